@@ -1,0 +1,98 @@
+#pragma once
+// The plain request/response types that the HTTP layer (src/http, the only place that knows
+// Beast and Asio) hands to the API layer. Nothing here depends on a network library, so
+// handlers are ordinary functions from Request to Response, testable without sockets.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/byte_source.h"
+#include "core/status.h"
+
+namespace coffer::api {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// Case-insensitive lookup of the first header with `name`; empty when absent.
+std::string_view find_header(const std::vector<Header>& headers, std::string_view name);
+
+// A streamed request body. Reads block the calling (worker) thread until data arrives; the
+// HTTP layer enforces read timeouts and surfaces them as errors.
+class BodyReader : public ByteSource {
+ public:
+  // read(): up to buf.size() bytes; 0 at the end of the body. Errors: kClientClosed (peer
+  // went away), kRequestTimeout, kBadRequest (bad chunked encoding).
+  // The declared Content-Length, if the request has one.
+  virtual std::optional<uint64_t> content_length() const = 0;
+  // True once read() has returned 0.
+  virtual bool finished() const = 0;
+};
+
+// A streamed response body, pulled by the HTTP layer on a worker thread. An error from read()
+// aborts the response (the connection is closed: the status line has already gone out).
+using BodySource = ByteSource;
+
+struct Request {
+  std::string method;   // "GET", "PUT", ...
+  std::string target;   // raw request target: path and query, percent-encoded
+  std::vector<Header> headers;
+  std::string remote_address;
+  BodyReader* body = nullptr;  // never null while a handler runs; owned by the HTTP layer
+
+  // Filled by the API layer (router and authentication).
+  std::string request_id;
+  std::string route;  // the matched route pattern, e.g. "/api/v1/files/{id}"; for metrics
+  std::vector<std::pair<std::string, std::string>> path_params;
+  int64_t user_id = 0;  // 0 = anonymous
+
+  std::string_view header(std::string_view name) const { return find_header(headers, name); }
+  std::string_view path_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<Header> headers;
+  // Either a body in memory, or a stream of exactly `content_length` bytes (chunked transfer
+  // encoding when content_length is empty).
+  std::string body;
+  std::unique_ptr<BodySource> stream;
+  std::optional<uint64_t> content_length;
+  // Close the connection after this response (e.g. the request body was not consumed).
+  bool close = false;
+
+  void set_header(std::string name, std::string value);
+};
+
+// What the HTTP layer learned about one finished exchange, for access logs and metrics.
+struct ExchangeRecord {
+  int status = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  double seconds = 0;
+  bool aborted = false;  // the response could not be completed
+};
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // Runs on a worker thread; may block (database, disk, reading the body).
+  virtual Response handle(Request& request) = 0;
+  // Builds the JSON error response for a failure the HTTP layer detects itself (bad framing,
+  // header too large, timeouts, overload), so every error has the same shape.
+  virtual Response error_response(const Request& request, int http_status, Errc code,
+                                  std::string_view message) = 0;
+  // Called once per exchange after the response is written (or abandoned).
+  virtual void on_complete(const Request& request, const ExchangeRecord& record) = 0;
+};
+
+}  // namespace coffer::api

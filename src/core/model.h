@@ -1,0 +1,78 @@
+#pragma once
+// The domain's plain data types: users, nodes (files and folders) and file versions. No I/O,
+// no database or HTTP types.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace coffer {
+
+// Microseconds since the Unix epoch, UTC.
+using Micros = int64_t;
+Micros now_micros();
+
+enum class Role { kUser, kOperator, kAdmin };
+enum class UserStatus { kActive, kDisabled, kLocked, kDeleted };
+
+struct User {
+  int64_t id = 0;
+  std::string username;
+  std::string password_hash;  // Argon2id, libsodium's encoded form
+  Role role = Role::kUser;
+  UserStatus status = UserStatus::kActive;
+  int64_t root_id = 0;  // the user's root folder
+  Micros created = 0;
+};
+
+enum class NodeKind { kFolder, kFile };
+
+struct Node {
+  int64_t id = 0;
+  int64_t owner_id = 0;
+  int64_t parent_id = 0;  // 0 for a root folder
+  std::string name;       // "" for a root folder
+  NodeKind kind = NodeKind::kFolder;
+  Micros created = 0;
+  Micros modified = 0;
+  // Files only: the current version.
+  int64_t version_id = 0;
+  uint64_t size = 0;
+  std::string sha256;  // lower-case hex
+  std::string mime;
+};
+
+// One chunk of a file version, in order.
+struct VersionChunk {
+  std::string chunk;  // ChunkId hex
+  uint64_t offset = 0;
+  uint32_t size = 0;         // raw bytes
+  uint32_t stored_size = 0;  // encoded bytes in the chunk store
+  uint8_t encoding = 0;      // store::ChunkEncoding
+};
+
+struct NewVersion {
+  uint64_t size = 0;
+  std::string sha256;
+  std::string mime;
+  std::vector<VersionChunk> chunks;
+};
+
+enum class SortKey { kName, kModified, kSize };
+
+struct ListOptions {
+  SortKey sort = SortKey::kName;
+  bool descending = false;
+  uint32_t limit = 100;
+  // Keyset cursor: the last node of the previous page (opaque to clients; the API encodes
+  // it). Listing resumes strictly after it in the requested order.
+  std::optional<Node> after;
+};
+
+std::string_view role_name(Role role);
+std::optional<Role> parse_role(std::string_view name);
+std::string_view user_status_name(UserStatus status);
+std::optional<UserStatus> parse_user_status(std::string_view name);
+
+}  // namespace coffer

@@ -1,0 +1,53 @@
+#pragma once
+// The backend that keeps encoded chunks: a key-value store of immutable blobs keyed by
+// ChunkId. Local disk now (LocalChunkStore); S3-compatible object storage later. Encoding
+// (compression, framing) happens above this interface, in ChunkCodec, so every backend stores
+// the same bytes.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "core/status.h"
+#include "store/chunk_id.h"
+
+namespace coffer::store {
+
+struct StoredChunkInfo {
+  ChunkId id;
+  uint64_t stored_bytes = 0;
+  int64_t modified_unix_seconds = 0;  // last write or touch(); GC's grace period uses it
+};
+
+class ChunkStore {
+ public:
+  virtual ~ChunkStore() = default;
+
+  // Stores `encoded` under `id` durably: when this returns OK the bytes survive a crash or
+  // power loss. Storing an id that already exists is a cheap success (content addressing
+  // makes the bytes identical) and refreshes its modification time. Errors: kIoError (the
+  // write, fsync or rename failed; nothing partial is visible under `id`).
+  virtual Status put(const ChunkId& id, std::span<const std::byte> encoded) = 0;
+
+  // True if `id` is present. When it is, also refreshes its modification time so that a
+  // concurrent garbage collection treats it as recently used (dedup hits call this).
+  virtual Result<bool> touch(const ChunkId& id) = 0;
+
+  // Reads the whole encoded chunk. Errors: kNotFound, kIoError.
+  virtual Result<std::vector<std::byte>> get(const ChunkId& id) = 0;
+
+  // Reads `length` encoded bytes at `offset`; fewer only at the end of the blob.
+  virtual Result<size_t> read_at(const ChunkId& id, uint64_t offset, std::span<std::byte> out) = 0;
+
+  // Deletes a chunk. Deleting a missing chunk is OK.
+  virtual Status remove(const ChunkId& id) = 0;
+
+  // Calls fn for every stored chunk (any order). Stops early, returning fn's error, if fn fails.
+  virtual Status for_each(const std::function<Status(const StoredChunkInfo&)>& fn) = 0;
+
+  // Checks that the store is usable (directory writable / bucket reachable), for /health/ready.
+  virtual Status check_ready() = 0;
+};
+
+}  // namespace coffer::store
