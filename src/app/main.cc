@@ -1,1 +1,296 @@
-int main() { return 0; }
+// coffer: the single binary. `coffer serve` runs the server; the other subcommands
+// administer a data directory (users, integrity, garbage collection, migrations).
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "api/api_handler.h"
+#include "api/log.h"
+#include "app/runtime.h"
+#include "auth/password.h"
+#include "http/server.h"
+#include "service/maintenance.h"
+
+namespace coffer::app {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+int fail(const Status& status) {
+  std::fprintf(stderr, "coffer: %s\n", status.to_string().c_str());
+  return status.code() == Errc::kInvalidArgument || status.code() == Errc::kAlreadyExists ||
+                 status.code() == Errc::kNotFound
+             ? 2
+             : 1;
+}
+
+Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status(Errc::kInvalidArgument, "--listen must be HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    return std::make_pair(host, static_cast<uint16_t>(port));
+  } catch (...) {
+    return Status(Errc::kInvalidArgument, "--listen must be HOST:PORT with a port from 0 to 65535");
+  }
+}
+
+// Runs the collector every interval until stopped.
+class PeriodicGc {
+ public:
+  PeriodicGc(Runtime& rt) : rt_(rt) {
+    if (rt_.config.gc_interval_seconds > 0) thread_ = std::thread([this] { loop(); });
+  }
+  ~PeriodicGc() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(rt_.config.gc_interval_seconds),
+                         [this] { return stopping_; })) {
+      lock.unlock();
+      auto report = service::collect_garbage(*rt_.catalog, *rt_.chunks, rt_.inflight,
+                                             rt_.config.gc_grace_seconds);
+      if (report.is_ok()) {
+        api::log_event(api::LogLevel::kInfo, {{"msg", "gc"},
+                                              {"chunks_seen", report->chunks_seen},
+                                              {"chunks_removed", report->chunks_removed},
+                                              {"bytes_removed", report->bytes_removed}});
+      } else {
+        api::log_event(api::LogLevel::kError, {{"msg", "gc failed"}, {"error", report.status().to_string()}});
+      }
+      lock.lock();
+    }
+  }
+
+  Runtime& rt_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+int serve(const Config& config) {
+  api::init_logging(config.log_level);
+  auto listen = split_listen(config.listen);
+  if (!listen.is_ok()) return fail(listen.status());
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  Runtime& runtime = **rt;
+
+  auto users = runtime.catalog->list_users();
+  if (users.is_ok() && users->empty()) {
+    std::fprintf(stderr,
+                 "\nNo users yet. Create the first administrator (it prints a one-time password):\n"
+                 "    coffer user add admin --admin --data %s\n\n",
+                 config.data_dir.c_str());
+  }
+
+  api::Metrics metrics;
+  api::ApiHandler handler(api::ApiContext{*runtime.files, *runtime.auth, *runtime.catalog,
+                                          *runtime.chunks, metrics, config.data_dir});
+  http::ServerOptions options;
+  options.host = listen->first;
+  options.port = listen->second;
+  options.io_threads = config.io_threads;
+  options.worker_threads = config.worker_threads;
+  options.max_connections = config.max_connections;
+  http::HttpServer server(options, handler);
+  if (auto status = server.listen(); !status.is_ok()) return fail(status);
+  PeriodicGc gc(runtime);
+  api::log_event(api::LogLevel::kInfo, {{"msg", "listening"},
+                                        {"address", listen->first},
+                                        {"port", server.port()},
+                                        {"data", config.data_dir},
+                                        {"version", kVersion}});
+  server.run();
+  api::log_event(api::LogLevel::kInfo, {{"msg", "stopped"}});
+  return 0;
+}
+
+Result<std::string> read_password_line() {
+  std::string line;
+  if (!std::getline(std::cin, line)) return Status(Errc::kInvalidArgument, "no password on standard input");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int user_add(const Config& config, const std::string& name, bool admin, bool from_stdin) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  std::string password;
+  if (from_stdin) {
+    auto line = read_password_line();
+    if (!line.is_ok()) return fail(line.status());
+    password = *line;
+  } else {
+    password = auth::generate_password();
+  }
+  auto user = (*rt)->auth->create_user(name, password, admin ? Role::kAdmin : Role::kUser);
+  if (!user.is_ok()) return fail(user.status());
+  std::printf("created %s %s (id %lld)\n", admin ? "administrator" : "user", name.c_str(),
+              static_cast<long long>(user->id));
+  if (!from_stdin) std::printf("password: %s\n(shown once; change it with `coffer user passwd %s`)\n", password.c_str(), name.c_str());
+  return 0;
+}
+
+int user_passwd(const Config& config, const std::string& name, bool from_stdin) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  std::string password;
+  if (from_stdin) {
+    auto line = read_password_line();
+    if (!line.is_ok()) return fail(line.status());
+    password = *line;
+  } else {
+    password = auth::generate_password();
+  }
+  if (auto status = (*rt)->auth->set_password(name, password); !status.is_ok()) return fail(status);
+  std::printf("password of %s changed\n", name.c_str());
+  if (!from_stdin) std::printf("password: %s\n", password.c_str());
+  return 0;
+}
+
+int user_list(const Config& config) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  auto users = (*rt)->catalog->list_users();
+  if (!users.is_ok()) return fail(users.status());
+  std::printf("%-8s %-32s %-9s %s\n", "ID", "USERNAME", "ROLE", "STATUS");
+  for (const auto& u : *users) {
+    std::printf("%-8lld %-32s %-9s %s\n", static_cast<long long>(u.id), u.username.c_str(),
+                std::string(role_name(u.role)).c_str(), std::string(user_status_name(u.status)).c_str());
+  }
+  return 0;
+}
+
+int fsck(const Config& config) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  auto report = service::check_integrity(*(*rt)->catalog, *(*rt)->chunks);
+  if (!report.is_ok()) return fail(report.status());
+  for (const auto& problem : report->problems) std::printf("PROBLEM %s\n", problem.c_str());
+  std::printf("checked %llu chunks (%llu bytes) and %llu versions: %s\n",
+              static_cast<unsigned long long>(report->chunks_checked),
+              static_cast<unsigned long long>(report->bytes_checked),
+              static_cast<unsigned long long>(report->versions_checked),
+              report->clean() ? "clean" : "PROBLEMS FOUND");
+  return report->clean() ? 0 : 1;
+}
+
+int gc(const Config& config, int64_t grace) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  auto report = service::collect_garbage(*(*rt)->catalog, *(*rt)->chunks, (*rt)->inflight, grace);
+  if (!report.is_ok()) return fail(report.status());
+  std::printf("chunks: %llu stored, %llu referenced, %llu removed (%llu bytes), %llu kept for the grace period\n",
+              static_cast<unsigned long long>(report->chunks_seen),
+              static_cast<unsigned long long>(report->chunks_referenced),
+              static_cast<unsigned long long>(report->chunks_removed),
+              static_cast<unsigned long long>(report->bytes_removed),
+              static_cast<unsigned long long>(report->chunks_in_grace));
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  Config config;
+  CLI::App app{"Coffer: self-hosted document and file storage", "coffer"};
+  app.require_subcommand(1);
+  app.set_config("--config", "", "TOML configuration file (flags and COFFER_* variables take precedence)");
+  app.add_option("--data", config.data_dir, "Data directory")
+      ->envname("COFFER_DATA")->capture_default_str();
+  app.add_option("--log-level", config.log_level, "debug, info, warn or error")
+      ->envname("COFFER_LOG_LEVEL")->capture_default_str()
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+  auto* serve_cmd = app.add_subcommand("serve", "Run the server");
+  serve_cmd->fallthrough();
+  serve_cmd->add_option("--listen", config.listen, "HOST:PORT to listen on")
+      ->envname("COFFER_LISTEN")->capture_default_str();
+  serve_cmd->add_option("--io-threads", config.io_threads, "Threads for network I/O")
+      ->envname("COFFER_IO_THREADS")->capture_default_str()->check(CLI::Range(1, 64));
+  serve_cmd->add_option("--worker-threads", config.worker_threads, "Threads for request handlers")
+      ->envname("COFFER_WORKER_THREADS")->capture_default_str()->check(CLI::Range(1, 1024));
+  serve_cmd->add_option("--max-connections", config.max_connections, "Connection cap")
+      ->envname("COFFER_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(1, 1000000));
+  serve_cmd->add_option("--token-ttl", config.token_ttl_seconds, "Access token lifetime, seconds")
+      ->envname("COFFER_TOKEN_TTL")->capture_default_str()->check(CLI::Range(10, 86400));
+  serve_cmd->add_option("--gc-interval", config.gc_interval_seconds, "Seconds between garbage collections (0: never)")
+      ->envname("COFFER_GC_INTERVAL")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  serve_cmd->add_option("--gc-grace", config.gc_grace_seconds, "Unreferenced chunks younger than this are kept")
+      ->envname("COFFER_GC_GRACE")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+
+  auto* user_cmd = app.add_subcommand("user", "Manage users");
+  user_cmd->fallthrough();
+  user_cmd->require_subcommand(1);
+  std::string username;
+  bool admin = false;
+  bool password_stdin = false;
+  auto* add_cmd = user_cmd->add_subcommand("add", "Create a user (prints a generated password once)");
+  add_cmd->fallthrough();
+  add_cmd->add_option("NAME", username, "Username")->required();
+  add_cmd->add_flag("--admin", admin, "Make the user an administrator");
+  add_cmd->add_flag("--password-stdin", password_stdin, "Read the password from standard input");
+  auto* list_cmd = user_cmd->add_subcommand("list", "List users");
+  list_cmd->fallthrough();
+  auto* passwd_cmd = user_cmd->add_subcommand("passwd", "Set a user's password (generated unless --password-stdin)");
+  passwd_cmd->fallthrough();
+  passwd_cmd->add_option("NAME", username, "Username")->required();
+  passwd_cmd->add_flag("--password-stdin", password_stdin, "Read the password from standard input");
+
+  auto* fsck_cmd = app.add_subcommand("fsck", "Verify every chunk and every version's chunk list; exit 1 on problems");
+  fsck_cmd->fallthrough();
+  int64_t grace = config.gc_grace_seconds;
+  auto* gc_cmd = app.add_subcommand("gc", "Delete chunks no version references");
+  gc_cmd->fallthrough();
+  gc_cmd->add_option("--grace", grace, "Keep unreferenced chunks younger than this many seconds")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  auto* migrate_cmd = app.add_subcommand("migrate", "Apply pending database migrations");
+  migrate_cmd->fallthrough();
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (*version_cmd) {
+    std::printf("coffer %s\n", kVersion);
+    return 0;
+  }
+  if (*serve_cmd) return serve(config);
+  if (*add_cmd) return user_add(config, username, admin, password_stdin);
+  if (*list_cmd) return user_list(config);
+  if (*passwd_cmd) return user_passwd(config, username, password_stdin);
+  if (*fsck_cmd) return fsck(config);
+  if (*gc_cmd) return gc(config, grace);
+  if (*migrate_cmd) {
+    auto rt = open_runtime(config);
+    if (!rt.is_ok()) return fail(rt.status());
+    std::printf("database is up to date\n");
+    return 0;
+  }
+  return 2;
+}
+
+}  // namespace
+}  // namespace coffer::app
+
+int main(int argc, char** argv) { return coffer::app::run(argc, argv); }

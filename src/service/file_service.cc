@@ -1,1 +1,183 @@
-// placeholder, replaced by the real implementation
+#include "service/file_service.h"
+
+#include <array>
+
+#include "core/mime_types.h"
+#include "core/name_rules.h"
+#include "store/object_reader.h"
+#include "store/object_writer.h"
+
+namespace coffer::service {
+namespace {
+
+std::string to_hex(const std::array<uint8_t, 32>& digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+// Counts an upload as in flight for the lifetime of the guard.
+class InFlightGuard {
+ public:
+  explicit InFlightGuard(std::atomic<uint64_t>& counter) : counter_(counter) { ++counter_; }
+  ~InFlightGuard() { --counter_; }
+  InFlightGuard(const InFlightGuard&) = delete;
+  InFlightGuard& operator=(const InFlightGuard&) = delete;
+
+ private:
+  std::atomic<uint64_t>& counter_;
+};
+
+constexpr size_t kUploadBufferBytes = 1024 * 1024;
+
+}  // namespace
+
+FileService::FileService(meta::Catalog& catalog, store::ChunkStore& chunks,
+                         store::InflightChunks& inflight, store::ChunkerParams chunker_params)
+    : catalog_(catalog), chunks_(chunks), inflight_(inflight), chunker_(chunker_params) {}
+
+Result<Node> FileService::upload(const UploadRequest& request) {
+  auto name = normalize_name(request.name);
+  COFFER_RETURN_IF_ERROR(name);
+  // Fail before reading the body when the target cannot take a file.
+  auto parent = catalog_.get_node(request.owner_id, request.parent_id);
+  COFFER_RETURN_IF_ERROR(parent);
+  if (parent->kind != NodeKind::kFolder) return Status(Errc::kConflict, "the parent is a file");
+
+  InFlightGuard guard(uploads_in_flight_);
+  store::ObjectWriter writer(chunks_, chunker_, inflight_);
+  std::vector<std::byte> buffer(kUploadBufferBytes);
+  for (;;) {
+    auto n = request.body->read(buffer);
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) break;
+    COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), *n)));
+  }
+  auto manifest = writer.finish();
+  COFFER_RETURN_IF_ERROR(manifest);
+
+  if (request.expected_size && *request.expected_size != manifest->size) {
+    return Status(Errc::kInvalidArgument, "the body length does not match the declared size");
+  }
+  NewVersion version;
+  version.size = manifest->size;
+  version.sha256 = to_hex(manifest->sha256);
+  if (request.expected_sha256 && *request.expected_sha256 != version.sha256) {
+    return Status(Errc::kChecksumMismatch, "the body does not match the declared SHA-256");
+  }
+  version.mime = std::string(mime_type_for_name(*name));
+  version.chunks.reserve(manifest->chunks.size());
+  for (const auto& c : manifest->chunks) {
+    version.chunks.push_back(VersionChunk{c.id.hex(), c.offset, c.size, c.stored_size,
+                                          static_cast<uint8_t>(c.encoding)});
+  }
+  // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
+  // out of scope, after this commit.
+  return catalog_.commit_file(request.owner_id, request.parent_id, *name, version, now_micros());
+}
+
+Result<Node> FileService::root(int64_t owner_id) {
+  auto user = catalog_.find_user(owner_id);
+  COFFER_RETURN_IF_ERROR(user);
+  return catalog_.get_node(owner_id, user->root_id);
+}
+
+Result<Node> FileService::stat(int64_t owner_id, int64_t node_id) {
+  return catalog_.get_node(owner_id, node_id);
+}
+
+Result<Node> FileService::create_folder(int64_t owner_id, int64_t parent_id,
+                                        std::string_view name) {
+  auto normalized = normalize_name(name);
+  COFFER_RETURN_IF_ERROR(normalized);
+  return catalog_.create_folder(owner_id, parent_id, *normalized, now_micros());
+}
+
+Result<std::vector<Node>> FileService::list(int64_t owner_id, int64_t folder_id,
+                                            const ListOptions& options) {
+  auto folder = catalog_.get_node(owner_id, folder_id);
+  COFFER_RETURN_IF_ERROR(folder);
+  if (folder->kind != NodeKind::kFolder) return Status(Errc::kConflict, "not a folder");
+  return catalog_.list_children(owner_id, folder_id, options);
+}
+
+Result<Node> FileService::resolve_path(int64_t owner_id, std::string_view path) {
+  if (path.empty() || path.front() != '/') {
+    return Status(Errc::kInvalidArgument, "path must start with '/'");
+  }
+  auto node = root(owner_id);
+  COFFER_RETURN_IF_ERROR(node);
+  Node current = std::move(*node);
+  size_t pos = 1;
+  while (pos < path.size()) {
+    size_t slash = path.find('/', pos);
+    std::string_view segment =
+        path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    pos = slash == std::string_view::npos ? path.size() : slash + 1;
+    if (segment.empty()) continue;  // tolerate "//" and a trailing '/'
+    auto name = normalize_name(segment);
+    COFFER_RETURN_IF_ERROR(name);
+    auto child = catalog_.find_child(owner_id, current.id, *name);
+    COFFER_RETURN_IF_ERROR(child);
+    current = std::move(*child);
+  }
+  return current;
+}
+
+Result<Node> FileService::move(int64_t owner_id, int64_t node_id,
+                               std::optional<int64_t> new_parent_id,
+                               std::optional<std::string_view> new_name) {
+  std::optional<std::string> normalized;
+  if (new_name) {
+    auto n = normalize_name(*new_name);
+    COFFER_RETURN_IF_ERROR(n);
+    normalized = std::move(*n);
+  }
+  return catalog_.move_node(owner_id, node_id, new_parent_id, std::move(normalized),
+                            now_micros());
+}
+
+Result<Node> FileService::copy(int64_t owner_id, int64_t node_id,
+                               std::optional<int64_t> new_parent_id,
+                               std::optional<std::string_view> new_name) {
+  auto source = catalog_.get_node(owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(source);
+  int64_t parent = new_parent_id.value_or(source->parent_id);
+  if (parent == 0) return Status(Errc::kConflict, "a root folder cannot be copied");
+  std::string name = source->name;
+  if (new_name) {
+    auto n = normalize_name(*new_name);
+    COFFER_RETURN_IF_ERROR(n);
+    name = std::move(*n);
+  }
+  return catalog_.copy_node(owner_id, node_id, parent, name, now_micros());
+}
+
+Status FileService::remove(int64_t owner_id, int64_t node_id) {
+  return catalog_.delete_node(owner_id, node_id);
+}
+
+Result<std::unique_ptr<ByteSource>> FileService::open_content(const Node& file, uint64_t offset,
+                                                              uint64_t length) {
+  if (file.kind != NodeKind::kFile) return Status(Errc::kConflict, "not a file");
+  auto chunks = catalog_.version_chunks(file.version_id);
+  COFFER_RETURN_IF_ERROR(chunks);
+  std::vector<store::ChunkRef> refs;
+  refs.reserve(chunks->size());
+  for (const auto& c : *chunks) {
+    auto id = store::ChunkId::from_hex(c.chunk);
+    if (!id) return Status(Errc::kCorruption, "a chunk id in the catalog is malformed");
+    refs.push_back(store::ChunkRef{*id, c.offset, c.size, c.stored_size,
+                                   static_cast<store::ChunkEncoding>(c.encoding)});
+  }
+  return std::unique_ptr<ByteSource>(
+      std::make_unique<store::ObjectReader>(chunks_, std::move(refs), offset, length));
+}
+
+uint64_t FileService::uploads_in_flight() const { return uploads_in_flight_.load(); }
+
+}  // namespace coffer::service

@@ -1,0 +1,19 @@
+#pragma once
+// Every error leaves the API in one JSON shape (docs/errors.md):
+//   {"error":{"code":"NOT_FOUND","message":"...","request_id":"..."}}
+// The code is the stable Errc name; the HTTP status follows from it.
+
+#include <string_view>
+
+#include "api/exchange.h"
+#include "core/status.h"
+
+namespace coffer::api {
+
+int http_status_for(Errc code);
+
+Response error_response(std::string_view request_id, int http_status, Errc code,
+                        std::string_view message);
+Response error_response(std::string_view request_id, const Status& status);
+
+}  // namespace coffer::api

@@ -1,0 +1,386 @@
+// Files and folders: /api/v1/folders, /api/v1/files, /api/v1/nodes.
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+
+#include "api/api_context.h"
+#include "api/errors.h"
+#include "api/http_headers.h"
+#include "api/json_io.h"
+#include "api/multipart.h"
+#include "api/range.h"
+#include "core/mime_types.h"
+
+namespace coffer::api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr uint32_t kDefaultPageSize = 100;
+constexpr uint32_t kMaxPageSize = 1000;
+
+Response fail(const Request& request, const Status& status) {
+  return error_response(request.request_id, status);
+}
+
+std::optional<std::string> query_param(const Request& request, std::string_view key) {
+  auto url = boost::urls::parse_origin_form(request.target);
+  if (!url) return std::nullopt;
+  auto params = url->params();
+  auto it = params.find(key);
+  if (it == params.end()) return std::nullopt;
+  return std::string((*it).value);
+}
+
+Response node_response(int status, const Node& node) { return json_response(status, node_json(node)); }
+
+// Cursor: base64url of a small JSON object holding the keyset of the last node returned,
+// bound to the sort it was made for.
+std::string encode_cursor(const Node& last, std::string_view sort, bool descending) {
+  json::object o{{"k", last.kind == NodeKind::kFolder ? 0 : 1},
+                 {"n", last.name},
+                 {"m", last.modified},
+                 {"s", last.size},
+                 {"i", last.id},
+                 {"o", std::string(sort) + (descending ? ":desc" : ":asc")}};
+  std::string text = json::serialize(o);
+  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
+                    text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+Result<Node> decode_cursor(std::string_view cursor, std::string_view sort, bool descending) {
+  Status bad(Errc::kInvalidArgument, "invalid cursor");
+  if (cursor.size() > 2048) return bad;
+  std::string text(cursor.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(text.data()), text.size(), cursor.data(),
+                        cursor.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return bad;
+  }
+  text.resize(len);
+  boost::system::error_code ec;
+  auto value = json::parse(text, ec);
+  if (ec || !value.is_object()) return bad;
+  const auto& o = value.as_object();
+  const auto* k = o.if_contains("k");
+  const auto* n = o.if_contains("n");
+  const auto* m = o.if_contains("m");
+  const auto* s = o.if_contains("s");
+  const auto* i = o.if_contains("i");
+  const auto* ord = o.if_contains("o");
+  if (!k || !k->is_int64() || !n || !n->is_string() || !m || !m->is_int64() || !s ||
+      !(s->is_int64() || s->is_uint64()) || !i || !i->is_int64() || !ord || !ord->is_string()) {
+    return bad;
+  }
+  if (ord->as_string() != std::string(sort) + (descending ? ":desc" : ":asc")) {
+    return Status(Errc::kInvalidArgument, "the cursor belongs to another sort order");
+  }
+  Node node;
+  node.kind = k->as_int64() == 0 ? NodeKind::kFolder : NodeKind::kFile;
+  node.name = std::string(n->as_string());
+  node.modified = m->as_int64();
+  node.size = s->is_uint64() ? s->as_uint64() : static_cast<uint64_t>(s->as_int64());
+  node.id = i->as_int64();
+  return node;
+}
+
+Response get_root(ApiContext& ctx, Request& request) {
+  auto root = ctx.files.root(request.user_id);
+  if (!root.is_ok()) return fail(request, root.status());
+  return node_response(200, *root);
+}
+
+Response create_folder(ApiContext& ctx, Request& request) {
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto parent = optional_int(*body, "parent_id");
+  if (!parent.is_ok()) return fail(request, parent.status());
+  auto name = optional_string(*body, "name");
+  if (!name.is_ok()) return fail(request, name.status());
+  if (!*name) return fail(request, Status(Errc::kInvalidArgument, "name is required"));
+  int64_t parent_id = 0;
+  if (*parent) {
+    parent_id = **parent;
+  } else {
+    auto root = ctx.files.root(request.user_id);
+    if (!root.is_ok()) return fail(request, root.status());
+    parent_id = root->id;
+  }
+  auto folder = ctx.files.create_folder(request.user_id, parent_id, **name);
+  if (!folder.is_ok()) return fail(request, folder.status());
+  auto response = node_response(201, *folder);
+  response.set_header("Location", "/api/v1/nodes/" + std::to_string(folder->id));
+  return response;
+}
+
+Response list_children(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  ListOptions options;
+  std::string sort = query_param(request, "sort").value_or("name");
+  if (sort == "name") options.sort = SortKey::kName;
+  else if (sort == "modified") options.sort = SortKey::kModified;
+  else if (sort == "size") options.sort = SortKey::kSize;
+  else return fail(request, Status(Errc::kInvalidArgument, "sort must be name, modified or size"));
+  std::string order = query_param(request, "order").value_or("asc");
+  if (order != "asc" && order != "desc") {
+    return fail(request, Status(Errc::kInvalidArgument, "order must be asc or desc"));
+  }
+  options.descending = order == "desc";
+  options.limit = kDefaultPageSize;
+  if (auto limit = query_param(request, "limit")) {
+    uint32_t v = 0;
+    auto [p, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), v);
+    if (ec != std::errc() || p != limit->data() + limit->size() || v == 0 || v > kMaxPageSize) {
+      return fail(request, Status(Errc::kInvalidArgument, "limit must be 1 to 1000"));
+    }
+    options.limit = v;
+  }
+  if (auto cursor = query_param(request, "cursor"); cursor && !cursor->empty()) {
+    auto after = decode_cursor(*cursor, sort, options.descending);
+    if (!after.is_ok()) return fail(request, after.status());
+    options.after = std::move(*after);
+  }
+  // Ask for one more than the page to know whether another page follows.
+  const uint32_t page = options.limit;
+  options.limit = page + 1;
+  auto children = ctx.files.list(request.user_id, *id, options);
+  if (!children.is_ok()) return fail(request, children.status());
+  json::array items;
+  bool more = children->size() > page;
+  if (more) children->resize(page);
+  for (const auto& child : *children) items.push_back(node_json(child));
+  json::object out{{"items", std::move(items)}};
+  out["next_cursor"] = more ? json::value(encode_cursor(children->back(), sort, options.descending))
+                            : json::value(nullptr);
+  return json_response(200, out);
+}
+
+Response resolve_path(ApiContext& ctx, Request& request) {
+  auto path = query_param(request, "path");
+  if (!path) return fail(request, Status(Errc::kInvalidArgument, "path is required"));
+  auto node = ctx.files.resolve_path(request.user_id, *path);
+  if (!node.is_ok()) return fail(request, node.status());
+  return node_response(200, *node);
+}
+
+Response get_node(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  auto node = ctx.files.stat(request.user_id, *id);
+  if (!node.is_ok()) return fail(request, node.status());
+  return node_response(200, *node);
+}
+
+Response get_file(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  auto node = ctx.files.stat(request.user_id, *id);
+  if (!node.is_ok()) return fail(request, node.status());
+  if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
+  return node_response(200, *node);
+}
+
+Response upload_raw(ApiContext& ctx, Request& request) {
+  auto parent = parse_id(request.path_param("id"));
+  if (!parent.is_ok()) return fail(request, parent.status());
+  auto digest = declared_sha256(request.header("Content-SHA256"), request.header("Digest"),
+                                request.header("Repr-Digest"));
+  if (!digest.is_ok()) return fail(request, digest.status());
+  service::UploadRequest upload;
+  upload.owner_id = request.user_id;
+  upload.parent_id = *parent;
+  upload.name = std::string(request.path_param("name"));
+  upload.body = request.body;
+  upload.expected_sha256 = *digest;
+  upload.expected_size = request.body->content_length();
+  auto node = ctx.files.upload(upload);
+  if (!node.is_ok()) return fail(request, node.status());
+  auto response = node_response(201, *node);
+  response.set_header("Location", "/api/v1/files/" + std::to_string(node->id));
+  response.set_header("ETag", etag_for(*node));
+  return response;
+}
+
+Response upload_multipart(ApiContext& ctx, Request& request) {
+  auto parent = parse_id(request.path_param("id"));
+  if (!parent.is_ok()) return fail(request, parent.status());
+  auto boundary = multipart_boundary(request.header("Content-Type"));
+  if (!boundary) {
+    return fail(request, Status(Errc::kUnsupportedMediaType,
+                                "the body must be multipart/form-data with a boundary"));
+  }
+  MultipartReader reader(*request.body, *boundary);
+  json::array files;
+  for (;;) {
+    auto part = reader.next_part();
+    if (!part.is_ok()) return fail(request, part.status());
+    if (!*part) break;
+    if (!(*part)->filename) continue;  // plain form fields carry nothing we need yet
+    service::UploadRequest upload;
+    upload.owner_id = request.user_id;
+    upload.parent_id = *parent;
+    upload.name = *(*part)->filename;
+    upload.body = &reader;
+    auto node = ctx.files.upload(upload);
+    if (!node.is_ok()) return fail(request, node.status());
+    files.push_back(node_json(*node));
+  }
+  if (files.empty()) {
+    return fail(request, Status(Errc::kInvalidArgument, "the form contains no file"));
+  }
+  return json_response(201, json::object{{"files", std::move(files)}});
+}
+
+Response download(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  auto node = ctx.files.stat(request.user_id, *id);
+  if (!node.is_ok()) return fail(request, node.status());
+  if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
+
+  const std::string etag = etag_for(*node);
+  const int64_t modified = node->modified / 1'000'000;
+  Response response;
+  response.set_header("ETag", etag);
+  response.set_header("Last-Modified", http_date(modified));
+  response.set_header("Accept-Ranges", "bytes");
+  response.set_header("Cache-Control", "private, no-cache");
+
+  // RFC 9110 §13.2.2: preconditions in order.
+  std::string_view if_match = request.header("If-Match");
+  if (!if_match.empty()) {
+    if (!etag_list_matches(if_match, etag, false)) {
+      return fail(request, Status(Errc::kPreconditionFailed, "If-Match does not match"));
+    }
+  } else if (auto since = parse_http_date(request.header("If-Unmodified-Since"))) {
+    if (modified > *since) {
+      return fail(request, Status(Errc::kPreconditionFailed, "modified since the given date"));
+    }
+  }
+  std::string_view if_none_match = request.header("If-None-Match");
+  bool not_modified = false;
+  if (!if_none_match.empty()) {
+    not_modified = etag_list_matches(if_none_match, etag, true);
+  } else if (auto since = parse_http_date(request.header("If-Modified-Since"))) {
+    not_modified = modified <= *since;
+  }
+  if (not_modified) {
+    response.status = 304;
+    return response;
+  }
+
+  const std::string mime = node->mime.empty() ? "application/octet-stream" : node->mime;
+  const bool inline_ok = is_inline_safe_mime(mime) &&
+                         query_param(request, "disposition").value_or("") == "inline";
+  response.set_header("Content-Type", mime);
+  response.set_header("Content-Disposition",
+                      content_disposition(inline_ok ? "inline" : "attachment", node->name));
+  // User content must never run as part of this origin.
+  response.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+
+  uint64_t first = 0;
+  uint64_t length = node->size;
+  std::string_view range_header = request.header("Range");
+  std::string_view if_range = request.header("If-Range");
+  bool range_applies = !range_header.empty() &&
+                       (if_range.empty() || (if_range.starts_with("\"") && if_range == etag) ||
+                        (!if_range.starts_with("\"") && !if_range.starts_with("W/") &&
+                         parse_http_date(if_range) == modified));
+  if (range_applies) {
+    auto range = parse_range(range_header, node->size);
+    if (range.kind == ByteRange::Kind::kUnsatisfiable) {
+      auto error = fail(request, Status(Errc::kRangeNotSatisfiable, "the range is outside the file"));
+      error.set_header("Content-Range", "bytes */" + std::to_string(node->size));
+      return error;
+    }
+    if (range.kind == ByteRange::Kind::kSatisfiable) {
+      first = range.first;
+      length = range.length();
+      response.status = 206;
+      response.set_header("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                               std::to_string(range.last) + "/" +
+                                               std::to_string(node->size));
+    }
+  }
+  response.content_length = length;
+  if (request.method == "HEAD" || length == 0) return response;
+  auto stream = ctx.files.open_content(*node, first, length);
+  if (!stream.is_ok()) return fail(request, stream.status());
+  response.stream = std::move(*stream);
+  return response;
+}
+
+Response patch_node(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto name = optional_string(*body, "name");
+  if (!name.is_ok()) return fail(request, name.status());
+  auto parent = optional_int(*body, "parent_id");
+  if (!parent.is_ok()) return fail(request, parent.status());
+  if (!*name && !*parent) {
+    return fail(request, Status(Errc::kInvalidArgument, "give name and/or parent_id"));
+  }
+  std::optional<std::string_view> new_name;
+  if (*name) new_name = **name;
+  auto node = ctx.files.move(request.user_id, *id, *parent, new_name);
+  if (!node.is_ok()) return fail(request, node.status());
+  return node_response(200, *node);
+}
+
+Response copy_node(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto name = optional_string(*body, "name");
+  if (!name.is_ok()) return fail(request, name.status());
+  auto parent = optional_int(*body, "parent_id");
+  if (!parent.is_ok()) return fail(request, parent.status());
+  std::optional<std::string_view> new_name;
+  if (*name) new_name = **name;
+  auto node = ctx.files.copy(request.user_id, *id, *parent, new_name);
+  if (!node.is_ok()) return fail(request, node.status());
+  return node_response(201, *node);
+}
+
+Response delete_node(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  auto status = ctx.files.remove(request.user_id, *id);
+  if (!status.is_ok()) return fail(request, status);
+  Response response;
+  response.status = 204;
+  return response;
+}
+
+}  // namespace
+
+void add_file_routes(Router& router, ApiContext& ctx) {
+  auto bind = [&ctx](Response (*fn)(ApiContext&, Request&)) {
+    return [&ctx, fn](Request& request) { return fn(ctx, request); };
+  };
+  router.add("GET", "/api/v1/folders/root", bind(get_root));
+  router.add("POST", "/api/v1/folders", bind(create_folder));
+  router.add("GET", "/api/v1/folders/{id}/children", bind(list_children));
+  router.add("PUT", "/api/v1/folders/{id}/files/{name}", bind(upload_raw));
+  router.add("POST", "/api/v1/folders/{id}/files", bind(upload_multipart));
+  router.add("GET", "/api/v1/files/{id}", bind(get_file));
+  router.add("GET", "/api/v1/files/{id}/content", bind(download));
+  router.add("GET", "/api/v1/nodes", bind(resolve_path));
+  router.add("GET", "/api/v1/nodes/{id}", bind(get_node));
+  router.add("PATCH", "/api/v1/nodes/{id}", bind(patch_node));
+  router.add("DELETE", "/api/v1/nodes/{id}", bind(delete_node));
+  router.add("POST", "/api/v1/nodes/{id}/copy", bind(copy_node));
+}
+
+}  // namespace coffer::api

@@ -1,0 +1,111 @@
+#include "api/json_io.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <ctime>
+
+namespace coffer::api {
+
+Result<boost::json::object> read_json_object(Request& request) {
+  std::string_view type = request.header("Content-Type");
+  if (!type.empty() && type.substr(0, type.find(';')).find("json") == std::string_view::npos) {
+    return Status(Errc::kUnsupportedMediaType, "the body must be application/json");
+  }
+  if (auto len = request.body->content_length(); len && *len > kMaxJsonBodyBytes) {
+    return Status(Errc::kPayloadTooLarge, "JSON bodies are limited to 64 KiB");
+  }
+  std::string text;
+  std::byte buf[16 * 1024];
+  for (;;) {
+    auto n = request.body->read(buf);
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) break;
+    if (text.size() + *n > kMaxJsonBodyBytes) {
+      return Status(Errc::kPayloadTooLarge, "JSON bodies are limited to 64 KiB");
+    }
+    text.append(reinterpret_cast<const char*>(buf), *n);
+  }
+  boost::system::error_code ec;
+  boost::json::parse_options options;
+  options.max_depth = 32;
+  auto value = boost::json::parse(text, ec, {}, options);
+  if (ec) return Status(Errc::kInvalidJson, "the body is not valid JSON: " + ec.message());
+  if (!value.is_object()) return Status(Errc::kInvalidJson, "the body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+Response json_response(int status, const boost::json::value& value) {
+  Response response;
+  response.status = status;
+  response.body = boost::json::serialize(value);
+  response.set_header("Content-Type", "application/json");
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+std::string rfc3339(Micros t) {
+  std::time_t seconds = static_cast<std::time_t>(t / 1'000'000);
+  long micros = static_cast<long>(t % 1'000'000);
+  if (micros < 0) {
+    micros += 1'000'000;
+    --seconds;
+  }
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+  return buf;
+}
+
+std::string etag_for(const Node& file) { return "\"" + file.sha256 + "\""; }
+
+boost::json::object node_json(const Node& node) {
+  boost::json::object o;
+  o["id"] = node.id;
+  if (node.parent_id != 0) {
+    o["parent_id"] = node.parent_id;
+  } else {
+    o["parent_id"] = nullptr;
+  }
+  o["name"] = node.name;
+  o["type"] = node.kind == NodeKind::kFolder ? "folder" : "file";
+  o["created"] = rfc3339(node.created);
+  o["modified"] = rfc3339(node.modified);
+  if (node.kind == NodeKind::kFile) {
+    o["size"] = node.size;
+    o["sha256"] = node.sha256;
+    o["mime"] = node.mime;
+    o["etag"] = etag_for(node);
+    o["version_id"] = node.version_id;
+  }
+  return o;
+}
+
+Result<std::optional<std::string>> optional_string(const boost::json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) return Status(Errc::kInvalidArgument, std::string(key) + " must be a string");
+  return std::optional<std::string>(std::string(v->as_string()));
+}
+
+Result<std::optional<int64_t>> optional_int(const boost::json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<int64_t>();
+  if (v->is_int64()) return std::optional<int64_t>(v->as_int64());
+  if (v->is_uint64() && v->as_uint64() <= INT64_MAX) {
+    return std::optional<int64_t>(static_cast<int64_t>(v->as_uint64()));
+  }
+  return Status(Errc::kInvalidArgument, std::string(key) + " must be an integer");
+}
+
+Result<int64_t> parse_id(std::string_view text, Errc error) {
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
+    return Status(error, error == Errc::kNotFound ? "no such node" : "invalid id");
+  }
+  return id;
+}
+
+}  // namespace coffer::api

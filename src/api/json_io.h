@@ -1,0 +1,40 @@
+#pragma once
+// JSON in and out of handlers: bounded body parsing and the JSON shapes of domain objects.
+
+#include <boost/json/fwd.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "api/exchange.h"
+#include "core/model.h"
+#include "core/status.h"
+
+namespace coffer::api {
+
+inline constexpr size_t kMaxJsonBodyBytes = 64 * 1024;
+
+// Reads and parses a JSON object body of at most kMaxJsonBodyBytes. Errors: kInvalidJson,
+// kPayloadTooLarge, kUnsupportedMediaType (a Content-Type other than JSON), body errors.
+Result<boost::json::object> read_json_object(Request& request);
+
+Response json_response(int status, const boost::json::value& value);
+
+// "2026-11-22T20:03:00.123456Z"
+std::string rfc3339(Micros t);
+
+boost::json::object node_json(const Node& node);
+
+// The strong ETag of a file version: its SHA-256, quoted.
+std::string etag_for(const Node& file);
+
+// Optional typed members; a member of the wrong type is kInvalidArgument.
+Result<std::optional<std::string>> optional_string(const boost::json::object& o, const char* key);
+Result<std::optional<int64_t>> optional_int(const boost::json::object& o, const char* key);
+
+// Parses a positive decimal id from a path segment or query value. Errors: kNotFound for
+// path ids (an id that cannot exist does not exist), kInvalidArgument otherwise.
+Result<int64_t> parse_id(std::string_view text, Errc error = Errc::kNotFound);
+
+}  // namespace coffer::api

@@ -1,0 +1,78 @@
+#include "api/metrics.h"
+
+#include <cstdio>
+
+namespace coffer::api {
+namespace {
+
+// Label values are route patterns and method names: escape anyway, per the exposition format.
+std::string escape_label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Metrics::record(const std::string& route, const std::string& method, int status,
+                     double seconds, uint64_t bytes_in, uint64_t bytes_out) {
+  bytes_in_ += bytes_in;
+  bytes_out_ += bytes_out;
+  size_t bucket = 0;
+  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
+  std::lock_guard lock(mu_);
+  ++requests_[{route.empty() ? "unmatched" : route, method, status}];
+  ++bucket_counts_[bucket];
+  seconds_sum_ += seconds;
+  ++seconds_count_;
+}
+
+std::string Metrics::render(const Gauges& gauges) const {
+  std::string out;
+  char line[256];
+  out += "# HELP coffer_http_requests_total HTTP requests by route, method and status.\n";
+  out += "# TYPE coffer_http_requests_total counter\n";
+  std::lock_guard lock(mu_);
+  for (const auto& [key, count] : requests_) {
+    const auto& [route, method, status] = key;
+    out += "coffer_http_requests_total{route=\"" + escape_label(route) + "\",method=\"" +
+           escape_label(method) + "\",status=\"" + std::to_string(status) + "\"} " +
+           std::to_string(count) + "\n";
+  }
+  out += "# HELP coffer_http_request_duration_seconds Time from request head to response end.\n";
+  out += "# TYPE coffer_http_request_duration_seconds histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    cumulative += bucket_counts_[i];
+    std::snprintf(line, sizeof line, "coffer_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                  kBuckets[i], static_cast<unsigned long long>(cumulative));
+    out += line;
+  }
+  cumulative += bucket_counts_.back();
+  out += "coffer_http_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+  std::snprintf(line, sizeof line, "coffer_http_request_duration_seconds_sum %.6f\n", seconds_sum_);
+  out += line;
+  out += "coffer_http_request_duration_seconds_count " + std::to_string(seconds_count_) + "\n";
+  out += "# HELP coffer_http_received_bytes_total Request body bytes received.\n";
+  out += "# TYPE coffer_http_received_bytes_total counter\n";
+  out += "coffer_http_received_bytes_total " + std::to_string(bytes_in_.load()) + "\n";
+  out += "# HELP coffer_http_sent_bytes_total Response body bytes sent.\n";
+  out += "# TYPE coffer_http_sent_bytes_total counter\n";
+  out += "coffer_http_sent_bytes_total " + std::to_string(bytes_out_.load()) + "\n";
+  out += "# HELP coffer_uploads_in_flight Uploads being received now.\n";
+  out += "# TYPE coffer_uploads_in_flight gauge\n";
+  out += "coffer_uploads_in_flight " + std::to_string(gauges.uploads_in_flight) + "\n";
+  out += "# HELP coffer_stored_bytes Logical bytes of current file versions.\n";
+  out += "# TYPE coffer_stored_bytes gauge\n";
+  out += "coffer_stored_bytes " + std::to_string(gauges.stored_bytes) + "\n";
+  return out;
+}
+
+}  // namespace coffer::api

@@ -1,0 +1,71 @@
+// Health, metrics and the API description: /health/*, /metrics, /api/v1/openapi.json.
+
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include "api/api_context.h"
+#include "api/errors.h"
+#include "api/json_io.h"
+#include "api/openapi_document.h"
+
+namespace coffer::api {
+namespace {
+
+namespace json = boost::json;
+
+Response live(ApiContext&, Request&) { return json_response(200, json::object{{"status", "ok"}}); }
+
+Response ready(ApiContext& ctx, Request&) {
+  json::object checks;
+  bool ok = true;
+  auto note = [&](const char* name, const Status& status) {
+    checks[name] = status.is_ok() ? json::value("ok") : json::value(status.message());
+    ok = ok && status.is_ok();
+  };
+  note("database", ctx.catalog.ping());
+  note("chunk_store", ctx.chunks.check_ready());
+  note("data_dir", ::access(ctx.data_dir.c_str(), W_OK) == 0
+                       ? Status::ok()
+                       : Status(Errc::kUnavailable, "the data directory is not writable"));
+  return json_response(ok ? 200 : 503,
+                       json::object{{"status", ok ? "ok" : "unavailable"}, {"checks", checks}});
+}
+
+Response metrics(ApiContext& ctx, Request&) {
+  Metrics::Gauges gauges;
+  gauges.uploads_in_flight = ctx.files.uploads_in_flight();
+  if (auto stored = ctx.catalog.stored_bytes(); stored.is_ok()) gauges.stored_bytes = *stored;
+  Response response;
+  response.body = ctx.metrics.render(gauges);
+  response.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+Response openapi(ApiContext&, Request&) {
+  Response response;
+  response.body = std::string(openapi_document());
+  response.set_header("Content-Type", "application/json");
+  response.set_header("Cache-Control", "no-cache");
+  return response;
+}
+
+}  // namespace
+
+bool is_public_route(std::string_view pattern) {
+  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics" ||
+         pattern == "/api/v1/openapi.json" || pattern == "/api/v1/auth/login";
+}
+
+void add_system_routes(Router& router, ApiContext& ctx) {
+  auto bind = [&ctx](Response (*fn)(ApiContext&, Request&)) {
+    return [&ctx, fn](Request& request) { return fn(ctx, request); };
+  };
+  router.add("GET", "/health/live", bind(live));
+  router.add("GET", "/health/ready", bind(ready));
+  router.add("GET", "/metrics", bind(metrics));
+  router.add("GET", "/api/v1/openapi.json", bind(openapi));
+}
+
+}  // namespace coffer::api

@@ -1,0 +1,28 @@
+#pragma once
+// Server configuration. Sources, highest precedence first: command-line flags, COFFER_*
+// environment variables, the TOML file given by --config. Every field has a default, so
+// `coffer serve` runs with none of them.
+
+#include <cstdint>
+#include <string>
+
+namespace coffer::app {
+
+struct Config {
+  std::string data_dir = "./coffer-data";
+  std::string listen = "127.0.0.1:8080";
+  std::string log_level = "info";
+  unsigned io_threads = 2;
+  unsigned worker_threads = 64;
+  unsigned max_connections = 4096;
+  int64_t token_ttl_seconds = 900;
+  int64_t gc_interval_seconds = 3600;  // 0 disables the in-server collector
+  int64_t gc_grace_seconds = 3600;
+
+  // Paths inside the data directory.
+  std::string database_path() const { return data_dir + "/meta.db"; }
+  std::string chunks_path() const { return data_dir + "/chunks"; }
+  std::string token_key_path() const { return data_dir + "/secrets/token.key"; }
+};
+
+}  // namespace coffer::app

@@ -1,0 +1,29 @@
+#pragma once
+// The wired-up program: opens the data directory, the catalog and the chunk store, and builds
+// the services on them. Shared by `serve` and the administrative commands.
+
+#include <memory>
+
+#include "app/config.h"
+#include "core/status.h"
+#include "meta/catalog.h"
+#include "service/auth_service.h"
+#include "service/file_service.h"
+#include "store/chunk_store.h"
+#include "store/inflight_chunks.h"
+
+namespace coffer::app {
+
+struct Runtime {
+  Config config;
+  std::unique_ptr<meta::Catalog> catalog;
+  std::unique_ptr<store::ChunkStore> chunks;
+  store::InflightChunks inflight;
+  std::unique_ptr<service::FileService> files;
+  std::unique_ptr<service::AuthService> auth;
+};
+
+// Creates the data directory layout if needed and opens everything (applying migrations).
+Result<std::unique_ptr<Runtime>> open_runtime(const Config& config);
+
+}  // namespace coffer::app

@@ -1,0 +1,72 @@
+#pragma once
+// The files-and-folders domain: uploads through the storage engine into the catalog,
+// downloads out of it, and the tree operations. Free of HTTP and SQL: it speaks Node, Status
+// and ByteSource. Every call names the acting user; ownership is enforced by the catalog.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/byte_source.h"
+#include "core/model.h"
+#include "core/status.h"
+#include "meta/catalog.h"
+#include "store/chunk_store.h"
+#include "store/chunker.h"
+#include "store/inflight_chunks.h"
+
+namespace coffer::service {
+
+struct UploadRequest {
+  int64_t owner_id = 0;
+  int64_t parent_id = 0;
+  std::string name;  // as the client sent it; normalised here
+  ByteSource* body = nullptr;
+  // When set, the body must hash to this SHA-256 (lower-case hex) or nothing is stored.
+  std::optional<std::string> expected_sha256;
+  // When set, a body of any other length is refused.
+  std::optional<uint64_t> expected_size;
+};
+
+class FileService {
+ public:
+  FileService(meta::Catalog& catalog, store::ChunkStore& chunks, store::InflightChunks& inflight,
+              store::ChunkerParams chunker_params = {});
+
+  // Streams the body into the chunk store, then commits the version. Until the commit
+  // returns, nothing is visible; when it returns OK the file is durable. Errors: those of
+  // normalize_name and Catalog::commit_file, kChecksumMismatch, kInvalidArgument (size
+  // mismatch), kClientClosed/kRequestTimeout (body), kIoError (storage).
+  Result<Node> upload(const UploadRequest& request);
+
+  Result<Node> root(int64_t owner_id);
+  Result<Node> stat(int64_t owner_id, int64_t node_id);
+  Result<Node> create_folder(int64_t owner_id, int64_t parent_id, std::string_view name);
+  Result<std::vector<Node>> list(int64_t owner_id, int64_t folder_id, const ListOptions& options);
+  // Resolves "/a/b" from the user's root. "/" is the root.
+  Result<Node> resolve_path(int64_t owner_id, std::string_view path);
+  Result<Node> move(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
+                    std::optional<std::string_view> new_name);
+  Result<Node> copy(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
+                    std::optional<std::string_view> new_name);
+  Status remove(int64_t owner_id, int64_t node_id);
+
+  // Opens bytes [offset, offset + length) of a file's current version. REQUIRES: the range
+  // lies within node.size.
+  Result<std::unique_ptr<ByteSource>> open_content(const Node& file, uint64_t offset,
+                                                   uint64_t length);
+
+  uint64_t uploads_in_flight() const;
+
+ private:
+  meta::Catalog& catalog_;
+  store::ChunkStore& chunks_;
+  store::InflightChunks& inflight_;
+  store::Chunker chunker_;
+  std::atomic<uint64_t> uploads_in_flight_{0};
+};
+
+}  // namespace coffer::service
