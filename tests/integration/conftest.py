@@ -1,0 +1,160 @@
+"""Black-box test harness: starts the real `coffer` binary on a free port with a fresh data
+directory and talks HTTP to it. Set COFFER_BIN to the binary (the Makefile does)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+
+COFFER_BIN = os.environ.get("COFFER_BIN", os.path.join(os.path.dirname(__file__), "../../build/coffer"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One coffer process over one data directory; restartable (crash tests)."""
+
+    def __init__(self, data_dir, extra_args=(), env=None):
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **(env or {}))
+        self.port = None
+        self.proc = None
+        self.log_path = os.path.join(data_dir, "server.log")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args, stdin=None, check=True):
+        return subprocess.run([COFFER_BIN, *args, "--data", self.data_dir], input=stdin,
+                              capture_output=True, text=True, timeout=60, check=check)
+
+    def start(self, wrapper=()):
+        self.port = free_port()
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [*wrapper, COFFER_BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}",
+             *self.extra_args],
+            stdout=log, stderr=log, env=self.env)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"coffer exited with {self.proc.returncode}: {self.log()}")
+            try:
+                if requests.get(self.url + "/health/live", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.02)
+        raise RuntimeError("coffer did not start: " + self.log())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+
+class Client:
+    """A logged-in user: requests.Session with the bearer token and helpers."""
+
+    def __init__(self, server, username, password):
+        self.server = server
+        self.username = username
+        self.http = requests.Session()
+        r = self.http.post(server.url + "/api/v1/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        self.token = r.json()["access_token"]
+        self.http.headers["Authorization"] = "Bearer " + self.token
+        self.root = self.get("/api/v1/folders/root").json()["id"]
+
+    def url(self, path):
+        return self.server.url + path
+
+    def get(self, path, **kw):
+        return self.http.get(self.url(path), **kw)
+
+    def post(self, path, **kw):
+        return self.http.post(self.url(path), **kw)
+
+    def put(self, path, **kw):
+        return self.http.put(self.url(path), **kw)
+
+    def patch(self, path, **kw):
+        return self.http.patch(self.url(path), **kw)
+
+    def delete(self, path, **kw):
+        return self.http.delete(self.url(path), **kw)
+
+    def upload(self, name, data, folder=None, **kw):
+        from urllib.parse import quote
+        return self.put(f"/api/v1/folders/{folder or self.root}/files/{quote(name, safe='')}", data=data, **kw)
+
+    def mkdir(self, name, parent=None):
+        r = self.post("/api/v1/folders", json={"parent_id": parent or self.root, "name": name})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+
+def add_user(server, name, password, admin=False):
+    args = ["user", "add", name, "--password-stdin"] + (["--admin"] if admin else [])
+    server.cli(*args, stdin=password + "\n")
+
+
+@pytest.fixture
+def data_dir():
+    d = tempfile.mkdtemp(prefix="coffer-test-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def server(data_dir):
+    s = Server(data_dir)
+    add_user(s, "alice", "alice-password-1")
+    add_user(s, "bob", "bob-password-12")
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def alice(server):
+    return Client(server, "alice", "alice-password-1")
+
+
+@pytest.fixture
+def bob(server):
+    return Client(server, "bob", "bob-password-12")
+
+
+def error_code(response):
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "request_id"}, body
+    return body["error"]["code"]

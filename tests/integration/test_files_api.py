@@ -1,0 +1,273 @@
+"""Files and folders through the real server: uploads, downloads, ranges, tree operations."""
+
+import base64
+import hashlib
+import os
+
+import pytest
+import requests
+
+from conftest import error_code
+
+MiB = 1024 * 1024
+
+
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("size", [0, 1, 256 * 1024, MiB, 4 * MiB, 4 * MiB + 1])
+def test_round_trip_by_sha256(alice, size):
+    data = os.urandom(size)
+    r = alice.upload(f"blob-{size}.bin", data)
+    assert r.status_code == 201, r.text
+    meta = r.json()
+    assert meta["size"] == size and meta["sha256"] == sha(data)
+    assert meta["etag"] == '"%s"' % sha(data)
+    for key in ("id", "name", "mime", "created", "modified"):
+        assert key in meta
+    got = alice.get(f"/api/v1/files/{meta['id']}/content")
+    assert got.status_code == 200
+    assert sha(got.content) == sha(data)
+    assert got.headers["ETag"] == meta["etag"]
+
+
+def test_large_streamed_upload_round_trip(alice):
+    # 100 MiB of random data, sent as a generator (chunked transfer encoding).
+    h = hashlib.sha256()
+    blocks = [os.urandom(MiB) for _ in range(8)]
+
+    def body():
+        for i in range(100):
+            block = blocks[i % 8][: MiB - 1] + bytes([i])  # no two MiBs alike
+            h.update(block)
+            yield block
+
+    r = alice.upload("large.bin", body())
+    assert r.status_code == 201, r.text
+    assert r.json()["sha256"] == h.hexdigest()
+    down = hashlib.sha256()
+    with alice.get(f"/api/v1/files/{r.json()['id']}/content", stream=True) as resp:
+        assert resp.status_code == 200
+        for piece in resp.iter_content(MiB):
+            down.update(piece)
+    assert down.hexdigest() == h.hexdigest()
+
+
+def test_compressible_data_round_trips(alice):
+    data = b"coffer keeps documents safe\n" * 200000
+    r = alice.upload("text.txt", data)
+    assert r.status_code == 201
+    assert alice.get(f"/api/v1/files/{r.json()['id']}/content").content == data
+
+
+def test_overwrite_adds_a_version_and_keeps_the_id(alice):
+    first = alice.upload("doc.txt", b"one").json()
+    second = alice.upload("doc.txt", b"two")
+    assert second.status_code == 201
+    assert second.json()["id"] == first["id"]
+    assert second.json()["version_id"] != first["version_id"]
+    assert alice.get(f"/api/v1/files/{first['id']}/content").content == b"two"
+
+
+def test_ranges(alice):
+    data = os.urandom(3 * MiB + 123)
+    fid = alice.upload("r.bin", data).json()["id"]
+    path = f"/api/v1/files/{fid}/content"
+    for header, start, end in [("bytes=0-0", 0, 0), ("bytes=100-199", 100, 199),
+                               ("bytes=1048570-2097160", 1048570, 2097160),
+                               ("bytes=-10", len(data) - 10, len(data) - 1),
+                               ("bytes=3145000-", 3145000, len(data) - 1)]:
+        r = alice.get(path, headers={"Range": header})
+        assert r.status_code == 206, header
+        assert r.content == data[start:end + 1], header
+        assert r.headers["Content-Range"] == f"bytes {start}-{end}/{len(data)}"
+    r = alice.get(path, headers={"Range": f"bytes={len(data)}-"})
+    assert r.status_code == 416
+    assert error_code(r) == "RANGE_NOT_SATISFIABLE"
+    assert r.headers["Content-Range"] == f"bytes */{len(data)}"
+    # Multiple ranges are not served piecewise: the whole file comes back.
+    r = alice.get(path, headers={"Range": "bytes=0-1,5-6"})
+    assert r.status_code == 200 and len(r.content) == len(data)
+    # If-Range with a stale validator sends the whole file.
+    r = alice.get(path, headers={"Range": "bytes=0-9", "If-Range": '"stale"'})
+    assert r.status_code == 200 and len(r.content) == len(data)
+
+
+def test_conditional_requests_and_head(alice):
+    meta = alice.upload("c.txt", b"hello").json()
+    path = f"/api/v1/files/{meta['id']}/content"
+    r = alice.get(path, headers={"If-None-Match": meta["etag"]})
+    assert r.status_code == 304 and r.content == b""
+    r = alice.get(path, headers={"If-Match": '"nope"'})
+    assert r.status_code == 412 and error_code(r) == "PRECONDITION_FAILED"
+    assert alice.get(path, headers={"If-Match": meta["etag"]}).status_code == 200
+    last_modified = alice.get(path).headers["Last-Modified"]
+    assert alice.get(path, headers={"If-Modified-Since": last_modified}).status_code == 304
+    head = alice.http.head(alice.url(path))
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Length"] == "5"
+
+
+def test_download_headers_are_safe(alice):
+    meta = alice.upload("évil <script>.html", b"<script>alert(1)</script>").json()
+    r = alice.get(f"/api/v1/files/{meta['id']}/content")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in r.headers["Content-Security-Policy"]
+    cd = r.headers["Content-Disposition"]
+    assert cd.startswith("attachment;")
+    assert "filename*=UTF-8''%C3%A9vil%20%3Cscript%3E.html" in cd
+    # inline is refused for active content even when asked.
+    r = alice.get(f"/api/v1/files/{meta['id']}/content?disposition=inline")
+    assert r.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_declared_checksum(alice):
+    data = b"checked bytes"
+    good = alice.upload("ok.bin", data, headers={"Content-SHA256": sha(data)})
+    assert good.status_code == 201
+    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    assert alice.upload("ok2.bin", data, headers={"Digest": "sha-256=" + digest}).status_code == 201
+    assert alice.upload("ok3.bin", data, headers={"Repr-Digest": f"sha-256=:{digest}:"}).status_code == 201
+    bad = alice.upload("bad.bin", data, headers={"Content-SHA256": sha(b"other")})
+    assert bad.status_code == 400 and error_code(bad) == "CHECKSUM_MISMATCH"
+    assert alice.get("/api/v1/nodes", params={"path": "/bad.bin"}).status_code == 404
+    assert error_code(alice.upload("bad2.bin", data, headers={"Content-SHA256": "xyz"})) == "INVALID_ARGUMENT"
+
+
+def test_multipart_upload(alice):
+    files = [("file", ("a.txt", b"alpha", "text/plain")), ("file", ("b.bin", os.urandom(300000), "application/octet-stream"))]
+    r = alice.post(f"/api/v1/folders/{alice.root}/files", files=files, data={"note": "x"})
+    assert r.status_code == 201, r.text
+    names = sorted(f["name"] for f in r.json()["files"])
+    assert names == ["a.txt", "b.bin"]
+    a = next(f for f in r.json()["files"] if f["name"] == "a.txt")
+    assert alice.get(f"/api/v1/files/{a['id']}/content").content == b"alpha"
+    r = alice.post(f"/api/v1/folders/{alice.root}/files", data=b"x", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415 and error_code(r) == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_folders_listing_and_pagination(alice):
+    folder = alice.mkdir("many")
+    for i in range(25):
+        assert alice.upload(f"f{i:02d}.txt", b"x" * i, folder=folder).status_code == 201
+    alice.mkdir("sub", parent=folder)
+    seen = []
+    cursor = None
+    pages = 0
+    while True:
+        params = {"limit": 10}
+        if cursor:
+            params["cursor"] = cursor
+        r = alice.get(f"/api/v1/folders/{folder}/children", params=params)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        seen += [n["name"] for n in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert pages == 3
+    assert seen == ["sub"] + [f"f{i:02d}.txt" for i in range(25)]  # folders first
+    r = alice.get(f"/api/v1/folders/{folder}/children", params={"sort": "size", "order": "desc", "limit": 1000})
+    files = [n for n in r.json()["items"] if n["type"] == "file"]
+    assert [f["size"] for f in files] == sorted((f["size"] for f in files), reverse=True)
+    for bad in [{"sort": "color"}, {"order": "up"}, {"limit": "0"}, {"limit": "5000"}, {"cursor": "!!!"}]:
+        r = alice.get(f"/api/v1/folders/{folder}/children", params=bad)
+        assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT", bad
+
+
+def test_path_resolution(alice):
+    a = alice.mkdir("a")
+    b = alice.mkdir("b", parent=a)
+    fid = alice.upload("c.txt", b"c", folder=b).json()["id"]
+    assert alice.get("/api/v1/nodes", params={"path": "/a/b/c.txt"}).json()["id"] == fid
+    assert alice.get("/api/v1/nodes", params={"path": "/"}).json()["id"] == alice.root
+    r = alice.get("/api/v1/nodes", params={"path": "/a/missing"})
+    assert r.status_code == 404 and error_code(r) == "NOT_FOUND"
+
+
+def test_rename_move_copy_delete(alice):
+    a = alice.mkdir("a")
+    b = alice.mkdir("b")
+    fid = alice.upload("x.txt", b"payload", folder=a).json()["id"]
+    r = alice.patch(f"/api/v1/nodes/{fid}", json={"name": "y.txt", "parent_id": b})
+    assert r.status_code == 200 and r.json()["name"] == "y.txt" and r.json()["parent_id"] == b
+    # A folder cannot move into itself or its descendants.
+    inner = alice.mkdir("inner", parent=a)
+    for target in (a, inner):
+        r = alice.patch(f"/api/v1/nodes/{a}", json={"parent_id": target})
+        assert r.status_code == 409 and error_code(r) == "CONFLICT"
+    r = alice.post(f"/api/v1/nodes/{fid}/copy", json={"parent_id": a, "name": "copy.txt"})
+    assert r.status_code == 201
+    assert alice.get(f"/api/v1/files/{r.json()['id']}/content").content == b"payload"
+    r = alice.post(f"/api/v1/nodes/{b}/copy", json={"parent_id": a})
+    assert r.status_code == 201
+    assert alice.get("/api/v1/nodes", params={"path": "/a/b/y.txt"}).status_code == 200
+    assert alice.delete(f"/api/v1/nodes/{a}").status_code == 204
+    assert alice.get(f"/api/v1/nodes/{a}").status_code == 404
+    assert alice.get("/api/v1/nodes", params={"path": "/a/b/y.txt"}).status_code == 404
+    assert alice.get(f"/api/v1/files/{fid}/content").content == b"payload"
+    r = alice.delete(f"/api/v1/nodes/{alice.root}")
+    assert r.status_code == 409
+
+
+def test_name_rules_and_conflicts(alice):
+    alice.mkdir("taken")
+    r = alice.post("/api/v1/folders", json={"parent_id": alice.root, "name": "taken"})
+    assert r.status_code == 409 and error_code(r) == "NAME_CONFLICT"
+    r = alice.upload("taken", b"x")  # a folder has that name
+    assert r.status_code == 409 and error_code(r) == "NAME_CONFLICT"
+    for bad in ["..", ".", "a\x01b", "x" * 256]:
+        r = alice.post("/api/v1/folders", json={"parent_id": alice.root, "name": bad})
+        assert r.status_code == 400 and error_code(r) == "INVALID_NAME", bad
+    r = alice.put(f"/api/v1/folders/{alice.root}/files/a%2Fb", data=b"x")
+    assert r.status_code == 400 and error_code(r) == "INVALID_NAME"
+    # NFC: the decomposed and precomposed spellings are the same name.
+    alice.mkdir("caf\u00e9")
+    r = alice.post("/api/v1/folders", json={"parent_id": alice.root, "name": "cafe\u0301"})
+    assert r.status_code == 409
+
+
+def test_bad_input_gets_json_4xx(alice):
+    r = alice.post("/api/v1/folders", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and error_code(r) == "INVALID_JSON"
+    r = alice.post("/api/v1/folders", json=[1, 2])
+    assert r.status_code == 400 and error_code(r) == "INVALID_JSON"
+    r = alice.post("/api/v1/folders", json={"name": 5})
+    assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT"
+    r = alice.post("/api/v1/folders", data=b"x" * 70000, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and error_code(r) == "PAYLOAD_TOO_LARGE"
+    for path in ["/api/v1/files/999999", "/api/v1/files/abc", "/api/v1/files/-1/content", "/api/v1/nodes/0"]:
+        r = alice.get(path)
+        assert r.status_code == 404 and error_code(r) == "NOT_FOUND", path
+    r = alice.get("/api/v1/nope")
+    assert r.status_code == 404 and error_code(r) == "NOT_FOUND"
+    r = alice.http.request("BREW", alice.url("/api/v1/folders/root"))
+    assert r.status_code == 405 and error_code(r) == "METHOD_NOT_ALLOWED"
+    r = alice.upload("x.bin", b"x", folder=987654)
+    assert r.status_code == 404
+
+
+def test_request_id_is_echoed_or_made(alice):
+    r = alice.get("/api/v1/folders/root", headers={"X-Request-Id": "trace-123"})
+    assert r.headers["X-Request-Id"] == "trace-123"
+    r = alice.get("/api/v1/files/424242")
+    assert r.headers["X-Request-Id"] == r.json()["error"]["request_id"] != ""
+    r = alice.get("/api/v1/folders/root", headers={"X-Request-Id": "bad id with spaces"})
+    assert r.headers["X-Request-Id"] != "bad id with spaces"
+
+
+def test_client_disconnect_mid_upload_leaves_nothing(server, alice):
+    import socket
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall((f"PUT /api/v1/folders/{alice.root}/files/partial.bin HTTP/1.1\r\nHost: x\r\n"
+                   f"Authorization: Bearer {alice.token}\r\nContent-Length: 10485760\r\n\r\n").encode())
+        s.sendall(os.urandom(3 * MiB))
+    # The server notices the disconnect; the file never appears.
+    for _ in range(50):
+        r = alice.get("/api/v1/nodes", params={"path": "/partial.bin"})
+        assert r.status_code == 404
+    r = alice.get(f"/api/v1/folders/{alice.root}/children")
+    assert "partial.bin" not in [n["name"] for n in r.json()["items"]]
+    assert alice.upload("after.bin", b"fine").status_code == 201
