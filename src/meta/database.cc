@@ -1,0 +1,140 @@
+#include "meta/database.h"
+
+#include <charconv>
+
+namespace coffer::meta {
+
+int64_t Value::as_int64() const {
+  switch (type()) {
+    case Type::kNull:
+      return 0;
+    case Type::kInt64:
+      return std::get<int64_t>(v_);
+    case Type::kDouble:
+      return static_cast<int64_t>(std::get<double>(v_));
+    case Type::kText: {
+      const std::string& s = std::get<std::string>(v_);
+      int64_t out = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      return ec == std::errc() && ptr == s.data() + s.size() ? out : 0;
+    }
+  }
+  return 0;
+}
+
+double Value::as_double() const {
+  switch (type()) {
+    case Type::kNull:
+      return 0;
+    case Type::kInt64:
+      return static_cast<double>(std::get<int64_t>(v_));
+    case Type::kDouble:
+      return std::get<double>(v_);
+    case Type::kText: {
+      const std::string& s = std::get<std::string>(v_);
+      double out = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      return ec == std::errc() && ptr == s.data() + s.size() ? out : 0;
+    }
+  }
+  return 0;
+}
+
+std::string Value::as_text() const {
+  switch (type()) {
+    case Type::kNull:
+      return {};
+    case Type::kInt64:
+      return std::to_string(std::get<int64_t>(v_));
+    case Type::kDouble:
+      return std::to_string(std::get<double>(v_));
+    case Type::kText:
+      return std::get<std::string>(v_);
+  }
+  return {};
+}
+
+const Dialect& Dialect::sqlite() {
+  static const Dialect kSqlite(Kind::kSqlite);
+  return kSqlite;
+}
+
+const Dialect& Dialect::postgres() {
+  static const Dialect kPostgres(Kind::kPostgres);
+  return kPostgres;
+}
+
+std::string_view Dialect::name() const { return kind_ == Kind::kSqlite ? "sqlite" : "postgresql"; }
+
+std::string_view Dialect::id_primary_key() const {
+  // SQLite: an alias of the rowid; AUTOINCREMENT stops ids of deleted rows being handed out
+  // again, which PostgreSQL sequences never do either — a stale id must never name a new node.
+  return kind_ == Kind::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+}
+
+std::string_view Dialect::binary_text_type() const {
+  // SQLite compares text with BINARY by default; PostgreSQL uses the database's locale
+  // unless told otherwise, which would make listings sort differently per installation.
+  return kind_ == Kind::kSqlite ? "TEXT" : "TEXT COLLATE \"C\"";
+}
+
+std::string_view Dialect::natural_key_table_suffix() const {
+  // SQLite otherwise stores the key twice: in the rowid table and in its unique index.
+  return kind_ == Kind::kSqlite ? " WITHOUT ROWID" : "";
+}
+
+std::string_view Dialect::table_exists_query() const {
+  return kind_ == Kind::kSqlite ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+                                : "SELECT 1 FROM information_schema.tables "
+                                  "WHERE table_schema = current_schema() AND table_name = ?";
+}
+
+std::string_view Dialect::migration_lock_statement() const {
+  // An arbitrary constant key shared by every Coffer node ("coffer" in ASCII).
+  return kind_ == Kind::kSqlite ? "" : "SELECT pg_advisory_xact_lock(111524095624562)";
+}
+
+std::string Dialect::render(std::string_view sql) const {
+  struct Token {
+    std::string_view token;
+    std::string_view fragment;
+  };
+  const Token tokens[] = {{"{{ID}}", id_primary_key()},
+                          {"{{NAME}}", binary_text_type()},
+                          {"{{NATURAL_KEY}}", natural_key_table_suffix()}};
+  std::string out;
+  out.reserve(sql.size() + 256);
+  size_t pos = 0;
+  while (pos < sql.size()) {
+    size_t open = sql.find("{{", pos);
+    if (open == std::string_view::npos) break;
+    out.append(sql.substr(pos, open - pos));
+    bool replaced = false;
+    for (const auto& t : tokens) {
+      if (sql.substr(open, t.token.size()) == t.token) {
+        out.append(t.fragment);
+        pos = open + t.token.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      out.append("{{");
+      pos = open + 2;
+    }
+  }
+  out.append(sql.substr(pos));
+  return out;
+}
+
+Result<std::optional<Row>> Connection::query_row(std::string_view sql, const Params& params) {
+  std::optional<Row> first;
+  Status s = query_each(sql, params, [&](const Row& row) {
+    if (!first) first = row;
+    return Status::ok();
+  });
+  if (!s.is_ok()) return s;
+  return first;
+}
+
+}  // namespace coffer::meta

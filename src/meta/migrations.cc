@@ -1,0 +1,150 @@
+#include "meta/migrations.h"
+
+#include <string>
+
+#include "core/model.h"
+
+namespace coffer::meta {
+namespace {
+
+// Version 1: users, the folder tree, file versions and the chunk records. docs/schema.md
+// explains every column and index.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE users (
+  id {{ID}},
+  username {{NAME}} NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  status TEXT NOT NULL,
+  root_id BIGINT,
+  quota_bytes BIGINT,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE nodes (
+  id {{ID}},
+  owner_id BIGINT NOT NULL REFERENCES users (id),
+  parent_id BIGINT REFERENCES nodes (id),
+  name {{NAME}} NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('folder', 'file')),
+  current_version_id BIGINT,
+  size BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  modified_at BIGINT NOT NULL,
+  deleted_at BIGINT
+);
+CREATE UNIQUE INDEX nodes_live_name ON nodes (parent_id, name) WHERE deleted_at IS NULL;
+CREATE INDEX nodes_by_name ON nodes (parent_id, kind, name, id);
+CREATE INDEX nodes_by_modified ON nodes (parent_id, kind, modified_at, id)
+  WHERE deleted_at IS NULL;
+CREATE INDEX nodes_by_size ON nodes (parent_id, kind, size, id) WHERE deleted_at IS NULL;
+
+CREATE TABLE versions (
+  id {{ID}},
+  node_id BIGINT NOT NULL REFERENCES nodes (id),
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  mime TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX versions_by_node ON versions (node_id, id);
+
+CREATE TABLE chunks (
+  hash TEXT NOT NULL PRIMARY KEY,
+  size BIGINT NOT NULL,
+  stored_size BIGINT NOT NULL,
+  encoding INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+){{NATURAL_KEY}};
+
+CREATE TABLE version_chunks (
+  version_id BIGINT NOT NULL REFERENCES versions (id),
+  seq INTEGER NOT NULL,
+  chunk TEXT NOT NULL REFERENCES chunks (hash),
+  byte_offset BIGINT NOT NULL,
+  size BIGINT NOT NULL,
+  stored_size BIGINT NOT NULL,
+  encoding INTEGER NOT NULL,
+  PRIMARY KEY (version_id, seq)
+){{NATURAL_KEY}};
+CREATE INDEX version_chunks_by_chunk ON version_chunks (chunk);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "users, nodes, versions, chunks", kInitialSchema},
+};
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER NOT NULL PRIMARY KEY, "
+    "description TEXT NOT NULL, "
+    "applied_at BIGINT NOT NULL)";
+
+Result<int> read_version(Connection& conn, const Dialect& dialect) {
+  auto exists = conn.query_row(dialect.table_exists_query(), {"schema_migrations"});
+  COFFER_RETURN_IF_ERROR(exists);
+  if (!*exists) return 0;
+  auto row = conn.query_row("SELECT MAX(version) FROM schema_migrations");
+  COFFER_RETURN_IF_ERROR(row);
+  return *row ? static_cast<int>((*row)->int64(0)) : 0;
+}
+
+Status refuse_newer(int current) {
+  return Status(Errc::kUnavailable, "the database schema is at version " + std::to_string(current) +
+                                        ", newer than this coffer knows (" +
+                                        std::to_string(latest_schema_version()) +
+                                        "); run a coffer release that supports it");
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> current_schema_version(Database& db) {
+  return transact_value<int>(db, TxMode::kRead,
+                             [&](Connection& conn) { return read_version(conn, db.dialect()); });
+}
+
+Status migrate(Database& db) {
+  const Dialect& dialect = db.dialect();
+  auto start = current_schema_version(db);
+  COFFER_RETURN_IF_ERROR(start);
+  if (*start > latest_schema_version()) return refuse_newer(*start);
+  if (*start == latest_schema_version()) return Status::ok();
+
+  for (const Migration& m : migrations()) {
+    if (m.version <= *start) continue;
+    const std::string sql = dialect.render(m.sql);
+    Status s = db.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+      if (auto lock = dialect.migration_lock_statement(); !lock.empty()) {
+        COFFER_RETURN_IF_ERROR(conn.query(lock));
+      }
+      COFFER_RETURN_IF_ERROR(conn.exec_script(kCreateMigrationsTable));
+      // Re-read under the write lock: another process may have migrated meanwhile.
+      auto current = read_version(conn, dialect);
+      COFFER_RETURN_IF_ERROR(current);
+      if (*current > latest_schema_version()) return refuse_newer(*current);
+      if (*current >= m.version) return Status::ok();
+      if (*current != m.version - 1) {
+        return Status(Errc::kCorruption, "schema_migrations skips from version " +
+                                             std::to_string(*current) + " to " +
+                                             std::to_string(m.version));
+      }
+      COFFER_RETURN_IF_ERROR(conn.exec_script(sql));
+      COFFER_RETURN_IF_ERROR(
+          conn.exec("INSERT INTO schema_migrations (version, description, applied_at) "
+                    "VALUES (?, ?, ?)",
+                    {m.version, m.description, now_micros()}));
+      return Status::ok();
+    });
+    if (!s.is_ok()) {
+      return Status(s.code(), "migration " + std::to_string(m.version) + " (" +
+                                  std::string(m.description) + ") failed: " + s.message());
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace coffer::meta

@@ -1,0 +1,57 @@
+#pragma once
+// The Catalog over any Database (docs/schema.md). Written against the dialect-neutral
+// interface of database.h only, so the same code serves SQLite and PostgreSQL.
+//
+// Thread-safe: every operation is one transaction of the underlying Database.
+
+#include <memory>
+
+#include "meta/catalog.h"
+#include "meta/database.h"
+
+namespace coffer::meta {
+
+class SqlCatalog final : public Catalog {
+ public:
+  // REQUIRES: `db` is migrated to latest_schema_version() (see open_catalog).
+  explicit SqlCatalog(std::unique_ptr<Database> db);
+
+  Result<User> create_user(const std::string& username, const std::string& password_hash,
+                           Role role) override;
+  Result<User> find_user(int64_t id) override;
+  Result<User> find_user_by_name(const std::string& username) override;
+  Result<std::vector<User>> list_users() override;
+  Status set_password_hash(int64_t user_id, const std::string& password_hash) override;
+
+  Result<Node> get_node(int64_t owner_id, int64_t node_id) override;
+  Result<Node> find_child(int64_t owner_id, int64_t parent_id, const std::string& name) override;
+  Result<Node> create_folder(int64_t owner_id, int64_t parent_id, const std::string& name,
+                             Micros now) override;
+  Result<std::vector<Node>> list_children(int64_t owner_id, int64_t parent_id,
+                                          const ListOptions& options) override;
+  Result<Node> commit_file(int64_t owner_id, int64_t parent_id, const std::string& name,
+                           const NewVersion& version, Micros now) override;
+  Result<Node> move_node(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
+                         std::optional<std::string> new_name, Micros now) override;
+  Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
+                         const std::string& new_name, Micros now) override;
+  Status delete_node(int64_t owner_id, int64_t node_id) override;
+
+  Result<std::vector<VersionChunk>> version_chunks(int64_t version_id) override;
+
+  Status for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) override;
+  Status for_each_version(const std::function<Status(const VersionRecord&)>& fn) override;
+  Result<uint64_t> stored_bytes() override;
+  Status ping() override;
+
+  Database& database() { return *db_; }
+
+ private:
+  std::unique_ptr<Database> db_;
+};
+
+// Migrates `db` (migrations.h) and wraps it in a SqlCatalog. Shared by every backend's
+// open function. Errors: as migrate().
+Result<std::unique_ptr<Catalog>> open_catalog(std::unique_ptr<Database> db);
+
+}  // namespace coffer::meta

@@ -1,0 +1,15 @@
+// open_sqlite_catalog (catalog.h): the one place that joins the SQLite backend to the catalog.
+
+#include "meta/catalog.h"
+#include "meta/sql_catalog.h"
+#include "meta/sqlite_database.h"
+
+namespace coffer::meta {
+
+Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::string& path) {
+  auto db = open_sqlite_database(path);
+  COFFER_RETURN_IF_ERROR(db);
+  return open_catalog(std::move(*db));
+}
+
+}  // namespace coffer::meta

@@ -1,0 +1,603 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "meta/migrations.h"
+#include "meta/sql_catalog.h"
+#include "meta/sqlite_database.h"
+#include "temp_dir.h"
+
+namespace coffer::meta {
+namespace {
+
+using testing::TempDir;
+
+// A version of `size` bytes made of the given chunks, each `size / n` bytes.
+NewVersion make_version(uint64_t size, std::vector<std::string> chunks, std::string sha = "") {
+  NewVersion v;
+  v.size = size;
+  v.sha256 = sha.empty() ? std::string(64, 'a') : sha;
+  v.mime = "application/octet-stream";
+  uint64_t offset = 0;
+  const uint32_t each = chunks.empty() ? 0 : static_cast<uint32_t>(size / chunks.size());
+  for (auto& c : chunks) {
+    v.chunks.push_back(VersionChunk{std::move(c), offset, each, each / 2, 1});
+    offset += each;
+  }
+  return v;
+}
+
+std::string chunk_id(char c) { return std::string(64, c); }
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = open_sqlite_database(dir_.file("meta.db"));
+    ASSERT_TRUE(db.is_ok()) << db.status().to_string();
+    ASSERT_TRUE(migrate(**db).is_ok());
+    catalog_ = std::make_unique<SqlCatalog>(std::move(*db));
+    alice_ = make_user("alice");
+    bob_ = make_user("bob");
+  }
+
+  User make_user(const std::string& name) {
+    auto user = catalog_->create_user(name, "$argon2id$hash-of-" + name, Role::kUser);
+    EXPECT_TRUE(user.is_ok()) << user.status().to_string();
+    return user.is_ok() ? *user : User{};
+  }
+
+  Node folder(const User& u, int64_t parent, const std::string& name, Micros now = 1000) {
+    auto n = catalog_->create_folder(u.id, parent, name, now);
+    EXPECT_TRUE(n.is_ok()) << name << ": " << n.status().to_string();
+    return n.is_ok() ? *n : Node{};
+  }
+
+  Node file(const User& u, int64_t parent, const std::string& name, const NewVersion& v,
+            Micros now = 1000) {
+    auto n = catalog_->commit_file(u.id, parent, name, v, now);
+    EXPECT_TRUE(n.is_ok()) << name << ": " << n.status().to_string();
+    return n.is_ok() ? *n : Node{};
+  }
+
+  std::vector<Node> list(const User& u, int64_t parent, ListOptions options = {}) {
+    options.limit = 1000;
+    auto nodes = catalog_->list_children(u.id, parent, options);
+    EXPECT_TRUE(nodes.is_ok()) << nodes.status().to_string();
+    return nodes.is_ok() ? *nodes : std::vector<Node>{};
+  }
+
+  std::vector<std::string> names(const std::vector<Node>& nodes) {
+    std::vector<std::string> out;
+    for (const auto& n : nodes) out.push_back(n.name);
+    return out;
+  }
+
+  std::set<std::string> referenced_chunks() {
+    std::set<std::string> out;
+    Status s = catalog_->for_each_referenced_chunk([&](const std::string& c) {
+      EXPECT_TRUE(out.insert(c).second) << "listed twice: " << c;
+      return Status::ok();
+    });
+    EXPECT_TRUE(s.is_ok()) << s.to_string();
+    return out;
+  }
+
+  std::vector<Catalog::VersionRecord> versions_of(int64_t node_id) {
+    std::vector<Catalog::VersionRecord> out;
+    Status s = catalog_->for_each_version([&](const Catalog::VersionRecord& v) {
+      if (v.node_id == node_id) out.push_back(v);
+      return Status::ok();
+    });
+    EXPECT_TRUE(s.is_ok()) << s.to_string();
+    return out;
+  }
+
+  int64_t count_rows(const std::string& sql) {
+    auto n = transact_value<int64_t>(catalog_->database(), TxMode::kRead,
+                                     [&](Connection& conn) -> Result<int64_t> {
+                                       auto row = conn.query_row(sql);
+                                       COFFER_RETURN_IF_ERROR(row);
+                                       return (*row)->int64(0);
+                                     });
+    EXPECT_TRUE(n.is_ok()) << n.status().to_string();
+    return n.is_ok() ? *n : -1;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqlCatalog> catalog_;
+  User alice_;
+  User bob_;
+};
+
+TEST_F(CatalogTest, UsernamesAreUnique) {
+  auto again = catalog_->create_user("alice", "x", Role::kAdmin);
+  ASSERT_FALSE(again.is_ok());
+  EXPECT_EQ(again.status().code(), Errc::kAlreadyExists);
+  // Byte-exact: a different case is a different name.
+  EXPECT_TRUE(catalog_->create_user("Alice", "x", Role::kUser).is_ok());
+}
+
+TEST_F(CatalogTest, CreateUserCreatesTheRootFolder) {
+  EXPECT_EQ(alice_.username, "alice");
+  EXPECT_EQ(alice_.role, Role::kUser);
+  EXPECT_EQ(alice_.status, UserStatus::kActive);
+  EXPECT_GT(alice_.created, 0);
+  ASSERT_NE(alice_.root_id, 0);
+  auto root = catalog_->get_node(alice_.id, alice_.root_id);
+  ASSERT_TRUE(root.is_ok()) << root.status().to_string();
+  EXPECT_EQ(root->kind, NodeKind::kFolder);
+  EXPECT_EQ(root->parent_id, 0);
+  EXPECT_EQ(root->name, "");
+  EXPECT_EQ(root->owner_id, alice_.id);
+  EXPECT_NE(alice_.root_id, bob_.root_id);
+}
+
+TEST_F(CatalogTest, FindsAndListsUsers) {
+  auto by_id = catalog_->find_user(alice_.id);
+  ASSERT_TRUE(by_id.is_ok());
+  EXPECT_EQ(by_id->username, "alice");
+  EXPECT_EQ(by_id->password_hash, "$argon2id$hash-of-alice");
+  auto by_name = catalog_->find_user_by_name("bob");
+  ASSERT_TRUE(by_name.is_ok());
+  EXPECT_EQ(by_name->id, bob_.id);
+  EXPECT_EQ(by_name->root_id, bob_.root_id);
+  EXPECT_EQ(catalog_->find_user_by_name("carol").status().code(), Errc::kNotFound);
+  EXPECT_EQ(catalog_->find_user(9999).status().code(), Errc::kNotFound);
+
+  auto admin = catalog_->create_user("root", "x", Role::kAdmin);
+  ASSERT_TRUE(admin.is_ok());
+  EXPECT_EQ(admin->role, Role::kAdmin);
+  auto users = catalog_->list_users();
+  ASSERT_TRUE(users.is_ok());
+  ASSERT_EQ(users->size(), 3u);
+  EXPECT_EQ((*users)[0].username, "alice");
+  EXPECT_EQ((*users)[2].role, Role::kAdmin);
+}
+
+TEST_F(CatalogTest, SetsPasswordHash) {
+  ASSERT_TRUE(catalog_->set_password_hash(alice_.id, "new-hash").is_ok());
+  EXPECT_EQ(catalog_->find_user(alice_.id)->password_hash, "new-hash");
+  EXPECT_EQ(catalog_->set_password_hash(9999, "x").code(), Errc::kNotFound);
+}
+
+TEST_F(CatalogTest, CreatesFoldersAndFindsChildren) {
+  Node docs = folder(alice_, alice_.root_id, "docs", 5);
+  EXPECT_EQ(docs.kind, NodeKind::kFolder);
+  EXPECT_EQ(docs.parent_id, alice_.root_id);
+  EXPECT_EQ(docs.created, 5);
+  EXPECT_EQ(docs.modified, 5);
+  auto found = catalog_->find_child(alice_.id, alice_.root_id, "docs");
+  ASSERT_TRUE(found.is_ok());
+  EXPECT_EQ(found->id, docs.id);
+  EXPECT_EQ(catalog_->find_child(alice_.id, alice_.root_id, "Docs").status().code(),
+            Errc::kNotFound);
+  EXPECT_EQ(catalog_->get_node(alice_.id, 9999).status().code(), Errc::kNotFound);
+}
+
+TEST_F(CatalogTest, NameConflicts) {
+  Node docs = folder(alice_, alice_.root_id, "docs");
+  file(alice_, alice_.root_id, "a.txt", make_version(10, {chunk_id('1')}));
+  EXPECT_EQ(catalog_->create_folder(alice_.id, alice_.root_id, "docs", 1).status().code(),
+            Errc::kNameConflict);
+  EXPECT_EQ(catalog_->create_folder(alice_.id, alice_.root_id, "a.txt", 1).status().code(),
+            Errc::kNameConflict);
+  EXPECT_EQ(catalog_->commit_file(alice_.id, alice_.root_id, "docs", make_version(1, {}), 1)
+                .status()
+                .code(),
+            Errc::kNameConflict);
+  // The same name in another folder is fine.
+  folder(alice_, docs.id, "docs");
+  EXPECT_EQ(catalog_->create_folder(alice_.id, alice_.root_id, "", 1).status().code(),
+            Errc::kInvalidName);
+}
+
+TEST_F(CatalogTest, ParentMustBeAFolder) {
+  Node f = file(alice_, alice_.root_id, "a.txt", make_version(10, {chunk_id('1')}));
+  EXPECT_EQ(catalog_->create_folder(alice_.id, f.id, "x", 1).status().code(), Errc::kConflict);
+  EXPECT_EQ(catalog_->commit_file(alice_.id, f.id, "x", make_version(1, {}), 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->create_folder(alice_.id, 9999, "x", 1).status().code(), Errc::kNotFound);
+  EXPECT_EQ(catalog_->list_children(alice_.id, f.id, {}).status().code(), Errc::kConflict);
+}
+
+TEST_F(CatalogTest, CommitFileCreatesThenAddsVersions) {
+  NewVersion v1 = make_version(100, {chunk_id('1'), chunk_id('2')}, std::string(64, 'b'));
+  Node first = file(alice_, alice_.root_id, "report.pdf", v1, 10);
+  EXPECT_EQ(first.kind, NodeKind::kFile);
+  EXPECT_EQ(first.size, 100u);
+  EXPECT_EQ(first.sha256, std::string(64, 'b'));
+  EXPECT_EQ(first.mime, "application/octet-stream");
+  EXPECT_EQ(first.created, 10);
+  EXPECT_NE(first.version_id, 0);
+
+  NewVersion v2 =
+      make_version(300, {chunk_id('2'), chunk_id('3'), chunk_id('4')}, std::string(64, 'c'));
+  v2.mime = "application/pdf";
+  Node second = file(alice_, alice_.root_id, "report.pdf", v2, 20);
+  EXPECT_EQ(second.id, first.id);
+  EXPECT_NE(second.version_id, first.version_id);
+  EXPECT_EQ(second.size, 300u);
+  EXPECT_EQ(second.sha256, std::string(64, 'c'));
+  EXPECT_EQ(second.mime, "application/pdf");
+  EXPECT_EQ(second.created, 10);
+  EXPECT_EQ(second.modified, 20);
+
+  auto chunks = catalog_->version_chunks(second.version_id);
+  ASSERT_TRUE(chunks.is_ok());
+  ASSERT_EQ(chunks->size(), 3u);
+  EXPECT_EQ((*chunks)[0].chunk, chunk_id('2'));
+  EXPECT_EQ((*chunks)[2].offset, 200u);
+  EXPECT_EQ((*chunks)[2].size, 100u);
+  EXPECT_EQ((*chunks)[2].stored_size, 50u);
+  EXPECT_EQ((*chunks)[2].encoding, 1);
+  // The old version is kept.
+  auto old_chunks = catalog_->version_chunks(first.version_id);
+  ASSERT_TRUE(old_chunks.is_ok());
+  EXPECT_EQ(old_chunks->size(), 2u);
+  EXPECT_EQ(versions_of(first.id).size(), 2u);
+  // One chunk row per distinct chunk, however often it is committed.
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM chunks"), 4);
+  auto stored = catalog_->stored_bytes();
+  ASSERT_TRUE(stored.is_ok());
+  EXPECT_EQ(*stored, 300u);
+}
+
+TEST_F(CatalogTest, EmptyFile) {
+  Node f = file(alice_, alice_.root_id, "empty", make_version(0, {}));
+  EXPECT_EQ(f.size, 0u);
+  auto chunks = catalog_->version_chunks(f.version_id);
+  ASSERT_TRUE(chunks.is_ok());
+  EXPECT_TRUE(chunks->empty());
+}
+
+TEST_F(CatalogTest, ConcurrentCommitsOfOneNameMakeOneFileWithAllVersions) {
+  constexpr int kThreads = 8;
+  std::vector<Result<Node>> results(kThreads, Status(Errc::kInternal, "not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = catalog_->commit_file(
+          alice_.id, alice_.root_id, "same.bin",
+          make_version(10 + i, {chunk_id(static_cast<char>('a' + i))}), 100 + i);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> node_ids;
+  std::set<int64_t> version_ids;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    node_ids.insert(r->id);
+    version_ids.insert(r->version_id);
+  }
+  EXPECT_EQ(node_ids.size(), 1u);
+  EXPECT_EQ(version_ids.size(), static_cast<size_t>(kThreads));
+  EXPECT_EQ(list(alice_, alice_.root_id).size(), 1u);
+  EXPECT_EQ(versions_of(*node_ids.begin()).size(), static_cast<size_t>(kThreads));
+}
+
+class ListingTest : public CatalogTest {
+ protected:
+  void SetUp() override {
+    CatalogTest::SetUp();
+    // Names chosen so that byte order differs from case-insensitive order; sizes and times
+    // have ties so that the id tie-break matters.
+    const char* folder_names[] = {"beta", "Alpha", "gamma", "_x", "Zed"};
+    Micros t = 1000;
+    for (const char* name : folder_names) {
+      nodes_.push_back(folder(alice_, alice_.root_id, name, t));
+      t += 10 * (nodes_.size() % 2);
+    }
+    const char* file_names[] = {"b.txt", "a.txt", "C.txt", "e.txt", "d.txt", "B.txt", "ä.txt"};
+    uint64_t sizes[] = {30, 10, 30, 5, 10, 30, 1};
+    for (size_t i = 0; i < std::size(file_names); ++i) {
+      nodes_.push_back(file(alice_, alice_.root_id, file_names[i],
+                            make_version(sizes[i], {chunk_id('f')}), 2000 + 7 * (i % 3)));
+    }
+    // Another user's files never show up.
+    file(bob_, bob_.root_id, "bob.txt", make_version(1, {chunk_id('b')}));
+  }
+
+  std::vector<Node> expected(SortKey key, bool descending) {
+    std::vector<Node> sorted = nodes_;
+    auto sort_key = [&](const Node& n) {
+      return key == SortKey::kName       ? std::make_tuple(std::string(n.name), Micros{0}, 0ull)
+             : key == SortKey::kModified ? std::make_tuple(std::string(), n.modified, 0ull)
+                                         : std::make_tuple(std::string(), Micros{0},
+                                                           static_cast<unsigned long long>(n.size));
+    };
+    std::sort(sorted.begin(), sorted.end(), [&](const Node& a, const Node& b) {
+      if (a.kind != b.kind) return a.kind == NodeKind::kFolder;
+      auto ka = std::make_tuple(sort_key(a), a.id);
+      auto kb = std::make_tuple(sort_key(b), b.id);
+      return descending ? kb < ka : ka < kb;
+    });
+    return sorted;
+  }
+
+  std::vector<Node> nodes_;
+};
+
+TEST_F(ListingTest, PaginatesEverySortKeyAndOrderWithoutGapsOrDuplicates) {
+  ASSERT_EQ(nodes_.size(), 12u);
+  for (SortKey key : {SortKey::kName, SortKey::kModified, SortKey::kSize}) {
+    for (bool descending : {false, true}) {
+      SCOPED_TRACE(::testing::Message()
+                   << "sort " << static_cast<int>(key) << " descending " << descending);
+      ListOptions options;
+      options.sort = key;
+      options.descending = descending;
+      options.limit = 5;
+      std::vector<Node> all;
+      int pages = 0;
+      for (;;) {
+        auto page = catalog_->list_children(alice_.id, alice_.root_id, options);
+        ASSERT_TRUE(page.is_ok()) << page.status().to_string();
+        if (page->empty()) break;
+        ++pages;
+        ASSERT_LE(page->size(), 5u);
+        all.insert(all.end(), page->begin(), page->end());
+        options.after = page->back();
+        ASSERT_LE(pages, 10);
+      }
+      EXPECT_EQ(pages, 3);
+      EXPECT_EQ(names(all), names(expected(key, descending)));
+    }
+  }
+}
+
+TEST_F(ListingTest, NameOrderIsByBytesAndFoldersComeFirst) {
+  EXPECT_EQ(names(list(alice_, alice_.root_id)),
+            (std::vector<std::string>{"Alpha", "Zed", "_x", "beta", "gamma", "B.txt", "C.txt",
+                                      "a.txt", "b.txt", "d.txt", "e.txt", "ä.txt"}));
+  ListOptions desc;
+  desc.descending = true;
+  EXPECT_EQ(names(list(alice_, alice_.root_id, desc)),
+            (std::vector<std::string>{"gamma", "beta", "_x", "Zed", "Alpha", "ä.txt", "e.txt",
+                                      "d.txt", "b.txt", "a.txt", "C.txt", "B.txt"}));
+}
+
+TEST_F(ListingTest, LimitIsCapped) {
+  ListOptions options;
+  options.limit = 0;
+  auto none = catalog_->list_children(alice_.id, alice_.root_id, options);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());
+  options.limit = 1'000'000;
+  auto capped = catalog_->list_children(alice_.id, alice_.root_id, options);
+  ASSERT_TRUE(capped.is_ok());
+  EXPECT_EQ(capped->size(), 12u);
+}
+
+TEST_F(CatalogTest, ListsLargeFoldersInThousandEntryPages) {
+  ASSERT_TRUE(catalog_->database()
+                  .transact(TxMode::kWrite,
+                            [&](Connection& conn) -> Status {
+                              for (int i = 0; i < 2500; ++i) {
+                                COFFER_RETURN_IF_ERROR(conn.exec(
+                                    "INSERT INTO nodes (owner_id, parent_id, name, kind, size, "
+                                    "created_at, modified_at) VALUES (?, ?, ?, 'folder', 0, 1, 1)",
+                                    {alice_.id, alice_.root_id, "f" + std::to_string(i)}));
+                              }
+                              return Status::ok();
+                            })
+                  .is_ok());
+  ListOptions options;
+  options.limit = 5000;
+  std::set<int64_t> seen;
+  std::vector<size_t> sizes;
+  for (;;) {
+    auto page = catalog_->list_children(alice_.id, alice_.root_id, options);
+    ASSERT_TRUE(page.is_ok());
+    if (page->empty()) break;
+    sizes.push_back(page->size());
+    for (const auto& n : *page) EXPECT_TRUE(seen.insert(n.id).second);
+    options.after = page->back();
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{1000, 1000, 500}));
+}
+
+TEST_F(CatalogTest, RenamesAndMoves) {
+  Node a = folder(alice_, alice_.root_id, "a");
+  Node b = folder(alice_, alice_.root_id, "b");
+  Node f = file(alice_, a.id, "f.txt", make_version(5, {chunk_id('1')}), 10);
+
+  auto renamed = catalog_->move_node(alice_.id, f.id, std::nullopt, "g.txt", 50);
+  ASSERT_TRUE(renamed.is_ok()) << renamed.status().to_string();
+  EXPECT_EQ(renamed->name, "g.txt");
+  EXPECT_EQ(renamed->parent_id, a.id);
+  EXPECT_EQ(renamed->modified, 50);
+  EXPECT_EQ(renamed->version_id, f.version_id);
+
+  auto moved = catalog_->move_node(alice_.id, f.id, b.id, std::nullopt, 60);
+  ASSERT_TRUE(moved.is_ok()) << moved.status().to_string();
+  EXPECT_EQ(moved->parent_id, b.id);
+  EXPECT_EQ(moved->name, "g.txt");
+  EXPECT_TRUE(list(alice_, a.id).empty());
+
+  auto both = catalog_->move_node(alice_.id, a.id, b.id, "a2", 70);
+  ASSERT_TRUE(both.is_ok()) << both.status().to_string();
+  EXPECT_EQ(names(list(alice_, b.id)), (std::vector<std::string>{"a2", "g.txt"}));
+
+  // Moving onto its own place is a no-op.
+  auto same = catalog_->move_node(alice_.id, b.id, alice_.root_id, "b", 80);
+  ASSERT_TRUE(same.is_ok()) << same.status().to_string();
+}
+
+TEST_F(CatalogTest, MoveRejectsCyclesRootsFilesAndConflicts) {
+  Node a = folder(alice_, alice_.root_id, "a");
+  Node sub = folder(alice_, a.id, "sub");
+  Node deep = folder(alice_, sub.id, "deep");
+  Node f = file(alice_, alice_.root_id, "f.txt", make_version(5, {chunk_id('1')}));
+  folder(alice_, alice_.root_id, "taken");
+
+  EXPECT_EQ(catalog_->move_node(alice_.id, a.id, a.id, std::nullopt, 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->move_node(alice_.id, a.id, deep.id, std::nullopt, 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->move_node(alice_.id, a.id, f.id, std::nullopt, 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->move_node(alice_.id, alice_.root_id, a.id, std::nullopt, 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->move_node(alice_.id, a.id, std::nullopt, "taken", 1).status().code(),
+            Errc::kNameConflict);
+  EXPECT_EQ(catalog_->move_node(alice_.id, f.id, std::nullopt, "taken", 1).status().code(),
+            Errc::kNameConflict);
+  EXPECT_EQ(catalog_->move_node(alice_.id, 9999, a.id, std::nullopt, 1).status().code(),
+            Errc::kNotFound);
+  // Moving a subfolder up and out of its parent is fine.
+  auto up = catalog_->move_node(alice_.id, deep.id, alice_.root_id, std::nullopt, 1);
+  ASSERT_TRUE(up.is_ok()) << up.status().to_string();
+  EXPECT_EQ(up->parent_id, alice_.root_id);
+  // And a file named like its folder's descendants does not matter.
+  EXPECT_TRUE(catalog_->move_node(alice_.id, f.id, sub.id, std::nullopt, 1).is_ok());
+}
+
+TEST_F(CatalogTest, CopiesAFileSharingItsChunks) {
+  Node dst = folder(alice_, alice_.root_id, "dst");
+  Node f = file(alice_, alice_.root_id, "f.txt",
+                make_version(20, {chunk_id('1'), chunk_id('2')}, std::string(64, 'd')));
+  auto copy = catalog_->copy_node(alice_.id, f.id, dst.id, "copy.txt", 99);
+  ASSERT_TRUE(copy.is_ok()) << copy.status().to_string();
+  EXPECT_NE(copy->id, f.id);
+  EXPECT_NE(copy->version_id, f.version_id);
+  EXPECT_EQ(copy->parent_id, dst.id);
+  EXPECT_EQ(copy->name, "copy.txt");
+  EXPECT_EQ(copy->size, 20u);
+  EXPECT_EQ(copy->sha256, std::string(64, 'd'));
+  EXPECT_EQ(copy->created, 99);
+  auto a = catalog_->version_chunks(f.version_id);
+  auto b = catalog_->version_chunks(copy->version_id);
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  ASSERT_EQ(a->size(), b->size());
+  for (size_t i = 0; i < a->size(); ++i) {
+    EXPECT_EQ((*a)[i].chunk, (*b)[i].chunk);
+    EXPECT_EQ((*a)[i].offset, (*b)[i].offset);
+  }
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM chunks"), 2);
+  // A copy in the same folder needs another name.
+  EXPECT_EQ(catalog_->copy_node(alice_.id, f.id, alice_.root_id, "f.txt", 1).status().code(),
+            Errc::kNameConflict);
+  auto beside = catalog_->copy_node(alice_.id, f.id, alice_.root_id, "f (copy).txt", 1);
+  EXPECT_TRUE(beside.is_ok());
+  auto stored = catalog_->stored_bytes();
+  ASSERT_TRUE(stored.is_ok());
+  EXPECT_EQ(*stored, 60u);
+}
+
+TEST_F(CatalogTest, CopiesAFolderTree) {
+  Node src = folder(alice_, alice_.root_id, "src");
+  Node sub = folder(alice_, src.id, "sub");
+  folder(alice_, sub.id, "empty");
+  Node f1 = file(alice_, src.id, "f1", make_version(10, {chunk_id('1')}));
+  Node f2 = file(alice_, sub.id, "f2", make_version(20, {chunk_id('2'), chunk_id('3')}));
+
+  auto copy = catalog_->copy_node(alice_.id, src.id, alice_.root_id, "src copy", 5);
+  ASSERT_TRUE(copy.is_ok()) << copy.status().to_string();
+  EXPECT_EQ(copy->kind, NodeKind::kFolder);
+  EXPECT_EQ(names(list(alice_, copy->id)), (std::vector<std::string>{"sub", "f1"}));
+  auto sub_copy = catalog_->find_child(alice_.id, copy->id, "sub");
+  ASSERT_TRUE(sub_copy.is_ok());
+  EXPECT_NE(sub_copy->id, sub.id);
+  EXPECT_EQ(names(list(alice_, sub_copy->id)), (std::vector<std::string>{"empty", "f2"}));
+  auto f2_copy = catalog_->find_child(alice_.id, sub_copy->id, "f2");
+  ASSERT_TRUE(f2_copy.is_ok());
+  EXPECT_NE(f2_copy->id, f2.id);
+  EXPECT_NE(f2_copy->version_id, f2.version_id);
+  auto chunks = catalog_->version_chunks(f2_copy->version_id);
+  ASSERT_TRUE(chunks.is_ok());
+  ASSERT_EQ(chunks->size(), 2u);
+  EXPECT_EQ((*chunks)[1].chunk, chunk_id('3'));
+  // The source is untouched.
+  EXPECT_EQ(names(list(alice_, src.id)), (std::vector<std::string>{"sub", "f1"}));
+  EXPECT_EQ(catalog_->get_node(alice_.id, f1.id)->version_id, f1.version_id);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM chunks"), 3);
+}
+
+TEST_F(CatalogTest, CopyRejectsCyclesAndRoots) {
+  Node src = folder(alice_, alice_.root_id, "src");
+  Node sub = folder(alice_, src.id, "sub");
+  EXPECT_EQ(catalog_->copy_node(alice_.id, src.id, src.id, "again", 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->copy_node(alice_.id, src.id, sub.id, "again", 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->copy_node(alice_.id, alice_.root_id, src.id, "root", 1).status().code(),
+            Errc::kConflict);
+  EXPECT_EQ(catalog_->copy_node(alice_.id, sub.id, alice_.root_id, "src", 1).status().code(),
+            Errc::kNameConflict);
+}
+
+TEST_F(CatalogTest, DeleteRemovesTheSubtreeAndItsVersions) {
+  Node top = folder(alice_, alice_.root_id, "top");
+  Node sub = folder(alice_, top.id, "sub");
+  Node f1 = file(alice_, top.id, "f1", make_version(10, {chunk_id('1')}));
+  file(alice_, top.id, "f1", make_version(11, {chunk_id('2')}));
+  Node f2 = file(alice_, sub.id, "f2", make_version(20, {chunk_id('3')}));
+  Node keep = file(alice_, alice_.root_id, "keep", make_version(30, {chunk_id('3')}));
+
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, top.id).is_ok());
+  for (int64_t id : {top.id, sub.id, f1.id, f2.id}) {
+    EXPECT_EQ(catalog_->get_node(alice_.id, id).status().code(), Errc::kNotFound) << id;
+    EXPECT_TRUE(versions_of(id).empty()) << id;
+  }
+  auto gone = catalog_->version_chunks(f2.version_id);
+  ASSERT_TRUE(gone.is_ok());
+  EXPECT_TRUE(gone->empty());
+  EXPECT_EQ(names(list(alice_, alice_.root_id)), (std::vector<std::string>{"keep"}));
+  EXPECT_EQ(versions_of(keep.id).size(), 1u);
+  // Chunk rows stay for garbage collection to decide.
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM chunks"), 3);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM versions"), 1);
+  EXPECT_EQ(count_rows("SELECT COUNT(*) FROM version_chunks"), 1);
+  EXPECT_EQ(*catalog_->stored_bytes(), 30u);
+  // The name is free again.
+  folder(alice_, alice_.root_id, "top");
+}
+
+TEST_F(CatalogTest, DeleteRejectsRootsAndUnknownNodes) {
+  EXPECT_EQ(catalog_->delete_node(alice_.id, alice_.root_id).code(), Errc::kConflict);
+  EXPECT_EQ(catalog_->delete_node(alice_.id, 9999).code(), Errc::kNotFound);
+}
+
+TEST_F(CatalogTest, ReferencedChunksFollowDeletes) {
+  Node f1 = file(alice_, alice_.root_id, "f1", make_version(20, {chunk_id('a'), chunk_id('b')}));
+  file(bob_, bob_.root_id, "f2", make_version(20, {chunk_id('b'), chunk_id('c')}));
+  EXPECT_EQ(referenced_chunks(),
+            (std::set<std::string>{chunk_id('a'), chunk_id('b'), chunk_id('c')}));
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, f1.id).is_ok());
+  EXPECT_EQ(referenced_chunks(), (std::set<std::string>{chunk_id('b'), chunk_id('c')}));
+}
+
+TEST_F(CatalogTest, OtherUsersNodesDoNotExist) {
+  Node folder_a = folder(alice_, alice_.root_id, "private");
+  Node file_a = file(alice_, folder_a.id, "secret.txt", make_version(5, {chunk_id('s')}));
+  Node bob_folder = folder(bob_, bob_.root_id, "mine");
+  const int64_t b = bob_.id;
+
+  auto not_found = [](Errc code) { return code == Errc::kNotFound; };
+  for (int64_t id : {alice_.root_id, folder_a.id, file_a.id}) {
+    SCOPED_TRACE(id);
+    EXPECT_TRUE(not_found(catalog_->get_node(b, id).status().code()));
+    EXPECT_TRUE(not_found(catalog_->list_children(b, id, {}).status().code()));
+    EXPECT_TRUE(not_found(catalog_->create_folder(b, id, "x", 1).status().code()));
+    EXPECT_TRUE(
+        not_found(catalog_->commit_file(b, id, "x", make_version(1, {}), 1).status().code()));
+    EXPECT_TRUE(not_found(catalog_->move_node(b, id, bob_.root_id, "x", 1).status().code()));
+    EXPECT_TRUE(not_found(catalog_->move_node(b, bob_folder.id, id, "x", 1).status().code()));
+    EXPECT_TRUE(not_found(catalog_->copy_node(b, id, bob_.root_id, "x", 1).status().code()));
+    EXPECT_TRUE(not_found(catalog_->copy_node(b, bob_folder.id, id, "x", 1).status().code()));
+    EXPECT_TRUE(not_found(catalog_->delete_node(b, id).code()));
+  }
+  EXPECT_TRUE(not_found(catalog_->find_child(b, folder_a.id, "secret.txt").status().code()));
+  EXPECT_TRUE(not_found(catalog_->find_child(b, alice_.root_id, "private").status().code()));
+  // Nothing changed for Alice or Bob.
+  EXPECT_EQ(names(list(alice_, folder_a.id)), (std::vector<std::string>{"secret.txt"}));
+  EXPECT_EQ(names(list(bob_, bob_.root_id)), (std::vector<std::string>{"mine"}));
+  EXPECT_TRUE(list(bob_, bob_folder.id).empty());
+}
+
+TEST_F(CatalogTest, PingAnswers) { EXPECT_TRUE(catalog_->ping().is_ok()); }
+
+}  // namespace
+}  // namespace coffer::meta

@@ -1,0 +1,131 @@
+#include "meta/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include "meta/catalog.h"
+#include "meta/sqlite_database.h"
+#include "temp_dir.h"
+
+namespace coffer::meta {
+namespace {
+
+using testing::TempDir;
+
+std::unique_ptr<Database> open_db(const std::string& path) {
+  auto db = open_sqlite_database(path);
+  EXPECT_TRUE(db.is_ok()) << db.status().to_string();
+  return db.is_ok() ? std::move(*db) : nullptr;
+}
+
+int64_t count_rows(Database& db, const std::string& sql) {
+  auto n = transact_value<int64_t>(db, TxMode::kRead, [&](Connection& conn) -> Result<int64_t> {
+    auto row = conn.query_row(sql);
+    COFFER_RETURN_IF_ERROR(row);
+    return (*row)->int64(0);
+  });
+  EXPECT_TRUE(n.is_ok()) << n.status().to_string();
+  return n.is_ok() ? *n : -1;
+}
+
+TEST(Migrations, VersionsAreContiguousFromOne) {
+  int expected = 1;
+  for (const Migration& m : migrations()) {
+    EXPECT_EQ(m.version, expected++);
+    EXPECT_FALSE(m.description.empty());
+  }
+  EXPECT_EQ(latest_schema_version(), expected - 1);
+}
+
+TEST(Migrations, RenderForEveryDialectWithoutTheOthersSyntax) {
+  for (const Migration& m : migrations()) {
+    const std::string sqlite = Dialect::sqlite().render(m.sql);
+    const std::string postgres = Dialect::postgres().render(m.sql);
+    EXPECT_EQ(sqlite.find("{{"), std::string::npos);
+    EXPECT_EQ(postgres.find("{{"), std::string::npos);
+    EXPECT_EQ(postgres.find("AUTOINCREMENT"), std::string::npos);
+    EXPECT_EQ(postgres.find("WITHOUT ROWID"), std::string::npos);
+    EXPECT_EQ(sqlite.find("BIGSERIAL"), std::string::npos);
+  }
+}
+
+TEST(Migrations, FreshDatabaseReachesTheLatestVersion) {
+  TempDir dir;
+  auto db = open_db(dir.file("meta.db"));
+  ASSERT_NE(db, nullptr);
+  auto before = current_schema_version(*db);
+  ASSERT_TRUE(before.is_ok()) << before.status().to_string();
+  EXPECT_EQ(*before, 0);
+
+  Status s = migrate(*db);
+  ASSERT_TRUE(s.is_ok()) << s.to_string();
+  auto after = current_schema_version(*db);
+  ASSERT_TRUE(after.is_ok());
+  EXPECT_EQ(*after, latest_schema_version());
+  EXPECT_EQ(count_rows(*db, "SELECT COUNT(*) FROM schema_migrations"), latest_schema_version());
+  for (const char* table : {"users", "nodes", "versions", "version_chunks", "chunks"}) {
+    EXPECT_EQ(count_rows(*db, std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
+  }
+}
+
+TEST(Migrations, ReopeningIsANoOp) {
+  TempDir dir;
+  {
+    auto db = open_db(dir.file("meta.db"));
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(migrate(*db).is_ok());
+    ASSERT_TRUE(migrate(*db).is_ok());
+  }
+  auto db = open_db(dir.file("meta.db"));
+  ASSERT_NE(db, nullptr);
+  auto applied_at = [&] {
+    return count_rows(*db, "SELECT MAX(applied_at) FROM schema_migrations");
+  };
+  const int64_t first = applied_at();
+  Status s = migrate(*db);
+  ASSERT_TRUE(s.is_ok()) << s.to_string();
+  EXPECT_EQ(applied_at(), first);
+  EXPECT_EQ(count_rows(*db, "SELECT COUNT(*) FROM schema_migrations"), latest_schema_version());
+  auto version = current_schema_version(*db);
+  ASSERT_TRUE(version.is_ok());
+  EXPECT_EQ(*version, latest_schema_version());
+}
+
+TEST(Migrations, NewerDatabaseIsRefused) {
+  TempDir dir;
+  const int newer = latest_schema_version() + 1;
+  {
+    auto db = open_db(dir.file("meta.db"));
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(migrate(*db).is_ok());
+    const std::string sql =
+        "INSERT INTO schema_migrations (version, description, applied_at) VALUES (" +
+        std::to_string(newer) + ", 'from the future', 0)";
+    ASSERT_TRUE(db->transact(TxMode::kWrite, [&](Connection& conn) {
+                    return status_of(conn.exec(sql));
+                  }).is_ok());
+  }
+  auto db = open_db(dir.file("meta.db"));
+  ASSERT_NE(db, nullptr);
+  Status s = migrate(*db);
+  EXPECT_EQ(s.code(), Errc::kUnavailable) << s.to_string();
+  EXPECT_NE(s.message().find("newer"), std::string::npos) << s.message();
+
+  auto catalog = open_sqlite_catalog(dir.file("meta.db"));
+  ASSERT_FALSE(catalog.is_ok());
+  EXPECT_EQ(catalog.status().code(), Errc::kUnavailable);
+}
+
+TEST(Migrations, OpenSqliteCatalogMigrates) {
+  TempDir dir;
+  auto catalog = open_sqlite_catalog(dir.file("meta.db"));
+  ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
+  EXPECT_TRUE((*catalog)->ping().is_ok());
+  auto db = open_db(dir.file("meta.db"));
+  ASSERT_NE(db, nullptr);
+  auto version = current_schema_version(*db);
+  ASSERT_TRUE(version.is_ok());
+  EXPECT_EQ(*version, latest_schema_version());
+}
+
+}  // namespace
+}  // namespace coffer::meta
