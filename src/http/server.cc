@@ -1,1 +1,269 @@
-// placeholder, replaced by the real implementation
+#include "http/server.h"
+
+#include <algorithm>
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "http/body_reader.h"
+#include "http/connection.h"
+#include "http/connection_set.h"
+#include "http/response_head.h"
+
+namespace coffer::http {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+void report_unexpected(const char* where, std::exception_ptr e) noexcept {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    std::fprintf(stderr, "coffer http: unexpected exception in %s: %s\n", where, ex.what());
+  } catch (...) {
+    std::fprintf(stderr, "coffer http: unexpected exception in %s\n", where);
+  }
+}
+
+}  // namespace
+
+// Threads: run() drives the io_context on io_threads threads (the caller's included). The
+// acceptor, the signal set, the grace timer and the shutdown state live on control_, a strand;
+// each connection has its own strand. Handlers run on workers_.
+class HttpServer::Impl {
+ public:
+  Impl(ServerOptions options, api::Handler& handler)
+      : options_(std::move(options)),
+        handler_(handler),
+        io_(static_cast<int>(std::max(1u, options_.io_threads))),
+        control_(asio::make_strand(io_)),
+        acceptor_(control_),
+        grace_timer_(control_),
+        backoff_timer_(control_) {}
+
+  Status listen();
+  uint16_t port() const { return port_; }
+  void run();
+  void stop() {
+    asio::post(control_, [this] { begin_shutdown(); });
+  }
+
+ private:
+  asio::awaitable<void> accept_loop();
+  // Answers a connection over max_connections with 503 and closes it, without waiting.
+  void reject(tcp::socket socket);
+  void wait_for_signal();
+  // On control_. Stops accepting, lets exchanges in flight finish, closes idle connections.
+  void begin_shutdown();
+  // Any thread: the last connection is gone after begin_shutdown().
+  void finish();
+  void run_io() noexcept;
+
+  ServerOptions options_;
+  api::Handler& handler_;
+  // Declared before every I/O object so that it is destroyed after them.
+  asio::io_context io_;
+  asio::strand<asio::io_context::executor_type> control_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer grace_timer_;
+  asio::steady_timer backoff_timer_;
+  std::optional<asio::signal_set> signals_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::optional<asio::thread_pool> workers_;
+  ConnectionSet connections_;
+  std::optional<ServerEnv> env_;
+  uint16_t port_ = 0;
+  bool stopping_ = false;  // control_ only
+};
+
+Status HttpServer::Impl::listen() {
+  if (acceptor_.is_open()) return Status::ok();
+  error_code ec;
+  tcp::endpoint endpoint;
+  asio::ip::address address = asio::ip::make_address(options_.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, options_.port);
+  } else {
+    tcp::resolver resolver(io_);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+    if (ec || results.empty()) {
+      return Status(Errc::kInvalidArgument, "cannot resolve listen host " + options_.host);
+    }
+    endpoint = *results.begin();
+  }
+  const std::string where = options_.host + ":" + std::to_string(options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+  if (ec) {
+    error_code ignored;
+    acceptor_.close(ignored);
+    if (ec == asio::error::address_in_use) {
+      return Status(Errc::kUnavailable, "address already in use: " + where);
+    }
+    return Status(Errc::kUnavailable, "cannot listen on " + where + ": " + ec.message());
+  }
+  return Status::ok();
+}
+
+void HttpServer::Impl::run() {
+  if (!acceptor_.is_open()) return;
+  workers_.emplace(std::max(1u, options_.worker_threads));
+  env_.emplace(ServerEnv{options_, handler_, workers_->get_executor(), connections_});
+  // Keeps run() going while every connection waits for a worker; released by finish().
+  work_.emplace(io_.get_executor());
+  signals_.emplace(control_, SIGINT, SIGTERM);
+  wait_for_signal();
+  asio::co_spawn(control_, accept_loop(),
+                 [](std::exception_ptr e) { report_unexpected("the accept loop", e); });
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < std::max(1u, options_.io_threads); ++i) {
+    threads.emplace_back([this] { run_io(); });
+  }
+  run_io();
+  for (auto& t : threads) t.join();
+  // Every connection is gone, so no job is queued or running.
+  workers_->join();
+}
+
+void HttpServer::Impl::run_io() noexcept {
+  for (;;) {
+    try {
+      io_.run();
+      return;
+    } catch (...) {
+      report_unexpected("an I/O thread", std::current_exception());
+    }
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::accept_loop() {
+  const size_t max_connections = std::max(1u, options_.max_connections);
+  for (;;) {
+    tcp::socket socket(asio::make_strand(io_));
+    auto [ec] = co_await acceptor_.async_accept(socket, asio::as_tuple(asio::use_awaitable));
+    if (stopping_ || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of descriptors or memory, or a connection reset before it was accepted: back off
+      // briefly rather than spin.
+      backoff_timer_.expires_after(std::chrono::milliseconds(50));
+      co_await backoff_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (stopping_) co_return;
+      continue;
+    }
+    if (connections_.size() >= max_connections) {
+      reject(std::move(socket));
+      continue;
+    }
+    Connection::start(std::make_shared<Connection>(std::move(socket), *env_));
+  }
+}
+
+void HttpServer::Impl::reject(tcp::socket socket) {
+  EmptyBody body;
+  api::Request request;
+  request.body = &body;
+  error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (!ec) request.remote_address = peer.address().to_string();
+  api::Response response;
+  try {
+    response = handler_.error_response(request, 503, Errc::kUnavailable, "too many connections");
+  } catch (...) {
+    response = api::Response{};
+    response.status = 503;
+  }
+  HeadLine line;
+  line.status = 503;
+  line.close = true;
+  line.content_length = response.body.size();
+  std::string head;
+  serialize_head(line, response.headers, head);
+  // A fresh socket's send buffer takes a small response whole; never wait for it.
+  socket.non_blocking(true, ec);
+  std::array<asio::const_buffer, 2> buffers = {asio::buffer(head), asio::buffer(response.body)};
+  size_t written = socket.write_some(buffers, ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+  api::ExchangeRecord record;
+  record.status = 503;
+  record.bytes_out = written > head.size() ? written - head.size() : 0;
+  record.aborted = written < head.size() + response.body.size();
+  try {
+    handler_.on_complete(request, record);
+  } catch (...) {
+  }
+}
+
+void HttpServer::Impl::wait_for_signal() {
+  signals_->async_wait([this](const error_code& ec, int signal_number) {
+    if (ec) return;
+    if (stopping_) {
+      // A second signal: the operator does not want to wait for the grace period.
+      std::_Exit(128 + signal_number);
+    }
+    begin_shutdown();
+    wait_for_signal();
+  });
+}
+
+void HttpServer::Impl::begin_shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  error_code ec;
+  acceptor_.close(ec);
+  backoff_timer_.cancel();
+  for (const auto& c : connections_.snapshot()) c->notify_shutdown();
+  grace_timer_.expires_after(options_.shutdown_grace);
+  grace_timer_.async_wait([this](const error_code& ec) {
+    if (ec) return;
+    for (const auto& c : connections_.snapshot()) c->force_close();
+  });
+  connections_.when_empty([this] { finish(); });
+}
+
+void HttpServer::Impl::finish() {
+  // Nothing is left that needs the I/O threads: the pending accept, signal wait and grace
+  // timer are dropped with the io_context.
+  io_.stop();
+}
+
+HttpServer::HttpServer(ServerOptions options, api::Handler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::listen() { return impl_->listen(); }
+
+uint16_t HttpServer::port() const { return impl_->port(); }
+
+void HttpServer::run() { impl_->run(); }
+
+void HttpServer::stop() { impl_->stop(); }
+
+}  // namespace coffer::http

@@ -32,7 +32,7 @@ Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chun
   COFFER_RETURN_IF_ERROR(chunks.for_each([&](const store::StoredChunkInfo& info) {
     ++report.chunks_seen;
     if (referenced.contains(info.id)) return Status::ok();
-    if (info.modified_unix_seconds >= cutoff || inflight.is_pinned(info.id)) {
+    if (info.modified_unix_seconds > cutoff || inflight.is_pinned(info.id)) {
       ++report.chunks_in_grace;
     } else {
       candidates.push_back(info);

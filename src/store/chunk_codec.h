@@ -29,6 +29,17 @@ class ChunkCodec {
   // size. Cheap on incompressible data (it gives up early).
   static EncodedChunk encode(std::span<const std::byte> raw, int level = 1);
 
+  // encode() for callers that encode many chunks and cannot afford an allocation and a copy
+  // per chunk. `frame` holds kHeaderSize spare bytes followed by the raw content. Returns the
+  // encoded chunk: `frame` itself with its header filled in (raw), or a compressed chunk built
+  // in `scratch`, whose capacity is reused from call to call. Valid until either changes.
+  struct EncodedView {
+    ChunkEncoding encoding;
+    std::span<const std::byte> bytes;
+  };
+  static EncodedView encode_in_place(std::span<std::byte> frame, std::vector<std::byte>& scratch,
+                                     int level = 1);
+
   // Decodes an encoded chunk and verifies it hashes to `expected`. Errors: kCorruption (bad
   // header, failed decompression, or hash mismatch).
   static Result<std::vector<std::byte>> decode(std::span<const std::byte> encoded,

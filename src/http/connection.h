@@ -1,0 +1,155 @@
+#pragma once
+// One client connection: reads requests, hands each to the handler on a worker thread, writes
+// the responses. The session is a coroutine on the socket's strand; the handler's blocking body
+// reads are bridged onto that strand (BodyTransport).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "api/exchange.h"
+#include "core/status.h"
+#include "http/body_reader.h"
+#include "http/connection_set.h"
+#include "http/request_parser.h"
+#include "http/response_head.h"
+#include "http/server.h"
+
+namespace coffer::http {
+
+// One piece of a streamed response body, pulled on a worker thread.
+struct StreamPiece {
+  size_t size = 0;
+  bool ok = true;  // false: the source failed with `code`
+  Errc code = Errc::kOk;
+};
+
+// What every connection of one server shares. Outlives the connections.
+struct ServerEnv {
+  const ServerOptions& options;
+  api::Handler& handler;
+  boost::asio::thread_pool::executor_type workers;
+  ConnectionSet& connections;
+};
+
+class Connection final : public std::enable_shared_from_this<Connection>, private BodyTransport {
+ public:
+  // REQUIRES: the socket's executor is a strand (every completion of this connection runs on
+  // it, so the members below need no locks).
+  Connection(boost::asio::ip::tcp::socket socket, ServerEnv& env);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers the connection with env.connections and runs its session until it closes.
+  static void start(std::shared_ptr<Connection> connection);
+
+  // Thread-safe. The server is shutting down: finish the exchange in progress, then close; close
+  // at once if waiting for a request.
+  void notify_shutdown();
+  // Thread-safe. Closes the socket now (the shutdown grace period is over).
+  void force_close();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class HeadStatus { kReady, kClosed, kRejected };
+  struct BodyIo {
+    boost::system::error_code ec;
+    size_t size = 0;
+    bool timed_out = false;
+    bool forced = false;
+  };
+
+  static boost::asio::awaitable<void> run(std::shared_ptr<Connection> self);
+  boost::asio::awaitable<void> session();
+  // Parses the next request head into request_ / parser_. kClosed: the connection ended
+  // quietly (idle timeout, shutdown, peer gone); kRejected: an error response went out.
+  boost::asio::awaitable<HeadStatus> read_head();
+  // Runs the handler for a parsed head and writes its response. Returns whether the connection
+  // may carry another request.
+  boost::asio::awaitable<bool> exchange();
+  // Answers a request the server refuses by itself; the connection closes afterwards.
+  boost::asio::awaitable<void> send_error(const HeadError& error);
+  // Worker thread: handler.handle(), then the body bookkeeping that decides keep-alive.
+  void run_handler() noexcept;
+  // Writes response_. Fills record.status and bytes_out; returns false if it could not be
+  // written completely (the connection must close).
+  boost::asio::awaitable<bool> write_response(api::ExchangeRecord& record);
+  boost::asio::awaitable<bool> write_stream(HeadLine line, api::ExchangeRecord& record);
+  boost::asio::awaitable<StreamPiece> read_piece(std::span<std::byte> buf);
+  template <typename Buffers>
+  boost::asio::awaitable<bool> write_all(const Buffers& buffers);
+  // With `linger`, stops sending and reads what the client still sends for a moment before
+  // closing, so that an unread request body does not make the kernel reset the connection
+  // before the client has read the response.
+  boost::asio::awaitable<void> close(bool linger);
+
+  // Runs `fn` on a worker thread; resumes the coroutine on the strand afterwards.
+  template <typename Fn>
+  auto on_worker(Fn fn);
+
+  api::Response error_response(int status, Errc code, std::string_view message) noexcept;
+  void complete(const api::ExchangeRecord& record) noexcept;
+  double seconds_since_start() const;
+
+  // Deadlines. One timer per connection, re-armed only when a deadline moves earlier: moving it
+  // later (the common case) is a store. On expiry the pending socket operations are cancelled
+  // and timed_out_ tells them why.
+  void arm(Clock::duration timeout) { arm_at(Clock::now() + timeout); }
+  void arm_at(Clock::time_point deadline);
+  void disarm() { deadline_ = Clock::time_point::max(); }
+  void on_timer(const boost::system::error_code& ec);
+
+  // BodyTransport, called by body_ on the worker thread.
+  Result<size_t> read_some(std::span<std::byte> buf, bool send_continue) override;
+  void start_body_read(std::span<std::byte> buf, bool send_continue);
+  void read_body_bytes(std::span<std::byte> buf);
+  void finish_body_read(const boost::system::error_code& ec, size_t size);
+
+  boost::asio::ip::tcp::socket socket_;
+  ServerEnv& env_;
+  ConnectionSet::Id id_ = 0;
+
+  boost::asio::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point timer_expiry_ = Clock::time_point::max();
+  bool timed_out_ = false;
+
+  bool idle_ = false;      // waiting for the first byte of a request
+  bool stopping_ = false;  // server shutdown: close after the exchange in progress
+  bool forced_ = false;    // closed by the server after the grace period
+  bool closed_ = false;
+
+  boost::beast::flat_buffer input_;
+  std::optional<RequestParser> parser_;
+  api::Request request_;
+  RequestBody body_;
+  api::Response response_;
+  std::string head_;  // serialized response head, reused
+
+  // The exchange in progress.
+  Clock::time_point started_;
+  bool client_http11_ = true;
+  bool keep_alive_ = true;
+  bool head_only_ = false;
+  bool close_after_ = false;
+  bool linger_ = false;
+
+  // Body reads bridged from the worker: the worker waits for io_seq_ to move.
+  std::atomic<uint32_t> io_seq_{0};
+  BodyIo io_result_;
+};
+
+}  // namespace coffer::http

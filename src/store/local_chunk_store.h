@@ -1,0 +1,91 @@
+#pragma once
+// A ChunkStore on a local filesystem. Layout (docs/storage-format.md):
+//   <root>/ab/cd/<64 hex>   one file per chunk, named by its id; ab and cd are its first two
+//                           bytes, so no directory holds more than a few thousand entries
+//   <root>/tmp/             chunks being written; renamed into place once durable
+//
+// Durability: put() writes a temp file, fsyncs it, renames it into place and fsyncs the
+// directory (and, once per process, the fan-out parents), so a chunk is either absent or
+// complete and durable. A failed write, fsync or rename is reported, and the temp file
+// removed; it never turns into a later success, because a retry starts from scratch.
+//
+// Thread-safe. Within one process, a chunk that another thread is still writing is not
+// reported present (touch, put) until that write is durable or has failed.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+#include "store/chunk_store.h"
+
+namespace coffer::store {
+
+struct LocalChunkStoreOptions {
+  // Writes chunks whose bytes start on a 4 KiB boundary with O_DIRECT, past the page cache:
+  // copying into the page cache costs about as much CPU as hashing the data. Turned off by
+  // itself where the filesystem refuses O_DIRECT. Durability is the same either way.
+  bool direct_io = true;
+};
+
+class LocalChunkStore : public ChunkStore {
+ public:
+  // Temp files older than this belong to uploads that crashed.
+  static constexpr std::chrono::seconds kStaleTempAge{3600};
+
+  // Opens the store at `root`, creating the directories it needs, and removes stale temp
+  // files. Errors: kIoError.
+  static Result<std::unique_ptr<LocalChunkStore>> open(const std::string& root,
+                                                       LocalChunkStoreOptions options = {});
+
+  // Removes files in <root>/tmp last modified more than `max_age` ago; returns how many.
+  // Errors: kIoError.
+  static Result<size_t> clean_stale_temp_files(const std::string& root,
+                                               std::chrono::seconds max_age = kStaleTempAge);
+
+  // REQUIRES: <root> and <root>/tmp exist (open() creates them).
+  explicit LocalChunkStore(std::string root, LocalChunkStoreOptions options = {});
+  LocalChunkStore(const LocalChunkStore&) = delete;
+  LocalChunkStore& operator=(const LocalChunkStore&) = delete;
+
+  Status put(const ChunkId& id, std::span<const std::byte> encoded) override;
+  Result<bool> touch(const ChunkId& id) override;
+  Result<std::vector<std::byte>> get(const ChunkId& id) override;
+  Result<size_t> read_at(const ChunkId& id, uint64_t offset, std::span<std::byte> out) override;
+  Status remove(const ChunkId& id) override;
+  Status for_each(const std::function<Status(const StoredChunkInfo&)>& fn) override;
+  Status check_ready() override;
+
+  const std::string& root() const { return root_; }
+  // Where the chunk `id` lives (whether or not it exists).
+  std::string path_of(const ChunkId& id) const;
+
+ private:
+  // Ids being written by put(), sharded by id to keep unrelated puts from contending.
+  struct Shard {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::unordered_set<ChunkId, ChunkIdHash> writing;  // GUARDED_BY(mu)
+  };
+  static constexpr size_t kShards = 64;
+
+  Shard& shard_of(const ChunkId& id) { return shards_[id.bytes[31] % kShards]; }
+  Status write_new(const ChunkId& id, std::span<const std::byte> encoded);
+  Status ensure_fanout_dirs(const ChunkId& id);
+  std::string temp_path(const ChunkId& id);
+
+  const std::string root_;
+  std::array<Shard, kShards> shards_;
+  // Fan-out directories known to exist durably in this process: bit i of the first set is
+  // <root>/<i>, bit (a << 8 | b) of the second is <root>/<a>/<b>.
+  std::array<std::atomic<uint64_t>, 256 / 64> durable_top_{};
+  std::array<std::atomic<uint64_t>, 65536 / 64> durable_leaf_{};
+  std::atomic<uint64_t> temp_seq_{0};
+  std::atomic<bool> direct_io_;
+};
+
+}  // namespace coffer::store

@@ -1,0 +1,248 @@
+// Connections that end badly or are ended by the server: clients going away mid-body,
+// timeouts, the connection cap, and graceful shutdown.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "http/server.h"
+#include "test_support.h"
+
+namespace coffer::http {
+namespace {
+
+using namespace coffer::http::testing;
+using namespace std::chrono_literals;
+
+// A one-shot signal between a handler and the test.
+class Latch {
+ public:
+  void open() { promise_.set_value(); }
+  bool wait() { return future_.wait_for(kTestTimeout) == std::future_status::ready; }
+
+ private:
+  std::promise<void> promise_;
+  std::shared_future<void> future_ = promise_.get_future().share();
+};
+
+TEST(HttpLifecycleTest, ClientDisconnectMidBodyFailsTheRead) {
+  std::promise<Status> seen;
+  TestHandler handler([&](api::Request& r) {
+    std::byte buf[4096];
+    uint64_t total = 0;
+    for (;;) {
+      Result<size_t> n = r.body->read(buf);
+      if (!n) {
+        seen.set_value(n.status());
+        break;
+      }
+      if (*n == 0) {
+        seen.set_value(Status(Errc::kInternal, "body ended at " + std::to_string(total)));
+        break;
+      }
+      total += *n;
+    }
+    return api::Response{};
+  });
+  RunningServer server(test_options(), handler);
+  {
+    Client client(server.port());
+    ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
+                            pattern(0, 1000)));
+    std::this_thread::sleep_for(50ms);
+  }  // closed with 999000 bytes missing
+  auto status = seen.get_future();
+  ASSERT_EQ(status.wait_for(kTestTimeout), std::future_status::ready);
+  EXPECT_EQ(status.get().code(), Errc::kClientClosed);
+  auto done = handler.wait_completed(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].record.bytes_in, 1000u);
+}
+
+TEST(HttpLifecycleTest, IdleConnectionIsClosedAfterIdleTimeout) {
+  TestHandler handler;
+  ServerOptions options = test_options();
+  options.idle_timeout = 1s;
+  RunningServer server(options, handler);
+  Client fresh(server.port());
+  Client used(server.port());
+  ASSERT_TRUE(used.send(get("/")));
+  ASSERT_TRUE(used.read_response());
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(fresh.closed_by_server());
+  EXPECT_TRUE(used.closed_by_server());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 500ms);
+  EXPECT_EQ(handler.completed().size(), 1u);  // a quiet close is not an exchange
+}
+
+TEST(HttpLifecycleTest, StalledHeadGets408) {
+  TestHandler handler;
+  ServerOptions options = test_options();
+  options.read_timeout = 1s;
+  RunningServer server(options, handler);
+  Client client(server.port());
+  ASSERT_TRUE(client.send("GET / HTTP/1.1\r\nHo"));
+  auto reply = client.read_response();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 408);
+  EXPECT_NE(reply->body.find("REQUEST_TIMEOUT"), std::string::npos);
+  EXPECT_TRUE(client.closed_by_server());
+  EXPECT_EQ(handler.handled(), 0);
+  auto done = handler.wait_completed(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].record.status, 408);
+}
+
+TEST(HttpLifecycleTest, StalledBodyTimesOutWith408) {
+  std::promise<Errc> seen;
+  TestHandler handler([&](api::Request& r) {
+    std::string digest = digest_body(r);
+    seen.set_value(r.body->finished() ? Errc::kOk : Errc::kRequestTimeout);
+    api::Response response;
+    response.body = digest;
+    return response;
+  });
+  ServerOptions options = test_options();
+  options.read_timeout = 1s;
+  RunningServer server(options, handler);
+  Client client(server.port());
+  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789"));
+  auto reply = client.read_response();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 408);
+  EXPECT_TRUE(client.closed_by_server());
+  auto f = seen.get_future();
+  ASSERT_EQ(f.wait_for(kTestTimeout), std::future_status::ready);
+  EXPECT_EQ(f.get(), Errc::kRequestTimeout);
+}
+
+TEST(HttpLifecycleTest, ConnectionsOverTheCapGet503) {
+  TestHandler handler;
+  ServerOptions options = test_options();
+  options.max_connections = 1;
+  RunningServer server(options, handler);
+  Client first(server.port());
+  ASSERT_TRUE(first.send(get("/")));
+  ASSERT_TRUE(first.read_response());  // the first connection is surely accepted and counted
+  Client second(server.port());
+  auto reply = second.read_response();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 503);
+  EXPECT_NE(reply->body.find("UNAVAILABLE"), std::string::npos);
+  EXPECT_TRUE(second.closed_by_server());
+  // The first connection still works.
+  ASSERT_TRUE(first.send(get("/again")));
+  auto again = first.read_response();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST(HttpLifecycleTest, StopLetsARunningRequestFinish) {
+  Latch started;
+  Latch release;
+  TestHandler handler([&](api::Request&) {
+    started.open();
+    release.wait();
+    api::Response response;
+    response.body = "finished";
+    return response;
+  });
+  RunningServer server(test_options(), handler);
+  Client busy(server.port());
+  Client idle(server.port());
+  ASSERT_TRUE(busy.send(get("/slow")));
+  ASSERT_TRUE(started.wait());
+  server.server().stop();
+  EXPECT_TRUE(idle.closed_by_server());
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(server.finished());  // waiting for /slow
+  release.open();
+  auto reply = busy.read_response();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, "finished");
+  EXPECT_FALSE(reply->keep_alive);  // Connection: close during shutdown
+  EXPECT_TRUE(busy.closed_by_server());
+  EXPECT_TRUE(server.finished(std::chrono::duration_cast<std::chrono::milliseconds>(kTestTimeout)));
+  Client late(server.port());
+  EXPECT_FALSE(late.connected());
+}
+
+TEST(HttpLifecycleTest, StopClosesIdleKeepAliveConnectionsAtOnce) {
+  TestHandler handler;
+  ServerOptions options = test_options();
+  options.idle_timeout = 60s;
+  RunningServer server(options, handler);
+  Client client(server.port());
+  ASSERT_TRUE(client.send(get("/")));
+  ASSERT_TRUE(client.read_response());
+  auto start = std::chrono::steady_clock::now();
+  server.server().stop();
+  EXPECT_TRUE(client.closed_by_server());
+  EXPECT_TRUE(server.finished(std::chrono::duration_cast<std::chrono::milliseconds>(kTestTimeout)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST(HttpLifecycleTest, GracePeriodEndsAStuckBodyRead) {
+  std::promise<Errc> seen;
+  Latch started;
+  TestHandler handler([&](api::Request& r) {
+    started.open();
+    std::byte buf[100];
+    Result<size_t> n = r.body->read(buf);
+    seen.set_value(n ? Errc::kOk : n.status().code());
+    return api::Response{};
+  });
+  ServerOptions options = test_options();
+  options.shutdown_grace = 1s;
+  RunningServer server(options, handler);
+  Client client(server.port());
+  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"));
+  ASSERT_TRUE(started.wait());
+  server.server().stop();
+  auto f = seen.get_future();
+  ASSERT_EQ(f.wait_for(kTestTimeout), std::future_status::ready);
+  EXPECT_EQ(f.get(), Errc::kUnavailable);
+  EXPECT_TRUE(server.finished(std::chrono::duration_cast<std::chrono::milliseconds>(kTestTimeout)));
+  auto done = handler.completed();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(done[0].record.aborted);
+}
+
+TEST(HttpLifecycleTest, StopBeforeRunReturnsPromptly) {
+  TestHandler handler;
+  HttpServer server(test_options(), handler);
+  ASSERT_TRUE(server.listen().is_ok());
+  server.stop();
+  auto done = std::async(std::launch::async, [&] { server.run(); });
+  ASSERT_EQ(done.wait_for(kTestTimeout), std::future_status::ready);
+}
+
+TEST(HttpLifecycleTest, ManyConnectionsAtOnce) {
+  TestHandler handler;
+  RunningServer server(test_options(), handler);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      Client client(server.port());
+      for (int i = 0; i < 50; ++i) {
+        std::string target = "/" + std::to_string(t) + "/" + std::to_string(i);
+        if (!client.send(get(target))) return;
+        auto reply = client.read_response();
+        if (!reply || reply->body != "GET " + target) return;
+      }
+      ok.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(handler.wait_completed(400).size(), 400u);
+}
+
+}  // namespace
+}  // namespace coffer::http
