@@ -43,7 +43,8 @@ TEST(Multipart, BoundaryFromContentType) {
 }
 
 TEST(Multipart, ReadsPartsAcrossAnySplit) {
-  std::string file_content = "line1\r\n--not-the-boundary\r\n--XYZ almost\r\nend";
+  // Content may hold prefixes of the delimiter, never the delimiter itself (RFC 2046).
+  std::string file_content = "line1\r\n--not-the-boundary\r\n--XY almost\r\n-end\r";
   std::string body =
       "preamble\r\n--XYZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
       "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r\xC3\xA9sum\xC3\xA9.txt\"\r\n"
