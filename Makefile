@@ -16,10 +16,14 @@ test: build
 deps:
 	scripts/install-deps
 
+# Front-end packages (the /docs viewer), exactly as locked; install scripts never run.
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
+
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja
 
-configure: deps $(BUILD_DIR)/build.ninja
+configure: deps web/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "api/api_context.h"
+#include "api/embedded_assets.h"
 #include "api/errors.h"
 #include "api/json_io.h"
 #include "api/openapi_document.h"
@@ -51,11 +52,27 @@ Response openapi(ApiContext&, Request&) {
   return response;
 }
 
+// The API reference viewer: swagger-ui, compiled into the binary, reading openapi.json.
+Response docs_asset(ApiContext&, Request& request) {
+  std::string path = "/docs";
+  if (auto name = request.path_param("asset"); !name.empty()) path += "/" + std::string(name);
+  const EmbeddedAsset* asset = find_embedded_asset(path);
+  if (!asset) return error_response(request.request_id, 404, Errc::kNotFound, "no such file");
+  Response response;
+  response.body = std::string(asset->bytes);
+  response.set_header("Content-Type", std::string(asset->content_type));
+  response.set_header("Cache-Control", "public, max-age=3600");
+  response.set_header("Content-Security-Policy",
+                      "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                      "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+  return response;
+}
+
 }  // namespace
 
 bool is_public_route(std::string_view pattern) {
   return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics" ||
-         pattern == "/api/v1/openapi.json" || pattern == "/api/v1/auth/login";
+         pattern == "/api/v1/openapi.json" || pattern.starts_with("/docs") || pattern == "/api/v1/auth/login";
 }
 
 void add_system_routes(Router& router, ApiContext& ctx) {
@@ -66,6 +83,8 @@ void add_system_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/health/ready", bind(ready));
   router.add("GET", "/metrics", bind(metrics));
   router.add("GET", "/api/v1/openapi.json", bind(openapi));
+  router.add("GET", "/docs", bind(docs_asset));
+  router.add("GET", "/docs/{asset}", bind(docs_asset));
 }
 
 }  // namespace coffer::api

@@ -12,3 +12,15 @@ def test_openapi_document(server):
     assert "/api/v1/folders/{id}/files/{name}" in doc["paths"]
     codes = doc["components"]["schemas"]["ErrorCode"]["enum"]
     assert "NOT_FOUND" in codes and "NAME_CONFLICT" in codes
+
+
+def test_docs_viewer_is_served_locally(server):
+    page = requests.get(server.url + "/docs")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "/docs/swagger-ui-bundle.js" in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    bundle = requests.get(server.url + "/docs/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000
+    assert "SwaggerUIBundle" in requests.get(server.url + "/docs/init.js").text
+    assert requests.get(server.url + "/docs/nope.js").status_code == 404
