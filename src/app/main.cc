@@ -13,6 +13,7 @@
 
 #include "api/api_handler.h"
 #include "api/log.h"
+#include "app/config_file.h"
 #include "app/runtime.h"
 #include "auth/password.h"
 #include "http/server.h"
@@ -210,10 +211,17 @@ int gc(const Config& config, int64_t grace) {
 }
 
 int run(int argc, char** argv) {
+  // Precedence: flags, then COFFER_* variables, then the file, then built-in defaults. The
+  // file is read first and becomes the defaults that CLI11 then overrides.
   Config config;
+  std::string config_path = find_config_path(argc, argv);
+  if (!config_path.empty()) {
+    if (auto status = load_config_file(config_path, config); !status.is_ok()) return fail(status);
+  }
   CLI::App app{"Coffer: self-hosted document and file storage", "coffer"};
   app.require_subcommand(1);
-  app.set_config("--config", "", "TOML configuration file (flags and COFFER_* variables take precedence)");
+  app.add_option("--config", config_path, "TOML configuration file (flags and COFFER_* variables take precedence)")
+      ->envname("COFFER_CONFIG");
   app.add_option("--data", config.data_dir, "Data directory")
       ->envname("COFFER_DATA")->capture_default_str();
   app.add_option("--log-level", config.log_level, "debug, info, warn or error")

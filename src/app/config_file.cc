@@ -1,0 +1,87 @@
+#include "app/config_file.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <toml++/toml.h>
+
+namespace coffer::app {
+namespace {
+
+Status bad(const std::string& path, const std::string& why) {
+  return Status(Errc::kInvalidArgument, path + ": " + why);
+}
+
+template <typename T>
+Status read_int(const toml::table& table, const char* key, T& out, int64_t min, int64_t max,
+                const std::string& path) {
+  const toml::node* node = table.get(key);
+  if (!node) return Status::ok();
+  auto value = node->value<int64_t>();
+  if (!node->is_integer() || !value || *value < min || *value > max) {
+    return bad(path, std::string(key) + " must be an integer from " + std::to_string(min) +
+                         " to " + std::to_string(max));
+  }
+  out = static_cast<T>(*value);
+  return Status::ok();
+}
+
+Status read_string(const toml::table& table, const char* key, std::string& out,
+                   const std::string& path) {
+  const toml::node* node = table.get(key);
+  if (!node) return Status::ok();
+  if (!node->is_string()) return bad(path, std::string(key) + " must be a string");
+  out = *node->value<std::string>();
+  return Status::ok();
+}
+
+Status reject_unknown(const toml::table& table, const std::set<std::string>& known,
+                      const std::string& where, const std::string& path) {
+  for (const auto& [key, value] : table) {
+    if (!known.contains(std::string(key.str()))) {
+      return bad(path, "unknown setting " + where + std::string(key.str()));
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status load_config_file(const std::string& path, Config& config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return bad(path, std::string(e.description()) + " at line " +
+                         std::to_string(e.source().begin.line));
+  }
+  COFFER_RETURN_IF_ERROR(reject_unknown(root, {"data", "log_level", "serve"}, "", path));
+  COFFER_RETURN_IF_ERROR(read_string(root, "data", config.data_dir, path));
+  COFFER_RETURN_IF_ERROR(read_string(root, "log_level", config.log_level, path));
+  if (const toml::node* serve = root.get("serve")) {
+    if (!serve->is_table()) return bad(path, "serve must be a table ([serve])");
+    const toml::table& s = *serve->as_table();
+    COFFER_RETURN_IF_ERROR(reject_unknown(
+        s, {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl", "gc_interval", "gc_grace"},
+        "serve.", path));
+    COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "worker_threads", config.worker_threads, 1, 1024, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "max_connections", config.max_connections, 1, 1000000, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "token_ttl", config.token_ttl_seconds, 10, 86400, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "gc_grace", config.gc_grace_seconds, 0, int64_t{1} << 40, path));
+  }
+  return Status::ok();
+}
+
+std::string find_config_path(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) return argv[i + 1];
+    if (std::strncmp(argv[i], "--config=", 9) == 0) return argv[i] + 9;
+  }
+  const char* env = std::getenv("COFFER_CONFIG");
+  return env ? env : "";
+}
+
+}  // namespace coffer::app
