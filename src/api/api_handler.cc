@@ -41,7 +41,9 @@ void add_security_headers(Response& response) {
     if (h.name == "Content-Security-Policy") has_csp = true;
     if (h.name == "X-Frame-Options") has_frame = true;
   }
-  if (!has_csp) response.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
+  if (!has_csp)
+    response.set_header("Content-Security-Policy",
+                        "default-src 'none'; frame-ancestors 'none'; sandbox");
   if (!has_frame) response.set_header("X-Frame-Options", "DENY");
 }
 
@@ -71,9 +73,9 @@ Response ApiHandler::handle(Request& request) {
     response = dispatch(request);
   } catch (const std::exception& e) {
     // A bug, not a client mistake: say so without echoing internals.
-    log_event(LogLevel::kError, {{"msg", "unhandled exception"},
-                                 {"request_id", request.request_id},
-                                 {"what", e.what()}});
+    log_event(
+        LogLevel::kError,
+        {{"msg", "unhandled exception"}, {"request_id", request.request_id}, {"what", e.what()}});
     response = api::error_response(request.request_id, 500, Errc::kInternal, "internal error");
   }
   response.set_header("X-Request-Id", request.request_id);
@@ -83,10 +85,13 @@ Response ApiHandler::handle(Request& request) {
 
 Response ApiHandler::dispatch(Request& request) {
   boost::system::result<boost::urls::url_view> url = boost::urls::parse_origin_form(request.target);
-  if (!url) return api::error_response(request.request_id, 400, Errc::kBadRequest, "malformed request target");
+  if (!url)
+    return api::error_response(request.request_id, 400, Errc::kBadRequest,
+                               "malformed request target");
   std::vector<std::string> segments;
   for (auto segment : url->segments()) segments.push_back(std::string(segment));
-  if (!url->path().empty() && url->path().back() == '/' && !segments.empty() && segments.back().empty()) {
+  if (!url->path().empty() && url->path().back() == '/' && !segments.empty() &&
+      segments.back().empty()) {
     segments.pop_back();  // "/api/v1/folders/" routes like "/api/v1/folders"
   }
   auto match = router_.match(request.method, segments);

@@ -17,8 +17,8 @@ Response login(ApiContext& ctx, Request& request) {
   auto username = optional_string(*body, "username");
   auto password = optional_string(*body, "password");
   if (!username.is_ok() || !password.is_ok() || !*username || !*password) {
-    return error_response(request.request_id,
-                          Status(Errc::kInvalidArgument, "username and password are required strings"));
+    return error_response(request.request_id, Status(Errc::kInvalidArgument,
+                                                     "username and password are required strings"));
   }
   auto token = ctx.auth.login(**username, **password);
   if (!token.is_ok()) return error_response(request.request_id, token.status());

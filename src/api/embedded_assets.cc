@@ -20,7 +20,8 @@ std::string_view bytes(const char* begin, const char* end) {
 
 const EmbeddedAsset* find_embedded_asset(std::string_view path) {
   static const std::array<EmbeddedAsset, 4> kAssets{{
-      {"/docs", "text/html; charset=utf-8", bytes(coffer_asset_docs_html_begin, coffer_asset_docs_html_end)},
+      {"/docs", "text/html; charset=utf-8",
+       bytes(coffer_asset_docs_html_begin, coffer_asset_docs_html_end)},
       {"/docs/init.js", "text/javascript; charset=utf-8",
        bytes(coffer_asset_docs_init_js_begin, coffer_asset_docs_init_js_end)},
       {"/docs/swagger-ui-bundle.js", "text/javascript; charset=utf-8",

@@ -6,7 +6,7 @@
 namespace coffer::api {
 
 struct EmbeddedAsset {
-  std::string_view path;          // URL path, e.g. "/docs/init.js"
+  std::string_view path;  // URL path, e.g. "/docs/init.js"
   std::string_view content_type;
   std::string_view bytes;
 };

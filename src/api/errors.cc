@@ -6,40 +6,55 @@ namespace coffer::api {
 
 int http_status_for(Errc code) {
   switch (code) {
-    case Errc::kOk: return 200;
+    case Errc::kOk:
+      return 200;
     case Errc::kInvalidArgument:
     case Errc::kInvalidJson:
     case Errc::kInvalidName:
     case Errc::kChecksumMismatch:
-    case Errc::kBadRequest: return 400;
+    case Errc::kBadRequest:
+      return 400;
     case Errc::kUnauthenticated:
-    case Errc::kInvalidCredentials: return 401;
-    case Errc::kForbidden: return 403;
-    case Errc::kNotFound: return 404;
-    case Errc::kMethodNotAllowed: return 405;
-    case Errc::kRequestTimeout: return 408;
+    case Errc::kInvalidCredentials:
+      return 401;
+    case Errc::kForbidden:
+      return 403;
+    case Errc::kNotFound:
+      return 404;
+    case Errc::kMethodNotAllowed:
+      return 405;
+    case Errc::kRequestTimeout:
+      return 408;
     case Errc::kNameConflict:
     case Errc::kConflict:
-    case Errc::kAlreadyExists: return 409;
-    case Errc::kPreconditionFailed: return 412;
-    case Errc::kPayloadTooLarge: return 413;
-    case Errc::kUnsupportedMediaType: return 415;
-    case Errc::kRangeNotSatisfiable: return 416;
-    case Errc::kTooManyRequests: return 429;
-    case Errc::kClientClosed: return 499;
+    case Errc::kAlreadyExists:
+      return 409;
+    case Errc::kPreconditionFailed:
+      return 412;
+    case Errc::kPayloadTooLarge:
+      return 413;
+    case Errc::kUnsupportedMediaType:
+      return 415;
+    case Errc::kRangeNotSatisfiable:
+      return 416;
+    case Errc::kTooManyRequests:
+      return 429;
+    case Errc::kClientClosed:
+      return 499;
     case Errc::kIoError:
-    case Errc::kUnavailable: return 503;
+    case Errc::kUnavailable:
+      return 503;
     case Errc::kCorruption:
-    case Errc::kInternal: return 500;
+    case Errc::kInternal:
+      return 500;
   }
   return 500;
 }
 
 Response error_response(std::string_view request_id, int http_status, Errc code,
                         std::string_view message) {
-  boost::json::object error{{"code", errc_name(code)},
-                            {"message", message},
-                            {"request_id", request_id}};
+  boost::json::object error{
+      {"code", errc_name(code)}, {"message", message}, {"request_id", request_id}};
   Response response;
   response.status = http_status;
   response.body = boost::json::serialize(boost::json::object{{"error", std::move(error)}});

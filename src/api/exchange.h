@@ -43,8 +43,8 @@ class BodyReader : public ByteSource {
 using BodySource = ByteSource;
 
 struct Request {
-  std::string method;   // "GET", "PUT", ...
-  std::string target;   // raw request target: path and query, percent-encoded
+  std::string method;  // "GET", "PUT", ...
+  std::string target;  // raw request target: path and query, percent-encoded
   std::vector<Header> headers;
   std::string remote_address;
   BodyReader* body = nullptr;  // never null while a handler runs; owned by the HTTP layer

@@ -35,7 +35,9 @@ std::optional<std::string> query_param(const Request& request, std::string_view 
   return std::string((*it).value);
 }
 
-Response node_response(int status, const Node& node) { return json_response(status, node_json(node)); }
+Response node_response(int status, const Node& node) {
+  return json_response(status, node_json(node));
+}
 
 // Cursor: base64url of a small JSON object holding the keyset of the last node returned,
 // bound to the sort it was made for.
@@ -47,7 +49,8 @@ std::string encode_cursor(const Node& last, std::string_view sort, bool descendi
                  {"i", last.id},
                  {"o", std::string(sort) + (descending ? ":desc" : ":asc")}};
   std::string text = json::serialize(o);
-  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
                     text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::strlen(out.c_str()));
@@ -125,10 +128,14 @@ Response list_children(ApiContext& ctx, Request& request) {
   if (!id.is_ok()) return fail(request, id.status());
   ListOptions options;
   std::string sort = query_param(request, "sort").value_or("name");
-  if (sort == "name") options.sort = SortKey::kName;
-  else if (sort == "modified") options.sort = SortKey::kModified;
-  else if (sort == "size") options.sort = SortKey::kSize;
-  else return fail(request, Status(Errc::kInvalidArgument, "sort must be name, modified or size"));
+  if (sort == "name")
+    options.sort = SortKey::kName;
+  else if (sort == "modified")
+    options.sort = SortKey::kModified;
+  else if (sort == "size")
+    options.sort = SortKey::kSize;
+  else
+    return fail(request, Status(Errc::kInvalidArgument, "sort must be name, modified or size"));
   std::string order = query_param(request, "order").value_or("asc");
   if (order != "asc" && order != "desc") {
     return fail(request, Status(Errc::kInvalidArgument, "order must be asc or desc"));
@@ -278,13 +285,14 @@ Response download(ApiContext& ctx, Request& request) {
   }
 
   const std::string mime = node->mime.empty() ? "application/octet-stream" : node->mime;
-  const bool inline_ok = is_inline_safe_mime(mime) &&
-                         query_param(request, "disposition").value_or("") == "inline";
+  const bool inline_ok =
+      is_inline_safe_mime(mime) && query_param(request, "disposition").value_or("") == "inline";
   response.set_header("Content-Type", mime);
   response.set_header("Content-Disposition",
                       content_disposition(inline_ok ? "inline" : "attachment", node->name));
   // User content must never run as part of this origin.
-  response.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+  response.set_header("Content-Security-Policy",
+                      "default-src 'none'; style-src 'unsafe-inline'; sandbox");
 
   uint64_t first = 0;
   uint64_t length = node->size;
@@ -297,7 +305,8 @@ Response download(ApiContext& ctx, Request& request) {
   if (range_applies) {
     auto range = parse_range(range_header, node->size);
     if (range.kind == ByteRange::Kind::kUnsatisfiable) {
-      auto error = fail(request, Status(Errc::kRangeNotSatisfiable, "the range is outside the file"));
+      auto error =
+          fail(request, Status(Errc::kRangeNotSatisfiable, "the range is outside the file"));
       error.set_header("Content-Range", "bytes */" + std::to_string(node->size));
       return error;
     }

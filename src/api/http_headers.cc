@@ -88,7 +88,8 @@ std::optional<int64_t> parse_http_date(std::string_view text) {
 std::string content_disposition(std::string_view disposition, std::string_view filename) {
   std::string fallback;
   for (unsigned char c : filename) {
-    fallback += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%') ? static_cast<char>(c) : '_';
+    fallback +=
+        (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%') ? static_cast<char>(c) : '_';
   }
   std::string encoded;
   for (unsigned char c : filename) {

@@ -85,7 +85,8 @@ boost::json::object node_json(const Node& node) {
 Result<std::optional<std::string>> optional_string(const boost::json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return std::optional<std::string>();
-  if (!v->is_string()) return Status(Errc::kInvalidArgument, std::string(key) + " must be a string");
+  if (!v->is_string())
+    return Status(Errc::kInvalidArgument, std::string(key) + " must be a string");
   return std::optional<std::string>(std::string(v->as_string()));
 }
 

@@ -24,10 +24,18 @@ void log_event(LogLevel level, const boost::json::object& fields) {
   inner.remove_prefix(1);
   inner.remove_suffix(1);
   switch (level) {
-    case LogLevel::kDebug: spdlog::debug("{}", inner); break;
-    case LogLevel::kInfo: spdlog::info("{}", inner); break;
-    case LogLevel::kWarn: spdlog::warn("{}", inner); break;
-    case LogLevel::kError: spdlog::error("{}", inner); break;
+    case LogLevel::kDebug:
+      spdlog::debug("{}", inner);
+      break;
+    case LogLevel::kInfo:
+      spdlog::info("{}", inner);
+      break;
+    case LogLevel::kWarn:
+      spdlog::warn("{}", inner);
+      break;
+    case LogLevel::kError:
+      spdlog::error("{}", inner);
+      break;
   }
 }
 

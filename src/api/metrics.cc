@@ -51,12 +51,14 @@ std::string Metrics::render(const Gauges& gauges) const {
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     cumulative += bucket_counts_[i];
-    std::snprintf(line, sizeof line, "coffer_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-                  kBuckets[i], static_cast<unsigned long long>(cumulative));
+    std::snprintf(line, sizeof line,
+                  "coffer_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", kBuckets[i],
+                  static_cast<unsigned long long>(cumulative));
     out += line;
   }
   cumulative += bucket_counts_.back();
-  out += "coffer_http_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+  out += "coffer_http_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) +
+         "\n";
   std::snprintf(line, sizeof line, "coffer_http_request_duration_seconds_sum %.6f\n", seconds_sum_);
   out += line;
   out += "coffer_http_request_duration_seconds_count " + std::to_string(seconds_count_) + "\n";

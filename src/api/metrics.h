@@ -31,8 +31,8 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_)
   std::array<uint64_t, kBuckets.size() + 1> bucket_counts_{};  // GUARDED_BY(mu_); last = +Inf
-  double seconds_sum_ = 0;                                      // GUARDED_BY(mu_)
-  uint64_t seconds_count_ = 0;                                  // GUARDED_BY(mu_)
+  double seconds_sum_ = 0;                                     // GUARDED_BY(mu_)
+  uint64_t seconds_count_ = 0;                                 // GUARDED_BY(mu_)
   std::atomic<uint64_t> bytes_in_{0};
   std::atomic<uint64_t> bytes_out_{0};
 };

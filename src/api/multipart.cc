@@ -149,7 +149,8 @@ Result<std::optional<MultipartReader::Part>> MultipartReader::next_part() {
     for (;;) {
       eol = view().find("\r\n");
       if (eol != std::string_view::npos) break;
-      if (buffered() >= kMaxPartHeaderBytes || body_done_) return malformed("part header too large or truncated");
+      if (buffered() >= kMaxPartHeaderBytes || body_done_)
+        return malformed("part header too large or truncated");
       size_t before = buffered();
       COFFER_RETURN_IF_ERROR(fill(before + 1));
       if (buffered() == before) return malformed("truncated part header");

@@ -23,11 +23,12 @@ bool is_param(const std::string& segment) {
 
 void Router::add(std::string method, std::string pattern, RouteHandler handler) {
   auto segments = split_pattern(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments),
-                     std::move(handler)});
+  routes_.push_back(
+      {std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
-Router::Match Router::match(std::string_view method, const std::vector<std::string>& segments) const {
+Router::Match Router::match(std::string_view method,
+                            const std::vector<std::string>& segments) const {
   Match result;
   for (const auto& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
@@ -35,8 +36,11 @@ Router::Match Router::match(std::string_view method, const std::vector<std::stri
     bool ok = true;
     for (size_t i = 0; i < segments.size() && ok; ++i) {
       if (is_param(route.segments[i])) {
-        if (segments[i].empty()) ok = false;
-        else params.emplace_back(route.segments[i].substr(1, route.segments[i].size() - 2), segments[i]);
+        if (segments[i].empty())
+          ok = false;
+        else
+          params.emplace_back(route.segments[i].substr(1, route.segments[i].size() - 2),
+                              segments[i]);
       } else {
         ok = route.segments[i] == segments[i];
       }

@@ -1,9 +1,9 @@
 #include "app/config_file.h"
 
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <cstring>
 #include <set>
-#include <toml++/toml.h>
 
 namespace coffer::app {
 namespace {
@@ -19,8 +19,8 @@ Status read_int(const toml::table& table, const char* key, T& out, int64_t min, 
   if (!node) return Status::ok();
   auto value = node->value<int64_t>();
   if (!node->is_integer() || !value || *value < min || *value > max) {
-    return bad(path, std::string(key) + " must be an integer from " + std::to_string(min) +
-                         " to " + std::to_string(max));
+    return bad(path, std::string(key) + " must be an integer from " + std::to_string(min) + " to " +
+                         std::to_string(max));
   }
   out = static_cast<T>(*value);
   return Status::ok();
@@ -52,8 +52,8 @@ Status load_config_file(const std::string& path, Config& config) {
   try {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    return bad(path, std::string(e.description()) + " at line " +
-                         std::to_string(e.source().begin.line));
+    return bad(path,
+               std::string(e.description()) + " at line " + std::to_string(e.source().begin.line));
   }
   COFFER_RETURN_IF_ERROR(reject_unknown(root, {"data", "log_level", "serve"}, "", path));
   COFFER_RETURN_IF_ERROR(read_string(root, "data", config.data_dir, path));
@@ -61,16 +61,21 @@ Status load_config_file(const std::string& path, Config& config) {
   if (const toml::node* serve = root.get("serve")) {
     if (!serve->is_table()) return bad(path, "serve must be a table ([serve])");
     const toml::table& s = *serve->as_table();
-    COFFER_RETURN_IF_ERROR(reject_unknown(
-        s, {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl", "gc_interval", "gc_grace"},
-        "serve.", path));
+    COFFER_RETURN_IF_ERROR(
+        reject_unknown(s,
+                       {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl",
+                        "gc_interval", "gc_grace"},
+                       "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "worker_threads", config.worker_threads, 1, 1024, path));
-    COFFER_RETURN_IF_ERROR(read_int(s, "max_connections", config.max_connections, 1, 1000000, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "max_connections", config.max_connections, 1, 1000000, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "token_ttl", config.token_ttl_seconds, 10, 86400, path));
-    COFFER_RETURN_IF_ERROR(read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
-    COFFER_RETURN_IF_ERROR(read_int(s, "gc_grace", config.gc_grace_seconds, 0, int64_t{1} << 40, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "gc_grace", config.gc_grace_seconds, 0, int64_t{1} << 40, path));
   }
   return Status::ok();
 }

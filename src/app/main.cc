@@ -34,9 +34,11 @@ int fail(const Status& status) {
 
 Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen) {
   size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return Status(Errc::kInvalidArgument, "--listen must be HOST:PORT");
+  if (colon == std::string::npos)
+    return Status(Errc::kInvalidArgument, "--listen must be HOST:PORT");
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   try {
     int port = std::stoi(listen.substr(colon + 1));
     if (port < 0 || port > 65535) throw std::out_of_range("port");
@@ -75,7 +77,8 @@ class PeriodicGc {
                                               {"chunks_removed", report->chunks_removed},
                                               {"bytes_removed", report->bytes_removed}});
       } else {
-        api::log_event(api::LogLevel::kError, {{"msg", "gc failed"}, {"error", report.status().to_string()}});
+        api::log_event(api::LogLevel::kError,
+                       {{"msg", "gc failed"}, {"error", report.status().to_string()}});
       }
       lock.lock();
     }
@@ -128,7 +131,8 @@ int serve(const Config& config) {
 
 Result<std::string> read_password_line() {
   std::string line;
-  if (!std::getline(std::cin, line)) return Status(Errc::kInvalidArgument, "no password on standard input");
+  if (!std::getline(std::cin, line))
+    return Status(Errc::kInvalidArgument, "no password on standard input");
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
@@ -148,7 +152,9 @@ int user_add(const Config& config, const std::string& name, bool admin, bool fro
   if (!user.is_ok()) return fail(user.status());
   std::printf("created %s %s (id %lld)\n", admin ? "administrator" : "user", name.c_str(),
               static_cast<long long>(user->id));
-  if (!from_stdin) std::printf("password: %s\n(shown once; change it with `coffer user passwd %s`)\n", password.c_str(), name.c_str());
+  if (!from_stdin)
+    std::printf("password: %s\n(shown once; change it with `coffer user passwd %s`)\n",
+                password.c_str(), name.c_str());
   return 0;
 }
 
@@ -177,7 +183,8 @@ int user_list(const Config& config) {
   std::printf("%-8s %-32s %-9s %s\n", "ID", "USERNAME", "ROLE", "STATUS");
   for (const auto& u : *users) {
     std::printf("%-8lld %-32s %-9s %s\n", static_cast<long long>(u.id), u.username.c_str(),
-                std::string(role_name(u.role)).c_str(), std::string(user_status_name(u.status)).c_str());
+                std::string(role_name(u.role)).c_str(),
+                std::string(user_status_name(u.status)).c_str());
   }
   return 0;
 }
@@ -201,12 +208,14 @@ int gc(const Config& config, int64_t grace) {
   if (!rt.is_ok()) return fail(rt.status());
   auto report = service::collect_garbage(*(*rt)->catalog, *(*rt)->chunks, (*rt)->inflight, grace);
   if (!report.is_ok()) return fail(report.status());
-  std::printf("chunks: %llu stored, %llu referenced, %llu removed (%llu bytes), %llu kept for the grace period\n",
-              static_cast<unsigned long long>(report->chunks_seen),
-              static_cast<unsigned long long>(report->chunks_referenced),
-              static_cast<unsigned long long>(report->chunks_removed),
-              static_cast<unsigned long long>(report->bytes_removed),
-              static_cast<unsigned long long>(report->chunks_in_grace));
+  std::printf(
+      "chunks: %llu stored, %llu referenced, %llu removed (%llu bytes), %llu kept for the grace "
+      "period\n",
+      static_cast<unsigned long long>(report->chunks_seen),
+      static_cast<unsigned long long>(report->chunks_referenced),
+      static_cast<unsigned long long>(report->chunks_removed),
+      static_cast<unsigned long long>(report->bytes_removed),
+      static_cast<unsigned long long>(report->chunks_in_grace));
   return 0;
 }
 
@@ -220,30 +229,50 @@ int run(int argc, char** argv) {
   }
   CLI::App app{"Coffer: self-hosted document and file storage", "coffer"};
   app.require_subcommand(1);
-  app.add_option("--config", config_path, "TOML configuration file (flags and COFFER_* variables take precedence)")
+  app.add_option("--config", config_path,
+                 "TOML configuration file (flags and COFFER_* variables take precedence)")
       ->envname("COFFER_CONFIG");
   app.add_option("--data", config.data_dir, "Data directory")
-      ->envname("COFFER_DATA")->capture_default_str();
+      ->envname("COFFER_DATA")
+      ->capture_default_str();
   app.add_option("--log-level", config.log_level, "debug, info, warn or error")
-      ->envname("COFFER_LOG_LEVEL")->capture_default_str()
+      ->envname("COFFER_LOG_LEVEL")
+      ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->fallthrough();
   serve_cmd->add_option("--listen", config.listen, "HOST:PORT to listen on")
-      ->envname("COFFER_LISTEN")->capture_default_str();
+      ->envname("COFFER_LISTEN")
+      ->capture_default_str();
   serve_cmd->add_option("--io-threads", config.io_threads, "Threads for network I/O")
-      ->envname("COFFER_IO_THREADS")->capture_default_str()->check(CLI::Range(1, 64));
+      ->envname("COFFER_IO_THREADS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   serve_cmd->add_option("--worker-threads", config.worker_threads, "Threads for request handlers")
-      ->envname("COFFER_WORKER_THREADS")->capture_default_str()->check(CLI::Range(1, 1024));
+      ->envname("COFFER_WORKER_THREADS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
   serve_cmd->add_option("--max-connections", config.max_connections, "Connection cap")
-      ->envname("COFFER_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(1, 1000000));
+      ->envname("COFFER_MAX_CONNECTIONS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   serve_cmd->add_option("--token-ttl", config.token_ttl_seconds, "Access token lifetime, seconds")
-      ->envname("COFFER_TOKEN_TTL")->capture_default_str()->check(CLI::Range(10, 86400));
-  serve_cmd->add_option("--gc-interval", config.gc_interval_seconds, "Seconds between garbage collections (0: never)")
-      ->envname("COFFER_GC_INTERVAL")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
-  serve_cmd->add_option("--gc-grace", config.gc_grace_seconds, "Unreferenced chunks younger than this are kept")
-      ->envname("COFFER_GC_GRACE")->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+      ->envname("COFFER_TOKEN_TTL")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 86400));
+  serve_cmd
+      ->add_option("--gc-interval", config.gc_interval_seconds,
+                   "Seconds between garbage collections (0: never)")
+      ->envname("COFFER_GC_INTERVAL")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  serve_cmd
+      ->add_option("--gc-grace", config.gc_grace_seconds,
+                   "Unreferenced chunks younger than this are kept")
+      ->envname("COFFER_GC_GRACE")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
 
   auto* user_cmd = app.add_subcommand("user", "Manage users");
   user_cmd->fallthrough();
@@ -251,25 +280,29 @@ int run(int argc, char** argv) {
   std::string username;
   bool admin = false;
   bool password_stdin = false;
-  auto* add_cmd = user_cmd->add_subcommand("add", "Create a user (prints a generated password once)");
+  auto* add_cmd =
+      user_cmd->add_subcommand("add", "Create a user (prints a generated password once)");
   add_cmd->fallthrough();
   add_cmd->add_option("NAME", username, "Username")->required();
   add_cmd->add_flag("--admin", admin, "Make the user an administrator");
   add_cmd->add_flag("--password-stdin", password_stdin, "Read the password from standard input");
   auto* list_cmd = user_cmd->add_subcommand("list", "List users");
   list_cmd->fallthrough();
-  auto* passwd_cmd = user_cmd->add_subcommand("passwd", "Set a user's password (generated unless --password-stdin)");
+  auto* passwd_cmd = user_cmd->add_subcommand(
+      "passwd", "Set a user's password (generated unless --password-stdin)");
   passwd_cmd->fallthrough();
   passwd_cmd->add_option("NAME", username, "Username")->required();
   passwd_cmd->add_flag("--password-stdin", password_stdin, "Read the password from standard input");
 
-  auto* fsck_cmd = app.add_subcommand("fsck", "Verify every chunk and every version's chunk list; exit 1 on problems");
+  auto* fsck_cmd = app.add_subcommand(
+      "fsck", "Verify every chunk and every version's chunk list; exit 1 on problems");
   fsck_cmd->fallthrough();
   int64_t grace = config.gc_grace_seconds;
   auto* gc_cmd = app.add_subcommand("gc", "Delete chunks no version references");
   gc_cmd->fallthrough();
   gc_cmd->add_option("--grace", grace, "Keep unreferenced chunks younger than this many seconds")
-      ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply pending database migrations");
   migrate_cmd->fallthrough();
   auto* version_cmd = app.add_subcommand("version", "Print the version");

@@ -65,8 +65,8 @@ Result<TokenSigner> TokenSigner::from_key_file(const std::string& path, int64_t 
     std::string tmp = path + ".tmp";
     fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return Status(Errc::kIoError, "cannot create " + tmp + ": " + std::strerror(errno));
-    bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-              ::fsync(fd) == 0;
+    bool ok =
+        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
       ::unlink(tmp.c_str());

@@ -10,24 +10,46 @@ namespace coffer {
 
 std::string_view mime_type_for_name(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 40> kTypes{{
-      {"7z", "application/x-7z-compressed"}, {"avif", "image/avif"}, {"bmp", "image/bmp"},
-      {"css", "text/css"}, {"csv", "text/csv"},
+      {"7z", "application/x-7z-compressed"},
+      {"avif", "image/avif"},
+      {"bmp", "image/bmp"},
+      {"css", "text/css"},
+      {"csv", "text/csv"},
       {"doc", "application/msword"},
       {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-      {"flac", "audio/flac"}, {"gif", "image/gif"}, {"gz", "application/gzip"},
-      {"heic", "image/heic"}, {"htm", "text/html"}, {"html", "text/html"},
-      {"jpeg", "image/jpeg"}, {"jpg", "image/jpeg"}, {"js", "text/javascript"},
-      {"json", "application/json"}, {"md", "text/markdown"}, {"mkv", "video/x-matroska"},
-      {"mov", "video/quicktime"}, {"mp3", "audio/mpeg"}, {"mp4", "video/mp4"},
-      {"odt", "application/vnd.oasis.opendocument.text"}, {"ogg", "audio/ogg"},
-      {"pdf", "application/pdf"}, {"png", "image/png"},
+      {"flac", "audio/flac"},
+      {"gif", "image/gif"},
+      {"gz", "application/gzip"},
+      {"heic", "image/heic"},
+      {"htm", "text/html"},
+      {"html", "text/html"},
+      {"jpeg", "image/jpeg"},
+      {"jpg", "image/jpeg"},
+      {"js", "text/javascript"},
+      {"json", "application/json"},
+      {"md", "text/markdown"},
+      {"mkv", "video/x-matroska"},
+      {"mov", "video/quicktime"},
+      {"mp3", "audio/mpeg"},
+      {"mp4", "video/mp4"},
+      {"odt", "application/vnd.oasis.opendocument.text"},
+      {"ogg", "audio/ogg"},
+      {"pdf", "application/pdf"},
+      {"png", "image/png"},
       {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
-      {"svg", "image/svg+xml"}, {"tar", "application/x-tar"}, {"tif", "image/tiff"},
-      {"tiff", "image/tiff"}, {"txt", "text/plain"}, {"wav", "audio/wav"},
-      {"webm", "video/webm"}, {"webp", "image/webp"},
+      {"svg", "image/svg+xml"},
+      {"tar", "application/x-tar"},
+      {"tif", "image/tiff"},
+      {"tiff", "image/tiff"},
+      {"txt", "text/plain"},
+      {"wav", "audio/wav"},
+      {"webm", "video/webm"},
+      {"webp", "image/webp"},
       {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
       {"xml", "application/xml"},
-      {"yaml", "application/yaml"}, {"yml", "application/yaml"}, {"zip", "application/zip"},
+      {"yaml", "application/yaml"},
+      {"yml", "application/yaml"},
+      {"zip", "application/zip"},
   }};
   static_assert(std::is_sorted(kTypes.begin(), kTypes.end()), "kTypes must stay sorted");
   size_t dot = name.rfind('.');
@@ -37,8 +59,9 @@ std::string_view mime_type_for_name(std::string_view name) {
   std::string ext(name.substr(dot + 1));
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  auto it = std::lower_bound(kTypes.begin(), kTypes.end(), ext,
-                             [](const auto& entry, const std::string& e) { return entry.first < e; });
+  auto it =
+      std::lower_bound(kTypes.begin(), kTypes.end(), ext,
+                       [](const auto& entry, const std::string& e) { return entry.first < e; });
   if (it != kTypes.end() && it->first == ext) return it->second;
   return "application/octet-stream";
 }

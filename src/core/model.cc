@@ -11,9 +11,12 @@ Micros now_micros() {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::kAdmin: return "admin";
-    case Role::kOperator: return "operator";
-    case Role::kUser: return "user";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOperator:
+      return "operator";
+    case Role::kUser:
+      return "user";
   }
   return "user";
 }
@@ -27,10 +30,14 @@ std::optional<Role> parse_role(std::string_view name) {
 
 std::string_view user_status_name(UserStatus status) {
   switch (status) {
-    case UserStatus::kActive: return "active";
-    case UserStatus::kDisabled: return "disabled";
-    case UserStatus::kLocked: return "locked";
-    case UserStatus::kDeleted: return "deleted";
+    case UserStatus::kActive:
+      return "active";
+    case UserStatus::kDisabled:
+      return "disabled";
+    case UserStatus::kLocked:
+      return "locked";
+    case UserStatus::kDeleted:
+      return "deleted";
   }
   return "active";
 }

@@ -4,31 +4,56 @@ namespace coffer {
 
 std::string_view errc_name(Errc code) {
   switch (code) {
-    case Errc::kOk: return "OK";
-    case Errc::kInvalidArgument: return "INVALID_ARGUMENT";
-    case Errc::kInvalidJson: return "INVALID_JSON";
-    case Errc::kInvalidName: return "INVALID_NAME";
-    case Errc::kNotFound: return "NOT_FOUND";
-    case Errc::kNameConflict: return "NAME_CONFLICT";
-    case Errc::kConflict: return "CONFLICT";
-    case Errc::kUnauthenticated: return "UNAUTHENTICATED";
-    case Errc::kInvalidCredentials: return "INVALID_CREDENTIALS";
-    case Errc::kForbidden: return "FORBIDDEN";
-    case Errc::kPayloadTooLarge: return "PAYLOAD_TOO_LARGE";
-    case Errc::kRangeNotSatisfiable: return "RANGE_NOT_SATISFIABLE";
-    case Errc::kPreconditionFailed: return "PRECONDITION_FAILED";
-    case Errc::kChecksumMismatch: return "CHECKSUM_MISMATCH";
-    case Errc::kMethodNotAllowed: return "METHOD_NOT_ALLOWED";
-    case Errc::kUnsupportedMediaType: return "UNSUPPORTED_MEDIA_TYPE";
-    case Errc::kBadRequest: return "BAD_REQUEST";
-    case Errc::kRequestTimeout: return "REQUEST_TIMEOUT";
-    case Errc::kClientClosed: return "CLIENT_CLOSED";
-    case Errc::kIoError: return "IO_ERROR";
-    case Errc::kCorruption: return "CORRUPTION";
-    case Errc::kUnavailable: return "UNAVAILABLE";
-    case Errc::kInternal: return "INTERNAL";
-    case Errc::kAlreadyExists: return "ALREADY_EXISTS";
-    case Errc::kTooManyRequests: return "TOO_MANY_REQUESTS";
+    case Errc::kOk:
+      return "OK";
+    case Errc::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case Errc::kInvalidJson:
+      return "INVALID_JSON";
+    case Errc::kInvalidName:
+      return "INVALID_NAME";
+    case Errc::kNotFound:
+      return "NOT_FOUND";
+    case Errc::kNameConflict:
+      return "NAME_CONFLICT";
+    case Errc::kConflict:
+      return "CONFLICT";
+    case Errc::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    case Errc::kInvalidCredentials:
+      return "INVALID_CREDENTIALS";
+    case Errc::kForbidden:
+      return "FORBIDDEN";
+    case Errc::kPayloadTooLarge:
+      return "PAYLOAD_TOO_LARGE";
+    case Errc::kRangeNotSatisfiable:
+      return "RANGE_NOT_SATISFIABLE";
+    case Errc::kPreconditionFailed:
+      return "PRECONDITION_FAILED";
+    case Errc::kChecksumMismatch:
+      return "CHECKSUM_MISMATCH";
+    case Errc::kMethodNotAllowed:
+      return "METHOD_NOT_ALLOWED";
+    case Errc::kUnsupportedMediaType:
+      return "UNSUPPORTED_MEDIA_TYPE";
+    case Errc::kBadRequest:
+      return "BAD_REQUEST";
+    case Errc::kRequestTimeout:
+      return "REQUEST_TIMEOUT";
+    case Errc::kClientClosed:
+      return "CLIENT_CLOSED";
+    case Errc::kIoError:
+      return "IO_ERROR";
+    case Errc::kCorruption:
+      return "CORRUPTION";
+    case Errc::kUnavailable:
+      return "UNAVAILABLE";
+    case Errc::kInternal:
+      return "INTERNAL";
+    case Errc::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case Errc::kTooManyRequests:
+      return "TOO_MANY_REQUESTS";
   }
   return "INTERNAL";
 }

@@ -13,30 +13,30 @@ namespace coffer {
 // Stable error conditions. Append only: the names are part of the public API.
 enum class Errc {
   kOk = 0,
-  kInvalidArgument,     // INVALID_ARGUMENT: a malformed parameter or body
-  kInvalidJson,         // INVALID_JSON
-  kInvalidName,         // INVALID_NAME: a file or folder name breaks the name rules
-  kNotFound,            // NOT_FOUND
-  kNameConflict,        // NAME_CONFLICT: the name is taken in that folder
-  kConflict,            // CONFLICT: the operation contradicts the tree (e.g. move into itself)
-  kUnauthenticated,     // UNAUTHENTICATED: missing, malformed, forged or expired credentials
-  kInvalidCredentials,  // INVALID_CREDENTIALS: wrong username or password
-  kForbidden,           // FORBIDDEN
-  kPayloadTooLarge,     // PAYLOAD_TOO_LARGE
-  kRangeNotSatisfiable, // RANGE_NOT_SATISFIABLE
-  kPreconditionFailed,  // PRECONDITION_FAILED
-  kChecksumMismatch,    // CHECKSUM_MISMATCH: the body does not match the declared digest
-  kMethodNotAllowed,    // METHOD_NOT_ALLOWED
-  kUnsupportedMediaType,// UNSUPPORTED_MEDIA_TYPE
-  kBadRequest,          // BAD_REQUEST: malformed HTTP framing or headers
-  kRequestTimeout,      // REQUEST_TIMEOUT
-  kClientClosed,        // the client went away mid-request (never sent; logged as 499)
-  kIoError,             // IO_ERROR: storage failed (disk, fsync); the operation did not happen
-  kCorruption,          // CORRUPTION: stored data failed verification
-  kUnavailable,         // UNAVAILABLE: a dependency is down or the server is shutting down
-  kInternal,            // INTERNAL
-  kAlreadyExists,       // ALREADY_EXISTS (e.g. a username)
-  kTooManyRequests,     // TOO_MANY_REQUESTS
+  kInvalidArgument,       // INVALID_ARGUMENT: a malformed parameter or body
+  kInvalidJson,           // INVALID_JSON
+  kInvalidName,           // INVALID_NAME: a file or folder name breaks the name rules
+  kNotFound,              // NOT_FOUND
+  kNameConflict,          // NAME_CONFLICT: the name is taken in that folder
+  kConflict,              // CONFLICT: the operation contradicts the tree (e.g. move into itself)
+  kUnauthenticated,       // UNAUTHENTICATED: missing, malformed, forged or expired credentials
+  kInvalidCredentials,    // INVALID_CREDENTIALS: wrong username or password
+  kForbidden,             // FORBIDDEN
+  kPayloadTooLarge,       // PAYLOAD_TOO_LARGE
+  kRangeNotSatisfiable,   // RANGE_NOT_SATISFIABLE
+  kPreconditionFailed,    // PRECONDITION_FAILED
+  kChecksumMismatch,      // CHECKSUM_MISMATCH: the body does not match the declared digest
+  kMethodNotAllowed,      // METHOD_NOT_ALLOWED
+  kUnsupportedMediaType,  // UNSUPPORTED_MEDIA_TYPE
+  kBadRequest,            // BAD_REQUEST: malformed HTTP framing or headers
+  kRequestTimeout,        // REQUEST_TIMEOUT
+  kClientClosed,          // the client went away mid-request (never sent; logged as 499)
+  kIoError,               // IO_ERROR: storage failed (disk, fsync); the operation did not happen
+  kCorruption,            // CORRUPTION: stored data failed verification
+  kUnavailable,           // UNAVAILABLE: a dependency is down or the server is shutting down
+  kInternal,              // INTERNAL
+  kAlreadyExists,         // ALREADY_EXISTS (e.g. a username)
+  kTooManyRequests,       // TOO_MANY_REQUESTS
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".
@@ -64,7 +64,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).is_ok());
   }
@@ -94,9 +94,9 @@ const Status& status_of(const Result<T>& r) {
 }
 
 // Propagates a failed Status or Result to the caller.
-#define COFFER_RETURN_IF_ERROR(expr)                                \
-  do {                                                              \
-    auto&& coffer_status_ = (expr);                                 \
+#define COFFER_RETURN_IF_ERROR(expr)                                         \
+  do {                                                                       \
+    auto&& coffer_status_ = (expr);                                          \
     if (!coffer_status_.is_ok()) return ::coffer::status_of(coffer_status_); \
   } while (0)
 

@@ -31,8 +31,10 @@ Status validate_username(std::string_view username) {
 }
 
 Status validate_password(std::string_view password) {
-  if (password.size() < 8) return Status(Errc::kInvalidArgument, "password must be at least 8 characters");
-  if (password.size() > 1024) return Status(Errc::kInvalidArgument, "password must be at most 1024 bytes");
+  if (password.size() < 8)
+    return Status(Errc::kInvalidArgument, "password must be at least 8 characters");
+  if (password.size() > 1024)
+    return Status(Errc::kInvalidArgument, "password must be at most 1024 bytes");
   return Status::ok();
 }
 

@@ -137,8 +137,7 @@ Result<Node> FileService::move(int64_t owner_id, int64_t node_id,
     COFFER_RETURN_IF_ERROR(n);
     normalized = std::move(*n);
   }
-  return catalog_.move_node(owner_id, node_id, new_parent_id, std::move(normalized),
-                            now_micros());
+  return catalog_.move_node(owner_id, node_id, new_parent_id, std::move(normalized), now_micros());
 }
 
 Result<Node> FileService::copy(int64_t owner_id, int64_t node_id,

@@ -47,7 +47,8 @@ TEST(Multipart, ReadsPartsAcrossAnySplit) {
   std::string file_content = "line1\r\n--not-the-boundary\r\n--XY almost\r\n-end\r";
   std::string body =
       "preamble\r\n--XYZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
-      "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r\xC3\xA9sum\xC3\xA9.txt\"\r\n"
+      "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; "
+      "filename=\"r\xC3\xA9sum\xC3\xA9.txt\"\r\n"
       "Content-Type: text/plain\r\n\r\n" +
       file_content + "\r\n--XYZ--\r\nepilogue";
   for (size_t step : {1, 2, 3, 5, 64, 100000}) {
@@ -70,7 +71,8 @@ TEST(Multipart, ReadsPartsAcrossAnySplit) {
 }
 
 TEST(Multipart, TruncatedBodyIsAnError) {
-  StringSource source("--XYZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\nabc", 4);
+  StringSource source(
+      "--XYZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\nabc", 4);
   MultipartReader reader(source, "XYZ");
   auto part = reader.next_part();
   ASSERT_TRUE(part.is_ok() && *part);

@@ -33,12 +33,14 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   ASSERT_TRUE(chunks.is_ok()) << chunks.status().to_string();
   store::InflightChunks inflight;
   service::FileService files(**catalog, **chunks, inflight);
-  service::AuthService auth(**catalog, auth::TokenSigner("k", std::vector<unsigned char>(32, 7), 60));
+  service::AuthService auth(**catalog,
+                            auth::TokenSigner("k", std::vector<unsigned char>(32, 7), 60));
   Metrics metrics;
   ApiHandler handler(ApiContext{files, auth, **catalog, **chunks, metrics, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
-  for (const auto& route : handler.router().routes()) routed.insert({lower(route.method), route.pattern});
+  for (const auto& route : handler.router().routes())
+    routed.insert({lower(route.method), route.pattern});
 
   auto doc = boost::json::parse(openapi_document());
   std::set<std::pair<std::string, std::string>> documented;
@@ -48,8 +50,10 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
       EXPECT_TRUE(op.as_object().contains("responses")) << method << " " << path;
     }
   }
-  for (const auto& r : routed) EXPECT_TRUE(documented.contains(r)) << "undocumented: " << r.first << " " << r.second;
-  for (const auto& d : documented) EXPECT_TRUE(routed.contains(d)) << "not routed: " << d.first << " " << d.second;
+  for (const auto& r : routed)
+    EXPECT_TRUE(documented.contains(r)) << "undocumented: " << r.first << " " << r.second;
+  for (const auto& d : documented)
+    EXPECT_TRUE(routed.contains(d)) << "not routed: " << d.first << " " << d.second;
   std::filesystem::remove_all(dir);
 }
 

@@ -11,7 +11,8 @@ namespace coffer::auth {
 namespace {
 
 std::string b64url(std::string_view s) {
-  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()),
                     s.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::strlen(out.c_str()));
@@ -44,10 +45,12 @@ TEST(TokenSigner, RejectsOtherKeysAndTampering) {
   size_t dot = token.find('.');
   size_t dot2 = token.find('.', dot + 1);
   std::string forged_claims = b64url(R"({"sub":"8","iat":1000000,"nbf":1000000,"exp":1000900})");
-  EXPECT_FALSE(s.verify(token.substr(0, dot + 1) + forged_claims + token.substr(dot2), 1'000'001).is_ok());
+  EXPECT_FALSE(
+      s.verify(token.substr(0, dot + 1) + forged_claims + token.substr(dot2), 1'000'001).is_ok());
   std::string none = b64url(R"({"alg":"none","typ":"JWT"})") + token.substr(dot, dot2 - dot) + ".";
   EXPECT_FALSE(s.verify(none, 1'000'001).is_ok());
-  for (const std::string& bad : std::vector<std::string>{"", "a", "a.b", "a.b.c.d", "....", std::string(5000, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "a", "a.b", "a.b.c.d", "....", std::string(5000, 'a')}) {
     EXPECT_FALSE(s.verify(bad, 1'000'001).is_ok()) << bad;
   }
 }

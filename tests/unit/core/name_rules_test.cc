@@ -19,10 +19,10 @@ TEST(NameRules, NormalizesToNfc) {
 }
 
 TEST(NameRules, RejectsForbiddenNames) {
-  for (std::string bad : {std::string(""), std::string("."), std::string(".."),
-                          std::string("a/b"), std::string("a\0b", 3), std::string("tab\there"),
-                          std::string("del\x7f"), std::string("c1\xC2\x85"),
-                          std::string("\xFF\xFE"), std::string("\xC3"), std::string(256, 'x')}) {
+  for (std::string bad : {std::string(""), std::string("."), std::string(".."), std::string("a/b"),
+                          std::string("a\0b", 3), std::string("tab\there"), std::string("del\x7f"),
+                          std::string("c1\xC2\x85"), std::string("\xFF\xFE"), std::string("\xC3"),
+                          std::string(256, 'x')}) {
     auto r = normalize_name(bad);
     EXPECT_FALSE(r.is_ok()) << "accepted: " << bad;
     if (!r.is_ok()) {
