@@ -9,8 +9,10 @@ namespace coffer::http {
 
 namespace {
 
-// How much to ask the socket for when a chunked body needs more input.
-constexpr size_t kChunkedReadSize = 64 * 1024;
+// How much to ask the socket for when a chunked body needs more input: as much as the caller
+// wants, within bounds (the input buffer keeps this capacity until the request ends).
+constexpr size_t kMinChunkedRead = 16 * 1024;
+constexpr size_t kMaxChunkedRead = 1024 * 1024;
 
 }  // namespace
 
@@ -82,21 +84,20 @@ Result<size_t> RequestBody::read_chunked(std::span<std::byte> buf) {
       boost::system::error_code ec;
       size_t used = parser_->put(input_.data(), ec);
       input_.consume(used);
-      if (ec == bhttp::error::need_more) {
-        need_more = true;
-      } else if (ec && ec != bhttp::error::need_buffer) {
+      if (ec && ec != bhttp::error::need_more && ec != bhttp::error::need_buffer) {
         return fail(Status(Errc::kBadRequest, "malformed chunked body"));
       }
+      need_more = ec == bhttp::error::need_more || used == 0;
       size_t n = parser_->output_used();
       if (parser_->is_done()) finished_ = true;
       if (n > 0 || finished_) {
         bytes_read_ += n;
         return n;
       }
-      // No body bytes and no error: the parser consumed framing only; parse on.
+      // No body bytes: the parser consumed framing only (parse on) or needs more input.
     }
     if (need_more) {
-      auto space = input_.prepare(kChunkedReadSize);
+      auto space = input_.prepare(std::clamp(buf.size(), kMinChunkedRead, kMaxChunkedRead));
       Result<size_t> r =
           fill({static_cast<std::byte*>(space.data()), static_cast<size_t>(space.size())});
       if (!r) return fail(r.status());
@@ -123,7 +124,8 @@ bool RequestBody::discard_rest(uint64_t limit) {
   std::byte scratch[16 * 1024];
   uint64_t budget = limit;
   while (!finished_ && budget > 0) {
-    Result<size_t> r = read({scratch, static_cast<size_t>(std::min<uint64_t>(sizeof scratch, budget))});
+    Result<size_t> r =
+        read({scratch, static_cast<size_t>(std::min<uint64_t>(sizeof scratch, budget))});
     if (!r) return false;
     budget -= *r;
   }

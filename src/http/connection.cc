@@ -53,15 +53,23 @@ template <typename Fn>
 auto Connection::on_worker(Fn fn) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
       [this](auto handler, Fn fn) {
-        static bool inl = getenv("COFFER_INLINE") != nullptr;
-        if (inl) { fn(); asio::post(std::move(handler)); return; }
-        asio::post(env_.workers, [fn = std::move(fn), handler = std::move(handler)]() mutable {
+        env_.workers.post([fn = std::move(fn), handler = std::move(handler)]() mutable {
           fn();
           // Back to the strand the coroutine runs on (the handler's associated executor).
           asio::post(std::move(handler));
         });
       },
       asio::use_awaitable, std::move(fn));
+}
+
+template <typename Fn>
+asio::awaitable<void> Connection::run_blocking(Fn fn, bool may_inline) {
+  if (may_inline && env_.enter_inline()) {
+    fn();
+    env_.leave_inline();
+    co_return;
+  }
+  co_await on_worker(std::move(fn));
 }
 
 template <typename Buffers>
@@ -77,10 +85,7 @@ asio::awaitable<bool> Connection::write_all(const Buffers& buffers) {
 // Lifetime
 
 Connection::Connection(tcp::socket socket, ServerEnv& env)
-    : socket_(std::move(socket)),
-      env_(env),
-      timer_(socket_.get_executor()),
-      body_(input_, *this) {
+    : socket_(std::move(socket)), env_(env), timer_(socket_.get_executor()), body_(input_, *this) {
   request_.body = &body_;
 }
 
@@ -239,15 +244,17 @@ asio::awaitable<bool> Connection::exchange() {
 
   // "100 Continue" is an HTTP/1.1 feature (RFC 9110 §10.1.1).
   bool expect_continue = parser.expect_continue() && client_http11_;
-  if (parser.is_done()) {
-    body_.start_empty();
-  } else if (parser.chunked()) {
+  if (parser.chunked()) {
     body_.start_chunked(parser, expect_continue);
+  } else if (auto length = parser.content_length()) {
+    body_.start_sized(*length, expect_continue);
   } else {
-    body_.start_sized(parser.content_length().value_or(0), expect_continue);
+    body_.start_empty();
   }
 
-  co_await on_worker([this] { run_handler(); });
+  // A handler without a body to read never waits for this connection's strand, so it can run
+  // right here; one that reads a body must not, since its reads are served on this strand.
+  co_await run_blocking([this] { run_handler(); }, body_.finished());
 
   api::ExchangeRecord record;
   bool written = false;
@@ -314,7 +321,8 @@ asio::awaitable<bool> Connection::write_response(api::ExchangeRecord& record) {
   if (r.status < 200 || r.status > 999) {
     r = error_response(500, Errc::kInternal, "invalid response status");
   }
-  close_after_ = close_after_ || r.close || !keep_alive_ || stopping_;
+  close_after_ = close_after_ || r.close || !keep_alive_ || stopping_ ||
+                 env_.shutting_down.load(std::memory_order_relaxed);
 
   HeadLine line;
   line.status = r.status;
@@ -403,8 +411,7 @@ asio::awaitable<bool> Connection::write_stream(HeadLine line, api::ExchangeRecor
     int other = 1 - current;
     if (!buffers[other]) buffers[other].reset(new std::byte[piece_size]);
     want = next_length(sent + piece.size);
-    auto [ok, next] =
-        co_await (write_all(out) && read_piece({buffers[other].get(), want}));
+    auto [ok, next] = co_await (write_all(out) && read_piece({buffers[other].get(), want}));
     if (!ok) co_return false;
     head_pending = false;
     sent += piece.size;
@@ -419,7 +426,7 @@ asio::awaitable<bool> Connection::write_stream(HeadLine line, api::ExchangeRecor
 asio::awaitable<StreamPiece> Connection::read_piece(std::span<std::byte> buf) {
   StreamPiece piece;
   api::BodySource& source = *response_.stream;
-  co_await on_worker([&] { piece = fill_piece(source, buf); });
+  co_await run_blocking([&] { piece = fill_piece(source, buf); }, true);
   co_return piece;
 }
 
@@ -454,11 +461,13 @@ asio::awaitable<void> Connection::close(bool linger) {
     if (!ec) {
       timed_out_ = false;
       arm(kLingerTime);
+      idle_ = true;  // a shutdown need not wait for this
       for (;;) {
         auto space = input_.prepare(kHeadReadSize);
         auto [read_ec, n] = co_await socket_.async_read_some(space, kUseAwaitable);
-        if (read_ec) break;
+        if (read_ec || stopping_) break;
       }
+      idle_ = false;
       disarm();
     }
   }

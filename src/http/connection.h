@@ -6,7 +6,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <atomic>
@@ -26,6 +25,7 @@
 #include "http/request_parser.h"
 #include "http/response_head.h"
 #include "http/server.h"
+#include "http/worker_pool.h"
 
 namespace coffer::http {
 
@@ -38,10 +38,34 @@ struct StreamPiece {
 
 // What every connection of one server shares. Outlives the connections.
 struct ServerEnv {
+  ServerEnv(const ServerOptions& o, api::Handler& h, WorkerPool& w, ConnectionSet& c)
+      : options(o),
+        handler(h),
+        workers(w),
+        connections(c),
+        inline_limit(o.inline_bodyless_handlers && o.io_threads > 1 ? o.io_threads - 1 : 0) {}
+
+  // Claims one of the inline_limit slots for running blocking work on an I/O thread.
+  bool enter_inline() {
+    unsigned n = inline_running.load(std::memory_order_relaxed);
+    while (n < inline_limit) {
+      if (inline_running.compare_exchange_weak(n, n + 1, std::memory_order_acquire)) return true;
+    }
+    return false;
+  }
+  void leave_inline() { inline_running.fetch_sub(1, std::memory_order_release); }
+
   const ServerOptions& options;
   api::Handler& handler;
-  boost::asio::thread_pool::executor_type workers;
+  WorkerPool& workers;
   ConnectionSet& connections;
+  // At most this many I/O threads run handlers at once, so at least one is always free for
+  // I/O (including the body reads of handlers on workers).
+  const unsigned inline_limit;
+  std::atomic<unsigned> inline_running{0};
+  // Set when shutdown begins; read without the strand, which an inline handler may occupy
+  // when the shutdown notice is posted.
+  std::atomic<bool> shutting_down{false};
 };
 
 class Connection final : public std::enable_shared_from_this<Connection>, private BodyTransport {
@@ -96,6 +120,10 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   // before the client has read the response.
   boost::asio::awaitable<void> close(bool linger);
 
+  // Runs `fn`, which may block: on this I/O thread when `may_inline` and an inline slot is
+  // free, else on a worker thread. Either way the coroutine continues on the strand.
+  template <typename Fn>
+  boost::asio::awaitable<void> run_blocking(Fn fn, bool may_inline);
   // Runs `fn` on a worker thread; resumes the coroutine on the strand afterwards.
   template <typename Fn>
   auto on_worker(Fn fn);

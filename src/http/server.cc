@@ -20,13 +20,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "http/body_reader.h"
 #include "http/connection.h"
 #include "http/connection_set.h"
 #include "http/response_head.h"
+#include "http/worker_pool.h"
 
 namespace coffer::http {
 
@@ -91,7 +91,7 @@ class HttpServer::Impl {
   asio::steady_timer backoff_timer_;
   std::optional<asio::signal_set> signals_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::optional<asio::thread_pool> workers_;
+  std::optional<WorkerPool> workers_;
   ConnectionSet connections_;
   std::optional<ServerEnv> env_;
   uint16_t port_ = 0;
@@ -133,7 +133,7 @@ Status HttpServer::Impl::listen() {
 void HttpServer::Impl::run() {
   if (!acceptor_.is_open()) return;
   workers_.emplace(std::max(1u, options_.worker_threads));
-  env_.emplace(ServerEnv{options_, handler_, workers_->get_executor(), connections_});
+  env_.emplace(options_, handler_, *workers_, connections_);
   // Keeps run() going while every connection waits for a worker; released by finish().
   work_.emplace(io_.get_executor());
   signals_.emplace(control_, SIGINT, SIGTERM);
@@ -235,6 +235,7 @@ void HttpServer::Impl::wait_for_signal() {
 void HttpServer::Impl::begin_shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  if (env_) env_->shutting_down.store(true);
   error_code ec;
   acceptor_.close(ec);
   backoff_timer_.cancel();

@@ -2,10 +2,14 @@
 // The HTTP/1.1 server. Beast and Asio live only behind this header (pimpl), so the rest of the
 // program compiles without them.
 //
-// Threading: a few I/O threads run the sockets with C++20 coroutines; each request's handler
-// runs on a bounded pool of worker threads because handlers block (database, fsync). Body
-// reads and writes made by a worker are carried out as asynchronous operations on the
-// connection's I/O thread, each with a deadline, so a slow client holds no I/O thread.
+// Threading: a few I/O threads run the sockets with C++20 coroutines. Handlers may block
+// (database, fsync), so a request with a body has its handler run on a bounded pool of worker
+// threads; its body reads are carried out as asynchronous operations on the connection's I/O
+// strand, each with a deadline, so a slow client holds no I/O thread. A request without a body
+// may run its handler on an I/O thread while another I/O thread stays free (see
+// ServerOptions::inline_bodyless_handlers). Response bodies are written asynchronously; a
+// streamed body is pulled in large pieces, the next piece read while the previous is written.
+// handler.on_complete() runs on an I/O thread and must not block.
 
 #include <chrono>
 #include <cstdint>
@@ -22,17 +26,25 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 = pick a free port (see HttpServer::port())
   unsigned io_threads = 2;
   unsigned worker_threads = 64;
-  unsigned max_connections = 4096;     // further connections are accepted and closed at once
-  uint32_t max_header_bytes = 16 * 1024;  // larger request heads get 431
-  std::chrono::seconds idle_timeout{60};  // keep-alive connection with no request
-  std::chrono::seconds read_timeout{30};  // no progress reading a request head or body
-  std::chrono::seconds write_timeout{60}; // no progress writing a response
+  unsigned max_connections = 4096;          // further connections get a 503 and are closed at once
+  uint32_t max_header_bytes = 16 * 1024;    // larger request heads get 431
+  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
+  std::chrono::seconds read_timeout{30};    // to receive a whole request head; per body read
+  std::chrono::seconds write_timeout{60};   // per write: a response head with its in-memory
+                                            // body, or one piece of a streamed body
   std::chrono::seconds shutdown_grace{20};  // in-flight requests get this long on shutdown
+  // A request without a body may run its handler (and pull its response stream) on an I/O
+  // thread instead of a worker, which saves two thread switches per request, while at least
+  // one I/O thread stays free for I/O. Such handlers may still block; they hold an I/O thread
+  // meanwhile. Needs io_threads >= 2.
+  bool inline_bodyless_handlers = true;
 };
 
 class HttpServer {
  public:
+  // `handler` must outlive the server.
   HttpServer(ServerOptions options, api::Handler& handler);
+  // REQUIRES: run() is not running.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -42,9 +54,12 @@ class HttpServer {
   // The bound port (useful when options.port was 0).
   uint16_t port() const;
   // Serves until stop() or SIGINT/SIGTERM, then drains in-flight requests (up to
-  // shutdown_grace) and returns.
+  // shutdown_grace; after that their sockets are closed, which fails their body reads) and
+  // returns once every connection is gone. A second signal exits the process at once.
+  // REQUIRES: listen() succeeded (else returns at once); called at most once.
   void run();
-  // Asks a running server to stop gracefully. Thread-safe.
+  // Asks a running server to stop gracefully. Thread-safe; before run(), makes run() return
+  // at once.
   void stop();
 
  private:

@@ -1,20 +1,15 @@
 #pragma once
 // The threads that run handlers. Handlers block (database, fsync, reading a slow client's
-// body), so they never run on an I/O thread.
+// body); a handler that reads a request body always runs here, because its reads are served
+// on the connection's strand (see ServerOptions::inline_bodyless_handlers for the others).
 //
-// Why not asio::thread_pool: with many more threads than cores, every job woke a sleeping
-// thread and every thread went back to sleep after its job — about two context switches per
-// request, which cost more CPU than the request itself. This pool wakes the most recently
-// idle thread (warm caches, the rest stay asleep), and lets one idle thread spin briefly for
-// the next job before it sleeps, so under load a job is usually picked up with no wake-up.
-// A thread that takes a job while more are queued wakes another first, so jobs that block
-// still run in parallel on up to `threads` threads.
+// Why not asio::thread_pool: it wakes an arbitrary sleeping thread per job, so with many
+// more threads than cores every thread stays cold (caches, malloc arenas). This pool wakes the
+// thread that went idle last; the others stay asleep until concurrency needs them. (Spinning
+// before sleeping was tried and cost more CPU than the wake-ups it saved on 2 cores.)
 
-#include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <semaphore>
@@ -25,7 +20,13 @@ namespace coffer::http {
 
 class WorkerPool {
  public:
-  using Job = std::function<void()>;
+  // A queued piece of work; move-only callables (completion handlers) fit, unlike in
+  // std::function.
+  class Job {
+   public:
+    virtual ~Job() = default;
+    virtual void run() noexcept = 0;
+  };
 
   explicit WorkerPool(unsigned threads);
   // Runs the jobs already queued, then joins the threads.
@@ -33,8 +34,16 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Thread-safe. `job` must not throw.
-  void post(Job job);
+  // Thread-safe. `fn` must not throw.
+  template <typename Fn>
+  void post(Fn fn) {
+    struct Holder final : Job {
+      explicit Holder(Fn f) : fn(std::move(f)) {}
+      void run() noexcept override { fn(); }
+      Fn fn;
+    };
+    enqueue(std::make_unique<Holder>(std::move(fn)));
+  }
   // Waits for the queued jobs to finish and joins the threads. Idempotent; no post() after.
   void join();
 
@@ -44,16 +53,13 @@ class WorkerPool {
     std::thread thread;
   };
 
+  void enqueue(std::unique_ptr<Job> job);
   void run(Worker& self);
-  // REQUIRES: mu_ held. Pops the most recently idle worker if a job needs one.
-  Worker* take_idle_locked();
 
   std::mutex mu_;
-  std::deque<Job> queue_;
+  std::deque<std::unique_ptr<Job>> queue_;
   std::vector<Worker*> idle_;  // a stack: the back went idle last
   bool stopping_ = false;
-  std::atomic<size_t> queued_{0};    // queue_.size(), readable without mu_ by the spinner
-  std::atomic<unsigned> spinning_{0};
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 

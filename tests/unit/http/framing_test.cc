@@ -105,8 +105,8 @@ TEST(HttpFramingTest, NegativeContentLengthIsRejected) {
 
 TEST(HttpFramingTest, BadChunkSizeIsRejected) {
   TestHandler handler;
-  auto r = send_raw(handler,
-                    "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+  auto r =
+      send_raw(handler, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("BAD_REQUEST"), std::string::npos);
   EXPECT_TRUE(r.closed);
@@ -117,8 +117,8 @@ TEST(HttpFramingTest, BadChunkSizeIsRejected) {
 
 TEST(HttpFramingTest, TransferEncodingNotEndingInChunkedIsRejected) {
   TestHandler handler;
-  auto r = send_raw(handler,
-                    "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n");
+  auto r =
+      send_raw(handler, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n");
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(r.closed);
   EXPECT_EQ(handler.handled(), 0);
@@ -126,8 +126,8 @@ TEST(HttpFramingTest, TransferEncodingNotEndingInChunkedIsRejected) {
 
 TEST(HttpFramingTest, UnknownTransferCodingIsNotImplemented) {
   TestHandler handler;
-  auto r = send_raw(handler,
-                    "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+  auto r =
+      send_raw(handler, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
   EXPECT_EQ(r.status, 501);
   EXPECT_TRUE(r.closed);
   EXPECT_EQ(handler.handled(), 0);
@@ -172,8 +172,7 @@ TEST(HttpFramingTest, HeadJustUnderTheLimitIsAccepted) {
   ServerOptions options = test_options();
   options.max_header_bytes = 4096;
   auto r = send_raw(
-      handler, get("/", "X-Big: " + std::string(3000, 'a') + "\r\nConnection: close\r\n"),
-      options);
+      handler, get("/", "X-Big: " + std::string(3000, 'a') + "\r\nConnection: close\r\n"), options);
   EXPECT_EQ(r.status, 200);
 }
 

@@ -141,7 +141,11 @@ TEST(HttpLifecycleTest, ConnectionsOverTheCapGet503) {
   EXPECT_EQ(again->status, 200);
 }
 
-TEST(HttpLifecycleTest, StopLetsARunningRequestFinish) {
+class HttpLifecycleBothWaysTest : public ::testing::TestWithParam<bool> {};
+
+INSTANTIATE_TEST_SUITE_P(InlineOrWorker, HttpLifecycleBothWaysTest, ::testing::Bool());
+
+TEST_P(HttpLifecycleBothWaysTest, StopLetsARunningRequestFinish) {
   Latch started;
   Latch release;
   TestHandler handler([&](api::Request&) {
@@ -151,7 +155,7 @@ TEST(HttpLifecycleTest, StopLetsARunningRequestFinish) {
     response.body = "finished";
     return response;
   });
-  RunningServer server(test_options(), handler);
+  RunningServer server(test_options(GetParam()), handler);
   Client busy(server.port());
   Client idle(server.port());
   ASSERT_TRUE(busy.send(get("/slow")));
@@ -180,11 +184,10 @@ TEST(HttpLifecycleTest, StopClosesIdleKeepAliveConnectionsAtOnce) {
   Client client(server.port());
   ASSERT_TRUE(client.send(get("/")));
   ASSERT_TRUE(client.read_response());
-  auto start = std::chrono::steady_clock::now();
   server.server().stop();
+  // Well before the 60 s idle timeout (the client gives up after kTestTimeout).
   EXPECT_TRUE(client.closed_by_server());
   EXPECT_TRUE(server.finished(std::chrono::duration_cast<std::chrono::milliseconds>(kTestTimeout)));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
 TEST(HttpLifecycleTest, GracePeriodEndsAStuckBodyRead) {

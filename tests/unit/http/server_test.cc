@@ -59,6 +59,44 @@ TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_TRUE(client.closed_by_server());
 }
 
+TEST(HttpServerTest, EmptyBodiesAreFinishedAtOnce) {
+  TestHandler handler([](api::Request& r) {
+    api::Response response;
+    auto length = r.body->content_length();
+    response.body = (length ? std::to_string(*length) : std::string("none")) + " " +
+                    (r.body->finished() ? "finished" : "open") + " " + digest_body(r);
+    return response;
+  });
+  RunningServer server(test_options(), handler);
+  Client client(server.port());
+  ASSERT_TRUE(client.send("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n" + get("/b")));
+  auto zero = client.read_response();
+  ASSERT_TRUE(zero);
+  EXPECT_EQ(zero->body, "0 finished " + expected_digest(0));
+  auto none = client.read_response();
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->body, "none finished " + expected_digest(0));
+}
+
+TEST(HttpServerTest, PipelinedRequestAfterChunkedBodyIsServed) {
+  TestHandler handler([](api::Request& r) {
+    api::Response response;
+    response.body = r.target + " " + digest_body(r);
+    return response;
+  });
+  RunningServer server(test_options(), handler);
+  Client client(server.port());
+  std::string body = pattern(0, 3000);
+  ASSERT_TRUE(client.send("POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                          std::string("bb8\r\n") + body + "\r\n0\r\n\r\n" + get("/b")));
+  auto a = client.read_response();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->body, "/a " + expected_digest(3000));
+  auto b = client.read_response();
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->body, "/b " + expected_digest(0));
+}
+
 TEST(HttpServerTest, HandlerSeesRequestParts) {
   TestHandler handler([](api::Request& r) {
     api::Response response;
@@ -68,7 +106,8 @@ TEST(HttpServerTest, HandlerSeesRequestParts) {
   });
   RunningServer server(test_options(), handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("BREW /pot/1?sugar=no HTTP/1.1\r\nHost: t\r\nX-Thing:  two words \r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("BREW /pot/1?sugar=no HTTP/1.1\r\nHost: t\r\nX-Thing:  two words \r\n\r\n"));
   auto reply = client.read_response();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->body, "BREW|/pot/1?sugar=no|two words|127.0.0.1|2");
@@ -85,8 +124,8 @@ TEST(HttpServerTest, StreamedUploadWithContentLengthIsReadFully) {
   });
   RunningServer server(test_options(), handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("PUT /up HTTP/1.1\r\nHost: t\r\nContent-Length: " +
-                          std::to_string(size) + "\r\n\r\n"));
+  ASSERT_TRUE(client.send("PUT /up HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(size) +
+                          "\r\n\r\n"));
   for (uint64_t off = 0; off < size; off += 64 * 1024) {
     ASSERT_TRUE(client.send(pattern(off, std::min<uint64_t>(64 * 1024, size - off))));
   }
@@ -142,7 +181,12 @@ TEST(HttpServerTest, StreamedChunkedUploadIsReadFullyAndConnectionKept) {
   EXPECT_EQ(after->body, "GET /after");
 }
 
-TEST(HttpServerTest, StreamedResponseWithContentLength) {
+// Handlers of requests without a body run on an I/O thread or on a worker: both ways.
+class HttpServerBothWaysTest : public ::testing::TestWithParam<bool> {};
+
+INSTANTIATE_TEST_SUITE_P(InlineOrWorker, HttpServerBothWaysTest, ::testing::Bool());
+
+TEST_P(HttpServerBothWaysTest, StreamedResponseWithContentLength) {
   const uint64_t size = 6 * kMiB + 5;
   TestHandler handler([&](api::Request&) {
     api::Response response;
@@ -151,7 +195,7 @@ TEST(HttpServerTest, StreamedResponseWithContentLength) {
     response.set_header("Content-Type", "application/octet-stream");
     return response;
   });
-  RunningServer server(test_options(), handler);
+  RunningServer server(test_options(GetParam()), handler);
   Client client(server.port());
   ASSERT_TRUE(client.send(get("/big") + get("/big")));
   for (int i = 0; i < 2; ++i) {
@@ -170,7 +214,7 @@ TEST(HttpServerTest, StreamedResponseWithContentLength) {
   EXPECT_EQ(done[0].record.bytes_out, size);
 }
 
-TEST(HttpServerTest, StreamedResponseWithoutLengthIsChunked) {
+TEST_P(HttpServerBothWaysTest, StreamedResponseWithoutLengthIsChunked) {
   const uint64_t size = 6 * kMiB + 123;
   TestHandler handler([&](api::Request& r) {
     api::Response response;
@@ -181,7 +225,7 @@ TEST(HttpServerTest, StreamedResponseWithoutLengthIsChunked) {
     response.stream = std::make_unique<PatternSource>(size, 333 * 1000);
     return response;
   });
-  RunningServer server(test_options(), handler);
+  RunningServer server(test_options(GetParam()), handler);
   Client client(server.port());
   ASSERT_TRUE(client.send(get("/big")));
   auto reply = client.read_response();
@@ -447,7 +491,8 @@ TEST(HttpServerTest, OnCompleteReportsStatusAndBodyBytes) {
   });
   RunningServer server(test_options(), handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("POST /files HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n0123456789"));
+  ASSERT_TRUE(
+      client.send("POST /files HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n0123456789"));
   auto reply = client.read_response();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 201);

@@ -26,10 +26,10 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <gtest/gtest.h>
 
 #include "api/exchange.h"
 #include "core/status.h"
@@ -155,8 +155,9 @@ class TestHandler : public api::Handler {
   std::vector<Completed> completed_;
 };
 
-inline ServerOptions test_options() {
+inline ServerOptions test_options(bool inline_handlers = true) {
   ServerOptions o;
+  o.inline_bodyless_handlers = inline_handlers;
   o.host = "127.0.0.1";
   o.port = 0;
   o.io_threads = 2;
@@ -324,8 +325,8 @@ class Client {
 };
 
 inline std::string get(std::string_view target, std::string_view extra_headers = "") {
-  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" +
-         std::string(extra_headers) + "\r\n";
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) +
+         "\r\n";
 }
 
 // Reads the whole body in reads of `step` bytes; returns "<bytes> <fnv>" or the error.
