@@ -31,10 +31,11 @@ std::string_view find_header(const std::vector<Header>& headers, std::string_vie
 class BodyReader : public ByteSource {
  public:
   // read(): up to buf.size() bytes; 0 at the end of the body. Errors: kClientClosed (peer
-  // went away), kRequestTimeout, kBadRequest (bad chunked encoding).
+  // went away), kRequestTimeout, kBadRequest (bad chunked encoding), kUnavailable (the
+  // server is shutting down).
   // The declared Content-Length, if the request has one.
   virtual std::optional<uint64_t> content_length() const = 0;
-  // True once read() has returned 0.
+  // True once every body byte has been consumed (at once for an empty body).
   virtual bool finished() const = 0;
 };
 
@@ -59,6 +60,8 @@ struct Request {
   std::string_view path_param(std::string_view name) const;
 };
 
+// The HTTP layer owns Content-Length, Transfer-Encoding, Connection, Date and Server. A HEAD
+// response may set content_length without a body; 204 and 304 carry no body.
 struct Response {
   int status = 200;
   std::vector<Header> headers;
@@ -74,6 +77,8 @@ struct Response {
 };
 
 // What the HTTP layer learned about one finished exchange, for access logs and metrics.
+// Byte counts are body bytes only (chunked bodies decoded, heads excluded). When `aborted` is
+// set, `status` is the status that was sent or intended.
 struct ExchangeRecord {
   int status = 0;
   uint64_t bytes_in = 0;
@@ -85,13 +90,15 @@ struct ExchangeRecord {
 class Handler {
  public:
   virtual ~Handler() = default;
-  // Runs on a worker thread; may block (database, disk, reading the body).
+  // May block (database, disk, reading the body). Runs on a worker thread, or, for requests
+  // without a body, possibly on an I/O thread: keep no per-request state in thread-locals.
   virtual Response handle(Request& request) = 0;
   // Builds the JSON error response for a failure the HTTP layer detects itself (bad framing,
   // header too large, timeouts, overload), so every error has the same shape.
   virtual Response error_response(const Request& request, int http_status, Errc code,
                                   std::string_view message) = 0;
-  // Called once per exchange after the response is written (or abandoned).
+  // Called once per exchange after the response is written (or abandoned), on an I/O thread:
+  // keep it cheap.
   virtual void on_complete(const Request& request, const ExchangeRecord& record) = 0;
 };
 
