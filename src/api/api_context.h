@@ -20,6 +20,11 @@ struct ApiContext {
   std::string data_dir;  // for the readiness check
 };
 
+// Adapts a plain route function to a RouteHandler bound to `context`.
+inline RouteHandler bind_route(ApiContext& context, Response (*fn)(ApiContext&, Request&)) {
+  return [&context, fn](Request& request) { return fn(context, request); };
+}
+
 // Each registers one group of routes. ORDER: literal segments before parameters.
 void add_system_routes(Router& router, ApiContext& context);
 void add_auth_routes(Router& router, ApiContext& context);

@@ -327,21 +327,31 @@ Response download(ApiContext& ctx, Request& request) {
   return response;
 }
 
+// The {"name", "parent_id"} body shared by rename/move and copy.
+struct NameAndParent {
+  std::optional<std::string> name;
+  std::optional<int64_t> parent_id;
+};
+
+Result<NameAndParent> read_name_and_parent(Request& request) {
+  auto body = read_json_object(request);
+  COFFER_RETURN_IF_ERROR(body);
+  auto name = optional_string(*body, "name");
+  COFFER_RETURN_IF_ERROR(name);
+  auto parent = optional_int(*body, "parent_id");
+  COFFER_RETURN_IF_ERROR(parent);
+  return NameAndParent{std::move(*name), *parent};
+}
+
 Response patch_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  auto body = read_json_object(request);
+  auto body = read_name_and_parent(request);
   if (!body.is_ok()) return fail(request, body.status());
-  auto name = optional_string(*body, "name");
-  if (!name.is_ok()) return fail(request, name.status());
-  auto parent = optional_int(*body, "parent_id");
-  if (!parent.is_ok()) return fail(request, parent.status());
-  if (!*name && !*parent) {
+  if (!body->name && !body->parent_id) {
     return fail(request, Status(Errc::kInvalidArgument, "give name and/or parent_id"));
   }
-  std::optional<std::string_view> new_name;
-  if (*name) new_name = **name;
-  auto node = ctx.files.move(request.user_id, *id, *parent, new_name);
+  auto node = ctx.files.move(request.user_id, *id, body->parent_id, body->name);
   if (!node.is_ok()) return fail(request, node.status());
   return node_response(200, *node);
 }
@@ -349,15 +359,9 @@ Response patch_node(ApiContext& ctx, Request& request) {
 Response copy_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  auto body = read_json_object(request);
+  auto body = read_name_and_parent(request);
   if (!body.is_ok()) return fail(request, body.status());
-  auto name = optional_string(*body, "name");
-  if (!name.is_ok()) return fail(request, name.status());
-  auto parent = optional_int(*body, "parent_id");
-  if (!parent.is_ok()) return fail(request, parent.status());
-  std::optional<std::string_view> new_name;
-  if (*name) new_name = **name;
-  auto node = ctx.files.copy(request.user_id, *id, *parent, new_name);
+  auto node = ctx.files.copy(request.user_id, *id, body->parent_id, body->name);
   if (!node.is_ok()) return fail(request, node.status());
   return node_response(201, *node);
 }
@@ -375,21 +379,18 @@ Response delete_node(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_file_routes(Router& router, ApiContext& ctx) {
-  auto bind = [&ctx](Response (*fn)(ApiContext&, Request&)) {
-    return [&ctx, fn](Request& request) { return fn(ctx, request); };
-  };
-  router.add("GET", "/api/v1/folders/root", bind(get_root));
-  router.add("POST", "/api/v1/folders", bind(create_folder));
-  router.add("GET", "/api/v1/folders/{id}/children", bind(list_children));
-  router.add("PUT", "/api/v1/folders/{id}/files/{name}", bind(upload_raw));
-  router.add("POST", "/api/v1/folders/{id}/files", bind(upload_multipart));
-  router.add("GET", "/api/v1/files/{id}", bind(get_file));
-  router.add("GET", "/api/v1/files/{id}/content", bind(download));
-  router.add("GET", "/api/v1/nodes", bind(resolve_path));
-  router.add("GET", "/api/v1/nodes/{id}", bind(get_node));
-  router.add("PATCH", "/api/v1/nodes/{id}", bind(patch_node));
-  router.add("DELETE", "/api/v1/nodes/{id}", bind(delete_node));
-  router.add("POST", "/api/v1/nodes/{id}/copy", bind(copy_node));
+  router.add("GET", "/api/v1/folders/root", bind_route(ctx, get_root));
+  router.add("POST", "/api/v1/folders", bind_route(ctx, create_folder));
+  router.add("GET", "/api/v1/folders/{id}/children", bind_route(ctx, list_children));
+  router.add("PUT", "/api/v1/folders/{id}/files/{name}", bind_route(ctx, upload_raw));
+  router.add("POST", "/api/v1/folders/{id}/files", bind_route(ctx, upload_multipart));
+  router.add("GET", "/api/v1/files/{id}", bind_route(ctx, get_file));
+  router.add("GET", "/api/v1/files/{id}/content", bind_route(ctx, download));
+  router.add("GET", "/api/v1/nodes", bind_route(ctx, resolve_path));
+  router.add("GET", "/api/v1/nodes/{id}", bind_route(ctx, get_node));
+  router.add("PATCH", "/api/v1/nodes/{id}", bind_route(ctx, patch_node));
+  router.add("DELETE", "/api/v1/nodes/{id}", bind_route(ctx, delete_node));
+  router.add("POST", "/api/v1/nodes/{id}/copy", bind_route(ctx, copy_node));
 }
 
 }  // namespace coffer::api

@@ -9,19 +9,13 @@
 namespace coffer::api {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string_view> split_commas(std::string_view list) {
   std::vector<std::string_view> out;
   size_t pos = 0;
   while (pos <= list.size()) {
     size_t comma = list.find(',', pos);
     if (comma == std::string_view::npos) comma = list.size();
-    auto item = trim(list.substr(pos, comma - pos));
+    auto item = trim_whitespace(list.substr(pos, comma - pos));
     if (!item.empty()) out.push_back(item);
     pos = comma + 1;
   }
@@ -54,14 +48,20 @@ std::optional<std::string_view> digest_item(std::string_view list) {
   for (auto item : split_commas(list)) {
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) continue;
-    std::string algo(trim(item.substr(0, eq)));
+    std::string algo(trim_whitespace(item.substr(0, eq)));
     for (auto& c : algo) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (algo == "sha-256") return trim(item.substr(eq + 1));
+    if (algo == "sha-256") return trim_whitespace(item.substr(eq + 1));
   }
   return std::nullopt;
 }
 
 }  // namespace
+
+std::string_view trim_whitespace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 std::string http_date(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -78,7 +78,7 @@ std::string http_date(int64_t unix_seconds) {
 }
 
 std::optional<int64_t> parse_http_date(std::string_view text) {
-  std::string s(trim(text));
+  std::string s(trim_whitespace(text));
   std::tm tm{};
   const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (!end || *end != '\0') return std::nullopt;
@@ -120,7 +120,7 @@ bool etag_list_matches(std::string_view list, std::string_view etag, bool weak) 
 Result<std::optional<std::string>> declared_sha256(std::string_view content_sha256,
                                                    std::string_view digest,
                                                    std::string_view repr_digest) {
-  content_sha256 = trim(content_sha256);
+  content_sha256 = trim_whitespace(content_sha256);
   if (!content_sha256.empty()) {
     if (content_sha256.size() != 64) {
       return Status(Errc::kInvalidArgument, "Content-SHA256 must be 64 hex characters");

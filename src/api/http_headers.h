@@ -11,6 +11,9 @@
 
 namespace coffer::api {
 
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trim_whitespace(std::string_view s);
+
 // IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string http_date(int64_t unix_seconds);
 std::optional<int64_t> parse_http_date(std::string_view text);

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "api/http_headers.h"
+
 namespace coffer::api {
 namespace {
 
@@ -21,24 +23,18 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Finds parameter `name` in a header value like `form-data; name="a"; filename="b"`.
 std::optional<std::string> header_param(std::string_view value, std::string_view name) {
   size_t pos = 0;
   while (pos < value.size()) {
     size_t semi = value.find(';', pos);
     if (semi == std::string_view::npos) semi = value.size();
-    std::string_view item = trim(value.substr(pos, semi - pos));
+    std::string_view item = trim_whitespace(value.substr(pos, semi - pos));
     pos = semi + 1;
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) continue;
-    if (lower(trim(item.substr(0, eq))) != name) continue;
-    std::string_view v = trim(item.substr(eq + 1));
+    if (lower(trim_whitespace(item.substr(0, eq))) != name) continue;
+    std::string_view v = trim_whitespace(item.substr(eq + 1));
     if (v.size() >= 2 && v.front() == '"') {
       // Quoted string; browsers escape '"' as %22 and send other bytes raw (UTF-8).
       std::string out;
@@ -62,7 +58,8 @@ std::optional<std::string> header_param(std::string_view value, std::string_view
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   size_t semi = content_type.find(';');
-  if (lower(trim(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
+  if (lower(trim_whitespace(content_type.substr(0, semi))) != "multipart/form-data")
+    return std::nullopt;
   if (semi == std::string_view::npos) return std::nullopt;
   auto boundary = header_param(content_type.substr(semi + 1), "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 200) return std::nullopt;
@@ -162,8 +159,8 @@ Result<std::optional<MultipartReader::Part>> MultipartReader::next_part() {
     }
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) return malformed("bad part header");
-    std::string name = lower(trim(line.substr(0, colon)));
-    std::string_view value = trim(line.substr(colon + 1));
+    std::string name = lower(trim_whitespace(line.substr(0, colon)));
+    std::string_view value = trim_whitespace(line.substr(colon + 1));
     if (name == "content-disposition") {
       auto field = header_param(value, "name");
       if (!field) return malformed("part without a name");

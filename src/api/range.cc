@@ -1,16 +1,12 @@
 #include "api/range.h"
 
 #include <charconv>
+
 #include <optional>
+#include "api/http_headers.h"
 
 namespace coffer::api {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<uint64_t> parse_u64(std::string_view s) {
   if (s.empty() || s.size() > 19) return std::nullopt;
@@ -23,18 +19,18 @@ std::optional<uint64_t> parse_u64(std::string_view s) {
 }  // namespace
 
 ByteRange parse_range(std::string_view header, uint64_t size) {
-  header = trim(header);
+  header = trim_whitespace(header);
   constexpr std::string_view kUnit = "bytes=";
   if (header.size() <= kUnit.size()) return {};
   for (size_t i = 0; i < kUnit.size(); ++i) {
     if ((header[i] | 0x20) != kUnit[i] && header[i] != kUnit[i]) return {};
   }
-  std::string_view spec = trim(header.substr(kUnit.size()));
+  std::string_view spec = trim_whitespace(header.substr(kUnit.size()));
   if (spec.find(',') != std::string_view::npos) return {};  // multiple ranges: ignore
   size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return {};
-  std::string_view a = trim(spec.substr(0, dash));
-  std::string_view b = trim(spec.substr(dash + 1));
+  std::string_view a = trim_whitespace(spec.substr(0, dash));
+  std::string_view b = trim_whitespace(spec.substr(dash + 1));
   ByteRange unsatisfiable{ByteRange::Kind::kUnsatisfiable, 0, 0};
   if (a.empty()) {  // suffix range: the last N bytes
     auto n = parse_u64(b);

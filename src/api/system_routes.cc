@@ -77,15 +77,12 @@ bool is_public_route(std::string_view pattern) {
 }
 
 void add_system_routes(Router& router, ApiContext& ctx) {
-  auto bind = [&ctx](Response (*fn)(ApiContext&, Request&)) {
-    return [&ctx, fn](Request& request) { return fn(ctx, request); };
-  };
-  router.add("GET", "/health/live", bind(live));
-  router.add("GET", "/health/ready", bind(ready));
-  router.add("GET", "/metrics", bind(metrics));
-  router.add("GET", "/api/v1/openapi.json", bind(openapi));
-  router.add("GET", "/docs", bind(docs_asset));
-  router.add("GET", "/docs/{asset}", bind(docs_asset));
+  router.add("GET", "/health/live", bind_route(ctx, live));
+  router.add("GET", "/health/ready", bind_route(ctx, ready));
+  router.add("GET", "/metrics", bind_route(ctx, metrics));
+  router.add("GET", "/api/v1/openapi.json", bind_route(ctx, openapi));
+  router.add("GET", "/docs", bind_route(ctx, docs_asset));
+  router.add("GET", "/docs/{asset}", bind_route(ctx, docs_asset));
 }
 
 }  // namespace coffer::api

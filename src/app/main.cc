@@ -129,10 +129,13 @@ int serve(const Config& config) {
   return 0;
 }
 
-Result<std::string> read_password_line() {
+// The password from the first line of standard input, or a generated one.
+Result<std::string> obtain_password(bool from_stdin) {
+  if (!from_stdin) return auth::generate_password();
   std::string line;
-  if (!std::getline(std::cin, line))
+  if (!std::getline(std::cin, line)) {
     return Status(Errc::kInvalidArgument, "no password on standard input");
+  }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
@@ -140,14 +143,9 @@ Result<std::string> read_password_line() {
 int user_add(const Config& config, const std::string& name, bool admin, bool from_stdin) {
   auto rt = open_runtime(config);
   if (!rt.is_ok()) return fail(rt.status());
-  std::string password;
-  if (from_stdin) {
-    auto line = read_password_line();
-    if (!line.is_ok()) return fail(line.status());
-    password = *line;
-  } else {
-    password = auth::generate_password();
-  }
+  auto obtained = obtain_password(from_stdin);
+  if (!obtained.is_ok()) return fail(obtained.status());
+  const std::string& password = *obtained;
   auto user = (*rt)->auth->create_user(name, password, admin ? Role::kAdmin : Role::kUser);
   if (!user.is_ok()) return fail(user.status());
   std::printf("created %s %s (id %lld)\n", admin ? "administrator" : "user", name.c_str(),
@@ -161,14 +159,9 @@ int user_add(const Config& config, const std::string& name, bool admin, bool fro
 int user_passwd(const Config& config, const std::string& name, bool from_stdin) {
   auto rt = open_runtime(config);
   if (!rt.is_ok()) return fail(rt.status());
-  std::string password;
-  if (from_stdin) {
-    auto line = read_password_line();
-    if (!line.is_ok()) return fail(line.status());
-    password = *line;
-  } else {
-    password = auth::generate_password();
-  }
+  auto obtained = obtain_password(from_stdin);
+  if (!obtained.is_ok()) return fail(obtained.status());
+  const std::string& password = *obtained;
   if (auto status = (*rt)->auth->set_password(name, password); !status.is_ok()) return fail(status);
   std::printf("password of %s changed\n", name.c_str());
   if (!from_stdin) std::printf("password: %s\n", password.c_str());
