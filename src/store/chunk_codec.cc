@@ -148,8 +148,8 @@ Result<std::vector<std::byte>> ChunkCodec::decode(std::span<const std::byte> enc
       return corruption("zstd frame size mismatch");
     }
     raw.resize(header->raw_size);
-    size_t n = ZSTD_decompressDCtx(thread_dctx(), raw.data(), raw.size(), payload.data(),
-                                   payload.size());
+    size_t n =
+        ZSTD_decompressDCtx(thread_dctx(), raw.data(), raw.size(), payload.data(), payload.size());
     if (ZSTD_isError(n)) return corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
     if (n != raw.size()) return corruption("zstd payload size mismatch");
   }

@@ -36,8 +36,6 @@ std::optional<ChunkId> ChunkId::from_hex(std::string_view hex) {
   return id;
 }
 
-ChunkId ChunkId::of(std::span<const std::byte> data) {
-  return ChunkId{Sha256::digest(data)};
-}
+ChunkId ChunkId::of(std::span<const std::byte> data) { return ChunkId{Sha256::digest(data)}; }
 
 }  // namespace coffer::store

@@ -99,8 +99,8 @@ Result<size_t> pread_full(int fd, uint64_t offset, std::span<std::byte> out,
                           const std::string& path) {
   size_t done = 0;
   while (done < out.size()) {
-    ssize_t n = ::pread(fd, out.data() + done, out.size() - done,
-                        static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return io_error("read", path, errno);
@@ -156,7 +156,6 @@ Result<std::unique_ptr<LocalChunkStore>> LocalChunkStore::open(const std::string
   std::string path = root;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   // Creates the root and its missing parents, each made durable in its own parent.
-  std::string parent_to_sync;
   for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
     const std::string prefix = path.substr(0, slash);
     if (::mkdir(prefix.c_str(), 0700) == 0) {
@@ -276,8 +275,7 @@ Status LocalChunkStore::write_new(const ChunkId& id, std::span<const std::byte> 
   COFFER_RETURN_IF_ERROR(ensure_fanout_dirs(id));
   const std::string tmp = temp_path(id);
   const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
-  bool direct = direct_io_.load(std::memory_order_relaxed) &&
-                encoded.size() >= kDirectIoMinSize &&
+  bool direct = direct_io_.load(std::memory_order_relaxed) && encoded.size() >= kDirectIoMinSize &&
                 reinterpret_cast<uintptr_t>(encoded.data()) % kDirectIoBlock == 0;
   int raw_fd = ::open(tmp.c_str(), flags | (direct ? O_DIRECT : 0), 0600);
   if (raw_fd < 0 && direct && errno == EINVAL) {

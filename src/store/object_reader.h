@@ -22,8 +22,7 @@ class ObjectReader : public ByteSource {
  public:
   // Streams bytes [offset, offset + length) of the object described by `chunks` (ordered by
   // offset, contiguous). REQUIRES: offset + length <= total size.
-  ObjectReader(ChunkStore& store, std::vector<ChunkRef> chunks, uint64_t offset,
-               uint64_t length);
+  ObjectReader(ChunkStore& store, std::vector<ChunkRef> chunks, uint64_t offset, uint64_t length);
 
   // Fills buf as far as the range allows, across chunks. An error after some bytes were read
   // is reported by the next call. Errors: kNotFound / kCorruption (a chunk is missing or
@@ -41,7 +40,7 @@ class ObjectReader : public ByteSource {
   uint64_t position_;
   uint64_t end_;
   size_t chunk_index_ = 0;
-  std::vector<std::byte> decoded_;  // the current compressed chunk, decoded
+  std::vector<std::byte> decoded_;   // the current compressed chunk, decoded
   size_t decoded_index_ = SIZE_MAX;  // index of the chunk in decoded_, or SIZE_MAX
   size_t header_index_ = SIZE_MAX;   // index of the chunk whose header was checked
   bool header_raw_ = false;          // that header says raw

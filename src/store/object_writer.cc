@@ -8,6 +8,7 @@
 #include <new>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "store/sha256.h"
 
@@ -26,6 +27,15 @@ constexpr size_t kFrameAlignment = 4096;
 // A reusable, aligned byte buffer. Reuse matters: fresh memory costs a page fault per page.
 class Frame {
  public:
+  Frame() = default;
+  Frame(Frame&& other) noexcept
+      : data_(std::move(other.data_)), capacity_(std::exchange(other.capacity_, 0)) {}
+  Frame& operator=(Frame&& other) noexcept {
+    data_ = std::move(other.data_);
+    capacity_ = std::exchange(other.capacity_, 0);
+    return *this;
+  }
+
   std::byte* data() { return data_.get(); }
   // Makes room for `size` bytes; the contents are lost when it grows.
   void reserve(size_t size) {
@@ -36,7 +46,9 @@ class Frame {
 
  private:
   struct Delete {
-    void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t{kFrameAlignment}); }
+    void operator()(std::byte* p) const {
+      ::operator delete[](p, std::align_val_t{kFrameAlignment});
+    }
   };
   std::unique_ptr<std::byte[], Delete> data_;
   size_t capacity_ = 0;
@@ -50,8 +62,7 @@ class Frame {
 // max_size) and kMaxFrames frames (max_size each), whatever the object size.
 class ObjectWriter::Impl {
  public:
-  Impl(ChunkStore& store, const Chunker& chunker, InflightChunks& inflight,
-       WriterOptions options)
+  Impl(ChunkStore& store, const Chunker& chunker, InflightChunks& inflight, WriterOptions options)
       : store_(store),
         chunker_(chunker),
         inflight_(inflight),
@@ -135,8 +146,8 @@ class ObjectWriter::Impl {
       return;
     }
     const size_t full = 2 * size_t{max_chunk_};
-    buf_.reserve(std::min(full, std::max({2 * buf_.capacity(), buf_.size() + wanted,
-                                          size_t{64 * 1024}})));
+    buf_.reserve(
+        std::min(full, std::max({2 * buf_.capacity(), buf_.size() + wanted, size_t{64 * 1024}})));
   }
 
   // Records chunk `data` at the next offset and has it processed.
@@ -265,8 +276,7 @@ class ObjectWriter::Impl {
 
   // The encoding and stored size of a chunk the store already holds. The header gives the
   // encoding; only a compressed chunk has to be fetched to learn its size.
-  Result<std::pair<ChunkEncoding, uint64_t>> describe_stored(const ChunkId& id,
-                                                             size_t raw_size) {
+  Result<std::pair<ChunkEncoding, uint64_t>> describe_stored(const ChunkId& id, size_t raw_size) {
     std::array<std::byte, ChunkCodec::kHeaderSize> header;
     auto n = store_.read_at(id, 0, header);
     COFFER_RETURN_IF_ERROR(n);

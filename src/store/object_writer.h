@@ -21,9 +21,9 @@ namespace coffer::store {
 
 struct ChunkRef {
   ChunkId id;
-  uint64_t offset = 0;        // position of the chunk in the object
-  uint32_t size = 0;          // raw (uncompressed) size
-  uint32_t stored_size = 0;   // encoded size in the chunk store
+  uint64_t offset = 0;       // position of the chunk in the object
+  uint32_t size = 0;         // raw (uncompressed) size
+  uint32_t stored_size = 0;  // encoded size in the chunk store
   ChunkEncoding encoding = ChunkEncoding::kRaw;
 };
 
@@ -38,6 +38,9 @@ struct WriterOptions {
   int zstd_level = 1;
 };
 
+// Not thread-safe: one thread calls write() and finish(). An object larger than the cut buffer
+// is processed by worker threads that the writer starts and joins itself; memory stays
+// bounded (about 6 x max chunk size) whatever the object size.
 class ObjectWriter {
  public:
   // All references must outlive the writer.

@@ -44,12 +44,14 @@ TEST(Chunker, SameBytesGiveSameBoundaries) {
 // the cut rule changed, and new uploads would stop deduplicating against stored data.
 TEST(Chunker, BoundariesAreFrozen) {
   auto data = random_bytes(16 << 20, 42);
-  EXPECT_EQ(cut_all(Chunker(), data), (std::vector<size_t>{1033011, 1189503, 1756849, 688380, 1424336, 640555, 892135,
+  EXPECT_EQ(cut_all(Chunker(), data),
+            (std::vector<size_t>{1033011, 1189503, 1756849, 688380, 1424336, 640555, 892135,
                                  1365411, 1343322, 2200784, 1375057, 1065688, 1019234, 782951}));
   ChunkerParams small{.min_size = 1024, .avg_size = 4096, .max_size = 16384};
   auto head = std::span(data).first(64 * 1024);
-  EXPECT_EQ(cut_all(Chunker(small), head), (std::vector<size_t>{4117, 4636, 5799, 5328, 4208, 4244, 5901, 4356, 4963, 4046,
-                                 3605, 4202, 4101, 1949, 4081}));
+  EXPECT_EQ(cut_all(Chunker(small), head),
+            (std::vector<size_t>{4117, 4636, 5799, 5328, 4208, 4244, 5901, 4356, 4963, 4046, 3605,
+                                 4202, 4101, 1949, 4081}));
 }
 
 TEST(Chunker, ChunksStayWithinMinAndMaxExceptTheLast) {
@@ -123,8 +125,7 @@ TEST(Chunker, CutDoesNotDependOnBytesAfterIt) {
   const size_t whole = chunker.next_boundary(data, true);
   ASSERT_LT(whole, chunker.params().max_size);
   EXPECT_EQ(chunker.next_boundary(std::span(data).first(whole), true), whole);
-  EXPECT_EQ(chunker.next_boundary(std::span(data).first(chunker.params().max_size), false),
-            whole);
+  EXPECT_EQ(chunker.next_boundary(std::span(data).first(chunker.params().max_size), false), whole);
 }
 
 }  // namespace

@@ -66,8 +66,8 @@ TEST_F(LocalChunkStoreTest, PutThenGetAndReadAt) {
   ASSERT_TRUE(store_->put(blob.id, blob.encoded).is_ok());
 
   const std::string hex = blob.id.hex();
-  EXPECT_EQ(store_->path_of(blob.id), root() + "/" + hex.substr(0, 2) + "/" + hex.substr(2, 2) +
-                                           "/" + hex);
+  EXPECT_EQ(store_->path_of(blob.id),
+            root() + "/" + hex.substr(0, 2) + "/" + hex.substr(2, 2) + "/" + hex);
   auto got = store_->get(blob.id);
   ASSERT_TRUE(got.is_ok()) << got.status().to_string();
   EXPECT_EQ(*got, blob.encoded);
@@ -218,19 +218,25 @@ TEST_F(LocalChunkStoreTest, RecreatesFanOutDirectoriesRemovedBehindItsBack) {
   EXPECT_EQ(*store_->get(second.id), second.encoded);
 }
 
-TEST_F(LocalChunkStoreTest, ShortWriteFailsWithIoErrorAndLeavesNothing) {
-  // A file size limit makes write() fail part-way, as a full disk would.
-  Blob blob = make_blob(1 << 20, 61);
+// Puts with a file size limit in force, which makes write() fail part-way as a full disk
+// would.
+Status put_with_file_size_limit(ChunkStore& store, const ChunkId& id,
+                                std::span<const std::byte> bytes, rlim_t limit) {
   struct rlimit old_limit;
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  if (::getrlimit(RLIMIT_FSIZE, &old_limit) != 0) return Status(Errc::kInternal, "getrlimit");
   auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit limit = old_limit;
-  limit.rlim_cur = 64 * 1024;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
-  Status status = store_->put(blob.id, blob.encoded);
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  struct rlimit new_limit = old_limit;
+  new_limit.rlim_cur = limit;
+  ::setrlimit(RLIMIT_FSIZE, &new_limit);
+  Status status = store.put(id, bytes);
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
   ::signal(SIGXFSZ, old_handler);
+  return status;
+}
 
+TEST_F(LocalChunkStoreTest, ShortWriteFailsWithIoErrorAndLeavesNothing) {
+  Blob blob = make_blob(1 << 20, 61);
+  Status status = put_with_file_size_limit(*store_, blob.id, blob.encoded, 64 * 1024);
   EXPECT_EQ(status.code(), Errc::kIoError) << status.to_string();
   EXPECT_NE(status.message().find("write"), std::string::npos) << status.message();
   EXPECT_EQ(count_files(root()), 0u);
@@ -240,11 +246,12 @@ TEST_F(LocalChunkStoreTest, ShortWriteFailsWithIoErrorAndLeavesNothing) {
   EXPECT_EQ(*store_->get(blob.id), blob.encoded);
 }
 
-// Bytes at a 4 KiB boundary, as ObjectWriter hands them over, take the O_DIRECT path.
+// Bytes at a 4 KiB boundary, as ObjectWriter hands them over, take the O_DIRECT path when
+// it is enabled.
 class AlignedBytes {
  public:
   explicit AlignedBytes(std::span<const std::byte> content)
-      : data_(new(std::align_val_t{4096}) std::byte[content.size()]), size_(content.size()) {
+      : data_(new (std::align_val_t{4096}) std::byte[content.size()]), size_(content.size()) {
     std::memcpy(data_, content.data(), size_);
   }
   ~AlignedBytes() { ::operator delete[](data_, std::align_val_t{4096}); }
@@ -257,51 +264,33 @@ class AlignedBytes {
   size_t size_;
 };
 
-TEST_F(LocalChunkStoreTest, AlignedPutsRoundTrip) {
+TEST(LocalChunkStore, DirectIoPutsRoundTrip) {
+  TempDir dir;
+  auto store = LocalChunkStore::open(dir.path() + "/chunks", {.direct_io = true});
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
   for (size_t size : {size_t{64 << 10}, size_t{(1 << 20) + 17}, size_t{100'000}, size_t{5000}}) {
     Blob blob = make_blob(size, 70 + size);
     AlignedBytes aligned(blob.encoded);
-    ASSERT_TRUE(store_->put(blob.id, aligned.span()).is_ok()) << size;
-    EXPECT_EQ(*store_->get(blob.id), blob.encoded) << size;
+    ASSERT_TRUE((*store)->put(blob.id, aligned.span()).is_ok()) << size;
+    EXPECT_EQ(*(*store)->get(blob.id), blob.encoded) << size;
+    // Unaligned bytes take the buffered path.
+    Blob other = make_blob(size, 90 + size);
+    ASSERT_TRUE((*store)->put(other.id, other.encoded).is_ok()) << size;
+    EXPECT_EQ(*(*store)->get(other.id), other.encoded) << size;
   }
-  EXPECT_EQ(count_files(root() + "/tmp"), 0u);
+  EXPECT_EQ(count_files(dir.path() + "/chunks/tmp"), 0u);
 }
 
-TEST_F(LocalChunkStoreTest, ShortAlignedWriteFailsWithIoErrorAndLeavesNothing) {
+TEST(LocalChunkStore, ShortDirectWriteFailsWithIoErrorAndLeavesNothing) {
+  TempDir dir;
+  auto store = LocalChunkStore::open(dir.path() + "/chunks", {.direct_io = true});
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
   Blob blob = make_blob(1 << 20, 64);
   AlignedBytes aligned(blob.encoded);
-  struct rlimit old_limit;
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  struct rlimit limit = old_limit;
-  limit.rlim_cur = 256 * 1024;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
-  Status status = store_->put(blob.id, aligned.span());
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ::signal(SIGXFSZ, old_handler);
-
+  Status status = put_with_file_size_limit(**store, blob.id, aligned.span(), 256 * 1024);
   EXPECT_EQ(status.code(), Errc::kIoError) << status.to_string();
-  EXPECT_EQ(count_files(root()), 0u);
-  EXPECT_FALSE(*store_->touch(blob.id));
-}
-
-TEST(LocalChunkStore, WorksWhereDirectIoIsRefused) {
-  // tmpfs refuses O_DIRECT; the store falls back to the page cache.
-  if (::access("/dev/shm", W_OK) != 0) GTEST_SKIP() << "no /dev/shm";
-  char pattern[] = "/dev/shm/coffer-store-XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  const std::string dir = pattern;
-  {
-    auto opened = LocalChunkStore::open(dir + "/chunks");
-    ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
-    for (uint64_t seed = 80; seed < 83; ++seed) {
-      Blob blob = make_blob(300'000, seed);
-      AlignedBytes aligned(blob.encoded);
-      ASSERT_TRUE((*opened)->put(blob.id, aligned.span()).is_ok());
-      EXPECT_EQ(*(*opened)->get(blob.id), blob.encoded);
-    }
-  }
-  std::filesystem::remove_all(dir);
+  EXPECT_EQ(count_files(dir.path() + "/chunks"), 0u);
+  EXPECT_FALSE(*(*store)->touch(blob.id));
 }
 
 TEST_F(LocalChunkStoreTest, PutIntoReadOnlyStoreFailsWithIoError) {

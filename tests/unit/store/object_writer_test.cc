@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "store/local_chunk_store.h"
 #include "store/object_reader.h"
 #include "store/sha256.h"
@@ -235,6 +237,48 @@ TEST_F(ObjectWriterTest, MissingChunkFailsTheReadWithNotFound) {
     // A range inside the intact chunk still reads.
     EXPECT_TRUE(read_range(*store_, manifest, 0, 100).is_ok());
   }
+}
+
+TEST(ObjectWriter, ManySmallChunksKeepTheirOrder) {
+  // Small chunks put hundreds of jobs through the worker threads.
+  MemoryChunkStore store;
+  const Chunker chunker(ChunkerParams{.min_size = 1024, .avg_size = 4096, .max_size = 16384});
+  InflightChunks inflight;
+  auto data = random_bytes(3 << 20, 16);
+  ObjectManifest manifest = store_object(store, chunker, inflight, data, 10'000);
+  EXPECT_GT(manifest.chunks.size(), 300u);
+  expect_valid_manifest(manifest, data);
+  auto back = read_range(store, manifest, 0, data.size());
+  ASSERT_TRUE(back.is_ok());
+  EXPECT_TRUE(*back == data);
+}
+
+TEST(ObjectWriter, TheStoredEncodingWinsOverTheManifestHint) {
+  MemoryChunkStore store;
+  const Chunker chunker;
+  InflightChunks inflight;
+  auto text = compressible_bytes(500'000, 17);
+  const ChunkId id = ChunkId::of(text);
+  // Stored raw by some earlier writer although it compresses.
+  std::vector<std::byte> raw_encoded(ChunkCodec::kHeaderSize);
+  std::memcpy(raw_encoded.data(), "CFC1", 4);
+  for (int i = 0; i < 8; ++i) raw_encoded[8 + i] = std::byte((text.size() >> (8 * i)) & 0xff);
+  raw_encoded.insert(raw_encoded.end(), text.begin(), text.end());
+  ASSERT_TRUE(store.put(id, raw_encoded).is_ok());
+
+  // A dedup hit records how the chunk is actually stored.
+  ObjectManifest manifest = store_object(store, chunker, inflight, text);
+  ASSERT_EQ(manifest.chunks.size(), 1u);
+  EXPECT_EQ(manifest.chunks[0].encoding, ChunkEncoding::kRaw);
+  EXPECT_EQ(manifest.chunks[0].stored_size, raw_encoded.size());
+  EXPECT_EQ(manifest.new_stored_bytes, 0u);
+
+  // A manifest that says raw for a chunk stored compressed still reads correctly.
+  MemoryChunkStore other;
+  ASSERT_TRUE(other.put(id, ChunkCodec::encode(text).bytes).is_ok());
+  auto back = read_range(other, manifest, 100, 1000);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_TRUE(std::equal(back->begin(), back->end(), text.begin() + 100));
 }
 
 TEST(ObjectWriter, CorruptChunksFailTheReadWithCorruption) {

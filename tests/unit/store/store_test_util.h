@@ -37,8 +37,8 @@ inline std::vector<std::byte> random_bytes(size_t size, uint64_t seed) {
 
 // Text-like bytes that zstd shrinks several times over.
 inline std::vector<std::byte> compressible_bytes(size_t size, uint64_t seed) {
-  static const char* const kWords[] = {"coffer ", "stores ", "chunks ", "of ",   "files ",
-                                       "durably ", "and ",   "finds ",  "them ", "again.\n"};
+  static const char* const kWords[] = {"coffer ",  "stores ", "chunks ", "of ",   "files ",
+                                       "durably ", "and ",    "finds ",  "them ", "again.\n"};
   std::vector<std::byte> out;
   out.reserve(size);
   auto noise = random_bytes(size / 4 + 8, seed);

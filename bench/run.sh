@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Coffer against nginx (WebDAV PUT, sendfile), side by side in one run, on loopback.
+#
+#   bench/run.sh            (or: make bench, which builds first)
+#
+# Measures for both servers: 1 GiB upload and download (curl, MB/s = 10^6 bytes/s, median of
+# BENCH_REPEAT runs, each upload a different random file so Coffer cannot deduplicate), 4 KiB
+# uploads at 16 connections and 4 KiB downloads at 64 connections (wrk, ops/s and p99); and
+# Coffer's idle RSS, its peak RSS during the 1 GiB uploads and its start-up time. Prints one
+# table; writes nothing into the repository. Everything lives in a temp directory that is
+# removed on exit (Ctrl-C included), and both servers are stopped.
+#
+# Environment (all optional):
+#   COFFER_BIN      server binary                    (default: build/coffer)
+#   BENCH_DIR       parent of the temp directory     (default: $TMPDIR or /tmp); same disk for both
+#   BENCH_DURATION  seconds per wrk run              (default: 10)
+#   BENCH_REPEAT    1 GiB transfers per server       (default: 3; the median is reported)
+#   BENCH_BIG_MIB   size of the large file in MiB    (default: 1024)
+#   BENCH_THREADS   wrk threads                      (default: 2)
+#   COFFER_PORT / NGINX_PORT   loopback ports        (default: free ports chosen at start)
+#   NGINX_BIN       (default: /usr/sbin/nginx)
+#   BENCH_KEEP=1    keep the temp directory and logs for inspection
+#
+# Needs curl, wrk, nginx (scripts/install-deps) and python3. Expect about 3 minutes at defaults.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+COFFER_BIN=${COFFER_BIN:-$REPO/build/coffer}
+NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
+PYTHON=${PYTHON:-python3}
+DURATION=${BENCH_DURATION:-10}
+REPEAT=${BENCH_REPEAT:-3}
+BIG_MIB=${BENCH_BIG_MIB:-1024}
+THREADS=${BENCH_THREADS:-2}
+PARENT=${BENCH_DIR:-${TMPDIR:-/tmp}}
+USER_NAME=bench
+USER_PASS=bench-password-123
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for tool in curl wrk "$PYTHON"; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/install-deps)"
+done
+[ -x "$NGINX_BIN" ] || die "$NGINX_BIN not found (scripts/install-deps installs nginx)"
+[ -x "$COFFER_BIN" ] || die "$COFFER_BIN not found (cmake --build build)"
+
+busy=$(pgrep -c cc1plus 2>/dev/null || true)
+if [ "${busy:-0}" -gt 0 ]; then
+  log "warning: $busy compiler processes running; numbers will be noisy ($(uptime | sed 's/.*load/load/'))"
+fi
+
+mkdir -p "$PARENT" || die "cannot create $PARENT"
+WORK=$(mktemp -d "$PARENT/coffer-bench.XXXXXX") || die "mktemp failed"
+COFFER_PID=
+NGINX_PID=
+SAMPLER_PID=
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
+  if [ -n "$COFFER_PID" ] && kill -0 "$COFFER_PID" 2>/dev/null; then
+    kill -TERM "$COFFER_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$COFFER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$COFFER_PID" 2>/dev/null
+  fi
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -TERM "$NGINX_PID" 2>/dev/null   # fast shutdown; the master stops its workers
+    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$NGINX_PID" 2>/dev/null
+  fi
+  wait 2>/dev/null
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    log "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'log interrupted; exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+COFFER_PORT=${COFFER_PORT:-$(free_port)}
+NGINX_PORT=${NGINX_PORT:-$(free_port)}
+[ "$COFFER_PORT" != "$NGINX_PORT" ] || NGINX_PORT=$(free_port)
+C_URL=http://127.0.0.1:$COFFER_PORT
+N_URL=http://127.0.0.1:$NGINX_PORT
+
+json_get() {  # json_get KEY < json
+  "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+mb_per_s() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
+settle() { sync; sleep 1; }  # flush dirty pages left by the previous step (nginx never fsyncs)
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: BENCH_REPEAT distinct random large files, and one random 4 KiB file.
+log "work dir $WORK; generating $REPEAT x $BIG_MIB MiB of random data"
+mkdir -p "$WORK/src"
+for i in $(seq "$REPEAT"); do
+  head -c "$((BIG_MIB * 1048576))" /dev/urandom > "$WORK/src/big-$i.bin" || die "cannot write $WORK/src"
+done
+head -c 4096 /dev/urandom > "$WORK/src/small.bin"
+BIG_BYTES=$((BIG_MIB * 1048576))
+if [ $((BIG_MIB % 1024)) -eq 0 ]; then BIG_LABEL="$((BIG_MIB / 1024)) GiB"; else BIG_LABEL="$BIG_MIB MiB"; fi
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------------------------
+# nginx: WebDAV PUT with default body buffers, sendfile, 2 workers, no access log.
+NGX=$WORK/nginx
+mkdir -p "$NGX/root" "$NGX/logs" "$NGX/tmp"
+ngx_user=
+[ "$(id -u)" -eq 0 ] && ngx_user="user root;"   # workers would otherwise run as nobody
+cat > "$NGX/nginx.conf" <<EOF
+$ngx_user
+worker_processes 2;
+daemon off;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  default_type application/octet-stream;
+  client_body_temp_path $NGX/tmp/body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $NGX/root;
+    location / {
+      dav_methods PUT;
+      create_full_put_path on;
+      client_max_body_size 0;
+    }
+  }
+}
+EOF
+"$NGINX_BIN" -p "$NGX/" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" 2>>"$NGX/logs/error.log" &
+NGINX_PID=$!
+
+# ---------------------------------------------------------------------------------------------
+# Coffer: fresh data directory, one user, access logs off.
+CDATA=$WORK/coffer-data
+printf '%s\n' "$USER_PASS" | "$COFFER_BIN" user add "$USER_NAME" --password-stdin --data "$CDATA" \
+  >"$WORK/user-add.log" 2>&1 || { cat "$WORK/user-add.log" >&2; die "coffer user add failed"; }
+
+wait_http() {  # wait_http URL PID -> prints milliseconds until the first HTTP answer
+  local t0 code
+  t0=$(now_ms)
+  for _ in $(seq 1000); do
+    kill -0 "$2" 2>/dev/null || return 1
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1")
+    if [ "$code" != 000 ]; then echo $(( $(now_ms) - t0 )); return 0; fi
+    sleep 0.01
+  done
+  return 1
+}
+
+start_ms=$(now_ms)
+"$COFFER_BIN" serve --data "$CDATA" --listen "127.0.0.1:$COFFER_PORT" --log-level warn \
+  --token-ttl 3600 2>"$WORK/coffer.log" &
+COFFER_PID=$!
+wait_http "$C_URL/health/live" "$COFFER_PID" >/dev/null || { cat "$WORK/coffer.log" >&2; die "coffer did not start"; }
+STARTUP_MS=$(( $(now_ms) - start_ms ))
+wait_http "$N_URL/" "$NGINX_PID" >/dev/null || { cat "$NGX/logs/error.log" >&2; die "nginx did not start"; }
+log "coffer pid $COFFER_PID on :$COFFER_PORT, nginx pid $NGINX_PID on :$NGINX_PORT"
+sleep 1
+IDLE_RSS_KB=$(rss_kb "$COFFER_PID" VmRSS)
+
+TOKEN=$(curl -s --max-time 10 "$C_URL/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$USER_NAME\",\"password\":\"$USER_PASS\"}" | json_get access_token) \
+  || die "login failed"
+AUTH="Authorization: Bearer $TOKEN"
+ROOT=$(curl -s --max-time 10 -H "$AUTH" "$C_URL/api/v1/folders/root" | json_get id) || die "no root folder"
+C_FILES=$C_URL/api/v1/folders/$ROOT/files
+
+# ---------------------------------------------------------------------------------------------
+# 1 GiB uploads. "Expect:" is cleared so curl does not wait for a 100 Continue (same for both).
+declare -a c_up n_up c_down n_down
+BIG_ID=
+HWM_UPLOAD_KB=0
+SAMPLED_MAX_KB=0
+hwm_reset=yes
+
+upload_big() {  # upload_big URL FILE [curl args...] -> prints "HTTP_CODE SPEED BODYFILE"
+  local url=$1 file=$2; shift 2
+  curl -s -o "$WORK/resp.json" -H 'Expect:' --max-time 300 -w '%{http_code} %{speed_upload}' \
+    -T "$file" "$@" "$url"
+}
+
+for i in $(seq "$REPEAT"); do
+  settle
+  # Peak RSS of this upload alone: reset VmHWM (clear_refs 5), sample VmRSS meanwhile.
+  kill -0 "$COFFER_PID" 2>/dev/null || { cat "$WORK/coffer.log" >&2; die "coffer exited"; }
+  echo 5 > "/proc/$COFFER_PID/clear_refs" 2>/dev/null || hwm_reset=no
+  rm -f "$WORK/rss.max"
+  ( max=0
+    for _ in $(seq 6000); do
+      r=$(rss_kb "$COFFER_PID" VmRSS); [ -n "$r" ] && [ "$r" -gt "$max" ] && max=$r && echo "$max" > "$WORK/rss.max"
+      sleep 0.05
+    done ) &
+  SAMPLER_PID=$!
+  read -r code speed < <(upload_big "$C_FILES/big-$i.bin" "$WORK/src/big-$i.bin" -H "$AUTH")
+  kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null; SAMPLER_PID=
+  [ "$code" = 201 ] || { cat "$WORK/resp.json" >&2; die "coffer 1 GiB upload: HTTP $code"; }
+  hwm=$(rss_kb "$COFFER_PID" VmHWM); hwm=${hwm:-0}
+  [ "$hwm" -gt "$HWM_UPLOAD_KB" ] && HWM_UPLOAD_KB=$hwm
+  s=$(cat "$WORK/rss.max" 2>/dev/null || echo 0)
+  [ "$s" -gt "$SAMPLED_MAX_KB" ] && SAMPLED_MAX_KB=$s
+  [ -z "$BIG_ID" ] && BIG_ID=$(json_get id < "$WORK/resp.json")
+  c_up+=("$(mb_per_s "$speed")")
+  log "coffer upload $i: $(mb_per_s "$speed") MB/s, VmHWM $((hwm / 1024)) MiB"
+
+  settle
+  read -r code speed < <(upload_big "$N_URL/big-$i.bin" "$WORK/src/big-$i.bin")
+  [ "$code" = 201 ] || die "nginx 1 GiB upload: HTTP $code"
+  n_up+=("$(mb_per_s "$speed")")
+  log "nginx  upload $i: $(mb_per_s "$speed") MB/s"
+done
+POST_UPLOAD_RSS_KB=$(rss_kb "$COFFER_PID" VmRSS)
+
+# ---------------------------------------------------------------------------------------------
+# 1 GiB downloads of the first uploaded file (warm page cache on both sides after one pass).
+download_big() {  # download_big URL [curl args...] -> prints "HTTP_CODE SPEED SIZE"
+  local url=$1; shift
+  curl -s -o /dev/null --max-time 300 -w '%{http_code} %{speed_download} %{size_download}' "$@" "$url"
+}
+settle
+for i in $(seq "$REPEAT"); do
+  read -r code speed size < <(download_big "$C_URL/api/v1/files/$BIG_ID/content" -H "$AUTH")
+  [ "$code" = 200 ] && [ "$size" = "$BIG_BYTES" ] || die "coffer 1 GiB download: HTTP $code, $size bytes"
+  c_down+=("$(mb_per_s "$speed")")
+  read -r code speed size < <(download_big "$N_URL/big-1.bin")
+  [ "$code" = 200 ] && [ "$size" = "$BIG_BYTES" ] || die "nginx 1 GiB download: HTTP $code, $size bytes"
+  n_down+=("$(mb_per_s "$speed")")
+  log "download $i: coffer ${c_down[-1]} MB/s, nginx ${n_down[-1]} MB/s"
+done
+
+# ---------------------------------------------------------------------------------------------
+# 4 KiB: wrk. PUTs create unique files with unique contents; GETs read one pre-uploaded file.
+declare -A R
+WARN=()
+
+run_wrk() {  # run_wrk KEY wrk-args... ; sets R[KEY.ops], R[KEY.p99] (ms)
+  local key=$1; shift
+  local out=$WORK/wrk-$key.txt
+  timeout $((DURATION + 30)) wrk -t"$THREADS" -d"${DURATION}s" --timeout 5s --latency "$@" >"$out" 2>&1 \
+    || { cat "$out" >&2; die "wrk $key failed"; }
+  R[$key.ops]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+  R[$key.p99]=$(awk '$1 == "99%" {
+      v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+      f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
+      printf "%.2f", v * f }' "$out")
+  local bad errs
+  bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+  errs=$(grep -E 'Socket errors:' "$out")
+  [ -n "$bad" ] && WARN+=("$key: $bad non-2xx responses")
+  [ -n "$errs" ] && WARN+=("$key: ${errs# *}")
+  log "$key: ${R[$key.ops]} ops/s, p99 ${R[$key.p99]} ms${bad:+, $bad non-2xx}"
+}
+
+settle
+run_wrk c_put -c16 -s bench/put_unique.lua "$C_URL" -- "/api/v1/folders/$ROOT/files/" "$TOKEN" 4096
+settle
+run_wrk n_put -c16 -s bench/put_unique.lua "$N_URL" -- "/put/" "" 4096
+
+code=$(curl -s -o "$WORK/resp.json" -w '%{http_code}' --max-time 10 -H 'Expect:' -H "$AUTH" -T "$WORK/src/small.bin" "$C_FILES/small.bin")
+[ "$code" = 201 ] || { cat "$WORK/resp.json" >&2; die "coffer 4 KiB upload: HTTP $code"; }
+SMALL_ID=$(json_get id < "$WORK/resp.json")
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'Expect:' -T "$WORK/src/small.bin" "$N_URL/small.bin")
+[ "$code" = 201 ] || die "nginx 4 KiB upload: HTTP $code"
+settle
+run_wrk c_get -c64 -H "$AUTH" "$C_URL/api/v1/files/$SMALL_ID/content"
+run_wrk n_get -c64 "$N_URL/small.bin"
+END_HWM_KB=$(rss_kb "$COFFER_PID" VmHWM)
+END_RSS_KB=$(rss_kb "$COFFER_PID" VmRSS)
+
+# ---------------------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+row() { printf '| %-34s | %10s | %10s | %6s |\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+
+cu=$(median "${c_up[@]}"); nu=$(median "${n_up[@]}")
+cd_=$(median "${c_down[@]}"); nd=$(median "${n_down[@]}")
+echo
+echo "coffer $("$COFFER_BIN" version 2>/dev/null | awk '{ print $2 }') vs $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //')," \
+     "$(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "$BIG_LABEL transfers: median of $REPEAT (MB/s = 10^6 B/s); wrk: -t$THREADS, ${DURATION}s each; load average at start: $LOAD_AT_START"
+echo
+printf '| %-34s | %10s | %10s | %6s |\n' metric coffer nginx ratio
+printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..36})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..8})"
+row "$BIG_LABEL upload, MB/s" "$cu" "$nu"
+row "$BIG_LABEL download, MB/s" "$cd_" "$nd"
+row "4 KiB upload c16, ops/s" "${R[c_put.ops]}" "${R[n_put.ops]}"
+row "4 KiB upload c16, p99 ms" "${R[c_put.p99]}" "${R[n_put.p99]}"
+row "4 KiB download c64, ops/s" "${R[c_get.ops]}" "${R[n_get.ops]}"
+row "4 KiB download c64, p99 ms" "${R[c_get.p99]}" "${R[n_get.p99]}"
+echo
+echo "$BIG_LABEL upload runs, MB/s:   coffer ${c_up[*]}; nginx ${n_up[*]}"
+echo "$BIG_LABEL download runs, MB/s: coffer ${c_down[*]}; nginx ${n_down[*]}"
+echo "coffer start-up to first /health/live answer: ${STARTUP_MS} ms (10 ms polling, curl included)"
+echo "coffer idle RSS after start: $(mib "$IDLE_RSS_KB")"
+if [ "$hwm_reset" = yes ]; then
+  echo "coffer peak RSS during a $BIG_LABEL upload (VmHWM, reset before each): $(mib "$HWM_UPLOAD_KB")"
+else
+  echo "coffer peak RSS up to the end of the $BIG_LABEL uploads (VmHWM since start): $(mib "$HWM_UPLOAD_KB")"
+fi
+echo "coffer max sampled VmRSS during the $BIG_LABEL uploads (every 50 ms): $(mib "$SAMPLED_MAX_KB"); after them: $(mib "$POST_UPLOAD_RSS_KB")"
+echo "coffer at the end of the run: VmRSS $(mib "$END_RSS_KB"), VmHWM $(mib "$END_HWM_KB")"
+for w in "${WARN[@]}"; do echo "warning: $w"; done
