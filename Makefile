@@ -35,6 +35,8 @@ integration: build
 	COFFER_BIN=$(abspath $(BUILD_DIR)/coffer) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 bench: build
+	cmake --build $(BUILD_DIR) --target coffer_engine_bench -j $(JOBS)
+	$(BUILD_DIR)/coffer_engine_bench --benchmark_min_time=1
 	bench/run.sh
 
 format:

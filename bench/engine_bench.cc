@@ -1,10 +1,7 @@
-// Throughput of the storage engine's parts. Not built by CMake; from the repository root,
-// after building coffer_store in build-store:
+// Throughput of the storage engine's parts (chunker, codec, hashing, object writer/reader),
+// with Google Benchmark. Built by `make bench` (target coffer_engine_bench):
 //
-//   g++ -std=c++20 -O2 -DNDEBUG -Isrc -Itests/unit/store bench/engine_bench.cc \
-//       build-store/libcoffer_store.a build-store/libcoffer_core.a \
-//       -lbenchmark -lpthread -lcrypto -lzstd -o build-store/engine_bench
-//   build-store/engine_bench --benchmark_min_time=2
+//   cmake --build build --target coffer_engine_bench && build/coffer_engine_bench
 //
 // BM_ObjectWriterToDisk writes into a temp directory under $TMPDIR (or /tmp), fsync included,
 // through the page cache (/0) or with O_DIRECT (/1).
