@@ -18,6 +18,8 @@ struct ApiContext {
   store::ChunkStore& chunks;
   Metrics& metrics;
   std::string data_dir;  // for the readiness check
+  // Browser session cookies carry Secure; only plain-http development turns it off.
+  bool secure_cookies = true;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -25,10 +27,17 @@ inline RouteHandler bind_route(ApiContext& context, Response (*fn)(ApiContext&, 
   return [&context, fn](Request& request) { return fn(context, request); };
 }
 
+// Where a request came from, for sessions and audit events.
+inline RequestOrigin origin_of(const Request& request) {
+  return RequestOrigin{request.remote_address, std::string(request.header("User-Agent")),
+                       request.request_id};
+}
+
 // Each registers one group of routes. ORDER: literal segments before parameters.
 void add_system_routes(Router& router, ApiContext& context);
 void add_auth_routes(Router& router, ApiContext& context);
 void add_file_routes(Router& router, ApiContext& context);
+void add_account_routes(Router& router, ApiContext& context);
 
 // Routes that need no access token.
 bool is_public_route(std::string_view pattern);

@@ -57,11 +57,37 @@ std::string_view bearer_token(const Request& request) {
   return {};
 }
 
+// What the credential must allow for this route. Account management needs a signed-in session
+// (a leaked API token must not mint more tokens or change the password); admin routes need
+// the admin scope; file routes need files:read to read and files:write for anything else.
+Status check_scope(const Request& request) {
+  const std::string_view route = request.route;
+  const Principal& who = request.principal;
+  if (route.starts_with("/api/v1/auth/") && route != "/api/v1/auth/me") {
+    if (who.session_id == 0) {
+      return Status(Errc::kForbidden, "this endpoint needs a signed-in session, not an API token");
+    }
+    return Status::ok();
+  }
+  if (route.starts_with("/api/v1/admin/") || route == "/api/v1/admin") {
+    if (!who.has(kScopeAdmin)) return Status(Errc::kForbidden, "admin scope required");
+    return Status::ok();
+  }
+  if (route == "/api/v1/audit" || route == "/api/v1/auth/me") return Status::ok();
+  const bool read = request.method == "GET" || request.method == "HEAD";
+  if (!who.has(read ? kScopeFilesRead : kScopeFilesWrite)) {
+    return Status(Errc::kForbidden,
+                  read ? "files:read scope required" : "files:write scope required");
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 ApiHandler::ApiHandler(ApiContext context) : context_(std::move(context)) {
   add_system_routes(router_, context_);
   add_auth_routes(router_, context_);
+  add_account_routes(router_, context_);
   add_file_routes(router_, context_);
 }
 
@@ -112,9 +138,13 @@ Response ApiHandler::dispatch(Request& request) {
       return api::error_response(request.request_id, 401, Errc::kUnauthenticated,
                                  "an access token is required");
     }
-    auto user = context_.auth.authenticate(token);
-    if (!user.is_ok()) return api::error_response(request.request_id, user.status());
-    request.user_id = user->id;
+    auto principal = context_.auth.authenticate(token);
+    if (!principal.is_ok()) return api::error_response(request.request_id, principal.status());
+    request.principal = *principal;
+    request.user_id = principal->user_id;
+    if (Status allowed = check_scope(request); !allowed.is_ok()) {
+      return api::error_response(request.request_id, allowed);
+    }
   }
   return (*match.handler)(request);
 }

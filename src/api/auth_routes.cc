@@ -1,8 +1,16 @@
-// Authentication: /api/v1/auth/*.
+// Sign-in and sessions: /api/v1/auth/{login,refresh,logout,logout-all,me}.
+//
+// Browsers get the refresh token in an httpOnly, SameSite=Strict cookie scoped to
+// /api/v1/auth, plus a readable CSRF cookie whose value they echo in X-CSRF-Token when the
+// refresh cookie authenticates a request (double submit). Scripts ask for
+// token_delivery "body" and keep the refresh token themselves.
+
+#include <sodium.h>
 
 #include <boost/json.hpp>
 
 #include "api/api_context.h"
+#include "api/cookies.h"
 #include "api/errors.h"
 #include "api/json_io.h"
 
@@ -11,37 +19,152 @@ namespace {
 
 namespace json = boost::json;
 
+constexpr std::string_view kRefreshCookie = "coffer_refresh";
+constexpr std::string_view kCsrfCookie = "coffer_csrf";
+constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+constexpr std::string_view kAuthPath = "/api/v1/auth";
+
+Response fail(const Request& request, const Status& status) {
+  return error_response(request.request_id, status);
+}
+
+std::string new_csrf_token() {
+  unsigned char raw[24];
+  randombytes_buf(raw, sizeof raw);
+  char encoded[sodium_base64_ENCODED_LEN(24, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(encoded, sizeof encoded, raw, sizeof raw,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return encoded;
+}
+
+// Sets (or, with an empty session, clears) the refresh and CSRF cookies.
+void set_session_cookies(Response& response, const ApiContext& ctx, std::string_view refresh,
+                         std::string_view csrf, int64_t max_age) {
+  response.add_header("Set-Cookie",
+                      set_cookie(kRefreshCookie, refresh,
+                                 {std::string(kAuthPath), max_age, true, ctx.secure_cookies}));
+  // Readable by the page's script (not httpOnly) so it can echo it; useless to another site,
+  // which can neither read it nor set the header.
+  response.add_header("Set-Cookie",
+                      set_cookie(kCsrfCookie, csrf, {"/", max_age, false, ctx.secure_cookies}));
+}
+
+Response session_response(const ApiContext& ctx, const service::SessionTokens& tokens,
+                          bool cookie_delivery) {
+  json::object body{{"access_token", tokens.access_token},
+                    {"token_type", "Bearer"},
+                    {"expires_in", tokens.expires_in},
+                    {"session_id", tokens.session.id}};
+  if (!cookie_delivery) {
+    body["refresh_token"] = tokens.refresh_token;
+    body["refresh_expires_in"] = tokens.refresh_expires_in;
+    return json_response(200, body);
+  }
+  std::string csrf = new_csrf_token();
+  body["csrf_token"] = csrf;
+  Response response = json_response(200, body);
+  set_session_cookies(response, ctx, tokens.refresh_token, csrf, tokens.refresh_expires_in);
+  return response;
+}
+
 Response login(ApiContext& ctx, Request& request) {
   auto body = read_json_object(request);
-  if (!body.is_ok()) return error_response(request.request_id, body.status());
+  if (!body.is_ok()) return fail(request, body.status());
   auto username = optional_string(*body, "username");
   auto password = optional_string(*body, "password");
+  auto delivery = optional_string(*body, "token_delivery");
   if (!username.is_ok() || !password.is_ok() || !*username || !*password) {
-    return error_response(request.request_id, Status(Errc::kInvalidArgument,
-                                                     "username and password are required strings"));
+    return fail(request,
+                Status(Errc::kInvalidArgument, "username and password are required strings"));
   }
-  auto token = ctx.auth.login(**username, **password);
-  if (!token.is_ok()) return error_response(request.request_id, token.status());
-  return json_response(200, json::object{{"access_token", token->access_token},
-                                         {"token_type", "Bearer"},
-                                         {"expires_in", token->expires_in}});
+  if (!delivery.is_ok() || (*delivery && **delivery != "cookie" && **delivery != "body")) {
+    return fail(request,
+                Status(Errc::kInvalidArgument, "token_delivery must be \"cookie\" or \"body\""));
+  }
+  auto tokens = ctx.auth.login(**username, **password, origin_of(request));
+  if (!tokens.is_ok()) return fail(request, tokens.status());
+  return session_response(ctx, *tokens, !*delivery || **delivery == "cookie");
+}
+
+// The refresh token from the JSON body, or from the cookie — which then needs the CSRF
+// header to match the CSRF cookie (compared in constant time).
+Result<std::pair<std::string, bool>> presented_refresh_token(Request& request) {
+  const std::string_view cookies = request.header("Cookie");
+  std::optional<std::string_view> cookie = cookie_value(cookies, kRefreshCookie);
+  const auto length = request.body->content_length();
+  const bool has_body = !length || *length > 0;
+  if (has_body) {
+    auto body = read_json_object(request);
+    COFFER_RETURN_IF_ERROR(body);
+    auto token = optional_string(*body, "refresh_token");
+    COFFER_RETURN_IF_ERROR(token);
+    if (*token) return std::pair{std::move(**token), false};
+  }
+  if (!cookie || cookie->empty()) {
+    return Status(Errc::kUnauthenticated, "no refresh token (cookie or refresh_token)");
+  }
+  const std::string_view header = request.header(kCsrfHeader);
+  const std::optional<std::string_view> expected = cookie_value(cookies, kCsrfCookie);
+  if (header.empty() || !expected || expected->size() != header.size() ||
+      sodium_memcmp(header.data(), expected->data(), header.size()) != 0) {
+    return Status(Errc::kCsrfRejected,
+                  "a cookie-authenticated request needs the X-CSRF-Token header");
+  }
+  return std::pair{std::string(*cookie), true};
+}
+
+Response refresh(ApiContext& ctx, Request& request) {
+  auto presented = presented_refresh_token(request);
+  if (!presented.is_ok()) return fail(request, presented.status());
+  auto tokens = ctx.auth.refresh(presented->first, origin_of(request));
+  if (!tokens.is_ok()) {
+    Response response = fail(request, tokens.status());
+    if (presented->second) set_session_cookies(response, ctx, "", "", 0);
+    return response;
+  }
+  return session_response(ctx, *tokens, presented->second);
+}
+
+Response logout(ApiContext& ctx, Request& request) {
+  Status status = ctx.auth.logout(request.principal, origin_of(request));
+  if (!status.is_ok()) return fail(request, status);
+  Response response;
+  response.status = 204;
+  set_session_cookies(response, ctx, "", "", 0);
+  return response;
+}
+
+Response logout_all(ApiContext& ctx, Request& request) {
+  auto n = ctx.auth.logout_all(request.principal, origin_of(request));
+  if (!n.is_ok()) return fail(request, n.status());
+  Response response = json_response(200, json::object{{"revoked_sessions", *n}});
+  set_session_cookies(response, ctx, "", "", 0);
+  return response;
 }
 
 Response me(ApiContext& ctx, Request& request) {
   auto user = ctx.catalog.find_user(request.user_id);
-  if (!user.is_ok()) return error_response(request.request_id, user.status());
-  return json_response(200, json::object{{"id", user->id},
-                                         {"username", user->username},
-                                         {"role", role_name(user->role)},
-                                         {"root_id", user->root_id},
-                                         {"created", rfc3339(user->created)}});
+  if (!user.is_ok()) return fail(request, user.status());
+  json::object body{{"id", user->id},
+                    {"username", user->username},
+                    {"role", role_name(user->role)},
+                    {"status", user_status_name(user->status)},
+                    {"root_id", user->root_id},
+                    {"created", rfc3339(user->created)},
+                    {"scopes", scopes_text(request.principal.scopes)}};
+  if (request.principal.session_id != 0) body["session_id"] = request.principal.session_id;
+  if (request.principal.api_token_id != 0) body["api_token_id"] = request.principal.api_token_id;
+  return json_response(200, body);
 }
 
 }  // namespace
 
 void add_auth_routes(Router& router, ApiContext& ctx) {
-  router.add("POST", "/api/v1/auth/login", [&ctx](Request& r) { return login(ctx, r); });
-  router.add("GET", "/api/v1/auth/me", [&ctx](Request& r) { return me(ctx, r); });
+  router.add("POST", "/api/v1/auth/login", bind_route(ctx, login));
+  router.add("POST", "/api/v1/auth/refresh", bind_route(ctx, refresh));
+  router.add("POST", "/api/v1/auth/logout", bind_route(ctx, logout));
+  router.add("POST", "/api/v1/auth/logout-all", bind_route(ctx, logout_all));
+  router.add("GET", "/api/v1/auth/me", bind_route(ctx, me));
 }
 
 }  // namespace coffer::api

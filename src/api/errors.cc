@@ -13,11 +13,14 @@ int http_status_for(Errc code) {
     case Errc::kInvalidName:
     case Errc::kChecksumMismatch:
     case Errc::kBadRequest:
+    case Errc::kWeakPassword:
       return 400;
     case Errc::kUnauthenticated:
     case Errc::kInvalidCredentials:
+    case Errc::kMfaRequired:
       return 401;
     case Errc::kForbidden:
+    case Errc::kCsrfRejected:
       return 403;
     case Errc::kNotFound:
       return 404;
@@ -65,8 +68,12 @@ Response error_response(std::string_view request_id, int http_status, Errc code,
 }
 
 Response error_response(std::string_view request_id, const Status& status) {
-  return error_response(request_id, http_status_for(status.code()), status.code(),
-                        status.message());
+  Response response =
+      error_response(request_id, http_status_for(status.code()), status.code(), status.message());
+  if (status.retry_after_seconds() > 0) {
+    response.set_header("Retry-After", std::to_string(status.retry_after_seconds()));
+  }
+  return response;
 }
 
 }  // namespace coffer::api

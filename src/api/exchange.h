@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/account.h"
 #include "core/byte_source.h"
 #include "core/status.h"
 
@@ -54,7 +55,8 @@ struct Request {
   std::string request_id;
   std::string route;  // the matched route pattern, e.g. "/api/v1/files/{id}"; for metrics
   std::vector<std::pair<std::string, std::string>> path_params;
-  int64_t user_id = 0;  // 0 = anonymous
+  int64_t user_id = 0;  // 0 = anonymous; principal.user_id
+  Principal principal;  // who is calling, with their role and scopes
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
   std::string_view path_param(std::string_view name) const;
@@ -73,7 +75,12 @@ struct Response {
   // Close the connection after this response (e.g. the request body was not consumed).
   bool close = false;
 
+  // Replaces the first header of that name, or adds it.
   void set_header(std::string name, std::string value);
+  // Adds a header even if one of that name exists (Set-Cookie).
+  void add_header(std::string name, std::string value) {
+    headers.push_back({std::move(name), std::move(value)});
+  }
 };
 
 // What the HTTP layer learned about one finished exchange, for access logs and metrics.

@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 #include <charconv>
 
 #include "api/api_context.h"
@@ -11,6 +10,7 @@
 #include "api/http_headers.h"
 #include "api/json_io.h"
 #include "api/multipart.h"
+#include "api/query_params.h"
 #include "api/range.h"
 #include "core/mime_types.h"
 
@@ -24,15 +24,6 @@ constexpr uint32_t kMaxPageSize = 1000;
 
 Response fail(const Request& request, const Status& status) {
   return error_response(request.request_id, status);
-}
-
-std::optional<std::string> query_param(const Request& request, std::string_view key) {
-  auto url = boost::urls::parse_origin_form(request.target);
-  if (!url) return std::nullopt;
-  auto params = url->params();
-  auto it = params.find(key);
-  if (it == params.end()) return std::nullopt;
-  return std::string((*it).value);
 }
 
 Response node_response(int status, const Node& node) {

@@ -35,6 +35,14 @@ Status read_string(const toml::table& table, const char* key, std::string& out,
   return Status::ok();
 }
 
+Status read_bool(const toml::table& table, const char* key, bool& out, const std::string& path) {
+  const toml::node* node = table.get(key);
+  if (!node) return Status::ok();
+  if (!node->is_boolean()) return bad(path, std::string(key) + " must be true or false");
+  out = *node->value<bool>();
+  return Status::ok();
+}
+
 Status reject_unknown(const toml::table& table, const std::set<std::string>& known,
                       const std::string& where, const std::string& path) {
   for (const auto& [key, value] : table) {
@@ -64,7 +72,7 @@ Status load_config_file(const std::string& path, Config& config) {
     COFFER_RETURN_IF_ERROR(
         reject_unknown(s,
                        {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl",
-                        "gc_interval", "gc_grace"},
+                        "refresh_ttl", "secure_cookies", "gc_interval", "gc_grace"},
                        "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
@@ -72,6 +80,9 @@ Status load_config_file(const std::string& path, Config& config) {
     COFFER_RETURN_IF_ERROR(
         read_int(s, "max_connections", config.max_connections, 1, 1000000, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "token_ttl", config.token_ttl_seconds, 10, 86400, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "refresh_ttl", config.refresh_ttl_seconds, 60, int64_t{3660} * 86400, path));
+    COFFER_RETURN_IF_ERROR(read_bool(s, "secure_cookies", config.secure_cookies, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
     COFFER_RETURN_IF_ERROR(

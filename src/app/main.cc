@@ -26,8 +26,8 @@ constexpr const char* kVersion = "0.1.0";
 
 int fail(const Status& status) {
   std::fprintf(stderr, "coffer: %s\n", status.to_string().c_str());
-  return status.code() == Errc::kInvalidArgument || status.code() == Errc::kAlreadyExists ||
-                 status.code() == Errc::kNotFound
+  return status.code() == Errc::kInvalidArgument || status.code() == Errc::kWeakPassword ||
+                 status.code() == Errc::kAlreadyExists || status.code() == Errc::kNotFound
              ? 2
              : 1;
 }
@@ -109,7 +109,8 @@ int serve(const Config& config) {
 
   api::Metrics metrics;
   api::ApiHandler handler(api::ApiContext{*runtime.files, *runtime.auth, *runtime.catalog,
-                                          *runtime.chunks, metrics, config.data_dir});
+                                          *runtime.chunks, metrics, config.data_dir,
+                                          config.secure_cookies});
   http::ServerOptions options;
   options.host = listen->first;
   options.port = listen->second;
@@ -254,6 +255,17 @@ int run(int argc, char** argv) {
       ->envname("COFFER_TOKEN_TTL")
       ->capture_default_str()
       ->check(CLI::Range(10, 86400));
+  serve_cmd
+      ->add_option("--refresh-ttl", config.refresh_ttl_seconds,
+                   "Seconds a sign-in session lasts without being used")
+      ->envname("COFFER_REFRESH_TTL")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{60}, int64_t{3660} * 86400));
+  serve_cmd
+      ->add_option("--secure-cookies", config.secure_cookies,
+                   "Mark session cookies Secure (turn off only for plain-http development)")
+      ->envname("COFFER_SECURE_COOKIES")
+      ->capture_default_str();
   serve_cmd
       ->add_option("--gc-interval", config.gc_interval_seconds,
                    "Seconds between garbage collections (0: never)")

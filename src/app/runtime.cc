@@ -32,7 +32,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   auto signer = auth::TokenSigner::from_key_file(config.token_key_path(), config.token_ttl_seconds);
   COFFER_RETURN_IF_ERROR(signer);
   rt->files = std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight);
-  rt->auth = std::make_unique<service::AuthService>(*rt->catalog, std::move(*signer));
+  service::AuthOptions auth_options;
+  auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
+  rt->auth = std::make_unique<service::AuthService>(*rt->catalog, std::move(*signer), auth_options);
   return rt;
 }
 

@@ -85,9 +85,10 @@ Result<TokenSigner> TokenSigner::from_key_file(const std::string& path, int64_t 
   return TokenSigner(b64url(digest.data(), 6), std::move(key), ttl_seconds);
 }
 
-std::string TokenSigner::issue(int64_t user_id, int64_t now_unix) const {
+std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_unix) const {
   boost::json::object header{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key_id_}};
   boost::json::object claims{{"sub", std::to_string(user_id)},
+                             {"sid", session_id},
                              {"iat", now_unix},
                              {"nbf", now_unix},
                              {"exp", now_unix + ttl_seconds_}};
@@ -131,8 +132,10 @@ Result<AccessClaims> TokenSigner::verify(std::string_view token, int64_t now_uni
   const auto* sub = c.if_contains("sub");
   const auto* exp = c.if_contains("exp");
   const auto* iat = c.if_contains("iat");
+  const auto* sid = c.if_contains("sid");
   const auto* nbf = c.if_contains("nbf");
-  if (!sub || !sub->is_string() || !exp || !exp->is_int64() || !iat || !iat->is_int64()) {
+  if (!sub || !sub->is_string() || !exp || !exp->is_int64() || !iat || !iat->is_int64() || !sid ||
+      !sid->is_int64()) {
     return bad("incomplete token claims");
   }
   AccessClaims out;
@@ -141,6 +144,7 @@ Result<AccessClaims> TokenSigner::verify(std::string_view token, int64_t now_uni
   } catch (...) {
     return bad("bad token subject");
   }
+  out.session_id = sid->as_int64();
   out.issued_at = iat->as_int64();
   out.expires_at = exp->as_int64();
   if (out.expires_at <= now_unix) return bad("token expired");

@@ -14,6 +14,7 @@ namespace coffer::auth {
 
 struct AccessClaims {
   int64_t user_id = 0;
+  int64_t session_id = 0;  // the sign-in session the token belongs to ("sid")
   int64_t issued_at = 0;   // Unix seconds
   int64_t expires_at = 0;  // Unix seconds
 };
@@ -26,7 +27,7 @@ class TokenSigner {
   // Loads the signing key from `path`, creating it (32 random bytes, mode 0600) on first use.
   static Result<TokenSigner> from_key_file(const std::string& path, int64_t ttl_seconds);
 
-  std::string issue(int64_t user_id, int64_t now_unix) const;
+  std::string issue(int64_t user_id, int64_t session_id, int64_t now_unix) const;
   // Errors: kUnauthenticated for anything but a well-formed, correctly signed, unexpired token.
   Result<AccessClaims> verify(std::string_view token, int64_t now_unix) const;
   int64_t ttl_seconds() const { return ttl_seconds_; }

@@ -54,6 +54,12 @@ std::string_view errc_name(Errc code) {
       return "ALREADY_EXISTS";
     case Errc::kTooManyRequests:
       return "TOO_MANY_REQUESTS";
+    case Errc::kMfaRequired:
+      return "MFA_REQUIRED";
+    case Errc::kWeakPassword:
+      return "WEAK_PASSWORD";
+    case Errc::kCsrfRejected:
+      return "CSRF_REJECTED";
   }
   return "INTERNAL";
 }

@@ -3,6 +3,7 @@
 // Errc to an HTTP status and a stable, documented error code (docs/errors.md).
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,7 +37,10 @@ enum class Errc {
   kUnavailable,           // UNAVAILABLE: a dependency is down or the server is shutting down
   kInternal,              // INTERNAL
   kAlreadyExists,         // ALREADY_EXISTS (e.g. a username)
-  kTooManyRequests,       // TOO_MANY_REQUESTS
+  kTooManyRequests,       // TOO_MANY_REQUESTS: slow down; Status::retry_after_seconds() says when
+  kMfaRequired,           // MFA_REQUIRED: the password was right; a TOTP or recovery code is needed
+  kWeakPassword,          // WEAK_PASSWORD: too short, too long or a commonly used password
+  kCsrfRejected,          // CSRF_REJECTED: a cookie-authenticated request without its CSRF token
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".
@@ -46,18 +50,27 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
+  // kTooManyRequests with the number of seconds after which a retry may succeed.
+  static Status too_many_requests(std::string message, int64_t retry_after_seconds) {
+    Status s(Errc::kTooManyRequests, std::move(message));
+    s.retry_after_ = retry_after_seconds;
+    return s;
+  }
 
   static Status ok() { return {}; }
   bool is_ok() const { return code_ == Errc::kOk; }
   explicit operator bool() const { return is_ok(); }
   Errc code() const { return code_; }
   const std::string& message() const { return message_; }
+  // Seconds until a retry may succeed (kTooManyRequests); 0 when unknown.
+  int64_t retry_after_seconds() const { return retry_after_; }
   // "NOT_FOUND: no such file"
   std::string to_string() const;
 
  private:
   Errc code_ = Errc::kOk;
   std::string message_;
+  int64_t retry_after_ = 0;
 };
 
 // A value or the Status that explains its absence. Small on purpose: std::expected is C++23.

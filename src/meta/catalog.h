@@ -14,6 +14,7 @@
 
 #include "core/model.h"
 #include "core/status.h"
+#include "meta/account_store.h"
 
 namespace coffer::meta {
 
@@ -72,6 +73,9 @@ class Catalog {
   virtual Result<uint64_t> stored_bytes() = 0;
   // Cheap round trip, for /health/ready.
   virtual Status ping() = 0;
+
+  // Sessions, API tokens, throttling and the audit log, in the same database.
+  virtual AccountStore& accounts() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

@@ -70,8 +70,69 @@ CREATE TABLE version_chunks (
 CREATE INDEX version_chunks_by_chunk ON version_chunks (chunk);
 )sql";
 
+// Version 2: sign-in sessions and refresh tokens, personal API tokens, sign-in throttling
+// and the audit log. Tokens are stored as SHA-256 hashes only.
+constexpr std::string_view kAccountsSchema = R"sql(
+CREATE TABLE sessions (
+  id {{ID}},
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  ip TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  revoked_at BIGINT,
+  revoked_reason TEXT
+);
+CREATE INDEX sessions_by_user ON sessions (user_id, id);
+
+CREATE TABLE refresh_tokens (
+  token_hash TEXT NOT NULL PRIMARY KEY,
+  session_id BIGINT NOT NULL REFERENCES sessions (id),
+  created_at BIGINT NOT NULL,
+  spent_at BIGINT
+){{NATURAL_KEY}};
+CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+
+CREATE TABLE api_tokens (
+  id {{ID}},
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  name TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  last_used_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id, id);
+
+CREATE TABLE login_throttle (
+  throttle_key TEXT NOT NULL PRIMARY KEY,
+  failures BIGINT NOT NULL,
+  last_failure_at BIGINT NOT NULL,
+  blocked_until BIGINT NOT NULL
+){{NATURAL_KEY}};
+
+CREATE TABLE audit_events (
+  id {{ID}},
+  at BIGINT NOT NULL,
+  actor_id BIGINT,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX audit_by_actor ON audit_events (actor_id, id);
+CREATE INDEX audit_by_action ON audit_events (action, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
+    {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "meta/migrations.h"
+#include "meta/user_row.h"
 
 namespace coffer::meta {
 namespace {
@@ -12,27 +13,6 @@ constexpr uint32_t kMaxListLimit = 1000;
 // commit_file attempts when a concurrent transaction created the same name first (possible
 // where write transactions run concurrently, e.g. PostgreSQL; never with SQLite's one writer).
 constexpr int kCommitAttempts = 5;
-
-constexpr std::string_view kUserSelect =
-    "SELECT id, username, password_hash, role, status, root_id, created_at FROM users ";
-
-Result<User> user_from_row(const Row& row) {
-  User user;
-  user.id = row.int64(0);
-  user.username = row.text(1);
-  user.password_hash = row.text(2);
-  auto role = parse_role(row.text(3));
-  auto status = parse_user_status(row.text(4));
-  if (!role || !status) {
-    return Status(Errc::kCorruption,
-                  "user " + std::to_string(user.id) + " has an unknown role or status");
-  }
-  user.role = *role;
-  user.status = *status;
-  user.root_id = row.opt_int64(5).value_or(0);
-  user.created = row.int64(6);
-  return user;
-}
 
 Result<User> load_user(Connection& conn, std::string_view where, const Params& params) {
   auto row = conn.query_row(std::string(kUserSelect) + std::string(where), params);

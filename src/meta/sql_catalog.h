@@ -8,6 +8,7 @@
 
 #include "meta/catalog.h"
 #include "meta/database.h"
+#include "meta/sql_account_store.h"
 
 namespace coffer::meta {
 
@@ -43,11 +44,13 @@ class SqlCatalog final : public Catalog {
   Status for_each_version(const std::function<Status(const VersionRecord&)>& fn) override;
   Result<uint64_t> stored_bytes() override;
   Status ping() override;
+  AccountStore& accounts() override { return accounts_; }
 
   Database& database() { return *db_; }
 
  private:
   std::unique_ptr<Database> db_;
+  SqlAccountStore accounts_{*db_};
 };
 
 // Migrates `db` (migrations.h) and wraps it in a SqlCatalog. Shared by every backend's

@@ -25,7 +25,7 @@ TokenSigner signer(unsigned char fill = 1) {
 
 TEST(TokenSigner, IssuedTokenVerifies) {
   auto s = signer();
-  auto claims = s.verify(s.issue(42, 1'000'000), 1'000'010);
+  auto claims = s.verify(s.issue(42, 7, 1'000'000), 1'000'010);
   ASSERT_TRUE(claims.is_ok()) << claims.status().to_string();
   EXPECT_EQ(claims->user_id, 42);
   EXPECT_EQ(claims->expires_at, 1'000'900);
@@ -33,18 +33,19 @@ TEST(TokenSigner, IssuedTokenVerifies) {
 
 TEST(TokenSigner, RejectsExpiredAndFutureTokens) {
   auto s = signer();
-  std::string token = s.issue(1, 1'000'000);
+  std::string token = s.issue(1, 7, 1'000'000);
   EXPECT_EQ(s.verify(token, 1'000'900).status().code(), Errc::kUnauthenticated);
   EXPECT_EQ(s.verify(token, 999'000).status().code(), Errc::kUnauthenticated);
 }
 
 TEST(TokenSigner, RejectsOtherKeysAndTampering) {
   auto s = signer(1);
-  std::string token = s.issue(7, 1'000'000);
+  std::string token = s.issue(7, 7, 1'000'000);
   EXPECT_FALSE(signer(2).verify(token, 1'000'001).is_ok());
   size_t dot = token.find('.');
   size_t dot2 = token.find('.', dot + 1);
-  std::string forged_claims = b64url(R"({"sub":"8","iat":1000000,"nbf":1000000,"exp":1000900})");
+  std::string forged_claims =
+      b64url(R"({"sub":"8","sid":7,"iat":1000000,"nbf":1000000,"exp":1000900})");
   EXPECT_FALSE(
       s.verify(token.substr(0, dot + 1) + forged_claims + token.substr(dot2), 1'000'001).is_ok());
   std::string none = b64url(R"({"alg":"none","typ":"JWT"})") + token.substr(dot, dot2 - dot) + ".";

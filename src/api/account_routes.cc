@@ -1,0 +1,198 @@
+// The signed-in user's account: sessions, password, personal API tokens and the audit log.
+// /api/v1/auth/{sessions,password,tokens} and /api/v1/audit.
+
+#include <boost/json.hpp>
+#include <sstream>
+
+#include "api/api_context.h"
+#include "api/errors.h"
+#include "api/json_io.h"
+#include "api/query_params.h"
+
+namespace coffer::api {
+namespace {
+
+namespace json = boost::json;
+
+Response fail(const Request& request, const Status& status) {
+  return error_response(request.request_id, status);
+}
+
+Response no_content() {
+  Response response;
+  response.status = 204;
+  return response;
+}
+
+json::value time_or_null(std::optional<Micros> t) {
+  if (!t) return nullptr;
+  return json::value(rfc3339(*t));
+}
+
+Response list_sessions(ApiContext& ctx, Request& request) {
+  auto sessions = ctx.auth.sessions(request.principal);
+  if (!sessions.is_ok()) return fail(request, sessions.status());
+  json::array items;
+  for (const Session& s : *sessions) {
+    items.push_back(json::object{{"id", s.id},
+                                 {"created", rfc3339(s.created)},
+                                 {"last_used", rfc3339(s.last_used)},
+                                 {"expires", rfc3339(s.expires)},
+                                 {"ip", s.ip},
+                                 {"user_agent", s.user_agent},
+                                 {"current", s.id == request.principal.session_id}});
+  }
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+Response revoke_session(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, Status(Errc::kNotFound, "no such session"));
+  Status status = ctx.auth.revoke_session(request.principal, *id, origin_of(request));
+  if (!status.is_ok()) return fail(request, status);
+  return no_content();
+}
+
+Response change_password(ApiContext& ctx, Request& request) {
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto current = optional_string(*body, "current_password");
+  auto next = optional_string(*body, "new_password");
+  if (!current.is_ok() || !next.is_ok() || !*current || !*next) {
+    return fail(request, Status(Errc::kInvalidArgument,
+                                "current_password and new_password are required strings"));
+  }
+  Status status =
+      ctx.auth.change_password(request.principal, **current, **next, origin_of(request));
+  if (!status.is_ok()) return fail(request, status);
+  return no_content();
+}
+
+json::object token_json(const ApiToken& t) {
+  return json::object{{"id", t.id},
+                      {"name", t.name},
+                      {"scopes", scopes_text(t.scopes)},
+                      {"created", rfc3339(t.created)},
+                      {"expires", time_or_null(t.expires)},
+                      {"last_used", time_or_null(t.last_used)}};
+}
+
+// "files:read files:write" or ["files:read", "files:write"].
+Result<uint32_t> parse_scopes(const json::object& body) {
+  const json::value* v = body.if_contains("scopes");
+  if (!v) return Status(Errc::kInvalidArgument, "scopes is required");
+  std::vector<std::string> names;
+  if (v->is_string()) {
+    std::istringstream in{std::string(v->as_string())};
+    for (std::string name; in >> name;) names.push_back(name);
+  } else if (v->is_array()) {
+    for (const json::value& item : v->as_array()) {
+      if (!item.is_string()) return Status(Errc::kInvalidArgument, "scopes must be strings");
+      names.emplace_back(item.as_string());
+    }
+  } else {
+    return Status(Errc::kInvalidArgument, "scopes must be a string or an array of strings");
+  }
+  uint32_t scopes = 0;
+  for (const std::string& name : names) {
+    auto bit = parse_scope(name);
+    if (!bit) return Status(Errc::kInvalidArgument, "unknown scope: " + name.substr(0, 32));
+    scopes |= *bit;
+  }
+  return scopes;
+}
+
+Response create_token(ApiContext& ctx, Request& request) {
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto name = optional_string(*body, "name");
+  if (!name.is_ok() || !*name) {
+    return fail(request, Status(Errc::kInvalidArgument, "name is a required string"));
+  }
+  auto scopes = parse_scopes(*body);
+  if (!scopes.is_ok()) return fail(request, scopes.status());
+  auto expires_in = optional_int(*body, "expires_in");
+  if (!expires_in.is_ok()) return fail(request, expires_in.status());
+  auto created = ctx.auth.create_api_token(request.principal, **name, *scopes, *expires_in,
+                                           origin_of(request));
+  if (!created.is_ok()) return fail(request, created.status());
+  json::object out = token_json(created->token);
+  out["token"] = created->secret;
+  return json_response(201, out);
+}
+
+Response list_tokens(ApiContext& ctx, Request& request) {
+  auto tokens = ctx.auth.api_tokens(request.principal);
+  if (!tokens.is_ok()) return fail(request, tokens.status());
+  json::array items;
+  for (const ApiToken& t : *tokens) items.push_back(token_json(t));
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+Response revoke_token(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, Status(Errc::kNotFound, "no such API token"));
+  Status status = ctx.auth.revoke_api_token(request.principal, *id, origin_of(request));
+  if (!status.is_ok()) return fail(request, status);
+  return no_content();
+}
+
+// GET /api/v1/audit?actor=&action=&before=&limit= ; newest first, `next` continues.
+Response list_audit(ApiContext& ctx, Request& request) {
+  meta::AuditQuery query;
+  if (auto actor = query_param(request, "actor")) {
+    auto id = parse_id(*actor, Errc::kInvalidArgument);
+    if (!id.is_ok()) return fail(request, id.status());
+    query.actor_id = *id;
+  }
+  if (auto action = query_param(request, "action"); action && !action->empty()) {
+    query.action = *action;
+  }
+  if (auto before = query_param(request, "before")) {
+    auto id = parse_id(*before, Errc::kInvalidArgument);
+    if (!id.is_ok()) return fail(request, id.status());
+    query.before_id = *id;
+  }
+  if (auto limit = query_param(request, "limit")) {
+    auto n = parse_id(*limit, Errc::kInvalidArgument);
+    if (!n.is_ok() || *n > 1000) {
+      return fail(request, Status(Errc::kInvalidArgument, "limit must be 1 to 1000"));
+    }
+    query.limit = static_cast<uint32_t>(*n);
+  }
+  auto events = ctx.auth.audit_events(request.principal, query);
+  if (!events.is_ok()) return fail(request, events.status());
+  json::array items;
+  for (const AuditEvent& e : *events) {
+    items.push_back(
+        json::object{{"id", e.id},
+                     {"at", rfc3339(e.at)},
+                     {"actor_id", e.actor_id == 0 ? json::value(nullptr) : json::value(e.actor_id)},
+                     {"action", e.action},
+                     {"target", e.target},
+                     {"outcome", e.outcome},
+                     {"ip", e.ip},
+                     {"user_agent", e.user_agent},
+                     {"request_id", e.request_id},
+                     {"detail", e.detail}});
+  }
+  json::object out{{"items", std::move(items)}};
+  if (!events->empty() && events->size() == query.limit) {
+    out["next"] = std::to_string(events->back().id);
+  }
+  return json_response(200, out);
+}
+
+}  // namespace
+
+void add_account_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/auth/sessions", bind_route(ctx, list_sessions));
+  router.add("DELETE", "/api/v1/auth/sessions/{id}", bind_route(ctx, revoke_session));
+  router.add("POST", "/api/v1/auth/password", bind_route(ctx, change_password));
+  router.add("GET", "/api/v1/auth/tokens", bind_route(ctx, list_tokens));
+  router.add("POST", "/api/v1/auth/tokens", bind_route(ctx, create_token));
+  router.add("DELETE", "/api/v1/auth/tokens/{id}", bind_route(ctx, revoke_token));
+  router.add("GET", "/api/v1/audit", bind_route(ctx, list_audit));
+}
+
+}  // namespace coffer::api

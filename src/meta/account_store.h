@@ -1,0 +1,98 @@
+#pragma once
+// The metadata of accounts beyond the user row: sessions and their refresh tokens, personal
+// API tokens, sign-in throttling and the audit log (docs/schema.md). Secrets are never stored:
+// callers pass the SHA-256 hex of each random token, and look tokens up by that hash.
+//
+// Every operation is one transaction, so a decision and its consequence (a refresh token
+// rotated, a reused one revoking its family) happen together or not at all, on every node.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/account.h"
+#include "core/model.h"
+#include "core/status.h"
+
+namespace coffer::meta {
+
+// What happened to a presented refresh token.
+enum class RefreshOutcome {
+  kRotated,  // it was current: it is now spent and the new one is current
+  kReused,   // it was already spent: the whole session (token family) is now revoked
+  kInvalid,  // unknown, or its session is revoked or expired
+};
+
+struct RefreshResult {
+  RefreshOutcome outcome = RefreshOutcome::kInvalid;
+  Session session;  // set for kRotated and kReused
+};
+
+// Failed sign-ins counted under one key ("user:<name>", "ip:<address>").
+struct ThrottleState {
+  int64_t failures = 0;
+  Micros last_failure = 0;
+  Micros blocked_until = 0;
+};
+
+struct AuditQuery {
+  std::optional<int64_t> actor_id;
+  std::optional<std::string> action;
+  std::optional<int64_t> before_id;  // keyset pagination: events older than this id
+  uint32_t limit = 100;
+};
+
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+
+  // Sessions. create_session stores the session and its first refresh token.
+  virtual Result<Session> create_session(int64_t user_id, const std::string& refresh_hash,
+                                         const RequestOrigin& origin, Micros now,
+                                         Micros expires) = 0;
+  // Spends `presented_hash` and makes `next_hash` current, extending the session to
+  // `expires`; a spent token revokes its session instead (RFC 9700 §4.14.2).
+  virtual Result<RefreshResult> rotate_refresh(const std::string& presented_hash,
+                                               const std::string& next_hash,
+                                               const RequestOrigin& origin, Micros now,
+                                               Micros expires) = 0;
+  // The user of a live (not revoked, not expired) session. Errors: kNotFound.
+  virtual Result<User> session_user(int64_t session_id, Micros now) = 0;
+  virtual Result<std::vector<Session>> list_sessions(int64_t user_id, Micros now) = 0;
+  // Errors: kNotFound (no live session of that user).
+  virtual Status revoke_session(int64_t user_id, int64_t session_id, Micros now) = 0;
+  // Revokes every live session of the user except `keep_session_id`; returns how many.
+  virtual Result<int64_t> revoke_sessions(int64_t user_id, int64_t keep_session_id, Micros now) = 0;
+  // Sets the password hash and revokes every other session, in one transaction.
+  virtual Status change_password(int64_t user_id, const std::string& password_hash,
+                                 int64_t keep_session_id, Micros now) = 0;
+
+  // Personal API tokens.
+  virtual Result<ApiToken> create_api_token(int64_t user_id, const std::string& name,
+                                            uint32_t scopes, const std::string& token_hash,
+                                            std::optional<Micros> expires, Micros now) = 0;
+  virtual Result<std::vector<ApiToken>> list_api_tokens(int64_t user_id, Micros now) = 0;
+  // Errors: kNotFound.
+  virtual Status revoke_api_token(int64_t user_id, int64_t token_id, Micros now) = 0;
+  // The live token with this hash and its user; records the use (at most once a minute).
+  // Errors: kNotFound (unknown, revoked or expired).
+  virtual Result<std::pair<ApiToken, User>> use_api_token(const std::string& token_hash,
+                                                          Micros now) = 0;
+
+  // Sign-in throttling. Reads the state under each key (absent keys read as zero).
+  virtual Result<std::vector<ThrottleState>> throttle_states(
+      const std::vector<std::string>& keys) = 0;
+  // Replaces the state under `key` with update(current) in one write transaction.
+  virtual Status update_throttle(
+      const std::string& key, const std::function<ThrottleState(const ThrottleState&)>& update) = 0;
+  virtual Status clear_throttle(const std::string& key) = 0;
+
+  // Audit log: append-only.
+  virtual Status append_audit(const AuditEvent& event) = 0;
+  // Newest first.
+  virtual Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) = 0;
+};
+
+}  // namespace coffer::meta

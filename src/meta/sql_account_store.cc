@@ -1,0 +1,374 @@
+#include "meta/sql_account_store.h"
+
+#include <algorithm>
+#include <sstream>
+#include <utility>
+
+#include "meta/user_row.h"
+
+namespace coffer::meta {
+namespace {
+
+// How often a personal token's last use is written: once a minute is precise enough for
+// "last used" and keeps a busy script from turning every read into a write.
+constexpr Micros kTokenUseResolution = 60'000'000;
+constexpr uint32_t kMaxAuditLimit = 1000;
+
+constexpr std::string_view kSessionColumns =
+    "s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.ip, s.user_agent, "
+    "s.revoked_at";
+
+Session session_from_row(const Row& row) {
+  Session s;
+  s.id = row.int64(0);
+  s.user_id = row.int64(1);
+  s.created = row.int64(2);
+  s.last_used = row.int64(3);
+  s.expires = row.int64(4);
+  s.ip = row.text(5);
+  s.user_agent = row.text(6);
+  if (!row.is_null(7)) s.revoked = row.int64(7);
+  return s;
+}
+
+Result<Session> load_session(Connection& conn, int64_t session_id) {
+  auto row = conn.query_row(
+      "SELECT " + std::string(kSessionColumns) + " FROM sessions s WHERE s.id = ?", {session_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "no such session");
+  return session_from_row(**row);
+}
+
+uint32_t scopes_from_text(const std::string& text) {
+  uint32_t scopes = 0;
+  std::istringstream in(text);
+  std::string name;
+  while (in >> name) scopes |= parse_scope(name).value_or(0);
+  return scopes;
+}
+
+constexpr std::string_view kTokenColumns =
+    "t.id, t.user_id, t.name, t.scopes, t.created_at, t.expires_at, t.last_used_at";
+
+ApiToken token_from_row(const Row& row) {
+  ApiToken t;
+  t.id = row.int64(0);
+  t.user_id = row.int64(1);
+  t.name = row.text(2);
+  t.scopes = scopes_from_text(row.text(3));
+  t.created = row.int64(4);
+  if (!row.is_null(5)) t.expires = row.int64(5);
+  if (!row.is_null(6)) t.last_used = row.int64(6);
+  return t;
+}
+
+// Truncates client-supplied text kept for display (user agents) to a sane size.
+std::string bounded(const std::string& text, size_t max = 256) {
+  return text.size() <= max ? text : text.substr(0, max);
+}
+
+// Every row of a read query, converted by from_row.
+template <typename T>
+Result<std::vector<T>> read_all(Database& db, const std::string& sql, const Params& params,
+                                T (*from_row)(const Row&)) {
+  using Items = std::vector<T>;
+  return transact_value<Items>(db, TxMode::kRead, [&](Connection& conn) -> Result<Items> {
+    auto rows = conn.query(sql, params);
+    COFFER_RETURN_IF_ERROR(rows);
+    Items items;
+    items.reserve(rows->size());
+    for (const Row& row : *rows) items.push_back(from_row(row));
+    return items;
+  });
+}
+
+// A write that must change exactly one row; kNotFound with `what` when it changed none.
+Status update_one(Database& db, const std::string& sql, const Params& params,
+                  const char* not_found) {
+  return db.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto n = conn.exec(sql, params);
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) return Status(Errc::kNotFound, not_found);
+    return Status::ok();
+  });
+}
+
+}  // namespace
+
+Result<Session> SqlAccountStore::create_session(int64_t user_id, const std::string& refresh_hash,
+                                                const RequestOrigin& origin, Micros now,
+                                                Micros expires) {
+  return transact_value<Session>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<Session> {
+    auto row = conn.query_row(
+        "INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, ip, user_agent) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        {user_id, now, now, expires, bounded(origin.ip, 64), bounded(origin.user_agent)});
+    COFFER_RETURN_IF_ERROR(row);
+    const int64_t id = (*row)->int64(0);
+    COFFER_RETURN_IF_ERROR(conn.exec(
+        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+        {refresh_hash, id, now}));
+    return load_session(conn, id);
+  });
+}
+
+Result<RefreshResult> SqlAccountStore::rotate_refresh(const std::string& presented_hash,
+                                                      const std::string& next_hash,
+                                                      const RequestOrigin& origin, Micros now,
+                                                      Micros expires) {
+  return transact_value<RefreshResult>(
+      db_, TxMode::kWrite, [&](Connection& conn) -> Result<RefreshResult> {
+        RefreshResult result;
+        auto token =
+            conn.query_row("SELECT session_id, spent_at FROM refresh_tokens WHERE token_hash = ?",
+                           {presented_hash});
+        COFFER_RETURN_IF_ERROR(token);
+        if (!*token) return result;  // kInvalid
+        auto session = load_session(conn, (*token)->int64(0));
+        COFFER_RETURN_IF_ERROR(session);
+        if (session->revoked || session->expires <= now) return result;
+        result.session = *session;
+        if (!(*token)->is_null(1)) {
+          // A spent token came back: whoever holds the family is not alone. End it.
+          COFFER_RETURN_IF_ERROR(conn.exec(
+              "UPDATE sessions SET revoked_at = ?, revoked_reason = 'refresh token reuse' "
+              "WHERE id = ?",
+              {now, session->id}));
+          result.session.revoked = now;
+          result.outcome = RefreshOutcome::kReused;
+          return result;
+        }
+        COFFER_RETURN_IF_ERROR(conn.exec(
+            "UPDATE refresh_tokens SET spent_at = ? WHERE token_hash = ?", {now, presented_hash}));
+        COFFER_RETURN_IF_ERROR(conn.exec(
+            "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+            {next_hash, session->id, now}));
+        COFFER_RETURN_IF_ERROR(conn.exec(
+            "UPDATE sessions SET last_used_at = ?, expires_at = ?, ip = ?, user_agent = ? "
+            "WHERE id = ?",
+            {now, expires, bounded(origin.ip, 64), bounded(origin.user_agent), session->id}));
+        result.session.last_used = now;
+        result.session.expires = expires;
+        result.session.ip = bounded(origin.ip, 64);
+        result.session.user_agent = bounded(origin.user_agent);
+        result.outcome = RefreshOutcome::kRotated;
+        return result;
+      });
+}
+
+Result<User> SqlAccountStore::session_user(int64_t session_id, Micros now) {
+  static const std::string sql = "SELECT " + std::string(kUserColumnsU) +
+                                 " FROM sessions s JOIN users u ON u.id = s.user_id "
+                                 "WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?";
+  return transact_value<User>(db_, TxMode::kRead, [&](Connection& conn) -> Result<User> {
+    auto row = conn.query_row(sql, {session_id, now});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Status(Errc::kNotFound, "no such session");
+    return user_from_row(**row);
+  });
+}
+
+Result<std::vector<Session>> SqlAccountStore::list_sessions(int64_t user_id, Micros now) {
+  return read_all(db_,
+                  "SELECT " + std::string(kSessionColumns) +
+                      " FROM sessions s WHERE s.user_id = ? AND s.revoked_at IS NULL "
+                      "AND s.expires_at > ? ORDER BY s.id",
+                  {user_id, now}, session_from_row);
+}
+
+Status SqlAccountStore::revoke_session(int64_t user_id, int64_t session_id, Micros now) {
+  return update_one(db_,
+                    "UPDATE sessions SET revoked_at = ?, revoked_reason = 'revoked' "
+                    "WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?",
+                    {now, session_id, user_id, now}, "no such session");
+}
+
+Result<int64_t> SqlAccountStore::revoke_sessions(int64_t user_id, int64_t keep_session_id,
+                                                 Micros now) {
+  return transact_value<int64_t>(db_, TxMode::kWrite, [&](Connection& conn) {
+    return conn.exec(
+        "UPDATE sessions SET revoked_at = ?, revoked_reason = 'revoked' "
+        "WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
+        {now, user_id, keep_session_id});
+  });
+}
+
+Status SqlAccountStore::change_password(int64_t user_id, const std::string& password_hash,
+                                        int64_t keep_session_id, Micros now) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto n = conn.exec("UPDATE users SET password_hash = ? WHERE id = ?", {password_hash, user_id});
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) return Status(Errc::kNotFound, "no such user");
+    COFFER_RETURN_IF_ERROR(
+        conn.exec("UPDATE sessions SET revoked_at = ?, revoked_reason = 'password changed' "
+                  "WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
+                  {now, user_id, keep_session_id}));
+    return Status::ok();
+  });
+}
+
+Result<ApiToken> SqlAccountStore::create_api_token(int64_t user_id, const std::string& name,
+                                                   uint32_t scopes, const std::string& token_hash,
+                                                   std::optional<Micros> expires, Micros now) {
+  return transact_value<ApiToken>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<ApiToken> {
+    auto row = conn.query_row(
+        "INSERT INTO api_tokens (user_id, name, scopes, token_hash, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        {user_id, name, scopes_text(scopes), token_hash, now, expires});
+    COFFER_RETURN_IF_ERROR(row);
+    ApiToken token;
+    token.id = (*row)->int64(0);
+    token.user_id = user_id;
+    token.name = name;
+    token.scopes = scopes;
+    token.created = now;
+    token.expires = expires;
+    return token;
+  });
+}
+
+Result<std::vector<ApiToken>> SqlAccountStore::list_api_tokens(int64_t user_id, Micros now) {
+  return read_all(db_,
+                  "SELECT " + std::string(kTokenColumns) +
+                      " FROM api_tokens t WHERE t.user_id = ? AND t.revoked_at IS NULL "
+                      "AND (t.expires_at IS NULL OR t.expires_at > ?) ORDER BY t.id",
+                  {user_id, now}, token_from_row);
+}
+
+Status SqlAccountStore::revoke_api_token(int64_t user_id, int64_t token_id, Micros now) {
+  return update_one(
+      db_,
+      "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+      {now, token_id, user_id}, "no such API token");
+}
+
+Result<std::pair<ApiToken, User>> SqlAccountStore::use_api_token(const std::string& token_hash,
+                                                                 Micros now) {
+  using Found = std::pair<ApiToken, User>;
+  static const std::string sql =
+      "SELECT " + std::string(kTokenColumns) + ", " + std::string(kUserColumnsU) +
+      " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? "
+      "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)";
+  auto found = transact_value<Found>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Found> {
+    auto row = conn.query_row(sql, {token_hash, now});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Status(Errc::kNotFound, "no such API token");
+    auto user = user_from_row(**row, 7);
+    COFFER_RETURN_IF_ERROR(user);
+    return Found{token_from_row(**row), std::move(*user)};
+  });
+  COFFER_RETURN_IF_ERROR(found);
+  if (!found->first.last_used || *found->first.last_used + kTokenUseResolution <= now) {
+    COFFER_RETURN_IF_ERROR(db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+      return status_of(
+          conn.exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {now, found->first.id}));
+    }));
+    found->first.last_used = now;
+  }
+  return found;
+}
+
+Result<std::vector<ThrottleState>> SqlAccountStore::throttle_states(
+    const std::vector<std::string>& keys) {
+  using States = std::vector<ThrottleState>;
+  return transact_value<States>(db_, TxMode::kRead, [&](Connection& conn) -> Result<States> {
+    States states;
+    for (const std::string& key : keys) {
+      auto row = conn.query_row(
+          "SELECT failures, last_failure_at, blocked_until FROM login_throttle "
+          "WHERE throttle_key = ?",
+          {key});
+      COFFER_RETURN_IF_ERROR(row);
+      ThrottleState state;
+      if (*row) state = {(*row)->int64(0), (*row)->int64(1), (*row)->int64(2)};
+      states.push_back(state);
+    }
+    return states;
+  });
+}
+
+Status SqlAccountStore::update_throttle(
+    const std::string& key, const std::function<ThrottleState(const ThrottleState&)>& update) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto row = conn.query_row(
+        "SELECT failures, last_failure_at, blocked_until FROM login_throttle "
+        "WHERE throttle_key = ?",
+        {key});
+    COFFER_RETURN_IF_ERROR(row);
+    ThrottleState current;
+    if (*row) current = {(*row)->int64(0), (*row)->int64(1), (*row)->int64(2)};
+    const ThrottleState next = update(current);
+    if (*row) {
+      return status_of(conn.exec(
+          "UPDATE login_throttle SET failures = ?, last_failure_at = ?, blocked_until = ? "
+          "WHERE throttle_key = ?",
+          {next.failures, next.last_failure, next.blocked_until, key}));
+    }
+    return status_of(conn.exec(
+        "INSERT INTO login_throttle (throttle_key, failures, last_failure_at, blocked_until) "
+        "VALUES (?, ?, ?, ?)",
+        {key, next.failures, next.last_failure, next.blocked_until}));
+  });
+}
+
+Status SqlAccountStore::clear_throttle(const std::string& key) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    return status_of(conn.exec("DELETE FROM login_throttle WHERE throttle_key = ?", {key}));
+  });
+}
+
+Status SqlAccountStore::append_audit(const AuditEvent& e) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    return status_of(conn.exec(
+        "INSERT INTO audit_events (at, actor_id, action, target, outcome, ip, user_agent, "
+        "request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {e.at, e.actor_id == 0 ? Value() : Value(e.actor_id), e.action, e.target, e.outcome,
+         bounded(e.ip, 64), bounded(e.user_agent), bounded(e.request_id, 128),
+         bounded(e.detail, 1024)}));
+  });
+}
+
+Result<std::vector<AuditEvent>> SqlAccountStore::list_audit(const AuditQuery& q) {
+  using Events = std::vector<AuditEvent>;
+  std::string sql =
+      "SELECT id, at, actor_id, action, target, outcome, ip, user_agent, request_id, detail "
+      "FROM audit_events WHERE 1 = 1";
+  Params params;
+  if (q.actor_id) {
+    sql += " AND actor_id = ?";
+    params.emplace_back(*q.actor_id);
+  }
+  if (q.action) {
+    sql += " AND action = ?";
+    params.emplace_back(*q.action);
+  }
+  if (q.before_id) {
+    sql += " AND id < ?";
+    params.emplace_back(*q.before_id);
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  params.emplace_back(static_cast<int64_t>(std::clamp<uint32_t>(q.limit, 1, kMaxAuditLimit)));
+  return transact_value<Events>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Events> {
+    auto rows = conn.query(sql, params);
+    COFFER_RETURN_IF_ERROR(rows);
+    Events events;
+    events.reserve(rows->size());
+    for (const Row& row : *rows) {
+      AuditEvent e;
+      e.id = row.int64(0);
+      e.at = row.int64(1);
+      e.actor_id = row.opt_int64(2).value_or(0);
+      e.action = row.text(3);
+      e.target = row.text(4);
+      e.outcome = row.text(5);
+      e.ip = row.text(6);
+      e.user_agent = row.text(7);
+      e.request_id = row.text(8);
+      e.detail = row.text(9);
+      events.push_back(std::move(e));
+    }
+    return events;
+  });
+}
+
+}  // namespace coffer::meta

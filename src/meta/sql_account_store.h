@@ -1,0 +1,47 @@
+#pragma once
+// The AccountStore over any Database dialect (docs/schema.md, tables of migration 2).
+// Thread-safe: every operation is one transaction of the underlying Database.
+
+#include "meta/account_store.h"
+#include "meta/database.h"
+
+namespace coffer::meta {
+
+class SqlAccountStore final : public AccountStore {
+ public:
+  // `db` must outlive the store and be migrated to the latest schema.
+  explicit SqlAccountStore(Database& db) : db_(db) {}
+
+  Result<Session> create_session(int64_t user_id, const std::string& refresh_hash,
+                                 const RequestOrigin& origin, Micros now, Micros expires) override;
+  Result<RefreshResult> rotate_refresh(const std::string& presented_hash,
+                                       const std::string& next_hash, const RequestOrigin& origin,
+                                       Micros now, Micros expires) override;
+  Result<User> session_user(int64_t session_id, Micros now) override;
+  Result<std::vector<Session>> list_sessions(int64_t user_id, Micros now) override;
+  Status revoke_session(int64_t user_id, int64_t session_id, Micros now) override;
+  Result<int64_t> revoke_sessions(int64_t user_id, int64_t keep_session_id, Micros now) override;
+  Status change_password(int64_t user_id, const std::string& password_hash, int64_t keep_session_id,
+                         Micros now) override;
+
+  Result<ApiToken> create_api_token(int64_t user_id, const std::string& name, uint32_t scopes,
+                                    const std::string& token_hash, std::optional<Micros> expires,
+                                    Micros now) override;
+  Result<std::vector<ApiToken>> list_api_tokens(int64_t user_id, Micros now) override;
+  Status revoke_api_token(int64_t user_id, int64_t token_id, Micros now) override;
+  Result<std::pair<ApiToken, User>> use_api_token(const std::string& token_hash,
+                                                  Micros now) override;
+
+  Result<std::vector<ThrottleState>> throttle_states(const std::vector<std::string>& keys) override;
+  Status update_throttle(const std::string& key,
+                         const std::function<ThrottleState(const ThrottleState&)>& update) override;
+  Status clear_throttle(const std::string& key) override;
+
+  Status append_audit(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) override;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace coffer::meta
