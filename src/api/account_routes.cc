@@ -137,6 +137,43 @@ Response revoke_token(ApiContext& ctx, Request& request) {
   return no_content();
 }
 
+Response begin_totp(ApiContext& ctx, Request& request) {
+  auto enrolment = ctx.auth.begin_totp(request.principal, origin_of(request));
+  if (!enrolment.is_ok()) return fail(request, enrolment.status());
+  return json_response(
+      200, json::object{{"secret", enrolment->secret}, {"otpauth_uri", enrolment->otpauth_uri}});
+}
+
+Response confirm_totp(ApiContext& ctx, Request& request) {
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto code = optional_string(*body, "code");
+  if (!code.is_ok() || !*code) {
+    return fail(request, Status(Errc::kInvalidArgument, "code is a required string"));
+  }
+  auto codes = ctx.auth.confirm_totp(request.principal, **code, origin_of(request));
+  if (!codes.is_ok()) return fail(request, codes.status());
+  json::array recovery;
+  for (const std::string& c : *codes) recovery.emplace_back(c);
+  return json_response(200, json::object{{"recovery_codes", std::move(recovery)}});
+}
+
+Response disable_totp(ApiContext& ctx, Request& request) {
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto password = optional_string(*body, "password");
+  auto code = optional_string(*body, "code");
+  auto recovery = optional_string(*body, "recovery_code");
+  if (!password.is_ok() || !code.is_ok() || !recovery.is_ok() || !*password) {
+    return fail(request, Status(Errc::kInvalidArgument,
+                                "password is required; code or recovery_code must be strings"));
+  }
+  Status status = ctx.auth.disable_totp(
+      request.principal, **password, service::SecondFactor{*code, *recovery}, origin_of(request));
+  if (!status.is_ok()) return fail(request, status);
+  return no_content();
+}
+
 // GET /api/v1/audit?actor=&action=&before=&limit= ; newest first, `next` continues.
 Response list_audit(ApiContext& ctx, Request& request) {
   meta::AuditQuery query;
@@ -192,6 +229,9 @@ void add_account_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/v1/auth/tokens", bind_route(ctx, list_tokens));
   router.add("POST", "/api/v1/auth/tokens", bind_route(ctx, create_token));
   router.add("DELETE", "/api/v1/auth/tokens/{id}", bind_route(ctx, revoke_token));
+  router.add("POST", "/api/v1/auth/mfa/totp", bind_route(ctx, begin_totp));
+  router.add("DELETE", "/api/v1/auth/mfa/totp", bind_route(ctx, disable_totp));
+  router.add("POST", "/api/v1/auth/mfa/totp/confirm", bind_route(ctx, confirm_totp));
   router.add("GET", "/api/v1/audit", bind_route(ctx, list_audit));
 }
 

@@ -5,6 +5,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "meta/catalog.h"
+#include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
 #include "store/chunk_store.h"
@@ -14,6 +15,7 @@ namespace coffer::api {
 struct ApiContext {
   service::FileService& files;
   service::AuthService& auth;
+  service::AdminService& admin;
   meta::Catalog& catalog;
   store::ChunkStore& chunks;
   Metrics& metrics;
@@ -38,6 +40,7 @@ void add_system_routes(Router& router, ApiContext& context);
 void add_auth_routes(Router& router, ApiContext& context);
 void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
+void add_admin_routes(Router& router, ApiContext& context);
 
 // Routes that need no access token.
 bool is_public_route(std::string_view pattern);

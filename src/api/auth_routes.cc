@@ -81,7 +81,14 @@ Response login(ApiContext& ctx, Request& request) {
     return fail(request,
                 Status(Errc::kInvalidArgument, "token_delivery must be \"cookie\" or \"body\""));
   }
-  auto tokens = ctx.auth.login(**username, **password, origin_of(request));
+  auto totp = optional_string(*body, "totp_code");
+  auto recovery = optional_string(*body, "recovery_code");
+  if (!totp.is_ok() || !recovery.is_ok()) {
+    return fail(request, Status(Errc::kInvalidArgument,
+                                "totp_code and recovery_code must be strings when given"));
+  }
+  auto tokens = ctx.auth.login(**username, **password, service::SecondFactor{*totp, *recovery},
+                               origin_of(request));
   if (!tokens.is_ok()) return fail(request, tokens.status());
   return session_response(ctx, *tokens, !*delivery || **delivery == "cookie");
 }
@@ -142,16 +149,47 @@ Response logout_all(ApiContext& ctx, Request& request) {
   return response;
 }
 
+Response register_user(ApiContext& ctx, Request& request) {
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto username = optional_string(*body, "username");
+  auto password = optional_string(*body, "password");
+  auto invite = optional_string(*body, "invite");
+  if (!username.is_ok() || !password.is_ok() || !invite.is_ok() || !*username || !*password) {
+    return fail(request, Status(Errc::kInvalidArgument,
+                                "username and password are required strings; invite a string"));
+  }
+  std::optional<std::string_view> invite_token;
+  if (*invite) invite_token = **invite;
+  auto user = ctx.auth.register_user(**username, **password, invite_token, origin_of(request));
+  if (!user.is_ok()) return fail(request, user.status());
+  return json_response(201, user_json(*user));
+}
+
+Response reset_password(ApiContext& ctx, Request& request) {
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto token = optional_string(*body, "token");
+  auto password = optional_string(*body, "new_password");
+  if (!token.is_ok() || !password.is_ok() || !*token || !*password) {
+    return fail(request,
+                Status(Errc::kInvalidArgument, "token and new_password are required strings"));
+  }
+  Status status = ctx.auth.reset_password(**token, **password, origin_of(request));
+  if (!status.is_ok()) return fail(request, status);
+  Response response;
+  response.status = 204;
+  return response;
+}
+
 Response me(ApiContext& ctx, Request& request) {
   auto user = ctx.catalog.find_user(request.user_id);
   if (!user.is_ok()) return fail(request, user.status());
-  json::object body{{"id", user->id},
-                    {"username", user->username},
-                    {"role", role_name(user->role)},
-                    {"status", user_status_name(user->status)},
-                    {"root_id", user->root_id},
-                    {"created", rfc3339(user->created)},
-                    {"scopes", scopes_text(request.principal.scopes)}};
+  json::object body = user_json(*user);
+  body["scopes"] = scopes_text(request.principal.scopes);
+  auto mfa = ctx.auth.totp_enabled(user->id);
+  if (!mfa.is_ok()) return fail(request, mfa.status());
+  body["mfa_enabled"] = *mfa;
   if (request.principal.session_id != 0) body["session_id"] = request.principal.session_id;
   if (request.principal.api_token_id != 0) body["api_token_id"] = request.principal.api_token_id;
   return json_response(200, body);
@@ -164,6 +202,8 @@ void add_auth_routes(Router& router, ApiContext& ctx) {
   router.add("POST", "/api/v1/auth/refresh", bind_route(ctx, refresh));
   router.add("POST", "/api/v1/auth/logout", bind_route(ctx, logout));
   router.add("POST", "/api/v1/auth/logout-all", bind_route(ctx, logout_all));
+  router.add("POST", "/api/v1/auth/register", bind_route(ctx, register_user));
+  router.add("POST", "/api/v1/auth/password-reset", bind_route(ctx, reset_password));
   router.add("GET", "/api/v1/auth/me", bind_route(ctx, me));
 }
 

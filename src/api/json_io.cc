@@ -82,6 +82,21 @@ boost::json::object node_json(const Node& node) {
   return o;
 }
 
+boost::json::object user_json(const User& user) {
+  boost::json::object o{{"id", user.id},
+                        {"username", user.username},
+                        {"role", role_name(user.role)},
+                        {"status", user_status_name(user.status)},
+                        {"root_id", user.root_id},
+                        {"created", rfc3339(user.created)}};
+  if (user.quota_bytes) {
+    o["quota_bytes"] = *user.quota_bytes;
+  } else {
+    o["quota_bytes"] = nullptr;
+  }
+  return o;
+}
+
 Result<std::optional<std::string>> optional_string(const boost::json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return std::optional<std::string>();

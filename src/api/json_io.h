@@ -26,6 +26,10 @@ std::string rfc3339(Micros t);
 
 boost::json::object node_json(const Node& node);
 
+// id, username, role, status, root_id, created, quota_bytes (null: the default). Never the
+// password hash.
+boost::json::object user_json(const User& user);
+
 // The strong ETag of a file version: its SHA-256, quoted.
 std::string etag_for(const Node& file);
 

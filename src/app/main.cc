@@ -108,9 +108,9 @@ int serve(const Config& config) {
   }
 
   api::Metrics metrics;
-  api::ApiHandler handler(api::ApiContext{*runtime.files, *runtime.auth, *runtime.catalog,
-                                          *runtime.chunks, metrics, config.data_dir,
-                                          config.secure_cookies});
+  api::ApiHandler handler(api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin,
+                                          *runtime.catalog, *runtime.chunks, metrics,
+                                          config.data_dir, config.secure_cookies});
   http::ServerOptions options;
   options.host = listen->first;
   options.port = listen->second;

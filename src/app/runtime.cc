@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "auth/key_file.h"
+#include "auth/secret_box.h"
 #include "auth/token_signer.h"
 #include "store/local_chunk_store.h"
 
@@ -34,7 +36,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   rt->files = std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight);
   service::AuthOptions auth_options;
   auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
-  rt->auth = std::make_unique<service::AuthService>(*rt->catalog, std::move(*signer), auth_options);
+  auto master_key = auth::load_or_create_key(config.token_key_path());
+  COFFER_RETURN_IF_ERROR(master_key);
+  rt->auth = std::make_unique<service::AuthService>(
+      *rt->catalog, std::move(*signer), auth::SecretBox(*master_key, "cofferMF"), auth_options);
+  rt->admin = std::make_unique<service::AdminService>(*rt->catalog, *rt->auth);
   return rt;
 }
 

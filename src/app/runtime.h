@@ -7,6 +7,7 @@
 #include "app/config.h"
 #include "core/status.h"
 #include "meta/catalog.h"
+#include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
 #include "store/chunk_store.h"
@@ -21,6 +22,7 @@ struct Runtime {
   store::InflightChunks inflight;
   std::unique_ptr<service::FileService> files;
   std::unique_ptr<service::AuthService> auth;
+  std::unique_ptr<service::AdminService> admin;
 };
 
 // Creates the data directory layout if needed and opens everything (applying migrations).

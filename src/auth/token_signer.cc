@@ -1,5 +1,7 @@
 #include "auth/token_signer.h"
 
+#include "auth/key_file.h"
+
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
@@ -57,32 +59,11 @@ TokenSigner::TokenSigner(std::string key_id, std::vector<unsigned char> key, int
     : key_id_(std::move(key_id)), key_(std::move(key)), ttl_seconds_(ttl_seconds) {}
 
 Result<TokenSigner> TokenSigner::from_key_file(const std::string& path, int64_t ttl_seconds) {
-  if (sodium_init() < 0) return Status(Errc::kInternal, "libsodium failed to initialise");
-  std::vector<unsigned char> key(32);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) {
-    randombytes_buf(key.data(), key.size());
-    std::string tmp = path + ".tmp";
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Status(Errc::kIoError, "cannot create " + tmp + ": " + std::strerror(errno));
-    bool ok =
-        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-      ::unlink(tmp.c_str());
-      return Status(Errc::kIoError, "cannot write the token key " + path);
-    }
-  } else {
-    if (fd < 0) return Status(Errc::kIoError, "cannot open " + path + ": " + std::strerror(errno));
-    ssize_t n = ::read(fd, key.data(), key.size());
-    ::close(fd);
-    if (n != static_cast<ssize_t>(key.size())) {
-      return Status(Errc::kCorruption, "the token key " + path + " is not 32 bytes");
-    }
-  }
+  auto key = load_or_create_key(path);
+  COFFER_RETURN_IF_ERROR(key);
   // The key id is a short fingerprint of the key: it reveals nothing and changes with it.
-  auto digest = hmac_sha256(key, "coffer key id");
-  return TokenSigner(b64url(digest.data(), 6), std::move(key), ttl_seconds);
+  auto digest = hmac_sha256(*key, "coffer key id");
+  return TokenSigner(b64url(digest.data(), 6), std::move(*key), ttl_seconds);
 }
 
 std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_unix) const {

@@ -24,6 +24,7 @@ struct User {
   UserStatus status = UserStatus::kActive;
   int64_t root_id = 0;  // the user's root folder
   Micros created = 0;
+  std::optional<int64_t> quota_bytes;  // none: the server's default
 };
 
 enum class NodeKind { kFolder, kFile };

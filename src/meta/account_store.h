@@ -44,6 +44,33 @@ struct AuditQuery {
   uint32_t limit = 100;
 };
 
+struct TotpRecord {
+  std::string secret_box;  // the sealed seed (auth::SecretBox)
+  bool confirmed = false;
+  int64_t last_step = 0;  // the last time step a code was accepted for (replay guard)
+};
+
+struct UserQuery {
+  std::optional<Role> role;
+  std::optional<UserStatus> status;
+  std::optional<std::string> name_prefix;
+  int64_t after_id = 0;  // keyset pagination by id
+  uint32_t limit = 100;
+};
+
+struct UserChanges {
+  std::optional<Role> role;
+  std::optional<UserStatus> status;
+  std::optional<std::optional<int64_t>> quota_bytes;  // set, or clear with nullopt inside
+};
+
+struct Group {
+  int64_t id = 0;
+  std::string name;
+  Micros created = 0;
+  std::vector<int64_t> member_ids;
+};
+
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
@@ -88,6 +115,58 @@ class AccountStore {
   virtual Status update_throttle(
       const std::string& key, const std::function<ThrottleState(const ThrottleState&)>& update) = 0;
   virtual Status clear_throttle(const std::string& key) = 0;
+
+  // Second factor. begin_totp stores an unconfirmed seed (replacing an unconfirmed one).
+  // Errors: kConflict (a confirmed one exists).
+  virtual Status begin_totp(int64_t user_id, const std::string& secret_box, Micros now) = 0;
+  virtual Result<std::optional<TotpRecord>> totp(int64_t user_id) = 0;
+  // Confirms the seed at `step` and replaces the recovery codes. Errors: kNotFound, kConflict.
+  virtual Status confirm_totp(int64_t user_id, int64_t step,
+                              const std::vector<std::string>& recovery_hashes, Micros now) = 0;
+  // Records that a code for `step` was used; false when that step (or a later one) already
+  // was, so a code works once across every node.
+  virtual Result<bool> use_totp_step(int64_t user_id, int64_t step) = 0;
+  // Spends an unused recovery code; false when there is none with that hash.
+  virtual Result<bool> use_recovery_code(int64_t user_id, const std::string& code_hash,
+                                         Micros now) = 0;
+  virtual Status remove_totp(int64_t user_id) = 0;
+
+  // Administration of users.
+  virtual Result<std::vector<User>> list_users(const UserQuery& query) = 0;
+  // Applies the changes; a status other than active also ends every session of the user.
+  // Errors: kNotFound.
+  virtual Result<User> update_user(int64_t user_id, const UserChanges& changes, Micros now) = 0;
+
+  // One-time password-reset links, stored hashed.
+  virtual Status create_password_reset(int64_t user_id, int64_t created_by,
+                                       const std::string& token_hash, Micros now,
+                                       Micros expires) = 0;
+  // Spends a live reset token and sets the password, ending every session, in one
+  // transaction. Returns the user id. Errors: kNotFound (unknown, used or expired).
+  virtual Result<int64_t> redeem_password_reset(const std::string& token_hash,
+                                                const std::string& password_hash, Micros now) = 0;
+
+  // Server settings (name -> value).
+  virtual Result<std::optional<std::string>> setting(const std::string& name) = 0;
+  virtual Status set_setting(const std::string& name, const std::string& value) = 0;
+
+  // Registration invites: single use, with an expiry. claim_invite marks a live invite used
+  // (false when it is unknown, used or expired); release_invite undoes a claim whose
+  // registration failed; bind_invite records who used it.
+  virtual Status create_invite(const std::string& token_hash, int64_t created_by, Micros now,
+                               Micros expires) = 0;
+  virtual Result<bool> claim_invite(const std::string& token_hash, Micros now) = 0;
+  virtual Status release_invite(const std::string& token_hash) = 0;
+  virtual Status bind_invite(const std::string& token_hash, int64_t user_id) = 0;
+
+  // Groups. Errors: kAlreadyExists (name), kNotFound.
+  virtual Result<Group> create_group(const std::string& name, Micros now) = 0;
+  virtual Result<std::vector<Group>> list_groups() = 0;
+  virtual Result<Group> get_group(int64_t group_id) = 0;
+  virtual Status delete_group(int64_t group_id) = 0;
+  // Errors: kNotFound (group or user).
+  virtual Status add_group_member(int64_t group_id, int64_t user_id) = 0;
+  virtual Status remove_group_member(int64_t group_id, int64_t user_id) = 0;
 
   // Audit log: append-only.
   virtual Status append_audit(const AuditEvent& event) = 0;

@@ -130,9 +130,65 @@ CREATE INDEX audit_by_actor ON audit_events (actor_id, id);
 CREATE INDEX audit_by_action ON audit_events (action, id);
 )sql";
 
+// Version 3: second factor (TOTP and recovery codes), password-reset links, groups, server
+// settings and registration invites.
+constexpr std::string_view kSecuritySchema = R"sql(
+CREATE TABLE totp (
+  user_id BIGINT NOT NULL PRIMARY KEY REFERENCES users (id),
+  secret_box TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  confirmed_at BIGINT,
+  last_step BIGINT NOT NULL
+){{NATURAL_KEY}};
+
+CREATE TABLE recovery_codes (
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  code_hash TEXT NOT NULL,
+  used_at BIGINT,
+  PRIMARY KEY (user_id, code_hash)
+){{NATURAL_KEY}};
+
+CREATE TABLE password_resets (
+  token_hash TEXT NOT NULL PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  created_by BIGINT NOT NULL REFERENCES users (id),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+){{NATURAL_KEY}};
+
+CREATE TABLE user_groups (
+  id {{ID}},
+  name {{NAME}} NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE group_members (
+  group_id BIGINT NOT NULL REFERENCES user_groups (id),
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  PRIMARY KEY (group_id, user_id)
+){{NATURAL_KEY}};
+CREATE INDEX group_members_by_user ON group_members (user_id);
+
+CREATE TABLE settings (
+  name TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+){{NATURAL_KEY}};
+
+CREATE TABLE invites (
+  token_hash TEXT NOT NULL PRIMARY KEY,
+  created_by BIGINT NOT NULL REFERENCES users (id),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  used_by BIGINT REFERENCES users (id)
+){{NATURAL_KEY}};
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
+    {3, "TOTP, recovery codes, password resets, groups, settings, invites", kSecuritySchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -372,3 +372,301 @@ Result<std::vector<AuditEvent>> SqlAccountStore::list_audit(const AuditQuery& q)
 }
 
 }  // namespace coffer::meta
+
+namespace coffer::meta {
+namespace {
+
+// Runs one statement in its own write transaction; `changed` says whether it changed a row.
+Result<bool> exec_changed(Database& db, const std::string& sql, const Params& params) {
+  return transact_value<bool>(db, TxMode::kWrite, [&](Connection& conn) -> Result<bool> {
+    auto n = conn.exec(sql, params);
+    COFFER_RETURN_IF_ERROR(n);
+    return *n > 0;
+  });
+}
+
+Status exec_write(Database& db, const std::string& sql, const Params& params) {
+  return status_of(exec_changed(db, sql, params));
+}
+
+Status end_sessions(Connection& conn, int64_t user_id, Micros now, const char* reason) {
+  return status_of(
+      conn.exec("UPDATE sessions SET revoked_at = ?, revoked_reason = ? "
+                "WHERE user_id = ? AND revoked_at IS NULL",
+                {now, reason, user_id}));
+}
+
+Result<Group> load_group(Connection& conn, int64_t group_id) {
+  auto row =
+      conn.query_row("SELECT id, name, created_at FROM user_groups WHERE id = ?", {group_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "no such group");
+  Group group{(*row)->int64(0), (*row)->text(1), (*row)->int64(2), {}};
+  auto members = conn.query("SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id",
+                            {group_id});
+  COFFER_RETURN_IF_ERROR(members);
+  for (const Row& m : *members) group.member_ids.push_back(m.int64(0));
+  return group;
+}
+
+}  // namespace
+
+Status SqlAccountStore::begin_totp(int64_t user_id, const std::string& secret_box, Micros now) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto row = conn.query_row("SELECT confirmed_at FROM totp WHERE user_id = ?", {user_id});
+    COFFER_RETURN_IF_ERROR(row);
+    if (*row && !(*row)->is_null(0)) {
+      return Status(Errc::kConflict, "two-factor authentication is already enabled");
+    }
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM totp WHERE user_id = ?", {user_id}));
+    return status_of(conn.exec(
+        "INSERT INTO totp (user_id, secret_box, created_at, last_step) VALUES (?, ?, ?, 0)",
+        {user_id, secret_box, now}));
+  });
+}
+
+Result<std::optional<TotpRecord>> SqlAccountStore::totp(int64_t user_id) {
+  using Found = std::optional<TotpRecord>;
+  return transact_value<Found>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Found> {
+    auto row = conn.query_row(
+        "SELECT secret_box, confirmed_at, last_step FROM totp WHERE user_id = ?", {user_id});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Found();
+    return Found(TotpRecord{(*row)->text(0), !(*row)->is_null(1), (*row)->int64(2)});
+  });
+}
+
+Status SqlAccountStore::confirm_totp(int64_t user_id, int64_t step,
+                                     const std::vector<std::string>& recovery_hashes, Micros now) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto n = conn.exec(
+        "UPDATE totp SET confirmed_at = ?, last_step = ? "
+        "WHERE user_id = ? AND confirmed_at IS NULL",
+        {now, step, user_id});
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) return Status(Errc::kConflict, "no two-factor enrolment is waiting");
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM recovery_codes WHERE user_id = ?", {user_id}));
+    for (const std::string& hash : recovery_hashes) {
+      COFFER_RETURN_IF_ERROR(conn.exec(
+          "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", {user_id, hash}));
+    }
+    return Status::ok();
+  });
+}
+
+Result<bool> SqlAccountStore::use_totp_step(int64_t user_id, int64_t step) {
+  return exec_changed(db_, "UPDATE totp SET last_step = ? WHERE user_id = ? AND last_step < ?",
+                      {step, user_id, step});
+}
+
+Result<bool> SqlAccountStore::use_recovery_code(int64_t user_id, const std::string& code_hash,
+                                                Micros now) {
+  return exec_changed(db_,
+                      "UPDATE recovery_codes SET used_at = ? "
+                      "WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+                      {now, user_id, code_hash});
+}
+
+Status SqlAccountStore::remove_totp(int64_t user_id) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM recovery_codes WHERE user_id = ?", {user_id}));
+    return status_of(conn.exec("DELETE FROM totp WHERE user_id = ?", {user_id}));
+  });
+}
+
+Result<std::vector<User>> SqlAccountStore::list_users(const UserQuery& q) {
+  std::string sql = std::string(kUserSelect) + "WHERE id > ?";
+  Params params{q.after_id};
+  if (q.role) {
+    sql += " AND role = ?";
+    params.emplace_back(role_name(*q.role));
+  }
+  if (q.status) {
+    sql += " AND status = ?";
+    params.emplace_back(user_status_name(*q.status));
+  }
+  if (q.name_prefix && !q.name_prefix->empty()) {
+    // Usernames hold no LIKE wildcards (validate_username), but the prefix is user input.
+    sql += " AND username >= ? AND username < ?";
+    params.emplace_back(*q.name_prefix);
+    params.emplace_back(*q.name_prefix + "\x7f");
+  }
+  sql += " ORDER BY id LIMIT ?";
+  params.emplace_back(static_cast<int64_t>(std::clamp<uint32_t>(q.limit, 1, 1000)));
+  using Users = std::vector<User>;
+  return transact_value<Users>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Users> {
+    auto rows = conn.query(sql, params);
+    COFFER_RETURN_IF_ERROR(rows);
+    Users users;
+    for (const Row& row : *rows) {
+      auto user = user_from_row(row);
+      COFFER_RETURN_IF_ERROR(user);
+      users.push_back(std::move(*user));
+    }
+    return users;
+  });
+}
+
+Result<User> SqlAccountStore::update_user(int64_t user_id, const UserChanges& c, Micros now) {
+  return transact_value<User>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<User> {
+    auto exists = conn.query_row("SELECT id FROM users WHERE id = ?", {user_id});
+    COFFER_RETURN_IF_ERROR(exists);
+    if (!*exists) return Status(Errc::kNotFound, "no such user");
+    if (c.role) {
+      COFFER_RETURN_IF_ERROR(
+          conn.exec("UPDATE users SET role = ? WHERE id = ?", {role_name(*c.role), user_id}));
+    }
+    if (c.status) {
+      COFFER_RETURN_IF_ERROR(conn.exec("UPDATE users SET status = ? WHERE id = ?",
+                                       {user_status_name(*c.status), user_id}));
+      if (*c.status != UserStatus::kActive) {
+        COFFER_RETURN_IF_ERROR(end_sessions(conn, user_id, now, "account not active"));
+      }
+    }
+    if (c.quota_bytes) {
+      COFFER_RETURN_IF_ERROR(
+          conn.exec("UPDATE users SET quota_bytes = ? WHERE id = ?", {*c.quota_bytes, user_id}));
+    }
+    auto row = conn.query_row(std::string(kUserSelect) + "WHERE id = ?", {user_id});
+    COFFER_RETURN_IF_ERROR(row);
+    return user_from_row(**row);
+  });
+}
+
+Status SqlAccountStore::create_password_reset(int64_t user_id, int64_t created_by,
+                                              const std::string& token_hash, Micros now,
+                                              Micros expires) {
+  return exec_write(db_,
+                    "INSERT INTO password_resets (token_hash, user_id, created_by, created_at, "
+                    "expires_at) VALUES (?, ?, ?, ?, ?)",
+                    {token_hash, user_id, created_by, now, expires});
+}
+
+Result<int64_t> SqlAccountStore::redeem_password_reset(const std::string& token_hash,
+                                                       const std::string& password_hash,
+                                                       Micros now) {
+  return transact_value<int64_t>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<int64_t> {
+    auto row = conn.query_row(
+        "SELECT user_id FROM password_resets "
+        "WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+        {token_hash, now});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Status(Errc::kNotFound, "the reset link is unknown, used or expired");
+    const int64_t user_id = (*row)->int64(0);
+    COFFER_RETURN_IF_ERROR(conn.exec("UPDATE password_resets SET used_at = ? WHERE token_hash = ?",
+                                     {now, token_hash}));
+    COFFER_RETURN_IF_ERROR(
+        conn.exec("UPDATE users SET password_hash = ? WHERE id = ?", {password_hash, user_id}));
+    COFFER_RETURN_IF_ERROR(end_sessions(conn, user_id, now, "password reset"));
+    return user_id;
+  });
+}
+
+Result<std::optional<std::string>> SqlAccountStore::setting(const std::string& name) {
+  using Found = std::optional<std::string>;
+  return transact_value<Found>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Found> {
+    auto row = conn.query_row("SELECT value FROM settings WHERE name = ?", {name});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Found();
+    return Found((*row)->text(0));
+  });
+}
+
+Status SqlAccountStore::set_setting(const std::string& name, const std::string& value) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto n = conn.exec("UPDATE settings SET value = ? WHERE name = ?", {value, name});
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n > 0) return Status::ok();
+    return status_of(conn.exec("INSERT INTO settings (name, value) VALUES (?, ?)", {name, value}));
+  });
+}
+
+Status SqlAccountStore::create_invite(const std::string& token_hash, int64_t created_by, Micros now,
+                                      Micros expires) {
+  return exec_write(
+      db_,
+      "INSERT INTO invites (token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?)",
+      {token_hash, created_by, now, expires});
+}
+
+Result<bool> SqlAccountStore::claim_invite(const std::string& token_hash, Micros now) {
+  return exec_changed(db_,
+                      "UPDATE invites SET used_at = ? "
+                      "WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+                      {now, token_hash, now});
+}
+
+Status SqlAccountStore::release_invite(const std::string& token_hash) {
+  return exec_write(db_,
+                    "UPDATE invites SET used_at = NULL WHERE token_hash = ? AND used_by IS NULL",
+                    {token_hash});
+}
+
+Status SqlAccountStore::bind_invite(const std::string& token_hash, int64_t user_id) {
+  return exec_write(db_, "UPDATE invites SET used_by = ? WHERE token_hash = ?",
+                    {user_id, token_hash});
+}
+
+Result<Group> SqlAccountStore::create_group(const std::string& name, Micros now) {
+  return transact_value<Group>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<Group> {
+    auto row = conn.query_row(
+        "INSERT INTO user_groups (name, created_at) VALUES (?, ?) RETURNING id", {name, now});
+    if (!row.is_ok() && row.status().code() == Errc::kAlreadyExists) {
+      return Status(Errc::kAlreadyExists, "a group with that name exists");
+    }
+    COFFER_RETURN_IF_ERROR(row);
+    return Group{(*row)->int64(0), name, now, {}};
+  });
+}
+
+Result<std::vector<Group>> SqlAccountStore::list_groups() {
+  using Groups = std::vector<Group>;
+  return transact_value<Groups>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Groups> {
+    auto ids = conn.query("SELECT id FROM user_groups ORDER BY name");
+    COFFER_RETURN_IF_ERROR(ids);
+    Groups groups;
+    for (const Row& row : *ids) {
+      auto group = load_group(conn, row.int64(0));
+      COFFER_RETURN_IF_ERROR(group);
+      groups.push_back(std::move(*group));
+    }
+    return groups;
+  });
+}
+
+Result<Group> SqlAccountStore::get_group(int64_t group_id) {
+  return transact_value<Group>(db_, TxMode::kRead,
+                               [&](Connection& conn) { return load_group(conn, group_id); });
+}
+
+Status SqlAccountStore::delete_group(int64_t group_id) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM group_members WHERE group_id = ?", {group_id}));
+    auto n = conn.exec("DELETE FROM user_groups WHERE id = ?", {group_id});
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) return Status(Errc::kNotFound, "no such group");
+    return Status::ok();
+  });
+}
+
+Status SqlAccountStore::add_group_member(int64_t group_id, int64_t user_id) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto group = conn.query_row("SELECT id FROM user_groups WHERE id = ?", {group_id});
+    COFFER_RETURN_IF_ERROR(group);
+    if (!*group) return Status(Errc::kNotFound, "no such group");
+    auto user =
+        conn.query_row("SELECT id FROM users WHERE id = ? AND status <> 'deleted'", {user_id});
+    COFFER_RETURN_IF_ERROR(user);
+    if (!*user) return Status(Errc::kNotFound, "no such user");
+    return status_of(conn.exec(
+        "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        {group_id, user_id}));
+  });
+}
+
+Status SqlAccountStore::remove_group_member(int64_t group_id, int64_t user_id) {
+  return update_one(db_, "DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
+                    {group_id, user_id}, "no such group member");
+}
+
+}  // namespace coffer::meta

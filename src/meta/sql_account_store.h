@@ -37,6 +37,39 @@ class SqlAccountStore final : public AccountStore {
                          const std::function<ThrottleState(const ThrottleState&)>& update) override;
   Status clear_throttle(const std::string& key) override;
 
+  Status begin_totp(int64_t user_id, const std::string& secret_box, Micros now) override;
+  Result<std::optional<TotpRecord>> totp(int64_t user_id) override;
+  Status confirm_totp(int64_t user_id, int64_t step,
+                      const std::vector<std::string>& recovery_hashes, Micros now) override;
+  Result<bool> use_totp_step(int64_t user_id, int64_t step) override;
+  Result<bool> use_recovery_code(int64_t user_id, const std::string& code_hash,
+                                 Micros now) override;
+  Status remove_totp(int64_t user_id) override;
+
+  Result<std::vector<User>> list_users(const UserQuery& query) override;
+  Result<User> update_user(int64_t user_id, const UserChanges& changes, Micros now) override;
+
+  Status create_password_reset(int64_t user_id, int64_t created_by, const std::string& token_hash,
+                               Micros now, Micros expires) override;
+  Result<int64_t> redeem_password_reset(const std::string& token_hash,
+                                        const std::string& password_hash, Micros now) override;
+
+  Result<std::optional<std::string>> setting(const std::string& name) override;
+  Status set_setting(const std::string& name, const std::string& value) override;
+
+  Status create_invite(const std::string& token_hash, int64_t created_by, Micros now,
+                       Micros expires) override;
+  Result<bool> claim_invite(const std::string& token_hash, Micros now) override;
+  Status release_invite(const std::string& token_hash) override;
+  Status bind_invite(const std::string& token_hash, int64_t user_id) override;
+
+  Result<Group> create_group(const std::string& name, Micros now) override;
+  Result<std::vector<Group>> list_groups() override;
+  Result<Group> get_group(int64_t group_id) override;
+  Status delete_group(int64_t group_id) override;
+  Status add_group_member(int64_t group_id, int64_t user_id) override;
+  Status remove_group_member(int64_t group_id, int64_t user_id) override;
+
   Status append_audit(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) override;
 

@@ -20,6 +20,7 @@ Result<User> user_from_row(const Row& row, size_t first_column) {
   user.status = *status;
   user.root_id = row.opt_int64(c + 5).value_or(0);
   user.created = row.int64(c + 6);
+  user.quota_bytes = row.opt_int64(c + 7);
   return user;
 }
 

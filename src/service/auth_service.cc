@@ -1,11 +1,14 @@
 #include "service/auth_service.h"
 
+#include <sodium.h>
+
 #include <cctype>
 #include <utility>
 
 #include "auth/opaque_token.h"
 #include "auth/password.h"
 #include "auth/password_policy.h"
+#include "auth/totp.h"
 
 namespace coffer::service {
 namespace {
@@ -13,6 +16,29 @@ namespace {
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr size_t kMaxTokenName = 100;
 constexpr int64_t kMaxApiTokenLifetime = int64_t{10} * 366 * 86400;
+constexpr int kRecoveryCodes = 10;
+constexpr size_t kTotpSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
+
+// "abcd-efgh-ijkm": 60 bits from an alphabet without look-alikes, easy to type from paper.
+std::string new_recovery_code() {
+  static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+  std::string code;
+  for (int i = 0; i < 12; ++i) {
+    if (i > 0 && i % 4 == 0) code += '-';
+    code += kAlphabet[randombytes_uniform(sizeof kAlphabet - 1)];
+  }
+  return code;
+}
+
+// Recovery codes are compared case-insensitively and without separators.
+std::string normalized_recovery_code(std::string_view code) {
+  std::string out;
+  for (char c : code.substr(0, 64)) {
+    if (c == '-' || c == ' ') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
 
 Status invalid_credentials() {
   return Status(Errc::kInvalidCredentials, "invalid username or password");
@@ -25,6 +51,25 @@ Status unauthenticated(std::string message) {
 std::string user_target(int64_t id) { return "user:" + std::to_string(id); }
 
 }  // namespace
+
+std::string_view registration_mode_name(RegistrationMode mode) {
+  switch (mode) {
+    case RegistrationMode::kOpen:
+      return "open";
+    case RegistrationMode::kInvite:
+      return "invite";
+    case RegistrationMode::kClosed:
+      return "closed";
+  }
+  return "closed";
+}
+
+std::optional<RegistrationMode> parse_registration_mode(std::string_view name) {
+  if (name == "open") return RegistrationMode::kOpen;
+  if (name == "invite") return RegistrationMode::kInvite;
+  if (name == "closed") return RegistrationMode::kClosed;
+  return std::nullopt;
+}
 
 uint32_t scopes_for_role(Role role) {
   return role == Role::kAdmin ? kAllScopes : (kScopeFilesRead | kScopeFilesWrite);
@@ -45,8 +90,10 @@ Status validate_username(std::string_view username) {
   return Status::ok();
 }
 
-AuthService::AuthService(meta::Catalog& catalog, auth::TokenSigner signer, AuthOptions options)
+AuthService::AuthService(meta::Catalog& catalog, auth::TokenSigner signer, auth::SecretBox mfa_box,
+                         AuthOptions options)
     : catalog_(catalog),
+      mfa_box_(std::move(mfa_box)),
       accounts_(catalog.accounts()),
       signer_(std::move(signer)),
       options_(options),
@@ -64,7 +111,7 @@ Result<SessionTokens> AuthService::tokens_for(const Session& session, std::strin
 }
 
 Result<SessionTokens> AuthService::login(std::string_view username, std::string_view password,
-                                         const RequestOrigin& origin) {
+                                         const SecondFactor& factor, const RequestOrigin& origin) {
   const Micros now = now_micros();
   COFFER_RETURN_IF_ERROR(throttle_.check(username, origin.ip, now));
   auto fail = [&](std::string_view detail) -> Status {
@@ -89,6 +136,15 @@ Result<SessionTokens> AuthService::login(std::string_view username, std::string_
   const bool password_ok = auth::verify_password(password, user->password_hash);
   if (!password_ok) return fail("wrong password");
   if (user->status != UserStatus::kActive) return fail("account not active");
+  if (Status second = check_second_factor(user->id, factor, now); !second.is_ok()) {
+    if (second.code() == Errc::kInvalidCredentials) {
+      COFFER_RETURN_IF_ERROR(throttle_.record_failure(username, origin.ip, now));
+      Principal who{user->id, user->role, 0, 0, 0};
+      (void)audit(&who, "auth.login", user_target(user->id), "failure", origin,
+                  "wrong second factor");
+    }
+    return second;
+  }
   COFFER_RETURN_IF_ERROR(throttle_.record_success(username));
 
   std::string refresh = auth::new_opaque_token(auth::kRefreshTokenPrefix);
@@ -99,6 +155,30 @@ Result<SessionTokens> AuthService::login(std::string_view username, std::string_
   (void)audit(&who, "auth.login", user_target(user->id), "success", origin,
               "session " + std::to_string(session->id));
   return tokens_for(*session, std::move(refresh), now);
+}
+
+Status AuthService::check_second_factor(int64_t user_id, const SecondFactor& factor, Micros now) {
+  auto record = accounts_.totp(user_id);
+  COFFER_RETURN_IF_ERROR(record);
+  if (!*record || !(*record)->confirmed) return Status::ok();
+  const Status wrong(Errc::kInvalidCredentials, "invalid second factor");
+  if (factor.totp_code) {
+    auto seed = mfa_box_.open((*record)->secret_box);
+    COFFER_RETURN_IF_ERROR(seed);
+    auto step =
+        auth::totp_match(*seed, *factor.totp_code, now / kMicrosPerSecond, (*record)->last_step);
+    if (!step) return wrong;
+    auto fresh = accounts_.use_totp_step(user_id, *step);
+    COFFER_RETURN_IF_ERROR(fresh);
+    return *fresh ? Status::ok() : wrong;
+  }
+  if (factor.recovery_code) {
+    auto spent = accounts_.use_recovery_code(
+        user_id, auth::opaque_token_hash(normalized_recovery_code(*factor.recovery_code)), now);
+    COFFER_RETURN_IF_ERROR(spent);
+    return *spent ? Status::ok() : wrong;
+  }
+  return Status(Errc::kMfaRequired, "a TOTP code (totp_code) or recovery code is required");
 }
 
 Result<SessionTokens> AuthService::refresh(std::string_view refresh_token,
@@ -158,7 +238,15 @@ Result<Principal> AuthService::authenticate(std::string_view bearer_token) {
   }
   if (user->id != claims->user_id) return unauthenticated("the token does not match its session");
   if (user->status != UserStatus::kActive) return unauthenticated("the account is not active");
-  return Principal{user->id, user->role, scopes_for_role(user->role), claims->session_id, 0};
+  uint32_t scopes = scopes_for_role(user->role);
+  if (user->role == Role::kAdmin && admins_need_mfa()) {
+    // Until this admin enrols a second factor, the session works for files but not for
+    // administration.
+    auto enabled = totp_enabled(user->id);
+    COFFER_RETURN_IF_ERROR(enabled);
+    if (!*enabled) scopes &= ~kScopeAdmin;
+  }
+  return Principal{user->id, user->role, scopes, claims->session_id, 0};
 }
 
 Status AuthService::logout(const Principal& who, const RequestOrigin& origin) {
@@ -261,6 +349,132 @@ Status AuthService::audit(const Principal* who, std::string action, std::string 
   event.request_id = origin.request_id;
   event.detail = std::move(detail);
   return accounts_.append_audit(event);
+}
+
+RegistrationMode AuthService::registration_mode() {
+  auto value = accounts_.setting(kSettingRegistrationMode);
+  if (!value.is_ok() || !*value) return RegistrationMode::kClosed;
+  return parse_registration_mode(**value).value_or(RegistrationMode::kClosed);
+}
+
+bool AuthService::admins_need_mfa() {
+  auto value = accounts_.setting(kSettingAdminsNeedMfa);
+  return value.is_ok() && *value && **value == "true";
+}
+
+Result<bool> AuthService::totp_enabled(int64_t user_id) {
+  auto record = accounts_.totp(user_id);
+  COFFER_RETURN_IF_ERROR(record);
+  return *record && (*record)->confirmed;
+}
+
+Result<User> AuthService::register_user(std::string_view username, std::string_view password,
+                                        std::optional<std::string_view> invite,
+                                        const RequestOrigin& origin) {
+  const RegistrationMode mode = registration_mode();
+  if (mode == RegistrationMode::kClosed) {
+    return Status(Errc::kForbidden, "registration is closed; ask an administrator");
+  }
+  COFFER_RETURN_IF_ERROR(validate_username(username));
+  COFFER_RETURN_IF_ERROR(auth::check_password_policy(password, username));
+  std::string invite_hash;
+  if (mode == RegistrationMode::kInvite) {
+    if (!invite || invite->empty() || invite->size() > 256) {
+      return Status(Errc::kForbidden, "registration needs an invite");
+    }
+    invite_hash = auth::opaque_token_hash(*invite);
+    auto claimed = accounts_.claim_invite(invite_hash, now_micros());
+    COFFER_RETURN_IF_ERROR(claimed);
+    if (!*claimed) return Status(Errc::kForbidden, "the invite is unknown, used or expired");
+  }
+  auto user = create_user(username, password, Role::kUser);
+  if (!invite_hash.empty()) {
+    // A failed registration gives the invite back; a crash in between loses it (the admin
+    // issues another), never lets it be used twice.
+    COFFER_RETURN_IF_ERROR(user.is_ok() ? accounts_.bind_invite(invite_hash, user->id)
+                                        : accounts_.release_invite(invite_hash));
+  }
+  COFFER_RETURN_IF_ERROR(user);
+  Principal who{user->id, user->role, 0, 0, 0};
+  (void)audit(&who, "auth.register", user_target(user->id), "success", origin,
+              std::string("mode: ") + std::string(registration_mode_name(mode)));
+  return user;
+}
+
+Status AuthService::reset_password(std::string_view reset_token, std::string_view new_password,
+                                   const RequestOrigin& origin) {
+  if (reset_token.empty() || reset_token.size() > 256) {
+    return Status(Errc::kNotFound, "the reset link is unknown, used or expired");
+  }
+  // The policy check needs the username; the token tells it only when redeemed, so the
+  // username rule is checked against nothing here and the rest applies.
+  COFFER_RETURN_IF_ERROR(auth::check_password_policy(new_password));
+  auto hash = auth::hash_password(new_password);
+  COFFER_RETURN_IF_ERROR(hash);
+  auto user_id =
+      accounts_.redeem_password_reset(auth::opaque_token_hash(reset_token), *hash, now_micros());
+  COFFER_RETURN_IF_ERROR(user_id);
+  Principal who{*user_id, Role::kUser, 0, 0, 0};
+  return audit(&who, "auth.password_reset", user_target(*user_id), "success", origin);
+}
+
+Result<TotpEnrolment> AuthService::begin_totp(const Principal& who, const RequestOrigin& origin) {
+  auto user = catalog_.find_user(who.user_id);
+  COFFER_RETURN_IF_ERROR(user);
+  std::vector<unsigned char> seed(kTotpSecretBytes);
+  randombytes_buf(seed.data(), seed.size());
+  COFFER_RETURN_IF_ERROR(accounts_.begin_totp(who.user_id, mfa_box_.seal(seed), now_micros()));
+  (void)audit(&who, "auth.mfa_begin", user_target(who.user_id), "success", origin);
+  return TotpEnrolment{auth::base32_encode(seed),
+                       auth::otpauth_uri("Coffer", user->username, seed)};
+}
+
+Result<std::vector<std::string>> AuthService::confirm_totp(const Principal& who,
+                                                           std::string_view code,
+                                                           const RequestOrigin& origin) {
+  auto record = accounts_.totp(who.user_id);
+  COFFER_RETURN_IF_ERROR(record);
+  if (!*record || (*record)->confirmed) {
+    return Status(Errc::kConflict, "no two-factor enrolment is waiting for confirmation");
+  }
+  auto seed = mfa_box_.open((*record)->secret_box);
+  COFFER_RETURN_IF_ERROR(seed);
+  auto step = auth::totp_match(*seed, code, now_micros() / kMicrosPerSecond, 0);
+  if (!step) {
+    (void)audit(&who, "auth.mfa_enable", user_target(who.user_id), "failure", origin, "wrong code");
+    return Status(Errc::kInvalidCredentials, "the code does not match; check the device clock");
+  }
+  std::vector<std::string> codes;
+  std::vector<std::string> hashes;
+  for (int i = 0; i < kRecoveryCodes; ++i) {
+    codes.push_back(new_recovery_code());
+    hashes.push_back(auth::opaque_token_hash(normalized_recovery_code(codes.back())));
+  }
+  COFFER_RETURN_IF_ERROR(accounts_.confirm_totp(who.user_id, *step, hashes, now_micros()));
+  (void)audit(&who, "auth.mfa_enable", user_target(who.user_id), "success", origin);
+  return codes;
+}
+
+Status AuthService::disable_totp(const Principal& who, std::string_view password,
+                                 const SecondFactor& factor, const RequestOrigin& origin) {
+  auto user = catalog_.find_user(who.user_id);
+  COFFER_RETURN_IF_ERROR(user);
+  auto enabled = totp_enabled(who.user_id);
+  COFFER_RETURN_IF_ERROR(enabled);
+  if (!*enabled) return Status(Errc::kConflict, "two-factor authentication is not enabled");
+  const bool password_ok = password.size() <= auth::kMaxPasswordBytes &&
+                           auth::verify_password(password, user->password_hash);
+  Status second = password_ok ? check_second_factor(who.user_id, factor, now_micros())
+                              : Status(Errc::kInvalidCredentials, "wrong password");
+  if (!second.is_ok()) {
+    (void)audit(&who, "auth.mfa_disable", user_target(who.user_id), "failure", origin);
+    if (second.code() == Errc::kMfaRequired) {
+      return Status(Errc::kInvalidArgument, "a current TOTP code or a recovery code is required");
+    }
+    return Status(Errc::kInvalidCredentials, "wrong password or code");
+  }
+  COFFER_RETURN_IF_ERROR(accounts_.remove_totp(who.user_id));
+  return audit(&who, "auth.mfa_disable", user_target(who.user_id), "success", origin);
 }
 
 Result<User> AuthService::create_user(std::string_view username, std::string_view password,

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/secret_box.h"
 #include "auth/token_signer.h"
 #include "core/account.h"
 #include "core/model.h"
@@ -33,6 +34,20 @@ struct SessionTokens {
   Session session;
 };
 
+// A second factor presented at sign-in: a TOTP code or a recovery code.
+struct SecondFactor {
+  std::optional<std::string> totp_code;
+  std::optional<std::string> recovery_code;
+};
+
+struct TotpEnrolment {
+  std::string secret;  // base32, for manual entry
+  std::string otpauth_uri;
+};
+
+// Registration modes (admin setting "registration_mode").
+enum class RegistrationMode { kClosed, kInvite, kOpen };
+
 // A new personal API token: the secret is returned here once and never again.
 struct CreatedApiToken {
   ApiToken token;
@@ -41,12 +56,37 @@ struct CreatedApiToken {
 
 class AuthService {
  public:
-  AuthService(meta::Catalog& catalog, auth::TokenSigner signer, AuthOptions options = {});
+  AuthService(meta::Catalog& catalog, auth::TokenSigner signer, auth::SecretBox mfa_box,
+              AuthOptions options = {});
 
   // Errors: kInvalidCredentials — the same status, message and (roughly) time whether the
-  // user is unknown, disabled, or the password is wrong; kTooManyRequests (throttled).
+  // user is unknown, disabled, or the password is wrong; kTooManyRequests (throttled);
+  // kMfaRequired (right password, second factor enabled and not given).
   Result<SessionTokens> login(std::string_view username, std::string_view password,
-                              const RequestOrigin& origin);
+                              const SecondFactor& factor, const RequestOrigin& origin);
+
+  // Self-service registration as the admin's registration mode allows. Errors: kForbidden
+  // (closed, or invite mode without a live invite), kInvalidArgument, kWeakPassword,
+  // kAlreadyExists.
+  Result<User> register_user(std::string_view username, std::string_view password,
+                             std::optional<std::string_view> invite, const RequestOrigin& origin);
+  // Sets a new password with a one-time reset token (made by an admin). Ends every session.
+  // Errors: kNotFound (unknown, used or expired token), kWeakPassword.
+  Status reset_password(std::string_view reset_token, std::string_view new_password,
+                        const RequestOrigin& origin);
+
+  // TOTP enrolment: start (a new seed), confirm with a first code (returns ten single-use
+  // recovery codes, shown once), disable (password and a current code or recovery code).
+  // Errors: kConflict (already enabled / nothing to confirm), kInvalidCredentials.
+  Result<TotpEnrolment> begin_totp(const Principal& who, const RequestOrigin& origin);
+  Result<std::vector<std::string>> confirm_totp(const Principal& who, std::string_view code,
+                                                const RequestOrigin& origin);
+  Status disable_totp(const Principal& who, std::string_view password, const SecondFactor& factor,
+                      const RequestOrigin& origin);
+  Result<bool> totp_enabled(int64_t user_id);
+
+  RegistrationMode registration_mode();
+  bool admins_need_mfa();
   // Rotates a refresh token. A token presented twice revokes its session (and is audited).
   // Errors: kUnauthenticated.
   Result<SessionTokens> refresh(std::string_view refresh_token, const RequestOrigin& origin);
@@ -86,13 +126,24 @@ class AuthService {
 
  private:
   Result<SessionTokens> tokens_for(const Session& session, std::string refresh_token, Micros now);
+  // OK when the user has no confirmed TOTP, or `factor` proves it (spending the code).
+  // Errors: kMfaRequired (nothing given), kInvalidCredentials (wrong).
+  Status check_second_factor(int64_t user_id, const SecondFactor& factor, Micros now);
 
   meta::Catalog& catalog_;
+  auth::SecretBox mfa_box_;
   meta::AccountStore& accounts_;
   auth::TokenSigner signer_;
   AuthOptions options_;
   LoginThrottle throttle_;
 };
+
+std::string_view registration_mode_name(RegistrationMode mode);
+std::optional<RegistrationMode> parse_registration_mode(std::string_view name);
+
+// Setting names (AccountStore::setting).
+inline constexpr const char* kSettingRegistrationMode = "registration_mode";
+inline constexpr const char* kSettingAdminsNeedMfa = "require_mfa_for_admins";
 
 // The scopes a role may hold at most.
 uint32_t scopes_for_role(Role role);

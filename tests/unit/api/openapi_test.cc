@@ -33,10 +33,12 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   ASSERT_TRUE(chunks.is_ok()) << chunks.status().to_string();
   store::InflightChunks inflight;
   service::FileService files(**catalog, **chunks, inflight);
-  service::AuthService auth(**catalog,
-                            auth::TokenSigner("k", std::vector<unsigned char>(32, 7), 60));
+  const std::vector<unsigned char> key(32, 7);
+  service::AuthService auth(**catalog, auth::TokenSigner("k", key, 60),
+                            auth::SecretBox(key, "cofferMF"));
+  service::AdminService admin(**catalog, auth);
   Metrics metrics;
-  ApiHandler handler(ApiContext{files, auth, **catalog, **chunks, metrics, dir});
+  ApiHandler handler(ApiContext{files, auth, admin, **catalog, **chunks, metrics, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& route : handler.router().routes())
