@@ -107,7 +107,11 @@ std::string format_double(double v) {
 
 class PgConnection final : public Connection {
  public:
-  PgConnection(PGconn* conn, size_t cache_size) : conn_(conn), cache_size_(cache_size) {}
+  PgConnection(PGconn* conn, size_t cache_size) : conn_(conn), cache_size_(cache_size) {
+    // libpq prints server notices ("relation already exists, skipping") to stderr by default.
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
+  }
   ~PgConnection() override { PQfinish(conn_); }
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -144,16 +148,18 @@ class PgConnection final : public Connection {
                                   nullptr, nullptr, 0);
     if (sent == 0) return client_failure();
     PQsetSingleRowMode(conn_);
-    // Rows arrive one result each; the last result says how the statement ended. Every result
-    // is read even after fn fails, so the connection is ready for the next statement.
+    // Rows arrive one result each (all in the last one, should single-row mode be refused);
+    // the last result says how the statement ended. Every result is read even after fn fails,
+    // so the connection is ready for the next statement.
     Status status;
     for (ResultPtr r(PQgetResult(conn_)); r != nullptr; r.reset(PQgetResult(conn_))) {
       const ExecStatusType st = PQresultStatus(r.get());
-      if (st == PGRES_SINGLE_TUPLE) {
-        if (!status.is_ok()) continue;
-        ++rows_seen_;
-        status = fn(read_row(r.get(), 0));
-      } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && status.is_ok()) {
+      if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+        for (int i = 0; i < PQntuples(r.get()) && status.is_ok(); ++i) {
+          ++rows_seen_;
+          status = fn(read_row(r.get(), i));
+        }
+      } else if (st != PGRES_COMMAND_OK && status.is_ok()) {
         status = failure(r.get());
       }
     }
@@ -402,8 +408,11 @@ class PostgresDatabase final : public Database {
       conn.rollback();
       return {std::move(s), lost};
     }
-    // A connection lost during COMMIT leaves the outcome unknown: never retried.
-    return {conn.commit(), false};
+    // A connection lost during COMMIT leaves the outcome unknown: never retried. A COMMIT the
+    // server refused (a serialization failure) has ended the transaction already.
+    s = conn.commit();
+    if (!s.is_ok()) conn.rollback();
+    return {std::move(s), false};
   }
 
   void backoff(int attempt) {
