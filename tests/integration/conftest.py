@@ -55,9 +55,14 @@ def database_args(data_dir):
     return ["--database-url", app_url, "--migration-database-url", owner_url] if app_url else []
 
 
+_servers = []  # every Server started in this session, stopped at its end if a test did not
+
+
 @pytest.fixture(scope="session", autouse=True)
 def postgres_session():
     yield
+    for s in _servers:
+        s.stop()
     global _cluster
     if _cluster is not None:
         _cluster.destroy()
@@ -96,6 +101,7 @@ class Server:
             [*wrapper, COFFER_BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}",
              *database_args(self.data_dir), *self.extra_args],
             stdout=log, stderr=log, env=self.env)
+        _servers.append(self)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
