@@ -9,9 +9,14 @@ DATA ?= ./coffer-data
 run: build
 	$(BUILD_DIR)/coffer serve --data $(DATA)
 
+PYTEST = COFFER_BIN=$(abspath $(BUILD_DIR)/coffer) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# The integration suite runs on both metadata engines; on PostgreSQL it starts a throw-away
+# cluster of its own (tests/integration/postgres_cluster.py).
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
-	COFFER_BIN=$(abspath $(BUILD_DIR)/coffer) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+	COFFER_TEST_DATABASE=sqlite $(PYTEST)
+	COFFER_TEST_DATABASE=postgres $(PYTEST)
 
 deps:
 	scripts/install-deps
@@ -32,7 +37,8 @@ unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 integration: build
-	COFFER_BIN=$(abspath $(BUILD_DIR)/coffer) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+	COFFER_TEST_DATABASE=sqlite $(PYTEST)
+	COFFER_TEST_DATABASE=postgres $(PYTEST)
 
 bench: build
 	cmake --build $(BUILD_DIR) --target coffer_engine_bench -j $(JOBS)

@@ -20,6 +20,11 @@ struct Config {
   bool secure_cookies = true;                // false only for plain-http development
   int64_t gc_interval_seconds = 3600;        // 0 disables the in-server collector
   int64_t gc_grace_seconds = 3600;
+  // Metadata in PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); empty: SQLite in data_dir.
+  // The migration URL, when set, names a role allowed to change the schema, so that the
+  // server's own role may hold row rights only. Both contain passwords: never log them.
+  std::string database_url;
+  std::string migration_database_url;
 
   // Paths inside the data directory.
   std::string database_path() const { return data_dir + "/meta.db"; }

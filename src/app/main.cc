@@ -233,6 +233,14 @@ int run(int argc, char** argv) {
       ->envname("COFFER_LOG_LEVEL")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  // No default shown in --help: it may come from the file and contains a password.
+  app.add_option("--database-url", config.database_url,
+                 "PostgreSQL metadata: postgres://USER:PASSWORD@HOST:PORT/DB (default: SQLite "
+                 "in the data directory)")
+      ->envname("COFFER_DATABASE_URL");
+  app.add_option("--migration-database-url", config.migration_database_url,
+                 "PostgreSQL URL of a role allowed to change the schema, used for migrations")
+      ->envname("COFFER_MIGRATION_DATABASE_URL");
 
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->fallthrough();

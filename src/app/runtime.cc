@@ -25,7 +25,13 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   rt->config = config;
   COFFER_RETURN_IF_ERROR(make_dir(config.data_dir, 0700));
   COFFER_RETURN_IF_ERROR(make_dir(config.data_dir + "/secrets", 0700));
-  auto catalog = meta::open_sqlite_catalog(config.database_path());
+  if (config.database_url.empty() && !config.migration_database_url.empty()) {
+    return Status(Errc::kInvalidArgument, "a migration database URL needs a database URL");
+  }
+  auto catalog =
+      config.database_url.empty()
+          ? meta::open_sqlite_catalog(config.database_path())
+          : meta::open_postgres_catalog(config.database_url, config.migration_database_url);
   COFFER_RETURN_IF_ERROR(catalog);
   rt->catalog = std::move(*catalog);
   auto chunks = store::LocalChunkStore::open(config.chunks_path());

@@ -82,4 +82,13 @@ class Catalog {
 // migrations. Errors: kIoError, kCorruption, kUnavailable.
 Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::string& path);
 
+// Opens the PostgreSQL metadata database at `url` (postgres://USER:PASSWORD@HOST:PORT/DB).
+// Pending migrations are applied through `migration_url` when it is given (a role that may
+// change the schema), so the role of `url` needs only SELECT, INSERT, UPDATE and DELETE;
+// otherwise through `url` itself. Errors: kInvalidArgument (a malformed URL), kUnavailable
+// (unreachable, refused, or a schema that is behind and cannot be migrated by that role).
+// Messages never contain a password.
+Result<std::unique_ptr<Catalog>> open_postgres_catalog(const std::string& url,
+                                                       const std::string& migration_url = "");
+
 }  // namespace coffer::meta

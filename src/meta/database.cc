@@ -69,7 +69,9 @@ std::string_view Dialect::name() const { return kind_ == Kind::kSqlite ? "sqlite
 std::string_view Dialect::id_primary_key() const {
   // SQLite: an alias of the rowid; AUTOINCREMENT stops ids of deleted rows being handed out
   // again, which PostgreSQL sequences never do either — a stale id must never name a new node.
-  return kind_ == Kind::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  // PostgreSQL: an identity column (SQL standard); ALWAYS refuses ids chosen by a client.
+  return kind_ == Kind::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 }
 
 std::string_view Dialect::binary_text_type() const {
@@ -85,13 +87,16 @@ std::string_view Dialect::natural_key_table_suffix() const {
 
 std::string_view Dialect::table_exists_query() const {
   return kind_ == Kind::kSqlite ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-                                : "SELECT 1 FROM information_schema.tables "
-                                  "WHERE table_schema = current_schema() AND table_name = ?";
+                                // pg_tables lists every table, whatever the role's privileges
+                                // (information_schema hides tables the role cannot use).
+                                : "SELECT 1 FROM pg_catalog.pg_tables "
+                                  "WHERE schemaname = current_schema() AND tablename = ?";
 }
 
 std::string_view Dialect::migration_lock_statement() const {
-  // An arbitrary constant key shared by every Coffer node ("coffer" in ASCII).
-  return kind_ == Kind::kSqlite ? "" : "SELECT pg_advisory_xact_lock(111524095624562)";
+  // A constant key shared by every Coffer node ("coffer" in ASCII, 0x636f66666572). Advisory
+  // locks are per database, and the _xact_ form is released by COMMIT or ROLLBACK.
+  return kind_ == Kind::kSqlite ? "" : "SELECT pg_advisory_xact_lock(109330110506354)";
 }
 
 std::string Dialect::render(std::string_view sql) const {

@@ -114,7 +114,7 @@ class Dialect {
   std::string_view natural_key_table_suffix() const;
   // A query with one `?` (a table name) that returns a row when that table exists.
   std::string_view table_exists_query() const;
-  // A statement run first in a migration transaction to serialize migrators on several
+  // The statement that starts a TxMode::kSchema transaction to serialize migrators on several
   // machines; empty when a write transaction already excludes other writers (SQLite).
   std::string_view migration_lock_statement() const;
 
@@ -147,7 +147,14 @@ class Connection {
   Result<std::optional<Row>> query_row(std::string_view sql, const Params& params = {});
 };
 
-enum class TxMode { kRead, kWrite };
+enum class TxMode {
+  kRead,   // one consistent snapshot; no writes
+  kWrite,  // serializable writes
+  // A write that changes the schema (migrations). Schema transactions exclude each other
+  // across every process using the database, from before their first read, so each one sees
+  // everything an earlier one committed.
+  kSchema,
+};
 
 class Database {
  public:

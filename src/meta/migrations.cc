@@ -234,10 +234,8 @@ Status migrate(Database& db) {
   for (const Migration& m : migrations()) {
     if (m.version <= *start) continue;
     const std::string sql = dialect.render(m.sql);
-    Status s = db.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
-      if (auto lock = dialect.migration_lock_statement(); !lock.empty()) {
-        COFFER_RETURN_IF_ERROR(conn.query(lock));
-      }
+    // kSchema: the database takes the migration lock before this function's first read.
+    Status s = db.transact(TxMode::kSchema, [&](Connection& conn) -> Status {
       COFFER_RETURN_IF_ERROR(conn.exec_script(kCreateMigrationsTable));
       // Re-read under the write lock: another process may have migrated meanwhile.
       auto current = read_version(conn, dialect);

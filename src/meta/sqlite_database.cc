@@ -339,7 +339,8 @@ class SqliteDatabase final : public Database {
   Status transact(TxMode mode, const std::function<Status(Connection&)>& fn) override {
     for (int attempt = 0;; ++attempt) {
       bool retry = false;
-      Status s = mode == TxMode::kWrite ? write(fn, retry) : read(fn, retry);
+      // BEGIN IMMEDIATE already excludes every other writer, so a schema change is a write.
+      Status s = mode == TxMode::kRead ? read(fn, retry) : write(fn, retry);
       if (s.is_ok() || !retry || attempt >= options_.busy_retries) return s;
       // 5, 10, 20, ... ms, capped: another process holds the write lock for a while.
       std::this_thread::sleep_for(std::chrono::milliseconds(5 << std::min(attempt, 6)));
@@ -350,7 +351,7 @@ class SqliteDatabase final : public Database {
   // REQUIRES: the caller has exclusive use of `conn`.
   static Status run(SqliteConnection& conn, TxMode mode,
                     const std::function<Status(Connection&)>& fn, bool& retry) {
-    Status s = conn.begin(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    Status s = conn.begin(mode == TxMode::kRead ? "BEGIN" : "BEGIN IMMEDIATE");
     if (s.is_ok()) {
       s = fn(conn);
       if (s.is_ok()) s = conn.commit();
@@ -358,7 +359,7 @@ class SqliteDatabase final : public Database {
     if (!s.is_ok()) conn.rollback();
     // A reader is retried only before it delivered rows (database.h); in WAL mode a reader
     // meets SQLITE_BUSY only while taking its snapshot, so this rarely withholds a retry.
-    retry = conn.saw_busy() && (mode == TxMode::kWrite || conn.rows_seen() == 0);
+    retry = conn.saw_busy() && (mode != TxMode::kRead || conn.rows_seen() == 0);
     return s;
   }
 

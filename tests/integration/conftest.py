@@ -1,5 +1,9 @@
 """Black-box test harness: starts the real `coffer` binary on a free port with a fresh data
-directory and talks HTTP to it. Set COFFER_BIN to the binary (the Makefile does)."""
+directory and talks HTTP to it. Set COFFER_BIN to the binary (the Makefile does).
+
+COFFER_TEST_DATABASE=postgres runs the same tests with PostgreSQL metadata: one throw-away
+cluster for the session (postgres_cluster.py) and a fresh database per data directory, which
+the server reaches through a role with row rights only and migrates through the owner role."""
 
 import os
 import shutil
@@ -12,7 +16,57 @@ import time
 import pytest
 import requests
 
+import postgres_cluster
+
 COFFER_BIN = os.environ.get("COFFER_BIN", os.path.join(os.path.dirname(__file__), "../../build/coffer"))
+DATABASE = os.environ.get("COFFER_TEST_DATABASE", "sqlite")
+if DATABASE not in ("sqlite", "postgres"):
+    raise RuntimeError(f"COFFER_TEST_DATABASE must be sqlite or postgres, not {DATABASE!r}")
+ON_POSTGRES = DATABASE == "postgres"
+
+_cluster = None  # the session's PostgreSQL cluster, started on first use
+_databases = {}  # data directory -> (app_url, owner_url)
+
+
+def postgres():
+    """The session's cluster, started on first use (and removed by the session fixture)."""
+    global _cluster
+    if _cluster is None:
+        if not postgres_cluster.available():
+            raise RuntimeError("COFFER_TEST_DATABASE=postgres needs the postgresql package "
+                               f"(binaries in {postgres_cluster.PG_BIN}) and a postgres user")
+        _cluster = postgres_cluster.PostgresCluster().start()
+    return _cluster
+
+
+def database_urls(data_dir):
+    """(database_url, migration_database_url) of the installation in data_dir: a fresh
+    PostgreSQL database the first time a directory is seen, or ("", "") on SQLite."""
+    if not ON_POSTGRES:
+        return "", ""
+    if data_dir not in _databases:
+        app_url, owner_url, _ = postgres().create_database()
+        _databases[data_dir] = (app_url, owner_url)
+    return _databases[data_dir]
+
+
+def database_args(data_dir):
+    app_url, owner_url = database_urls(data_dir)
+    return ["--database-url", app_url, "--migration-database-url", owner_url] if app_url else []
+
+
+_servers = []  # every Server started in this session, stopped at its end if a test did not
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_session():
+    yield
+    for s in _servers:
+        s.stop()
+    global _cluster
+    if _cluster is not None:
+        _cluster.destroy()
+        _cluster = None
 
 
 def free_port():
@@ -37,16 +91,17 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def cli(self, *args, stdin=None, check=True):
-        return subprocess.run([COFFER_BIN, *args, "--data", self.data_dir], input=stdin,
-                              capture_output=True, text=True, timeout=60, check=check)
+        return subprocess.run([COFFER_BIN, *args, "--data", self.data_dir, *database_args(self.data_dir)],
+                              input=stdin, capture_output=True, text=True, timeout=60, check=check)
 
     def start(self, wrapper=()):
         self.port = free_port()
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [*wrapper, COFFER_BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}",
-             *self.extra_args],
+             *database_args(self.data_dir), *self.extra_args],
             stdout=log, stderr=log, env=self.env)
+        _servers.append(self)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -127,9 +182,16 @@ def add_user(server, name, password, admin=False):
 
 
 @pytest.fixture
-def data_dir():
+def data_dir(monkeypatch):
+    """A fresh installation: its data directory and, on PostgreSQL, its database, which
+    commands run directly (not through Server) find in COFFER_DATABASE_URL."""
     d = tempfile.mkdtemp(prefix="coffer-test-")
+    app_url, owner_url = database_urls(d)
+    if app_url:
+        monkeypatch.setenv("COFFER_DATABASE_URL", app_url)
+        monkeypatch.setenv("COFFER_MIGRATION_DATABASE_URL", owner_url)
     yield d
+    _databases.pop(d, None)
     shutil.rmtree(d, ignore_errors=True)
 
 

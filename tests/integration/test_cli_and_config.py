@@ -83,7 +83,7 @@ def test_configuration_precedence(data_dir):
     assert serving_port([], {}) == toml_port
     assert serving_port([], {"COFFER_LISTEN": f"127.0.0.1:{env_port}"}) == env_port
     assert serving_port(["--listen", f"127.0.0.1:{flag_port}"], {"COFFER_LISTEN": f"127.0.0.1:{env_port}"}) == flag_port
-    assert os.path.exists(os.path.join(data_dir, "meta.db"))  # data came from the file
+    assert os.path.exists(os.path.join(data_dir, "chunks"))  # data came from the file
 
 
 def test_bad_listen_address_fails_clearly(data_dir):

@@ -103,6 +103,9 @@ def test_gc_removes_only_unreferenced_chunks(data_dir):
     assert "1 removed" in out, out
     assert server.cli("fsck").returncode == 0
     server.start()
-    client = Client(server, "erin", "erin-password-1")
-    fid = client.get("/api/v1/nodes", params={"path": "/keep.bin"}).json()["id"]
-    assert client.get(f"/api/v1/files/{fid}/content").content == keep
+    try:
+        client = Client(server, "erin", "erin-password-1")
+        fid = client.get("/api/v1/nodes", params={"path": "/keep.bin"}).json()["id"]
+        assert client.get(f"/api/v1/files/{fid}/content").content == keep
+    finally:
+        server.stop()

@@ -6,8 +6,8 @@
 
 #include "meta/migrations.h"
 #include "meta/sql_catalog.h"
-#include "meta/sqlite_database.h"
 #include "temp_dir.h"
+#include "test_database.h"
 
 namespace coffer::meta {
 namespace {
@@ -34,7 +34,7 @@ std::string chunk_id(char c) { return std::string(64, c); }
 class CatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = open_sqlite_database(dir_.file("meta.db"));
+    auto db = testing::open_empty_test_database(dir_.file("meta.db"));
     ASSERT_TRUE(db.is_ok()) << db.status().to_string();
     ASSERT_TRUE(migrate(**db).is_ok());
     catalog_ = std::make_unique<SqlCatalog>(std::move(*db));

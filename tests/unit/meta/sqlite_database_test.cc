@@ -276,7 +276,8 @@ TEST(Dialect, RendersItsFragments) {
             "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT) WITHOUT ROWID; "
             "{{OTHER}}");
   EXPECT_EQ(Dialect::postgres().render(sql),
-            "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, name TEXT COLLATE \"C\"); {{OTHER}}");
+            "CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name TEXT "
+            "COLLATE \"C\"); {{OTHER}}");
 }
 
 TEST(Value, ReadsLeniently) {
