@@ -9,9 +9,11 @@ DATA ?= ./coffer-data
 run: build
 	$(BUILD_DIR)/coffer serve --data $(DATA)
 
+# The integration suite runs once per chunk store: local disk, then S3 (tests/s3).
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	COFFER_BIN=$(abspath $(BUILD_DIR)/coffer) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+	COFFER_TEST_STORAGE=s3 COFFER_BIN=$(abspath $(BUILD_DIR)/coffer) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 deps:
 	scripts/install-deps
@@ -20,10 +22,14 @@ deps:
 web/node_modules/.package-lock.json: web/package-lock.json web/package.json
 	npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# The S3-compatible server the tests run on loopback, exactly as locked.
+tests/s3/node_modules/.package-lock.json: tests/s3/package-lock.json tests/s3/package.json
+	npm ci --prefix tests/s3 --ignore-scripts --no-audit --no-fund --loglevel=error
+
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja
 
-configure: deps web/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
+configure: deps web/node_modules/.package-lock.json tests/s3/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

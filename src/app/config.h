@@ -18,6 +18,10 @@ struct Config {
   int64_t token_ttl_seconds = 900;
   int64_t gc_interval_seconds = 3600;  // 0 disables the in-server collector
   int64_t gc_grace_seconds = 3600;
+  // Where chunks live (src/app/storage.h): empty for <data>/chunks, file:///path or s3://...
+  std::string storage_url;
+  std::string s3_access_key_id;      // AWS_ACCESS_KEY_ID takes precedence
+  std::string s3_secret_access_key;  // AWS_SECRET_ACCESS_KEY takes precedence
 
   // Paths inside the data directory.
   std::string database_path() const { return data_dir + "/meta.db"; }

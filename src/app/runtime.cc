@@ -5,8 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "app/storage.h"
 #include "auth/token_signer.h"
-#include "store/local_chunk_store.h"
 
 namespace coffer::app {
 namespace {
@@ -26,7 +26,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   auto catalog = meta::open_sqlite_catalog(config.database_path());
   COFFER_RETURN_IF_ERROR(catalog);
   rt->catalog = std::move(*catalog);
-  auto chunks = store::LocalChunkStore::open(config.chunks_path());
+  auto chunks = open_chunk_store(config.storage_url, config);
   COFFER_RETURN_IF_ERROR(chunks);
   rt->chunks = std::move(*chunks);
   auto signer = auth::TokenSigner::from_key_file(config.token_key_path(), config.token_ttl_seconds);

@@ -55,7 +55,9 @@ Status status_for(const std::string& what, long status, const ErrorDocument& err
                                           "): check the access key id and secret access key");
   }
   if (status == 403) {
-    return Status(Errc::kUnavailable, what + "access denied (" + code + ")");
+    // HEAD answers carry no error document, so a bad signature looks like any refusal.
+    return Status(Errc::kUnavailable, what + "access denied (" + code +
+                                          "): check the credentials and the bucket's permissions");
   }
   if (retryable(status, error.code)) {
     return Status(Errc::kUnavailable, what + "the service keeps failing (" + code + ")");
