@@ -53,7 +53,7 @@ class S3Server:
         if not os.path.isdir(os.path.join(os.path.dirname(S3_SERVER_JS), "node_modules")):
             pytest.skip("tests/s3/node_modules is missing: run `npm ci --prefix tests/s3` (make does)")
         self.proc = subprocess.Popen(
-            ["node", S3_SERVER_JS, "--directory", self.directory, "--port", str(self.port),
+            ["node", "--openssl-legacy-provider", S3_SERVER_JS, "--directory", self.directory, "--port", str(self.port),
              "--bucket", S3_BUCKET],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()

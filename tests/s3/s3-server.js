@@ -4,7 +4,9 @@
 // x-amz-content-sha256, or the object is not stored (400 BadDigest /
 // XAmzContentSHA256Mismatch), as on AWS S3 and MinIO.
 //
-// Usage: node s3-server.js --directory DIR [--port N] [--bucket NAME]...
+// Usage: node --openssl-legacy-provider s3-server.js --directory DIR [--port N] [--bucket NAME]...
+// (s3rver makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its
+// legacy provider.)
 // Prints "listening PORT" once it accepts connections; stops on SIGTERM or SIGINT.
 'use strict'
 
