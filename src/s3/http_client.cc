@@ -50,6 +50,11 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
     value.remove_suffix(1);
   }
+  if (name == "content-length" && t->request->sink.empty() && t->request->method != "HEAD") {
+    // One allocation for the body rather than a doubling series (chunks are megabytes).
+    const uint64_t length = std::strtoull(std::string(value).c_str(), nullptr, 10);
+    if (length <= t->max_body) t->response->body.reserve(static_cast<size_t>(length));
+  }
   t->response->headers.emplace_back(std::move(name), std::string(value));
   return n;
 }
