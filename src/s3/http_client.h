@@ -46,7 +46,7 @@ struct HttpResponse {
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   // A transfer that moves no byte for this long is abandoned.
-  std::chrono::seconds stall_timeout{30};
+  std::chrono::seconds stall_timeout{15};
   // Upper bound on a whole request, however it is progressing.
   std::chrono::seconds request_timeout{300};
   // The largest response body kept in memory (a chunk is at most a few MiB).

@@ -203,3 +203,36 @@ def test_storage_migrate_refuses_to_copy_a_corrupt_chunk(data_dir, s3):
     assert "FAILED chunk " + os.path.basename(victim) in out.stdout and "CORRUPTION" in out.stdout
     assert "1 copied" in out.stdout and "1 failed" in out.stdout
     assert os.path.basename(victim) not in s3.object_files("m")
+
+
+def test_storage_settings_from_the_config_file(data_dir, s3):
+    config = os.path.join(data_dir, "coffer.toml")
+    with open(config, "w") as f:
+        f.write(f'storage_url = "{s3.storage_url("from-toml")}"\n'
+                's3_access_key_id = "S3RVER"\ns3_secret_access_key = "S3RVER"\n')
+    server, client = start_local_server(data_dir, "tom")  # no storage in the environment
+    server.stop()
+    server.extra_args = ["--config", config]
+    server.start()
+    client = Client(server, "tom", "tom-password-1")
+    try:
+        assert client.upload("x.bin", os.urandom(50_000)).status_code == 201
+        assert len(s3.object_files("from-toml")) == 1
+        # The environment's credentials take precedence over the file's.
+        out = server.cli("--config", config, "fsck", check=False)
+        assert out.returncode == 0, out.stdout + out.stderr
+        server.env["AWS_ACCESS_KEY_ID"] = "S3RVER"
+        server.env["AWS_SECRET_ACCESS_KEY"] = "wrong"
+        out = server.cli("--config", config, "fsck", check=False)
+        assert out.returncode == 1 and "credentials" in out.stderr, out.stdout + out.stderr
+        assert "wrong" not in out.stderr.replace("wrong credentials", "")
+    finally:
+        server.stop()
+
+
+def test_bad_storage_urls_are_clear_errors(data_dir):
+    server = Server(data_dir)
+    for url, words in [("ftp://x", "file:// or s3://"), ("file://relative", "absolute path"),
+                       ("s3://Bad_Bucket/p", "bucket name"), ("s3://bucket/p?endpont=x", "unknown parameter")]:
+        out = server.cli("--storage-url", url, "fsck", check=False)
+        assert out.returncode == 2 and words in out.stderr, (url, out.stderr)

@@ -284,6 +284,27 @@ TEST(S3ClientAddressingTest, PathStyleAndVirtualHosted) {
   EXPECT_NE(server.head(1).find("Host: coffer-test.localhost" + port), std::string::npos);
 }
 
+TEST(S3ClientRetryTest, AServerThatStallsTimesOut) {
+  // Accepts connections (the kernel does, from the backlog) and never answers.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  S3Options o = options_for("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  o.http.stall_timeout = std::chrono::seconds(1);
+  o.max_attempts = 2;
+  S3Client client(o);
+  auto started = std::chrono::steady_clock::now();
+  auto got = client.get_object("k");
+  EXPECT_EQ(got.status().code(), Errc::kUnavailable) << got.status().to_string();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  ::close(fd);
+}
+
 TEST(S3ClientRetryTest, NoServerIsUnavailable) {
   S3Options o = options_for("http://127.0.0.1:1");
   S3Client client(o);
