@@ -26,8 +26,10 @@ struct MigrationReport {
 // so running it again after an interruption copies only what is missing. With `verify`,
 // every chunk of `from` is then read back from `to` and verified against its id.
 //
-// A chunk that fails is reported in `failures` and the rest go on. Errors (the whole run
-// stopped): a listing of either store failed.
-Result<MigrationReport> migrate_chunks(store::ChunkStore& from, store::ChunkStore& to, bool verify);
+// A chunk that fails is reported in `failures` and the rest go on. `parallelism` chunks are
+// copied at a time (object stores are latency-bound). Errors (the whole run stopped): a
+// listing of either store failed. REQUIRES: both stores are thread-safe.
+Result<MigrationReport> migrate_chunks(store::ChunkStore& from, store::ChunkStore& to, bool verify,
+                                       unsigned parallelism = 8);
 
 }  // namespace coffer::service
