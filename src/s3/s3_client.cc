@@ -33,6 +33,16 @@ const std::string& empty_sha256() {
   return kEmpty;
 }
 
+// "s3 GET chunks/ab/ab…: " — the prefix of error messages about one request.
+std::string describe(std::string_view method, std::string_view key) {
+  std::string out = "s3 ";
+  out += method;
+  out += ' ';
+  out += key.empty() ? std::string_view("bucket") : key;
+  out += ": ";
+  return out;
+}
+
 // Statuses and S3 codes that may pass on another attempt.
 bool retryable(long status, std::string_view code) {
   if (status == 500 || status == 502 || status == 503 || status == 504 || status == 429) {
@@ -66,15 +76,6 @@ Status status_for(const std::string& what, long status, const ErrorDocument& err
 }
 
 }  // namespace
-
-std::string describe(std::string_view method, std::string_view key) {
-  std::string out = "s3 ";
-  out += method;
-  out += ' ';
-  out += key.empty() ? std::string_view("bucket") : key;
-  out += ": ";
-  return out;
-}
 
 S3Client::S3Client(S3Options options)
     : options_(std::move(options)),

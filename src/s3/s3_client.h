@@ -12,7 +12,6 @@
 // Messages carry the S3 error code and the request's method and key, never a credential or
 // a signature.
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -110,8 +109,5 @@ class S3Client {
   std::mutex rng_mu_;
   std::mt19937_64 rng_;  // GUARDED_BY(rng_mu_)
 };
-
-// "s3 GET chunks/ab/ab…: " — the prefix of error messages about one request.
-std::string describe(std::string_view method, std::string_view key);
 
 }  // namespace coffer::s3
