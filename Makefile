@@ -11,12 +11,14 @@ run: build
 
 PYTEST = COFFER_BIN=$(abspath $(BUILD_DIR)/coffer) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
-# The integration suite runs on both metadata engines; on PostgreSQL it starts a throw-away
-# cluster of its own (tests/integration/postgres_cluster.py).
+# The integration suite runs three times: SQLite + local disk (the default), SQLite + S3, and
+# PostgreSQL + S3 (the scale-out set-up). PostgreSQL and the S3 test server are throw-away
+# instances the tests start on loopback (tests/integration/postgres_cluster.py, tests/s3).
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
-	COFFER_TEST_DATABASE=sqlite $(PYTEST)
-	COFFER_TEST_DATABASE=postgres $(PYTEST)
+	COFFER_TEST_DATABASE=sqlite COFFER_TEST_STORAGE=file $(PYTEST)
+	COFFER_TEST_DATABASE=sqlite COFFER_TEST_STORAGE=s3 $(PYTEST)
+	COFFER_TEST_DATABASE=postgres COFFER_TEST_STORAGE=s3 $(PYTEST)
 
 deps:
 	scripts/install-deps
@@ -25,10 +27,14 @@ deps:
 web/node_modules/.package-lock.json: web/package-lock.json web/package.json
 	npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# The S3-compatible server the tests run on loopback, exactly as locked.
+tests/s3/node_modules/.package-lock.json: tests/s3/package-lock.json tests/s3/package.json
+	npm ci --prefix tests/s3 --ignore-scripts --no-audit --no-fund --loglevel=error
+
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja
 
-configure: deps web/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
+configure: deps web/node_modules/.package-lock.json tests/s3/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -37,8 +43,9 @@ unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 integration: build
-	COFFER_TEST_DATABASE=sqlite $(PYTEST)
-	COFFER_TEST_DATABASE=postgres $(PYTEST)
+	COFFER_TEST_DATABASE=sqlite COFFER_TEST_STORAGE=file $(PYTEST)
+	COFFER_TEST_DATABASE=sqlite COFFER_TEST_STORAGE=s3 $(PYTEST)
+	COFFER_TEST_DATABASE=postgres COFFER_TEST_STORAGE=s3 $(PYTEST)
 
 bench: build
 	cmake --build $(BUILD_DIR) --target coffer_engine_bench -j $(JOBS)

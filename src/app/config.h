@@ -25,6 +25,10 @@ struct Config {
   // server's own role may hold row rights only. Both contain passwords: never log them.
   std::string database_url;
   std::string migration_database_url;
+  // Where chunks live (src/app/storage.h): empty for <data>/chunks, file:///path or s3://...
+  std::string storage_url;
+  std::string s3_access_key_id;      // AWS_ACCESS_KEY_ID takes precedence
+  std::string s3_secret_access_key;  // AWS_SECRET_ACCESS_KEY takes precedence
 
   // Paths inside the data directory.
   std::string database_path() const { return data_dir + "/meta.db"; }

@@ -15,9 +15,11 @@
 #include "api/log.h"
 #include "app/config_file.h"
 #include "app/runtime.h"
+#include "app/storage.h"
 #include "auth/password.h"
 #include "http/server.h"
 #include "service/maintenance.h"
+#include "service/storage_migration.h"
 
 namespace coffer::app {
 namespace {
@@ -213,6 +215,31 @@ int gc(const Config& config, int64_t grace) {
   return 0;
 }
 
+int storage_migrate(const Config& config, const std::string& from_url, const std::string& to_url,
+                    bool verify) {
+  auto from = open_chunk_store(from_url.empty() ? config.storage_url : from_url, config);
+  if (!from.is_ok()) return fail(from.status());
+  auto to = open_chunk_store(to_url, config);
+  if (!to.is_ok()) return fail(to.status());
+  auto report = service::migrate_chunks(**from, **to, verify);
+  if (!report.is_ok()) return fail(report.status());
+  for (const auto& failure : report->failures) std::printf("FAILED %s\n", failure.c_str());
+  std::printf(
+      "chunks: %llu in the source, %llu copied (%llu bytes), %llu already in the target, %llu "
+      "failed",
+      static_cast<unsigned long long>(report->chunks_in_source),
+      static_cast<unsigned long long>(report->chunks_copied),
+      static_cast<unsigned long long>(report->bytes_copied),
+      static_cast<unsigned long long>(report->chunks_already_present),
+      static_cast<unsigned long long>(report->failures.size()));
+  if (verify) {
+    std::printf(", %llu verified in the target",
+                static_cast<unsigned long long>(report->chunks_verified));
+  }
+  std::printf("\n");
+  return report->clean() ? 0 : 1;
+}
+
 int run(int argc, char** argv) {
   // Precedence: flags, then COFFER_* variables, then the file, then built-in defaults. The
   // file is read first and becomes the defaults that CLI11 then overrides.
@@ -241,6 +268,10 @@ int run(int argc, char** argv) {
   app.add_option("--migration-database-url", config.migration_database_url,
                  "PostgreSQL URL of a role allowed to change the schema, used for migrations")
       ->envname("COFFER_MIGRATION_DATABASE_URL");
+  app.add_option("--storage-url", config.storage_url,
+                 "Chunk storage: file:///PATH or s3://BUCKET/PREFIX?endpoint=URL&region=R "
+                 "(default: DATA/chunks)")
+      ->envname("COFFER_STORAGE_URL");
 
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->fallthrough();
@@ -318,6 +349,20 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply pending database migrations");
   migrate_cmd->fallthrough();
+  auto* storage_cmd = app.add_subcommand("storage", "Manage chunk storage");
+  storage_cmd->fallthrough();
+  storage_cmd->require_subcommand(1);
+  std::string migrate_from;
+  std::string migrate_to;
+  bool migrate_verify = false;
+  auto* storage_migrate_cmd = storage_cmd->add_subcommand(
+      "migrate", "Copy every chunk the target lacks, verifying each; resumable");
+  storage_migrate_cmd->fallthrough();
+  storage_migrate_cmd->add_option("--from", migrate_from,
+                                  "Source storage URL (default: the configured storage)");
+  storage_migrate_cmd->add_option("--to", migrate_to, "Target storage URL")->required();
+  storage_migrate_cmd->add_flag("--verify", migrate_verify,
+                                "Read every chunk back from the target and verify it");
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   try {
@@ -335,6 +380,8 @@ int run(int argc, char** argv) {
   if (*passwd_cmd) return user_passwd(config, username, password_stdin);
   if (*fsck_cmd) return fsck(config);
   if (*gc_cmd) return gc(config, grace);
+  if (*storage_migrate_cmd)
+    return storage_migrate(config, migrate_from, migrate_to, migrate_verify);
   if (*migrate_cmd) {
     auto rt = open_runtime(config);
     if (!rt.is_ok()) return fail(rt.status());

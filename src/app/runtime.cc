@@ -5,10 +5,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "app/storage.h"
 #include "auth/key_file.h"
 #include "auth/secret_box.h"
 #include "auth/token_signer.h"
-#include "store/local_chunk_store.h"
 
 namespace coffer::app {
 namespace {
@@ -34,7 +34,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
           : meta::open_postgres_catalog(config.database_url, config.migration_database_url);
   COFFER_RETURN_IF_ERROR(catalog);
   rt->catalog = std::move(*catalog);
-  auto chunks = store::LocalChunkStore::open(config.chunks_path());
+  auto chunks = open_chunk_store(config.storage_url, config);
   COFFER_RETURN_IF_ERROR(chunks);
   rt->chunks = std::move(*chunks);
   auto signer = auth::TokenSigner::from_key_file(config.token_key_path(), config.token_ttl_seconds);

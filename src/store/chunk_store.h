@@ -1,8 +1,8 @@
 #pragma once
 // The backend that keeps encoded chunks: a key-value store of immutable blobs keyed by
-// ChunkId. Local disk now (LocalChunkStore); S3-compatible object storage later. Encoding
-// (compression, framing) happens above this interface, in ChunkCodec, so every backend stores
-// the same bytes.
+// ChunkId, on local disk (store::LocalChunkStore) or S3-compatible object storage
+// (s3::S3ChunkStore). Encoding (compression, framing) happens above this interface, in
+// ChunkCodec, so every backend stores the same bytes.
 
 #include <cstdint>
 #include <functional>
@@ -48,6 +48,13 @@ class ChunkStore {
 
   // Checks that the store is usable (directory writable / bucket reachable), for /health/ready.
   virtual Status check_ready() = 0;
+
+  // Whether readers may read raw chunks in place with read_at(): a range read of just the
+  // bytes they need, without hashing the chunk (fsck and scrub verify it instead). True for a
+  // local disk. A remote store answers false: each read_at() is a round trip and the service
+  // is trusted less, so readers fetch whole chunks with get() and verify them against their
+  // ids before serving a byte.
+  virtual bool reads_in_place() const { return true; }
 };
 
 }  // namespace coffer::store

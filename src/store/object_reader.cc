@@ -43,7 +43,7 @@ Result<size_t> ObjectReader::read(std::span<std::byte> buf) {
 
 Status ObjectReader::read_chunk(const ChunkRef& chunk, uint64_t in_chunk,
                                 std::span<std::byte> out) {
-  if (chunk.encoding == ChunkEncoding::kRaw) {
+  if (chunk.encoding == ChunkEncoding::kRaw && store_.reads_in_place()) {
     auto in_place = readable_in_place(chunk);
     COFFER_RETURN_IF_ERROR(in_place);
     if (*in_place) {

@@ -4,9 +4,11 @@
 // raw chunks are read in place, compressed ones decoded whole. Every decoded chunk is
 // verified against its ChunkId, so corruption is reported rather than served.
 //
-// Raw chunks are not hashed on every read: a range request would have to read and hash whole
-// chunks to serve a few bytes. Their header (encoding, size) is checked once per chunk, and
-// their content is verified by fsck and scrub instead.
+// On a store that reads in place (local disk), raw chunks are not hashed on every read: a
+// range request would have to read and hash whole chunks to serve a few bytes. Their header
+// (encoding, size) is checked once per chunk, and their content is verified by fsck and scrub
+// instead. On any other store (S3) every chunk is fetched whole and verified like a
+// compressed one.
 
 #include <cstdint>
 #include <span>

@@ -3,8 +3,13 @@ directory and talks HTTP to it. Set COFFER_BIN to the binary (the Makefile does)
 
 COFFER_TEST_DATABASE=postgres runs the same tests with PostgreSQL metadata: one throw-away
 cluster for the session (postgres_cluster.py) and a fresh database per data directory, which
-the server reaches through a role with row rights only and migrates through the owner role."""
+the server reaches through a role with row rights only and migrates through the owner role.
 
+COFFER_TEST_STORAGE selects the chunk store every Server uses: `file` (the default, chunks in
+the data directory) or `s3` (one S3-compatible server for the session, tests/s3/s3-server.js,
+and a fresh key prefix for each Server)."""
+
+import itertools
 import os
 import shutil
 import signal
@@ -69,22 +74,117 @@ def postgres_session():
         _cluster = None
 
 
+STORAGE = os.environ.get("COFFER_TEST_STORAGE", "file")
+assert STORAGE in ("file", "s3"), f"COFFER_TEST_STORAGE must be file or s3, not {STORAGE}"
+S3_SERVER_JS = os.path.join(os.path.dirname(__file__), "../s3/s3-server.js")
+S3_BUCKET = "coffer-test"
+# The test server's account (s3rver's built-in key pair).
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
+_prefixes = itertools.count()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-class Server:
-    """One coffer process over one data directory; restartable (crash tests)."""
+class S3Server:
+    """The S3-compatible test server (s3rver on loopback) over one directory; restartable on
+    the same port, so tests can take the object store down and bring it back."""
 
-    def __init__(self, data_dir, extra_args=(), env=None):
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = 0
+        self.proc = None
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def storage_url(self, prefix):
+        return f"s3://{S3_BUCKET}/{prefix}?endpoint={self.endpoint}&region=us-east-1&addressing=path"
+
+    def start(self):
+        if not os.path.isdir(os.path.join(os.path.dirname(S3_SERVER_JS), "node_modules")):
+            pytest.skip("tests/s3/node_modules is missing: run `npm ci --prefix tests/s3` (make does)")
+        self.proc = subprocess.Popen(
+            ["node", "--openssl-legacy-provider", S3_SERVER_JS, "--directory", self.directory, "--port", str(self.port),
+             "--bucket", S3_BUCKET],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("listening "):
+            self.proc.kill()
+            raise RuntimeError("s3 test server did not start: " + line + self.proc.stderr.read())
+        self.port = int(line.split()[1])
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def object_files(self, prefix):
+        """The files that hold the chunk objects under `prefix`, by chunk id."""
+        found = {}
+        root = os.path.join(self.directory, S3_BUCKET, prefix, "chunks")
+        for dirpath, _, files in os.walk(root):
+            for f in files:
+                if f.endswith("._S3rver_object") and len(f) == 64 + len("._S3rver_object"):
+                    found[f[:64]] = os.path.join(dirpath, f)
+        return found
+
+
+_session_s3 = None
+
+
+def session_s3():
+    """The session's S3 test server, started on first use."""
+    global _session_s3
+    if _session_s3 is None:
+        _session_s3 = S3Server(tempfile.mkdtemp(prefix="coffer-s3-")).start()
+    return _session_s3
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _session_s3 is not None:
+        _session_s3.stop()
+        shutil.rmtree(_session_s3.directory, ignore_errors=True)
+
+
+class Server:
+    """One coffer process over one data directory; restartable (crash tests). On S3 storage
+    its chunks live under a key prefix of its own (`s3_prefix`) on `s3` (the session's test
+    server unless one is given)."""
+
+    def __init__(self, data_dir, extra_args=(), env=None, s3=None):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
-        self.env = dict(os.environ, **(env or {}))
+        self.env = dict(os.environ)
+        self.s3 = None
+        if STORAGE == "s3" or s3 is not None:
+            self.s3 = s3 or session_s3()
+            self.s3_prefix = f"t{os.getpid()}-{next(_prefixes)}"
+            self.env.update(S3_CREDENTIALS)
+            self.env["COFFER_STORAGE_URL"] = self.s3.storage_url(self.s3_prefix)
+        self.env.update(env or {})
         self.port = None
         self.proc = None
         self.log_path = os.path.join(data_dir, "server.log")
+
+    def chunk_files(self):
+        """The files that hold this server's chunks, on disk or in the S3 test server."""
+        if self.s3 is not None:
+            return list(self.s3.object_files(self.s3_prefix).values())
+        found = []
+        for root, _, files in os.walk(os.path.join(self.data_dir, "chunks")):
+            if os.path.basename(root) != "tmp":
+                found += [os.path.join(root, f) for f in files if len(f) == 64]
+        return found
 
     @property
     def url(self):
@@ -92,7 +192,8 @@ class Server:
 
     def cli(self, *args, stdin=None, check=True):
         return subprocess.run([COFFER_BIN, *args, "--data", self.data_dir, *database_args(self.data_dir)],
-                              input=stdin, capture_output=True, text=True, timeout=60, check=check)
+                              input=stdin, env=self.env, capture_output=True, text=True, timeout=60,
+                              check=check)
 
     def start(self, wrapper=()):
         self.port = free_port()

@@ -73,11 +73,7 @@ def test_fsck_reports_a_corrupted_chunk(data_dir):
     assert client.upload("x.bin", os.urandom(100_000)).status_code == 201
     server.stop()
     assert server.cli("fsck").returncode == 0
-    chunk_files = []
-    for root, _, files in os.walk(os.path.join(data_dir, "chunks")):
-        if os.path.basename(root) == "tmp":
-            continue
-        chunk_files += [os.path.join(root, f) for f in files if len(f) == 64]
+    chunk_files = server.chunk_files()
     assert len(chunk_files) == 1
     with open(chunk_files[0], "r+b") as f:
         f.seek(-1, os.SEEK_END)

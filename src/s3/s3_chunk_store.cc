@@ -1,0 +1,86 @@
+#include "s3/s3_chunk_store.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace coffer::s3 {
+namespace {
+
+int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string chunks_prefix(const std::string& prefix) {
+  return prefix.empty() ? "chunks/" : prefix + "/chunks/";
+}
+
+}  // namespace
+
+S3ChunkStore::S3ChunkStore(S3Options options, S3ChunkStoreOptions store_options)
+    : client_(std::move(options)),
+      chunks_prefix_(chunks_prefix(store_options.prefix)),
+      options_(std::move(store_options)) {}
+
+std::string S3ChunkStore::key_of(const store::ChunkId& id) const {
+  const std::string hex = id.hex();
+  return chunks_prefix_ + hex.substr(0, 2) + "/" + hex;
+}
+
+Status S3ChunkStore::put(const store::ChunkId& id, std::span<const std::byte> encoded) {
+  return client_.put_object(key_of(id), encoded);
+}
+
+Result<bool> S3ChunkStore::touch(const store::ChunkId& id) {
+  auto head = client_.head_object(key_of(id));
+  COFFER_RETURN_IF_ERROR(head);
+  if (!head->has_value()) return false;
+  // Too old to count on: report it absent so that the caller stores it again (see the header).
+  return now_unix() - (*head)->last_modified_unix < options_.refresh_after_seconds;
+}
+
+Result<std::vector<std::byte>> S3ChunkStore::get(const store::ChunkId& id) {
+  auto bytes = client_.get_object(key_of(id));
+  if (!bytes.is_ok() && bytes.status().code() == Errc::kNotFound) {
+    return Status(Errc::kNotFound, "chunk " + id.hex() + " is missing");
+  }
+  return bytes;
+}
+
+Result<size_t> S3ChunkStore::read_at(const store::ChunkId& id, uint64_t offset,
+                                     std::span<std::byte> out) {
+  auto n = client_.get_range(key_of(id), offset, out);
+  if (!n.is_ok() && n.status().code() == Errc::kNotFound) {
+    return Status(Errc::kNotFound, "chunk " + id.hex() + " is missing");
+  }
+  return n;
+}
+
+Status S3ChunkStore::remove(const store::ChunkId& id) { return client_.delete_object(key_of(id)); }
+
+Status S3ChunkStore::for_each(const std::function<Status(const store::StoredChunkInfo&)>& fn) {
+  std::string token;
+  do {
+    auto page =
+        client_.list_objects(chunks_prefix_, token, std::clamp(options_.list_page_size, 1, 1000));
+    COFFER_RETURN_IF_ERROR(page);
+    for (const ListedObject& object : page->objects) {
+      // Only "<2 hex>/<64 hex>" with matching fan-out is a chunk; anything else is ignored.
+      std::string_view rest(object.key);
+      if (!rest.starts_with(chunks_prefix_)) continue;
+      rest.remove_prefix(chunks_prefix_.size());
+      if (rest.size() != 67 || rest[2] != '/' || rest.substr(0, 2) != rest.substr(3, 2)) continue;
+      auto id = store::ChunkId::from_hex(rest.substr(3));
+      if (!id || id->hex() != rest.substr(3)) continue;
+      COFFER_RETURN_IF_ERROR(
+          fn(store::StoredChunkInfo{*id, object.size, object.last_modified_unix}));
+    }
+    token = page->truncated ? page->next_continuation_token : std::string();
+  } while (!token.empty());
+  return Status::ok();
+}
+
+Status S3ChunkStore::check_ready() { return client_.head_bucket(); }
+
+}  // namespace coffer::s3
