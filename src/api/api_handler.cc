@@ -1,5 +1,7 @@
 #include "api/api_handler.h"
 
+#include <sodium.h>
+
 #include <atomic>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -47,14 +49,35 @@ void add_security_headers(Response& response) {
   if (!has_frame) response.set_header("X-Frame-Options", "DENY");
 }
 
-std::string_view bearer_token(const Request& request) {
+// The credentials of the Authorization header: a bearer token, or HTTP Basic (RFC 7617)
+// with a personal API token as the password, for clients that only speak Basic.
+struct Credentials {
+  std::string username;  // Basic only
+  std::string secret;
+};
+
+std::optional<Credentials> credentials(const Request& request) {
   std::string_view auth = request.header("Authorization");
-  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
-    auth.remove_prefix(7);
-    while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
-    return auth;
+  const size_t space = auth.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  std::string scheme(auth.substr(0, space));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = auth.substr(space + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (value.empty()) return std::nullopt;
+  if (scheme == "bearer") return Credentials{"", std::string(value)};
+  if (scheme != "basic" || value.size() > 1024) return std::nullopt;
+  std::string decoded(value.size(), '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
+                        value.data(), value.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return std::nullopt;
   }
-  return {};
+  decoded.resize(length);
+  const size_t colon = decoded.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return Credentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
 }
 
 // What the credential must allow for this route. Account management needs a signed-in session
@@ -135,12 +158,14 @@ Response ApiHandler::dispatch(Request& request) {
   request.route = match.pattern;
   request.path_params = std::move(match.params);
   if (!is_public_route(match.pattern)) {
-    std::string_view token = bearer_token(request);
-    if (token.empty()) {
+    std::optional<Credentials> given = credentials(request);
+    if (!given) {
       return api::error_response(request.request_id, 401, Errc::kUnauthenticated,
                                  "an access token is required");
     }
-    auto principal = context_.auth.authenticate(token);
+    auto principal = given->username.empty()
+                         ? context_.auth.authenticate(given->secret)
+                         : context_.auth.authenticate_basic(given->username, given->secret);
     if (!principal.is_ok()) return api::error_response(request.request_id, principal.status());
     request.principal = *principal;
     request.user_id = principal->user_id;

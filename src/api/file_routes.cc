@@ -360,8 +360,18 @@ Response copy_node(ApiContext& ctx, Request& request) {
 Response delete_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
+  auto node = ctx.catalog.get_node(request.user_id, *id);
+  if (!node.is_ok()) return fail(request, node.status());
   auto status = ctx.files.remove(request.user_id, *id);
   if (!status.is_ok()) return fail(request, status);
+  // Deletions are audited: scripts and sync clients that delete by mistake are the common
+  // cause of data loss, and the log says which credential did it.
+  const Principal& who = request.principal;
+  std::string via = who.api_token_id != 0 ? "api token " + std::to_string(who.api_token_id)
+                                          : "session " + std::to_string(who.session_id);
+  (void)ctx.auth.audit(
+      &who, "files.delete", "node:" + std::to_string(*id), "success", origin_of(request),
+      std::string(node->kind == NodeKind::kFolder ? "folder" : "file") + " via " + via);
   Response response;
   response.status = 204;
   return response;

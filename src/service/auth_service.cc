@@ -249,6 +249,19 @@ Result<Principal> AuthService::authenticate(std::string_view bearer_token) {
   return Principal{user->id, user->role, scopes, claims->session_id, 0};
 }
 
+Result<Principal> AuthService::authenticate_basic(std::string_view username,
+                                                  std::string_view api_token) {
+  if (!api_token.starts_with(auth::kApiTokenPrefix)) {
+    return unauthenticated("HTTP Basic needs a personal API token as the password");
+  }
+  auto principal = authenticate(api_token);
+  COFFER_RETURN_IF_ERROR(principal);
+  auto user = catalog_.find_user(principal->user_id);
+  COFFER_RETURN_IF_ERROR(user);
+  if (user->username != username) return unauthenticated("invalid API token");
+  return principal;
+}
+
 Status AuthService::logout(const Principal& who, const RequestOrigin& origin) {
   if (who.session_id == 0) return Status(Errc::kForbidden, "an API token has no session");
   COFFER_RETURN_IF_ERROR(accounts_.revoke_session(who.user_id, who.session_id, now_micros()));

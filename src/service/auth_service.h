@@ -95,6 +95,9 @@ class AuthService {
   // session are checked on every call, so a disabled user or a revoked session stops at once.
   // Errors: kUnauthenticated.
   Result<Principal> authenticate(std::string_view bearer_token);
+  // HTTP Basic: the password must be a personal API token of that user (account passwords
+  // are not accepted there: they would bypass the second factor). Errors: kUnauthenticated.
+  Result<Principal> authenticate_basic(std::string_view username, std::string_view api_token);
 
   Status logout(const Principal& who, const RequestOrigin& origin);
   Result<int64_t> logout_all(const Principal& who, const RequestOrigin& origin);

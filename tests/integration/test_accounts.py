@@ -301,3 +301,23 @@ def test_no_secret_reaches_the_log(server):
     assert '"msg":"request"' in log
     for secret in secrets:
         assert secret not in log
+
+
+def test_api_tokens_work_as_the_basic_auth_password(server, alice):
+    token = alice.post("/api/v1/auth/tokens", json={"name": "dav", "scopes": "files:read"}).json()["token"]
+    url = server.url + "/api/v1/folders/root"
+    assert requests.get(url, auth=("alice", token)).status_code == 200
+    assert requests.get(url, auth=("bob", token)).status_code == 401  # another user's name
+    r = requests.get(url, auth=("alice", "alice-password-1"))  # account passwords: no
+    assert r.status_code == 401 and error_code(r) == "UNAUTHENTICATED"
+    assert requests.get(url, headers={"Authorization": "Basic !!notbase64"}).status_code == 401
+
+
+def test_deletions_are_audited_with_the_credential(server, alice):
+    folder = alice.mkdir("old")
+    token = alice.post("/api/v1/auth/tokens", json={"name": "sync", "scopes": "files:write files:read"}).json()
+    r = requests.delete(f"{server.url}/api/v1/nodes/{folder}", headers={"Authorization": "Bearer " + token["token"]})
+    assert r.status_code == 204
+    events = alice.get("/api/v1/audit", params={"action": "files.delete"}).json()["items"]
+    assert len(events) == 1
+    assert events[0]["target"] == f"node:{folder}" and f"api token {token['id']}" in events[0]["detail"]
