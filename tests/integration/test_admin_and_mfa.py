@@ -246,47 +246,114 @@ def test_admins_can_be_required_to_use_a_second_factor(admin_server):
     assert error_code(r) == "MFA_REQUIRED"
 
 
-# The authorization matrix: every account route as anonymous, the owner A, another user B, an
-# operator and an admin, against A's resources, with the exact status each must get.
+# The authorization matrix: every authenticated route of the OpenAPI document, called as
+# anonymous, the owner A, another user B, an operator and an admin, against A's resources
+# where the route has one, each with the exact status it must get. Routes that act on the
+# caller's own account run for every caller on their own account.
 ANON, A, B, OPERATOR, ADMIN = "anon", "alice", "bob", "oscar", "root"
+EVERYONE = (ANON, B, OPERATOR, ADMIN, A)  # the owner last: some calls change A's resources
+
+
+def others(status_for_owner, status_for_others=404):
+    return {ANON: 401, B: status_for_others, OPERATOR: status_for_others, ADMIN: status_for_others,
+            A: status_for_owner}
+
+
+def everyone(status):
+    return {ANON: 401, B: status, OPERATOR: status, ADMIN: status, A: status}
+
+
+def admin_only(status):
+    return {ANON: 401, A: 403, B: 403, OPERATOR: 403, ADMIN: status}
 
 
 def test_authorization_matrix(admin_server):
     s = admin_server
-    sessions = {name: session(s, name, f"{name}-password-1" if name != "bob" else "bob-password-12")
-                for name in (A, B, OPERATOR, ADMIN)}
+    password = {A: "alice-password-1", B: "bob-password-12", OPERATOR: "oscar-password-1", ADMIN: "root-password-1"}
+    sessions = {name: session(s, name, pw) for name, pw in password.items()}
     anon = requests.Session()
     anon.base = s.url
     sessions[ANON] = anon
-    alice_id = call(sessions[A], "GET", "/api/v1/auth/me").json()["id"]
-    alice_session = call(sessions[A], "GET", "/api/v1/auth/sessions").json()["items"][0]["id"]
-    alice_token = call(sessions[A], "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["id"]
-    group = call(sessions[ADMIN], "POST", "/api/v1/admin/groups", json={"name": "g"}).json()["id"]
-    root_folder = call(sessions[A], "GET", "/api/v1/folders/root").json()["id"]
+    a = sessions[A]
+    ids = {"alice": call(a, "GET", "/api/v1/auth/me").json()["id"]}
+    ids["root_folder"] = call(a, "GET", "/api/v1/folders/root").json()["id"]
+    for name in ("doc", "ren", "gone"):
+        r = call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/{name}.txt", data=b"content of A")
+        ids[name] = r.json()["id"]
+    ids["a_session"] = login(s, A, "alice-password-1").json()["session_id"]  # a second device
+    ids["a_token"] = call(a, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["id"]
+    admin = sessions[ADMIN]
+    ids["victim"] = call(admin, "POST", "/api/v1/admin/users", json={"username": "victim"}).json()["id"]
+    ids["group"] = call(admin, "POST", "/api/v1/admin/groups", json={"name": "g"}).json()["id"]
+    f = dict(ids)
 
-    admin_only = {ANON: 401, A: 403, B: 403, OPERATOR: 403}
     cases = [
-        ("GET", "/api/v1/admin/users", None, {**admin_only, ADMIN: 200}),
-        ("GET", f"/api/v1/admin/users/{alice_id}", None, {**admin_only, ADMIN: 200}),
-        ("PATCH", f"/api/v1/admin/users/{alice_id}", {"quota_bytes": 5}, {**admin_only, ADMIN: 200}),
-        ("POST", f"/api/v1/admin/users/{alice_id}/password-reset", None, {**admin_only, ADMIN: 201}),
-        ("GET", "/api/v1/admin/settings", None, {**admin_only, ADMIN: 200}),
-        ("POST", "/api/v1/admin/invites", {}, {**admin_only, ADMIN: 201}),
-        ("GET", "/api/v1/admin/groups", None, {**admin_only, ADMIN: 200}),
-        ("GET", f"/api/v1/admin/groups/{group}", None, {**admin_only, ADMIN: 200}),
-        ("PUT", f"/api/v1/admin/groups/{group}/members/{alice_id}", None, {**admin_only, ADMIN: 204}),
+        ("GET", "/api/v1/auth/me", None, everyone(200)),
+        ("GET", "/api/v1/folders/root", None, everyone(200)),
+        ("POST", "/api/v1/folders", {"parent_id": f["root_folder"], "name": "new-{who}"}, others(201)),
+        ("GET", "/api/v1/folders/{root_folder}/children", None, others(200)),
+        ("PUT", "/api/v1/folders/{root_folder}/files/{{name}}", b"x", others(201)),
+        ("POST", "/api/v1/folders/{root_folder}/files", "multipart", others(201)),
+        ("GET", "/api/v1/files/{doc}", None, others(200)),
+        ("GET", "/api/v1/files/{doc}/content", None, others(200)),
+        ("GET", "/api/v1/nodes?path=/doc.txt", None, others(200)),
+        ("GET", "/api/v1/nodes/{doc}", None, others(200)),
+        ("PATCH", "/api/v1/nodes/{ren}", {"name": "renamed-{who}.txt"}, others(200)),
+        ("POST", "/api/v1/nodes/{doc}/copy", {"parent_id": f["root_folder"], "name": "copy-{who}.txt"}, others(201)),
+        ("DELETE", "/api/v1/nodes/{gone}", None, others(204)),
+        ("GET", "/api/v1/auth/sessions", None, everyone(200)),
+        ("DELETE", "/api/v1/auth/sessions/{a_session}", None, others(204)),
+        ("POST", "/api/v1/auth/password", {"current_password": "wrong-password", "new_password": "whatever it is"}, everyone(401)),
+        ("GET", "/api/v1/auth/tokens", None, everyone(200)),
+        ("POST", "/api/v1/auth/tokens", {"name": "n", "scopes": "files:read"}, everyone(201)),
+        ("DELETE", "/api/v1/auth/tokens/{a_token}", None, others(204)),
+        ("GET", "/api/v1/audit", None, everyone(200)),
+        ("POST", "/api/v1/auth/mfa/totp", None, everyone(200)),
+        ("POST", "/api/v1/auth/mfa/totp/confirm", {"code": "abcdef"}, everyone(401)),
+        ("DELETE", "/api/v1/auth/mfa/totp", {"password": "x", "code": "123456"}, everyone(409)),
+        ("GET", "/api/v1/admin/users", None, admin_only(200)),
+        ("POST", "/api/v1/admin/users", {"username": "made-by-{who}"}, admin_only(201)),
+        ("GET", "/api/v1/admin/users/{alice}", None, admin_only(200)),
+        ("PATCH", "/api/v1/admin/users/{alice}", {"quota_bytes": 5}, admin_only(200)),
+        ("POST", "/api/v1/admin/users/{alice}/password-reset", None, admin_only(201)),
+        ("DELETE", "/api/v1/admin/users/{victim}", None, admin_only(204)),
+        ("GET", "/api/v1/admin/settings", None, admin_only(200)),
+        ("PATCH", "/api/v1/admin/settings", {"registration_mode": "closed"}, admin_only(200)),
+        ("POST", "/api/v1/admin/invites", {}, admin_only(201)),
+        ("GET", "/api/v1/admin/groups", None, admin_only(200)),
+        ("POST", "/api/v1/admin/groups", {"name": "by-{who}"}, admin_only(201)),
+        ("GET", "/api/v1/admin/groups/{group}", None, admin_only(200)),
+        ("PUT", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
+        ("DELETE", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
+        ("DELETE", "/api/v1/admin/groups/{group}", None, admin_only(204)),
         ("GET", "/api/v1/system/stats", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
-        # A's own resources: found for A, not found for everyone else (ids reveal nothing).
-        ("GET", f"/api/v1/folders/{root_folder}/children", None, {ANON: 401, A: 200, B: 404, OPERATOR: 404, ADMIN: 404}),
-        ("DELETE", f"/api/v1/auth/tokens/{alice_token}", None, {ANON: 401, B: 404, OPERATOR: 404, ADMIN: 404, A: 204}),
-        ("DELETE", f"/api/v1/auth/sessions/{alice_session}", None, {ANON: 401, B: 404, OPERATOR: 404, ADMIN: 404, A: 204}),
-        ("GET", "/api/v1/auth/me", None, {ANON: 401, B: 200, OPERATOR: 200, ADMIN: 200}),
-        ("GET", "/api/v1/audit", None, {ANON: 401, B: 200, OPERATOR: 200, ADMIN: 200}),
+        # Last: these end the caller's sessions.
+        ("POST", "/api/v1/auth/logout-all", None, everyone(200)),
+        ("POST", "/api/v1/auth/logout", None, everyone(204)),
     ]
-    order = [ANON, B, OPERATOR, ADMIN, A]  # the owner last: some calls end A's resources
-    for method, path, body, expected in cases:
-        for who in order:
-            if who not in expected:
-                continue
-            r = call(sessions[who], method, path, json=body)
-            assert r.status_code == expected[who], (method, path, who, r.status_code, r.text)
+
+    for method, template, body, expected in cases:
+        path = template.format(**f)
+        for who in EVERYONE:
+            if who == ANON or method != "POST" or template not in ("/api/v1/auth/logout", "/api/v1/auth/logout-all"):
+                client = sessions[who]
+            else:
+                client = session(s, who, password[who])  # a session of its own to end
+            kw = {}
+            if body == "multipart":
+                kw["files"] = {"file": (f"up-{who}.bin", b"data")}
+            elif isinstance(body, bytes):
+                path = template.format(**f).replace("{name}", f"put-{who}.bin")
+                kw["data"] = body
+            elif body is not None:
+                kw["json"] = {k: v.format(who=who) if isinstance(v, str) else v for k, v in body.items()}
+            r = call(client, method, path, **kw)
+            assert r.status_code == expected[who], (method, template, who, r.status_code, r.text)
+
+    # Every authenticated route of the API is in the matrix.
+    doc = requests.get(s.url + "/api/v1/openapi.json").json()
+    routed = {(m.upper(), p) for p, item in doc["paths"].items() for m, op in item.items()
+              if m in ("get", "post", "put", "patch", "delete") and op.get("security") != []}
+    covered = {(m, t.split("?")[0].replace("{{name}}", "{name}")) for m, t, _, _ in cases}
+    normalize = lambda p: __import__("re").sub(r"\{[a-z_]+\}", "{}", p)
+    assert {(m, normalize(p)) for m, p in routed} == {(m, normalize(p)) for m, p in covered}
