@@ -237,10 +237,9 @@ Response upload_multipart(ApiContext& ctx, Request& request) {
   return json_response(201, json::object{{"files", std::move(files)}});
 }
 
-Response download(ApiContext& ctx, Request& request) {
-  auto id = parse_id(request.path_param("id"));
-  if (!id.is_ok()) return fail(request, id.status());
-  auto node = ctx.files.stat(request.user_id, *id);
+// Serves the content of `node` (a file as of one of its versions): conditional requests,
+// a single range, HEAD. Shared by every route that downloads.
+Response serve_file(ApiContext& ctx, Request& request, const Result<Node>& node) {
   if (!node.is_ok()) return fail(request, node.status());
   if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
 
@@ -318,6 +317,65 @@ Response download(ApiContext& ctx, Request& request) {
   return response;
 }
 
+Response download(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  return serve_file(ctx, request, ctx.files.stat(request.user_id, *id));
+}
+
+json::object version_json(const FileVersion& v) {
+  return json::object{{"id", v.id},
+                      {"size", v.size},
+                      {"sha256", v.sha256},
+                      {"mime", v.mime},
+                      {"created", rfc3339(v.created)},
+                      {"current", v.current}};
+}
+
+// The file id and version id of /api/v1/files/{id}/versions/{vid}.
+Result<std::pair<int64_t, int64_t>> version_path(const Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  COFFER_RETURN_IF_ERROR(id);
+  auto vid = parse_id(request.path_param("vid"));
+  if (!vid.is_ok()) return Status(Errc::kNotFound, "no such version");
+  return std::pair{*id, *vid};
+}
+
+Response list_versions(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  auto versions = ctx.catalog.list_versions(request.user_id, *id);
+  if (!versions.is_ok()) return fail(request, versions.status());
+  json::array items;
+  for (const FileVersion& v : *versions) items.push_back(version_json(v));
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+Response download_version(ApiContext& ctx, Request& request) {
+  auto ids = version_path(request);
+  if (!ids.is_ok()) return fail(request, ids.status());
+  return serve_file(ctx, request,
+                    ctx.catalog.file_at_version(request.user_id, ids->first, ids->second));
+}
+
+Response restore_version(ApiContext& ctx, Request& request) {
+  auto ids = version_path(request);
+  if (!ids.is_ok()) return fail(request, ids.status());
+  auto node = ctx.catalog.restore_version(request.user_id, ids->first, ids->second, now_micros());
+  if (!node.is_ok()) return fail(request, node.status());
+  return node_response(200, *node);
+}
+
+Response delete_version(ApiContext& ctx, Request& request) {
+  auto ids = version_path(request);
+  if (!ids.is_ok()) return fail(request, ids.status());
+  Status status = ctx.catalog.delete_version(request.user_id, ids->first, ids->second);
+  if (!status.is_ok()) return fail(request, status);
+  Response response;
+  response.status = 204;
+  return response;
+}
+
 // The {"name", "parent_id"} body shared by rename/move and copy.
 struct NameAndParent {
   std::optional<std::string> name;
@@ -387,6 +445,10 @@ void add_file_routes(Router& router, ApiContext& ctx) {
   router.add("POST", "/api/v1/folders/{id}/files", bind_route(ctx, upload_multipart));
   router.add("GET", "/api/v1/files/{id}", bind_route(ctx, get_file));
   router.add("GET", "/api/v1/files/{id}/content", bind_route(ctx, download));
+  router.add("GET", "/api/v1/files/{id}/versions", bind_route(ctx, list_versions));
+  router.add("GET", "/api/v1/files/{id}/versions/{vid}/content", bind_route(ctx, download_version));
+  router.add("POST", "/api/v1/files/{id}/versions/{vid}/restore", bind_route(ctx, restore_version));
+  router.add("DELETE", "/api/v1/files/{id}/versions/{vid}", bind_route(ctx, delete_version));
   router.add("GET", "/api/v1/nodes", bind_route(ctx, resolve_path));
   router.add("GET", "/api/v1/nodes/{id}", bind_route(ctx, get_node));
   router.add("PATCH", "/api/v1/nodes/{id}", bind_route(ctx, patch_node));

@@ -60,6 +60,17 @@ struct NewVersion {
   std::vector<VersionChunk> chunks;
 };
 
+// One stored version of a file (newest is the file's current content).
+struct FileVersion {
+  int64_t id = 0;
+  int64_t node_id = 0;
+  uint64_t size = 0;
+  std::string sha256;
+  std::string mime;
+  Micros created = 0;
+  bool current = false;
+};
+
 enum class SortKey { kName, kModified, kSize };
 
 struct ListOptions {

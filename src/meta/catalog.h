@@ -57,6 +57,18 @@ class Catalog {
   // Deletes a node and its subtree. Errors: kNotFound, kConflict (a root folder).
   virtual Status delete_node(int64_t owner_id, int64_t node_id) = 0;
 
+  // Versions of a file, newest first. Errors: kNotFound (not the owner's live file).
+  virtual Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) = 0;
+  // The file as it was at `version_id` (size, hash, MIME and version of that version), for
+  // downloads. Errors: kNotFound.
+  virtual Result<Node> file_at_version(int64_t owner_id, int64_t node_id, int64_t version_id) = 0;
+  // Makes a copy of an old version the newest one (sharing its chunks). Errors: kNotFound.
+  virtual Result<Node> restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,
+                                       Micros now) = 0;
+  // Deletes an old version (its chunks go when garbage collection finds them unreferenced).
+  // Errors: kNotFound, kConflict (the current version).
+  virtual Status delete_version(int64_t owner_id, int64_t node_id, int64_t version_id) = 0;
+
   // The chunk list of a version, ordered by offset.
   virtual Result<std::vector<VersionChunk>> version_chunks(int64_t version_id) = 0;
 

@@ -470,21 +470,115 @@ Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id) {
   });
 }
 
+namespace {
+
+// A live file of `owner_id`. Errors: kNotFound (also for folders: they have no versions).
+Result<Node> load_file(Connection& conn, int64_t owner_id, int64_t node_id) {
+  auto node = load_node(conn, owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(node);
+  if (node->kind != NodeKind::kFile) return Status(Errc::kNotFound, "no such file");
+  return node;
+}
+
+// Version `version_id` of the file `node`. Errors: kNotFound.
+Result<FileVersion> load_version(Connection& conn, const Node& node, int64_t version_id) {
+  auto row = conn.query_row(
+      "SELECT id, node_id, size, sha256, mime, created_at FROM versions "
+      "WHERE id = ? AND node_id = ?",
+      {version_id, node.id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "no such version");
+  const Row& r = **row;
+  return FileVersion{r.int64(0), r.int64(1), static_cast<uint64_t>(r.int64(2)), r.text(3),
+                     r.text(4),  r.int64(5), r.int64(0) == node.version_id};
+}
+
+Result<std::vector<VersionChunk>> load_chunks(Connection& conn, int64_t version_id) {
+  std::vector<VersionChunk> chunks;
+  COFFER_RETURN_IF_ERROR(conn.query_each(
+      "SELECT chunk, byte_offset, size, stored_size, encoding FROM version_chunks "
+      "WHERE version_id = ? ORDER BY seq",
+      {version_id}, [&](const Row& row) {
+        chunks.push_back(VersionChunk{
+            row.text(0), static_cast<uint64_t>(row.int64(1)), static_cast<uint32_t>(row.int64(2)),
+            static_cast<uint32_t>(row.int64(3)), static_cast<uint8_t>(row.int64(4))});
+        return Status::ok();
+      }));
+  return chunks;
+}
+
+}  // namespace
+
+Result<std::vector<FileVersion>> SqlCatalog::list_versions(int64_t owner_id, int64_t node_id) {
+  using Versions = std::vector<FileVersion>;
+  return transact_value<Versions>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Versions> {
+    auto file = load_file(conn, owner_id, node_id);
+    COFFER_RETURN_IF_ERROR(file);
+    auto rows = conn.query(
+        "SELECT id, node_id, size, sha256, mime, created_at FROM versions WHERE node_id = ? "
+        "ORDER BY id DESC",
+        {node_id});
+    COFFER_RETURN_IF_ERROR(rows);
+    Versions versions;
+    for (const Row& r : *rows) {
+      versions.push_back(FileVersion{r.int64(0), r.int64(1), static_cast<uint64_t>(r.int64(2)),
+                                     r.text(3), r.text(4), r.int64(5),
+                                     r.int64(0) == file->version_id});
+    }
+    return versions;
+  });
+}
+
+Result<Node> SqlCatalog::file_at_version(int64_t owner_id, int64_t node_id, int64_t version_id) {
+  return transact_value<Node>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Node> {
+    auto file = load_file(conn, owner_id, node_id);
+    COFFER_RETURN_IF_ERROR(file);
+    auto version = load_version(conn, *file, version_id);
+    COFFER_RETURN_IF_ERROR(version);
+    Node at = *file;
+    at.version_id = version->id;
+    at.size = version->size;
+    at.sha256 = version->sha256;
+    at.mime = version->mime;
+    at.modified = version->created;
+    return at;
+  });
+}
+
+Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,
+                                         Micros now) {
+  return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
+    auto file = load_file(conn, owner_id, node_id);
+    COFFER_RETURN_IF_ERROR(file);
+    auto version = load_version(conn, *file, version_id);
+    COFFER_RETURN_IF_ERROR(version);
+    auto chunks = load_chunks(conn, version_id);
+    COFFER_RETURN_IF_ERROR(chunks);
+    NewVersion copy{version->size, version->sha256, version->mime, std::move(*chunks)};
+    COFFER_RETURN_IF_ERROR(add_version(conn, node_id, copy, now));
+    return load_node(conn, owner_id, node_id);
+  });
+}
+
+Status SqlCatalog::delete_version(int64_t owner_id, int64_t node_id, int64_t version_id) {
+  return db_->transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto file = load_file(conn, owner_id, node_id);
+    COFFER_RETURN_IF_ERROR(file);
+    auto version = load_version(conn, *file, version_id);
+    COFFER_RETURN_IF_ERROR(version);
+    if (version->current) {
+      return Status(Errc::kConflict, "the current version cannot be deleted; delete the file");
+    }
+    COFFER_RETURN_IF_ERROR(
+        conn.exec("DELETE FROM version_chunks WHERE version_id = ?", {version_id}));
+    return status_of(conn.exec("DELETE FROM versions WHERE id = ?", {version_id}));
+  });
+}
+
 Result<std::vector<VersionChunk>> SqlCatalog::version_chunks(int64_t version_id) {
   using Chunks = std::vector<VersionChunk>;
-  return transact_value<Chunks>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Chunks> {
-    Chunks chunks;
-    COFFER_RETURN_IF_ERROR(conn.query_each(
-        "SELECT chunk, byte_offset, size, stored_size, encoding FROM version_chunks "
-        "WHERE version_id = ? ORDER BY seq",
-        {version_id}, [&](const Row& row) {
-          chunks.push_back(VersionChunk{
-              row.text(0), static_cast<uint64_t>(row.int64(1)), static_cast<uint32_t>(row.int64(2)),
-              static_cast<uint32_t>(row.int64(3)), static_cast<uint8_t>(row.int64(4))});
-          return Status::ok();
-        }));
-    return chunks;
-  });
+  return transact_value<Chunks>(*db_, TxMode::kRead,
+                                [&](Connection& conn) { return load_chunks(conn, version_id); });
 }
 
 Status SqlCatalog::for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) {

@@ -280,6 +280,8 @@ def test_authorization_matrix(admin_server):
     for name in ("doc", "ren", "gone"):
         r = call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/{name}.txt", data=b"content of A")
         ids[name] = r.json()["id"]
+    call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/doc.txt", data=b"second version")
+    ids["doc_v1"] = call(a, "GET", f"/api/v1/files/{ids['doc']}/versions").json()["items"][1]["id"]
     ids["a_session"] = login(s, A, "alice-password-1").json()["session_id"]  # a second device
     ids["a_token"] = call(a, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["id"]
     admin = sessions[ADMIN]
@@ -297,6 +299,10 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/files/{doc}", None, others(200)),
         ("GET", "/api/v1/files/{doc}/content", None, others(200)),
         ("GET", "/api/v1/nodes?path=/doc.txt", None, others(200)),
+        ("GET", "/api/v1/files/{doc}/versions", None, others(200)),
+        ("GET", "/api/v1/files/{doc}/versions/{doc_v1}/content", None, others(200)),
+        ("POST", "/api/v1/files/{doc}/versions/{doc_v1}/restore", None, others(200)),
+        ("DELETE", "/api/v1/files/{doc}/versions/{doc_v1}", None, others(204)),
         ("GET", "/api/v1/nodes/{doc}", None, others(200)),
         ("PATCH", "/api/v1/nodes/{ren}", {"name": "renamed-{who}.txt"}, others(200)),
         ("POST", "/api/v1/nodes/{doc}/copy", {"parent_id": f["root_folder"], "name": "copy-{who}.txt"}, others(201)),
@@ -355,5 +361,5 @@ def test_authorization_matrix(admin_server):
     routed = {(m.upper(), p) for p, item in doc["paths"].items() for m, op in item.items()
               if m in ("get", "post", "put", "patch", "delete") and op.get("security") != []}
     covered = {(m, t.split("?")[0].replace("{{name}}", "{name}")) for m, t, _, _ in cases}
-    normalize = lambda p: __import__("re").sub(r"\{[a-z_]+\}", "{}", p)
+    normalize = lambda p: __import__("re").sub(r"\{[a-z_0-9]+\}", "{}", p)
     assert {(m, normalize(p)) for m, p in routed} == {(m, normalize(p)) for m, p in covered}
