@@ -22,6 +22,9 @@ struct ApiContext {
   std::string data_dir;  // for the readiness check
   // Browser session cookies carry Secure; only plain-http development turns it off.
   bool secure_cookies = true;
+  // A client deleting more nodes than this within a minute is flagged in the audit log
+  // (0: never).
+  int64_t mass_delete_threshold = 100;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -41,6 +44,7 @@ void add_auth_routes(Router& router, ApiContext& context);
 void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
 void add_admin_routes(Router& router, ApiContext& context);
+void add_trash_routes(Router& router, ApiContext& context);
 
 // Routes that need no access token.
 bool is_public_route(std::string_view pattern);

@@ -113,6 +113,7 @@ ApiHandler::ApiHandler(ApiContext context) : context_(std::move(context)) {
   add_auth_routes(router_, context_);
   add_account_routes(router_, context_);
   add_admin_routes(router_, context_);
+  add_trash_routes(router_, context_);
   add_file_routes(router_, context_);
 }
 

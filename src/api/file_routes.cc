@@ -415,13 +415,36 @@ Response copy_node(ApiContext& ctx, Request& request) {
   return node_response(201, *node);
 }
 
+// Nodes the same client (API token, or the user's sessions) deleted in the last minute.
+int64_t recent_deletions(ApiContext& ctx, const Request& request) {
+  auto n = ctx.catalog.count_deleted_since(request.user_id, request.principal.api_token_id,
+                                           now_micros() - 60'000'000);
+  return n.is_ok() ? *n : 0;
+}
+
 Response delete_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
   auto node = ctx.catalog.get_node(request.user_id, *id);
   if (!node.is_ok()) return fail(request, node.status());
-  auto status = ctx.files.remove(request.user_id, *id);
+  const int64_t token_id = request.principal.api_token_id;
+  const int64_t threshold = ctx.mass_delete_threshold;
+  const int64_t before = threshold > 0 ? recent_deletions(ctx, request) : 0;
+  auto status = ctx.files.remove(request.user_id, *id, token_id);
   if (!status.is_ok()) return fail(request, status);
+  if (threshold > 0 && before <= threshold) {
+    // One flagged event when a client crosses the threshold within a minute: the usual sign
+    // of a sync client or script deleting a tree by mistake (POST /api/v1/trash/restore
+    // undoes it).
+    const int64_t after = recent_deletions(ctx, request);
+    if (after > threshold) {
+      (void)ctx.auth.audit(&request.principal, "files.mass_delete",
+                           token_id != 0 ? "token:" + std::to_string(token_id)
+                                         : "user:" + std::to_string(request.user_id),
+                           "flagged", origin_of(request),
+                           std::to_string(after) + " nodes deleted within a minute");
+    }
+  }
   // Deletions are audited: scripts and sync clients that delete by mistake are the common
   // cause of data loss, and the log says which credential did it.
   const Principal& who = request.principal;

@@ -82,6 +82,36 @@ boost::json::object node_json(const Node& node) {
   return o;
 }
 
+std::optional<Micros> parse_rfc3339(std::string_view text) {
+  if (text.size() < 20 || text.size() > 40) return std::nullopt;
+  std::string s(text);
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  Micros fraction = 0;
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    Micros scale = 100000;
+    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+      fraction += (s[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  const std::string_view zone = std::string_view(s).substr(i);
+  if (zone != "Z" && zone != "+00:00") return std::nullopt;
+  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<Micros>(timegm(&tm)) * 1'000'000 + fraction;
+}
+
 boost::json::object user_json(const User& user) {
   boost::json::object o{{"id", user.id},
                         {"username", user.username},

@@ -23,6 +23,8 @@ Response json_response(int status, const boost::json::value& value);
 
 // "2026-11-22T20:03:00.123456Z"
 std::string rfc3339(Micros t);
+// Parses what rfc3339() writes (UTC, "Z" or "+00:00", optional fraction); nullopt otherwise.
+std::optional<Micros> parse_rfc3339(std::string_view text);
 
 boost::json::object node_json(const Node& node);
 

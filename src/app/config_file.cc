@@ -83,7 +83,8 @@ Status load_config_file(const std::string& path, Config& config) {
     COFFER_RETURN_IF_ERROR(
         reject_unknown(s,
                        {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl",
-                        "refresh_ttl", "secure_cookies", "gc_interval", "gc_grace"},
+                        "refresh_ttl", "secure_cookies", "gc_interval", "gc_grace",
+                        "trash_retention_days", "mass_delete_threshold"},
                        "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
@@ -98,6 +99,10 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "gc_grace", config.gc_grace_seconds, 0, int64_t{1} << 40, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "trash_retention_days", config.trash_retention_days, 0, 36500, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "mass_delete_threshold", config.mass_delete_threshold, 0, 1000000, path));
   }
   return Status::ok();
 }

@@ -71,6 +71,17 @@ class PeriodicGc {
     while (!cv_.wait_for(lock, std::chrono::seconds(rt_.config.gc_interval_seconds),
                          [this] { return stopping_; })) {
       lock.unlock();
+      // Trash past its retention goes first, so its chunks can be collected in this pass.
+      if (rt_.config.trash_retention_days > 0) {
+        auto purged = rt_.catalog->purge_trash_before(
+            now_micros() - rt_.config.trash_retention_days * 86'400'000'000LL);
+        if (!purged.is_ok()) {
+          api::log_event(api::LogLevel::kError, {{"msg", "trash retention failed"},
+                                                 {"error", purged.status().to_string()}});
+        } else if (*purged > 0) {
+          api::log_event(api::LogLevel::kInfo, {{"msg", "trash retention"}, {"purged", *purged}});
+        }
+      }
       auto report = service::collect_garbage(*rt_.catalog, *rt_.chunks, rt_.inflight,
                                              rt_.config.gc_grace_seconds);
       if (report.is_ok()) {
@@ -110,9 +121,9 @@ int serve(const Config& config) {
   }
 
   api::Metrics metrics;
-  api::ApiHandler handler(api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin,
-                                          *runtime.catalog, *runtime.chunks, metrics,
-                                          config.data_dir, config.secure_cookies});
+  api::ApiHandler handler(api::ApiContext{
+      *runtime.files, *runtime.auth, *runtime.admin, *runtime.catalog, *runtime.chunks, metrics,
+      config.data_dir, config.secure_cookies, config.mass_delete_threshold});
   http::ServerOptions options;
   options.host = listen->first;
   options.port = listen->second;
@@ -305,6 +316,18 @@ int run(int argc, char** argv) {
                    "Mark session cookies Secure (turn off only for plain-http development)")
       ->envname("COFFER_SECURE_COOKIES")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--trash-retention-days", config.trash_retention_days,
+                   "Days deleted items stay in the trash (0: until emptied)")
+      ->envname("COFFER_TRASH_RETENTION_DAYS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
+  serve_cmd
+      ->add_option("--mass-delete-threshold", config.mass_delete_threshold,
+                   "Deletions by one client within a minute that raise an audit flag (0: off)")
+      ->envname("COFFER_MASS_DELETE_THRESHOLD")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
   serve_cmd
       ->add_option("--gc-interval", config.gc_interval_seconds,
                    "Seconds between garbage collections (0: never)")

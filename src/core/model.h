@@ -71,6 +71,14 @@ struct FileVersion {
   bool current = false;
 };
 
+// A node in the trash: what the user deleted (its subtree went with it).
+struct TrashItem {
+  Node node;  // as it was; parent_id is where it came from
+  Micros deleted = 0;
+  int64_t deleted_by_token = 0;  // the personal API token that deleted it, or 0
+  bool parent_live = false;      // false: restoring recreates the missing folders
+};
+
 enum class SortKey { kName, kModified, kSize };
 
 struct ListOptions {

@@ -54,8 +54,31 @@ class Catalog {
   // Copies a file (sharing its chunks) or a folder tree. Errors as move_node.
   virtual Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                                  const std::string& new_name, Micros now) = 0;
-  // Deletes a node and its subtree. Errors: kNotFound, kConflict (a root folder).
-  virtual Status delete_node(int64_t owner_id, int64_t node_id) = 0;
+  // Moves a node and its live subtree to the trash, recording the API token that did it (0:
+  // none). Errors: kNotFound, kConflict (a root folder).
+  virtual Status delete_node(int64_t owner_id, int64_t node_id, Micros now,
+                             int64_t api_token_id) = 0;
+
+  // The trash: what the user deleted, newest first.
+  virtual Result<std::vector<TrashItem>> list_trash(int64_t owner_id) = 0;
+  // Puts a deleted node (and what went with it) back where it was, under `new_name` if given,
+  // recreating parent folders that are gone. Errors: kNotFound (not in the trash),
+  // kNameConflict (the name is taken there now; retry with a new name).
+  virtual Result<Node> restore_trashed(int64_t owner_id, int64_t node_id,
+                                       const std::optional<std::string>& new_name, Micros now) = 0;
+  // The trash items deleted in [after, before), by `api_token_id` when given, newest first.
+  virtual Result<std::vector<int64_t>> trashed_between(int64_t owner_id, Micros after,
+                                                       Micros before,
+                                                       std::optional<int64_t> api_token_id) = 0;
+  // How many nodes `api_token_id` (or, with 0, the user's sessions) deleted since `since`.
+  virtual Result<int64_t> count_deleted_since(int64_t owner_id, int64_t api_token_id,
+                                              Micros since) = 0;
+  // Deletes a trash item for good (its chunks go when unreferenced). Errors: kNotFound.
+  virtual Status purge_trashed(int64_t owner_id, int64_t node_id) = 0;
+  // Purges the whole trash of a user; returns the number of items.
+  virtual Result<int64_t> empty_trash(int64_t owner_id) = 0;
+  // Purges every user's trash items deleted before `cutoff` (retention); returns how many.
+  virtual Result<int64_t> purge_trash_before(Micros cutoff) = 0;
 
   // Versions of a file, newest first. Errors: kNotFound (not the owner's live file).
   virtual Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) = 0;

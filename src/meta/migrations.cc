@@ -185,10 +185,20 @@ CREATE TABLE invites (
 ){{NATURAL_KEY}};
 )sql";
 
+// Version 4: the trash. A deletion marks the node and every live node below it with
+// deleted_at and trash_root_id (the node the user deleted), and records the API token that
+// did it, so a mass deletion by one script can be undone in one call.
+constexpr std::string_view kTrashSchema = R"sql(
+ALTER TABLE nodes ADD COLUMN trash_root_id BIGINT;
+ALTER TABLE nodes ADD COLUMN deleted_by_token BIGINT;
+CREATE INDEX nodes_trash ON nodes (owner_id, trash_root_id) WHERE deleted_at IS NOT NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
     {3, "TOTP, recovery codes, password resets, groups, settings, invites", kSecuritySchema},
+    {4, "trash", kTrashSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

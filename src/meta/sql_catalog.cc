@@ -445,29 +445,210 @@ Result<Node> SqlCatalog::copy_node(int64_t owner_id, int64_t node_id, int64_t ne
   });
 }
 
-Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id) {
+namespace {
+
+constexpr std::string_view kSubtree =
+    "WITH RECURSIVE subtree(id) AS ("
+    "  SELECT id FROM nodes WHERE id = ?"
+    "  UNION ALL"
+    "  SELECT n.id FROM nodes n JOIN subtree s ON n.parent_id = s.id) ";
+
+// Deletes the rows of a node and of everything below it, trashed or not. Chunk rows stay:
+// garbage collection decides.
+Status purge_subtree(Connection& conn, int64_t node_id) {
+  const std::string statements[] = {
+      std::string(kSubtree) +
+          "DELETE FROM version_chunks WHERE version_id IN "
+          "(SELECT v.id FROM versions v WHERE v.node_id IN (SELECT id FROM subtree))",
+      std::string(kSubtree) + "DELETE FROM versions WHERE node_id IN (SELECT id FROM subtree)",
+      std::string(kSubtree) + "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree)",
+  };
+  for (const std::string& sql : statements) COFFER_RETURN_IF_ERROR(conn.exec(sql, {node_id}));
+  return Status::ok();
+}
+
+// A trash item (the node a user deleted) of `owner_id`. Errors: kNotFound.
+Result<Node> load_trash_root(Connection& conn, int64_t owner_id, int64_t node_id) {
+  static const std::string sql =
+      node_sql("WHERE n.id = ? AND n.owner_id = ? AND n.trash_root_id = n.id");
+  auto row = conn.query_row(sql, {node_id, owner_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "no such item in the trash");
+  return node_from_row(**row);
+}
+
+// The live folder that stands where the (possibly trashed) folder `folder_id` stood: itself
+// when live, else a live folder of the same name under the live stand-in of its parent,
+// created when there is none. Errors: kNameConflict (a file has the name).
+Result<int64_t> live_stand_in(Connection& conn, int64_t owner_id, int64_t folder_id, Micros now,
+                              int depth = 0) {
+  if (depth > 4096) return Status(Errc::kInternal, "the folder tree is too deep");
+  auto row =
+      conn.query_row("SELECT parent_id, name, deleted_at FROM nodes WHERE id = ? AND owner_id = ?",
+                     {folder_id, owner_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "a parent folder is missing");
+  if ((*row)->is_null(2)) return folder_id;
+  if ((*row)->is_null(0)) return Status(Errc::kInternal, "a root folder is in the trash");
+  const std::string name = (*row)->text(1);
+  auto parent = live_stand_in(conn, owner_id, (*row)->int64(0), now, depth + 1);
+  COFFER_RETURN_IF_ERROR(parent);
+  auto existing = live_child(conn, owner_id, *parent, name);
+  COFFER_RETURN_IF_ERROR(existing);
+  if (*existing) {
+    if ((*existing)->kind == NodeKind::kFolder) return (*existing)->id;
+    return Status(Errc::kNameConflict, "a file has the name of a folder to recreate: " + name);
+  }
+  return insert_node(conn, owner_id, *parent, name, NodeKind::kFolder, 0, now);
+}
+
+}  // namespace
+
+Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
+                               int64_t api_token_id) {
   return db_->transact(TxMode::kWrite, [&](Connection& conn) -> Status {
     auto node = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
     if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be deleted");
-    // Every node below, trashed ones included. Chunk rows stay: garbage collection decides.
-    constexpr std::string_view kSubtree =
-        "WITH RECURSIVE subtree(id) AS ("
-        "  SELECT id FROM nodes WHERE id = ?"
-        "  UNION ALL"
-        "  SELECT n.id FROM nodes n JOIN subtree s ON n.parent_id = s.id) ";
-    const std::string statements[] = {
-        std::string(kSubtree) +
-            "DELETE FROM version_chunks WHERE version_id IN "
-            "(SELECT v.id FROM versions v WHERE v.node_id IN (SELECT id FROM subtree))",
-        std::string(kSubtree) + "DELETE FROM versions WHERE node_id IN (SELECT id FROM subtree)",
-        std::string(kSubtree) + "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree)",
-    };
-    for (const std::string& sql : statements) {
-      COFFER_RETURN_IF_ERROR(conn.exec(sql, {node_id}));
-    }
-    return Status::ok();
+    // Every live node below goes with it; nodes already in the trash keep their own entry.
+    return status_of(
+        conn.exec(std::string(kSubtree) +
+                      "UPDATE nodes SET deleted_at = ?, trash_root_id = ?, deleted_by_token = ? "
+                      "WHERE id IN (SELECT id FROM subtree) AND deleted_at IS NULL",
+                  {node_id, now, node_id, api_token_id == 0 ? Value() : Value(api_token_id)}));
   });
+}
+
+Result<std::vector<TrashItem>> SqlCatalog::list_trash(int64_t owner_id) {
+  using Items = std::vector<TrashItem>;
+  static const std::string sql =
+      "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
+      "n.current_version_id, n.size, v.sha256, v.mime, n.deleted_at, n.deleted_by_token, "
+      "CASE WHEN p.deleted_at IS NULL THEN 1 ELSE 0 END "
+      "FROM nodes n LEFT JOIN versions v ON v.id = n.current_version_id "
+      "JOIN nodes p ON p.id = n.parent_id "
+      "WHERE n.owner_id = ? AND n.trash_root_id = n.id ORDER BY n.deleted_at DESC, n.id DESC";
+  return transact_value<Items>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Items> {
+    auto rows = conn.query(sql, {owner_id});
+    COFFER_RETURN_IF_ERROR(rows);
+    Items items;
+    for (const Row& row : *rows) {
+      items.push_back(TrashItem{node_from_row(row), row.int64(11), row.opt_int64(12).value_or(0),
+                                row.int64(13) != 0});
+    }
+    return items;
+  });
+}
+
+Result<Node> SqlCatalog::restore_trashed(int64_t owner_id, int64_t node_id,
+                                         const std::optional<std::string>& new_name, Micros now) {
+  if (new_name) COFFER_RETURN_IF_ERROR(require_name(*new_name));
+  return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
+    auto node = load_trash_root(conn, owner_id, node_id);
+    COFFER_RETURN_IF_ERROR(node);
+    auto parent = live_stand_in(conn, owner_id, node->parent_id, now);
+    COFFER_RETURN_IF_ERROR(parent);
+    const std::string name = new_name.value_or(node->name);
+    auto taken = live_child(conn, owner_id, *parent, name);
+    COFFER_RETURN_IF_ERROR(taken);
+    if (*taken) return Status(Errc::kNameConflict, "the name is taken there now; give a new name");
+    COFFER_RETURN_IF_ERROR(conn.exec("UPDATE nodes SET parent_id = ?, name = ? WHERE id = ?",
+                                     {*parent, name, node_id}));
+    COFFER_RETURN_IF_ERROR(conn.exec(
+        "UPDATE nodes SET deleted_at = NULL, trash_root_id = NULL, deleted_by_token = NULL "
+        "WHERE owner_id = ? AND trash_root_id = ?",
+        {owner_id, node_id}));
+    return load_node(conn, owner_id, node_id);
+  });
+}
+
+Result<std::vector<int64_t>> SqlCatalog::trashed_between(int64_t owner_id, Micros after,
+                                                         Micros before,
+                                                         std::optional<int64_t> api_token_id) {
+  std::string sql =
+      "SELECT id FROM nodes WHERE owner_id = ? AND trash_root_id = id "
+      "AND deleted_at >= ? AND deleted_at < ?";
+  Params params{owner_id, after, before};
+  if (api_token_id) {
+    sql += " AND deleted_by_token = ?";
+    params.emplace_back(*api_token_id);
+  }
+  sql += " ORDER BY deleted_at DESC, id DESC";
+  using Ids = std::vector<int64_t>;
+  return transact_value<Ids>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Ids> {
+    auto rows = conn.query(sql, params);
+    COFFER_RETURN_IF_ERROR(rows);
+    Ids ids;
+    for (const Row& row : *rows) ids.push_back(row.int64(0));
+    return ids;
+  });
+}
+
+Result<int64_t> SqlCatalog::count_deleted_since(int64_t owner_id, int64_t api_token_id,
+                                                Micros since) {
+  return transact_value<int64_t>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<int64_t> {
+    auto row = api_token_id != 0
+                   ? conn.query_row(
+                         "SELECT COUNT(*) FROM nodes WHERE owner_id = ? AND deleted_at >= ? "
+                         "AND deleted_by_token = ?",
+                         {owner_id, since, api_token_id})
+                   : conn.query_row(
+                         "SELECT COUNT(*) FROM nodes WHERE owner_id = ? AND deleted_at >= ? "
+                         "AND deleted_by_token IS NULL",
+                         {owner_id, since});
+    COFFER_RETURN_IF_ERROR(row);
+    return (*row)->int64(0);
+  });
+}
+
+Status SqlCatalog::purge_trashed(int64_t owner_id, int64_t node_id) {
+  return db_->transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(load_trash_root(conn, owner_id, node_id));
+    return purge_subtree(conn, node_id);
+  });
+}
+
+Result<int64_t> SqlCatalog::empty_trash(int64_t owner_id) {
+  return transact_value<int64_t>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<int64_t> {
+    auto rows = conn.query(
+        "SELECT id FROM nodes WHERE owner_id = ? AND trash_root_id = id ORDER BY id", {owner_id});
+    COFFER_RETURN_IF_ERROR(rows);
+    int64_t purged = 0;
+    for (const Row& row : *rows) {
+      // An item inside an item purged earlier in this loop is already gone.
+      auto still = conn.query_row("SELECT id FROM nodes WHERE id = ?", {row.int64(0)});
+      COFFER_RETURN_IF_ERROR(still);
+      if (!*still) continue;
+      COFFER_RETURN_IF_ERROR(purge_subtree(conn, row.int64(0)));
+      ++purged;
+    }
+    return purged;
+  });
+}
+
+Result<int64_t> SqlCatalog::purge_trash_before(Micros cutoff) {
+  auto ids = transact_value<std::vector<std::pair<int64_t, int64_t>>>(
+      *db_, TxMode::kRead,
+      [&](Connection& conn) -> Result<std::vector<std::pair<int64_t, int64_t>>> {
+        auto rows = conn.query(
+            "SELECT owner_id, id FROM nodes WHERE trash_root_id = id AND deleted_at < ? "
+            "ORDER BY id",
+            {cutoff});
+        COFFER_RETURN_IF_ERROR(rows);
+        std::vector<std::pair<int64_t, int64_t>> out;
+        for (const Row& row : *rows) out.emplace_back(row.int64(0), row.int64(1));
+        return out;
+      });
+  COFFER_RETURN_IF_ERROR(ids);
+  int64_t purged = 0;
+  // One transaction per item: a large trash does not hold the write lock for long.
+  for (const auto& [owner, id] : *ids) {
+    Status s = purge_trashed(owner, id);
+    if (s.code() == Errc::kNotFound) continue;  // went with an enclosing item
+    COFFER_RETURN_IF_ERROR(s);
+    ++purged;
+  }
+  return purged;
 }
 
 namespace {

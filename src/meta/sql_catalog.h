@@ -36,7 +36,17 @@ class SqlCatalog final : public Catalog {
                          std::optional<std::string> new_name, Micros now) override;
   Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                          const std::string& new_name, Micros now) override;
-  Status delete_node(int64_t owner_id, int64_t node_id) override;
+  Status delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id) override;
+  Result<std::vector<TrashItem>> list_trash(int64_t owner_id) override;
+  Result<Node> restore_trashed(int64_t owner_id, int64_t node_id,
+                               const std::optional<std::string>& new_name, Micros now) override;
+  Result<std::vector<int64_t>> trashed_between(int64_t owner_id, Micros after, Micros before,
+                                               std::optional<int64_t> api_token_id) override;
+  Result<int64_t> count_deleted_since(int64_t owner_id, int64_t api_token_id,
+                                      Micros since) override;
+  Status purge_trashed(int64_t owner_id, int64_t node_id) override;
+  Result<int64_t> empty_trash(int64_t owner_id) override;
+  Result<int64_t> purge_trash_before(Micros cutoff) override;
 
   Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) override;
   Result<Node> file_at_version(int64_t owner_id, int64_t node_id, int64_t version_id) override;

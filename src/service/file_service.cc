@@ -156,8 +156,8 @@ Result<Node> FileService::copy(int64_t owner_id, int64_t node_id,
   return catalog_.copy_node(owner_id, node_id, parent, name, now_micros());
 }
 
-Status FileService::remove(int64_t owner_id, int64_t node_id) {
-  return catalog_.delete_node(owner_id, node_id);
+Status FileService::remove(int64_t owner_id, int64_t node_id, int64_t api_token_id) {
+  return catalog_.delete_node(owner_id, node_id, now_micros(), api_token_id);
 }
 
 Result<std::unique_ptr<ByteSource>> FileService::open_content(const Node& file, uint64_t offset,

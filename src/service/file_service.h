@@ -52,7 +52,9 @@ class FileService {
                     std::optional<std::string_view> new_name);
   Result<Node> copy(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
-  Status remove(int64_t owner_id, int64_t node_id);
+  // Moves a node and its subtree to the trash; `api_token_id` (0: a session) is recorded so a
+  // mass deletion by one client can be undone.
+  Status remove(int64_t owner_id, int64_t node_id, int64_t api_token_id);
 
   // Opens bytes [offset, offset + length) of a file's current version. REQUIRES: the range
   // lies within node.size.

@@ -277,11 +277,12 @@ def test_authorization_matrix(admin_server):
     a = sessions[A]
     ids = {"alice": call(a, "GET", "/api/v1/auth/me").json()["id"]}
     ids["root_folder"] = call(a, "GET", "/api/v1/folders/root").json()["id"]
-    for name in ("doc", "ren", "gone"):
+    for name in ("doc", "ren", "gone", "trashed"):
         r = call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/{name}.txt", data=b"content of A")
         ids[name] = r.json()["id"]
     call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/doc.txt", data=b"second version")
     ids["doc_v1"] = call(a, "GET", f"/api/v1/files/{ids['doc']}/versions").json()["items"][1]["id"]
+    call(a, "DELETE", f"/api/v1/nodes/{ids['trashed']}")
     ids["a_session"] = login(s, A, "alice-password-1").json()["session_id"]  # a second device
     ids["a_token"] = call(a, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["id"]
     admin = sessions[ADMIN]
@@ -307,6 +308,11 @@ def test_authorization_matrix(admin_server):
         ("PATCH", "/api/v1/nodes/{ren}", {"name": "renamed-{who}.txt"}, others(200)),
         ("POST", "/api/v1/nodes/{doc}/copy", {"parent_id": f["root_folder"], "name": "copy-{who}.txt"}, others(201)),
         ("DELETE", "/api/v1/nodes/{gone}", None, others(204)),
+        ("GET", "/api/v1/trash", None, everyone(200)),
+        ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),
+        ("DELETE", "/api/v1/trash/{trashed}", None, others(204)),
+        ("POST", "/api/v1/trash/restore", {}, everyone(200)),
+        ("DELETE", "/api/v1/trash", None, everyone(200)),
         ("GET", "/api/v1/auth/sessions", None, everyone(200)),
         ("DELETE", "/api/v1/auth/sessions/{a_session}", None, others(204)),
         ("POST", "/api/v1/auth/password", {"current_password": "wrong-password", "new_password": "whatever it is"}, everyone(401)),

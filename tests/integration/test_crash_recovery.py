@@ -94,6 +94,9 @@ def test_gc_removes_only_unreferenced_chunks(data_dir):
     client.upload("keep.bin", keep)
     gone = client.upload("gone.bin", os.urandom(200_000)).json()["id"]
     assert client.delete(f"/api/v1/nodes/{gone}").status_code == 204
+    # The trash keeps the data: nothing is collectable until the item is purged.
+    assert "0 removed" in server.cli("gc", "--grace", "0").stdout
+    assert client.delete(f"/api/v1/trash/{gone}").status_code == 204
     server.stop()
     out = server.cli("gc", "--grace", "0").stdout
     assert "1 removed" in out, out

@@ -528,7 +528,7 @@ TEST_F(CatalogTest, CopyRejectsCyclesAndRoots) {
             Errc::kNameConflict);
 }
 
-TEST_F(CatalogTest, DeleteRemovesTheSubtreeAndItsVersions) {
+TEST_F(CatalogTest, DeleteMovesTheSubtreeToTheTrashAndPurgeRemovesIt) {
   Node top = folder(alice_, alice_.root_id, "top");
   Node sub = folder(alice_, top.id, "sub");
   Node f1 = file(alice_, top.id, "f1", make_version(10, {chunk_id('1')}));
@@ -536,28 +536,84 @@ TEST_F(CatalogTest, DeleteRemovesTheSubtreeAndItsVersions) {
   Node f2 = file(alice_, sub.id, "f2", make_version(20, {chunk_id('3')}));
   Node keep = file(alice_, alice_.root_id, "keep", make_version(30, {chunk_id('3')}));
 
-  ASSERT_TRUE(catalog_->delete_node(alice_.id, top.id).is_ok());
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, f2.id, 100, 7).is_ok());
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, top.id, 200, 0).is_ok());
   for (int64_t id : {top.id, sub.id, f1.id, f2.id}) {
     EXPECT_EQ(catalog_->get_node(alice_.id, id).status().code(), Errc::kNotFound) << id;
-    EXPECT_TRUE(versions_of(id).empty()) << id;
   }
-  auto gone = catalog_->version_chunks(f2.version_id);
-  ASSERT_TRUE(gone.is_ok());
-  EXPECT_TRUE(gone->empty());
   EXPECT_EQ(names(list(alice_, alice_.root_id)), (std::vector<std::string>{"keep"}));
-  EXPECT_EQ(versions_of(keep.id).size(), 1u);
+  folder(alice_, alice_.root_id, "top");  // the name is free while the old one is in the trash
+  auto trash = catalog_->list_trash(alice_.id);
+  ASSERT_TRUE(trash.is_ok());
+  ASSERT_EQ(trash->size(), 2u);
+  EXPECT_EQ((*trash)[0].node.id, top.id);
+  EXPECT_TRUE((*trash)[0].parent_live);
+  EXPECT_EQ((*trash)[1].node.id, f2.id);
+  EXPECT_EQ((*trash)[1].deleted_by_token, 7);
+  EXPECT_FALSE((*trash)[1].parent_live);
+  EXPECT_EQ(*catalog_->trashed_between(alice_.id, 0, 1000, 7), (std::vector<int64_t>{f2.id}));
+  EXPECT_EQ(catalog_->list_trash(bob_.id)->size(), 0u);
+  EXPECT_EQ(catalog_->purge_trashed(bob_.id, top.id).code(), Errc::kNotFound);
+  // The trash keeps the data.
+  EXPECT_EQ(referenced_chunks(),
+            (std::set<std::string>{chunk_id('1'), chunk_id('2'), chunk_id('3')}));
+
+  // Purging the folder purges what was trashed inside it before, too.
+  ASSERT_TRUE(catalog_->purge_trashed(alice_.id, top.id).is_ok());
+  EXPECT_TRUE(catalog_->list_trash(alice_.id)->empty());
+  for (int64_t id : {top.id, sub.id, f1.id, f2.id}) EXPECT_TRUE(versions_of(id).empty()) << id;
+  EXPECT_TRUE(catalog_->version_chunks(f2.version_id)->empty());
   // Chunk rows stay for garbage collection to decide.
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM chunks"), 3);
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM versions"), 1);
   EXPECT_EQ(count_rows("SELECT COUNT(*) FROM version_chunks"), 1);
   EXPECT_EQ(*catalog_->stored_bytes(), 30u);
-  // The name is free again.
-  folder(alice_, alice_.root_id, "top");
+  EXPECT_EQ(versions_of(keep.id).size(), 1u);
+}
+
+TEST_F(CatalogTest, RestoreRecreatesMissingParentsAndRefusesATakenName) {
+  Node top = folder(alice_, alice_.root_id, "top");
+  Node sub = folder(alice_, top.id, "sub");
+  Node f = file(alice_, sub.id, "f", make_version(5, {chunk_id('f')}));
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, f.id, 100, 0).is_ok());
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, top.id, 200, 0).is_ok());
+
+  // f comes back to /top/sub/f: top and sub are in the trash, so they are recreated.
+  auto back = catalog_->restore_trashed(alice_.id, f.id, std::nullopt, 300);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  auto new_top = catalog_->find_child(alice_.id, alice_.root_id, "top");
+  ASSERT_TRUE(new_top.is_ok());
+  EXPECT_NE(new_top->id, top.id);
+  auto new_sub = catalog_->find_child(alice_.id, new_top->id, "sub");
+  ASSERT_TRUE(new_sub.is_ok());
+  EXPECT_EQ(back->parent_id, new_sub->id);
+
+  // The old top cannot come back under its name now; under another it can, with its subtree.
+  EXPECT_EQ(catalog_->restore_trashed(alice_.id, top.id, std::nullopt, 400).status().code(),
+            Errc::kNameConflict);
+  auto old_top = catalog_->restore_trashed(alice_.id, top.id, "top (restored)", 400);
+  ASSERT_TRUE(old_top.is_ok());
+  EXPECT_TRUE(catalog_->get_node(alice_.id, sub.id).is_ok());
+  EXPECT_TRUE(catalog_->list_trash(alice_.id)->empty());
+  EXPECT_EQ(catalog_->restore_trashed(alice_.id, top.id, std::nullopt, 500).status().code(),
+            Errc::kNotFound);
+}
+
+TEST_F(CatalogTest, RetentionPurgesOnlyOldItems) {
+  Node old_file = file(alice_, alice_.root_id, "old", make_version(1, {chunk_id('o')}));
+  Node new_file = file(bob_, bob_.root_id, "new", make_version(1, {chunk_id('n')}));
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, old_file.id, 100, 0).is_ok());
+  ASSERT_TRUE(catalog_->delete_node(bob_.id, new_file.id, 900, 0).is_ok());
+  EXPECT_EQ(*catalog_->purge_trash_before(500), 1);
+  EXPECT_TRUE(catalog_->list_trash(alice_.id)->empty());
+  EXPECT_EQ(catalog_->list_trash(bob_.id)->size(), 1u);
+  EXPECT_EQ(*catalog_->empty_trash(bob_.id), 1);
+  EXPECT_TRUE(catalog_->list_trash(bob_.id)->empty());
 }
 
 TEST_F(CatalogTest, DeleteRejectsRootsAndUnknownNodes) {
-  EXPECT_EQ(catalog_->delete_node(alice_.id, alice_.root_id).code(), Errc::kConflict);
-  EXPECT_EQ(catalog_->delete_node(alice_.id, 9999).code(), Errc::kNotFound);
+  EXPECT_EQ(catalog_->delete_node(alice_.id, alice_.root_id, 1, 0).code(), Errc::kConflict);
+  EXPECT_EQ(catalog_->delete_node(alice_.id, 9999, 1, 0).code(), Errc::kNotFound);
 }
 
 TEST_F(CatalogTest, ReferencedChunksFollowDeletes) {
@@ -565,7 +621,10 @@ TEST_F(CatalogTest, ReferencedChunksFollowDeletes) {
   file(bob_, bob_.root_id, "f2", make_version(20, {chunk_id('b'), chunk_id('c')}));
   EXPECT_EQ(referenced_chunks(),
             (std::set<std::string>{chunk_id('a'), chunk_id('b'), chunk_id('c')}));
-  ASSERT_TRUE(catalog_->delete_node(alice_.id, f1.id).is_ok());
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, f1.id, 1, 0).is_ok());
+  EXPECT_EQ(referenced_chunks(),
+            (std::set<std::string>{chunk_id('a'), chunk_id('b'), chunk_id('c')}));  // trash
+  ASSERT_TRUE(catalog_->purge_trashed(alice_.id, f1.id).is_ok());
   EXPECT_EQ(referenced_chunks(), (std::set<std::string>{chunk_id('b'), chunk_id('c')}));
 }
 
@@ -587,7 +646,7 @@ TEST_F(CatalogTest, OtherUsersNodesDoNotExist) {
     EXPECT_TRUE(not_found(catalog_->move_node(b, bob_folder.id, id, "x", 1).status().code()));
     EXPECT_TRUE(not_found(catalog_->copy_node(b, id, bob_.root_id, "x", 1).status().code()));
     EXPECT_TRUE(not_found(catalog_->copy_node(b, bob_folder.id, id, "x", 1).status().code()));
-    EXPECT_TRUE(not_found(catalog_->delete_node(b, id).code()));
+    EXPECT_TRUE(not_found(catalog_->delete_node(b, id, 1, 0).code()));
   }
   EXPECT_TRUE(not_found(catalog_->find_child(b, folder_a.id, "secret.txt").status().code()));
   EXPECT_TRUE(not_found(catalog_->find_child(b, alice_.root_id, "private").status().code()));
