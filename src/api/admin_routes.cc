@@ -272,8 +272,8 @@ Response system_stats(ApiContext& ctx, Request& request) {
   if (role != Role::kAdmin && role != Role::kOperator) {
     return fail(request, Status(Errc::kForbidden, "operators and administrators only"));
   }
-  auto bytes = ctx.catalog.stored_bytes();
-  if (!bytes.is_ok()) return fail(request, bytes.status());
+  auto storage = ctx.catalog.storage_stats();
+  if (!storage.is_ok()) return fail(request, storage.status());
   auto users = ctx.catalog.list_users();
   if (!users.is_ok()) return fail(request, users.status());
   json::object by_status;
@@ -281,9 +281,16 @@ Response system_stats(ApiContext& ctx, Request& request) {
     auto key = user_status_name(u.status);
     by_status[key] = (by_status.contains(key) ? by_status[key].as_int64() : 0) + 1;
   }
-  return json_response(200, json::object{{"logical_bytes", *bytes},
-                                         {"users", static_cast<int64_t>(users->size())},
-                                         {"users_by_status", std::move(by_status)}});
+  auto ratio = [](int64_t a, int64_t b) { return b > 0 ? static_cast<double>(a) / b : 1.0; };
+  return json_response(
+      200, json::object{{"logical_bytes", storage->logical_bytes},
+                        {"unique_bytes", storage->unique_bytes},
+                        {"physical_bytes", storage->stored_bytes},
+                        {"chunks", storage->chunks},
+                        {"dedup_ratio", ratio(storage->logical_bytes, storage->unique_bytes)},
+                        {"compression_ratio", ratio(storage->unique_bytes, storage->stored_bytes)},
+                        {"users", static_cast<int64_t>(users->size())},
+                        {"users_by_status", std::move(by_status)}});
 }
 
 }  // namespace

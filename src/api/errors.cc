@@ -47,6 +47,8 @@ int http_status_for(Errc code) {
     case Errc::kIoError:
     case Errc::kUnavailable:
       return 503;
+    case Errc::kQuotaExceeded:
+      return 507;  // Insufficient Storage (RFC 4918), as WebDAV clients expect
     case Errc::kCorruption:
     case Errc::kInternal:
       return 500;

@@ -376,6 +376,22 @@ Response delete_version(ApiContext& ctx, Request& request) {
   return response;
 }
 
+// GET /api/v1/usage: logical bytes, by where they are, against the quota.
+Response get_usage(ApiContext& ctx, Request& request) {
+  auto u = ctx.catalog.usage(request.user_id);
+  if (!u.is_ok()) return fail(request, u.status());
+  json::object out{{"used", u->used()},
+                   {"limit", u->limit > 0 ? json::value(u->limit) : json::value(nullptr)},
+                   {"breakdown", json::object{{"files", u->files_bytes},
+                                              {"versions", u->versions_bytes},
+                                              {"trash", u->trash_bytes}}},
+                   {"counts", json::object{{"files", u->files},
+                                           {"folders", u->folders},
+                                           {"versions", u->versions},
+                                           {"trash_items", u->trash_items}}}};
+  return json_response(200, out);
+}
+
 // The {"name", "parent_id"} body shared by rename/move and copy.
 struct NameAndParent {
   std::optional<std::string> name;
@@ -469,6 +485,7 @@ void add_file_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/v1/files/{id}", bind_route(ctx, get_file));
   router.add("GET", "/api/v1/files/{id}/content", bind_route(ctx, download));
   router.add("GET", "/api/v1/files/{id}/versions", bind_route(ctx, list_versions));
+  router.add("GET", "/api/v1/usage", bind_route(ctx, get_usage));
   router.add("GET", "/api/v1/files/{id}/versions/{vid}/content", bind_route(ctx, download_version));
   router.add("POST", "/api/v1/files/{id}/versions/{vid}/restore", bind_route(ctx, restore_version));
   router.add("DELETE", "/api/v1/files/{id}/versions/{vid}", bind_route(ctx, delete_version));

@@ -20,6 +20,7 @@ struct Config {
   bool secure_cookies = true;                // false only for plain-http development
   int64_t gc_interval_seconds = 3600;        // 0 disables the in-server collector
   int64_t gc_grace_seconds = 3600;
+  int64_t default_quota_bytes = 0;      // for users without their own quota; 0: unlimited
   int64_t trash_retention_days = 30;    // purged by the periodic collector; 0 keeps forever
   int64_t mass_delete_threshold = 100;  // nodes per client per minute before an audit flag
   // Metadata in PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); empty: SQLite in data_dir.

@@ -84,7 +84,7 @@ Status load_config_file(const std::string& path, Config& config) {
         reject_unknown(s,
                        {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl",
                         "refresh_ttl", "secure_cookies", "gc_interval", "gc_grace",
-                        "trash_retention_days", "mass_delete_threshold"},
+                        "trash_retention_days", "default_quota_bytes", "mass_delete_threshold"},
                        "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
@@ -99,6 +99,8 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "gc_grace", config.gc_grace_seconds, 0, int64_t{1} << 40, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "default_quota_bytes", config.default_quota_bytes, 0, int64_t{1} << 62, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "trash_retention_days", config.trash_retention_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(

@@ -317,6 +317,12 @@ int run(int argc, char** argv) {
       ->envname("COFFER_SECURE_COOKIES")
       ->capture_default_str();
   serve_cmd
+      ->add_option("--default-quota", config.default_quota_bytes,
+                   "Storage quota in bytes for users without one of their own (0: unlimited)")
+      ->envname("COFFER_DEFAULT_QUOTA")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 62));
+  serve_cmd
       ->add_option("--trash-retention-days", config.trash_retention_days,
                    "Days deleted items stay in the trash (0: until emptied)")
       ->envname("COFFER_TRASH_RETENTION_DAYS")

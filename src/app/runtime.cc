@@ -34,6 +34,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
           : meta::open_postgres_catalog(config.database_url, config.migration_database_url);
   COFFER_RETURN_IF_ERROR(catalog);
   rt->catalog = std::move(*catalog);
+  rt->catalog->set_default_quota_bytes(config.default_quota_bytes);
   auto chunks = open_chunk_store(config.storage_url, config);
   COFFER_RETURN_IF_ERROR(chunks);
   rt->chunks = std::move(*chunks);

@@ -79,6 +79,28 @@ struct TrashItem {
   bool parent_live = false;      // false: restoring recreates the missing folders
 };
 
+// What a user stores, in logical (uncompressed, undeduplicated) bytes: every version of every
+// file they own. `limit` is 0 when unlimited.
+struct Usage {
+  int64_t files_bytes = 0;     // current versions of live files
+  int64_t versions_bytes = 0;  // older versions of live files
+  int64_t trash_bytes = 0;     // every version of files in the trash
+  int64_t files = 0;
+  int64_t folders = 0;
+  int64_t versions = 0;  // older versions
+  int64_t trash_items = 0;
+  int64_t limit = 0;
+  int64_t used() const { return files_bytes + versions_bytes + trash_bytes; }
+};
+
+// The whole installation, for operators: logical bytes against what the chunk store holds.
+struct StorageStats {
+  int64_t logical_bytes = 0;  // every version of every file
+  int64_t unique_bytes = 0;   // distinct chunks, uncompressed (after deduplication)
+  int64_t stored_bytes = 0;   // distinct chunks as stored (after compression)
+  int64_t chunks = 0;
+};
+
 enum class SortKey { kName, kModified, kSize };
 
 struct ListOptions {

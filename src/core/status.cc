@@ -60,6 +60,8 @@ std::string_view errc_name(Errc code) {
       return "WEAK_PASSWORD";
     case Errc::kCsrfRejected:
       return "CSRF_REJECTED";
+    case Errc::kQuotaExceeded:
+      return "QUOTA_EXCEEDED";
   }
   return "INTERNAL";
 }

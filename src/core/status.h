@@ -41,6 +41,7 @@ enum class Errc {
   kMfaRequired,           // MFA_REQUIRED: the password was right; a TOTP or recovery code is needed
   kWeakPassword,          // WEAK_PASSWORD: too short, too long or a commonly used password
   kCsrfRejected,          // CSRF_REJECTED: a cookie-authenticated request without its CSRF token
+  kQuotaExceeded,         // QUOTA_EXCEEDED: the user's storage quota cannot take this
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

@@ -104,6 +104,13 @@ class Catalog {
     std::string sha256;
   };
   virtual Status for_each_version(const std::function<Status(const VersionRecord&)>& fn) = 0;
+  // Quotas. A user without a quota of their own gets the default (0: unlimited). Commits,
+  // copies and version restores check the quota in their transaction and fail with
+  // kQuotaExceeded, so concurrent uploads never overshoot.
+  virtual void set_default_quota_bytes(int64_t bytes) = 0;
+  virtual Result<Usage> usage(int64_t owner_id) = 0;
+  virtual Result<StorageStats> storage_stats() = 0;
+
   // Total logical bytes of current file versions, for metrics.
   virtual Result<uint64_t> stored_bytes() = 0;
   // Cheap round trip, for /health/ready.

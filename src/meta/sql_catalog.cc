@@ -343,6 +343,63 @@ Result<std::vector<Node>> SqlCatalog::list_children(int64_t owner_id, int64_t pa
   });
 }
 
+namespace {
+
+// The user's quota: their own, else `default_quota`; 0 from the default means unlimited.
+Result<int64_t> quota_of(Connection& conn, int64_t owner_id, int64_t default_quota) {
+  auto row = conn.query_row("SELECT quota_bytes FROM users WHERE id = ?", {owner_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "no such user");
+  if ((*row)->is_null(0)) return default_quota > 0 ? default_quota : int64_t{-1};
+  return (*row)->int64(0);
+}
+
+// Logical bytes of every version of every file the user owns, trash included.
+Result<int64_t> used_bytes(Connection& conn, int64_t owner_id) {
+  auto row = conn.query_row(
+      "SELECT CAST(COALESCE(SUM(v.size), 0) AS BIGINT) FROM versions v "
+      "JOIN nodes n ON n.id = v.node_id WHERE n.owner_id = ?",
+      {owner_id});
+  COFFER_RETURN_IF_ERROR(row);
+  return (*row)->int64(0);
+}
+
+// Fails with kQuotaExceeded when `extra` more bytes would not fit. Runs inside the write
+// transaction that adds them, which is what makes concurrent commits safe: SQLite has one
+// writer, and PostgreSQL's serializable isolation aborts (and the Database retries) one of two
+// transactions that both read the sum and then add to it.
+Status check_quota(Connection& conn, int64_t owner_id, uint64_t extra, int64_t default_quota) {
+  if (extra == 0) return Status::ok();
+  auto quota = quota_of(conn, owner_id, default_quota);
+  COFFER_RETURN_IF_ERROR(quota);
+  if (*quota < 0) return Status::ok();
+  auto used = used_bytes(conn, owner_id);
+  COFFER_RETURN_IF_ERROR(used);
+  if (static_cast<uint64_t>(*used) + extra > static_cast<uint64_t>(*quota)) {
+    return Status(Errc::kQuotaExceeded, "the storage quota (" + std::to_string(*quota) +
+                                            " bytes) cannot take " + std::to_string(extra) +
+                                            " more bytes; " + std::to_string(*used) + " in use");
+  }
+  return Status::ok();
+}
+
+// For operations that add bytes before they know how many (a folder copy): fails the
+// transaction when the user is over quota once they are added.
+Status within_quota(Connection& conn, int64_t owner_id, int64_t default_quota) {
+  auto quota = quota_of(conn, owner_id, default_quota);
+  COFFER_RETURN_IF_ERROR(quota);
+  if (*quota < 0) return Status::ok();
+  auto used = used_bytes(conn, owner_id);
+  COFFER_RETURN_IF_ERROR(used);
+  if (*used > *quota) {
+    return Status(Errc::kQuotaExceeded, "the copy does not fit in the storage quota (" +
+                                            std::to_string(*quota) + " bytes)");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const std::string& name,
                                      const NewVersion& version, Micros now) {
   COFFER_RETURN_IF_ERROR(require_name(name));
@@ -368,6 +425,7 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
         }
         node_id = *id;
       }
+      COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, version.size, default_quota_.load()));
       COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
       return load_node(conn, owner_id, node_id);
     });
@@ -441,6 +499,7 @@ Result<Node> SqlCatalog::copy_node(int64_t owner_id, int64_t node_id, int64_t ne
         if (child.kind == NodeKind::kFolder) pending.emplace_back(child.id, *id);
       }
     }
+    COFFER_RETURN_IF_ERROR(within_quota(conn, owner_id, default_quota_.load()));
     return load_node(conn, owner_id, *copy_id);
   });
 }
@@ -736,6 +795,7 @@ Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int6
     auto chunks = load_chunks(conn, version_id);
     COFFER_RETURN_IF_ERROR(chunks);
     NewVersion copy{version->size, version->sha256, version->mime, std::move(*chunks)};
+    COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, copy.size, default_quota_.load()));
     COFFER_RETURN_IF_ERROR(add_version(conn, node_id, copy, now));
     return load_node(conn, owner_id, node_id);
   });
@@ -777,6 +837,61 @@ Status SqlCatalog::for_each_version(const std::function<Status(const VersionReco
                                   row.text(3)});
         });
   });
+}
+
+Result<Usage> SqlCatalog::usage(int64_t owner_id) {
+  return transact_value<Usage>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Usage> {
+    Usage u;
+    auto quota = quota_of(conn, owner_id, default_quota_.load());
+    COFFER_RETURN_IF_ERROR(quota);
+    u.limit = *quota < 0 ? 0 : *quota;
+    // One pass over the user's versions, classified by where their file is.
+    auto row = conn.query_row(
+        "SELECT "
+        "CAST(COALESCE(SUM(CASE WHEN n.deleted_at IS NULL AND v.id = n.current_version_id "
+        "THEN v.size END), 0) AS BIGINT), "
+        "CAST(COALESCE(SUM(CASE WHEN n.deleted_at IS NULL AND v.id <> n.current_version_id "
+        "THEN v.size END), 0) AS BIGINT), "
+        "CAST(COALESCE(SUM(CASE WHEN n.deleted_at IS NOT NULL THEN v.size END), 0) AS BIGINT), "
+        "COUNT(CASE WHEN n.deleted_at IS NULL AND v.id <> n.current_version_id THEN 1 END) "
+        "FROM versions v JOIN nodes n ON n.id = v.node_id WHERE n.owner_id = ?",
+        {owner_id});
+    COFFER_RETURN_IF_ERROR(row);
+    u.files_bytes = (*row)->int64(0);
+    u.versions_bytes = (*row)->int64(1);
+    u.trash_bytes = (*row)->int64(2);
+    u.versions = (*row)->int64(3);
+    auto counts = conn.query_row(
+        "SELECT COUNT(CASE WHEN deleted_at IS NULL AND kind = 'file' THEN 1 END), "
+        "COUNT(CASE WHEN deleted_at IS NULL AND kind = 'folder' AND parent_id IS NOT NULL "
+        "THEN 1 END), COUNT(CASE WHEN trash_root_id = id THEN 1 END) "
+        "FROM nodes WHERE owner_id = ?",
+        {owner_id});
+    COFFER_RETURN_IF_ERROR(counts);
+    u.files = (*counts)->int64(0);
+    u.folders = (*counts)->int64(1);
+    u.trash_items = (*counts)->int64(2);
+    return u;
+  });
+}
+
+Result<StorageStats> SqlCatalog::storage_stats() {
+  return transact_value<StorageStats>(
+      *db_, TxMode::kRead, [&](Connection& conn) -> Result<StorageStats> {
+        StorageStats st;
+        auto logical =
+            conn.query_row("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM versions");
+        COFFER_RETURN_IF_ERROR(logical);
+        st.logical_bytes = (*logical)->int64(0);
+        auto chunks = conn.query_row(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), "
+            "CAST(COALESCE(SUM(stored_size), 0) AS BIGINT), COUNT(*) FROM chunks");
+        COFFER_RETURN_IF_ERROR(chunks);
+        st.unique_bytes = (*chunks)->int64(0);
+        st.stored_bytes = (*chunks)->int64(1);
+        st.chunks = (*chunks)->int64(2);
+        return st;
+      });
 }
 
 Result<uint64_t> SqlCatalog::stored_bytes() {

@@ -4,6 +4,7 @@
 //
 // Thread-safe: every operation is one transaction of the underlying Database.
 
+#include <atomic>
 #include <memory>
 
 #include "meta/catalog.h"
@@ -58,6 +59,9 @@ class SqlCatalog final : public Catalog {
 
   Status for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) override;
   Status for_each_version(const std::function<Status(const VersionRecord&)>& fn) override;
+  void set_default_quota_bytes(int64_t bytes) override { default_quota_.store(bytes); }
+  Result<Usage> usage(int64_t owner_id) override;
+  Result<StorageStats> storage_stats() override;
   Result<uint64_t> stored_bytes() override;
   Status ping() override;
   AccountStore& accounts() override { return accounts_; }
@@ -67,6 +71,7 @@ class SqlCatalog final : public Catalog {
  private:
   std::unique_ptr<Database> db_;
   SqlAccountStore accounts_{*db_};
+  std::atomic<int64_t> default_quota_{0};
 };
 
 // Migrates `db` (migrations.h) and wraps it in a SqlCatalog. Shared by every backend's

@@ -1,5 +1,7 @@
 #include "service/file_service.h"
 
+#include <algorithm>
+
 #include <array>
 
 #include "core/mime_types.h"
@@ -47,14 +49,33 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   auto parent = catalog_.get_node(request.owner_id, request.parent_id);
   COFFER_RETURN_IF_ERROR(parent);
   if (parent->kind != NodeKind::kFolder) return Status(Errc::kConflict, "the parent is a file");
+  // The quota is enforced when the version commits; checking here too stops an upload that
+  // cannot fit before its bytes are read (Content-Length) or as soon as they pass the room left.
+  auto usage = catalog_.usage(request.owner_id);
+  COFFER_RETURN_IF_ERROR(usage);
+  const std::optional<uint64_t> room =
+      usage->limit > 0 ? std::optional<uint64_t>(static_cast<uint64_t>(
+                             std::max<int64_t>(0, usage->limit - usage->used())))
+                       : std::nullopt;
+  auto over_quota = [&](uint64_t bytes) {
+    return Status(Errc::kQuotaExceeded, "the upload (" + std::to_string(bytes) +
+                                            " bytes or more) does not fit in the storage quota; " +
+                                            std::to_string(*room) + " bytes left");
+  };
+  if (room && request.expected_size && *request.expected_size > *room) {
+    return over_quota(*request.expected_size);
+  }
 
   InFlightGuard guard(uploads_in_flight_);
   store::ObjectWriter writer(chunks_, chunker_, inflight_);
   std::vector<std::byte> buffer(kUploadBufferBytes);
+  uint64_t received = 0;
   for (;;) {
     auto n = request.body->read(buffer);
     COFFER_RETURN_IF_ERROR(n);
     if (*n == 0) break;
+    received += *n;
+    if (room && received > *room) return over_quota(received);
     COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), *n)));
   }
   auto manifest = writer.finish();

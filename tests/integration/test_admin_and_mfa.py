@@ -309,6 +309,7 @@ def test_authorization_matrix(admin_server):
         ("POST", "/api/v1/nodes/{doc}/copy", {"parent_id": f["root_folder"], "name": "copy-{who}.txt"}, others(201)),
         ("DELETE", "/api/v1/nodes/{gone}", None, others(204)),
         ("GET", "/api/v1/trash", None, everyone(200)),
+        ("GET", "/api/v1/usage", None, everyone(200)),
         ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),
         ("DELETE", "/api/v1/trash/{trashed}", None, others(204)),
         ("POST", "/api/v1/trash/restore", {}, everyone(200)),
