@@ -1,5 +1,8 @@
 #include "api/api_handler.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -83,9 +86,37 @@ Status check_scope(const Request& request) {
   return Status::ok();
 }
 
+// Liveness, readiness and metrics are polled by machines and must keep answering whatever the
+// load, so they spend no tokens.
+bool is_unlimited_route(std::string_view pattern) {
+  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics";
+}
+
+// The bucket of a client address. An IPv6 host usually owns a whole /64, so it counts as one
+// address; an IPv4-mapped IPv6 address counts as the IPv4 address it maps.
+std::string address_key(std::string_view remote) {
+  std::string address(remote.substr(0, INET6_ADDRSTRLEN));
+  unsigned char bytes[16];
+  if (inet_pton(AF_INET6, address.c_str(), bytes) == 1) {
+    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    char text[INET6_ADDRSTRLEN];
+    if (std::equal(bytes, bytes + 12, kMapped)) {
+      if (inet_ntop(AF_INET, bytes + 12, text, sizeof text)) return "ip:" + std::string(text);
+    } else {
+      std::fill(bytes + 8, bytes + 16, 0);
+      if (inet_ntop(AF_INET6, bytes, text, sizeof text)) return "ip:" + std::string(text) + "/64";
+    }
+  }
+  return "ip:" + address;
+}
+
 }  // namespace
 
-ApiHandler::ApiHandler(ApiContext context) : context_(std::move(context)) {
+ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors)
+    : context_(std::move(context)),
+      cors_(std::move(cors)),
+      user_limiter_(limits.per_user),
+      address_limiter_(limits.per_address) {
   add_system_routes(router_, context_);
   add_auth_routes(router_, context_);
   add_account_routes(router_, context_);
@@ -108,7 +139,22 @@ Response ApiHandler::handle(Request& request) {
   }
   response.set_header("X-Request-Id", request.request_id);
   add_security_headers(response);
+  cors_.decorate(request, response);
   return response;
+}
+
+std::optional<Response> ApiHandler::rate_limited(const Request& request,
+                                                 service::RateLimiter& limiter,
+                                                 const std::string& key) {
+  const int64_t wait_seconds = limiter.acquire(key);
+  if (wait_seconds == 0) return std::nullopt;
+  return api::error_response(
+      request.request_id,
+      Status::too_many_requests("too many requests; slow down and retry later", wait_seconds));
+}
+
+std::optional<Response> ApiHandler::address_rate_limited(const Request& request) {
+  return rate_limited(request, address_limiter_, address_key(request.remote_address));
 }
 
 Response ApiHandler::dispatch(Request& request) {
@@ -123,6 +169,17 @@ Response ApiHandler::dispatch(Request& request) {
     segments.pop_back();  // "/api/v1/folders/" routes like "/api/v1/folders"
   }
   auto match = router_.match(request.method, segments);
+  const bool found = match.kind == Router::MatchKind::kFound;
+  if (cors_.is_preflight(request)) {
+    if (auto limited = address_rate_limited(request)) return std::move(*limited);
+    return cors_.preflight(request);
+  }
+  // Requests without a credential spend from their address's bucket now; the others once
+  // their credential has been checked.
+  const bool anonymous = !found || is_public_route(match.pattern) || bearer_token(request).empty();
+  if (anonymous && !(found && is_unlimited_route(match.pattern))) {
+    if (auto limited = address_rate_limited(request)) return std::move(*limited);
+  }
   if (match.kind == Router::MatchKind::kNotFound) {
     return api::error_response(request.request_id, 404, Errc::kNotFound, "no such endpoint");
   }
@@ -141,9 +198,16 @@ Response ApiHandler::dispatch(Request& request) {
                                  "an access token is required");
     }
     auto principal = context_.auth.authenticate(token);
-    if (!principal.is_ok()) return api::error_response(request.request_id, principal.status());
+    if (!principal.is_ok()) {
+      if (auto limited = address_rate_limited(request)) return std::move(*limited);
+      return api::error_response(request.request_id, principal.status());
+    }
     request.principal = *principal;
     request.user_id = principal->user_id;
+    if (auto limited =
+            rate_limited(request, user_limiter_, "user:" + std::to_string(principal->user_id))) {
+      return std::move(*limited);
+    }
     if (Status allowed = check_scope(request); !allowed.is_ok()) {
       return api::error_response(request.request_id, allowed);
     }
@@ -156,6 +220,7 @@ Response ApiHandler::error_response(const Request& request, int http_status, Err
   auto response = api::error_response(request.request_id, http_status, code, message);
   if (!request.request_id.empty()) response.set_header("X-Request-Id", request.request_id);
   add_security_headers(response);
+  cors_.decorate(request, response);
   return response;
 }
 

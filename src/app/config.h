@@ -5,8 +5,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace coffer::app {
+
+// Bounds of the rate-limit settings (requests per second, bucket size).
+inline constexpr double kMaxRequestRate = 1e6;
+inline constexpr int64_t kMaxRequestBurst = 10'000'000;
 
 struct Config {
   std::string data_dir = "./coffer-data";
@@ -20,6 +25,15 @@ struct Config {
   bool secure_cookies = true;                // false only for plain-http development
   int64_t gc_interval_seconds = 3600;        // 0 disables the in-server collector
   int64_t gc_grace_seconds = 3600;
+  // API rate limits (token buckets, per node): a signed-in user may send `user_rate_burst`
+  // requests at once and `user_rate_limit` per second after that; anonymous requests and
+  // failed authentications are counted per client address. A rate of 0 turns a limit off.
+  double user_rate_limit = 200;
+  int64_t user_rate_burst = 1000;
+  double ip_rate_limit = 100;
+  int64_t ip_rate_burst = 400;
+  // Origins (scheme://host[:port], or "*") whose pages may call the API; empty: no CORS.
+  std::vector<std::string> cors_origins;
   // Metadata in PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); empty: SQLite in data_dir.
   // The migration URL, when set, names a role allowed to change the schema, so that the
   // server's own role may hold row rights only. Both contain passwords: never log them.
