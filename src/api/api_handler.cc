@@ -1,8 +1,5 @@
 #include "api/api_handler.h"
 
-#include <arpa/inet.h>
-
-#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -10,6 +7,7 @@
 #include <cstdio>
 #include <random>
 
+#include "api/client_address.h"
 #include "api/errors.h"
 #include "api/log.h"
 
@@ -92,24 +90,6 @@ bool is_unlimited_route(std::string_view pattern) {
   return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics";
 }
 
-// The bucket of a client address. An IPv6 host usually owns a whole /64, so it counts as one
-// address; an IPv4-mapped IPv6 address counts as the IPv4 address it maps.
-std::string address_key(std::string_view remote) {
-  std::string address(remote.substr(0, INET6_ADDRSTRLEN));
-  unsigned char bytes[16];
-  if (inet_pton(AF_INET6, address.c_str(), bytes) == 1) {
-    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    char text[INET6_ADDRSTRLEN];
-    if (std::equal(bytes, bytes + 12, kMapped)) {
-      if (inet_ntop(AF_INET, bytes + 12, text, sizeof text)) return "ip:" + std::string(text);
-    } else {
-      std::fill(bytes + 8, bytes + 16, 0);
-      if (inet_ntop(AF_INET6, bytes, text, sizeof text)) return "ip:" + std::string(text) + "/64";
-    }
-  }
-  return "ip:" + address;
-}
-
 }  // namespace
 
 ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors)
@@ -154,7 +134,7 @@ std::optional<Response> ApiHandler::rate_limited(const Request& request,
 }
 
 std::optional<Response> ApiHandler::address_rate_limited(const Request& request) {
-  return rate_limited(request, address_limiter_, address_key(request.remote_address));
+  return rate_limited(request, address_limiter_, address_bucket_key(request.remote_address));
 }
 
 Response ApiHandler::dispatch(Request& request) {
@@ -170,6 +150,7 @@ Response ApiHandler::dispatch(Request& request) {
   }
   auto match = router_.match(request.method, segments);
   const bool found = match.kind == Router::MatchKind::kFound;
+  if (found) request.route = match.pattern;  // metrics and logs count refusals per route too
   if (cors_.is_preflight(request)) {
     if (auto limited = address_rate_limited(request)) return std::move(*limited);
     return cors_.preflight(request);
@@ -189,7 +170,6 @@ Response ApiHandler::dispatch(Request& request) {
     response.set_header("Allow", match.allowed);
     return response;
   }
-  request.route = match.pattern;
   request.path_params = std::move(match.params);
   if (!is_public_route(match.pattern)) {
     std::string_view token = bearer_token(request);
