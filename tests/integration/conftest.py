@@ -58,7 +58,7 @@ def _remember_fields(value):
 _unrecorded_request = requests.Session.request
 
 
-def _recording_request(self, method, url, **kw):
+def _recording_request(self, method, url, *args, **kw):
     _remember_fields(kw.get("json"))
     data = kw.get("data")
     if isinstance(data, (str, bytes)) and len(data) < 65536:
@@ -68,7 +68,7 @@ def _recording_request(self, method, url, **kw):
             pass
     if isinstance(kw.get("auth"), tuple):
         remember_secret(kw["auth"][1])
-    response = _unrecorded_request(self, method, url, **kw)
+    response = _unrecorded_request(self, method, url, *args, **kw)
     for cookie in response.cookies:
         remember_secret(cookie.value)
     if not kw.get("stream") and "json" in response.headers.get("Content-Type", ""):
@@ -103,6 +103,7 @@ def scan_logs(paths):
             leak = f"{path}:{line}: {secret[:6]}… ({len(secret)} characters)"
             if leak not in _leaks:
                 _leaks.append(leak)
+
 
 COFFER_BIN = os.environ.get("COFFER_BIN", os.path.join(os.path.dirname(__file__), "../../build/coffer"))
 DATABASE = os.environ.get("COFFER_TEST_DATABASE", "sqlite")
