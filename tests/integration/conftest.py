@@ -7,7 +7,11 @@ the server reaches through a role with row rights only and migrates through the 
 
 COFFER_TEST_STORAGE selects the chunk store every Server uses: `file` (the default, chunks in
 the data directory) or `s3` (one S3-compatible server for the session, tests/s3/s3-server.js,
-and a fresh key prefix for each Server)."""
+and a fresh key prefix for each Server).
+
+No secret may reach a server log: the secrets the tests send and receive are recorded, and every
+server's log is scanned for them and for token-shaped strings before its data directory is
+removed and at the end of the session, which fails if any is found."""
 
 import itertools
 import json
