@@ -56,7 +56,10 @@ int64_t RateLimiter::acquire(std::string_view key) {
     bucket.tokens -= 1;
     return 0;
   }
-  const double wait_seconds = (1 - bucket.tokens) / limit_.rate_per_second;
+  // Bounded so that a tiny configured rate cannot overflow the conversion.
+  constexpr double kMaxWaitSeconds = 86400.0 * 365;
+  const double wait_seconds =
+      std::min(kMaxWaitSeconds, (1 - bucket.tokens) / limit_.rate_per_second);
   return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_seconds)));
 }
 

@@ -38,6 +38,13 @@ TEST(RateLimiter, RetryAfterIsTheWholeSecondsUntilTheNextToken) {
   EXPECT_EQ(limiter.acquire("k"), 0);
 }
 
+TEST(RateLimiter, ATinyRateGivesABoundedRetryAfter) {
+  FakeClock t;
+  RateLimiter limiter(RateLimit{1e-300, 1}, 1000, t.clock());
+  ASSERT_EQ(limiter.acquire("k"), 0);
+  EXPECT_EQ(limiter.acquire("k"), 86400 * 365);
+}
+
 TEST(RateLimiter, RefillsAtTheRateUpToTheBurst) {
   FakeClock t;
   RateLimiter limiter(RateLimit{10, 3}, 1000, t.clock());
