@@ -170,7 +170,7 @@ wait_http() {  # wait_http URL PID -> prints milliseconds until the first HTTP a
 
 start_ms=$(now_ms)
 "$COFFER_BIN" serve --data "$CDATA" --listen "127.0.0.1:$COFFER_PORT" --log-level warn \
-  --token-ttl 3600 2>"$WORK/coffer.log" &
+  --token-ttl 3600 --user-rate-limit 0 --ip-rate-limit 0 2>"$WORK/coffer.log" &
 COFFER_PID=$!
 wait_http "$C_URL/health/live" "$COFFER_PID" >/dev/null || { cat "$WORK/coffer.log" >&2; die "coffer did not start"; }
 STARTUP_MS=$(( $(now_ms) - start_ms ))

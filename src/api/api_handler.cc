@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <random>
 
+#include "api/client_address.h"
 #include "api/errors.h"
 #include "api/log.h"
 
@@ -106,9 +107,19 @@ Status check_scope(const Request& request) {
   return Status::ok();
 }
 
+// Liveness, readiness and metrics are polled by machines and must keep answering whatever the
+// load, so they spend no tokens.
+bool is_unlimited_route(std::string_view pattern) {
+  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics";
+}
+
 }  // namespace
 
-ApiHandler::ApiHandler(ApiContext context) : context_(std::move(context)) {
+ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors)
+    : context_(std::move(context)),
+      cors_(std::move(cors)),
+      user_limiter_(limits.per_user),
+      address_limiter_(limits.per_address) {
   add_system_routes(router_, context_);
   add_auth_routes(router_, context_);
   add_account_routes(router_, context_);
@@ -132,7 +143,22 @@ Response ApiHandler::handle(Request& request) {
   }
   response.set_header("X-Request-Id", request.request_id);
   add_security_headers(response);
+  cors_.decorate(request, response);
   return response;
+}
+
+std::optional<Response> ApiHandler::rate_limited(const Request& request,
+                                                 service::RateLimiter& limiter,
+                                                 const std::string& key) {
+  const int64_t wait_seconds = limiter.acquire(key);
+  if (wait_seconds == 0) return std::nullopt;
+  return api::error_response(
+      request.request_id,
+      Status::too_many_requests("too many requests; slow down and retry later", wait_seconds));
+}
+
+std::optional<Response> ApiHandler::address_rate_limited(const Request& request) {
+  return rate_limited(request, address_limiter_, address_bucket_key(request.remote_address));
 }
 
 Response ApiHandler::dispatch(Request& request) {
@@ -147,6 +173,18 @@ Response ApiHandler::dispatch(Request& request) {
     segments.pop_back();  // "/api/v1/folders/" routes like "/api/v1/folders"
   }
   auto match = router_.match(request.method, segments);
+  const bool found = match.kind == Router::MatchKind::kFound;
+  if (found) request.route = match.pattern;  // metrics and logs count refusals per route too
+  if (cors_.is_preflight(request)) {
+    if (auto limited = address_rate_limited(request)) return std::move(*limited);
+    return cors_.preflight(request);
+  }
+  // Requests without a credential spend from their address's bucket now; the others once
+  // their credential has been checked.
+  const bool anonymous = !found || is_public_route(match.pattern) || !credentials(request);
+  if (anonymous && !(found && is_unlimited_route(match.pattern))) {
+    if (auto limited = address_rate_limited(request)) return std::move(*limited);
+  }
   if (match.kind == Router::MatchKind::kNotFound) {
     return api::error_response(request.request_id, 404, Errc::kNotFound, "no such endpoint");
   }
@@ -156,7 +194,6 @@ Response ApiHandler::dispatch(Request& request) {
     response.set_header("Allow", match.allowed);
     return response;
   }
-  request.route = match.pattern;
   request.path_params = std::move(match.params);
   if (!is_public_route(match.pattern)) {
     std::optional<Credentials> given = credentials(request);
@@ -167,9 +204,16 @@ Response ApiHandler::dispatch(Request& request) {
     auto principal = given->username.empty()
                          ? context_.auth.authenticate(given->secret)
                          : context_.auth.authenticate_basic(given->username, given->secret);
-    if (!principal.is_ok()) return api::error_response(request.request_id, principal.status());
+    if (!principal.is_ok()) {
+      if (auto limited = address_rate_limited(request)) return std::move(*limited);
+      return api::error_response(request.request_id, principal.status());
+    }
     request.principal = *principal;
     request.user_id = principal->user_id;
+    if (auto limited =
+            rate_limited(request, user_limiter_, "user:" + std::to_string(principal->user_id))) {
+      return std::move(*limited);
+    }
     if (Status allowed = check_scope(request); !allowed.is_ok()) {
       return api::error_response(request.request_id, allowed);
     }
@@ -182,6 +226,7 @@ Response ApiHandler::error_response(const Request& request, int http_status, Err
   auto response = api::error_response(request.request_id, http_status, code, message);
   if (!request.request_id.empty()) response.set_header("X-Request-Id", request.request_id);
   add_security_headers(response);
+  cors_.decorate(request, response);
   return response;
 }
 

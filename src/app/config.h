@@ -5,8 +5,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace coffer::app {
+
+// Bounds of the rate-limit settings (requests per second, bucket size).
+inline constexpr double kMaxRequestRate = 1e6;
+inline constexpr int64_t kMaxRequestBurst = 10'000'000;
 
 struct Config {
   std::string data_dir = "./coffer-data";
@@ -23,6 +28,15 @@ struct Config {
   int64_t default_quota_bytes = 0;      // for users without their own quota; 0: unlimited
   int64_t trash_retention_days = 30;    // purged by the periodic collector; 0 keeps forever
   int64_t mass_delete_threshold = 100;  // nodes per client per minute before an audit flag
+  // API rate limits (token buckets, per node): a signed-in user may send `user_rate_burst`
+  // requests at once and `user_rate_limit` per second after that; anonymous requests and
+  // failed authentications are counted per client address. A rate of 0 turns a limit off.
+  double user_rate_limit = 200;
+  int64_t user_rate_burst = 1000;
+  double ip_rate_limit = 100;
+  int64_t ip_rate_burst = 400;
+  // Origins (scheme://host[:port], or "*") whose pages may call the API; empty: no CORS.
+  std::vector<std::string> cors_origins;
   // Metadata in PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DB); empty: SQLite in data_dir.
   // The migration URL, when set, names a role allowed to change the schema, so that the
   // server's own role may hold row rights only. Both contain passwords: never log them.

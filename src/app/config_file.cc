@@ -26,6 +26,35 @@ Status read_int(const toml::table& table, const char* key, T& out, int64_t min, 
   return Status::ok();
 }
 
+Status read_number(const toml::table& table, const char* key, double& out, double min, double max,
+                   const std::string& path) {
+  const toml::node* node = table.get(key);
+  if (!node) return Status::ok();
+  auto value = node->value<double>();  // an integer converts
+  if (!(node->is_floating_point() || node->is_integer()) || !value || *value < min ||
+      *value > max) {
+    return bad(path, std::string(key) + " must be a number from " + std::to_string(min) + " to " +
+                         std::to_string(max));
+  }
+  out = *value;
+  return Status::ok();
+}
+
+Status read_string_list(const toml::table& table, const char* key, std::vector<std::string>& out,
+                        const std::string& path) {
+  const toml::node* node = table.get(key);
+  if (!node) return Status::ok();
+  const toml::array* array = node->as_array();
+  if (!array) return bad(path, std::string(key) + " must be an array of strings");
+  std::vector<std::string> values;
+  for (const toml::node& element : *array) {
+    if (!element.is_string()) return bad(path, std::string(key) + " must be an array of strings");
+    values.push_back(*element.value<std::string>());
+  }
+  out = std::move(values);
+  return Status::ok();
+}
+
 Status read_string(const toml::table& table, const char* key, std::string& out,
                    const std::string& path) {
   const toml::node* node = table.get(key);
@@ -80,12 +109,13 @@ Status load_config_file(const std::string& path, Config& config) {
   if (const toml::node* serve = root.get("serve")) {
     if (!serve->is_table()) return bad(path, "serve must be a table ([serve])");
     const toml::table& s = *serve->as_table();
-    COFFER_RETURN_IF_ERROR(
-        reject_unknown(s,
-                       {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl",
-                        "refresh_ttl", "secure_cookies", "gc_interval", "gc_grace",
-                        "trash_retention_days", "default_quota_bytes", "mass_delete_threshold"},
-                       "serve.", path));
+    COFFER_RETURN_IF_ERROR(reject_unknown(
+        s,
+        {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl", "refresh_ttl",
+         "secure_cookies", "gc_interval", "gc_grace", "user_rate_limit", "user_rate_burst",
+         "ip_rate_limit", "ip_rate_burst", "cors_origins", "trash_retention_days",
+         "default_quota_bytes", "mass_delete_threshold"},
+        "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "worker_threads", config.worker_threads, 1, 1024, path));
@@ -105,6 +135,15 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "trash_retention_days", config.trash_retention_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "mass_delete_threshold", config.mass_delete_threshold, 0, 1000000, path));
+    COFFER_RETURN_IF_ERROR(
+        read_number(s, "user_rate_limit", config.user_rate_limit, 0, kMaxRequestRate, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "user_rate_burst", config.user_rate_burst, 1, kMaxRequestBurst, path));
+    COFFER_RETURN_IF_ERROR(
+        read_number(s, "ip_rate_limit", config.ip_rate_limit, 0, kMaxRequestRate, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "ip_rate_burst", config.ip_rate_burst, 1, kMaxRequestBurst, path));
+    COFFER_RETURN_IF_ERROR(read_string_list(s, "cors_origins", config.cors_origins, path));
   }
   return Status::ok();
 }

@@ -108,6 +108,8 @@ int serve(const Config& config) {
   api::init_logging(config.log_level);
   auto listen = split_listen(config.listen);
   if (!listen.is_ok()) return fail(listen.status());
+  auto cors = api::CorsPolicy::from_origins(config.cors_origins);
+  if (!cors.is_ok()) return fail(cors.status());
   auto rt = open_runtime(config);
   if (!rt.is_ok()) return fail(rt.status());
   Runtime& runtime = **rt;
@@ -120,10 +122,15 @@ int serve(const Config& config) {
                  config.data_dir.c_str());
   }
 
+  api::RequestLimits limits;
+  limits.per_user = {config.user_rate_limit, static_cast<double>(config.user_rate_burst)};
+  limits.per_address = {config.ip_rate_limit, static_cast<double>(config.ip_rate_burst)};
   api::Metrics metrics;
-  api::ApiHandler handler(api::ApiContext{
-      *runtime.files, *runtime.auth, *runtime.admin, *runtime.catalog, *runtime.chunks, metrics,
-      config.data_dir, config.secure_cookies, config.mass_delete_threshold});
+  api::ApiHandler handler(
+      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.catalog,
+                      *runtime.chunks, metrics, config.data_dir, config.secure_cookies,
+                      config.mass_delete_threshold},
+      limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
   options.port = listen->second;
@@ -346,6 +353,38 @@ int run(int argc, char** argv) {
       ->envname("COFFER_GC_GRACE")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+
+  serve_cmd
+      ->add_option("--user-rate-limit", config.user_rate_limit,
+                   "API requests per second for each signed-in user (0: no limit)")
+      ->envname("COFFER_USER_RATE_LIMIT")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, kMaxRequestRate));
+  serve_cmd
+      ->add_option("--user-rate-burst", config.user_rate_burst,
+                   "API requests a signed-in user may send at once")
+      ->envname("COFFER_USER_RATE_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, kMaxRequestBurst));
+  serve_cmd
+      ->add_option("--ip-rate-limit", config.ip_rate_limit,
+                   "Anonymous or unauthenticated API requests per second for each client address "
+                   "(0: no limit)")
+      ->envname("COFFER_IP_RATE_LIMIT")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, kMaxRequestRate));
+  serve_cmd
+      ->add_option("--ip-rate-burst", config.ip_rate_burst,
+                   "Anonymous API requests a client address may send at once")
+      ->envname("COFFER_IP_RATE_BURST")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, kMaxRequestBurst));
+  serve_cmd
+      ->add_option("--cors-origin", config.cors_origins,
+                   "Origin (scheme://host[:port], or *) whose pages may call the API; repeat or "
+                   "separate with commas (default: none, no CORS)")
+      ->envname("COFFER_CORS_ORIGINS")
+      ->delimiter(',');
 
   auto* user_cmd = app.add_subcommand("user", "Manage users");
   user_cmd->fallthrough();

@@ -7,21 +7,107 @@ the server reaches through a role with row rights only and migrates through the 
 
 COFFER_TEST_STORAGE selects the chunk store every Server uses: `file` (the default, chunks in
 the data directory) or `s3` (one S3-compatible server for the session, tests/s3/s3-server.js,
-and a fresh key prefix for each Server)."""
+and a fresh key prefix for each Server).
+
+No secret may reach a server log: the secrets the tests send and receive are recorded, and every
+server's log is scanned for them and for token-shaped strings before its data directory is
+removed and at the end of the session, which fails if any is found."""
 
 import itertools
+import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 import pytest
 import requests
 
 import postgres_cluster
+
+# Secrets the tests send or receive, so that the session can check that no server log contains
+# one (product rule: never a secret in a log line). Every request made through `requests`
+# passes through the recorder below; add_user and the database URLs add theirs directly.
+_secrets = set()
+SECRET_FIELDS = {"password", "current_password", "new_password", "access_token", "refresh_token",
+                 "token", "secret", "otpauth_uri", "recovery_code", "recovery_codes", "invite"}
+MIN_SECRET_LENGTH = 8  # shorter values (TOTP codes, "wrong") would match ordinary log text
+# Token shapes that never belong in a log, whoever minted them: refresh, API, password-reset
+# and invite tokens, and JWTs (a JSON header starts "eyJ").
+SECRET_PATTERN = re.compile(r"\bcf[rtpi]_[A-Za-z0-9_-]{8,}|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+")
+
+
+def remember_secret(value):
+    if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
+        _secrets.add(value)
+
+
+def _remember_fields(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_FIELDS:
+                for secret in item if isinstance(item, list) else [item]:
+                    remember_secret(secret)
+            _remember_fields(item)
+    elif isinstance(value, list):
+        for item in value:
+            _remember_fields(item)
+
+
+_unrecorded_request = requests.Session.request
+
+
+def _recording_request(self, method, url, *args, **kw):
+    _remember_fields(kw.get("json"))
+    data = kw.get("data")
+    if isinstance(data, (str, bytes)) and len(data) < 65536:
+        try:
+            _remember_fields(json.loads(data))
+        except ValueError:
+            pass
+    if isinstance(kw.get("auth"), tuple):
+        remember_secret(kw["auth"][1])
+    response = _unrecorded_request(self, method, url, *args, **kw)
+    for cookie in response.cookies:
+        remember_secret(cookie.value)
+    if not kw.get("stream") and "json" in response.headers.get("Content-Type", ""):
+        try:
+            _remember_fields(response.json())
+        except ValueError:
+            pass
+    return response
+
+
+requests.Session.request = _recording_request
+
+_leaks = []  # "log:line: what", one per secret found in a server log
+_scanned = set()  # (log path, size) already scanned
+
+
+def scan_logs(paths):
+    """Records every known secret or token-shaped string found in the files at `paths`."""
+    for path in paths:
+        try:
+            with open(path, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            continue
+        if (path, len(text)) in _scanned:
+            continue
+        _scanned.add((path, len(text)))
+        found = {m.group(0) for m in SECRET_PATTERN.finditer(text)}
+        found |= {secret for secret in _secrets if secret in text}
+        for secret in sorted(found):
+            line = text[:text.index(secret)].count("\n") + 1
+            leak = f"{path}:{line}: {secret[:6]}… ({len(secret)} characters)"
+            if leak not in _leaks:
+                _leaks.append(leak)
+
 
 COFFER_BIN = os.environ.get("COFFER_BIN", os.path.join(os.path.dirname(__file__), "../../build/coffer"))
 DATABASE = os.environ.get("COFFER_TEST_DATABASE", "sqlite")
@@ -52,6 +138,8 @@ def database_urls(data_dir):
     if data_dir not in _databases:
         app_url, owner_url, _ = postgres().create_database()
         _databases[data_dir] = (app_url, owner_url)
+        for url in (app_url, owner_url):
+            remember_secret(urllib.parse.urlsplit(url).password)
     return _databases[data_dir]
 
 
@@ -64,14 +152,21 @@ _servers = []  # every Server started in this session, stopped at its end if a t
 
 
 @pytest.fixture(scope="session", autouse=True)
-def postgres_session():
-    yield
-    for s in _servers:
-        s.stop()
+def session_cleanup():
+    """Stops what the session started, and fails it if any server log holds a secret."""
     global _cluster
-    if _cluster is not None:
-        _cluster.destroy()
-        _cluster = None
+    yield
+    try:
+        for s in _servers:
+            s.stop()
+        scan_logs([s.log_path for s in _servers])
+        if _leaks:
+            pytest.fail("secrets in server logs (first 20):\n" + "\n".join(_leaks[:20]),
+                        pytrace=False)
+    finally:
+        if _cluster is not None:
+            _cluster.destroy()
+            _cluster = None
 
 
 STORAGE = os.environ.get("COFFER_TEST_STORAGE", "file")
@@ -278,6 +373,7 @@ class Client:
 
 
 def add_user(server, name, password, admin=False):
+    remember_secret(password)
     args = ["user", "add", name, "--password-stdin"] + (["--admin"] if admin else [])
     server.cli(*args, stdin=password + "\n")
 
@@ -292,6 +388,9 @@ def data_dir(monkeypatch):
         monkeypatch.setenv("COFFER_DATABASE_URL", app_url)
         monkeypatch.setenv("COFFER_MIGRATION_DATABASE_URL", owner_url)
     yield d
+    # The directory and its logs go now: check them first (stopped or not, a server's log
+    # holds everything it wrote so far).
+    scan_logs(sorted({s.log_path for s in _servers if s.data_dir == d}))
     _databases.pop(d, None)
     shutil.rmtree(d, ignore_errors=True)
 

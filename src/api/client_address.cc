@@ -1,0 +1,25 @@
+#include "api/client_address.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+namespace coffer::api {
+
+std::string address_bucket_key(std::string_view remote_address) {
+  const std::string address(remote_address.substr(0, INET6_ADDRSTRLEN));
+  unsigned char bytes[16];
+  char text[INET6_ADDRSTRLEN];
+  if (inet_pton(AF_INET6, address.c_str(), bytes) == 1) {
+    static constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(bytes, bytes + 12, kMappedPrefix)) {
+      if (inet_ntop(AF_INET, bytes + 12, text, sizeof text)) return "ip:" + std::string(text);
+    } else {
+      std::fill(bytes + 8, bytes + 16, 0);
+      if (inet_ntop(AF_INET6, bytes, text, sizeof text)) return "ip:" + std::string(text) + "/64";
+    }
+  }
+  return "ip:" + address;
+}
+
+}  // namespace coffer::api
