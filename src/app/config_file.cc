@@ -114,7 +114,7 @@ Status load_config_file(const std::string& path, Config& config) {
         {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl", "refresh_ttl",
          "secure_cookies", "gc_interval", "gc_grace", "user_rate_limit", "user_rate_burst",
          "ip_rate_limit", "ip_rate_burst", "cors_origins", "trash_retention_days",
-         "default_quota_bytes", "mass_delete_threshold"},
+         "default_quota_bytes", "mass_delete_threshold", "keep_versions", "version_retention_days"},
         "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
@@ -131,6 +131,9 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "gc_grace", config.gc_grace_seconds, 0, int64_t{1} << 40, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "default_quota_bytes", config.default_quota_bytes, 0, int64_t{1} << 62, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "keep_versions", config.keep_versions, 0, 1000000, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "version_retention_days", config.version_retention_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "trash_retention_days", config.trash_retention_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(

@@ -82,6 +82,17 @@ class PeriodicGc {
           api::log_event(api::LogLevel::kInfo, {{"msg", "trash retention"}, {"purged", *purged}});
         }
       }
+      if (rt_.config.version_retention_days > 0) {
+        auto pruned = rt_.catalog->prune_versions_before(
+            now_micros() - rt_.config.version_retention_days * 86'400'000'000LL);
+        if (!pruned.is_ok()) {
+          api::log_event(api::LogLevel::kError, {{"msg", "version retention failed"},
+                                                 {"error", pruned.status().to_string()}});
+        } else if (*pruned > 0) {
+          api::log_event(api::LogLevel::kInfo,
+                         {{"msg", "version retention"}, {"versions_deleted", *pruned}});
+        }
+      }
       auto report = service::collect_garbage(*rt_.catalog, *rt_.chunks, rt_.inflight,
                                              rt_.config.gc_grace_seconds);
       if (report.is_ok()) {
@@ -329,6 +340,17 @@ int run(int argc, char** argv) {
       ->envname("COFFER_DEFAULT_QUOTA")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 62));
+  serve_cmd
+      ->add_option("--keep-versions", config.keep_versions, "Older versions kept per file (0: all)")
+      ->envname("COFFER_KEEP_VERSIONS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  serve_cmd
+      ->add_option("--version-retention-days", config.version_retention_days,
+                   "Days older versions are kept (0: forever)")
+      ->envname("COFFER_VERSION_RETENTION_DAYS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
   serve_cmd
       ->add_option("--trash-retention-days", config.trash_retention_days,
                    "Days deleted items stay in the trash (0: until emptied)")

@@ -35,6 +35,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   COFFER_RETURN_IF_ERROR(catalog);
   rt->catalog = std::move(*catalog);
   rt->catalog->set_default_quota_bytes(config.default_quota_bytes);
+  rt->catalog->set_keep_versions(config.keep_versions);
   auto chunks = open_chunk_store(config.storage_url, config);
   COFFER_RETURN_IF_ERROR(chunks);
   rt->chunks = std::move(*chunks);

@@ -108,6 +108,11 @@ class Catalog {
   // copies and version restores check the quota in their transaction and fail with
   // kQuotaExceeded, so concurrent uploads never overshoot.
   virtual void set_default_quota_bytes(int64_t bytes) = 0;
+  // Version retention: a commit keeps at most `keep_versions` older versions of the file
+  // (0: all); prune_versions_before() deletes older versions created before `cutoff` (the
+  // age limit, applied by the periodic collector). The current version always stays.
+  virtual void set_keep_versions(int64_t keep_versions) = 0;
+  virtual Result<int64_t> prune_versions_before(Micros cutoff) = 0;
   virtual Result<Usage> usage(int64_t owner_id) = 0;
   virtual Result<StorageStats> storage_stats() = 0;
 

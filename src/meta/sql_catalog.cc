@@ -383,6 +383,23 @@ Status check_quota(Connection& conn, int64_t owner_id, uint64_t extra, int64_t d
   return Status::ok();
 }
 
+// Deletes versions of `node_id` that are neither current nor among the `keep` newest older
+// ones. Their chunks go when garbage collection finds them unreferenced.
+Status prune_old_versions(Connection& conn, int64_t node_id, int64_t keep) {
+  if (keep <= 0) return Status::ok();
+  auto rows = conn.query(
+      "SELECT v.id FROM versions v JOIN nodes n ON n.id = v.node_id "
+      "WHERE v.node_id = ? AND v.id <> n.current_version_id ORDER BY v.id DESC",
+      {node_id});
+  COFFER_RETURN_IF_ERROR(rows);
+  for (size_t i = static_cast<size_t>(keep); i < rows->size(); ++i) {
+    const int64_t id = (*rows)[i].int64(0);
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM version_chunks WHERE version_id = ?", {id}));
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM versions WHERE id = ?", {id}));
+  }
+  return Status::ok();
+}
+
 // For operations that add bytes before they know how many (a folder copy): fails the
 // transaction when the user is over quota once they are added.
 Status within_quota(Connection& conn, int64_t owner_id, int64_t default_quota) {
@@ -427,6 +444,7 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
       }
       COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, version.size, default_quota_.load()));
       COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
+      COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions_.load()));
       return load_node(conn, owner_id, node_id);
     });
     if (node.is_ok() || !lost_race) return node;
@@ -892,6 +910,17 @@ Result<StorageStats> SqlCatalog::storage_stats() {
         st.chunks = (*chunks)->int64(2);
         return st;
       });
+}
+
+Result<int64_t> SqlCatalog::prune_versions_before(Micros cutoff) {
+  return transact_value<int64_t>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<int64_t> {
+    static const std::string old_versions =
+        "SELECT v.id FROM versions v JOIN nodes n ON n.id = v.node_id "
+        "WHERE v.created_at < ? AND v.id <> n.current_version_id";
+    COFFER_RETURN_IF_ERROR(conn.exec(
+        "DELETE FROM version_chunks WHERE version_id IN (" + old_versions + ")", {cutoff}));
+    return conn.exec("DELETE FROM versions WHERE id IN (" + old_versions + ")", {cutoff});
+  });
 }
 
 Result<uint64_t> SqlCatalog::stored_bytes() {

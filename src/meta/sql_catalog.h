@@ -60,6 +60,8 @@ class SqlCatalog final : public Catalog {
   Status for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) override;
   Status for_each_version(const std::function<Status(const VersionRecord&)>& fn) override;
   void set_default_quota_bytes(int64_t bytes) override { default_quota_.store(bytes); }
+  void set_keep_versions(int64_t keep_versions) override { keep_versions_.store(keep_versions); }
+  Result<int64_t> prune_versions_before(Micros cutoff) override;
   Result<Usage> usage(int64_t owner_id) override;
   Result<StorageStats> storage_stats() override;
   Result<uint64_t> stored_bytes() override;
@@ -72,6 +74,7 @@ class SqlCatalog final : public Catalog {
   std::unique_ptr<Database> db_;
   SqlAccountStore accounts_{*db_};
   std::atomic<int64_t> default_quota_{0};
+  std::atomic<int64_t> keep_versions_{0};
 };
 
 // Migrates `db` (migrations.h) and wraps it in a SqlCatalog. Shared by every backend's

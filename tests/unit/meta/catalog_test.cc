@@ -599,6 +599,27 @@ TEST_F(CatalogTest, RestoreRecreatesMissingParentsAndRefusesATakenName) {
             Errc::kNotFound);
 }
 
+TEST_F(CatalogTest, VersionRetentionByCountAndByAge) {
+  catalog_->set_keep_versions(2);
+  Node f;
+  for (int i = 0; i < 5; ++i) {
+    f = file(alice_, alice_.root_id, "f", make_version(10 + i, {chunk_id('a' + i)}), 100 * (i + 1));
+  }
+  auto versions = catalog_->list_versions(alice_.id, f.id);
+  ASSERT_TRUE(versions.is_ok());
+  ASSERT_EQ(versions->size(), 3u);  // the current one and two older ones
+  EXPECT_EQ((*versions)[0].size, 14u);
+  EXPECT_EQ((*versions)[2].size, 12u);
+  // By age: versions created before 350 go; the current one stays whatever its age.
+  EXPECT_EQ(*catalog_->prune_versions_before(350), 1);
+  EXPECT_EQ(catalog_->list_versions(alice_.id, f.id)->size(), 2u);
+  EXPECT_EQ(*catalog_->prune_versions_before(1'000'000), 1);
+  versions = catalog_->list_versions(alice_.id, f.id);
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_TRUE((*versions)[0].current);
+  EXPECT_EQ(referenced_chunks(), (std::set<std::string>{chunk_id('e')}));
+}
+
 TEST_F(CatalogTest, RetentionPurgesOnlyOldItems) {
   Node old_file = file(alice_, alice_.root_id, "old", make_version(1, {chunk_id('o')}));
   Node new_file = file(bob_, bob_.root_id, "new", make_version(1, {chunk_id('n')}));
