@@ -110,9 +110,9 @@ int serve(const Config& config) {
   }
 
   api::Metrics metrics;
-  api::ApiHandler handler(api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin,
-                                          *runtime.catalog, *runtime.chunks, metrics,
-                                          config.data_dir, config.secure_cookies});
+  api::ApiHandler handler(api::ApiContext{
+      *runtime.files, *runtime.auth, *runtime.admin, *runtime.catalog, *runtime.chunks, metrics,
+      *runtime.url_signer, config.data_dir, config.secure_cookies});
   http::ServerOptions options;
   options.host = listen->first;
   options.port = listen->second;
@@ -272,6 +272,11 @@ int run(int argc, char** argv) {
                  "Chunk storage: file:///PATH or s3://BUCKET/PREFIX?endpoint=URL&region=R "
                  "(default: DATA/chunks)")
       ->envname("COFFER_STORAGE_URL");
+
+  app.add_option("--secret-key-file", config.secret_key_file,
+                 "The server's 32-byte master key, the same file on every node (default: "
+                 "DATA/secrets/token.key, created on first start)")
+      ->envname("COFFER_SECRET_KEY_FILE");
 
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->fallthrough();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/config.h"
+#include "auth/url_signer.h"
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "service/admin_service.h"
@@ -23,6 +24,7 @@ struct Runtime {
   std::unique_ptr<service::FileService> files;
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::AdminService> admin;
+  std::unique_ptr<auth::UrlSigner> url_signer;  // signed download URLs
 };
 
 // Creates the data directory layout if needed and opens everything (applying migrations).

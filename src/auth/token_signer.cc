@@ -1,7 +1,5 @@
 #include "auth/token_signer.h"
 
-#include "auth/key_file.h"
-
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
@@ -58,12 +56,9 @@ Status bad(std::string_view why) { return Status(Errc::kUnauthenticated, std::st
 TokenSigner::TokenSigner(std::string key_id, std::vector<unsigned char> key, int64_t ttl_seconds)
     : key_id_(std::move(key_id)), key_(std::move(key)), ttl_seconds_(ttl_seconds) {}
 
-Result<TokenSigner> TokenSigner::from_key_file(const std::string& path, int64_t ttl_seconds) {
-  auto key = load_or_create_key(path);
-  COFFER_RETURN_IF_ERROR(key);
-  // The key id is a short fingerprint of the key: it reveals nothing and changes with it.
-  auto digest = hmac_sha256(*key, "coffer key id");
-  return TokenSigner(b64url(digest.data(), 6), std::move(*key), ttl_seconds);
+TokenSigner TokenSigner::from_master_key(std::vector<unsigned char> key, int64_t ttl_seconds) {
+  auto digest = hmac_sha256(key, "coffer key id");
+  return TokenSigner(b64url(digest.data(), 6), std::move(key), ttl_seconds);
 }
 
 std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_unix) const {

@@ -60,6 +60,10 @@ std::string_view errc_name(Errc code) {
       return "WEAK_PASSWORD";
     case Errc::kCsrfRejected:
       return "CSRF_REJECTED";
+    case Errc::kSignatureInvalid:
+      return "SIGNATURE_INVALID";
+    case Errc::kExpired:
+      return "EXPIRED";
   }
   return "INTERNAL";
 }

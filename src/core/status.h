@@ -41,6 +41,8 @@ enum class Errc {
   kMfaRequired,           // MFA_REQUIRED: the password was right; a TOTP or recovery code is needed
   kWeakPassword,          // WEAK_PASSWORD: too short, too long or a commonly used password
   kCsrfRejected,          // CSRF_REJECTED: a cookie-authenticated request without its CSRF token
+  kSignatureInvalid,      // SIGNATURE_INVALID: a signed URL that is malformed or not ours
+  kExpired,               // EXPIRED: a signed URL past its expiry
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

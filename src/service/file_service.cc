@@ -160,6 +160,10 @@ Status FileService::remove(int64_t owner_id, int64_t node_id) {
   return catalog_.delete_node(owner_id, node_id);
 }
 
+Result<Node> FileService::stat_version(int64_t file_id, int64_t version_id) {
+  return catalog_.get_file_version(file_id, version_id);
+}
+
 Result<std::unique_ptr<ByteSource>> FileService::open_content(const Node& file, uint64_t offset,
                                                               uint64_t length) {
   if (file.kind != NodeKind::kFile) return Status(Errc::kConflict, "not a file");

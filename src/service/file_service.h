@@ -53,9 +53,11 @@ class FileService {
   Result<Node> copy(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
   Status remove(int64_t owner_id, int64_t node_id);
+  // One version of a file, for a signed download URL (Catalog::get_file_version).
+  Result<Node> stat_version(int64_t file_id, int64_t version_id);
 
-  // Opens bytes [offset, offset + length) of a file's current version. REQUIRES: the range
-  // lies within node.size.
+  // Opens bytes [offset, offset + length) of the version `file` names (file.version_id).
+  // REQUIRES: the range lies within file.size.
   Result<std::unique_ptr<ByteSource>> open_content(const Node& file, uint64_t offset,
                                                    uint64_t length);
 

@@ -38,7 +38,8 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
                             auth::SecretBox(key, "cofferMF"));
   service::AdminService admin(**catalog, auth);
   Metrics metrics;
-  ApiHandler handler(ApiContext{files, auth, admin, **catalog, **chunks, metrics, dir});
+  const auth::UrlSigner url_signer(key);
+  ApiHandler handler(ApiContext{files, auth, admin, **catalog, **chunks, metrics, url_signer, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& route : handler.router().routes())
