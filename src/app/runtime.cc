@@ -42,7 +42,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
                         ? auth::load_or_create_key(config.default_key_path())
                         : auth::load_key(config.secret_key_file);
   COFFER_RETURN_IF_ERROR(master_key);
-  rt->files = std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight);
+  rt->leases = std::make_unique<store::GcLeases>(*rt->chunks);
+  rt->files =
+      std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight, *rt->leases);
   service::AuthOptions auth_options;
   auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
   rt->url_signer = std::make_unique<auth::UrlSigner>(*master_key);

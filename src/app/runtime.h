@@ -12,6 +12,7 @@
 #include "service/auth_service.h"
 #include "service/file_service.h"
 #include "store/chunk_store.h"
+#include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
 
 namespace coffer::app {
@@ -21,6 +22,7 @@ struct Runtime {
   std::unique_ptr<meta::Catalog> catalog;
   std::unique_ptr<store::ChunkStore> chunks;
   store::InflightChunks inflight;
+  std::unique_ptr<store::GcLeases> leases;  // uploads against garbage collection, every node
   std::unique_ptr<service::FileService> files;
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::AdminService> admin;

@@ -37,8 +37,13 @@ constexpr size_t kUploadBufferBytes = 1024 * 1024;
 }  // namespace
 
 FileService::FileService(meta::Catalog& catalog, store::ChunkStore& chunks,
-                         store::InflightChunks& inflight, store::ChunkerParams chunker_params)
-    : catalog_(catalog), chunks_(chunks), inflight_(inflight), chunker_(chunker_params) {}
+                         store::InflightChunks& inflight, store::GcLeases& leases,
+                         store::ChunkerParams chunker_params)
+    : catalog_(catalog),
+      chunks_(chunks),
+      inflight_(inflight),
+      leases_(leases),
+      chunker_(chunker_params) {}
 
 Result<Node> FileService::upload(const UploadRequest& request) {
   auto name = normalize_name(request.name);
@@ -49,6 +54,9 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   if (parent->kind != NodeKind::kFolder) return Status(Errc::kConflict, "the parent is a file");
 
   InFlightGuard guard(uploads_in_flight_);
+  // Declared before the writer: the lease ends after the commit and after the pins.
+  auto lease = leases_.begin_upload();
+  COFFER_RETURN_IF_ERROR(lease);
   store::ObjectWriter writer(chunks_, chunker_, inflight_);
   std::vector<std::byte> buffer(kUploadBufferBytes);
   for (;;) {
@@ -56,6 +64,7 @@ Result<Node> FileService::upload(const UploadRequest& request) {
     COFFER_RETURN_IF_ERROR(n);
     if (*n == 0) break;
     COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), *n)));
+    COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
   }
   auto manifest = writer.finish();
   COFFER_RETURN_IF_ERROR(manifest);

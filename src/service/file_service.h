@@ -16,6 +16,7 @@
 #include "meta/catalog.h"
 #include "store/chunk_store.h"
 #include "store/chunker.h"
+#include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
 
 namespace coffer::service {
@@ -33,13 +34,16 @@ struct UploadRequest {
 
 class FileService {
  public:
+  // Every upload holds a lease from `leases` until it has committed or failed, so that garbage
+  // collection in any process leaves its chunks alone.
   FileService(meta::Catalog& catalog, store::ChunkStore& chunks, store::InflightChunks& inflight,
-              store::ChunkerParams chunker_params = {});
+              store::GcLeases& leases, store::ChunkerParams chunker_params = {});
 
   // Streams the body into the chunk store, then commits the version. Until the commit
   // returns, nothing is visible; when it returns OK the file is durable. Errors: those of
   // normalize_name and Catalog::commit_file, kChecksumMismatch, kInvalidArgument (size
-  // mismatch), kClientClosed/kRequestTimeout (body), kIoError (storage).
+  // mismatch), kClientClosed/kRequestTimeout (body), kIoError (storage), kUnavailable (a
+  // garbage collection sweep kept the upload waiting too long).
   Result<Node> upload(const UploadRequest& request);
 
   Result<Node> root(int64_t owner_id);
@@ -67,6 +71,7 @@ class FileService {
   meta::Catalog& catalog_;
   store::ChunkStore& chunks_;
   store::InflightChunks& inflight_;
+  store::GcLeases& leases_;
   store::Chunker chunker_;
   std::atomic<uint64_t> uploads_in_flight_{0};
 };

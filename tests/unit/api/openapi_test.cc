@@ -32,7 +32,8 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   auto chunks = store::LocalChunkStore::open(dir + "/chunks");
   ASSERT_TRUE(chunks.is_ok()) << chunks.status().to_string();
   store::InflightChunks inflight;
-  service::FileService files(**catalog, **chunks, inflight);
+  store::GcLeases leases(**chunks);
+  service::FileService files(**catalog, **chunks, inflight, leases);
   const std::vector<unsigned char> key(32, 7);
   service::AuthService auth(**catalog, auth::TokenSigner("k", key, 60),
                             auth::SecretBox(key, "cofferMF"));
