@@ -1,5 +1,7 @@
 #include "auth/token_signer.h"
 
+#include "auth/base64url.h"
+
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
@@ -17,15 +19,8 @@ namespace {
 
 constexpr int64_t kClockSkewSeconds = 60;
 
-std::string b64url(const unsigned char* data, size_t len) {
-  std::string out(sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
 std::string b64url(std::string_view s) {
-  return b64url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  return base64url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
 }
 
 bool b64url_decode(std::string_view in, std::string& out) {
@@ -58,7 +53,7 @@ TokenSigner::TokenSigner(std::string key_id, std::vector<unsigned char> key, int
 
 TokenSigner TokenSigner::from_master_key(std::vector<unsigned char> key, int64_t ttl_seconds) {
   auto digest = hmac_sha256(key, "coffer key id");
-  return TokenSigner(b64url(digest.data(), 6), std::move(key), ttl_seconds);
+  return TokenSigner(base64url(digest.data(), 6), std::move(key), ttl_seconds);
 }
 
 std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_unix) const {
@@ -71,7 +66,7 @@ std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_
   std::string signing_input =
       b64url(boost::json::serialize(header)) + "." + b64url(boost::json::serialize(claims));
   auto mac = hmac_sha256(key_, signing_input);
-  return signing_input + "." + b64url(mac.data(), mac.size());
+  return signing_input + "." + base64url(mac.data(), mac.size());
 }
 
 Result<AccessClaims> TokenSigner::verify(std::string_view token, int64_t now_unix) const {

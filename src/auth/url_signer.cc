@@ -1,23 +1,17 @@
 #include "auth/url_signer.h"
 
+#include "auth/base64url.h"
+
 #include <sodium.h>
 
 #include <charconv>
 #include <cstdlib>
-#include <cstring>
 
 namespace coffer::auth {
 namespace {
 
 constexpr size_t kMacChars = 43;  // base64url of 32 bytes, unpadded
 constexpr size_t kMaxTokenChars = 160;
-
-std::string b64url(const unsigned char* data, size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
 
 // A canonical decimal: digits only, no sign, no leading zero, fits int64.
 bool parse_field(std::string_view text, int64_t& out) {
@@ -46,7 +40,7 @@ std::string UrlSigner::sign(const DownloadGrant& grant) const {
                             "." + std::to_string(grant.expires_at) + "." +
                             (grant.inline_disposition ? "i" : "a");
   auto tag = mac(signed_part);
-  return signed_part + "." + b64url(tag.data(), tag.size());
+  return signed_part + "." + base64url(tag.data(), tag.size());
 }
 
 Result<DownloadGrant> UrlSigner::verify(std::string_view token, int64_t now_unix) const {

@@ -10,6 +10,8 @@ import tempfile
 import time
 from types import SimpleNamespace
 
+from conftest import stop_process
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 NGINX_TEMPLATE = os.path.join(REPO, "deploy/nginx/coffer.conf")
 NGINX_BIN = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
@@ -88,13 +90,7 @@ http {{
         raise RuntimeError("nginx did not start")
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
