@@ -68,6 +68,7 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   }
   auto manifest = writer.finish();
   COFFER_RETURN_IF_ERROR(manifest);
+  COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
 
   if (request.expected_size && *request.expected_size != manifest->size) {
     return Status(Errc::kInvalidArgument, "the body length does not match the declared size");

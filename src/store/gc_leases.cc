@@ -41,6 +41,13 @@ HeldMarker::~HeldMarker() {
 Status HeldMarker::keep_alive() {
   auto now = std::chrono::steady_clock::now();
   if (now - written_ < std::chrono::seconds(options_.refresh_seconds)) return Status::ok();
+  // Held up so long that a process elsewhere (whose clock may differ by up to refresh_seconds)
+  // may have taken the marker for a dead one's: what it protected may be gone. Stop.
+  if (now - written_ >=
+      std::chrono::seconds(options_.lease_ttl_seconds - options_.refresh_seconds)) {
+    return Status(Errc::kUnavailable,
+                  "held up too long to rely on its garbage-collection " + kind_ + " marker; retry");
+  }
   COFFER_RETURN_IF_ERROR(store_.put_marker(kind_, name_));
   written_ = now;
   return Status::ok();

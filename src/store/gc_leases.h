@@ -12,7 +12,9 @@
 // Each side writes its own marker before it reads the other's, so with a store that lists what
 // was written before (local disk, S3) at least one of them sees the other: an upload and a
 // sweep never overlap. A marker not refreshed for `lease_ttl` belongs to a process that died
-// and is ignored; holders refresh theirs every `refresh`.
+// and is ignored; holders refresh theirs every `refresh`, and a holder held up for
+// `lease_ttl - refresh` (a stalled client, a store retrying) gives up rather than trust a
+// marker that others may already have ignored. Clocks may differ by less than `refresh`.
 //
 // Thread-safe.
 
@@ -44,7 +46,9 @@ class HeldMarker {
   HeldMarker& operator=(const HeldMarker&) = delete;
 
   // Refreshes the marker if `refresh` has passed since it was last written. Holders call this
-  // often; an error means the marker may lapse, and the holder must stop (fail the upload).
+  // often, and last just before the work it protects is complete (an upload's commit).
+  // Errors: kUnavailable (not called for lease_ttl - refresh: the marker may have lapsed),
+  // the store's; either way the holder must stop (fail the upload, abandon the sweep).
   Status keep_alive();
 
  private:

@@ -75,5 +75,17 @@ TEST(GcLeases, MarkersOfADeadProcessLapse) {
   EXPECT_NE(*fence, nullptr);
 }
 
+TEST(GcLeases, AHolderHeldUpPastItsLeaseGivesUp) {
+  MemoryChunkStore store;
+  GcLeaseOptions options = fast_options();
+  options.refresh_seconds = 0;
+  options.lease_ttl_seconds = 0;  // any delay is past the lease
+  GcLeases uploader(store, options);
+  auto lease = uploader.begin_upload();
+  ASSERT_TRUE(lease.is_ok());
+  auto status = (*lease)->keep_alive();
+  EXPECT_EQ(status.code(), Errc::kUnavailable);
+}
+
 }  // namespace
 }  // namespace coffer::store
