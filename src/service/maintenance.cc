@@ -17,11 +17,12 @@ int64_t now_unix() {
 
 using ChunkSet = std::unordered_set<store::ChunkId, store::ChunkIdHash>;
 
-Result<ChunkSet> referenced_chunks(meta::Catalog& catalog) {
+// Every chunk a version references. With `fence`, keeps it alive while the marking runs.
+Result<ChunkSet> referenced_chunks(meta::Catalog& catalog, store::HeldMarker* fence = nullptr) {
   ChunkSet referenced;
   COFFER_RETURN_IF_ERROR(catalog.for_each_referenced_chunk([&](const std::string& hex) {
     if (auto id = store::ChunkId::from_hex(hex)) referenced.insert(*id);
-    return Status::ok();
+    return fence && referenced.size() % 4096 == 0 ? fence->keep_alive() : Status::ok();
   }));
   return referenced;
 }
@@ -58,7 +59,7 @@ Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chun
   }
   // No upload runs anywhere now. Versions committed since the first mark may reference a
   // candidate (deduplication): mark again.
-  referenced = referenced_chunks(catalog);
+  referenced = referenced_chunks(catalog, fence->get());
   COFFER_RETURN_IF_ERROR(referenced);
   for (const auto& info : candidates) {
     if (referenced->contains(info.id) || inflight.is_pinned(info.id)) {

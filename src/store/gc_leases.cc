@@ -26,12 +26,12 @@ std::string random_hex() {
 }  // namespace
 
 HeldMarker::HeldMarker(ChunkStore& store, const GcLeaseOptions& options, std::string kind,
-                       std::string name)
+                       std::string name, std::chrono::steady_clock::time_point written)
     : store_(store),
       options_(options),
       kind_(std::move(kind)),
       name_(std::move(name)),
-      written_(std::chrono::steady_clock::now()) {}
+      written_(written) {}
 
 HeldMarker::~HeldMarker() {
   // Best effort: a marker left behind lapses after lease_ttl.
@@ -73,8 +73,9 @@ Result<std::unique_ptr<HeldMarker>> GcLeases::begin_upload() {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(options_.upload_wait_seconds);
   for (;;) {
+    const auto written = std::chrono::steady_clock::now();
     COFFER_RETURN_IF_ERROR(store_.put_marker(kLeases, name));
-    auto lease = std::make_unique<HeldMarker>(store_, options_, kLeases, name);
+    auto lease = std::make_unique<HeldMarker>(store_, options_, kLeases, name, written);
     auto fences = count_live(kFences);
     COFFER_RETURN_IF_ERROR(fences);
     if (*fences == 0) return lease;
@@ -88,8 +89,9 @@ Result<std::unique_ptr<HeldMarker>> GcLeases::begin_upload() {
 
 Result<std::unique_ptr<HeldMarker>> GcLeases::begin_sweep(std::chrono::seconds wait) {
   const std::string name = next_name();
+  const auto written = std::chrono::steady_clock::now();
   COFFER_RETURN_IF_ERROR(store_.put_marker(kFences, name));
-  auto fence = std::make_unique<HeldMarker>(store_, options_, kFences, name);
+  auto fence = std::make_unique<HeldMarker>(store_, options_, kFences, name, written);
   const auto deadline = std::chrono::steady_clock::now() + wait;
   for (;;) {
     auto uploads = count_live(kLeases);

@@ -40,7 +40,9 @@ struct GcLeaseOptions {
 // A held marker (an upload's lease or a sweep's fence); removed when destroyed.
 class HeldMarker {
  public:
-  HeldMarker(ChunkStore& store, const GcLeaseOptions& options, std::string kind, std::string name);
+  // `written`: when the marker's write began (its age is counted from then, never later).
+  HeldMarker(ChunkStore& store, const GcLeaseOptions& options, std::string kind, std::string name,
+             std::chrono::steady_clock::time_point written);
   ~HeldMarker();
   HeldMarker(const HeldMarker&) = delete;
   HeldMarker& operator=(const HeldMarker&) = delete;
