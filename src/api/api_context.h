@@ -4,6 +4,7 @@
 
 #include "api/metrics.h"
 #include "api/router.h"
+#include "auth/url_signer.h"
 #include "meta/catalog.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
@@ -19,7 +20,8 @@ struct ApiContext {
   meta::Catalog& catalog;
   store::ChunkStore& chunks;
   Metrics& metrics;
-  std::string data_dir;  // for the readiness check
+  const auth::UrlSigner& url_signer;  // signed download URLs
+  std::string data_dir;               // for the readiness check
   // Browser session cookies carry Secure; only plain-http development turns it off.
   bool secure_cookies = true;
   // A client deleting more nodes than this within a minute is flagged in the audit log

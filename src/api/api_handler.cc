@@ -99,7 +99,9 @@ Status check_scope(const Request& request) {
   }
   // The audit log filters by caller; system statistics check the role themselves.
   if (route == "/api/v1/audit" || route.starts_with("/api/v1/system/")) return Status::ok();
-  const bool read = request.method == "GET" || request.method == "HEAD";
+  // Minting a download URL grants no more than reading the file does.
+  const bool read = request.method == "GET" || request.method == "HEAD" ||
+                    route == "/api/v1/files/{id}/download-url";
   if (!who.has(read ? kScopeFilesRead : kScopeFilesWrite)) {
     return Status(Errc::kForbidden,
                   read ? "files:read scope required" : "files:write scope required");

@@ -21,6 +21,7 @@ int http_status_for(Errc code) {
       return 401;
     case Errc::kForbidden:
     case Errc::kCsrfRejected:
+    case Errc::kSignatureInvalid:
       return 403;
     case Errc::kNotFound:
       return 404;
@@ -32,6 +33,8 @@ int http_status_for(Errc code) {
     case Errc::kConflict:
     case Errc::kAlreadyExists:
       return 409;
+    case Errc::kExpired:
+      return 410;
     case Errc::kPreconditionFailed:
       return 412;
     case Errc::kPayloadTooLarge:

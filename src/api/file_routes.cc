@@ -21,6 +21,8 @@ namespace json = boost::json;
 
 constexpr uint32_t kDefaultPageSize = 100;
 constexpr uint32_t kMaxPageSize = 1000;
+constexpr int64_t kDefaultDownloadUrlSeconds = 3600;
+constexpr int64_t kMaxDownloadUrlSeconds = 7 * 86400;
 
 Response fail(const Request& request, const Status& status) {
   return error_response(request.request_id, status);
@@ -237,19 +239,23 @@ Response upload_multipart(ApiContext& ctx, Request& request) {
   return json_response(201, json::object{{"files", std::move(files)}});
 }
 
-// Serves the content of `node` (a file as of one of its versions): conditional requests,
-// a single range, HEAD. Shared by every route that downloads.
-Response serve_file(ApiContext& ctx, Request& request, const Result<Node>& node) {
-  if (!node.is_ok()) return fail(request, node.status());
-  if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
+// How send_content presents a file version.
+struct ContentOptions {
+  bool inline_requested = false;  // honoured only for types that are safe to render
+  std::string cache_control = "private, no-cache";
+};
 
-  const std::string etag = etag_for(*node);
-  const int64_t modified = node->modified / 1'000'000;
+// The body of one file version with its validators: preconditions (RFC 9110 §13.2.2), a
+// single Range, HEAD. Shared by the content route and signed download URLs.
+Response send_content(ApiContext& ctx, Request& request, const Node& node,
+                      const ContentOptions& options) {
+  const std::string etag = etag_for(node);
+  const int64_t modified = node.modified / 1'000'000;
   Response response;
   response.set_header("ETag", etag);
   response.set_header("Last-Modified", http_date(modified));
   response.set_header("Accept-Ranges", "bytes");
-  response.set_header("Cache-Control", "private, no-cache");
+  response.set_header("Cache-Control", options.cache_control);
 
   // RFC 9110 §13.2.2: preconditions in order.
   std::string_view if_match = request.header("If-Match");
@@ -274,18 +280,17 @@ Response serve_file(ApiContext& ctx, Request& request, const Result<Node>& node)
     return response;
   }
 
-  const std::string mime = node->mime.empty() ? "application/octet-stream" : node->mime;
-  const bool inline_ok =
-      is_inline_safe_mime(mime) && query_param(request, "disposition").value_or("") == "inline";
+  const std::string mime = node.mime.empty() ? "application/octet-stream" : node.mime;
+  const bool inline_ok = is_inline_safe_mime(mime) && options.inline_requested;
   response.set_header("Content-Type", mime);
   response.set_header("Content-Disposition",
-                      content_disposition(inline_ok ? "inline" : "attachment", node->name));
+                      content_disposition(inline_ok ? "inline" : "attachment", node.name));
   // User content must never run as part of this origin.
   response.set_header("Content-Security-Policy",
                       "default-src 'none'; style-src 'unsafe-inline'; sandbox");
 
   uint64_t first = 0;
-  uint64_t length = node->size;
+  uint64_t length = node.size;
   std::string_view range_header = request.header("Range");
   std::string_view if_range = request.header("If-Range");
   bool range_applies = !range_header.empty() &&
@@ -293,11 +298,11 @@ Response serve_file(ApiContext& ctx, Request& request, const Result<Node>& node)
                         (!if_range.starts_with("\"") && !if_range.starts_with("W/") &&
                          parse_http_date(if_range) == modified));
   if (range_applies) {
-    auto range = parse_range(range_header, node->size);
+    auto range = parse_range(range_header, node.size);
     if (range.kind == ByteRange::Kind::kUnsatisfiable) {
       auto error =
           fail(request, Status(Errc::kRangeNotSatisfiable, "the range is outside the file"));
-      error.set_header("Content-Range", "bytes */" + std::to_string(node->size));
+      error.set_header("Content-Range", "bytes */" + std::to_string(node.size));
       return error;
     }
     if (range.kind == ByteRange::Kind::kSatisfiable) {
@@ -306,12 +311,12 @@ Response serve_file(ApiContext& ctx, Request& request, const Result<Node>& node)
       response.status = 206;
       response.set_header("Content-Range", "bytes " + std::to_string(range.first) + "-" +
                                                std::to_string(range.last) + "/" +
-                                               std::to_string(node->size));
+                                               std::to_string(node.size));
     }
   }
   response.content_length = length;
   if (request.method == "HEAD" || length == 0) return response;
-  auto stream = ctx.files.open_content(*node, first, length);
+  auto stream = ctx.files.open_content(node, first, length);
   if (!stream.is_ok()) return fail(request, stream.status());
   response.stream = std::move(*stream);
   return response;
@@ -320,7 +325,12 @@ Response serve_file(ApiContext& ctx, Request& request, const Result<Node>& node)
 Response download(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  return serve_file(ctx, request, ctx.files.stat(request.user_id, *id));
+  auto node = ctx.files.stat(request.user_id, *id);
+  if (!node.is_ok()) return fail(request, node.status());
+  if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
+  ContentOptions options;
+  options.inline_requested = query_param(request, "disposition").value_or("") == "inline";
+  return send_content(ctx, request, *node, options);
 }
 
 json::object version_json(const FileVersion& v) {
@@ -354,8 +364,11 @@ Response list_versions(ApiContext& ctx, Request& request) {
 Response download_version(ApiContext& ctx, Request& request) {
   auto ids = version_path(request);
   if (!ids.is_ok()) return fail(request, ids.status());
-  return serve_file(ctx, request,
-                    ctx.catalog.file_at_version(request.user_id, ids->first, ids->second));
+  auto node = ctx.catalog.file_at_version(request.user_id, ids->first, ids->second);
+  if (!node.is_ok()) return fail(request, node.status());
+  ContentOptions options;
+  options.inline_requested = query_param(request, "disposition").value_or("") == "inline";
+  return send_content(ctx, request, *node, options);
 }
 
 Response restore_version(ApiContext& ctx, Request& request) {
@@ -390,6 +403,59 @@ Response get_usage(ApiContext& ctx, Request& request) {
                                            {"versions", u->versions},
                                            {"trash_items", u->trash_items}}}};
   return json_response(200, out);
+}
+
+// POST /api/v1/files/{id}/download-url {"expires_in", "disposition"}: a URL that serves the
+// file's current version to anyone who holds it, on any node, until it expires.
+Response create_download_url(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  json::object body;
+  if (request.body->content_length().value_or(1) > 0) {
+    auto parsed = read_json_object(request);
+    if (!parsed.is_ok()) return fail(request, parsed.status());
+    body = std::move(*parsed);
+  }
+  auto expires_in = optional_int(body, "expires_in");
+  if (!expires_in.is_ok()) return fail(request, expires_in.status());
+  const int64_t seconds = expires_in->value_or(kDefaultDownloadUrlSeconds);
+  if (seconds < 1 || seconds > kMaxDownloadUrlSeconds) {
+    return fail(request, Status(Errc::kInvalidArgument, "expires_in must be 1 to 604800 seconds"));
+  }
+  auto disposition = optional_string(body, "disposition");
+  if (!disposition.is_ok()) return fail(request, disposition.status());
+  const std::string mode = disposition->value_or("attachment");
+  if (mode != "attachment" && mode != "inline") {
+    return fail(request,
+                Status(Errc::kInvalidArgument, "disposition must be attachment or inline"));
+  }
+  auto node = ctx.files.stat(request.user_id, *id);
+  if (!node.is_ok()) return fail(request, node.status());
+  if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
+
+  auth::DownloadGrant grant;
+  grant.file_id = node->id;
+  grant.version_id = node->version_id;
+  grant.expires_at = now_micros() / 1'000'000 + seconds;
+  grant.inline_disposition = mode == "inline";
+  const std::string url = "/api/v1/download/" + ctx.url_signer.sign(grant);
+  return json_response(201, json::object{{"url", url},
+                                         {"expires_at", rfc3339(grant.expires_at * 1'000'000)},
+                                         {"version_id", grant.version_id}});
+}
+
+// GET /api/v1/download/{token}: public; the token is the authority (auth::UrlSigner).
+Response download_signed(ApiContext& ctx, Request& request) {
+  const int64_t now = now_micros() / 1'000'000;
+  auto grant = ctx.url_signer.verify(request.path_param("token"), now);
+  if (!grant.is_ok()) return fail(request, grant.status());
+  auto node = ctx.files.stat_version(grant->file_id, grant->version_id);
+  if (!node.is_ok()) return fail(request, node.status());
+  ContentOptions options;
+  options.inline_requested = grant->inline_disposition;
+  // The bytes behind a token never change; caches may keep them until it expires.
+  options.cache_control = "private, max-age=" + std::to_string(grant->expires_at - now);
+  return send_content(ctx, request, *node, options);
 }
 
 // The {"name", "parent_id"} body shared by rename/move and copy.
@@ -489,6 +555,8 @@ void add_file_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/v1/files/{id}/versions/{vid}/content", bind_route(ctx, download_version));
   router.add("POST", "/api/v1/files/{id}/versions/{vid}/restore", bind_route(ctx, restore_version));
   router.add("DELETE", "/api/v1/files/{id}/versions/{vid}", bind_route(ctx, delete_version));
+  router.add("POST", "/api/v1/files/{id}/download-url", bind_route(ctx, create_download_url));
+  router.add("GET", "/api/v1/download/{token}", bind_route(ctx, download_signed));
   router.add("GET", "/api/v1/nodes", bind_route(ctx, resolve_path));
   router.add("GET", "/api/v1/nodes/{id}", bind_route(ctx, get_node));
   router.add("PATCH", "/api/v1/nodes/{id}", bind_route(ctx, patch_node));

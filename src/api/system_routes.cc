@@ -74,7 +74,8 @@ bool is_public_route(std::string_view pattern) {
   return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics" ||
          pattern == "/api/v1/openapi.json" || pattern.starts_with("/docs") ||
          pattern == "/api/v1/auth/login" || pattern == "/api/v1/auth/refresh" ||
-         pattern == "/api/v1/auth/register" || pattern == "/api/v1/auth/password-reset";
+         pattern == "/api/v1/auth/register" || pattern == "/api/v1/auth/password-reset" ||
+         pattern == "/api/v1/download/{token}";
 }
 
 void add_system_routes(Router& router, ApiContext& ctx) {

@@ -48,11 +48,15 @@ struct Config {
   std::string storage_url;
   std::string s3_access_key_id;      // AWS_ACCESS_KEY_ID takes precedence
   std::string s3_secret_access_key;  // AWS_SECRET_ACCESS_KEY takes precedence
+  // The server's master key (32 bytes): access tokens, signed URLs and sealed secrets all
+  // depend on it, so every node of a cluster names a copy of the same file. Empty: the
+  // data directory's own, created on first start. A named file must exist.
+  std::string secret_key_file;
 
   // Paths inside the data directory.
   std::string database_path() const { return data_dir + "/meta.db"; }
   std::string chunks_path() const { return data_dir + "/chunks"; }
-  std::string token_key_path() const { return data_dir + "/secrets/token.key"; }
+  std::string default_key_path() const { return data_dir + "/secrets/token.key"; }
 };
 
 }  // namespace coffer::app

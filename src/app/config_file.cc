@@ -95,13 +95,14 @@ Status load_config_file(const std::string& path, Config& config) {
   COFFER_RETURN_IF_ERROR(
       reject_unknown(root,
                      {"data", "log_level", "serve", "database_url", "migration_database_url",
-                      "storage_url", "s3_access_key_id", "s3_secret_access_key"},
+                      "storage_url", "s3_access_key_id", "s3_secret_access_key", "secret_key_file"},
                      "", path));
   COFFER_RETURN_IF_ERROR(read_string(root, "data", config.data_dir, path));
   COFFER_RETURN_IF_ERROR(read_string(root, "database_url", config.database_url, path));
   COFFER_RETURN_IF_ERROR(
       read_string(root, "migration_database_url", config.migration_database_url, path));
   COFFER_RETURN_IF_ERROR(read_string(root, "storage_url", config.storage_url, path));
+  COFFER_RETURN_IF_ERROR(read_string(root, "secret_key_file", config.secret_key_file, path));
   COFFER_RETURN_IF_ERROR(read_string(root, "s3_access_key_id", config.s3_access_key_id, path));
   COFFER_RETURN_IF_ERROR(
       read_string(root, "s3_secret_access_key", config.s3_secret_access_key, path));

@@ -25,6 +25,8 @@ namespace coffer::app {
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+// How long the server's collector waits for uploads on every node to pause before a sweep.
+constexpr std::chrono::seconds kGcUploadWait{60};
 
 int fail(const Status& status) {
   std::fprintf(stderr, "coffer: %s\n", status.to_string().c_str());
@@ -93,13 +95,14 @@ class PeriodicGc {
                          {{"msg", "version retention"}, {"versions_deleted", *pruned}});
         }
       }
-      auto report = service::collect_garbage(*rt_.catalog, *rt_.chunks, rt_.inflight,
-                                             rt_.config.gc_grace_seconds);
+      auto report = service::collect_garbage(*rt_.catalog, *rt_.chunks, rt_.inflight, *rt_.leases,
+                                             rt_.config.gc_grace_seconds, kGcUploadWait);
       if (report.is_ok()) {
         api::log_event(api::LogLevel::kInfo, {{"msg", "gc"},
                                               {"chunks_seen", report->chunks_seen},
                                               {"chunks_removed", report->chunks_removed},
-                                              {"bytes_removed", report->bytes_removed}});
+                                              {"bytes_removed", report->bytes_removed},
+                                              {"deferred", report->deferred}});
       } else {
         api::log_event(api::LogLevel::kError,
                        {{"msg", "gc failed"}, {"error", report.status().to_string()}});
@@ -139,8 +142,8 @@ int serve(const Config& config) {
   api::Metrics metrics;
   api::ApiHandler handler(
       api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.catalog,
-                      *runtime.chunks, metrics, config.data_dir, config.secure_cookies,
-                      config.mass_delete_threshold},
+                      *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
+                      config.secure_cookies, config.mass_delete_threshold},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
@@ -228,11 +231,16 @@ int fsck(const Config& config) {
   return report->clean() ? 0 : 1;
 }
 
-int gc(const Config& config, int64_t grace) {
+int gc(const Config& config, int64_t grace, int64_t wait) {
   auto rt = open_runtime(config);
   if (!rt.is_ok()) return fail(rt.status());
-  auto report = service::collect_garbage(*(*rt)->catalog, *(*rt)->chunks, (*rt)->inflight, grace);
+  auto report = service::collect_garbage(*(*rt)->catalog, *(*rt)->chunks, (*rt)->inflight,
+                                         *(*rt)->leases, grace, std::chrono::seconds(wait));
   if (!report.is_ok()) return fail(report.status());
+  if (report->deferred) {
+    std::printf("deferred: uploads were still in progress after %lld s; nothing removed\n",
+                static_cast<long long>(wait));
+  }
   std::printf(
       "chunks: %llu stored, %llu referenced, %llu removed (%llu bytes), %llu kept for the grace "
       "period\n",
@@ -301,6 +309,11 @@ int run(int argc, char** argv) {
                  "Chunk storage: file:///PATH or s3://BUCKET/PREFIX?endpoint=URL&region=R "
                  "(default: DATA/chunks)")
       ->envname("COFFER_STORAGE_URL");
+
+  app.add_option("--secret-key-file", config.secret_key_file,
+                 "The server's 32-byte master key, the same file on every node (default: "
+                 "DATA/secrets/token.key, created on first start)")
+      ->envname("COFFER_SECRET_KEY_FILE");
 
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->fallthrough();
@@ -437,6 +450,12 @@ int run(int argc, char** argv) {
   gc_cmd->add_option("--grace", grace, "Keep unreferenced chunks younger than this many seconds")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  int64_t gc_wait = kGcUploadWait.count();
+  gc_cmd
+      ->add_option("--wait", gc_wait,
+                   "Seconds to wait for uploads on every node to pause before deleting")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply pending database migrations");
   migrate_cmd->fallthrough();
   auto* storage_cmd = app.add_subcommand("storage", "Manage chunk storage");
@@ -469,7 +488,7 @@ int run(int argc, char** argv) {
   if (*list_cmd) return user_list(config);
   if (*passwd_cmd) return user_passwd(config, username, password_stdin);
   if (*fsck_cmd) return fsck(config);
-  if (*gc_cmd) return gc(config, grace);
+  if (*gc_cmd) return gc(config, grace, gc_wait);
   if (*storage_migrate_cmd)
     return storage_migrate(config, migrate_from, migrate_to, migrate_verify);
   if (*migrate_cmd) {

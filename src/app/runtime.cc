@@ -9,6 +9,7 @@
 #include "auth/key_file.h"
 #include "auth/secret_box.h"
 #include "auth/token_signer.h"
+#include "auth/url_signer.h"
 
 namespace coffer::app {
 namespace {
@@ -39,15 +40,19 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   auto chunks = open_chunk_store(config.storage_url, config);
   COFFER_RETURN_IF_ERROR(chunks);
   rt->chunks = std::move(*chunks);
-  auto signer = auth::TokenSigner::from_key_file(config.token_key_path(), config.token_ttl_seconds);
-  COFFER_RETURN_IF_ERROR(signer);
-  rt->files = std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight);
+  auto master_key = config.secret_key_file.empty()
+                        ? auth::load_or_create_key(config.default_key_path())
+                        : auth::load_key(config.secret_key_file);
+  COFFER_RETURN_IF_ERROR(master_key);
+  rt->leases = std::make_unique<store::GcLeases>(*rt->chunks);
+  rt->files =
+      std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight, *rt->leases);
   service::AuthOptions auth_options;
   auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
-  auto master_key = auth::load_or_create_key(config.token_key_path());
-  COFFER_RETURN_IF_ERROR(master_key);
+  rt->url_signer = std::make_unique<auth::UrlSigner>(*master_key);
   rt->auth = std::make_unique<service::AuthService>(
-      *rt->catalog, std::move(*signer), auth::SecretBox(*master_key, "cofferMF"), auth_options);
+      *rt->catalog, auth::TokenSigner::from_master_key(*master_key, config.token_ttl_seconds),
+      auth::SecretBox(*master_key, "cofferMF"), auth_options);
   rt->admin = std::make_unique<service::AdminService>(*rt->catalog, *rt->auth);
   return rt;
 }

@@ -5,12 +5,14 @@
 #include <memory>
 
 #include "app/config.h"
+#include "auth/url_signer.h"
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
 #include "store/chunk_store.h"
+#include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
 
 namespace coffer::app {
@@ -20,9 +22,11 @@ struct Runtime {
   std::unique_ptr<meta::Catalog> catalog;
   std::unique_ptr<store::ChunkStore> chunks;
   store::InflightChunks inflight;
+  std::unique_ptr<store::GcLeases> leases;  // uploads against garbage collection, every node
   std::unique_ptr<service::FileService> files;
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::AdminService> admin;
+  std::unique_ptr<auth::UrlSigner> url_signer;  // signed download URLs
 };
 
 // Creates the data directory layout if needed and opens everything (applying migrations).

@@ -8,6 +8,19 @@
 #include <cstring>
 
 namespace coffer::auth {
+namespace {
+
+// Reads exactly 32 bytes from `fd` and closes it; a longer or shorter file is refused.
+Result<std::vector<unsigned char>> read_key(int fd, const std::string& path) {
+  std::vector<unsigned char> key(33);
+  ssize_t n = ::read(fd, key.data(), key.size());
+  ::close(fd);
+  if (n != 32) return Status(Errc::kCorruption, "the key file " + path + " is not 32 bytes");
+  key.resize(32);
+  return key;
+}
+
+}  // namespace
 
 Result<std::vector<unsigned char>> load_or_create_key(const std::string& path) {
   if (sodium_init() < 0) return Status(Errc::kInternal, "libsodium failed to initialise");
@@ -28,12 +41,20 @@ Result<std::vector<unsigned char>> load_or_create_key(const std::string& path) {
     return key;
   }
   if (fd < 0) return Status(Errc::kIoError, "cannot open " + path + ": " + std::strerror(errno));
-  ssize_t n = ::read(fd, key.data(), key.size());
-  ::close(fd);
-  if (n != static_cast<ssize_t>(key.size())) {
-    return Status(Errc::kCorruption, "the key file " + path + " is not 32 bytes");
+  return read_key(fd, path);
+}
+
+Result<std::vector<unsigned char>> load_key(const std::string& path) {
+  if (sodium_init() < 0) return Status(Errc::kInternal, "libsodium failed to initialise");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    return Status(Errc::kInvalidArgument,
+                  "the secret key file " + path +
+                      " does not exist (create it once with `head -c 32 /dev/urandom`, then give "
+                      "every node a copy)");
   }
-  return key;
+  if (fd < 0) return Status(Errc::kIoError, "cannot open " + path + ": " + std::strerror(errno));
+  return read_key(fd, path);
 }
 
 }  // namespace coffer::auth

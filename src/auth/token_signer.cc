@@ -1,6 +1,6 @@
 #include "auth/token_signer.h"
 
-#include "auth/key_file.h"
+#include "auth/base64url.h"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -19,15 +19,8 @@ namespace {
 
 constexpr int64_t kClockSkewSeconds = 60;
 
-std::string b64url(const unsigned char* data, size_t len) {
-  std::string out(sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
 std::string b64url(std::string_view s) {
-  return b64url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  return base64url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
 }
 
 bool b64url_decode(std::string_view in, std::string& out) {
@@ -58,12 +51,9 @@ Status bad(std::string_view why) { return Status(Errc::kUnauthenticated, std::st
 TokenSigner::TokenSigner(std::string key_id, std::vector<unsigned char> key, int64_t ttl_seconds)
     : key_id_(std::move(key_id)), key_(std::move(key)), ttl_seconds_(ttl_seconds) {}
 
-Result<TokenSigner> TokenSigner::from_key_file(const std::string& path, int64_t ttl_seconds) {
-  auto key = load_or_create_key(path);
-  COFFER_RETURN_IF_ERROR(key);
-  // The key id is a short fingerprint of the key: it reveals nothing and changes with it.
-  auto digest = hmac_sha256(*key, "coffer key id");
-  return TokenSigner(b64url(digest.data(), 6), std::move(*key), ttl_seconds);
+TokenSigner TokenSigner::from_master_key(std::vector<unsigned char> key, int64_t ttl_seconds) {
+  auto digest = hmac_sha256(key, "coffer key id");
+  return TokenSigner(base64url(digest.data(), 6), std::move(key), ttl_seconds);
 }
 
 std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_unix) const {
@@ -76,7 +66,7 @@ std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_
   std::string signing_input =
       b64url(boost::json::serialize(header)) + "." + b64url(boost::json::serialize(claims));
   auto mac = hmac_sha256(key_, signing_input);
-  return signing_input + "." + b64url(mac.data(), mac.size());
+  return signing_input + "." + base64url(mac.data(), mac.size());
 }
 
 Result<AccessClaims> TokenSigner::verify(std::string_view token, int64_t now_unix) const {

@@ -24,8 +24,9 @@ class TokenSigner {
   // `key` must be at least 32 bytes of secret randomness; `key_id` names it in tokens.
   TokenSigner(std::string key_id, std::vector<unsigned char> key, int64_t ttl_seconds);
 
-  // Loads the signing key from `path`, creating it (32 random bytes, mode 0600) on first use.
-  static Result<TokenSigner> from_key_file(const std::string& path, int64_t ttl_seconds);
+  // A signer on the server's master key, with a key id derived from it (a fingerprint that
+  // reveals nothing and changes with the key).
+  static TokenSigner from_master_key(std::vector<unsigned char> key, int64_t ttl_seconds);
 
   std::string issue(int64_t user_id, int64_t session_id, int64_t now_unix) const;
   // Errors: kUnauthenticated for anything but a well-formed, correctly signed, unexpired token.

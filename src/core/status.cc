@@ -62,6 +62,10 @@ std::string_view errc_name(Errc code) {
       return "CSRF_REJECTED";
     case Errc::kQuotaExceeded:
       return "QUOTA_EXCEEDED";
+    case Errc::kSignatureInvalid:
+      return "SIGNATURE_INVALID";
+    case Errc::kExpired:
+      return "EXPIRED";
   }
   return "INTERNAL";
 }

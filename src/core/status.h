@@ -42,6 +42,8 @@ enum class Errc {
   kWeakPassword,          // WEAK_PASSWORD: too short, too long or a commonly used password
   kCsrfRejected,          // CSRF_REJECTED: a cookie-authenticated request without its CSRF token
   kQuotaExceeded,         // QUOTA_EXCEEDED: the user's storage quota cannot take this
+  kSignatureInvalid,      // SIGNATURE_INVALID: a signed URL that is malformed or not ours
+  kExpired,               // EXPIRED: a signed URL past its expiry
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

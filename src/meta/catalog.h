@@ -92,6 +92,12 @@ class Catalog {
   // Errors: kNotFound, kConflict (the current version).
   virtual Status delete_version(int64_t owner_id, int64_t node_id, int64_t version_id) = 0;
 
+  // The file `file_id` as it was at `version_id` (size, digest, MIME type from that version;
+  // `modified` is when the version was made), whoever owns it: for holders of a signed
+  // download URL, whose signature is the authority. Errors: kNotFound (no such file or no
+  // longer that version's, deleted, or the owner is no longer active).
+  virtual Result<Node> get_file_version(int64_t file_id, int64_t version_id) = 0;
+
   // The chunk list of a version, ordered by offset.
   virtual Result<std::vector<VersionChunk>> version_chunks(int64_t version_id) = 0;
 

@@ -834,6 +834,21 @@ Status SqlCatalog::delete_version(int64_t owner_id, int64_t node_id, int64_t ver
   });
 }
 
+Result<Node> SqlCatalog::get_file_version(int64_t file_id, int64_t version_id) {
+  return transact_value<Node>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Node> {
+    auto row = conn.query_row(
+        "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, v.created_at, v.id, "
+        "v.size, v.sha256, v.mime FROM nodes n JOIN versions v ON v.node_id = n.id "
+        "JOIN users u ON u.id = n.owner_id "
+        "WHERE n.id = ? AND v.id = ? AND n.kind = 'file' AND n.deleted_at IS NULL "
+        "AND u.status = 'active'",
+        {file_id, version_id});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Status(Errc::kNotFound, "no such file version");
+    return node_from_row(**row);
+  });
+}
+
 Result<std::vector<VersionChunk>> SqlCatalog::version_chunks(int64_t version_id) {
   using Chunks = std::vector<VersionChunk>;
   return transact_value<Chunks>(*db_, TxMode::kRead,

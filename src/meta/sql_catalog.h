@@ -55,6 +55,7 @@ class SqlCatalog final : public Catalog {
                                Micros now) override;
   Status delete_version(int64_t owner_id, int64_t node_id, int64_t version_id) override;
 
+  Result<Node> get_file_version(int64_t file_id, int64_t version_id) override;
   Result<std::vector<VersionChunk>> version_chunks(int64_t version_id) override;
 
   Status for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) override;

@@ -12,15 +12,16 @@ int64_t now_unix() {
       .count();
 }
 
-std::string chunks_prefix(const std::string& prefix) {
-  return prefix.empty() ? "chunks/" : prefix + "/chunks/";
+std::string under_prefix(const std::string& prefix, const char* folder) {
+  return prefix.empty() ? std::string(folder) + "/" : prefix + "/" + folder + "/";
 }
 
 }  // namespace
 
 S3ChunkStore::S3ChunkStore(S3Options options, S3ChunkStoreOptions store_options)
     : client_(std::move(options)),
-      chunks_prefix_(chunks_prefix(store_options.prefix)),
+      chunks_prefix_(under_prefix(store_options.prefix, "chunks")),
+      markers_prefix_(under_prefix(store_options.prefix, "markers")),
       options_(std::move(store_options)) {}
 
 std::string S3ChunkStore::key_of(const store::ChunkId& id) const {
@@ -75,6 +76,31 @@ Status S3ChunkStore::for_each(const std::function<Status(const store::StoredChun
       if (!id || id->hex() != rest.substr(3)) continue;
       COFFER_RETURN_IF_ERROR(
           fn(store::StoredChunkInfo{*id, object.size, object.last_modified_unix}));
+    }
+    token = page->truncated ? page->next_continuation_token : std::string();
+  } while (!token.empty());
+  return Status::ok();
+}
+
+Status S3ChunkStore::put_marker(std::string_view kind, std::string_view name) {
+  return client_.put_object(markers_prefix_ + std::string(kind) + "/" + std::string(name), {});
+}
+
+Status S3ChunkStore::remove_marker(std::string_view kind, std::string_view name) {
+  return client_.delete_object(markers_prefix_ + std::string(kind) + "/" + std::string(name));
+}
+
+Status S3ChunkStore::for_each_marker(std::string_view kind,
+                                     const std::function<Status(const store::MarkerInfo&)>& fn) {
+  const std::string prefix = markers_prefix_ + std::string(kind) + "/";
+  std::string token;
+  do {
+    auto page = client_.list_objects(prefix, token, 1000);
+    COFFER_RETURN_IF_ERROR(page);
+    for (const ListedObject& object : page->objects) {
+      if (!object.key.starts_with(prefix)) continue;
+      COFFER_RETURN_IF_ERROR(
+          fn(store::MarkerInfo{object.key.substr(prefix.size()), object.last_modified_unix}));
     }
     token = page->truncated ? page->next_continuation_token : std::string();
   } while (!token.empty());

@@ -3,6 +3,7 @@
 // semantics are documented in docs/storage-format.md ("S3 layout"):
 //
 //   <prefix>/chunks/<first 2 hex>/<64 hex>   one object per chunk: the encoded chunk
+//   <prefix>/markers/<kind>/<name>           empty objects: upload leases and GC fences
 //
 // put() is a single PUT whose payload SHA-256 is signed and whose MD5 is sent in Content-MD5,
 // so the service stores exactly these bytes or nothing; S3 makes an object visible only
@@ -47,6 +48,11 @@ class S3ChunkStore : public store::ChunkStore {
                          std::span<std::byte> out) override;
   Status remove(const store::ChunkId& id) override;
   Status for_each(const std::function<Status(const store::StoredChunkInfo&)>& fn) override;
+  // Markers are empty objects <prefix>/markers/<kind>/<name>.
+  Status put_marker(std::string_view kind, std::string_view name) override;
+  Status remove_marker(std::string_view kind, std::string_view name) override;
+  Status for_each_marker(std::string_view kind,
+                         const std::function<Status(const store::MarkerInfo&)>& fn) override;
   Status check_ready() override;
   bool reads_in_place() const override { return false; }
 
@@ -56,7 +62,8 @@ class S3ChunkStore : public store::ChunkStore {
 
  private:
   S3Client client_;
-  const std::string chunks_prefix_;  // "<prefix>/chunks/" or "chunks/"
+  const std::string chunks_prefix_;   // "<prefix>/chunks/" or "chunks/"
+  const std::string markers_prefix_;  // "<prefix>/markers/" or "markers/"
   const S3ChunkStoreOptions options_;
 };
 

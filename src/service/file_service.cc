@@ -39,8 +39,13 @@ constexpr size_t kUploadBufferBytes = 1024 * 1024;
 }  // namespace
 
 FileService::FileService(meta::Catalog& catalog, store::ChunkStore& chunks,
-                         store::InflightChunks& inflight, store::ChunkerParams chunker_params)
-    : catalog_(catalog), chunks_(chunks), inflight_(inflight), chunker_(chunker_params) {}
+                         store::InflightChunks& inflight, store::GcLeases& leases,
+                         store::ChunkerParams chunker_params)
+    : catalog_(catalog),
+      chunks_(chunks),
+      inflight_(inflight),
+      leases_(leases),
+      chunker_(chunker_params) {}
 
 Result<Node> FileService::upload(const UploadRequest& request) {
   auto name = normalize_name(request.name);
@@ -67,6 +72,9 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   }
 
   InFlightGuard guard(uploads_in_flight_);
+  // Declared before the writer: the lease ends after the commit and after the pins.
+  auto lease = leases_.begin_upload();
+  COFFER_RETURN_IF_ERROR(lease);
   store::ObjectWriter writer(chunks_, chunker_, inflight_);
   std::vector<std::byte> buffer(kUploadBufferBytes);
   uint64_t received = 0;
@@ -77,9 +85,11 @@ Result<Node> FileService::upload(const UploadRequest& request) {
     received += *n;
     if (room && received > *room) return over_quota(received);
     COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), *n)));
+    COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
   }
   auto manifest = writer.finish();
   COFFER_RETURN_IF_ERROR(manifest);
+  COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
 
   if (request.expected_size && *request.expected_size != manifest->size) {
     return Status(Errc::kInvalidArgument, "the body length does not match the declared size");
@@ -179,6 +189,10 @@ Result<Node> FileService::copy(int64_t owner_id, int64_t node_id,
 
 Status FileService::remove(int64_t owner_id, int64_t node_id, int64_t api_token_id) {
   return catalog_.delete_node(owner_id, node_id, now_micros(), api_token_id);
+}
+
+Result<Node> FileService::stat_version(int64_t file_id, int64_t version_id) {
+  return catalog_.get_file_version(file_id, version_id);
 }
 
 Result<std::unique_ptr<ByteSource>> FileService::open_content(const Node& file, uint64_t offset,

@@ -16,6 +16,7 @@
 #include "meta/catalog.h"
 #include "store/chunk_store.h"
 #include "store/chunker.h"
+#include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
 
 namespace coffer::service {
@@ -33,13 +34,16 @@ struct UploadRequest {
 
 class FileService {
  public:
+  // Every upload holds a lease from `leases` until it has committed or failed, so that garbage
+  // collection in any process leaves its chunks alone.
   FileService(meta::Catalog& catalog, store::ChunkStore& chunks, store::InflightChunks& inflight,
-              store::ChunkerParams chunker_params = {});
+              store::GcLeases& leases, store::ChunkerParams chunker_params = {});
 
   // Streams the body into the chunk store, then commits the version. Until the commit
   // returns, nothing is visible; when it returns OK the file is durable. Errors: those of
   // normalize_name and Catalog::commit_file, kChecksumMismatch, kInvalidArgument (size
-  // mismatch), kClientClosed/kRequestTimeout (body), kIoError (storage).
+  // mismatch), kClientClosed/kRequestTimeout (body), kIoError (storage), kUnavailable (a
+  // garbage collection sweep kept the upload waiting too long).
   Result<Node> upload(const UploadRequest& request);
 
   Result<Node> root(int64_t owner_id);
@@ -55,9 +59,11 @@ class FileService {
   // Moves a node and its subtree to the trash; `api_token_id` (0: a session) is recorded so a
   // mass deletion by one client can be undone.
   Status remove(int64_t owner_id, int64_t node_id, int64_t api_token_id);
+  // One version of a file, for a signed download URL (Catalog::get_file_version).
+  Result<Node> stat_version(int64_t file_id, int64_t version_id);
 
-  // Opens bytes [offset, offset + length) of a file's current version. REQUIRES: the range
-  // lies within node.size.
+  // Opens bytes [offset, offset + length) of the version `file` names (file.version_id).
+  // REQUIRES: the range lies within file.size.
   Result<std::unique_ptr<ByteSource>> open_content(const Node& file, uint64_t offset,
                                                    uint64_t length);
 
@@ -67,6 +73,7 @@ class FileService {
   meta::Catalog& catalog_;
   store::ChunkStore& chunks_;
   store::InflightChunks& inflight_;
+  store::GcLeases& leases_;
   store::Chunker chunker_;
   std::atomic<uint64_t> uploads_in_flight_{0};
 };

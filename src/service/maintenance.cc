@@ -15,23 +15,33 @@ int64_t now_unix() {
       .count();
 }
 
+using ChunkSet = std::unordered_set<store::ChunkId, store::ChunkIdHash>;
+
+// Every chunk a version references. With `fence`, keeps it alive while the marking runs.
+Result<ChunkSet> referenced_chunks(meta::Catalog& catalog, store::HeldMarker* fence = nullptr) {
+  ChunkSet referenced;
+  COFFER_RETURN_IF_ERROR(catalog.for_each_referenced_chunk([&](const std::string& hex) {
+    if (auto id = store::ChunkId::from_hex(hex)) referenced.insert(*id);
+    return fence && referenced.size() % 4096 == 0 ? fence->keep_alive() : Status::ok();
+  }));
+  return referenced;
+}
+
 }  // namespace
 
 Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chunks,
-                                 const store::InflightChunks& inflight, int64_t grace_seconds) {
+                                 const store::InflightChunks& inflight, store::GcLeases& leases,
+                                 int64_t grace_seconds, std::chrono::seconds upload_wait) {
   // The cut-off is taken before marking: a chunk written after it is never a candidate.
   const int64_t cutoff = now_unix() - grace_seconds;
-  std::unordered_set<store::ChunkId, store::ChunkIdHash> referenced;
-  COFFER_RETURN_IF_ERROR(catalog.for_each_referenced_chunk([&](const std::string& hex) {
-    if (auto id = store::ChunkId::from_hex(hex)) referenced.insert(*id);
-    return Status::ok();
-  }));
+  auto referenced = referenced_chunks(catalog);
+  COFFER_RETURN_IF_ERROR(referenced);
   GcReport report;
-  report.chunks_referenced = referenced.size();
+  report.chunks_referenced = referenced->size();
   std::vector<store::StoredChunkInfo> candidates;
   COFFER_RETURN_IF_ERROR(chunks.for_each([&](const store::StoredChunkInfo& info) {
     ++report.chunks_seen;
-    if (referenced.contains(info.id)) return Status::ok();
+    if (referenced->contains(info.id)) return Status::ok();
     if (info.modified_unix_seconds > cutoff || inflight.is_pinned(info.id)) {
       ++report.chunks_in_grace;
     } else {
@@ -39,12 +49,24 @@ Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chun
     }
     return Status::ok();
   }));
+  if (candidates.empty()) return report;
+
+  auto fence = leases.begin_sweep(upload_wait);
+  COFFER_RETURN_IF_ERROR(fence);
+  if (!*fence) {
+    report.deferred = true;
+    return report;
+  }
+  // No upload runs anywhere now. Versions committed since the first mark may reference a
+  // candidate (deduplication): mark again.
+  referenced = referenced_chunks(catalog, fence->get());
+  COFFER_RETURN_IF_ERROR(referenced);
   for (const auto& info : candidates) {
-    // Re-check the pin: an upload may have deduplicated against it since the walk.
-    if (inflight.is_pinned(info.id)) {
+    if (referenced->contains(info.id) || inflight.is_pinned(info.id)) {
       ++report.chunks_in_grace;
       continue;
     }
+    COFFER_RETURN_IF_ERROR((*fence)->keep_alive());
     COFFER_RETURN_IF_ERROR(chunks.remove(info.id));
     ++report.chunks_removed;
     report.bytes_removed += info.stored_bytes;

@@ -2,6 +2,7 @@
 // Storage maintenance shared by the `coffer gc` / `coffer fsck` commands and the server's
 // periodic collector.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "store/chunk_store.h"
+#include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
 
 namespace coffer::service {
@@ -19,14 +21,19 @@ struct GcReport {
   uint64_t chunks_removed = 0;
   uint64_t bytes_removed = 0;
   uint64_t chunks_in_grace = 0;  // unreferenced but too recent (or pinned) to remove
+  // Uploads somewhere kept running through the whole wait: nothing was removed this time.
+  bool deferred = false;
 };
 
-// Mark and sweep: marks every chunk that a version references, then removes stored chunks
-// that are unmarked, not pinned by an upload in this process, and not modified within
-// `grace_seconds` (which covers uploads in other processes that have written or
-// deduplicated a chunk but not committed yet).
+// Mark and sweep. Marks every chunk that a version references and lists the store for
+// candidates: unmarked, not pinned by an upload in this process, not modified within
+// `grace_seconds`. Then fences uploads out on every node (store::GcLeases), waiting up to
+// `upload_wait` for those in progress to end, marks again (versions committed meanwhile) and
+// deletes the candidates that are still unmarked. An upload is therefore never in progress
+// while chunks are deleted, whatever the grace period; the grace period is a margin on top.
 Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chunks,
-                                 const store::InflightChunks& inflight, int64_t grace_seconds);
+                                 const store::InflightChunks& inflight, store::GcLeases& leases,
+                                 int64_t grace_seconds, std::chrono::seconds upload_wait);
 
 struct FsckReport {
   uint64_t chunks_checked = 0;

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -18,6 +20,12 @@ struct StoredChunkInfo {
   ChunkId id;
   uint64_t stored_bytes = 0;
   int64_t modified_unix_seconds = 0;  // last write or touch(); GC's grace period uses it
+};
+
+// A marker: a small named object beside the chunks (store::GcLeases).
+struct MarkerInfo {
+  std::string name;
+  int64_t modified_unix_seconds = 0;
 };
 
 class ChunkStore {
@@ -45,6 +53,18 @@ class ChunkStore {
 
   // Calls fn for every stored chunk (any order). Stops early, returning fn's error, if fn fails.
   virtual Status for_each(const std::function<Status(const StoredChunkInfo&)>& fn) = 0;
+
+  // Markers: empty objects under a `kind` ("leases", "fences"), never seen by for_each, by
+  // which uploads and garbage collection in different processes keep out of each other's way
+  // (store::GcLeases). `kind` and `name` are [a-z0-9-]. put_marker creates a marker or
+  // refreshes its modification time; markers matter only while their writer lives, so they
+  // are not made durable. A marker written before another is listed before it is removed
+  // (the store's read-after-write consistency; S3 has it since 2020).
+  virtual Status put_marker(std::string_view kind, std::string_view name) = 0;
+  // Removing a missing marker is OK.
+  virtual Status remove_marker(std::string_view kind, std::string_view name) = 0;
+  virtual Status for_each_marker(std::string_view kind,
+                                 const std::function<Status(const MarkerInfo&)>& fn) = 0;
 
   // Checks that the store is usable (directory writable / bucket reachable), for /health/ready.
   virtual Status check_ready() = 0;

@@ -411,6 +411,42 @@ Status LocalChunkStore::for_each(const std::function<Status(const StoredChunkInf
   return Status::ok();
 }
 
+Status LocalChunkStore::put_marker(std::string_view kind, std::string_view name) {
+  const std::string markers = root_ + "/markers";
+  const std::string dir = markers + "/" + std::string(kind);
+  for (const std::string& d : {markers, dir}) {
+    if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) return io_error("mkdir", d, errno);
+  }
+  const std::string path = dir + "/" + std::string(name);
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd.valid()) return io_error("create", path, errno);
+  if (::futimens(fd.get(), nullptr) != 0) return io_error("futimens", path, errno);
+  return Status::ok();
+}
+
+Status LocalChunkStore::remove_marker(std::string_view kind, std::string_view name) {
+  const std::string path = root_ + "/markers/" + std::string(kind) + "/" + std::string(name);
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::ok();
+  return io_error("unlink", path, errno);
+}
+
+Status LocalChunkStore::for_each_marker(std::string_view kind,
+                                        const std::function<Status(const MarkerInfo&)>& fn) {
+  const std::string dir = root_ + "/markers/" + std::string(kind);
+  auto names = list_dir(dir, /*missing_ok=*/true);
+  COFFER_RETURN_IF_ERROR(names);
+  for (const std::string& name : *names) {
+    const std::string path = dir + "/" + name;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;  // removed meanwhile
+      return io_error("stat", path, errno);
+    }
+    if (S_ISREG(st.st_mode)) COFFER_RETURN_IF_ERROR(fn(MarkerInfo{name, st.st_mtime}));
+  }
+  return Status::ok();
+}
+
 Status LocalChunkStore::check_ready() {
   static const pid_t pid = ::getpid();
   const std::string probe = root_ + "/" + kTempDir + "/ready-probe." + std::to_string(pid) + "." +

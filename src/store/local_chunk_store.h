@@ -60,6 +60,11 @@ class LocalChunkStore : public ChunkStore {
   Result<size_t> read_at(const ChunkId& id, uint64_t offset, std::span<std::byte> out) override;
   Status remove(const ChunkId& id) override;
   Status for_each(const std::function<Status(const StoredChunkInfo&)>& fn) override;
+  // Markers live in <root>/markers/<kind>/<name>.
+  Status put_marker(std::string_view kind, std::string_view name) override;
+  Status remove_marker(std::string_view kind, std::string_view name) override;
+  Status for_each_marker(std::string_view kind,
+                         const std::function<Status(const MarkerInfo&)>& fn) override;
   Status check_ready() override;
 
   const std::string& root() const { return root_; }

@@ -178,6 +178,17 @@ S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVE
 _prefixes = itertools.count()
 
 
+def stop_process(proc, timeout=10):
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -215,13 +226,7 @@ class S3Server:
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
     def object_files(self, prefix):
         """The files that hold the chunk objects under `prefix`, by chunk id."""
@@ -256,8 +261,11 @@ class Server:
     its chunks live under a key prefix of its own (`s3_prefix`) on `s3` (the session's test
     server unless one is given)."""
 
-    def __init__(self, data_dir, extra_args=(), env=None, s3=None):
+    def __init__(self, data_dir, extra_args=(), env=None, s3=None, database_of=None):
         self.data_dir = data_dir
+        # On PostgreSQL: the installation whose database this server uses (several nodes of a
+        # cluster share one); by default its own.
+        self.database_of = database_of or data_dir
         self.extra_args = list(extra_args)
         self.env = dict(os.environ)
         self.s3 = None
@@ -286,7 +294,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def cli(self, *args, stdin=None, check=True):
-        return subprocess.run([COFFER_BIN, *args, "--data", self.data_dir, *database_args(self.data_dir)],
+        return subprocess.run([COFFER_BIN, *args, "--data", self.data_dir, *database_args(self.database_of)],
                               input=stdin, env=self.env, capture_output=True, text=True, timeout=60,
                               check=check)
 
@@ -295,7 +303,7 @@ class Server:
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [*wrapper, COFFER_BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}",
-             *database_args(self.data_dir), *self.extra_args],
+             *database_args(self.database_of), *self.extra_args],
             stdout=log, stderr=log, env=self.env)
         _servers.append(self)
         deadline = time.monotonic() + 20

@@ -300,6 +300,7 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/files/{doc}", None, others(200)),
         ("GET", "/api/v1/files/{doc}/content", None, others(200)),
         ("GET", "/api/v1/nodes?path=/doc.txt", None, others(200)),
+        ("POST", "/api/v1/files/{doc}/download-url", {}, others(201)),
         ("GET", "/api/v1/files/{doc}/versions", None, others(200)),
         ("GET", "/api/v1/files/{doc}/versions/{doc_v1}/content", None, others(200)),
         ("POST", "/api/v1/files/{doc}/versions/{doc_v1}/restore", None, others(200)),

@@ -108,9 +108,9 @@ def test_wrong_secret_is_refused_clearly(data_dir, s3):
         r = client.upload("x.bin", os.urandom(10_000))
         assert r.status_code == 503
         assert error_code(r) == "UNAVAILABLE"
-        # The dedup check (a HEAD, whose answer has no error document) is refused first.
+        # The upload's GC lease (a PUT of a marker) is refused first, before any chunk.
         message = r.json()["error"]["message"]
-        assert "403" in message and "credentials" in message
+        assert "credentials" in message and "SignatureDoesNotMatch" in message
         assert "not-the-secret" not in r.text
         assert absent(client, "x.bin")
         ready = client.get("/health/ready")

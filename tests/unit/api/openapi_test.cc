@@ -32,13 +32,15 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   auto chunks = store::LocalChunkStore::open(dir + "/chunks");
   ASSERT_TRUE(chunks.is_ok()) << chunks.status().to_string();
   store::InflightChunks inflight;
-  service::FileService files(**catalog, **chunks, inflight);
+  store::GcLeases leases(**chunks);
+  service::FileService files(**catalog, **chunks, inflight, leases);
   const std::vector<unsigned char> key(32, 7);
   service::AuthService auth(**catalog, auth::TokenSigner("k", key, 60),
                             auth::SecretBox(key, "cofferMF"));
   service::AdminService admin(**catalog, auth);
   Metrics metrics;
-  ApiHandler handler(ApiContext{files, auth, admin, **catalog, **chunks, metrics, dir});
+  const auth::UrlSigner url_signer(key);
+  ApiHandler handler(ApiContext{files, auth, admin, **catalog, **chunks, metrics, url_signer, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& route : handler.router().routes())

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -138,6 +139,27 @@ class MemoryChunkStore : public ChunkStore {
     }
     return Status::ok();
   }
+  Status put_marker(std::string_view kind, std::string_view name) override {
+    std::lock_guard lock(mu_);
+    markers_[std::string(kind) + "/" + std::string(name)] = std::time(nullptr);
+    return Status::ok();
+  }
+  Status remove_marker(std::string_view kind, std::string_view name) override {
+    std::lock_guard lock(mu_);
+    markers_.erase(std::string(kind) + "/" + std::string(name));
+    return Status::ok();
+  }
+  Status for_each_marker(std::string_view kind,
+                         const std::function<Status(const MarkerInfo&)>& fn) override {
+    std::lock_guard lock(mu_);
+    const std::string prefix = std::string(kind) + "/";
+    for (const auto& [key, modified] : markers_) {
+      if (key.starts_with(prefix)) {
+        COFFER_RETURN_IF_ERROR(fn(MarkerInfo{key.substr(prefix.size()), modified}));
+      }
+    }
+    return Status::ok();
+  }
   Status check_ready() override { return Status::ok(); }
 
   void fail_puts_after(int successful_puts) {
@@ -158,6 +180,7 @@ class MemoryChunkStore : public ChunkStore {
  private:
   std::mutex mu_;
   std::map<ChunkId, std::vector<std::byte>> chunks_;
+  std::map<std::string, int64_t> markers_;  // "kind/name" -> modification time
   int puts_before_failure_ = -1;
   int puts_ = 0;
 };
