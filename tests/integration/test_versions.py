@@ -58,3 +58,68 @@ def test_versions_share_chunks(server, alice):
     fid = alice.get("/api/v1/nodes", params={"path": "/big.bin"}).json()["id"]
     versions = alice.get(f"/api/v1/files/{fid}/versions").json()["items"]
     assert len(versions) == 2 and versions[0]["sha256"] == hashlib.sha256(bytes(data)).hexdigest()
+
+
+def test_concurrent_uploads_to_one_name_all_become_versions(server, alice):
+    """Sixteen clients write the same name at once: one file, sixteen versions, none lost."""
+    import concurrent.futures
+
+    bodies = [os.urandom(20000 + i) for i in range(16)]
+    url = f"{server.url}/api/v1/folders/{alice.root}/files/shared.bin"
+
+    def put(body):
+        import requests
+        return requests.put(url, data=body, headers={"Authorization": "Bearer " + alice.token})
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(put, bodies))
+    assert [r.status_code for r in answers] == [201] * 16
+    assert len({r.json()["id"] for r in answers}) == 1
+    fid = answers[0].json()["id"]
+    versions = alice.get(f"/api/v1/files/{fid}/versions").json()["items"]
+    assert sorted(v["sha256"] for v in versions) == sorted(hashlib.sha256(b).hexdigest() for b in bodies)
+    current = alice.get(f"/api/v1/files/{fid}/content").content
+    assert current in bodies and hashlib.sha256(current).hexdigest() == versions[0]["sha256"]
+
+
+def test_two_clients_moving_one_node(server, alice):
+    """Two moves of the same folder race: both answer consistently and the tree stays a tree."""
+    import concurrent.futures
+
+    import requests
+
+    a = alice.mkdir("a")
+    b = alice.mkdir("b")
+    moving = alice.mkdir("moving")
+    alice.upload("inside.txt", b"payload", folder=moving)
+    headers = {"Authorization": "Bearer " + alice.token}
+
+    def move(target):
+        return requests.patch(f"{server.url}/api/v1/nodes/{moving}", json={"parent_id": target}, headers=headers)
+
+    for _ in range(5):
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(move, [a, b]))
+        assert all(r.status_code == 200 for r in answers), [r.text for r in answers]
+        parent = alice.get(f"/api/v1/nodes/{moving}").json()["parent_id"]
+        assert parent in (a, b)
+        in_a = [n["id"] for n in alice.get(f"/api/v1/folders/{a}/children").json()["items"]]
+        in_b = [n["id"] for n in alice.get(f"/api/v1/folders/{b}/children").json()["items"]]
+        assert (moving in in_a) != (moving in in_b)  # in exactly one place
+    path = "/a/moving/inside.txt" if parent == a else "/b/moving/inside.txt"
+    fid = alice.get("/api/v1/nodes", params={"path": path}).json()["id"]
+    assert alice.get(f"/api/v1/files/{fid}/content").content == b"payload"
+    # Moving a folder into its own subtree, from two sides at once, never makes a cycle.
+    x = alice.mkdir("x")
+    y = alice.mkdir("y")
+
+    def move_into(pair):
+        node, target = pair
+        return requests.patch(f"{server.url}/api/v1/nodes/{node}", json={"parent_id": target}, headers=headers)
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(move_into, [(x, y), (y, x)]))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [200, 409], [r.text for r in answers]
+    root_names = {n["name"] for n in alice.get(f"/api/v1/folders/{alice.root}/children").json()["items"]}
+    assert ("x" in root_names) != ("y" in root_names)
