@@ -29,6 +29,8 @@ int http_status_for(Errc code) {
       return 405;
     case Errc::kRequestTimeout:
       return 408;
+    case Errc::kStatusTransition:
+    case Errc::kArchived:
     case Errc::kNameConflict:
     case Errc::kConflict:
     case Errc::kAlreadyExists:

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -13,6 +14,7 @@
 #include "api/query_params.h"
 #include "api/range.h"
 #include "core/mime_types.h"
+#include "core/name_rules.h"
 
 namespace coffer::api {
 namespace {
@@ -143,6 +145,14 @@ Response list_children(ApiContext& ctx, Request& request) {
     }
     options.limit = v;
   }
+  if (auto status = query_param(request, "status")) {
+    options.status = parse_doc_status(*status);
+    if (!options.status) {
+      return fail(request, Status(Errc::kInvalidArgument,
+                                  "status must be pending, active, archived or error"));
+    }
+  }
+  if (auto tag = query_param(request, "tag"); tag && !tag->empty()) options.tag = *tag;
   if (auto cursor = query_param(request, "cursor"); cursor && !cursor->empty()) {
     auto after = decode_cursor(*cursor, sort, options.descending);
     if (!after.is_ok()) return fail(request, after.status());
@@ -171,12 +181,14 @@ Response resolve_path(ApiContext& ctx, Request& request) {
   return node_response(200, *node);
 }
 
+Response node_with_attributes(ApiContext& ctx, const Request& request, const Node& node);
+
 Response get_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
   auto node = ctx.files.stat(request.user_id, *id);
   if (!node.is_ok()) return fail(request, node.status());
-  return node_response(200, *node);
+  return node_with_attributes(ctx, request, *node);
 }
 
 Response get_file(ApiContext& ctx, Request& request) {
@@ -185,7 +197,7 @@ Response get_file(ApiContext& ctx, Request& request) {
   auto node = ctx.files.stat(request.user_id, *id);
   if (!node.is_ok()) return fail(request, node.status());
   if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
-  return node_response(200, *node);
+  return node_with_attributes(ctx, request, *node);
 }
 
 Response upload_raw(ApiContext& ctx, Request& request) {
@@ -464,27 +476,123 @@ struct NameAndParent {
   std::optional<int64_t> parent_id;
 };
 
-Result<NameAndParent> read_name_and_parent(Request& request) {
-  auto body = read_json_object(request);
-  COFFER_RETURN_IF_ERROR(body);
-  auto name = optional_string(*body, "name");
+Result<NameAndParent> name_and_parent(const json::object& body) {
+  auto name = optional_string(body, "name");
   COFFER_RETURN_IF_ERROR(name);
-  auto parent = optional_int(*body, "parent_id");
+  auto parent = optional_int(body, "parent_id");
   COFFER_RETURN_IF_ERROR(parent);
   return NameAndParent{std::move(*name), *parent};
 }
 
+Result<NameAndParent> read_name_and_parent(Request& request) {
+  auto body = read_json_object(request);
+  COFFER_RETURN_IF_ERROR(body);
+  return name_and_parent(*body);
+}
+
+constexpr size_t kMaxTags = 100;
+constexpr size_t kMaxTagBytes = 64;
+constexpr size_t kMaxMetadataBytes = 64 * 1024;
+
+// The attribute members of a PATCH body: status, tags (an array of strings; replaces all),
+// metadata (a JSON object, at most 64 KiB; null clears it).
+Result<AttributeChanges> attribute_changes(const json::object& body) {
+  AttributeChanges changes;
+  if (auto status = optional_string(body, "status"); !status.is_ok()) {
+    return status.status();
+  } else if (*status) {
+    changes.status = parse_doc_status(**status);
+    if (!changes.status) {
+      return Status(Errc::kInvalidArgument, "status must be pending, active, archived or error");
+    }
+  }
+  if (const json::value* tags = body.if_contains("tags")) {
+    if (!tags->is_array() || tags->as_array().size() > kMaxTags) {
+      return Status(Errc::kInvalidArgument, "tags must be an array of at most 100 strings");
+    }
+    std::vector<std::string> out;
+    for (const json::value& tag : tags->as_array()) {
+      if (!tag.is_string()) return Status(Errc::kInvalidArgument, "tags must be strings");
+      auto normalized = normalize_name(tag.as_string());
+      if (!normalized.is_ok() || normalized->size() > kMaxTagBytes) {
+        return Status(Errc::kInvalidArgument,
+                      "a tag must be 1 to 64 bytes of valid UTF-8 without control characters or /");
+      }
+      out.push_back(std::move(*normalized));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    changes.tags = std::move(out);
+  }
+  if (const json::value* metadata = body.if_contains("metadata")) {
+    if (metadata->is_null()) {
+      changes.metadata_json = "";
+    } else if (!metadata->is_object()) {
+      return Status(Errc::kInvalidArgument, "metadata must be a JSON object or null");
+    } else {
+      std::string text = json::serialize(*metadata);
+      if (text.size() > kMaxMetadataBytes) {
+        return Status(Errc::kPayloadTooLarge, "metadata is limited to 64 KiB");
+      }
+      changes.metadata_json = std::move(text);
+    }
+  }
+  return changes;
+}
+
+// A node with its status, tags and metadata, as GET /nodes/{id} and PATCH answer.
+Response node_with_attributes(ApiContext& ctx, const Request& request, const Node& node) {
+  auto attributes = ctx.catalog.attributes(request.user_id, node.id);
+  if (!attributes.is_ok()) return fail(request, attributes.status());
+  json::object o = node_json(node);
+  o["status"] = doc_status_name(attributes->status);
+  json::array tags;
+  for (const std::string& tag : attributes->tags) tags.emplace_back(tag);
+  o["tags"] = std::move(tags);
+  if (attributes->metadata_json.empty()) {
+    o["metadata"] = nullptr;
+  } else {
+    boost::system::error_code ec;
+    o["metadata"] = json::parse(attributes->metadata_json, ec);
+    if (ec) o["metadata"] = nullptr;
+  }
+  return json_response(200, o);
+}
+
+// PATCH /api/v1/nodes/{id}: rename and/or move (name, parent_id), and/or change the status,
+// tags and metadata.
 Response patch_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  auto body = read_name_and_parent(request);
+  auto body = read_json_object(request);
   if (!body.is_ok()) return fail(request, body.status());
-  if (!body->name && !body->parent_id) {
-    return fail(request, Status(Errc::kInvalidArgument, "give name and/or parent_id"));
+  auto place = name_and_parent(*body);
+  if (!place.is_ok()) return fail(request, place.status());
+  auto changes = attribute_changes(*body);
+  if (!changes.is_ok()) return fail(request, changes.status());
+  const bool moves = place->name || place->parent_id;
+  const bool edits = changes->status || changes->tags || changes->metadata_json;
+  if (!moves && !edits) {
+    return fail(request, Status(Errc::kInvalidArgument,
+                                "give name, parent_id, status, tags and/or metadata"));
   }
-  auto node = ctx.files.move(request.user_id, *id, body->parent_id, body->name);
+  // An archived node refuses to move: un-archiving in the same request applies before the
+  // move, archiving after it, so a refused move leaves the status as it was.
+  const bool archives = changes->status == DocStatus::kArchived;
+  auto apply_edits = [&]() -> Status {
+    if (!edits) return Status::ok();
+    return status_of(ctx.catalog.set_attributes(request.user_id, *id, *changes, now_micros()));
+  };
+  if (!archives) {
+    if (Status s = apply_edits(); !s.is_ok()) return fail(request, s);
+  }
+  auto node = moves ? ctx.files.move(request.user_id, *id, place->parent_id, place->name)
+                    : ctx.files.stat(request.user_id, *id);
   if (!node.is_ok()) return fail(request, node.status());
-  return node_response(200, *node);
+  if (archives) {
+    if (Status s = apply_edits(); !s.is_ok()) return fail(request, s);
+  }
+  return node_with_attributes(ctx, request, *node);
 }
 
 Response copy_node(ApiContext& ctx, Request& request) {

@@ -50,4 +50,42 @@ std::optional<UserStatus> parse_user_status(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view doc_status_name(DocStatus status) {
+  switch (status) {
+    case DocStatus::kPending:
+      return "pending";
+    case DocStatus::kActive:
+      return "active";
+    case DocStatus::kArchived:
+      return "archived";
+    case DocStatus::kError:
+      return "error";
+  }
+  return "active";
+}
+
+std::optional<DocStatus> parse_doc_status(std::string_view name) {
+  if (name == "pending") return DocStatus::kPending;
+  if (name == "active") return DocStatus::kActive;
+  if (name == "archived") return DocStatus::kArchived;
+  if (name == "error") return DocStatus::kError;
+  return std::nullopt;
+}
+
+bool doc_status_transition_allowed(DocStatus from, DocStatus to) {
+  using enum DocStatus;
+  if (from == to) return true;
+  switch (from) {
+    case kPending:
+      return to == kActive || to == kError;
+    case kActive:
+      return to == kArchived || to == kPending;
+    case kArchived:
+      return to == kActive;
+    case kError:
+      return to == kPending || to == kActive;
+  }
+  return false;
+}
+
 }  // namespace coffer

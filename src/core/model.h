@@ -101,6 +101,27 @@ struct StorageStats {
   int64_t chunks = 0;
 };
 
+// Document status. Allowed transitions: pending -> active | error; active -> archived | pending;
+// archived -> active; error -> pending | active. An archived node is read-only and hidden from
+// listings unless asked for.
+enum class DocStatus { kPending, kActive, kArchived, kError };
+std::string_view doc_status_name(DocStatus status);
+std::optional<DocStatus> parse_doc_status(std::string_view name);
+bool doc_status_transition_allowed(DocStatus from, DocStatus to);
+
+// What a user attaches to a node besides its content.
+struct NodeAttributes {
+  DocStatus status = DocStatus::kActive;
+  std::vector<std::string> tags;  // sorted, unique
+  std::string metadata_json;      // a JSON object, "" when none
+};
+
+struct AttributeChanges {
+  std::optional<DocStatus> status;
+  std::optional<std::vector<std::string>> tags;  // replaces all tags
+  std::optional<std::string> metadata_json;      // replaces; "" clears
+};
+
 enum class SortKey { kName, kModified, kSize };
 
 struct ListOptions {
@@ -110,6 +131,9 @@ struct ListOptions {
   // Keyset cursor: the last node of the previous page (opaque to clients; the API encodes
   // it). Listing resumes strictly after it in the requested order.
   std::optional<Node> after;
+  // Filters. Archived nodes are left out unless `status` asks for them.
+  std::optional<DocStatus> status;
+  std::optional<std::string> tag;
 };
 
 std::string_view role_name(Role role);

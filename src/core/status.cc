@@ -66,6 +66,10 @@ std::string_view errc_name(Errc code) {
       return "SIGNATURE_INVALID";
     case Errc::kExpired:
       return "EXPIRED";
+    case Errc::kStatusTransition:
+      return "STATUS_TRANSITION_FORBIDDEN";
+    case Errc::kArchived:
+      return "ARCHIVED";
   }
   return "INTERNAL";
 }

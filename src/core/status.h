@@ -44,6 +44,8 @@ enum class Errc {
   kQuotaExceeded,         // QUOTA_EXCEEDED: the user's storage quota cannot take this
   kSignatureInvalid,      // SIGNATURE_INVALID: a signed URL that is malformed or not ours
   kExpired,               // EXPIRED: a signed URL past its expiry
+  kStatusTransition,      // STATUS_TRANSITION_FORBIDDEN: that document status change is not allowed
+  kArchived,              // ARCHIVED: the node is archived (read-only); make it active first
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

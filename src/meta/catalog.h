@@ -80,6 +80,12 @@ class Catalog {
   // Purges every user's trash items deleted before `cutoff` (retention); returns how many.
   virtual Result<int64_t> purge_trash_before(Micros cutoff) = 0;
 
+  // Status, tags and metadata of a live node. Errors: kNotFound.
+  virtual Result<NodeAttributes> attributes(int64_t owner_id, int64_t node_id) = 0;
+  // Errors: kNotFound, kStatusTransition (a forbidden status change).
+  virtual Result<NodeAttributes> set_attributes(int64_t owner_id, int64_t node_id,
+                                                const AttributeChanges& changes, Micros now) = 0;
+
   // Versions of a file, newest first. Errors: kNotFound (not the owner's live file).
   virtual Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) = 0;
   // The file as it was at `version_id` (size, hash, MIME and version of that version), for

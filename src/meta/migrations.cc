@@ -194,11 +194,25 @@ ALTER TABLE nodes ADD COLUMN deleted_by_token BIGINT;
 CREATE INDEX nodes_trash ON nodes (owner_id, trash_root_id) WHERE deleted_at IS NOT NULL;
 )sql";
 
+// Version 5: document status (pending, active, archived, error), tags and a custom JSON
+// metadata object per node.
+constexpr std::string_view kAttributesSchema = R"sql(
+ALTER TABLE nodes ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE nodes ADD COLUMN metadata TEXT;
+CREATE TABLE node_tags (
+  node_id BIGINT NOT NULL REFERENCES nodes (id),
+  tag {{NAME}} NOT NULL,
+  PRIMARY KEY (node_id, tag)
+){{NATURAL_KEY}};
+CREATE INDEX node_tags_by_tag ON node_tags (tag, node_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
     {3, "TOTP, recovery codes, password resets, groups, settings, invites", kSecuritySchema},
     {4, "trash", kTrashSchema},
+    {5, "document status, tags, metadata", kAttributesSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -65,6 +65,16 @@ Result<Node> load_node(Connection& conn, int64_t owner_id, int64_t node_id) {
   return node_from_row(**row);
 }
 
+// kArchived when `node_id` is archived: archived documents are read-only.
+Status refuse_archived(Connection& conn, int64_t node_id) {
+  auto row = conn.query_row("SELECT status FROM nodes WHERE id = ?", {node_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (*row && (*row)->text(0) == "archived") {
+    return Status(Errc::kArchived, "the document is archived (read-only); make it active first");
+  }
+  return Status::ok();
+}
+
 // A live folder of `owner_id` that can receive children. Errors: kNotFound, kConflict.
 Result<Node> load_folder(Connection& conn, int64_t owner_id, int64_t folder_id) {
   auto node = load_node(conn, owner_id, folder_id);
@@ -211,6 +221,16 @@ Status list_segment(Connection& conn, int64_t owner_id, int64_t parent_id, NodeK
   std::string sql =
       node_sql("WHERE n.parent_id = ? AND n.owner_id = ? AND n.kind = ? AND n.deleted_at IS NULL");
   Params params = {parent_id, owner_id, kind_text(kind)};
+  if (options.status) {
+    sql += " AND n.status = ?";
+    params.emplace_back(doc_status_name(*options.status));
+  } else {
+    sql += " AND n.status <> 'archived'";
+  }
+  if (options.tag) {
+    sql += " AND EXISTS (SELECT 1 FROM node_tags t WHERE t.node_id = n.id AND t.tag = ?)";
+    params.emplace_back(*options.tag);
+  }
   if (after != nullptr) {
     sql +=
         " AND (" + std::string(column) + ", n.id) " + (options.descending ? "<" : ">") + " (?, ?)";
@@ -433,6 +453,7 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
           return Status(Errc::kNameConflict, "a folder has that name");
         }
         node_id = (*existing)->id;
+        COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
       } else {
         auto id = insert_node(conn, owner_id, parent_id, name, NodeKind::kFile, version.size, now);
         if (!id.is_ok()) {
@@ -460,6 +481,7 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
     auto node = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
     if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be moved");
+    COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
     const int64_t parent_id = new_parent_id.value_or(node->parent_id);
     const std::string& name = new_name ? *new_name : node->name;
     if (parent_id != node->parent_id) {
@@ -538,6 +560,7 @@ Status purge_subtree(Connection& conn, int64_t node_id) {
           "DELETE FROM version_chunks WHERE version_id IN "
           "(SELECT v.id FROM versions v WHERE v.node_id IN (SELECT id FROM subtree))",
       std::string(kSubtree) + "DELETE FROM versions WHERE node_id IN (SELECT id FROM subtree)",
+      std::string(kSubtree) + "DELETE FROM node_tags WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree)",
   };
   for (const std::string& sql : statements) COFFER_RETURN_IF_ERROR(conn.exec(sql, {node_id}));
@@ -587,6 +610,7 @@ Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
     auto node = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
     if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be deleted");
+    COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
     // Every live node below goes with it; nodes already in the trash keep their own entry.
     return status_of(
         conn.exec(std::string(kSubtree) +
@@ -766,6 +790,69 @@ Result<std::vector<VersionChunk>> load_chunks(Connection& conn, int64_t version_
 }
 
 }  // namespace
+
+namespace {
+
+Result<NodeAttributes> load_attributes(Connection& conn, int64_t node_id) {
+  auto row = conn.query_row("SELECT status, metadata FROM nodes WHERE id = ?", {node_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "no such file or folder");
+  NodeAttributes a;
+  a.status = parse_doc_status((*row)->text(0)).value_or(DocStatus::kActive);
+  a.metadata_json = (*row)->text(1);
+  auto tags = conn.query("SELECT tag FROM node_tags WHERE node_id = ? ORDER BY tag", {node_id});
+  COFFER_RETURN_IF_ERROR(tags);
+  for (const Row& t : *tags) a.tags.push_back(t.text(0));
+  return a;
+}
+
+}  // namespace
+
+Result<NodeAttributes> SqlCatalog::attributes(int64_t owner_id, int64_t node_id) {
+  return transact_value<NodeAttributes>(
+      *db_, TxMode::kRead, [&](Connection& conn) -> Result<NodeAttributes> {
+        COFFER_RETURN_IF_ERROR(load_node(conn, owner_id, node_id));
+        return load_attributes(conn, node_id);
+      });
+}
+
+Result<NodeAttributes> SqlCatalog::set_attributes(int64_t owner_id, int64_t node_id,
+                                                  const AttributeChanges& changes, Micros now) {
+  return transact_value<NodeAttributes>(
+      *db_, TxMode::kWrite, [&](Connection& conn) -> Result<NodeAttributes> {
+        COFFER_RETURN_IF_ERROR(load_node(conn, owner_id, node_id));
+        auto current = load_attributes(conn, node_id);
+        COFFER_RETURN_IF_ERROR(current);
+        if (changes.status) {
+          if (!doc_status_transition_allowed(current->status, *changes.status)) {
+            return Status(Errc::kStatusTransition,
+                          "status cannot change from " +
+                              std::string(doc_status_name(current->status)) + " to " +
+                              std::string(doc_status_name(*changes.status)));
+          }
+          COFFER_RETURN_IF_ERROR(conn.exec("UPDATE nodes SET status = ? WHERE id = ?",
+                                           {doc_status_name(*changes.status), node_id}));
+        }
+        if (changes.tags) {
+          COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM node_tags WHERE node_id = ?", {node_id}));
+          for (const std::string& tag : *changes.tags) {
+            COFFER_RETURN_IF_ERROR(conn.exec(
+                "INSERT INTO node_tags (node_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                {node_id, tag}));
+          }
+        }
+        if (changes.metadata_json) {
+          COFFER_RETURN_IF_ERROR(conn.exec(
+              "UPDATE nodes SET metadata = ? WHERE id = ?",
+              {changes.metadata_json->empty() ? Value() : Value(*changes.metadata_json), node_id}));
+        }
+        if (changes.status || changes.tags || changes.metadata_json) {
+          COFFER_RETURN_IF_ERROR(
+              conn.exec("UPDATE nodes SET modified_at = ? WHERE id = ?", {now, node_id}));
+        }
+        return load_attributes(conn, node_id);
+      });
+}
 
 Result<std::vector<FileVersion>> SqlCatalog::list_versions(int64_t owner_id, int64_t node_id) {
   using Versions = std::vector<FileVersion>;

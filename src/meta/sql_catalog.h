@@ -49,6 +49,9 @@ class SqlCatalog final : public Catalog {
   Result<int64_t> empty_trash(int64_t owner_id) override;
   Result<int64_t> purge_trash_before(Micros cutoff) override;
 
+  Result<NodeAttributes> attributes(int64_t owner_id, int64_t node_id) override;
+  Result<NodeAttributes> set_attributes(int64_t owner_id, int64_t node_id,
+                                        const AttributeChanges& changes, Micros now) override;
   Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) override;
   Result<Node> file_at_version(int64_t owner_id, int64_t node_id, int64_t version_id) override;
   Result<Node> restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,

@@ -1,0 +1,70 @@
+"""Document status, tags and metadata through the real server, and listing filters on them."""
+
+from conftest import error_code
+
+
+def test_status_transitions_and_archived_is_read_only(server, alice, bob):
+    fid = alice.upload("report.pdf", b"%PDF-1.4 report").json()["id"]
+    node = alice.get(f"/api/v1/nodes/{fid}").json()
+    assert node["status"] == "active" and node["tags"] == [] and node["metadata"] is None
+
+    r = alice.patch(f"/api/v1/nodes/{fid}", json={"status": "error"})
+    assert r.status_code == 409 and error_code(r) == "STATUS_TRANSITION_FORBIDDEN"
+    r = alice.patch(f"/api/v1/nodes/{fid}", json={"status": "sleeping"})
+    assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT"
+    assert bob.patch(f"/api/v1/nodes/{fid}", json={"status": "archived"}).status_code == 404
+
+    r = alice.patch(f"/api/v1/nodes/{fid}", json={"status": "archived"})
+    assert r.status_code == 200 and r.json()["status"] == "archived"
+    # Read-only while archived: no new version, no rename, no delete — but readable.
+    for attempt in (alice.upload("report.pdf", b"changed"),
+                    alice.patch(f"/api/v1/nodes/{fid}", json={"name": "renamed.pdf"}),
+                    alice.delete(f"/api/v1/nodes/{fid}")):
+        assert attempt.status_code == 409 and error_code(attempt) == "ARCHIVED", attempt.text
+    assert alice.get(f"/api/v1/files/{fid}/content").content == b"%PDF-1.4 report"
+    # A refused move while archiving leaves the status as it was.
+    other = alice.upload("other.txt", b"x").json()["id"]
+    folder = alice.mkdir("f")
+    alice.upload("other.txt", b"y", folder=folder)
+    r = alice.patch(f"/api/v1/nodes/{other}", json={"status": "archived", "parent_id": folder})
+    assert r.status_code == 409 and error_code(r) == "NAME_CONFLICT"
+    assert alice.get(f"/api/v1/nodes/{other}").json()["status"] == "active"
+
+    # Archived nodes are hidden from listings unless asked for.
+    listed = [n["id"] for n in alice.get(f"/api/v1/folders/{alice.root}/children").json()["items"]]
+    assert fid not in listed and other in listed
+    archived = alice.get(f"/api/v1/folders/{alice.root}/children", params={"status": "archived"}).json()["items"]
+    assert [n["id"] for n in archived] == [fid]
+
+    r = alice.patch(f"/api/v1/nodes/{fid}", json={"status": "active", "name": "final.pdf"})
+    assert r.status_code == 200 and r.json()["name"] == "final.pdf" and r.json()["status"] == "active"
+    assert alice.patch(f"/api/v1/nodes/{fid}", json={"status": "pending"}).json()["status"] == "pending"
+    assert alice.patch(f"/api/v1/nodes/{fid}", json={"status": "error"}).json()["status"] == "error"
+
+
+def test_tags_and_metadata(server, alice):
+    a = alice.upload("a.txt", b"a").json()["id"]
+    b = alice.upload("b.txt", b"b").json()["id"]
+    r = alice.patch(f"/api/v1/nodes/{a}", json={"tags": ["tax", "2026", "tax"], "metadata": {"client": "ACME", "n": 3}})
+    assert r.status_code == 200
+    assert r.json()["tags"] == ["2026", "tax"] and r.json()["metadata"] == {"client": "ACME", "n": 3}
+    alice.patch(f"/api/v1/nodes/{b}", json={"tags": ["2026"]})
+    by_tag = lambda t: sorted(n["id"] for n in alice.get(f"/api/v1/folders/{alice.root}/children", params={"tag": t}).json()["items"])
+    assert by_tag("tax") == [a] and by_tag("2026") == sorted([a, b]) and by_tag("none") == []
+
+    assert alice.get(f"/api/v1/files/{a}").json()["tags"] == ["2026", "tax"]
+    r = alice.patch(f"/api/v1/nodes/{a}", json={"tags": [], "metadata": None})
+    assert r.json()["tags"] == [] and r.json()["metadata"] is None
+    for bad in ({"tags": "tax"}, {"tags": [1]}, {"tags": ["a/b"]}, {"tags": ["x" * 65]},
+                {"tags": [str(i) for i in range(101)]}, {"metadata": [1, 2]}, {"metadata": "text"}):
+        r = alice.patch(f"/api/v1/nodes/{a}", json=bad)
+        assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT", bad
+    r = alice.patch(f"/api/v1/nodes/{a}", json={"metadata": {"blob": "x" * 70000}})
+    assert r.status_code == 413
+    r = alice.patch(f"/api/v1/nodes/{a}", json={})
+    assert r.status_code == 400
+    # A purged node takes its tags with it.
+    alice.patch(f"/api/v1/nodes/{b}", json={"tags": ["gone"]})
+    alice.delete(f"/api/v1/nodes/{b}")
+    assert alice.delete(f"/api/v1/trash/{b}").status_code == 204
+    assert by_tag("gone") == []
