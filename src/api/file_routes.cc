@@ -41,6 +41,7 @@ std::string encode_cursor(const Node& last, std::string_view sort, bool descendi
                  {"n", last.name},
                  {"m", last.modified},
                  {"s", last.size},
+                 {"c", last.created},
                  {"i", last.id},
                  {"o", std::string(sort) + (descending ? ":desc" : ":asc")}};
   std::string text = json::serialize(o);
@@ -71,10 +72,12 @@ Result<Node> decode_cursor(std::string_view cursor, std::string_view sort, bool 
   const auto* n = o.if_contains("n");
   const auto* m = o.if_contains("m");
   const auto* s = o.if_contains("s");
+  const auto* c = o.if_contains("c");
   const auto* i = o.if_contains("i");
   const auto* ord = o.if_contains("o");
   if (!k || !k->is_int64() || !n || !n->is_string() || !m || !m->is_int64() || !s ||
-      !(s->is_int64() || s->is_uint64()) || !i || !i->is_int64() || !ord || !ord->is_string()) {
+      !(s->is_int64() || s->is_uint64()) || !c || !c->is_int64() || !i || !i->is_int64() || !ord ||
+      !ord->is_string()) {
     return bad;
   }
   if (ord->as_string() != std::string(sort) + (descending ? ":desc" : ":asc")) {
@@ -84,9 +87,50 @@ Result<Node> decode_cursor(std::string_view cursor, std::string_view sort, bool 
   node.kind = k->as_int64() == 0 ? NodeKind::kFolder : NodeKind::kFile;
   node.name = std::string(n->as_string());
   node.modified = m->as_int64();
+  node.created = c->as_int64();
   node.size = s->is_uint64() ? s->as_uint64() : static_cast<uint64_t>(s->as_int64());
   node.id = i->as_int64();
   return node;
+}
+
+// An unsigned decimal query parameter, or nothing when absent.
+Result<std::optional<int64_t>> int_param(const Request& request, std::string_view name) {
+  auto text = query_param(request, name);
+  if (!text) return std::optional<int64_t>();
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || p != text->data() + text->size() || v < 0) {
+    return Status(Errc::kInvalidArgument, std::string(name) + " must be a non-negative integer");
+  }
+  return std::optional<int64_t>(v);
+}
+
+// mime (a type or a prefix like "image/"), size_min/size_max (bytes, inclusive) and
+// modified_after/modified_before (RFC 3339, as listings show times; [after, before)).
+Status parse_range_filters(const Request& request, ListOptions& options) {
+  if (auto mime = query_param(request, "mime"); mime && !mime->empty()) {
+    if (mime->size() > 255) return Status(Errc::kInvalidArgument, "mime is too long");
+    options.mime_prefix = *mime;
+  }
+  auto size_min = int_param(request, "size_min");
+  auto size_max = int_param(request, "size_max");
+  for (const auto* r : {&size_min, &size_max}) COFFER_RETURN_IF_ERROR(*r);
+  if (*size_min) options.size_min = static_cast<uint64_t>(**size_min);
+  if (*size_max) options.size_max = static_cast<uint64_t>(**size_max);
+  for (auto [name, field] : {std::pair{"modified_after", &options.modified_after},
+                             std::pair{"modified_before", &options.modified_before}}) {
+    auto text = query_param(request, name);
+    if (!text) continue;
+    *field = parse_rfc3339(*text);
+    if (!*field) {
+      return Status(Errc::kInvalidArgument,
+                    std::string(name) + " must be an RFC 3339 time like 2026-01-31T12:00:00Z");
+    }
+  }
+  if (options.size_min && options.size_max && *options.size_min > *options.size_max) {
+    return Status(Errc::kInvalidArgument, "size_min is larger than size_max");
+  }
+  return Status::ok();
 }
 
 Response get_root(ApiContext& ctx, Request& request) {
@@ -129,8 +173,11 @@ Response list_children(ApiContext& ctx, Request& request) {
     options.sort = SortKey::kModified;
   else if (sort == "size")
     options.sort = SortKey::kSize;
+  else if (sort == "created")
+    options.sort = SortKey::kCreated;
   else
-    return fail(request, Status(Errc::kInvalidArgument, "sort must be name, modified or size"));
+    return fail(request,
+                Status(Errc::kInvalidArgument, "sort must be name, modified, size or created"));
   std::string order = query_param(request, "order").value_or("asc");
   if (order != "asc" && order != "desc") {
     return fail(request, Status(Errc::kInvalidArgument, "order must be asc or desc"));
@@ -153,6 +200,7 @@ Response list_children(ApiContext& ctx, Request& request) {
     }
   }
   if (auto tag = query_param(request, "tag"); tag && !tag->empty()) options.tag = *tag;
+  if (Status s = parse_range_filters(request, options); !s.is_ok()) return fail(request, s);
   if (auto cursor = query_param(request, "cursor"); cursor && !cursor->empty()) {
     auto after = decode_cursor(*cursor, sort, options.descending);
     if (!after.is_ok()) return fail(request, after.status());

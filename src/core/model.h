@@ -122,7 +122,7 @@ struct AttributeChanges {
   std::optional<std::string> metadata_json;      // replaces; "" clears
 };
 
-enum class SortKey { kName, kModified, kSize };
+enum class SortKey { kName, kModified, kSize, kCreated };
 
 struct ListOptions {
   SortKey sort = SortKey::kName;
@@ -134,6 +134,11 @@ struct ListOptions {
   // Filters. Archived nodes are left out unless `status` asks for them.
   std::optional<DocStatus> status;
   std::optional<std::string> tag;
+  std::optional<std::string> mime_prefix;      // "image/" or "application/pdf"; files only
+  std::optional<uint64_t> size_min, size_max;  // inclusive; files only
+  std::optional<Micros> modified_after, modified_before;  // [after, before)
+  // Whether any filter applies only to files (folders are then left out).
+  bool filters_files() const { return mime_prefix || size_min || size_max; }
 };
 
 std::string_view role_name(Role role);

@@ -194,6 +194,8 @@ std::string_view sort_column(SortKey key) {
       return "n.modified_at";
     case SortKey::kSize:
       return "n.size";
+    case SortKey::kCreated:
+      return "n.created_at";
   }
   return "n.name";
 }
@@ -206,6 +208,8 @@ Value sort_value(SortKey key, const Node& node) {
       return node.modified;
     case SortKey::kSize:
       return static_cast<int64_t>(node.size);
+    case SortKey::kCreated:
+      return node.created;
   }
   return node.name;
 }
@@ -230,6 +234,29 @@ Status list_segment(Connection& conn, int64_t owner_id, int64_t parent_id, NodeK
   if (options.tag) {
     sql += " AND EXISTS (SELECT 1 FROM node_tags t WHERE t.node_id = n.id AND t.tag = ?)";
     params.emplace_back(*options.tag);
+  }
+  if (options.mime_prefix) {
+    // SUBSTR rather than LIKE, so no wildcard in user input matters, and byte equality
+    // rather than a range, which a PostgreSQL collation would not order by bytes.
+    sql += " AND SUBSTR(v.mime, 1, LENGTH(?)) = ?";
+    params.emplace_back(*options.mime_prefix);
+    params.emplace_back(*options.mime_prefix);
+  }
+  if (options.size_min) {
+    sql += " AND n.size >= ?";
+    params.emplace_back(static_cast<int64_t>(*options.size_min));
+  }
+  if (options.size_max) {
+    sql += " AND n.size <= ?";
+    params.emplace_back(static_cast<int64_t>(*options.size_max));
+  }
+  if (options.modified_after) {
+    sql += " AND n.modified_at >= ?";
+    params.emplace_back(*options.modified_after);
+  }
+  if (options.modified_before) {
+    sql += " AND n.modified_at < ?";
+    params.emplace_back(*options.modified_before);
   }
   if (after != nullptr) {
     sql +=
@@ -350,7 +377,7 @@ Result<std::vector<Node>> SqlCatalog::list_children(int64_t owner_id, int64_t pa
     // Folders come first in either direction; a cursor on a file means the folders are done.
     const Node* after = options.after ? &*options.after : nullptr;
     const bool after_file = after != nullptr && after->kind == NodeKind::kFile;
-    if (!after_file) {
+    if (!after_file && !options.filters_files()) {
       COFFER_RETURN_IF_ERROR(
           list_segment(conn, owner_id, parent_id, NodeKind::kFolder, options, after, limit, out));
     }

@@ -68,3 +68,46 @@ def test_tags_and_metadata(server, alice):
     alice.delete(f"/api/v1/nodes/{b}")
     assert alice.delete(f"/api/v1/trash/{b}").status_code == 204
     assert by_tag("gone") == []
+
+
+def test_listing_filters_by_mime_size_and_modified_and_sorts_by_created(server, alice):
+    folder = alice.mkdir("mixed")
+    ids = {}
+    for name, body, ctype in [("b.png", b"\x89PNG" + b"p" * 100, "image/png"),
+                              ("a.jpg", b"j" * 10, "image/jpeg"),
+                              ("c.pdf", b"%PDF" + b"d" * 5000, "application/pdf")]:
+        r = alice.put(f"/api/v1/folders/{folder}/files/{name}", data=body,
+                      headers={"Content-Type": ctype})
+        assert r.status_code in (200, 201), r.text
+        ids[name] = r.json()
+    alice.mkdir("sub", parent=folder)
+    url = f"/api/v1/folders/{folder}/children"
+    names = lambda **p: [n["name"] for n in alice.get(url, params=p).json()["items"]]
+
+    # Sorted by creation: the order of the uploads, folders first.
+    assert names(sort="created") == ["sub", "b.png", "a.jpg", "c.pdf"]
+    assert names(sort="created", order="desc") == ["sub", "c.pdf", "a.jpg", "b.png"]
+    # A cursor made for created sorting carries on where the page ended.
+    first = alice.get(url, params={"sort": "created", "limit": 2}).json()
+    rest = alice.get(url, params={"sort": "created", "limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [n["name"] for n in first["items"] + rest["items"]] == ["sub", "b.png", "a.jpg", "c.pdf"]
+
+    # File-only filters leave folders out.
+    assert names(mime="image/") == ["a.jpg", "b.png"]
+    assert names(mime="application/pdf") == ["c.pdf"]
+    assert names(mime="image/%") == [] and names(mime="_mage/") == []
+    assert names(size_min=50) == ["b.png", "c.pdf"]
+    assert names(size_min=10, size_max=104) == ["a.jpg", "b.png"]
+    # Modified range: [after, before), in the RFC 3339 form listings show.
+    t = ids["a.jpg"]["modified"]
+    assert "a.jpg" in names(modified_after=t) and "a.jpg" not in names(modified_before=t)
+    assert "b.png" in names(modified_before=t) or ids["b.png"]["modified"] == t
+    assert names(modified_after="2000-01-01T00:00:00Z", size_min=0) == ["a.jpg", "b.png", "c.pdf"]
+
+    for bad in ({"sort": "colour"}, {"size_min": "-1"}, {"size_max": "x"},
+                {"size_min": 10, "size_max": 5}, {"modified_after": "yesterday"}):
+        r = alice.get(url, params=bad)
+        assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT", bad
+    # A cursor of another sort order is refused rather than misread.
+    r = alice.get(url, params={"sort": "name", "cursor": first["next_cursor"]})
+    assert r.status_code == 400
