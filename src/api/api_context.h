@@ -9,6 +9,7 @@
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
+#include "service/share_service.h"
 #include "store/chunk_store.h"
 
 namespace coffer::api {
@@ -17,6 +18,7 @@ struct ApiContext {
   service::FileService& files;
   service::AuthService& auth;
   service::AdminService& admin;
+  service::ShareService& shares;
   meta::Catalog& catalog;
   store::ChunkStore& chunks;
   Metrics& metrics;
@@ -47,6 +49,9 @@ void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
 void add_admin_routes(Router& router, ApiContext& context);
 void add_trash_routes(Router& router, ApiContext& context);
+void add_share_routes(Router& router, ApiContext& context);
+// The public side of share links (/s/{token}...), which needs no account.
+void add_link_routes(Router& router, ApiContext& context);
 
 // Routes that need no access token.
 bool is_public_route(std::string_view pattern);

@@ -18,6 +18,7 @@ int http_status_for(Errc code) {
     case Errc::kUnauthenticated:
     case Errc::kInvalidCredentials:
     case Errc::kMfaRequired:
+    case Errc::kLinkPasswordRequired:
       return 401;
     case Errc::kForbidden:
     case Errc::kCsrfRejected:

@@ -75,7 +75,7 @@ bool is_public_route(std::string_view pattern) {
          pattern == "/api/v1/openapi.json" || pattern.starts_with("/docs") ||
          pattern == "/api/v1/auth/login" || pattern == "/api/v1/auth/refresh" ||
          pattern == "/api/v1/auth/register" || pattern == "/api/v1/auth/password-reset" ||
-         pattern == "/api/v1/download/{token}";
+         pattern == "/api/v1/download/{token}" || pattern.starts_with("/s/");
 }
 
 void add_system_routes(Router& router, ApiContext& ctx) {

@@ -141,7 +141,7 @@ int serve(const Config& config) {
   limits.per_address = {config.ip_rate_limit, static_cast<double>(config.ip_rate_burst)};
   api::Metrics metrics;
   api::ApiHandler handler(
-      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.catalog,
+      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.shares, *runtime.catalog,
                       *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
                       config.secure_cookies, config.mass_delete_threshold},
       limits, std::move(*cors));

@@ -54,6 +54,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
       *rt->catalog, auth::TokenSigner::from_master_key(*master_key, config.token_ttl_seconds),
       auth::SecretBox(*master_key, "cofferMF"), auth_options);
   rt->admin = std::make_unique<service::AdminService>(*rt->catalog, *rt->auth);
+  rt->shares = std::make_unique<service::ShareService>(
+      *rt->catalog, auth::SecretBox(*master_key, "cofferSL"),
+      auth::UrlSigner(*master_key, "cofferLA"), auth_options.throttle);
   return rt;
 }
 

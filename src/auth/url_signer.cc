@@ -22,10 +22,10 @@ bool parse_field(std::string_view text, int64_t& out) {
 
 }  // namespace
 
-UrlSigner::UrlSigner(const std::vector<unsigned char>& master_key) {
+UrlSigner::UrlSigner(const std::vector<unsigned char>& master_key, const char (&purpose)[9]) {
   static_assert(crypto_kdf_KEYBYTES == 32 && crypto_auth_hmacsha256_KEYBYTES == 32);
   if (sodium_init() < 0) std::abort();
-  crypto_kdf_derive_from_key(key_.data(), key_.size(), 1, "cofferDL", master_key.data());
+  crypto_kdf_derive_from_key(key_.data(), key_.size(), 1, purpose, master_key.data());
 }
 
 std::array<unsigned char, 32> UrlSigner::mac(std::string_view signed_part) const {

@@ -28,7 +28,10 @@ struct DownloadGrant {
 
 class UrlSigner {
  public:
-  explicit UrlSigner(const std::vector<unsigned char>& master_key);
+  // `purpose` (8 characters) derives a key of its own: "cofferDL" for download URLs;
+  // other capabilities of the same shape (a share link's unlocked password) use another.
+  explicit UrlSigner(const std::vector<unsigned char>& master_key,
+                     const char (&purpose)[9] = "cofferDL");
 
   std::string sign(const DownloadGrant& grant) const;
   // Errors: kSignatureInvalid (malformed, or not signed with this key), kExpired (signed, but

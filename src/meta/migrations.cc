@@ -207,12 +207,50 @@ CREATE TABLE node_tags (
 CREATE INDEX node_tags_by_tag ON node_tags (tag, node_id);
 )sql";
 
+// Version 6: shares of a node with a user or a group, and public links. A link's token is
+// kept as its SHA-256 (lookup) and sealed under the server key (so its owner can copy it
+// again); never in the clear.
+constexpr std::string_view kSharingSchema = R"sql(
+CREATE TABLE shares (
+  id {{ID}},
+  node_id BIGINT NOT NULL REFERENCES nodes (id),
+  owner_id BIGINT NOT NULL REFERENCES users (id),
+  user_id BIGINT REFERENCES users (id),
+  group_id BIGINT REFERENCES user_groups (id),
+  permission TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX shares_by_node_user ON shares (node_id, user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX shares_by_node_group ON shares (node_id, group_id) WHERE group_id IS NOT NULL;
+CREATE INDEX shares_by_user ON shares (user_id);
+CREATE INDEX shares_by_group ON shares (group_id);
+
+CREATE TABLE share_links (
+  id {{ID}},
+  node_id BIGINT NOT NULL REFERENCES nodes (id),
+  owner_id BIGINT NOT NULL REFERENCES users (id),
+  token_hash TEXT NOT NULL UNIQUE,
+  token_sealed TEXT NOT NULL,
+  password_hash TEXT,
+  password_epoch BIGINT NOT NULL DEFAULT 0,
+  expires_at BIGINT,
+  max_downloads BIGINT,
+  downloads BIGINT NOT NULL DEFAULT 0,
+  views BIGINT NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  file_drop INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX share_links_by_owner ON share_links (owner_id, node_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
     {3, "TOTP, recovery codes, password resets, groups, settings, invites", kSecuritySchema},
     {4, "trash", kTrashSchema},
     {5, "document status, tags, metadata", kAttributesSchema},
+    {6, "shares with users and groups, public links", kSharingSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -642,6 +642,8 @@ Result<Group> SqlAccountStore::get_group(int64_t group_id) {
 Status SqlAccountStore::delete_group(int64_t group_id) {
   return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
     COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM group_members WHERE group_id = ?", {group_id}));
+    // What was shared with the group is no longer shared with anyone through it.
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM shares WHERE group_id = ?", {group_id}));
     auto n = conn.exec("DELETE FROM user_groups WHERE id = ?", {group_id});
     COFFER_RETURN_IF_ERROR(n);
     if (*n == 0) return Status(Errc::kNotFound, "no such group");

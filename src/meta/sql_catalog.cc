@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "meta/migrations.h"
+#include "meta/node_row.h"
 #include "meta/user_row.h"
 
 namespace coffer::meta {
@@ -19,40 +20,6 @@ Result<User> load_user(Connection& conn, std::string_view where, const Params& p
   COFFER_RETURN_IF_ERROR(row);
   if (!*row) return Status(Errc::kNotFound, "no such user");
   return user_from_row(**row);
-}
-
-// Files take size, sha256, mime and version id from their current version; nodes.size
-// mirrors the current version's size so that listings can sort by it through an index.
-constexpr std::string_view kNodeSelect =
-    "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
-    "n.current_version_id, n.size, v.sha256, v.mime "
-    "FROM nodes n LEFT JOIN versions v ON v.id = n.current_version_id ";
-
-std::string node_sql(std::string_view rest) { return std::string(kNodeSelect) + std::string(rest); }
-
-std::string_view kind_text(NodeKind kind) { return kind == NodeKind::kFile ? "file" : "folder"; }
-
-Node node_from_row(const Row& row) {
-  Node node;
-  node.id = row.int64(0);
-  node.owner_id = row.int64(1);
-  node.parent_id = row.opt_int64(2).value_or(0);
-  node.name = row.text(3);
-  node.kind = row.text(4) == "file" ? NodeKind::kFile : NodeKind::kFolder;
-  node.created = row.int64(5);
-  node.modified = row.int64(6);
-  node.version_id = row.opt_int64(7).value_or(0);
-  node.size = static_cast<uint64_t>(row.int64(8));
-  node.sha256 = row.text(9);
-  node.mime = row.text(10);
-  return node;
-}
-
-std::vector<Node> nodes_from_rows(const std::vector<Row>& rows) {
-  std::vector<Node> nodes;
-  nodes.reserve(rows.size());
-  for (const Row& row : rows) nodes.push_back(node_from_row(row));
-  return nodes;
 }
 
 // A live node of `owner_id`. Errors: kNotFound (missing, deleted or someone else's).
@@ -588,6 +555,8 @@ Status purge_subtree(Connection& conn, int64_t node_id) {
           "(SELECT v.id FROM versions v WHERE v.node_id IN (SELECT id FROM subtree))",
       std::string(kSubtree) + "DELETE FROM versions WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM node_tags WHERE node_id IN (SELECT id FROM subtree)",
+      std::string(kSubtree) + "DELETE FROM shares WHERE node_id IN (SELECT id FROM subtree)",
+      std::string(kSubtree) + "DELETE FROM share_links WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree)",
   };
   for (const std::string& sql : statements) COFFER_RETURN_IF_ERROR(conn.exec(sql, {node_id}));

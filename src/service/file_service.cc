@@ -45,18 +45,23 @@ FileService::FileService(meta::Catalog& catalog, store::ChunkStore& chunks,
       chunks_(chunks),
       inflight_(inflight),
       leases_(leases),
-      chunker_(chunker_params) {}
+      chunker_(chunker_params),
+      access_(catalog) {}
 
 Result<Node> FileService::upload(const UploadRequest& request) {
   auto name = normalize_name(request.name);
   COFFER_RETURN_IF_ERROR(name);
-  // Fail before reading the body when the target cannot take a file.
-  auto parent = catalog_.get_node(request.owner_id, request.parent_id);
+  // Fail before reading the body when the target cannot take a file. In a folder shared with
+  // the uploader, the file is the folder owner's and counts against their quota.
+  auto access = access_.check(request.owner_id, request.parent_id, Permission::kWrite);
+  COFFER_RETURN_IF_ERROR(access);
+  const int64_t owner_id = access->owner_id;
+  auto parent = catalog_.get_node(owner_id, request.parent_id);
   COFFER_RETURN_IF_ERROR(parent);
   if (parent->kind != NodeKind::kFolder) return Status(Errc::kConflict, "the parent is a file");
   // The quota is enforced when the version commits; checking here too stops an upload that
   // cannot fit before its bytes are read (Content-Length) or as soon as they pass the room left.
-  auto usage = catalog_.usage(request.owner_id);
+  auto usage = catalog_.usage(owner_id);
   COFFER_RETURN_IF_ERROR(usage);
   const std::optional<uint64_t> room =
       usage->limit > 0 ? std::optional<uint64_t>(static_cast<uint64_t>(
@@ -108,7 +113,7 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   }
   // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
   // out of scope, after this commit.
-  return catalog_.commit_file(request.owner_id, request.parent_id, *name, version, now_micros());
+  return catalog_.commit_file(owner_id, request.parent_id, *name, version, now_micros());
 }
 
 Result<Node> FileService::root(int64_t owner_id) {
@@ -117,23 +122,32 @@ Result<Node> FileService::root(int64_t owner_id) {
   return catalog_.get_node(owner_id, user->root_id);
 }
 
-Result<Node> FileService::stat(int64_t owner_id, int64_t node_id) {
-  return catalog_.get_node(owner_id, node_id);
+Result<Node> FileService::stat(int64_t actor, int64_t node_id) {
+  auto access = access_.check(actor, node_id, Permission::kRead);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.get_node(access->owner_id, node_id);
 }
 
-Result<Node> FileService::create_folder(int64_t owner_id, int64_t parent_id,
-                                        std::string_view name) {
+Result<Access> FileService::access(int64_t actor, int64_t node_id, Permission need) const {
+  return access_.check(actor, node_id, need);
+}
+
+Result<Node> FileService::create_folder(int64_t actor, int64_t parent_id, std::string_view name) {
   auto normalized = normalize_name(name);
   COFFER_RETURN_IF_ERROR(normalized);
-  return catalog_.create_folder(owner_id, parent_id, *normalized, now_micros());
+  auto access = access_.check(actor, parent_id, Permission::kWrite);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.create_folder(access->owner_id, parent_id, *normalized, now_micros());
 }
 
-Result<std::vector<Node>> FileService::list(int64_t owner_id, int64_t folder_id,
+Result<std::vector<Node>> FileService::list(int64_t actor, int64_t folder_id,
                                             const ListOptions& options) {
-  auto folder = catalog_.get_node(owner_id, folder_id);
+  auto access = access_.check(actor, folder_id, Permission::kRead);
+  COFFER_RETURN_IF_ERROR(access);
+  auto folder = catalog_.get_node(access->owner_id, folder_id);
   COFFER_RETURN_IF_ERROR(folder);
   if (folder->kind != NodeKind::kFolder) return Status(Errc::kConflict, "not a folder");
-  return catalog_.list_children(owner_id, folder_id, options);
+  return catalog_.list_children(access->owner_id, folder_id, options);
 }
 
 Result<Node> FileService::resolve_path(int64_t owner_id, std::string_view path) {
@@ -159,8 +173,20 @@ Result<Node> FileService::resolve_path(int64_t owner_id, std::string_view path) 
   return current;
 }
 
-Result<Node> FileService::move(int64_t owner_id, int64_t node_id,
-                               std::optional<int64_t> new_parent_id,
+// Where a move or copy may put things: a folder the actor may write to, in the same owner's
+// tree (a copy or move between two people's trees would change whose quota pays for it).
+Status FileService::check_destination(int64_t actor, int64_t owner_id, int64_t parent_id) const {
+  auto target = access_.check(actor, parent_id, Permission::kWrite);
+  COFFER_RETURN_IF_ERROR(target);
+  if (target->owner_id != owner_id) {
+    return Status(Errc::kConflict,
+                  "moving or copying between your files and files shared with you is not "
+                  "supported; download and upload instead");
+  }
+  return Status::ok();
+}
+
+Result<Node> FileService::move(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                                std::optional<std::string_view> new_name) {
   std::optional<std::string> normalized;
   if (new_name) {
@@ -168,27 +194,75 @@ Result<Node> FileService::move(int64_t owner_id, int64_t node_id,
     COFFER_RETURN_IF_ERROR(n);
     normalized = std::move(*n);
   }
-  return catalog_.move_node(owner_id, node_id, new_parent_id, std::move(normalized), now_micros());
+  auto access = access_.check_below_share(actor, node_id);
+  COFFER_RETURN_IF_ERROR(access);
+  if (new_parent_id) {
+    COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, *new_parent_id));
+  }
+  return catalog_.move_node(access->owner_id, node_id, new_parent_id, std::move(normalized),
+                            now_micros());
 }
 
-Result<Node> FileService::copy(int64_t owner_id, int64_t node_id,
-                               std::optional<int64_t> new_parent_id,
+Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                                std::optional<std::string_view> new_name) {
-  auto source = catalog_.get_node(owner_id, node_id);
+  auto access = access_.check(actor, node_id, Permission::kRead);
+  COFFER_RETURN_IF_ERROR(access);
+  auto source = catalog_.get_node(access->owner_id, node_id);
   COFFER_RETURN_IF_ERROR(source);
   int64_t parent = new_parent_id.value_or(source->parent_id);
   if (parent == 0) return Status(Errc::kConflict, "a root folder cannot be copied");
+  COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, parent));
   std::string name = source->name;
   if (new_name) {
     auto n = normalize_name(*new_name);
     COFFER_RETURN_IF_ERROR(n);
     name = std::move(*n);
   }
-  return catalog_.copy_node(owner_id, node_id, parent, name, now_micros());
+  return catalog_.copy_node(access->owner_id, node_id, parent, name, now_micros());
 }
 
-Status FileService::remove(int64_t owner_id, int64_t node_id, int64_t api_token_id) {
-  return catalog_.delete_node(owner_id, node_id, now_micros(), api_token_id);
+Status FileService::remove(int64_t actor, int64_t node_id, int64_t api_token_id) {
+  // What a recipient deletes goes to the owner's trash, where the owner can restore it.
+  auto access = access_.check_below_share(actor, node_id);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.delete_node(access->owner_id, node_id, now_micros(), api_token_id);
+}
+
+Result<NodeAttributes> FileService::attributes(int64_t actor, int64_t node_id) {
+  auto access = access_.check(actor, node_id, Permission::kRead);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.attributes(access->owner_id, node_id);
+}
+
+Result<NodeAttributes> FileService::set_attributes(int64_t actor, int64_t node_id,
+                                                   const AttributeChanges& changes) {
+  auto access = access_.check(actor, node_id, Permission::kWrite);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.set_attributes(access->owner_id, node_id, changes, now_micros());
+}
+
+Result<std::vector<FileVersion>> FileService::list_versions(int64_t actor, int64_t file_id) {
+  auto access = access_.check(actor, file_id, Permission::kRead);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.list_versions(access->owner_id, file_id);
+}
+
+Result<Node> FileService::file_at_version(int64_t actor, int64_t file_id, int64_t version_id) {
+  auto access = access_.check(actor, file_id, Permission::kRead);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.file_at_version(access->owner_id, file_id, version_id);
+}
+
+Result<Node> FileService::restore_version(int64_t actor, int64_t file_id, int64_t version_id) {
+  auto access = access_.check(actor, file_id, Permission::kWrite);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.restore_version(access->owner_id, file_id, version_id, now_micros());
+}
+
+Status FileService::delete_version(int64_t actor, int64_t file_id, int64_t version_id) {
+  auto access = access_.check(actor, file_id, Permission::kWrite);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.delete_version(access->owner_id, file_id, version_id);
 }
 
 Result<Node> FileService::stat_version(int64_t file_id, int64_t version_id) {

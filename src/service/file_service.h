@@ -1,7 +1,9 @@
 #pragma once
 // The files-and-folders domain: uploads through the storage engine into the catalog,
 // downloads out of it, and the tree operations. Free of HTTP and SQL: it speaks Node, Status
-// and ByteSource. Every call names the acting user; ownership is enforced by the catalog.
+// and ByteSource. Every call names the acting user (`actor`, or `owner_id` in UploadRequest)
+// and passes the AccessPolicy first: the owner, or a user a share reaches, then acts on the
+// owner's tree. A node the actor may not see is kNotFound.
 
 #include <atomic>
 #include <cstdint>
@@ -12,8 +14,10 @@
 
 #include "core/byte_source.h"
 #include "core/model.h"
+#include "core/sharing.h"
 #include "core/status.h"
 #include "meta/catalog.h"
+#include "service/access_policy.h"
 #include "store/chunk_store.h"
 #include "store/chunker.h"
 #include "store/gc_leases.h"
@@ -47,18 +51,31 @@ class FileService {
   Result<Node> upload(const UploadRequest& request);
 
   Result<Node> root(int64_t owner_id);
-  Result<Node> stat(int64_t owner_id, int64_t node_id);
-  Result<Node> create_folder(int64_t owner_id, int64_t parent_id, std::string_view name);
-  Result<std::vector<Node>> list(int64_t owner_id, int64_t folder_id, const ListOptions& options);
+  Result<Node> stat(int64_t actor, int64_t node_id);
+  // What `actor` may do on `node_id` (AccessPolicy::check), for callers that act on their own.
+  Result<Access> access(int64_t actor, int64_t node_id, Permission need) const;
+  Result<Node> create_folder(int64_t actor, int64_t parent_id, std::string_view name);
+  Result<std::vector<Node>> list(int64_t actor, int64_t folder_id, const ListOptions& options);
   // Resolves "/a/b" from the user's root. "/" is the root.
   Result<Node> resolve_path(int64_t owner_id, std::string_view path);
-  Result<Node> move(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
+  // Moves and copies stay within one owner's tree (kConflict otherwise).
+  Result<Node> move(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
-  Result<Node> copy(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
+  Result<Node> copy(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
-  // Moves a node and its subtree to the trash; `api_token_id` (0: a session) is recorded so a
-  // mass deletion by one client can be undone.
-  Status remove(int64_t owner_id, int64_t node_id, int64_t api_token_id);
+  // Moves a node and its subtree to the (owner's) trash; `api_token_id` (0: a session) is
+  // recorded so a mass deletion by one client can be undone.
+  Status remove(int64_t actor, int64_t node_id, int64_t api_token_id);
+
+  // Status, tags and metadata (Catalog::attributes / set_attributes).
+  Result<NodeAttributes> attributes(int64_t actor, int64_t node_id);
+  Result<NodeAttributes> set_attributes(int64_t actor, int64_t node_id,
+                                        const AttributeChanges& changes);
+  // Versions (the Catalog calls of the same names).
+  Result<std::vector<FileVersion>> list_versions(int64_t actor, int64_t file_id);
+  Result<Node> file_at_version(int64_t actor, int64_t file_id, int64_t version_id);
+  Result<Node> restore_version(int64_t actor, int64_t file_id, int64_t version_id);
+  Status delete_version(int64_t actor, int64_t file_id, int64_t version_id);
   // One version of a file, for a signed download URL (Catalog::get_file_version).
   Result<Node> stat_version(int64_t file_id, int64_t version_id);
 
@@ -75,7 +92,10 @@ class FileService {
   store::InflightChunks& inflight_;
   store::GcLeases& leases_;
   store::Chunker chunker_;
+  AccessPolicy access_;
   std::atomic<uint64_t> uploads_in_flight_{0};
+
+  Status check_destination(int64_t actor, int64_t owner_id, int64_t parent_id) const;
 };
 
 }  // namespace coffer::service

@@ -288,6 +288,9 @@ def test_authorization_matrix(admin_server):
     admin = sessions[ADMIN]
     ids["victim"] = call(admin, "POST", "/api/v1/admin/users", json={"username": "victim"}).json()["id"]
     ids["group"] = call(admin, "POST", "/api/v1/admin/groups", json={"name": "g"}).json()["id"]
+    ids["a_share"] = call(a, "POST", f"/api/v1/nodes/{ids['doc']}/shares", json={"group_id": ids["group"]}).json()["id"]
+    ids["a_link"], ids["a_link2"] = (call(a, "POST", f"/api/v1/nodes/{ids['doc']}/links", json={}).json()["id"]
+                                     for _ in range(2))
     f = dict(ids)
 
     cases = [
@@ -309,6 +312,14 @@ def test_authorization_matrix(admin_server):
         ("PATCH", "/api/v1/nodes/{ren}", {"name": "renamed-{who}.txt"}, others(200)),
         ("POST", "/api/v1/nodes/{doc}/copy", {"parent_id": f["root_folder"], "name": "copy-{who}.txt"}, others(201)),
         ("DELETE", "/api/v1/nodes/{gone}", None, others(204)),
+        ("POST", "/api/v1/nodes/{doc}/shares", {"group_id": f["group"]}, others(201)),
+        ("GET", "/api/v1/nodes/{doc}/shares", None, others(200)),
+        ("DELETE", "/api/v1/shares/{a_share}", None, others(204)),
+        ("GET", "/api/v1/shared-with-me", None, everyone(200)),
+        ("POST", "/api/v1/nodes/{doc}/links", {}, others(201)),
+        ("GET", "/api/v1/links", None, everyone(200)),
+        ("PATCH", "/api/v1/links/{a_link}", {"disabled": True}, others(200)),
+        ("DELETE", "/api/v1/links/{a_link2}", None, others(204)),
         ("GET", "/api/v1/trash", None, everyone(200)),
         ("GET", "/api/v1/usage", None, everyone(200)),
         ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),

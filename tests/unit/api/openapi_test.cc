@@ -40,7 +40,10 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   service::AdminService admin(**catalog, auth);
   Metrics metrics;
   const auth::UrlSigner url_signer(key);
-  ApiHandler handler(ApiContext{files, auth, admin, **catalog, **chunks, metrics, url_signer, dir});
+  service::ShareService shares(**catalog, auth::SecretBox(key, "cofferSL"),
+                               auth::UrlSigner(key, "cofferLA"), {});
+  ApiHandler handler(
+      ApiContext{files, auth, admin, shares, **catalog, **chunks, metrics, url_signer, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& route : handler.router().routes())
