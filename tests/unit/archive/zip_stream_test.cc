@@ -71,6 +71,26 @@ TEST(ZipStreamTest, SmallArchiveIsAcceptedByEveryReader) {
   EXPECT_EQ(tar.output, "docs/\ndocs/report.txt\ndocs/empty.txt\ndocs/nothing-here/\ntop.bin\n");
 }
 
+// A reader that cannot seek (bsdtar from a pipe) walks the local headers and descriptors
+// alone, never the central directory: known sizes in the local header, unknown ones found by
+// the descriptor.
+TEST(ZipStreamTest, StreamingReaderExtractsFromAPipe) {
+  TempDir dir;
+  for (bool sizes_known : {true, false}) {
+    auto entries = sample_entries();
+    if (!sizes_known) {
+      for (auto& e : entries) e.size.reset();
+    }
+    auto bytes = produce(std::move(entries));
+    ASSERT_TRUE(bytes.is_ok());
+    std::string archive = dir.file("piped.zip");
+    write_file(archive, *bytes);
+    auto tar = run("cat " + archive + " | bsdtar -xOf - | od -An -tx1 | tr -d ' \\n'");
+    EXPECT_EQ(tar.output, testing::hex("quarterly numbers\n") + "0001fffe504b0304")
+        << "sizes known: " << sizes_known;
+  }
+}
+
 TEST(ZipStreamTest, ExactLengthEqualsTheProducedLength) {
   auto entries = sample_entries();
   auto length = exact_length(entries);
