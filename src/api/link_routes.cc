@@ -12,7 +12,9 @@
 #include "api/errors.h"
 #include "api/json_io.h"
 #include "api/query_params.h"
+#include "api/zip_response.h"
 #include "core/name_rules.h"
+#include "service/zip_export.h"
 
 namespace coffer::api {
 namespace {
@@ -207,6 +209,20 @@ Response link_upload(ApiContext& ctx, Request& request) {
   return json_response(201, json::object{{"name", node->name}, {"size", node->size}});
 }
 
+// GET /s/{token}/zip: the whole folder of a folder link as one zip (counts one download).
+Response link_zip(ApiContext& ctx, Request& request) {
+  auto opened = open_unlocked(ctx, request);
+  if (!opened.is_ok()) return fail(request, opened.status());
+  if (Status s = require_browsable(*opened); !s.is_ok()) return fail(request, s);
+  if (opened->node.kind != NodeKind::kFolder) {
+    return fail(request, Status(Errc::kConflict, "not a folder; download /content instead"));
+  }
+  if (Status s = ctx.shares.count_download(opened->link); !s.is_ok()) return fail(request, s);
+  auto stream = service::zip_nodes(ctx.files, opened->link.owner_id, {opened->node.id});
+  if (!stream.is_ok()) return fail(request, stream.status());
+  return zip_response(std::move(*stream), opened->node.name + ".zip");
+}
+
 }  // namespace
 
 void add_link_routes(Router& router, ApiContext& ctx) {
@@ -216,6 +232,7 @@ void add_link_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/s/{token}/children", bind_route(ctx, link_children));
   router.add("GET", "/s/{token}/files/{id}/content", bind_route(ctx, link_file_content));
   router.add("PUT", "/s/{token}/files/{name}", bind_route(ctx, link_upload));
+  router.add("GET", "/s/{token}/zip", bind_route(ctx, link_zip));
 }
 
 }  // namespace coffer::api
