@@ -9,6 +9,7 @@
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
+#include "service/upload_sessions.h"
 #include "store/chunk_store.h"
 
 namespace coffer::api {
@@ -27,6 +28,9 @@ struct ApiContext {
   // A client deleting more nodes than this within a minute is flagged in the audit log
   // (0: never).
   int64_t mass_delete_threshold = 100;
+  // Resumable (tus) uploads; null where a caller has none to offer (the tus routes then
+  // answer 503).
+  service::UploadSessions* uploads = nullptr;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -47,8 +51,9 @@ void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
 void add_admin_routes(Router& router, ApiContext& context);
 void add_trash_routes(Router& router, ApiContext& context);
+void add_tus_routes(Router& router, ApiContext& context);
 
-// Routes that need no access token.
-bool is_public_route(std::string_view pattern);
+// Routes that need no access token (with `method`, also those public for that method only).
+bool is_public_route(std::string_view pattern, std::string_view method = "");
 
 }  // namespace coffer::api

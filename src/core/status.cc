@@ -70,6 +70,8 @@ std::string_view errc_name(Errc code) {
       return "STATUS_TRANSITION_FORBIDDEN";
     case Errc::kArchived:
       return "ARCHIVED";
+    case Errc::kOffsetMismatch:
+      return "OFFSET_MISMATCH";
   }
   return "INTERNAL";
 }

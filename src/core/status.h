@@ -46,6 +46,7 @@ enum class Errc {
   kExpired,               // EXPIRED: a signed URL past its expiry
   kStatusTransition,      // STATUS_TRANSITION_FORBIDDEN: that document status change is not allowed
   kArchived,              // ARCHIVED: the node is archived (read-only); make it active first
+  kOffsetMismatch,  // OFFSET_MISMATCH: a resumable upload is not at the offset the client sent
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

@@ -15,6 +15,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "meta/account_store.h"
+#include "meta/upload_store.h"
 
 namespace coffer::meta {
 
@@ -107,7 +108,8 @@ class Catalog {
   // The chunk list of a version, ordered by offset.
   virtual Result<std::vector<VersionChunk>> version_chunks(int64_t version_id) = 0;
 
-  // Maintenance. Calls fn for every distinct chunk referenced by any version.
+  // Maintenance. Calls fn for every distinct chunk referenced by any version or by a resumable
+  // upload in progress (UploadStore).
   virtual Status for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) = 0;
   struct VersionRecord {
     int64_t version_id = 0;
@@ -135,6 +137,8 @@ class Catalog {
 
   // Sessions, API tokens, throttling and the audit log, in the same database.
   virtual AccountStore& accounts() = 0;
+  // Resumable uploads in progress, in the same database.
+  virtual UploadStore& uploads() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending
