@@ -146,20 +146,14 @@ void describe(const meta::UploadRecord& record, Response& response) {
   response.set_header("Cache-Control", "no-store");
 }
 
-service::UploadSessions* sessions(ApiContext& ctx) { return ctx.uploads; }
-
-Response unavailable(const Request& request) {
-  return fail(request, Status(Errc::kUnavailable, "resumable uploads are not enabled"));
-}
-
 Response options(ApiContext& ctx, Request& /*request*/) {
   Response response;
   response.status = 204;
   response.set_header("Tus-Version", std::string(kTusVersion));
   response.set_header("Tus-Extension", std::string(kTusExtensions));
   response.set_header("Tus-Checksum-Algorithm", "sha256");
-  if (auto* uploads = sessions(ctx)) {
-    response.set_header("Tus-Max-Size", std::to_string(uploads->options().max_size));
+  if (ctx.uploads) {
+    response.set_header("Tus-Max-Size", std::to_string(ctx.uploads->options().max_size));
   }
   return with_tus(std::move(response));
 }
@@ -181,10 +175,7 @@ Result<meta::UploadRecord> append_body(service::UploadSessions& uploads, Request
   return uploads.append(append);
 }
 
-Response create(ApiContext& ctx, Request& request) {
-  if (auto refused = version_refused(request)) return std::move(*refused);
-  auto* uploads = sessions(ctx);
-  if (!uploads) return unavailable(request);
+Response create(ApiContext& ctx, service::UploadSessions& uploads, Request& request) {
   auto length = number_header(request, "Upload-Length");
   if (!length.is_ok()) return fail(request, length.status());
   std::string_view defer = trim_whitespace(request.header("Upload-Defer-Length"));
@@ -215,11 +206,11 @@ Response create(ApiContext& ctx, Request& request) {
     if (!root.is_ok()) return fail(request, root.status());
     upload.parent_id = root->id;
   }
-  auto record = uploads->create(upload);
+  auto record = uploads.create(upload);
   if (!record.is_ok()) return fail(request, record.status());
   Response response;
   if (has_body(request)) {
-    auto appended = append_body(*uploads, request, record->id, 0, std::nullopt);
+    auto appended = append_body(uploads, request, record->id, 0, std::nullopt);
     if (!appended.is_ok()) {
       response = fail(request, appended.status());
       response.set_header("Location", upload_location(*record));
@@ -233,11 +224,8 @@ Response create(ApiContext& ctx, Request& request) {
   return with_tus(std::move(response));
 }
 
-Response head(ApiContext& ctx, Request& request) {
-  if (auto refused = version_refused(request)) return std::move(*refused);
-  auto* uploads = sessions(ctx);
-  if (!uploads) return unavailable(request);
-  auto record = uploads->get(request.user_id, std::string(request.path_param("id")));
+Response head(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& request) {
+  auto record = uploads.get(request.user_id, std::string(request.path_param("id")));
   if (!record.is_ok()) return fail(request, record.status());
   Response response;
   response.status = 200;
@@ -246,10 +234,7 @@ Response head(ApiContext& ctx, Request& request) {
   return with_tus(std::move(response));
 }
 
-Response patch(ApiContext& ctx, Request& request) {
-  if (auto refused = version_refused(request)) return std::move(*refused);
-  auto* uploads = sessions(ctx);
-  if (!uploads) return unavailable(request);
+Response patch(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& request) {
   if (!is_offset_stream(request)) {
     return fail(request, Status(Errc::kUnsupportedMediaType,
                                 "Content-Type must be application/offset+octet-stream"));
@@ -260,7 +245,7 @@ Response patch(ApiContext& ctx, Request& request) {
   auto length = number_header(request, "Upload-Length");
   if (!length.is_ok()) return fail(request, length.status());
   auto record =
-      append_body(*uploads, request, std::string(request.path_param("id")), **offset, *length);
+      append_body(uploads, request, std::string(request.path_param("id")), **offset, *length);
   if (!record.is_ok()) return fail(request, record.status());
   Response response;
   response.status = 204;
@@ -268,26 +253,36 @@ Response patch(ApiContext& ctx, Request& request) {
   return with_tus(std::move(response));
 }
 
-Response terminate(ApiContext& ctx, Request& request) {
-  if (auto refused = version_refused(request)) return std::move(*refused);
-  auto* uploads = sessions(ctx);
-  if (!uploads) return unavailable(request);
-  Status status = uploads->terminate(request.user_id, std::string(request.path_param("id")));
+Response terminate(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& request) {
+  Status status = uploads.terminate(request.user_id, std::string(request.path_param("id")));
   if (!status.is_ok()) return fail(request, status);
   Response response;
   response.status = 204;
   return with_tus(std::move(response));
 }
 
+// A protocol request: refused before `fn` when it speaks another tus version (412 naming
+// ours), or when this server offers no uploads.
+RouteHandler tus_route(ApiContext& ctx,
+                       Response (*fn)(ApiContext&, service::UploadSessions&, Request&)) {
+  return [&ctx, fn](Request& request) {
+    if (auto refused = version_refused(request)) return std::move(*refused);
+    if (!ctx.uploads) {
+      return fail(request, Status(Errc::kUnavailable, "resumable uploads are not enabled"));
+    }
+    return fn(ctx, *ctx.uploads, request);
+  };
+}
+
 }  // namespace
 
 void add_tus_routes(Router& router, ApiContext& ctx) {
   router.add("OPTIONS", "/api/v1/uploads", bind_route(ctx, options));
-  router.add("POST", "/api/v1/uploads", bind_route(ctx, create));
+  router.add("POST", "/api/v1/uploads", tus_route(ctx, create));
   router.add("OPTIONS", "/api/v1/uploads/{id}", bind_route(ctx, options));
-  router.add("HEAD", "/api/v1/uploads/{id}", bind_route(ctx, head));
-  router.add("PATCH", "/api/v1/uploads/{id}", bind_route(ctx, patch));
-  router.add("DELETE", "/api/v1/uploads/{id}", bind_route(ctx, terminate));
+  router.add("HEAD", "/api/v1/uploads/{id}", tus_route(ctx, head));
+  router.add("PATCH", "/api/v1/uploads/{id}", tus_route(ctx, patch));
+  router.add("DELETE", "/api/v1/uploads/{id}", tus_route(ctx, terminate));
 }
 
 }  // namespace coffer::api
