@@ -96,12 +96,10 @@ Result<std::optional<std::string>> checksum_header(const Request& request) {
   }
   auto digest = base64_decode(trim_whitespace(text.substr(space + 1)));
   if (!digest || digest->size() != 32) return invalid("Upload-Checksum digest is malformed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : *digest) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 0xf];
-  }
+  std::string hex(2 * digest->size() + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(digest->data()),
+                 digest->size());
+  hex.pop_back();  // the terminating NUL
   return std::optional<std::string>(std::move(hex));
 }
 
@@ -111,7 +109,6 @@ std::optional<Response> version_refused(const Request& request) {
   Response response = fail(request, Status(Errc::kPreconditionFailed,
                                            "Tus-Resumable must be " + std::string(kTusVersion)));
   response.set_header("Tus-Version", std::string(kTusVersion));
-  response.close = !request.body->finished();
   return response;
 }
 
