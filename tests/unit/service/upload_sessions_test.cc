@@ -20,9 +20,9 @@ using store::testing::random_bytes;
 
 // Serves `data` in reads of at most `step` bytes, then fails with `error` instead of ending
 // when `error` is set.
-class TestBody : public ByteSource {
+class ScriptedBody : public ByteSource {
  public:
-  TestBody(std::span<const std::byte> data, size_t step, std::optional<Errc> error = {})
+  ScriptedBody(std::span<const std::byte> data, size_t step, std::optional<Errc> error = {})
       : data_(data), step_(step), error_(error) {}
   Result<size_t> read(std::span<std::byte> buf) override {
     if (pos_ == data_.size()) {
@@ -41,6 +41,8 @@ class TestBody : public ByteSource {
   std::optional<Errc> error_;
   size_t pos_ = 0;
 };
+
+std::span<const std::byte> all(const std::vector<std::byte>& data) { return data; }
 
 std::string hex_sha256(std::span<const std::byte> data) {
   return store::ChunkId{store::Sha256::digest(data)}.hex();
@@ -114,13 +116,13 @@ class UploadSessionsTest : public ::testing::Test {
 TEST_F(UploadSessionsTest, ABodyThatBreaksOffKeepsWhatArrivedAndTheRestCompletesIt) {
   const auto data = random_bytes(1'000'000, 1);
   auto record = create(data.size());
-  TestBody broken(std::span(data).first(700'000), 10'000, Errc::kClientClosed);
+  ScriptedBody broken(all(data).first(700'000), 10'000, Errc::kClientClosed);
   auto r = append(record.id, 0, broken);
   EXPECT_EQ(r.status().code(), Errc::kClientClosed);
   auto now = uploads_->get(alice_.id, record.id);
   ASSERT_TRUE(now.is_ok());
   EXPECT_EQ(now->offset, 700'000u);  // every byte that arrived, durable
-  TestBody rest(std::span(data).subspan(700'000), 10'000);
+  ScriptedBody rest(all(data).subspan(700'000), 10'000);
   r = append(record.id, 700'000, rest);
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   ASSERT_NE(r->file_id, 0);
@@ -131,17 +133,16 @@ TEST_F(UploadSessionsTest, ABodyThatBreaksOffKeepsWhatArrivedAndTheRestCompletes
 TEST_F(UploadSessionsTest, AChecksummedBodyIsAllOrNothing) {
   const auto data = random_bytes(600'000, 2);
   auto record = create(data.size());
-  TestBody broken(std::span(data).first(400'000), 10'000, Errc::kClientClosed);
-  EXPECT_EQ(
-      append(record.id, 0, broken, hex_sha256(std::span(data).first(500'000))).status().code(),
-      Errc::kClientClosed);
+  ScriptedBody broken(all(data).first(400'000), 10'000, Errc::kClientClosed);
+  EXPECT_EQ(append(record.id, 0, broken, hex_sha256(all(data).first(500'000))).status().code(),
+            Errc::kClientClosed);
   EXPECT_EQ(uploads_->get(alice_.id, record.id)->offset, 0u);
-  TestBody wrong(std::span(data).first(500'000), 10'000);
+  ScriptedBody wrong(all(data).first(500'000), 10'000);
   EXPECT_EQ(append(record.id, 0, wrong, std::string(64, '0')).status().code(),
             Errc::kChecksumMismatch);
   EXPECT_EQ(uploads_->get(alice_.id, record.id)->offset, 0u);
-  TestBody right(std::span(data).first(500'000), 10'000);
-  auto r = append(record.id, 0, right, hex_sha256(std::span(data).first(500'000)));
+  ScriptedBody right(all(data).first(500'000), 10'000);
+  auto r = append(record.id, 0, right, hex_sha256(all(data).first(500'000)));
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r->offset, 500'000u);
 }
@@ -149,9 +150,9 @@ TEST_F(UploadSessionsTest, AChecksummedBodyIsAllOrNothing) {
 TEST_F(UploadSessionsTest, AStaleOffsetAppendsNothing) {
   const auto data = random_bytes(1000, 3);
   auto record = create(2000);
-  TestBody first(data, 1000);
+  ScriptedBody first(data, 1000);
   ASSERT_TRUE(append(record.id, 0, first).is_ok());
-  TestBody again(data, 1000);
+  ScriptedBody again(data, 1000);
   EXPECT_EQ(append(record.id, 0, again).status().code(), Errc::kOffsetMismatch);
   EXPECT_EQ(uploads_->get(alice_.id, record.id)->offset, 1000u);
 }
@@ -159,7 +160,7 @@ TEST_F(UploadSessionsTest, AStaleOffsetAppendsNothing) {
 TEST_F(UploadSessionsTest, RecordedChunksSurviveGarbageCollectionUntilTheUploadGoes) {
   const auto data = random_bytes(800'000, 4);
   auto record = create(data.size() + 1);
-  TestBody body(data, 50'000);
+  ScriptedBody body(data, 50'000);
   ASSERT_TRUE(append(record.id, 0, body).is_ok());
   auto gc = collect_garbage(*catalog_, chunks_, inflight_, leases_, 0, std::chrono::seconds(1));
   ASSERT_TRUE(gc.is_ok());
