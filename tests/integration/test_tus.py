@@ -468,3 +468,27 @@ def test_tus_js_client_killed_mid_upload_resumes_from_the_servers_offset(alice, 
     node = alice.get(f"/api/v1/files/{done['file_id']}").json()
     assert node["name"] == "big.bin" and node["size"] == size and node["sha256"] == expected
     assert downloaded_sha256(alice, done["file_id"]) == expected
+
+
+def test_cors_lets_a_listed_origin_speak_tus(data_dir):
+    origin = "https://app.example"
+    server = Server(data_dir, extra_args=["--cors-origin", origin])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        alice = Client(server, "alice", "alice-password-1")
+        r = requests.options(server.url + "/api/v1/uploads/x", headers={
+            "Origin": origin, "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "tus-resumable,upload-offset,upload-checksum,content-type"})
+        assert r.status_code == 204 and r.headers["Access-Control-Allow-Origin"] == origin
+        allowed = {h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")}
+        assert {"tus-resumable", "upload-length", "upload-defer-length", "upload-offset",
+                "upload-metadata", "upload-checksum"} <= allowed
+        r = create(alice, 3, headers={"Origin": origin})
+        assert r.status_code == 201 and r.headers["Access-Control-Allow-Origin"] == origin
+        exposed = {h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")}
+        assert {"location", "tus-resumable", "tus-version", "tus-max-size", "tus-extension",
+                "upload-offset", "upload-length", "upload-expires", "upload-metadata",
+                "coffer-file-id"} <= exposed
+    finally:
+        server.stop()
