@@ -31,10 +31,15 @@ web/node_modules/.package-lock.json: web/package-lock.json web/package.json
 tests/s3/node_modules/.package-lock.json: tests/s3/package-lock.json tests/s3/package.json
 	npm ci --prefix tests/s3 --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# The real tus client the resumable-upload tests drive (tests/tus/upload.js), exactly as locked.
+tests/tus/node_modules/.package-lock.json: tests/tus/package-lock.json tests/tus/package.json
+	npm ci --prefix tests/tus --ignore-scripts --no-audit --no-fund --loglevel=error
+
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja
 
-configure: deps web/node_modules/.package-lock.json tests/s3/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
+configure: deps web/node_modules/.package-lock.json tests/s3/node_modules/.package-lock.json \
+           tests/tus/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

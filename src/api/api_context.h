@@ -10,6 +10,7 @@
 #include "service/auth_service.h"
 #include "service/file_service.h"
 #include "service/share_service.h"
+#include "service/upload_sessions.h"
 #include "store/chunk_store.h"
 
 namespace coffer::api {
@@ -29,6 +30,9 @@ struct ApiContext {
   // A client deleting more nodes than this within a minute is flagged in the audit log
   // (0: never).
   int64_t mass_delete_threshold = 100;
+  // Resumable (tus) uploads; null where a caller has none to offer (the tus routes then
+  // answer 503).
+  service::UploadSessions* uploads = nullptr;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -53,8 +57,9 @@ void add_share_routes(Router& router, ApiContext& context);
 void add_zip_routes(Router& router, ApiContext& context);
 // The public side of share links (/s/{token}...), which needs no account.
 void add_link_routes(Router& router, ApiContext& context);
+void add_tus_routes(Router& router, ApiContext& context);
 
-// Routes that need no access token.
-bool is_public_route(std::string_view pattern);
+// Routes that need no access token (with `method`, also those public for that method only).
+bool is_public_route(std::string_view pattern, std::string_view method = "");
 
 }  // namespace coffer::api

@@ -130,6 +130,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_share_routes(router_, context_);
   add_zip_routes(router_, context_);
   add_link_routes(router_, context_);
+  add_tus_routes(router_, context_);
   add_file_routes(router_, context_);
 }
 
@@ -186,7 +187,8 @@ Response ApiHandler::dispatch(Request& request) {
   }
   // Requests without a credential spend from their address's bucket now; the others once
   // their credential has been checked.
-  const bool anonymous = !found || is_public_route(match.pattern) || !credentials(request);
+  const bool anonymous =
+      !found || is_public_route(match.pattern, request.method) || !credentials(request);
   if (anonymous && !(found && is_unlimited_route(match.pattern))) {
     if (auto limited = address_rate_limited(request)) return std::move(*limited);
   }
@@ -200,7 +202,7 @@ Response ApiHandler::dispatch(Request& request) {
     return response;
   }
   request.path_params = std::move(match.params);
-  if (!is_public_route(match.pattern)) {
+  if (!is_public_route(match.pattern, request.method)) {
     std::optional<Credentials> given = credentials(request);
     if (!given) {
       return api::error_response(request.request_id, 401, Errc::kUnauthenticated,

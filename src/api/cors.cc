@@ -9,11 +9,16 @@ namespace {
 constexpr std::string_view kAllowedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE";
 constexpr std::string_view kAllowedHeaders =
     "Authorization, Content-Type, X-CSRF-Token, X-Request-Id, Range, If-Match, If-None-Match, "
-    "If-Modified-Since, If-Unmodified-Since, If-Range, Digest, Repr-Digest";
+    "If-Modified-Since, If-Unmodified-Since, If-Range, Digest, Repr-Digest, "
+    // tus resumable uploads (src/api/tus_routes.cc)
+    "Tus-Resumable, Upload-Length, Upload-Defer-Length, Upload-Offset, Upload-Metadata, "
+    "Upload-Checksum";
 // Beyond the CORS-safelisted response headers, what a page needs to read.
 constexpr std::string_view kExposedHeaders =
     "ETag, Content-Disposition, Content-Range, Accept-Ranges, Location, Allow, Retry-After, "
-    "X-Request-Id";
+    "X-Request-Id, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, "
+    "Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Defer-Length, Upload-Metadata, "
+    "Upload-Expires, Coffer-File-Id";
 constexpr std::string_view kMaxAgeSeconds = "600";
 
 bool valid_origin(std::string_view origin) {

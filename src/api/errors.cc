@@ -32,6 +32,7 @@ int http_status_for(Errc code) {
       return 408;
     case Errc::kStatusTransition:
     case Errc::kArchived:
+    case Errc::kOffsetMismatch:
     case Errc::kNameConflict:
     case Errc::kConflict:
     case Errc::kAlreadyExists:

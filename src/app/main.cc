@@ -95,6 +95,14 @@ class PeriodicGc {
                          {{"msg", "version retention"}, {"versions_deleted", *pruned}});
         }
       }
+      // Expired uploads go before the collection too: their chunks are unreferenced now.
+      auto expired = rt_.uploads->remove_expired();
+      if (!expired.is_ok()) {
+        api::log_event(api::LogLevel::kError,
+                       {{"msg", "upload expiry failed"}, {"error", expired.status().to_string()}});
+      } else if (*expired > 0) {
+        api::log_event(api::LogLevel::kInfo, {{"msg", "upload expiry"}, {"expired", *expired}});
+      }
       auto report = service::collect_garbage(*rt_.catalog, *rt_.chunks, rt_.inflight, *rt_.leases,
                                              rt_.config.gc_grace_seconds, kGcUploadWait);
       if (report.is_ok()) {
@@ -143,7 +151,7 @@ int serve(const Config& config) {
   api::ApiHandler handler(
       api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.shares, *runtime.catalog,
                       *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
-                      config.secure_cookies, config.mass_delete_threshold},
+                      config.secure_cookies, config.mass_delete_threshold, runtime.uploads.get()},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
@@ -376,6 +384,18 @@ int run(int argc, char** argv) {
       ->envname("COFFER_MASS_DELETE_THRESHOLD")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  serve_cmd
+      ->add_option("--upload-expiry", config.upload_expiry_seconds,
+                   "Seconds an incomplete resumable upload is kept after its last data")
+      ->envname("COFFER_UPLOAD_EXPIRY")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  serve_cmd
+      ->add_option("--upload-max-size", config.upload_max_size,
+                   "Largest resumable upload in bytes (Tus-Max-Size)")
+      ->envname("COFFER_UPLOAD_MAX_SIZE")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 62));
   serve_cmd
       ->add_option("--gc-interval", config.gc_interval_seconds,
                    "Seconds between garbage collections (0: never)")

@@ -47,6 +47,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   rt->leases = std::make_unique<store::GcLeases>(*rt->chunks);
   rt->files =
       std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight, *rt->leases);
+  service::UploadOptions upload_options;
+  upload_options.expiry_seconds = config.upload_expiry_seconds;
+  upload_options.max_size = static_cast<uint64_t>(config.upload_max_size);
+  rt->uploads = std::make_unique<service::UploadSessions>(
+      *rt->catalog, *rt->files, *rt->chunks, rt->inflight, *rt->leases, upload_options);
   service::AuthOptions auth_options;
   auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
   rt->url_signer = std::make_unique<auth::UrlSigner>(*master_key);

@@ -12,6 +12,7 @@
 #include "service/auth_service.h"
 #include "service/file_service.h"
 #include "service/share_service.h"
+#include "service/upload_sessions.h"
 #include "store/chunk_store.h"
 #include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
@@ -25,6 +26,7 @@ struct Runtime {
   store::InflightChunks inflight;
   std::unique_ptr<store::GcLeases> leases;  // uploads against garbage collection, every node
   std::unique_ptr<service::FileService> files;
+  std::unique_ptr<service::UploadSessions> uploads;  // resumable (tus) uploads
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::AdminService> admin;
   std::unique_ptr<service::ShareService> shares;

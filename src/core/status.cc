@@ -72,6 +72,8 @@ std::string_view errc_name(Errc code) {
       return "ARCHIVED";
     case Errc::kLinkPasswordRequired:
       return "LINK_PASSWORD_REQUIRED";
+    case Errc::kOffsetMismatch:
+      return "OFFSET_MISMATCH";
   }
   return "INTERNAL";
 }

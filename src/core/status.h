@@ -47,6 +47,7 @@ enum class Errc {
   kStatusTransition,      // STATUS_TRANSITION_FORBIDDEN: that document status change is not allowed
   kArchived,              // ARCHIVED: the node is archived (read-only); make it active first
   kLinkPasswordRequired,  // LINK_PASSWORD_REQUIRED: the share link has a password; unlock it
+  kOffsetMismatch,  // OFFSET_MISMATCH: a resumable upload is not at the offset the client sent
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "meta/account_store.h"
 #include "meta/share_store.h"
+#include "meta/upload_store.h"
 
 namespace coffer::meta {
 
@@ -108,7 +109,8 @@ class Catalog {
   // The chunk list of a version, ordered by offset.
   virtual Result<std::vector<VersionChunk>> version_chunks(int64_t version_id) = 0;
 
-  // Maintenance. Calls fn for every distinct chunk referenced by any version.
+  // Maintenance. Calls fn for every distinct chunk referenced by any version or by a resumable
+  // upload in progress (UploadStore).
   virtual Status for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) = 0;
   struct VersionRecord {
     int64_t version_id = 0;
@@ -138,6 +140,8 @@ class Catalog {
   virtual AccountStore& accounts() = 0;
   // Shares with users and groups, and public links, in the same database.
   virtual ShareStore& shares() = 0;
+  // Resumable uploads in progress, in the same database.
+  virtual UploadStore& uploads() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

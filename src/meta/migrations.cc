@@ -244,6 +244,36 @@ CREATE TABLE share_links (
 CREATE INDEX share_links_by_owner ON share_links (owner_id, node_id);
 )sql";
 
+// Version 7: resumable (tus) uploads in progress and the chunks holding their bytes so far.
+// No foreign keys to users or nodes: an upload outlives neither (it expires), and purging a
+// folder from the trash must not depend on uploads aimed at it.
+constexpr std::string_view kUploadsSchema = R"sql(
+CREATE TABLE uploads (
+  id TEXT NOT NULL PRIMARY KEY,
+  owner_id BIGINT NOT NULL,
+  parent_id BIGINT NOT NULL,
+  name {{NAME}} NOT NULL,
+  length BIGINT,
+  received BIGINT NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  file_id BIGINT
+){{NATURAL_KEY}};
+CREATE INDEX uploads_by_expiry ON uploads (expires_at);
+
+CREATE TABLE upload_chunks (
+  upload_id TEXT NOT NULL REFERENCES uploads (id) ON DELETE CASCADE,
+  byte_offset BIGINT NOT NULL,
+  chunk TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  stored_size BIGINT NOT NULL,
+  encoding INTEGER NOT NULL,
+  PRIMARY KEY (upload_id, byte_offset)
+){{NATURAL_KEY}};
+CREATE INDEX upload_chunks_by_chunk ON upload_chunks (chunk);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -251,6 +281,7 @@ constexpr Migration kMigrations[] = {
     {4, "trash", kTrashSchema},
     {5, "document status, tags, metadata", kAttributesSchema},
     {6, "shares with users and groups, public links", kSharingSchema},
+    {7, "resumable uploads", kUploadsSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

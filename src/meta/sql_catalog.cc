@@ -940,8 +940,8 @@ Result<std::vector<VersionChunk>> SqlCatalog::version_chunks(int64_t version_id)
 
 Status SqlCatalog::for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) {
   return db_->transact(TxMode::kRead, [&](Connection& conn) {
-    return conn.query_each("SELECT DISTINCT chunk FROM version_chunks", {},
-                           [&](const Row& row) { return fn(row.text(0)); });
+    return conn.query_each("SELECT chunk FROM version_chunks UNION SELECT chunk FROM upload_chunks",
+                           {}, [&](const Row& row) { return fn(row.text(0)); });
   });
 }
 

@@ -11,6 +11,7 @@
 #include "meta/database.h"
 #include "meta/sql_account_store.h"
 #include "meta/sql_share_store.h"
+#include "meta/sql_upload_store.h"
 
 namespace coffer::meta {
 
@@ -73,6 +74,7 @@ class SqlCatalog final : public Catalog {
   Status ping() override;
   AccountStore& accounts() override { return accounts_; }
   ShareStore& shares() override { return shares_; }
+  UploadStore& uploads() override { return uploads_; }
 
   Database& database() { return *db_; }
 
@@ -80,6 +82,7 @@ class SqlCatalog final : public Catalog {
   std::unique_ptr<Database> db_;
   SqlAccountStore accounts_{*db_};
   SqlShareStore shares_{*db_};
+  SqlUploadStore uploads_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

@@ -38,6 +38,17 @@ constexpr size_t kUploadBufferBytes = 1024 * 1024;
 
 }  // namespace
 
+std::vector<VersionChunk> version_chunks_of(const store::ObjectManifest& manifest,
+                                            uint64_t base_offset) {
+  std::vector<VersionChunk> out;
+  out.reserve(manifest.chunks.size());
+  for (const auto& c : manifest.chunks) {
+    out.push_back(VersionChunk{c.id.hex(), base_offset + c.offset, c.size, c.stored_size,
+                               static_cast<uint8_t>(c.encoding)});
+  }
+  return out;
+}
+
 FileService::FileService(meta::Catalog& catalog, store::ChunkStore& chunks,
                          store::InflightChunks& inflight, store::GcLeases& leases,
                          store::ChunkerParams chunker_params)
@@ -106,11 +117,7 @@ Result<Node> FileService::upload(const UploadRequest& request) {
     return Status(Errc::kChecksumMismatch, "the body does not match the declared SHA-256");
   }
   version.mime = std::string(mime_type_for_name(*name));
-  version.chunks.reserve(manifest->chunks.size());
-  for (const auto& c : manifest->chunks) {
-    version.chunks.push_back(VersionChunk{c.id.hex(), c.offset, c.size, c.stored_size,
-                                          static_cast<uint8_t>(c.encoding)});
-  }
+  version.chunks = version_chunks_of(*manifest);
   // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
   // out of scope, after this commit.
   return catalog_.commit_file(owner_id, request.parent_id, *name, version, now_micros());
@@ -274,9 +281,14 @@ Result<std::unique_ptr<ByteSource>> FileService::open_content(const Node& file, 
   if (file.kind != NodeKind::kFile) return Status(Errc::kConflict, "not a file");
   auto chunks = catalog_.version_chunks(file.version_id);
   COFFER_RETURN_IF_ERROR(chunks);
+  return open_chunks(*chunks, offset, length);
+}
+
+Result<std::unique_ptr<ByteSource>> FileService::open_chunks(
+    const std::vector<VersionChunk>& chunks, uint64_t offset, uint64_t length) {
   std::vector<store::ChunkRef> refs;
-  refs.reserve(chunks->size());
-  for (const auto& c : *chunks) {
+  refs.reserve(chunks.size());
+  for (const auto& c : chunks) {
     auto id = store::ChunkId::from_hex(c.chunk);
     if (!id) return Status(Errc::kCorruption, "a chunk id in the catalog is malformed");
     refs.push_back(store::ChunkRef{*id, c.offset, c.size, c.stored_size,

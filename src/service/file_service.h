@@ -22,6 +22,7 @@
 #include "store/chunker.h"
 #include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
+#include "store/object_writer.h"
 
 namespace coffer::service {
 
@@ -35,6 +36,10 @@ struct UploadRequest {
   // When set, a body of any other length is refused.
   std::optional<uint64_t> expected_size;
 };
+
+// The catalog's chunk list for `manifest`, whose object starts at `base_offset` of the file.
+std::vector<VersionChunk> version_chunks_of(const store::ObjectManifest& manifest,
+                                            uint64_t base_offset = 0);
 
 class FileService {
  public:
@@ -83,6 +88,11 @@ class FileService {
   // REQUIRES: the range lies within file.size.
   Result<std::unique_ptr<ByteSource>> open_content(const Node& file, uint64_t offset,
                                                    uint64_t length);
+
+  // Opens bytes [offset, offset + length) of the object made of `chunks` (ordered by
+  // offset, contiguous), e.g. a resumable upload's. REQUIRES: the range lies within them.
+  Result<std::unique_ptr<ByteSource>> open_chunks(const std::vector<VersionChunk>& chunks,
+                                                  uint64_t offset, uint64_t length);
 
   uint64_t uploads_in_flight() const;
 

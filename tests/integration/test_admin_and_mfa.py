@@ -254,6 +254,16 @@ ANON, A, B, OPERATOR, ADMIN = "anon", "alice", "bob", "oscar", "root"
 EVERYONE = (ANON, B, OPERATOR, ADMIN, A)  # the owner last: some calls change A's resources
 
 
+# Requests of the tus protocol (test_tus.py): its headers, for a body named by these keys.
+TUS_REQUESTS = {
+    "tus-create": {"headers": {"Tus-Resumable": "1.0.0", "Upload-Length": "1",
+                               "Upload-Metadata": "filename eC5iaW4="}},
+    "tus-patch": {"headers": {"Tus-Resumable": "1.0.0", "Upload-Offset": "0",
+                              "Content-Type": "application/offset+octet-stream"}, "data": b"x"},
+    "tus": {"headers": {"Tus-Resumable": "1.0.0"}},
+}
+
+
 def others(status_for_owner, status_for_others=404):
     return {ANON: 401, B: status_for_others, OPERATOR: status_for_others, ADMIN: status_for_others,
             A: status_for_owner}
@@ -283,6 +293,9 @@ def test_authorization_matrix(admin_server):
     call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/doc.txt", data=b"second version")
     ids["doc_v1"] = call(a, "GET", f"/api/v1/files/{ids['doc']}/versions").json()["items"][1]["id"]
     call(a, "DELETE", f"/api/v1/nodes/{ids['trashed']}")
+    for name in ("upload", "upload_gone"):
+        r = call(a, "POST", "/api/v1/uploads", **TUS_REQUESTS["tus-create"])
+        ids[name] = r.headers["Location"].rsplit("/", 1)[1]
     ids["a_session"] = login(s, A, "alice-password-1").json()["session_id"]  # a second device
     ids["a_token"] = call(a, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["id"]
     admin = sessions[ADMIN]
@@ -321,6 +334,9 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/links", None, everyone(200)),
         ("PATCH", "/api/v1/links/{a_link}", {"disabled": True}, others(200)),
         ("DELETE", "/api/v1/links/{a_link2}", None, others(204)),
+        ("POST", "/api/v1/uploads", "tus-create", everyone(201)),
+        ("PATCH", "/api/v1/uploads/{upload}", "tus-patch", others(204)),
+        ("DELETE", "/api/v1/uploads/{upload_gone}", "tus", others(204)),
         ("GET", "/api/v1/trash", None, everyone(200)),
         ("GET", "/api/v1/usage", None, everyone(200)),
         ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),
@@ -366,7 +382,9 @@ def test_authorization_matrix(admin_server):
             else:
                 client = session(s, who, password[who])  # a session of its own to end
             kw = {}
-            if body == "multipart":
+            if isinstance(body, str) and body in TUS_REQUESTS:
+                kw.update(TUS_REQUESTS[body])
+            elif body == "multipart":
                 kw["files"] = {"file": (f"up-{who}.bin", b"data")}
             elif isinstance(body, bytes):
                 path = template.format(**f).replace("{name}", f"put-{who}.bin")

@@ -218,3 +218,24 @@ def test_a_node_killed_mid_upload_loses_no_acknowledged_data(cluster):
     assert lb.upload("after.bin", b"still here").status_code == 201
     fsck = cluster.a.cli("fsck", check=False)
     assert fsck.returncode == 0, fsck.stdout
+
+
+def test_a_resumable_upload_started_on_one_node_continues_on_the_other(cluster):
+    on_a = Client(cluster.a, "alice", "alice-password-1")
+    on_b = Client(cluster.b, "alice", "alice-password-1")
+    data = os.urandom(6 * MiB + 5)
+    tus = {"Tus-Resumable": "1.0.0"}
+    stream = {**tus, "Content-Type": "application/offset+octet-stream"}
+    r = on_a.post("/api/v1/uploads", headers={**tus, "Upload-Length": str(len(data)),
+                                              "Upload-Metadata": "filename cmVzdW1lZC5iaW4="})
+    assert r.status_code == 201, r.text
+    location = r.headers["Location"]
+    r = on_a.http.patch(on_a.url(location), data=data[:4 * MiB], headers={**stream, "Upload-Offset": "0"})
+    assert r.status_code == 204
+    # B knows the offset A reported, and takes the rest.
+    assert on_b.http.head(on_b.url(location), headers=tus).headers["Upload-Offset"] == str(4 * MiB)
+    r = on_b.http.patch(on_b.url(location), data=data[4 * MiB:],
+                        headers={**stream, "Upload-Offset": str(4 * MiB)})
+    assert r.status_code == 204, r.text
+    got = on_a.get(f"/api/v1/files/{r.headers['Coffer-File-Id']}/content")
+    assert sha(got.content) == sha(data)
