@@ -13,6 +13,15 @@
 
 namespace coffer::api {
 
+// WebDAV settings (docs/webdav.md).
+struct DavOptions {
+  // PROPFIND with Depth infinity walks the whole tree; refused (403) unless allowed.
+  bool infinite_depth = false;
+  // HTTP Basic on /dav/ with the account password (not only an API token). Off by default: a
+  // password alone bypasses the second factor of accounts that have one.
+  bool password_login = false;
+};
+
 struct ApiContext {
   service::FileService& files;
   service::AuthService& auth;
@@ -27,6 +36,7 @@ struct ApiContext {
   // A client deleting more nodes than this within a minute is flagged in the audit log
   // (0: never).
   int64_t mass_delete_threshold = 100;
+  DavOptions dav;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -47,6 +57,12 @@ void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
 void add_admin_routes(Router& router, ApiContext& context);
 void add_trash_routes(Router& router, ApiContext& context);
+
+// WebDAV: one handler for every method and path under /dav/ (the router matches fixed
+// patterns only, so ApiHandler sends the whole prefix here).
+RouteHandler make_dav_handler(ApiContext& context, DavOptions options);
+// The WebDAV methods that only read (the files:read scope is enough).
+bool is_dav_read_method(std::string_view method);
 
 // Routes that need no access token.
 bool is_public_route(std::string_view pattern);

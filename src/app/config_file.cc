@@ -110,13 +110,29 @@ Status load_config_file(const std::string& path, Config& config) {
   if (const toml::node* serve = root.get("serve")) {
     if (!serve->is_table()) return bad(path, "serve must be a table ([serve])");
     const toml::table& s = *serve->as_table();
-    COFFER_RETURN_IF_ERROR(reject_unknown(
-        s,
-        {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl", "refresh_ttl",
-         "secure_cookies", "gc_interval", "gc_grace", "user_rate_limit", "user_rate_burst",
-         "ip_rate_limit", "ip_rate_burst", "cors_origins", "trash_retention_days",
-         "default_quota_bytes", "mass_delete_threshold", "keep_versions", "version_retention_days"},
-        "serve.", path));
+    COFFER_RETURN_IF_ERROR(reject_unknown(s,
+                                          {"listen",
+                                           "io_threads",
+                                           "worker_threads",
+                                           "max_connections",
+                                           "token_ttl",
+                                           "refresh_ttl",
+                                           "secure_cookies",
+                                           "gc_interval",
+                                           "gc_grace",
+                                           "user_rate_limit",
+                                           "user_rate_burst",
+                                           "ip_rate_limit",
+                                           "ip_rate_burst",
+                                           "cors_origins",
+                                           "trash_retention_days",
+                                           "default_quota_bytes",
+                                           "mass_delete_threshold",
+                                           "keep_versions",
+                                           "version_retention_days",
+                                           "dav_infinite_depth",
+                                           "dav_password_login"},
+                                          "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "worker_threads", config.worker_threads, 1, 1024, path));
@@ -126,6 +142,8 @@ Status load_config_file(const std::string& path, Config& config) {
     COFFER_RETURN_IF_ERROR(
         read_int(s, "refresh_ttl", config.refresh_ttl_seconds, 60, int64_t{3660} * 86400, path));
     COFFER_RETURN_IF_ERROR(read_bool(s, "secure_cookies", config.secure_cookies, path));
+    COFFER_RETURN_IF_ERROR(read_bool(s, "dav_infinite_depth", config.dav_infinite_depth, path));
+    COFFER_RETURN_IF_ERROR(read_bool(s, "dav_password_login", config.dav_password_login, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
     COFFER_RETURN_IF_ERROR(

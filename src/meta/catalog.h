@@ -15,6 +15,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "meta/account_store.h"
+#include "meta/property_store.h"
 
 namespace coffer::meta {
 
@@ -135,6 +136,8 @@ class Catalog {
 
   // Sessions, API tokens, throttling and the audit log, in the same database.
   virtual AccountStore& accounts() = 0;
+  // WebDAV dead properties, in the same database.
+  virtual PropertyStore& properties() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

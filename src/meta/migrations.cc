@@ -207,12 +207,25 @@ CREATE TABLE node_tags (
 CREATE INDEX node_tags_by_tag ON node_tags (tag, node_id);
 )sql";
 
+// Version 6: WebDAV dead properties (PROPPATCH), one row per property of a node, holding the
+// property element as self-contained XML.
+constexpr std::string_view kDavSchema = R"sql(
+CREATE TABLE dead_properties (
+  node_id BIGINT NOT NULL REFERENCES nodes (id),
+  ns {{NAME}} NOT NULL,
+  name {{NAME}} NOT NULL,
+  xml TEXT NOT NULL,
+  PRIMARY KEY (node_id, ns, name)
+){{NATURAL_KEY}};
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
     {3, "TOTP, recovery codes, password resets, groups, settings, invites", kSecuritySchema},
     {4, "trash", kTrashSchema},
     {5, "document status, tags, metadata", kAttributesSchema},
+    {6, "WebDAV dead properties", kDavSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =
