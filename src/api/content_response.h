@@ -13,6 +13,7 @@ namespace coffer::api {
 struct ContentOptions {
   bool inline_requested = false;  // honoured only for types that are safe to render
   std::string cache_control = "private, no-cache";
+  std::string etag;  // the entity tag to use instead of etag_for(node), when set
 };
 
 // The body of one file version with its validators: preconditions (RFC 9110 §13.2.2), a
