@@ -321,3 +321,20 @@ def test_copy_and_move_semantics(server, alice):
     assert s.request("MOVE", u + "deep/", headers={"Destination": u + "deep/sub/x/"}).status_code in (403, 409)
     assert s.request("COPY", u + "deep/", headers={"Destination": u + "missing/parent/"}).status_code == 409
     assert s.request("COPY", u + "deep/", headers={}).status_code == 400
+
+
+def test_infinite_depth_when_the_server_allows_it(data_dir):
+    s = Server(data_dir, extra_args=["--dav-infinite-depth", "true"])
+    add_user(s, "erin", "erin-password-12")
+    s.start()
+    try:
+        from conftest import Client
+        erin = Client(s, "erin", "erin-password-12")
+        d = dav_session(erin, api_token(erin))
+        assert d.request("MKCOL", s.url + "/dav/a").status_code == 201
+        assert d.request("MKCOL", s.url + "/dav/a/b").status_code == 201
+        assert d.put(s.url + "/dav/a/b/c.txt", data=b"deep").status_code == 201
+        hrefs = [e.text for e in multistatus(propfind(d, s.url + "/dav/", "infinity")).iter(D + "href")]
+        assert hrefs == ["/dav/", "/dav/a/", "/dav/a/b/", "/dav/a/b/c.txt"]
+    finally:
+        s.stop()
