@@ -30,8 +30,8 @@ struct Config {
   int64_t version_retention_days = 0;   // older versions deleted after this; 0: never
   int64_t trash_retention_days = 30;    // purged by the periodic collector; 0 keeps forever
   int64_t mass_delete_threshold = 100;  // nodes per client per minute before an audit flag
-  bool dav_infinite_depth = false;  // WebDAV PROPFIND with Depth infinity (the whole tree)
-  bool dav_password_login = false;  // WebDAV Basic with the account password, not only tokens
+  bool dav_infinite_depth = false;      // WebDAV PROPFIND with Depth infinity (the whole tree)
+  bool dav_password_login = false;      // WebDAV Basic with the account password, not only tokens
   // API rate limits (token buckets, per node): a signed-in user may send `user_rate_burst`
   // requests at once and `user_rate_limit` per second after that; anonymous requests and
   // failed authentications are counted per client address. A rate of 0 turns a limit off.
