@@ -15,6 +15,15 @@
 
 namespace coffer::api {
 
+// WebDAV settings (docs/webdav.md).
+struct DavOptions {
+  // PROPFIND with Depth infinity walks the whole tree; refused (403) unless allowed.
+  bool infinite_depth = false;
+  // HTTP Basic on /dav/ with the account password (not only an API token). Off by default: a
+  // password alone bypasses the second factor of accounts that have one.
+  bool password_login = false;
+};
+
 struct ApiContext {
   service::FileService& files;
   service::AuthService& auth;
@@ -30,6 +39,7 @@ struct ApiContext {
   // A client deleting more nodes than this within a minute is flagged in the audit log
   // (0: never).
   int64_t mass_delete_threshold = 100;
+  DavOptions dav;
   // Resumable (tus) uploads; null where a caller has none to offer (the tus routes then
   // answer 503).
   service::UploadSessions* uploads = nullptr;
@@ -58,6 +68,12 @@ void add_zip_routes(Router& router, ApiContext& context);
 // The public side of share links (/s/{token}...), which needs no account.
 void add_link_routes(Router& router, ApiContext& context);
 void add_tus_routes(Router& router, ApiContext& context);
+
+// WebDAV: one handler for every method and path under /dav/ (the router matches fixed
+// patterns only, so ApiHandler sends the whole prefix here).
+RouteHandler make_dav_handler(ApiContext& context, DavOptions options);
+// The WebDAV methods that only read (the files:read scope is enough).
+bool is_dav_read_method(std::string_view method);
 
 // Routes that need no access token (with `method`, also those public for that method only).
 bool is_public_route(std::string_view pattern, std::string_view method = "");

@@ -10,11 +10,16 @@
 #include <random>
 
 #include "api/client_address.h"
+#include "api/dav_paths.h"
 #include "api/errors.h"
 #include "api/log.h"
+#include "auth/opaque_token.h"
 
 namespace coffer::api {
 namespace {
+
+// The route name of everything under /dav/, for scopes, logs and metrics.
+constexpr std::string_view kDavRoute = "/dav/*";
 
 bool is_safe_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -97,6 +102,14 @@ Status check_scope(const Request& request) {
     if (!who.has(kScopeAdmin)) return Status(Errc::kForbidden, "admin scope required");
     return Status::ok();
   }
+  if (route == kDavRoute) {
+    const bool read = is_dav_read_method(request.method);
+    if (!who.has(read ? kScopeFilesRead : kScopeFilesWrite)) {
+      return Status(Errc::kForbidden,
+                    read ? "files:read scope required" : "files:write scope required");
+    }
+    return Status::ok();
+  }
   // The audit log filters by caller; system statistics check the role themselves.
   if (route == "/api/v1/audit" || route.starts_with("/api/v1/system/")) return Status::ok();
   // Minting a download URL grants no more than reading the file does.
@@ -107,6 +120,13 @@ Status check_scope(const Request& request) {
                   read ? "files:read scope required" : "files:write scope required");
   }
   return Status::ok();
+}
+
+// WebDAV clients answer a Basic challenge with the user's name and an API token.
+Response dav_unauthenticated(const Request& request, const Status& status) {
+  Response response = api::error_response(request.request_id, status);
+  response.set_header("WWW-Authenticate", "Basic realm=\"coffer\", charset=\"UTF-8\"");
+  return response;
 }
 
 // Liveness, readiness and metrics are polled by machines and must keep answering whatever the
@@ -132,6 +152,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_link_routes(router_, context_);
   add_tus_routes(router_, context_);
   add_file_routes(router_, context_);
+  dav_handler_ = make_dav_handler(context_, context_.dav);
 }
 
 Response ApiHandler::handle(Request& request) {
@@ -179,6 +200,12 @@ Response ApiHandler::dispatch(Request& request) {
     segments.pop_back();  // "/api/v1/folders/" routes like "/api/v1/folders"
   }
   auto match = router_.match(request.method, segments);
+  const bool dav = is_dav_target(url->encoded_path());
+  if (dav) {
+    match.kind = Router::MatchKind::kFound;
+    match.pattern = std::string(kDavRoute);
+    match.handler = &dav_handler_;
+  }
   const bool found = match.kind == Router::MatchKind::kFound;
   if (found) request.route = match.pattern;  // metrics and logs count refusals per route too
   if (cors_.is_preflight(request)) {
@@ -205,14 +232,20 @@ Response ApiHandler::dispatch(Request& request) {
   if (!is_public_route(match.pattern, request.method)) {
     std::optional<Credentials> given = credentials(request);
     if (!given) {
-      return api::error_response(request.request_id, 401, Errc::kUnauthenticated,
-                                 "an access token is required");
+      Status missing(Errc::kUnauthenticated, "an access token is required");
+      if (dav) return dav_unauthenticated(request, missing);
+      return api::error_response(request.request_id, missing);
     }
-    auto principal = given->username.empty()
+    const bool by_password = dav && context_.dav.password_login && !given->username.empty() &&
+                             !given->secret.starts_with(auth::kApiTokenPrefix);
+    auto principal = by_password ? context_.auth.authenticate_password(
+                                       given->username, given->secret, origin_of(request))
+                     : given->username.empty()
                          ? context_.auth.authenticate(given->secret)
                          : context_.auth.authenticate_basic(given->username, given->secret);
     if (!principal.is_ok()) {
       if (auto limited = address_rate_limited(request)) return std::move(*limited);
+      if (dav) return dav_unauthenticated(request, principal.status());
       return api::error_response(request.request_id, principal.status());
     }
     request.principal = *principal;

@@ -47,6 +47,7 @@ class ApiHandler : public Handler {
   CorsPolicy cors_;
   service::RateLimiter user_limiter_;
   service::RateLimiter address_limiter_;
+  RouteHandler dav_handler_;  // everything under /dav/
 };
 
 }  // namespace coffer::api

@@ -10,7 +10,7 @@ namespace coffer::api {
 
 Response send_content(ApiContext& ctx, Request& request, const Node& node,
                       const ContentOptions& options) {
-  const std::string etag = etag_for(node);
+  const std::string etag = options.etag.empty() ? etag_for(node) : options.etag;
   const int64_t modified = node.modified / 1'000'000;
   Response response;
   response.set_header("ETag", etag);

@@ -34,6 +34,8 @@ struct Config {
   // (by the periodic collector), and none may be larger than upload_max_size.
   int64_t upload_expiry_seconds = 24 * 3600;
   int64_t upload_max_size = int64_t{1} << 40;
+  bool dav_infinite_depth = false;      // WebDAV PROPFIND with Depth infinity (the whole tree)
+  bool dav_password_login = false;      // WebDAV Basic with the account password, not only tokens
   // API rate limits (token buckets, per node): a signed-in user may send `user_rate_burst`
   // requests at once and `user_rate_limit` per second after that; anonymous requests and
   // failed authentications are counted per client address. A rate of 0 turns a limit off.

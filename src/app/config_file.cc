@@ -131,7 +131,9 @@ Status load_config_file(const std::string& path, Config& config) {
                                            "keep_versions",
                                            "version_retention_days",
                                            "upload_expiry",
-                                           "upload_max_size"},
+                                           "upload_max_size",
+                                           "dav_infinite_depth",
+                                           "dav_password_login"},
                                           "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
@@ -142,6 +144,8 @@ Status load_config_file(const std::string& path, Config& config) {
     COFFER_RETURN_IF_ERROR(
         read_int(s, "refresh_ttl", config.refresh_ttl_seconds, 60, int64_t{3660} * 86400, path));
     COFFER_RETURN_IF_ERROR(read_bool(s, "secure_cookies", config.secure_cookies, path));
+    COFFER_RETURN_IF_ERROR(read_bool(s, "dav_infinite_depth", config.dav_infinite_depth, path));
+    COFFER_RETURN_IF_ERROR(read_bool(s, "dav_password_login", config.dav_password_login, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "gc_interval", config.gc_interval_seconds, 0, int64_t{1} << 40, path));
     COFFER_RETURN_IF_ERROR(

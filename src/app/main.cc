@@ -151,7 +151,9 @@ int serve(const Config& config) {
   api::ApiHandler handler(
       api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.shares, *runtime.catalog,
                       *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
-                      config.secure_cookies, config.mass_delete_threshold, runtime.uploads.get()},
+                      config.secure_cookies, config.mass_delete_threshold,
+                      api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
+                      runtime.uploads.get()},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
@@ -378,6 +380,17 @@ int run(int argc, char** argv) {
       ->envname("COFFER_TRASH_RETENTION_DAYS")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{36500}));
+  serve_cmd
+      ->add_option("--dav-infinite-depth", config.dav_infinite_depth,
+                   "Allow WebDAV PROPFIND with Depth infinity (walks the whole tree)")
+      ->envname("COFFER_DAV_INFINITE_DEPTH")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--dav-password-login", config.dav_password_login,
+                   "Accept the account password over HTTP Basic on /dav/ (accounts without "
+                   "a second factor); API tokens always work")
+      ->envname("COFFER_DAV_PASSWORD_LOGIN")
+      ->capture_default_str();
   serve_cmd
       ->add_option("--mass-delete-threshold", config.mass_delete_threshold,
                    "Deletions by one client within a minute that raise an audit flag (0: off)")

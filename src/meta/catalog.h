@@ -17,6 +17,7 @@
 #include "meta/account_store.h"
 #include "meta/share_store.h"
 #include "meta/upload_store.h"
+#include "meta/property_store.h"
 
 namespace coffer::meta {
 
@@ -142,6 +143,8 @@ class Catalog {
   virtual ShareStore& shares() = 0;
   // Resumable uploads in progress, in the same database.
   virtual UploadStore& uploads() = 0;
+  // WebDAV dead properties, in the same database.
+  virtual PropertyStore& properties() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

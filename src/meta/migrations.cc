@@ -274,6 +274,18 @@ CREATE TABLE upload_chunks (
 CREATE INDEX upload_chunks_by_chunk ON upload_chunks (chunk);
 )sql";
 
+// Version 8: WebDAV dead properties (PROPPATCH), one row per property of a node, holding the
+// property element as self-contained XML.
+constexpr std::string_view kDavSchema = R"sql(
+CREATE TABLE dead_properties (
+  node_id BIGINT NOT NULL REFERENCES nodes (id),
+  ns {{NAME}} NOT NULL,
+  name {{NAME}} NOT NULL,
+  xml TEXT NOT NULL,
+  PRIMARY KEY (node_id, ns, name)
+){{NATURAL_KEY}};
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -282,6 +294,7 @@ constexpr Migration kMigrations[] = {
     {5, "document status, tags, metadata", kAttributesSchema},
     {6, "shares with users and groups, public links", kSharingSchema},
     {7, "resumable uploads", kUploadsSchema},
+    {8, "WebDAV dead properties", kDavSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -557,6 +557,8 @@ Status purge_subtree(Connection& conn, int64_t node_id) {
       std::string(kSubtree) + "DELETE FROM node_tags WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM shares WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM share_links WHERE node_id IN (SELECT id FROM subtree)",
+      std::string(kSubtree) +
+          "DELETE FROM dead_properties WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree)",
   };
   for (const std::string& sql : statements) COFFER_RETURN_IF_ERROR(conn.exec(sql, {node_id}));

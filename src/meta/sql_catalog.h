@@ -12,6 +12,7 @@
 #include "meta/sql_account_store.h"
 #include "meta/sql_share_store.h"
 #include "meta/sql_upload_store.h"
+#include "meta/sql_property_store.h"
 
 namespace coffer::meta {
 
@@ -75,6 +76,7 @@ class SqlCatalog final : public Catalog {
   AccountStore& accounts() override { return accounts_; }
   ShareStore& shares() override { return shares_; }
   UploadStore& uploads() override { return uploads_; }
+  PropertyStore& properties() override { return properties_; }
 
   Database& database() { return *db_; }
 
@@ -83,6 +85,7 @@ class SqlCatalog final : public Catalog {
   SqlAccountStore accounts_{*db_};
   SqlShareStore shares_{*db_};
   SqlUploadStore uploads_{*db_};
+  SqlPropertyStore properties_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

@@ -262,6 +262,36 @@ Result<Principal> AuthService::authenticate_basic(std::string_view username,
   return principal;
 }
 
+Result<Principal> AuthService::authenticate_password(std::string_view username,
+                                                     std::string_view password,
+                                                     const RequestOrigin& origin) {
+  const Micros now = now_micros();
+  COFFER_RETURN_IF_ERROR(throttle_.check(username, origin.ip, now));
+  auto fail = [&]() -> Status {
+    COFFER_RETURN_IF_ERROR(throttle_.record_failure(username, origin.ip, now));
+    return unauthenticated("invalid username or password");
+  };
+  if (username.size() > 64 || password.size() > auth::kMaxPasswordBytes) {
+    auth::burn_password_check(password.substr(0, auth::kMaxPasswordBytes));
+    return fail();
+  }
+  auto user = catalog_.find_user_by_name(std::string(username));
+  if (!user.is_ok()) {
+    if (user.status().code() != Errc::kNotFound) return user.status();
+    auth::burn_password_check(password);
+    return fail();
+  }
+  if (!auth::verify_password(password, user->password_hash)) return fail();
+  if (user->status != UserStatus::kActive) return fail();
+  auto totp = accounts_.totp(user->id);
+  COFFER_RETURN_IF_ERROR(totp);
+  if (*totp && (*totp)->confirmed) {
+    return unauthenticated("this account has a second factor: use a personal API token");
+  }
+  COFFER_RETURN_IF_ERROR(throttle_.record_success(username));
+  return Principal{user->id, user->role, kScopeFilesRead | kScopeFilesWrite, 0, 0};
+}
+
 Status AuthService::logout(const Principal& who, const RequestOrigin& origin) {
   if (who.session_id == 0) return Status(Errc::kForbidden, "an API token has no session");
   COFFER_RETURN_IF_ERROR(accounts_.revoke_session(who.user_id, who.session_id, now_micros()));

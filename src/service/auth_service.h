@@ -98,6 +98,12 @@ class AuthService {
   // HTTP Basic: the password must be a personal API token of that user (account passwords
   // are not accepted there: they would bypass the second factor). Errors: kUnauthenticated.
   Result<Principal> authenticate_basic(std::string_view username, std::string_view api_token);
+  // HTTP Basic with the account password, for WebDAV clients where the server allows it
+  // (DavOptions::password_login). Throttled like a sign-in; refused for accounts with a second
+  // factor, which the password alone must not bypass. The principal may read and write files
+  // and nothing else. Errors: kUnauthenticated, kTooManyRequests.
+  Result<Principal> authenticate_password(std::string_view username, std::string_view password,
+                                          const RequestOrigin& origin);
 
   Status logout(const Principal& who, const RequestOrigin& origin);
   Result<int64_t> logout_all(const Principal& who, const RequestOrigin& origin);

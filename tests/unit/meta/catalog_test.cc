@@ -679,5 +679,44 @@ TEST_F(CatalogTest, OtherUsersNodesDoNotExist) {
 
 TEST_F(CatalogTest, PingAnswers) { EXPECT_TRUE(catalog_->ping().is_ok()); }
 
+TEST_F(CatalogTest, DeadPropertiesPatchAllOrNothingAndStayWithTheNode) {
+  PropertyStore& props = catalog_->properties();
+  Node dir = folder(alice_, alice_.root_id, "dir");
+  Node f = file(alice_, dir.id, "f", make_version(5, {chunk_id('p')}));
+  ASSERT_TRUE(props
+                  .patch(alice_.id, f.id,
+                         {{"urn:x", "a", "<a xmlns=\"urn:x\">1</a>"},
+                          {"", "plain", "<plain>2</plain>"},
+                          {"urn:x", "a", "<a xmlns=\"urn:x\">3</a>"}})
+                  .is_ok());
+  auto listed = props.list(alice_.id, f.id);
+  ASSERT_TRUE(listed.is_ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].name, "plain");
+  EXPECT_EQ((*listed)[1].xml, "<a xmlns=\"urn:x\">3</a>");  // in order: the last set wins
+
+  ASSERT_TRUE(props.patch(alice_.id, f.id, {{"", "plain", ""}}).is_ok());  // remove
+  EXPECT_EQ(props.list(alice_.id, f.id)->size(), 1u);
+  auto children = props.list_children(alice_.id, dir.id);
+  ASSERT_TRUE(children.is_ok());
+  ASSERT_EQ(children->count(f.id), 1u);
+
+  // Another user's node does not exist; a move keeps the properties; a copy gets them.
+  EXPECT_EQ(props.list(bob_.id, f.id).status().code(), Errc::kNotFound);
+  EXPECT_EQ(props.patch(bob_.id, f.id, {{"", "x", "<x/>"}}).code(), Errc::kNotFound);
+  ASSERT_TRUE(catalog_->move_node(alice_.id, f.id, alice_.root_id, "moved", 2).is_ok());
+  EXPECT_EQ(props.list(alice_.id, f.id)->size(), 1u);
+  auto copy = catalog_->copy_node(alice_.id, f.id, alice_.root_id, "copy", 3);
+  ASSERT_TRUE(copy.is_ok());
+  ASSERT_TRUE(props.copy(alice_.id, f.id, copy->id).is_ok());
+  EXPECT_EQ(props.list(alice_.id, copy->id)->size(), 1u);
+
+  // Trashed nodes have no readable properties; purging removes the rows with the node.
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, f.id, 4, 0).is_ok());
+  EXPECT_EQ(props.list(alice_.id, f.id).status().code(), Errc::kNotFound);
+  ASSERT_TRUE(catalog_->purge_trashed(alice_.id, f.id).is_ok());
+  ASSERT_TRUE(catalog_->empty_trash(alice_.id).is_ok());
+}
+
 }  // namespace
 }  // namespace coffer::meta

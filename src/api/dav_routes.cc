@@ -1,0 +1,868 @@
+// WebDAV at /dav/ (RFC 4918 class 1 and 2, RFC 4331 quotas) over the same tree, permissions
+// and storage engine as the REST API: every method maps onto FileService and the Catalog.
+// docs/webdav.md describes what is supported.
+
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "api/api_context.h"
+#include "api/content_response.h"
+#include "api/dav_paths.h"
+#include "api/errors.h"
+#include "api/http_headers.h"
+#include "api/json_io.h"
+#include "core/byte_source.h"
+#include "dav/dav_requests.h"
+#include "dav/if_header.h"
+#include "dav/lock_manager.h"
+#include "dav/xml_document.h"
+
+namespace coffer::api {
+namespace {
+
+using dav::kDavNs;
+using dav::Lock;
+using dav::PropertyName;
+using dav::xml_escape;
+
+constexpr size_t kMaxXmlBody = 1 << 20;
+constexpr size_t kMaxPropertyBytes = 64 * 1024;
+constexpr size_t kMaxInfiniteEntries = 100000;
+constexpr std::string_view kAllow =
+    "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK";
+constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+
+struct DavState {
+  ApiContext& ctx;
+  DavOptions options;
+  dav::LockManager locks;
+};
+
+Response fail(const Request& request, const Status& status) {
+  return error_response(request.request_id, status);
+}
+
+Response empty_response(int status) {
+  Response response;
+  response.status = status;
+  return response;
+}
+
+Response xml_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::string(kXmlHead) + body;
+  response.set_header("Content-Type", "application/xml; charset=utf-8");
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+// RFC 4918 §16: a precondition failure carries an error body naming the condition.
+Response precondition_response(const Request& request, int status, std::string_view element,
+                               std::string_view inner = {}) {
+  Response response =
+      xml_response(status, "<D:error xmlns:D=\"DAV:\"><D:" + std::string(element) + ">" +
+                               std::string(inner) + "</D:" + std::string(element) + "></D:error>");
+  response.set_header("X-Error-Code", std::string(element));
+  (void)request;
+  return response;
+}
+
+std::string status_line(int code) {
+  switch (code) {
+    case 200:
+      return "HTTP/1.1 200 OK";
+    case 403:
+      return "HTTP/1.1 403 Forbidden";
+    case 404:
+      return "HTTP/1.1 404 Not Found";
+    case 409:
+      return "HTTP/1.1 409 Conflict";
+    case 424:
+      return "HTTP/1.1 424 Failed Dependency";
+    case 507:
+      return "HTTP/1.1 507 Insufficient Storage";
+    default:
+      return "HTTP/1.1 " + std::to_string(code) + " Error";
+  }
+}
+
+// "ns:name" with the namespace declared on the element itself, so any namespace works.
+std::string empty_element(const PropertyName& name) {
+  if (name.ns.empty()) return "<" + name.name + "/>";
+  if (name.ns == kDavNs) return "<D:" + name.name + "/>";
+  return "<X:" + name.name + " xmlns:X=\"" + xml_escape(name.ns) + "\"/>";
+}
+
+// The body of the empty resource a LOCK on an unmapped URL creates.
+class EmptySource final : public ByteSource {
+ public:
+  Result<size_t> read(std::span<std::byte>) override { return size_t{0}; }
+};
+
+// WebDAV entity tags are the first 128 bits of the content SHA-256: clients (litmus among
+// them) build If headers with two entity tags and a lock token in fixed 200-byte buffers,
+// which the full 64 hex digits overflow.
+std::string dav_etag(const Node& file) { return "\"" + file.sha256.substr(0, 32) + "\""; }
+
+std::string rfc1123(Micros t) { return http_date(t / 1'000'000); }
+
+// ---- the request: who, which path, which locks ---------------------------------------------
+
+struct Target {
+  DavPath path;
+  std::optional<Node> node;  // nullopt: unmapped
+};
+
+Result<Target> resolve(DavState& dav, const Request& request, DavPath path) {
+  Target target{std::move(path), std::nullopt};
+  auto node = dav.ctx.files.resolve_path(request.user_id, target.path.path());
+  if (node.is_ok()) {
+    target.node = std::move(*node);
+  } else if (node.status().code() != Errc::kNotFound) {
+    return node.status();
+  }
+  return target;
+}
+
+// The parent folder of an unmapped or mapped non-root path. Errors: kConflict when missing
+// or a file (RFC 4918 §9.7.1, §9.3.1: 409).
+Result<Node> parent_folder(DavState& dav, const Request& request, const DavPath& path) {
+  auto parent = dav.ctx.files.resolve_path(request.user_id, path.parent().path());
+  if (!parent.is_ok()) {
+    if (parent.status().code() == Errc::kNotFound) {
+      return Status(Errc::kConflict, "the parent collection does not exist");
+    }
+    return parent.status();
+  }
+  if (parent->kind != NodeKind::kFolder) {
+    return Status(Errc::kConflict, "the parent is not a collection");
+  }
+  return parent;
+}
+
+std::string etag_of(const std::optional<Node>& node) {
+  if (!node || node->kind != NodeKind::kFile) return "";
+  return dav_etag(*node);
+}
+
+// The If header of a request, parsed once.
+struct Conditions {
+  std::optional<dav::IfHeader> if_header;
+  std::vector<std::string> tokens;  // submitted lock tokens
+};
+
+Result<Conditions> conditions_of(const Request& request) {
+  Conditions c;
+  std::string_view value = request.header("If");
+  if (value.empty()) return c;
+  auto parsed = dav::parse_if_header(value);
+  COFFER_RETURN_IF_ERROR(parsed);
+  c.tokens = parsed->submitted_tokens();
+  c.if_header = std::move(*parsed);
+  return c;
+}
+
+std::optional<std::string> tag_to_path(std::string_view tag) {
+  auto path = parse_dav_url(tag);
+  if (!path.is_ok()) return std::nullopt;
+  return path->path();
+}
+
+// RFC 4918 §10.4: 412 when the If header is false for the resource.
+bool if_allows(DavState& dav, const Request& request, const Conditions& c, const Target& target) {
+  if (!c.if_header) return true;
+  const std::string path = target.path.path();
+  dav::IfSubject subject;
+  subject.path = path;
+  subject.etag = etag_of(target.node);
+  const Micros now = now_micros();
+  subject.token_matches = [&](std::string_view token) {
+    for (const Lock& lock : dav.locks.covering(request.user_id, path, now)) {
+      if (lock.token == token) return true;
+    }
+    return false;
+  };
+  return dav::if_header_allows(*c.if_header, subject, tag_to_path);
+}
+
+// A write to `path` (with `subtree`, to everything below it too) needs the token of every
+// lock that covers it: 423 with the lock's root otherwise.
+// With `membership`, the write adds or removes a member of the parent collection, which a
+// depth-0 lock on the parent protects too (RFC 4918 §7.5).
+std::optional<Response> check_locks(DavState& dav, const Request& request, const Conditions& c,
+                                    const DavPath& path, bool subtree, bool membership) {
+  Status s = dav.locks.check_write(request.user_id, path.path(), subtree, c.tokens, now_micros());
+  if (s.is_ok() && membership && !path.is_root()) {
+    s = dav.locks.check_write(request.user_id, path.parent().path(), false, c.tokens, now_micros());
+  }
+  if (s.is_ok()) return std::nullopt;
+  std::string root = s.message().substr(s.message().find(": ") + 2);
+  DavPath locked_path;
+  auto parsed = parse_dav_url(std::string(kDavPrefix) + root);
+  if (parsed.is_ok()) locked_path = std::move(*parsed);
+  return precondition_response(
+      request, 423, "lock-token-submitted",
+      "<D:href>" + xml_escape(dav_href(locked_path.segments, false)) + "</D:href>");
+}
+
+// Checks the If header and the locks for a write; nullopt when the write may go ahead.
+std::optional<Response> check_write(DavState& dav, const Request& request, const Conditions& c,
+                                    const Target& target, bool subtree, bool membership) {
+  // The If header first: a false condition is 412 even on a locked resource; a true one
+  // still needs the tokens of the locks (423).
+  if (!if_allows(dav, request, c, target)) {
+    return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
+  }
+  if (auto refused = check_locks(dav, request, c, target.path, subtree, membership)) {
+    return refused;
+  }
+  // If-Match / If-None-Match (RFC 9110 §13.1) on the resource being written.
+  const std::string etag = etag_of(target.node);
+  std::string_view if_match = request.header("If-Match");
+  if (!if_match.empty() &&
+      (!target.node || !etag_list_matches(if_match, etag.empty() ? "\"\"" : etag, false))) {
+    return fail(request, Status(Errc::kPreconditionFailed, "If-Match does not match"));
+  }
+  std::string_view if_none_match = request.header("If-None-Match");
+  if (!if_none_match.empty() && target.node &&
+      etag_list_matches(if_none_match, etag.empty() ? "\"\"" : etag, true)) {
+    return fail(request, Status(Errc::kPreconditionFailed, "If-None-Match matches"));
+  }
+  return std::nullopt;
+}
+
+Result<std::string> read_xml_body(Request& request) {
+  std::string body;
+  if (auto length = request.body->content_length(); length && *length > kMaxXmlBody) {
+    return Status(Errc::kPayloadTooLarge, "the XML body is over 1 MiB");
+  }
+  char buf[16384];
+  for (;;) {
+    auto n = request.body->read(std::as_writable_bytes(std::span<char>(buf, sizeof buf)));
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) break;
+    if (body.size() + *n > kMaxXmlBody) {
+      return Status(Errc::kPayloadTooLarge, "the XML body is over 1 MiB");
+    }
+    body.append(buf, *n);
+  }
+  return body;
+}
+
+bool has_body(const Request& request) {
+  auto length = request.body->content_length();
+  return length ? *length > 0 : !request.body->finished();
+}
+
+// ---- properties ---------------------------------------------------------------------------
+
+const std::vector<std::string_view>& live_names() {
+  static const std::vector<std::string_view> names = {
+      "creationdate",   "displayname", "getlastmodified", "resourcetype", "getcontentlength",
+      "getcontenttype", "getetag",     "supportedlock",   "lockdiscovery"};
+  return names;
+}
+
+bool is_quota_name(std::string_view name) {
+  return name == "quota-available-bytes" || name == "quota-used-bytes";
+}
+
+bool is_live(const PropertyName& name) {
+  if (name.ns != kDavNs) return false;
+  if (is_quota_name(name.name)) return true;
+  for (auto n : live_names()) {
+    if (n == name.name) return true;
+  }
+  return false;
+}
+
+std::string activelock_xml(const Lock& lock) {
+  std::string out = "<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope>";
+  out += lock.exclusive ? "<D:exclusive/>" : "<D:shared/>";
+  out += "</D:lockscope><D:depth>";
+  out += lock.infinite ? "infinity" : "0";
+  out += "</D:depth>";
+  out += lock.owner_xml;
+  out += "<D:timeout>Second-" + std::to_string(lock.timeout_seconds) + "</D:timeout>";
+  out += "<D:locktoken><D:href>" + xml_escape(lock.token) + "</D:href></D:locktoken>";
+  DavPath root;
+  if (auto parsed = parse_dav_url(std::string(kDavPrefix) + lock.root); parsed.is_ok()) {
+    root = std::move(*parsed);
+  }
+  out += "<D:lockroot><D:href>" + xml_escape(dav_href(root.segments, false)) +
+         "</D:href></D:lockroot></D:activelock>";
+  return out;
+}
+
+// What one PROPFIND answer needs besides the node: its locks and, when asked, the quota.
+struct PropContext {
+  DavState& dav;
+  const Request& request;
+  std::optional<Usage> usage;  // loaded on first use
+  bool usage_failed = false;
+};
+
+const Usage* usage_of(PropContext& pc) {
+  if (!pc.usage && !pc.usage_failed) {
+    auto u = pc.dav.ctx.catalog.usage(pc.request.user_id);
+    if (u.is_ok()) {
+      pc.usage = *u;
+    } else {
+      pc.usage_failed = true;
+    }
+  }
+  return pc.usage ? &*pc.usage : nullptr;
+}
+
+// The value of a live property as an element, or nullopt when the resource has none.
+std::optional<std::string> live_property(PropContext& pc, const Node& node, const std::string& path,
+                                         std::string_view name) {
+  const bool file = node.kind == NodeKind::kFile;
+  if (name == "creationdate") {
+    return "<D:creationdate>" + rfc3339(node.created) + "</D:creationdate>";
+  }
+  if (name == "displayname") {
+    return "<D:displayname>" + xml_escape(node.name) + "</D:displayname>";
+  }
+  if (name == "getlastmodified") {
+    return "<D:getlastmodified>" + rfc1123(node.modified) + "</D:getlastmodified>";
+  }
+  if (name == "resourcetype") {
+    return file ? "<D:resourcetype/>" : "<D:resourcetype><D:collection/></D:resourcetype>";
+  }
+  if (name == "getcontentlength") {
+    if (!file) return std::nullopt;
+    return "<D:getcontentlength>" + std::to_string(node.size) + "</D:getcontentlength>";
+  }
+  if (name == "getcontenttype") {
+    if (!file) return std::nullopt;
+    const std::string mime = node.mime.empty() ? "application/octet-stream" : node.mime;
+    return "<D:getcontenttype>" + xml_escape(mime) + "</D:getcontenttype>";
+  }
+  if (name == "getetag") {
+    if (!file) return std::nullopt;
+    return "<D:getetag>" + xml_escape(dav_etag(node)) + "</D:getetag>";
+  }
+  if (name == "supportedlock") {
+    return "<D:supportedlock>"
+           "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope>"
+           "<D:locktype><D:write/></D:locktype></D:lockentry>"
+           "<D:lockentry><D:lockscope><D:shared/></D:lockscope>"
+           "<D:locktype><D:write/></D:locktype></D:lockentry>"
+           "</D:supportedlock>";
+  }
+  if (name == "lockdiscovery") {
+    std::string out = "<D:lockdiscovery>";
+    for (const Lock& lock : pc.dav.locks.covering(pc.request.user_id, path, now_micros())) {
+      out += activelock_xml(lock);
+    }
+    return out + "</D:lockdiscovery>";
+  }
+  if (is_quota_name(name)) {
+    if (file) return std::nullopt;
+    const Usage* u = usage_of(pc);
+    if (u == nullptr) return std::nullopt;
+    if (name == "quota-used-bytes") {
+      return "<D:quota-used-bytes>" + std::to_string(u->used()) + "</D:quota-used-bytes>";
+    }
+    if (u->limit <= 0) return std::nullopt;  // unlimited: RFC 4331 §3 lets us omit it
+    const int64_t left = std::max<int64_t>(0, u->limit - u->used());
+    return "<D:quota-available-bytes>" + std::to_string(left) + "</D:quota-available-bytes>";
+  }
+  return std::nullopt;
+}
+
+// One <D:response> for a node.
+void append_response(PropContext& pc, std::string& out, const Node& node,
+                     const std::vector<std::string>& segments,
+                     const std::vector<meta::DeadProperty>& dead,
+                     const dav::PropfindRequest& what) {
+  const bool collection = node.kind == NodeKind::kFolder;
+  const std::string path = DavPath{segments, false}.path();
+  out += "<D:response><D:href>" + xml_escape(dav_href(segments, collection)) + "</D:href>";
+  std::string found;
+  std::string missing;
+  if (what.kind == dav::PropfindRequest::Kind::kPropName) {
+    for (auto name : live_names()) {
+      if (live_property(pc, node, path, name)) found += "<D:" + std::string(name) + "/>";
+    }
+    if (collection) found += "<D:quota-used-bytes/>";
+    for (const auto& p : dead) found += empty_element({p.ns, p.name});
+  } else if (what.kind == dav::PropfindRequest::Kind::kAllProp) {
+    for (auto name : live_names()) {
+      if (auto v = live_property(pc, node, path, name)) found += *v;
+    }
+    for (const auto& p : dead) found += p.xml;
+    for (const auto& n : what.names) {  // DAV:include
+      if (n.ns == kDavNs && is_quota_name(n.name)) {
+        if (auto v = live_property(pc, node, path, n.name)) found += *v;
+      }
+    }
+  } else {
+    for (const auto& n : what.names) {
+      std::optional<std::string> value;
+      if (n.ns == kDavNs) value = live_property(pc, node, path, n.name);
+      if (!value) {
+        for (const auto& p : dead) {
+          if (p.ns == n.ns && p.name == n.name) value = p.xml;
+        }
+      }
+      if (value) {
+        found += *value;
+      } else {
+        missing += empty_element(n);
+      }
+    }
+  }
+  if (!found.empty() || missing.empty()) {
+    out += "<D:propstat><D:prop>" + found + "</D:prop><D:status>" + status_line(200) +
+           "</D:status></D:propstat>";
+  }
+  if (!missing.empty()) {
+    out += "<D:propstat><D:prop>" + missing + "</D:prop><D:status>" + status_line(404) +
+           "</D:status></D:propstat>";
+  }
+  out += "</D:response>";
+}
+
+// Lists every child of `folder` (all pages), archived documents included: a desktop client
+// must see the whole tree.
+Result<std::vector<Node>> all_children(DavState& dav, const Request& request, int64_t folder) {
+  std::vector<Node> out;
+  for (const DocStatus status :
+       {DocStatus::kActive, DocStatus::kPending, DocStatus::kError, DocStatus::kArchived}) {
+    ListOptions options;
+    options.limit = 1000;
+    options.status = status;
+    for (;;) {
+      auto page = dav.ctx.files.list(request.user_id, folder, options);
+      COFFER_RETURN_IF_ERROR(page);
+      const bool more = page->size() == options.limit;
+      if (!page->empty()) options.after = page->back();
+      for (auto& n : *page) out.push_back(std::move(n));
+      if (!more) break;
+    }
+  }
+  return out;
+}
+
+// ---- methods ----------------------------------------------------------------------------
+
+Response dav_options(DavState&, Request&) {
+  Response response = empty_response(200);
+  response.set_header("DAV", "1, 2");
+  response.set_header("Allow", std::string(kAllow));
+  response.set_header("MS-Author-Via", "DAV");
+  response.content_length = 0;
+  return response;
+}
+
+Response dav_propfind(DavState& dav, Request& request, const Target& target) {
+  if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+  std::string_view depth = trim_whitespace(request.header("Depth"));
+  int levels = 0;
+  if (depth == "0") {
+    levels = 0;
+  } else if (depth == "1") {
+    levels = 1;
+  } else if (depth.empty() || depth == "infinity" || depth == "Infinity") {
+    if (!dav.options.infinite_depth) {
+      return precondition_response(request, 403, "propfind-finite-depth");
+    }
+    levels = -1;
+  } else {
+    return fail(request, Status(Errc::kInvalidArgument, "Depth must be 0, 1 or infinity"));
+  }
+  auto body = read_xml_body(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto what = dav::parse_propfind(*body);
+  if (!what.is_ok()) return fail(request, what.status());
+
+  PropContext pc{dav, request, std::nullopt, false};
+  std::string out = "<D:multistatus xmlns:D=\"DAV:\">";
+  auto own = dav.ctx.catalog.properties().list(request.user_id, target.node->id);
+  if (!own.is_ok()) return fail(request, own.status());
+  append_response(pc, out, *target.node, target.path.segments, *own, *what);
+
+  // Breadth-first below the target, as deep as asked.
+  struct Pending {
+    Node folder;
+    std::vector<std::string> segments;
+    int depth;
+  };
+  std::vector<Pending> queue;
+  if (levels != 0 && target.node->kind == NodeKind::kFolder) {
+    queue.push_back({*target.node, target.path.segments, 1});
+  }
+  size_t emitted = 1;
+  for (size_t i = 0; i < queue.size(); ++i) {
+    Pending current = queue[i];
+    auto children = all_children(dav, request, current.folder.id);
+    if (!children.is_ok()) return fail(request, children.status());
+    auto dead = dav.ctx.catalog.properties().list_children(request.user_id, current.folder.id);
+    if (!dead.is_ok()) return fail(request, dead.status());
+    static const std::vector<meta::DeadProperty> kNone;
+    for (const Node& child : *children) {
+      if (++emitted > kMaxInfiniteEntries) {
+        return fail(request, Status(Errc::kPayloadTooLarge, "too many resources below"));
+      }
+      std::vector<std::string> segments = current.segments;
+      segments.push_back(child.name);
+      auto it = dead->find(child.id);
+      append_response(pc, out, child, segments, it == dead->end() ? kNone : it->second, *what);
+      if (child.kind == NodeKind::kFolder && (levels < 0 || current.depth < levels)) {
+        queue.push_back({child, std::move(segments), current.depth + 1});
+      }
+    }
+  }
+  out += "</D:multistatus>";
+  return xml_response(207, std::move(out));
+}
+
+Response dav_proppatch(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+  if (auto refused = check_write(dav, request, c, target, false, false)) {
+    return std::move(*refused);
+  }
+  auto body = read_xml_body(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto updates = dav::parse_proppatch(*body);
+  if (!updates.is_ok()) return fail(request, updates.status());
+
+  // Live properties are protected (RFC 4918 §9.2): one of them fails the whole request.
+  bool refused = false;
+  for (const auto& u : *updates) {
+    if (is_live(u.name) || u.xml.size() > kMaxPropertyBytes) refused = true;
+  }
+  if (!refused) {
+    std::vector<meta::PropertyChange> changes;
+    for (const auto& u : *updates) changes.push_back({u.name.ns, u.name.name, u.xml});
+    Status s = dav.ctx.catalog.properties().patch(request.user_id, target.node->id, changes);
+    if (!s.is_ok()) return fail(request, s);
+  }
+  std::string out =
+      "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>" +
+      xml_escape(dav_href(target.path.segments, target.node->kind == NodeKind::kFolder)) +
+      "</D:href>";
+  std::set<PropertyName> seen;
+  for (const auto& u : *updates) {
+    if (!seen.insert(u.name).second) continue;
+    int code = 200;
+    if (refused) code = is_live(u.name) ? 403 : u.xml.size() > kMaxPropertyBytes ? 507 : 424;
+    out += "<D:propstat><D:prop>" + empty_element(u.name) + "</D:prop><D:status>" +
+           status_line(code) + "</D:status></D:propstat>";
+  }
+  out += "</D:response></D:multistatus>";
+  return xml_response(207, std::move(out));
+}
+
+Response dav_mkcol(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  if (target.path.is_root() || target.node) {
+    return fail(request, Status(Errc::kMethodNotAllowed, "the resource exists"));
+  }
+  if (has_body(request)) {
+    return fail(request, Status(Errc::kUnsupportedMediaType, "MKCOL with a body is not supported"));
+  }
+  auto parent = parent_folder(dav, request, target.path);
+  if (!parent.is_ok()) return fail(request, parent.status());
+  if (auto refused = check_write(dav, request, c, target, false, true)) {
+    return std::move(*refused);
+  }
+  auto folder = dav.ctx.files.create_folder(request.user_id, parent->id, target.path.name());
+  if (!folder.is_ok()) return fail(request, folder.status());
+  Response response = empty_response(201);
+  response.set_header("Location", dav_href(target.path.segments, true));
+  return response;
+}
+
+Response dav_get(DavState& dav, Request& request, const Target& target) {
+  if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+  if (target.node->kind == NodeKind::kFolder) {
+    // Browsers get a plain list of the members; DAV clients use PROPFIND.
+    auto children = all_children(dav, request, target.node->id);
+    if (!children.is_ok()) return fail(request, children.status());
+    Response response;
+    for (const Node& child : *children) {
+      response.body += child.name + (child.kind == NodeKind::kFolder ? "/\n" : "\n");
+    }
+    response.set_header("Content-Type", "text/plain; charset=utf-8");
+    response.set_header("Cache-Control", "no-store");
+    if (request.method == "HEAD") {
+      response.content_length = response.body.size();
+      response.body.clear();
+    }
+    return response;
+  }
+  ContentOptions options;
+  options.etag = dav_etag(*target.node);
+  return send_content(dav.ctx, request, *target.node, options);
+}
+
+Response dav_put(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  if (target.path.is_root() || (target.node && target.node->kind == NodeKind::kFolder)) {
+    return fail(request, Status(Errc::kMethodNotAllowed, "PUT on a collection"));
+  }
+  if (!request.header("Content-Range").empty()) {
+    return fail(request, Status(Errc::kInvalidArgument, "partial PUT is not supported"));
+  }
+  auto parent = parent_folder(dav, request, target.path);
+  if (!parent.is_ok()) return fail(request, parent.status());
+  if (auto refused = check_write(dav, request, c, target, false, !target.node)) {
+    return std::move(*refused);
+  }
+  auto digest = declared_sha256(request.header("Content-SHA256"), request.header("Digest"),
+                                request.header("Repr-Digest"));
+  if (!digest.is_ok()) return fail(request, digest.status());
+  service::UploadRequest upload;
+  upload.owner_id = request.user_id;
+  upload.parent_id = parent->id;
+  upload.name = target.path.name();
+  upload.body = request.body;
+  upload.expected_sha256 = *digest;
+  upload.expected_size = request.body->content_length();
+  auto node = dav.ctx.files.upload(upload);
+  if (!node.is_ok()) return fail(request, node.status());
+  Response response = empty_response(target.node ? 204 : 201);
+  response.set_header("ETag", dav_etag(*node));
+  if (!target.node) response.set_header("Location", dav_href(target.path.segments, false));
+  return response;
+}
+
+Response dav_delete(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+  if (target.path.is_root()) {
+    return fail(request, Status(Errc::kForbidden, "the root collection cannot be deleted"));
+  }
+  if (auto refused = check_write(dav, request, c, target, true, true)) {
+    return std::move(*refused);
+  }
+  Status s = dav.ctx.files.remove(request.user_id, target.node->id, request.principal.api_token_id);
+  if (!s.is_ok()) return fail(request, s);
+  dav.locks.release_subtree(request.user_id, target.path.path());
+  return empty_response(204);
+}
+
+// Copies the dead properties of a copied tree, node by node (matched by name).
+Status copy_properties(DavState& dav, const Request& request, const Node& from, const Node& to,
+                       bool deep) {
+  COFFER_RETURN_IF_ERROR(dav.ctx.catalog.properties().copy(request.user_id, from.id, to.id));
+  if (!deep || from.kind != NodeKind::kFolder) return Status::ok();
+  auto sources = all_children(dav, request, from.id);
+  COFFER_RETURN_IF_ERROR(sources);
+  auto copies = all_children(dav, request, to.id);
+  COFFER_RETURN_IF_ERROR(copies);
+  std::map<std::string, const Node*> by_name;
+  for (const Node& n : *copies) by_name[n.name] = &n;
+  for (const Node& source : *sources) {
+    auto it = by_name.find(source.name);
+    if (it == by_name.end()) continue;
+    COFFER_RETURN_IF_ERROR(copy_properties(dav, request, source, *it->second, true));
+  }
+  return Status::ok();
+}
+
+Response dav_copy_move(DavState& dav, Request& request, const Target& source, const Conditions& c) {
+  const bool move = request.method == "MOVE";
+  if (!source.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+  std::string_view destination_header = request.header("Destination");
+  if (destination_header.empty()) {
+    return fail(request, Status(Errc::kInvalidArgument, "Destination is required"));
+  }
+  auto destination_path = parse_dav_url(destination_header);
+  if (!destination_path.is_ok()) {
+    if (destination_path.status().code() == Errc::kForbidden) {
+      // RFC 4918 §9.8.5: a destination on another server is 502.
+      return fail(request, Status(Errc::kForbidden, "the Destination is outside /dav/"));
+    }
+    return fail(request, destination_path.status());
+  }
+  std::string_view depth = trim_whitespace(request.header("Depth"));
+  bool deep = true;
+  if (depth == "0" && !move) {
+    deep = false;
+  } else if (!depth.empty() && depth != "infinity" && depth != "Infinity") {
+    return fail(request, Status(Errc::kInvalidArgument, move ? "MOVE needs Depth infinity"
+                                                             : "Depth must be 0 or infinity"));
+  }
+  std::string_view overwrite_header = trim_whitespace(request.header("Overwrite"));
+  if (!overwrite_header.empty() && overwrite_header != "T" && overwrite_header != "F") {
+    return fail(request, Status(Errc::kInvalidArgument, "Overwrite must be T or F"));
+  }
+  const bool overwrite = overwrite_header != "F";
+  if (source.path.is_root() || destination_path->is_root()) {
+    return fail(request, Status(Errc::kForbidden, "the root collection cannot be copied or moved"));
+  }
+  const std::string from = source.path.path();
+  const std::string to = destination_path->path();
+  if (from == to) {
+    return fail(request, Status(Errc::kForbidden, "the source and destination are the same"));
+  }
+  if (source.node->kind == NodeKind::kFolder && dav::path_within(to, from)) {
+    return fail(request, Status(Errc::kForbidden, "a collection cannot go inside itself"));
+  }
+  auto destination = resolve(dav, request, std::move(*destination_path));
+  if (!destination.is_ok()) return fail(request, destination.status());
+  auto parent = parent_folder(dav, request, destination->path);
+  if (!parent.is_ok()) return fail(request, parent.status());
+  if (destination->node && !overwrite) {
+    return fail(request, Status(Errc::kPreconditionFailed, "the destination exists"));
+  }
+  if (move) {
+    if (auto refused = check_write(dav, request, c, source, true, true)) {
+      return std::move(*refused);
+    }
+  } else if (!if_allows(dav, request, c, source)) {
+    return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
+  }
+  if (auto refused = check_locks(dav, request, c, destination->path, true, true)) {
+    return std::move(*refused);
+  }
+  const bool existed = destination->node.has_value();
+  if (existed) {
+    Status s = dav.ctx.files.remove(request.user_id, destination->node->id,
+                                    request.principal.api_token_id);
+    if (!s.is_ok()) return fail(request, s);
+  }
+  if (move) {
+    auto moved =
+        dav.ctx.files.move(request.user_id, source.node->id, parent->id, destination->path.name());
+    if (!moved.is_ok()) return fail(request, moved.status());
+    dav.locks.release_subtree(request.user_id, from);
+  } else if (deep || source.node->kind == NodeKind::kFile) {
+    auto copied =
+        dav.ctx.files.copy(request.user_id, source.node->id, parent->id, destination->path.name());
+    if (!copied.is_ok()) return fail(request, copied.status());
+    Status s = copy_properties(dav, request, *source.node, *copied, true);
+    if (!s.is_ok()) return fail(request, s);
+  } else {
+    auto folder =
+        dav.ctx.files.create_folder(request.user_id, parent->id, destination->path.name());
+    if (!folder.is_ok()) return fail(request, folder.status());
+    Status s = copy_properties(dav, request, *source.node, *folder, false);
+    if (!s.is_ok()) return fail(request, s);
+  }
+  Response response = empty_response(existed ? 204 : 201);
+  if (!existed) {
+    response.set_header(
+        "Location", dav_href(destination->path.segments, source.node->kind == NodeKind::kFolder));
+  }
+  return response;
+}
+
+Response lock_response(int status, const Lock& lock) {
+  Response response =
+      xml_response(status, "<D:prop xmlns:D=\"DAV:\"><D:lockdiscovery>" + activelock_xml(lock) +
+                               "</D:lockdiscovery></D:prop>");
+  response.set_header("Lock-Token", "<" + lock.token + ">");
+  return response;
+}
+
+Response dav_lock(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  const int64_t timeout = dav::parse_timeout(request.header("Timeout"));
+  auto body = read_xml_body(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  const std::string path = target.path.path();
+  const Micros now = now_micros();
+  if (body->find_first_not_of(" \t\r\n") == std::string::npos) {
+    // A refresh (RFC 4918 §9.10.2): the If header names the lock.
+    if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+    for (const std::string& token : c.tokens) {
+      auto lock = dav.locks.refresh(request.user_id, path, token, timeout, now);
+      if (lock.is_ok()) return lock_response(200, *lock);
+    }
+    return precondition_response(request, 412, "lock-token-matches-request-uri");
+  }
+  auto info = dav::parse_lockinfo(*body);
+  if (!info.is_ok()) return fail(request, info.status());
+  std::string_view depth = trim_whitespace(request.header("Depth"));
+  bool infinite = true;
+  if (depth == "0") {
+    infinite = false;
+  } else if (!depth.empty() && depth != "infinity" && depth != "Infinity") {
+    return fail(request, Status(Errc::kInvalidArgument, "Depth must be 0 or infinity"));
+  }
+  if (!if_allows(dav, request, c, target)) {
+    return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
+  }
+  std::optional<Node> parent;
+  if (!target.node) {
+    auto p = parent_folder(dav, request, target.path);
+    if (!p.is_ok()) return fail(request, p.status());
+    parent = std::move(*p);
+  }
+  auto lock = dav.locks.lock(request.user_id, path, info->exclusive, infinite,
+                             std::move(info->owner_xml), timeout, now);
+  if (!lock.is_ok()) {
+    return precondition_response(request, 423, "no-conflicting-lock");
+  }
+  if (target.node) return lock_response(200, *lock);
+  // RFC 4918 §7.3: locking an unmapped URL creates an empty resource.
+  EmptySource empty;
+  service::UploadRequest upload;
+  upload.owner_id = request.user_id;
+  upload.parent_id = parent->id;
+  upload.name = target.path.name();
+  upload.body = &empty;
+  auto node = dav.ctx.files.upload(upload);
+  if (!node.is_ok()) {
+    (void)dav.locks.unlock(request.user_id, path, lock->token, now);
+    return fail(request, node.status());
+  }
+  return lock_response(201, *lock);
+}
+
+Response dav_unlock(DavState& dav, Request& request, const Target& target) {
+  std::string_view header = trim_whitespace(request.header("Lock-Token"));
+  if (header.size() < 2 || header.front() != '<' || header.back() != '>') {
+    return fail(request, Status(Errc::kInvalidArgument, "Lock-Token must be <token>"));
+  }
+  Status s = dav.locks.unlock(request.user_id, target.path.path(),
+                              header.substr(1, header.size() - 2), now_micros());
+  if (!s.is_ok()) return precondition_response(request, 409, "lock-token-matches-request-uri");
+  return empty_response(204);
+}
+
+Response dav_dispatch(DavState& dav, Request& request) {
+  const std::string& method = request.method;
+  if (method == "OPTIONS") return dav_options(dav, request);
+  auto path = parse_dav_url(request.target);
+  if (!path.is_ok()) return fail(request, path.status());
+  auto target = resolve(dav, request, std::move(*path));
+  if (!target.is_ok()) return fail(request, target.status());
+  auto conditions = conditions_of(request);
+  if (!conditions.is_ok()) return fail(request, conditions.status());
+  const Conditions& c = *conditions;
+  if (method == "GET" || method == "HEAD") {
+    if (!if_allows(dav, request, c, *target)) {
+      return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
+    }
+    return dav_get(dav, request, *target);
+  }
+  if (method == "PROPFIND") return dav_propfind(dav, request, *target);
+  if (method == "PROPPATCH") return dav_proppatch(dav, request, *target, c);
+  if (method == "MKCOL") return dav_mkcol(dav, request, *target, c);
+  if (method == "PUT") return dav_put(dav, request, *target, c);
+  if (method == "DELETE") return dav_delete(dav, request, *target, c);
+  if (method == "COPY" || method == "MOVE") return dav_copy_move(dav, request, *target, c);
+  if (method == "LOCK") return dav_lock(dav, request, *target, c);
+  if (method == "UNLOCK") return dav_unlock(dav, request, *target);
+  Response response = fail(request, Status(Errc::kMethodNotAllowed, "method not allowed here"));
+  response.set_header("Allow", std::string(kAllow));
+  return response;
+}
+
+}  // namespace
+
+RouteHandler make_dav_handler(ApiContext& context, DavOptions options) {
+  auto state = std::make_shared<DavState>(context, options);
+  return [state](Request& request) { return dav_dispatch(*state, request); };
+}
+
+bool is_dav_read_method(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PROPFIND";
+}
+
+}  // namespace coffer::api

@@ -1,0 +1,86 @@
+#include "meta/sql_property_store.h"
+
+namespace coffer::meta {
+namespace {
+
+// Only live nodes of the owner have properties that can be read or changed.
+Status check_live_node(Connection& conn, int64_t owner_id, int64_t node_id) {
+  auto row =
+      conn.query_row("SELECT 1 FROM nodes WHERE id = ? AND owner_id = ? AND deleted_at IS NULL",
+                     {node_id, owner_id});
+  COFFER_RETURN_IF_ERROR(row);
+  if (!*row) return Status(Errc::kNotFound, "no such node");
+  return Status::ok();
+}
+
+DeadProperty property_from_row(const Row& row, size_t first) {
+  return DeadProperty{row.text(first), row.text(first + 1), row.text(first + 2)};
+}
+
+}  // namespace
+
+Result<std::vector<DeadProperty>> SqlPropertyStore::list(int64_t owner_id, int64_t node_id) {
+  return transact_value<std::vector<DeadProperty>>(
+      db_, TxMode::kRead, [&](Connection& conn) -> Result<std::vector<DeadProperty>> {
+        COFFER_RETURN_IF_ERROR(check_live_node(conn, owner_id, node_id));
+        auto rows = conn.query(
+            "SELECT ns, name, xml FROM dead_properties WHERE node_id = ? ORDER BY ns, name",
+            {node_id});
+        COFFER_RETURN_IF_ERROR(rows);
+        std::vector<DeadProperty> out;
+        out.reserve(rows->size());
+        for (const Row& row : *rows) out.push_back(property_from_row(row, 0));
+        return out;
+      });
+}
+
+Result<std::map<int64_t, std::vector<DeadProperty>>> SqlPropertyStore::list_children(
+    int64_t owner_id, int64_t parent_id) {
+  using Map = std::map<int64_t, std::vector<DeadProperty>>;
+  return transact_value<Map>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Map> {
+    Map out;
+    COFFER_RETURN_IF_ERROR(
+        conn.query_each("SELECT p.node_id, p.ns, p.name, p.xml FROM dead_properties p "
+                        "JOIN nodes n ON n.id = p.node_id "
+                        "WHERE n.parent_id = ? AND n.owner_id = ? AND n.deleted_at IS NULL "
+                        "ORDER BY p.node_id, p.ns, p.name",
+                        {parent_id, owner_id}, [&](const Row& row) {
+                          out[row.int64(0)].push_back(property_from_row(row, 1));
+                          return Status::ok();
+                        }));
+    return out;
+  });
+}
+
+Status SqlPropertyStore::patch(int64_t owner_id, int64_t node_id,
+                               const std::vector<PropertyChange>& changes) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(check_live_node(conn, owner_id, node_id));
+    for (const PropertyChange& change : changes) {
+      COFFER_RETURN_IF_ERROR(
+          conn.exec("DELETE FROM dead_properties WHERE node_id = ? AND ns = ? AND name = ?",
+                    {node_id, change.ns, change.name}));
+      if (change.xml.empty()) continue;
+      COFFER_RETURN_IF_ERROR(
+          conn.exec("INSERT INTO dead_properties (node_id, ns, name, xml) VALUES (?, ?, ?, ?)",
+                    {node_id, change.ns, change.name, change.xml}));
+    }
+    return Status::ok();
+  });
+}
+
+Status SqlPropertyStore::copy(int64_t owner_id, int64_t from_node, int64_t to_node) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(check_live_node(conn, owner_id, from_node));
+    COFFER_RETURN_IF_ERROR(check_live_node(conn, owner_id, to_node));
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM dead_properties WHERE node_id = ?", {to_node}));
+    return conn
+        .exec(
+            "INSERT INTO dead_properties (node_id, ns, name, xml) "
+            "SELECT ?, ns, name, xml FROM dead_properties WHERE node_id = ?",
+            {to_node, from_node})
+        .status();
+  });
+}
+
+}  // namespace coffer::meta

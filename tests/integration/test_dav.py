@@ -1,0 +1,340 @@
+"""WebDAV at /dav/: the litmus compliance suite and rclone against the real server, then the
+behaviour Coffer adds (API tokens and scopes, versions, the trash, quotas, safe XML, isolation
+between users). Runs in every configuration (SQLite or PostgreSQL, local disk or S3)."""
+
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+
+from conftest import Server, add_user, error_code, remember_secret
+
+LITMUS_SUITES = ("basic", "copymove", "props", "locks", "http")
+D = "{DAV:}"
+
+
+def api_token(client, scopes="files:read files:write"):
+    r = client.post("/api/v1/auth/tokens", json={"name": "dav", "scopes": scopes})
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+def dav_session(client, token):
+    s = requests.Session()
+    s.auth = (client.username, token)
+    return s
+
+
+def multistatus(response):
+    assert response.status_code == 207, response.text
+    assert response.headers["Content-Type"].startswith("application/xml")
+    return ET.fromstring(response.content)
+
+
+def propfind(s, url, depth="1", body=None):
+    return s.request("PROPFIND", url, headers={"Depth": depth}, data=body)
+
+
+def test_litmus_passes_every_suite(server, alice, tmp_path):
+    token = api_token(alice)
+    result = subprocess.run(
+        ["litmus", server.url + "/dav/", "alice", token],
+        cwd=tmp_path, env={**os.environ, "TESTS": " ".join(LITMUS_SUITES)},
+        capture_output=True, text=True, timeout=300)
+    out = result.stdout + result.stderr
+    summaries = dict(re.findall(r"<- summary for `(\w+)': of \d+ tests run: (\d+ passed, \d+ failed)", out))
+    assert set(summaries) == set(LITMUS_SUITES), out
+    for suite, counts in summaries.items():
+        assert counts.endswith(" 0 failed"), f"{suite}: {counts}\n{out}"
+    assert result.returncode == 0, out
+
+
+def rclone(env, *args):
+    return subprocess.run(["rclone", *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_rclone_copies_a_tree_up_and_down(server, alice, tmp_path):
+    token = api_token(alice)
+    obscured = subprocess.run(["rclone", "obscure", "-"], input=token, capture_output=True, text=True,
+                              timeout=60, check=True).stdout.strip()
+    remember_secret(obscured)
+    env = {**os.environ, "RCLONE_CONFIG": str(tmp_path / "rclone.conf"),
+           "RCLONE_CONFIG_COFFER_TYPE": "webdav", "RCLONE_CONFIG_COFFER_URL": server.url + "/dav/",
+           "RCLONE_CONFIG_COFFER_VENDOR": "other", "RCLONE_CONFIG_COFFER_USER": "alice",
+           "RCLONE_CONFIG_COFFER_PASS": obscured}
+    up = tmp_path / "up"
+    (up / "docs" / "deep er").mkdir(parents=True)
+    (up / "photos").mkdir()
+    (up / "empty-dir").mkdir()
+    (up / "docs" / "readme.txt").write_text("hello from rclone\n")
+    (up / "docs" / "deep er" / "ünïcödé & spaces #1.txt").write_text("unicode names survive\n")
+    (up / "photos" / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    (up / "empty.txt").write_bytes(b"")
+    r = rclone(env, "copy", str(up), "coffer:backup", "--create-empty-src-dirs")
+    assert r.returncode == 0, r.stderr
+    r = rclone(env, "check", str(up), "coffer:backup")
+    assert r.returncode == 0, r.stderr
+    assert "0 differences found" in r.stderr, r.stderr
+
+    down = tmp_path / "down"
+    r = rclone(env, "copy", "coffer:backup", str(down), "--create-empty-src-dirs")
+    assert r.returncode == 0, r.stderr
+    comparison = filecmp.dircmp(up, down)
+    assert not comparison.left_only and not comparison.right_only
+    for sub in ("docs", "photos", "docs/deep er"):
+        c = filecmp.dircmp(up / sub, down / sub)
+        assert not c.left_only and not c.right_only and not c.diff_files, sub
+    assert (down / "photos" / "big.bin").read_bytes() == (up / "photos" / "big.bin").read_bytes()
+    assert (down / "empty-dir").is_dir()
+
+    # What rclone wrote is the same tree the REST API sees.
+    node = alice.get("/api/v1/nodes", params={"path": "/backup/docs/readme.txt"})
+    assert node.status_code == 200 and node.json()["size"] == len("hello from rclone\n")
+
+
+def test_authentication(server, alice):
+    r = requests.request("PROPFIND", server.url + "/dav/", headers={"Depth": "0"})
+    assert r.status_code == 401 and error_code(r) == "UNAUTHENTICATED"
+    assert r.headers["WWW-Authenticate"].startswith('Basic realm="coffer"')
+    # The account password is not enough by default (it would bypass a second factor).
+    r = requests.request("PROPFIND", server.url + "/dav/", headers={"Depth": "0"},
+                         auth=("alice", "alice-password-1"))
+    assert r.status_code == 401
+    # API tokens over Basic, and bearer tokens (API or access tokens), are.
+    token = api_token(alice)
+    assert propfind(dav_session(alice, token), server.url + "/dav/", "0").status_code == 207
+    assert requests.request("PROPFIND", server.url + "/dav/", headers={
+        "Depth": "0", "Authorization": "Bearer " + alice.token}).status_code == 207
+    # Another user's name with alice's token is refused.
+    assert propfind(requests.Session(), server.url + "/dav/", "0").status_code == 401
+    r = requests.request("PROPFIND", server.url + "/dav/", headers={"Depth": "0"}, auth=("bob", token))
+    assert r.status_code == 401
+
+
+def test_password_login_when_the_server_allows_it(data_dir):
+    s = Server(data_dir, extra_args=["--dav-password-login", "true"])
+    add_user(s, "carol", "carol-password-1")
+    s.start()
+    try:
+        ok = requests.request("PROPFIND", s.url + "/dav/", headers={"Depth": "0"}, auth=("carol", "carol-password-1"))
+        assert ok.status_code == 207
+        bad = requests.request("PROPFIND", s.url + "/dav/", headers={"Depth": "0"}, auth=("carol", "wrong-password-1"))
+        assert bad.status_code == 401 and "Basic" in bad.headers["WWW-Authenticate"]
+        # Only /dav/ takes passwords; the REST API still wants tokens.
+        assert requests.get(s.url + "/api/v1/folders/root", auth=("carol", "carol-password-1")).status_code == 401
+    finally:
+        s.stop()
+
+
+def test_read_only_token_reads_but_cannot_write(server, alice):
+    s = dav_session(alice, api_token(alice, "files:read"))
+    assert s.request("OPTIONS", server.url + "/dav/").status_code == 200
+    assert propfind(s, server.url + "/dav/").status_code == 207
+    r = s.put(server.url + "/dav/x.txt", data=b"x")
+    assert r.status_code == 403 and error_code(r) == "FORBIDDEN"
+    assert s.request("MKCOL", server.url + "/dav/d").status_code == 403
+
+
+def test_options_and_properties(server, alice):
+    s = dav_session(alice, api_token(alice))
+    r = s.request("OPTIONS", server.url + "/dav/")
+    assert r.status_code == 200 and r.headers["DAV"] == "1, 2"
+    assert "PROPFIND" in r.headers["Allow"] and "LOCK" in r.headers["Allow"]
+    assert s.request("MKCOL", server.url + "/dav/Reports").status_code == 201
+    r = s.put(server.url + "/dav/Reports/q1.txt", data=b"first quarter")
+    assert r.status_code == 201 and r.headers["ETag"]
+
+    root = multistatus(propfind(s, server.url + "/dav/Reports/"))
+    responses = {e.findtext(D + "href"): e for e in root.findall(D + "response")}
+    assert set(responses) == {"/dav/Reports/", "/dav/Reports/q1.txt"}
+    folder = responses["/dav/Reports/"].find(f"{D}propstat/{D}prop")
+    assert folder.find(f"{D}resourcetype/{D}collection") is not None
+    f = responses["/dav/Reports/q1.txt"].find(f"{D}propstat/{D}prop")
+    assert f.findtext(D + "getcontentlength") == "13"
+    assert f.findtext(D + "getcontenttype").startswith("text/plain")
+    assert f.findtext(D + "getetag") == r.headers["ETag"]
+    assert f.findtext(D + "displayname") == "q1.txt"
+    assert f.findtext(D + "getlastmodified").endswith("GMT")
+    assert f.findtext(D + "creationdate")
+    assert f.find(f"{D}supportedlock/{D}lockentry") is not None
+
+    # Quotas (RFC 4331) on request; unlimited users have no available-bytes.
+    body = ('<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-used-bytes/>'
+            '<D:quota-available-bytes/></D:prop></D:propfind>')
+    root = multistatus(propfind(s, server.url + "/dav/", "0", body))
+    assert root.findtext(f"{D}response/{D}propstat/{D}prop/{D}quota-used-bytes") == "13"
+
+    # Depth infinity is refused unless the server allows it.
+    r = propfind(s, server.url + "/dav/", "infinity")
+    assert r.status_code == 403 and b"propfind-finite-depth" in r.content
+    r = s.request("PROPFIND", server.url + "/dav/")  # no Depth means infinity
+    assert r.status_code == 403
+
+
+def test_dead_properties_persist_in_the_database(server, alice):
+    s = dav_session(alice, api_token(alice))
+    s.put(server.url + "/dav/a.txt", data=b"a")
+    patch = ('<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:coffer:test">'
+             '<D:set><D:prop><Z:colour>blue &amp; green</Z:colour></D:prop></D:set></D:propertyupdate>')
+    r = s.request("PROPPATCH", server.url + "/dav/a.txt", data=patch)
+    assert multistatus(r).findtext(f"{D}response/{D}propstat/{D}status") == "HTTP/1.1 200 OK"
+    # Protected properties cannot be set, and then nothing in the request is applied.
+    both = patch.replace("</D:prop></D:set>", "<D:getetag>x</D:getetag></D:prop></D:set>").replace("blue", "red")
+    statuses = [e.findtext(D + "status") for e in multistatus(s.request("PROPPATCH", server.url + "/dav/a.txt", data=both)).iter(D + "propstat")]
+    assert sorted(statuses) == ["HTTP/1.1 403 Forbidden", "HTTP/1.1 424 Failed Dependency"]
+
+    server.stop()
+    server.start()
+    body = ('<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><Z:colour xmlns:Z="urn:coffer:test"/>'
+            '<Z:missing xmlns:Z="urn:coffer:test"/></D:prop></D:propfind>')
+    root = multistatus(propfind(s, server.url + "/dav/a.txt", "0", body))
+    assert root.findtext(f".//{{urn:coffer:test}}colour") == "blue & green"
+    assert root.find(f".//{{urn:coffer:test}}missing") is not None  # in a 404 propstat
+
+    # Properties follow a MOVE and are copied by COPY.
+    assert s.request("MOVE", server.url + "/dav/a.txt", headers={"Destination": server.url + "/dav/b.txt"}).status_code == 201
+    assert s.request("COPY", server.url + "/dav/b.txt", headers={"Destination": "/dav/c.txt"}).status_code == 201
+    for name in ("b.txt", "c.txt"):
+        root = multistatus(propfind(s, server.url + "/dav/" + name, "0", body))
+        assert root.findtext(f".//{{urn:coffer:test}}colour") == "blue & green"
+
+
+def test_malformed_and_hostile_xml_is_a_400(server, alice):
+    s = dav_session(alice, api_token(alice))
+    laughs = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+              '<D:propfind xmlns:D="DAV:"><D:prop><x>&b;</x></D:prop></D:propfind>')
+    for body in ("<D:propfind xmlns:D='DAV:'><D:prop>", "not xml at all", laughs,
+                 '<D:propfind xmlns:D="DAV:"><D:prop><bar:foo xmlns:bar=""/></D:prop></D:propfind>'):
+        r = propfind(s, server.url + "/dav/", "0", body)
+        assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT", body
+    r = s.request("PROPPATCH", server.url + "/dav/", data="<" * 10)
+    assert r.status_code == 400
+    r = s.request("LOCK", server.url + "/dav/x", data="<D:lockinfo xmlns:D='DAV:'/>")
+    assert r.status_code == 400
+    r = propfind(s, server.url + "/dav/", "0", "<a>" + "x" * (2 << 20) + "</a>")
+    assert r.status_code == 413
+
+
+def test_put_makes_versions_and_delete_goes_to_the_trash(server, alice):
+    s = dav_session(alice, api_token(alice))
+    url = server.url + "/dav/notes.txt"
+    assert s.put(url, data=b"one").status_code == 201
+    assert s.put(url, data=b"two").status_code == 204
+    node = alice.get("/api/v1/nodes", params={"path": "/notes.txt"}).json()
+    assert len(alice.get(f"/api/v1/files/{node['id']}/versions").json()["items"]) == 2
+    r = s.get(url)
+    # WebDAV entity tags are the first 128 bits of the content SHA-256 (docs/webdav.md).
+    assert r.content == b"two" and r.headers["ETag"] == '"' + node["sha256"][:32] + '"'
+    assert s.get(url, headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    r = s.get(url, headers={"Range": "bytes=1-"})
+    assert r.status_code == 206 and r.content == b"wo"
+    assert s.head(url).headers["Content-Length"] == "3"
+    assert s.delete(url).status_code == 204
+    assert s.get(url).status_code == 404
+    trash = alice.get("/api/v1/trash").json()["items"]
+    assert [t["name"] for t in trash] == ["notes.txt"]
+
+
+def test_quota_is_enforced_over_dav(data_dir):
+    s = Server(data_dir, extra_args=["--default-quota", "1000"])
+    add_user(s, "dora", "dora-password-12")
+    s.start()
+    try:
+        from conftest import Client
+        dora = Client(s, "dora", "dora-password-12")
+        d = dav_session(dora, api_token(dora))
+        assert d.put(s.url + "/dav/small", data=b"x" * 600).status_code == 201
+        r = d.put(s.url + "/dav/large", data=b"x" * 600)
+        assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED"
+        body = '<D:propfind xmlns:D="DAV:"><D:prop><D:quota-available-bytes/></D:prop></D:propfind>'
+        root = multistatus(propfind(d, s.url + "/dav/", "0", body))
+        assert root.findtext(f".//{D}quota-available-bytes") == "400"
+    finally:
+        s.stop()
+
+
+def test_locks_are_enforced_on_writes(server, alice):
+    s = dav_session(alice, api_token(alice))
+    url = server.url + "/dav/locked.txt"
+    s.put(url, data=b"v1")
+    lockinfo = ('<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+                '<D:locktype><D:write/></D:locktype><D:owner>tester</D:owner></D:lockinfo>')
+    r = s.request("LOCK", url, data=lockinfo, headers={"Timeout": "Second-120", "Depth": "0"})
+    assert r.status_code == 200, r.text
+    token = r.headers["Lock-Token"].strip("<>")
+    assert token.startswith("opaquelocktoken:")
+    r = s.put(url, data=b"v2")
+    assert r.status_code == 423 and b"lock-token-submitted" in r.content
+    assert s.delete(url).status_code == 423
+    assert s.request("MOVE", url, headers={"Destination": "/dav/elsewhere.txt"}).status_code == 423
+    assert s.put(url, data=b"v2", headers={"If": f"(<{token}>)"}).status_code == 204
+    assert s.put(url, data=b"v3", headers={"If": f"(<{token}> [\"wrong\"])"}).status_code == 412
+    # The same lock seen through PROPFIND, then released.
+    root = multistatus(propfind(s, url, "0"))
+    assert root.findtext(f".//{D}activelock/{D}locktoken/{D}href") == token
+    assert s.request("UNLOCK", url, headers={"Lock-Token": f"<{token}>"}).status_code == 204
+    assert s.put(url, data=b"v3").status_code == 204
+
+    # Locking an unmapped URL creates an empty resource.
+    r = s.request("LOCK", server.url + "/dav/new.txt", data=lockinfo)
+    assert r.status_code == 201
+    assert s.get(server.url + "/dav/new.txt").content == b""
+
+
+def test_users_see_only_their_own_tree(server, alice, bob):
+    a = dav_session(alice, api_token(alice))
+    b = dav_session(bob, api_token(bob))
+    assert a.put(server.url + "/dav/private.txt", data=b"alice only").status_code == 201
+    assert b.get(server.url + "/dav/private.txt").status_code == 404
+    hrefs = [e.text for e in multistatus(propfind(b, server.url + "/dav/")).iter(D + "href")]
+    assert hrefs == ["/dav/"]
+    # A destination is a path in the caller's own tree, whatever it looks like.
+    r = b.request("COPY", server.url + "/dav/private.txt", headers={"Destination": "/dav/mine.txt"})
+    assert r.status_code == 404
+    assert a.request("MOVE", server.url + "/dav/private.txt",
+                     headers={"Destination": "http://elsewhere.example/other/x"}).status_code == 403
+    assert a.get(server.url + "/dav/private.txt").content == b"alice only"
+
+
+def test_copy_and_move_semantics(server, alice):
+    s = dav_session(alice, api_token(alice))
+    u = server.url + "/dav/"
+    assert s.request("MKCOL", u + "src").status_code == 201
+    assert s.put(u + "src/f%20one.txt", data=b"1").status_code == 201
+    assert s.request("MKCOL", u + "src/sub").status_code == 201
+    # Depth 0 copies the collection without its members.
+    assert s.request("COPY", u + "src/", headers={"Destination": u + "shallow/", "Depth": "0"}).status_code == 201
+    assert [e.text for e in multistatus(propfind(s, u + "shallow/")).iter(D + "href")] == ["/dav/shallow/"]
+    assert s.request("COPY", u + "src/", headers={"Destination": u + "deep/"}).status_code == 201
+    assert s.get(u + "deep/f%20one.txt").content == b"1"
+    # Overwrite: F refuses an existing destination; T replaces it (204).
+    r = s.request("COPY", u + "src/", headers={"Destination": u + "deep/", "Overwrite": "F"})
+    assert r.status_code == 412
+    assert s.request("MOVE", u + "src/", headers={"Destination": u + "deep/", "Overwrite": "T"}).status_code == 204
+    assert s.get(u + "src/f%20one.txt").status_code == 404
+    assert s.request("MOVE", u + "deep/", headers={"Destination": u + "deep/sub/x/"}).status_code in (403, 409)
+    assert s.request("COPY", u + "deep/", headers={"Destination": u + "missing/parent/"}).status_code == 409
+    assert s.request("COPY", u + "deep/", headers={}).status_code == 400
+
+
+def test_infinite_depth_when_the_server_allows_it(data_dir):
+    s = Server(data_dir, extra_args=["--dav-infinite-depth", "true"])
+    add_user(s, "erin", "erin-password-12")
+    s.start()
+    try:
+        from conftest import Client
+        erin = Client(s, "erin", "erin-password-12")
+        d = dav_session(erin, api_token(erin))
+        assert d.request("MKCOL", s.url + "/dav/a").status_code == 201
+        assert d.request("MKCOL", s.url + "/dav/a/b").status_code == 201
+        assert d.put(s.url + "/dav/a/b/c.txt", data=b"deep").status_code == 201
+        hrefs = [e.text for e in multistatus(propfind(d, s.url + "/dav/", "infinity")).iter(D + "href")]
+        assert hrefs == ["/dav/", "/dav/a/", "/dav/a/b/", "/dav/a/b/c.txt"]
+    finally:
+        s.stop()
