@@ -148,6 +148,8 @@ export function UploadProvider(props: { children: ComponentChildren }) {
       }
     }
     item.xhr = undefined;
+    // When the batch is over and nothing failed, fold the list away; the summary stays.
+    if (itemsRef.current.every((i) => i.state === "done" || i.state === "cancelled")) setCollapsed(true);
     update();
     pump();
   };
