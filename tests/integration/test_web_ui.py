@@ -100,7 +100,9 @@ E2E_REASON = ("the browser run exercises the UI, which is the same whatever the 
 def test_browser_end_to_end(data_dir, capsys):
     if not shutil.which("node") or not os.path.exists("/usr/bin/chromium"):
         pytest.fail("node and /usr/bin/chromium are needed (scripts/install-deps installs them)")
-    s = Server(data_dir)
+    # Access tokens of 10 s (the least allowed): the run outlives several, so the UI's silent
+    # refresh is exercised throughout, and one step waits for an expiry on purpose.
+    s = Server(data_dir, extra_args=["--token-ttl", "10"])
     add_user(s, "alice", "alice-e2e-password-1")
     add_user(s, "admin", "admin-e2e-password-1", admin=True)
     s.start()

@@ -5,8 +5,8 @@
 //   node web/e2e/run.mjs            starts build/coffer on a temporary data directory itself
 //   COFFER_E2E_URL=http://127.0.0.1:PORT COFFER_E2E_USER=alice COFFER_E2E_PASSWORD=…
 //   COFFER_E2E_ADMIN=admin COFFER_E2E_ADMIN_PASSWORD=… node web/e2e/run.mjs
-//                                   uses a running server with those two accounts
-//                                   (tests/integration/test_web_ui.py does this)
+//                                   uses a running server with those two accounts, started
+//                                   with --token-ttl 10 (tests/integration/test_web_ui.py)
 //
 // Screenshots of the main screens go to web/e2e/screenshots/ (not committed).
 import { spawn, execFileSync } from "node:child_process";
@@ -97,7 +97,9 @@ async function ownServer() {
     input: accounts.adminPassword + "\n",
   });
   const port = await freePort();
-  const proc = spawn(bin, ["serve", "--data", data, "--listen", `127.0.0.1:${port}`], { stdio: "ignore" });
+  const proc = spawn(bin, ["serve", "--data", data, "--listen", `127.0.0.1:${port}`, "--token-ttl", "10"], {
+    stdio: "ignore",
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 500; i++) {
     try {
@@ -208,6 +210,16 @@ await step("log in, and stay signed in across a reload (silent refresh)", async 
   await page.getByRole("heading", { name: "My files" }).waitFor();
 });
 
+await step("access tokens expire (10 s) and are renewed without a sign-in", async () => {
+  // Past the lifetime of the token the sign-in gave, with the page idle meanwhile.
+  await page.waitForTimeout(12_000);
+  await page.getByRole("link", { name: "Trash" }).click();
+  await page.getByRole("heading", { name: "Trash" }).waitFor();
+  await page.getByText("The trash is empty.").waitFor();
+  await page.getByRole("link", { name: "Files" }).click();
+  await page.getByRole("heading", { name: "My files" }).waitFor();
+});
+
 await step("create a folder", async () => {
   await page.getByRole("button", { name: "New folder" }).click();
   await page.getByLabel("Folder name").fill("Reports");
@@ -253,6 +265,21 @@ await step("upload several files with the progress visible", async () => {
   for (const name of ["big.bin", "photo.png", "notes.md"]) await row(name).waitFor();
   check((await overall.getAttribute("value")) === (await overall.getAttribute("max")), "overall progress complete");
   await shot("files");
+});
+
+await step("upload a whole folder (its folders are created as needed)", async () => {
+  const album = join(files, "Album");
+  mkdirSync(join(album, "2024"), { recursive: true });
+  writeFileSync(join(album, "cover.txt"), "cover");
+  writeFileSync(join(album, "2024", "january.txt"), "january");
+  await page.getByLabel("Upload folder").setInputFiles(album);
+  await page.getByRole("heading", { name: "2 uploaded" }).waitFor({ timeout: 60_000 });
+  await row("Album").getByRole("link").click();
+  await row("cover.txt").waitFor();
+  await row("2024").getByRole("link").click();
+  await row("january.txt").waitFor();
+  await page.getByRole("link", { name: "Reports" }).click();
+  await row("photo.png").waitFor();
 });
 
 await step("preview an image, and Markdown as text (no HTML from the file)", async () => {

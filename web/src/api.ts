@@ -92,8 +92,10 @@ interface Tokens {
 function adopt(tokens: Tokens) {
   accessToken = tokens.access_token;
   window.clearTimeout(refreshTimer);
-  // Refresh a minute before expiry, so requests rarely meet an expired token.
-  const delay = Math.max(10, tokens.expires_in - 60) * 1000;
+  // Refresh a minute before expiry (short lifetimes: at 80%), so requests rarely meet an
+  // expired token; one that does is refreshed on its 401 (api()).
+  const seconds = tokens.expires_in > 300 ? tokens.expires_in - 60 : tokens.expires_in * 0.8;
+  const delay = Math.max(5, seconds) * 1000;
   refreshTimer = window.setTimeout(() => void refresh().catch(() => {}), delay);
 }
 

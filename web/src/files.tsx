@@ -253,7 +253,7 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
         </label>
         <label class="button">
           Upload folder
-          <input type="file" multiple class="visually-hidden" {...{ webkitdirectory: "" }} onChange={(e) => {
+          <input type="file" multiple class="visually-hidden" {...{ webkitdirectory: true }} onChange={(e) => {
             const input = e.currentTarget;
             if (input.files?.length) uploads.add(folderId, folderPath, pickedFiles(input.files));
             input.value = "";

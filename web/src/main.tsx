@@ -103,6 +103,9 @@ function App() {
     return null;
   }
 
+  // Screens by path. Features being built elsewhere add theirs here and a link in Nav:
+  // "/shared" (shared with me), "/search", "/jobs"; the share dialog opens from the file
+  // browser's toolbar. Public share pages live under /s/, which the server keeps for itself.
   let screen;
   if (path.startsWith("/files")) {
     const id = Number(path.split("/")[2]) || user.root_id;
