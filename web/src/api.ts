@@ -112,6 +112,9 @@ export function refresh(): Promise<boolean> {
       method: "POST",
       headers: { "X-CSRF-Token": cookie("coffer_csrf") },
       credentials: "same-origin",
+      // Outlives a page load or close that starts meanwhile, so the rotated cookie is still
+      // stored: the server ends the session when the old one is presented again.
+      keepalive: true,
     });
     if (!response.ok) return false;
     adopt(await response.json());
