@@ -384,7 +384,8 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
       </div>
       <p class="status-line" aria-live="polite">
         {items.length}
-        {cursor ? "+" : ""} items{selected.size ? ` · ${selected.size} selected` : ""}
+        {cursor ? "+" : ""} {items.length === 1 && !cursor ? "item" : "items"}
+        {selected.size ? ` · ${selected.size} selected` : ""}
         {loading ? " · loading…" : ""}
       </p>
       {dragging && <div class="drop-hint" aria-hidden="true">Drop to upload into “{crumbs[crumbs.length - 1]?.name}”</div>}
