@@ -23,7 +23,8 @@ test: build
 deps:
 	scripts/install-deps
 
-# Front-end packages (the /docs viewer), exactly as locked; install scripts never run.
+# Front-end packages (the web UI, its build and end-to-end tools, the /docs viewer), exactly
+# as locked; install scripts never run (the e2e tests use Debian's Chromium, not a download).
 web/node_modules/.package-lock.json: web/package-lock.json web/package.json
 	npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
 

@@ -14,6 +14,7 @@
 #include "api/errors.h"
 #include "api/log.h"
 #include "auth/opaque_token.h"
+#include "api/web_ui.h"
 
 namespace coffer::api {
 namespace {
@@ -135,6 +136,18 @@ bool is_unlimited_route(std::string_view pattern) {
   return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics";
 }
 
+// Paths no route owns belong to the web UI (GET and HEAD only), except the prefixes the
+// server keeps for itself, which answer with their JSON 404.
+std::optional<Response> web_ui_page(Request& request, const std::vector<std::string>& segments) {
+  if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
+  std::string path;
+  for (const auto& segment : segments) path += "/" + segment;
+  if (path.empty()) path = "/";
+  if (is_reserved_for_server(path)) return std::nullopt;
+  request.route = "/{web-ui}";
+  return serve_web_ui(request, path);
+}
+
 }  // namespace
 
 ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors)
@@ -220,6 +233,7 @@ Response ApiHandler::dispatch(Request& request) {
     if (auto limited = address_rate_limited(request)) return std::move(*limited);
   }
   if (match.kind == Router::MatchKind::kNotFound) {
+    if (auto page = web_ui_page(request, segments)) return std::move(*page);
     return api::error_response(request.request_id, 404, Errc::kNotFound, "no such endpoint");
   }
   if (match.kind == Router::MatchKind::kMethodNotAllowed) {

@@ -1,0 +1,472 @@
+// The file browser: one folder at a time, with breadcrumbs, a sortable list that pages through
+// the cursor API as it scrolls and renders only the rows in view (folders of 10,000 entries
+// stay fast), multi-select, keyboard navigation, drag-and-drop upload and the file actions.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, download, enc, signedUrl, type Node } from "./api";
+import { bytes, date } from "./format";
+import { navigate } from "./router";
+import { ConfirmDialog, PromptDialog, toast, toastError } from "./ui";
+import { droppedFiles, pickedFiles, useUploads } from "./upload";
+import { FolderPicker } from "./folder_picker";
+import { Preview } from "./preview";
+import { Details } from "./details";
+
+type SortKey = "name" | "modified" | "size";
+const kRowHeight = 44;
+const kPageSize = 500;
+
+interface Crumb {
+  id: number;
+  name: string;
+}
+
+// The folder's ancestors, root first, by following parent_id.
+async function loadCrumbs(folderId: number, rootId: number): Promise<Crumb[]> {
+  const crumbs: Crumb[] = [];
+  let id: number | null = folderId;
+  while (id !== null && crumbs.length < 64) {
+    if (id === rootId) {
+      crumbs.unshift({ id, name: "My files" });
+      break;
+    }
+    const node: Node = await api<Node>(`/api/v1/nodes/${id}`);
+    crumbs.unshift({ id: node.id, name: node.name });
+    id = node.parent_id;
+  }
+  return crumbs;
+}
+
+export function absolutePath(crumbs: Crumb[]): string {
+  return "/" + crumbs.slice(1).map((c) => c.name).join("/");
+}
+
+type Dialog =
+  | { kind: "new-folder" }
+  | { kind: "rename"; node: Node }
+  | { kind: "move" | "copy"; nodes: Node[] }
+  | { kind: "delete"; nodes: Node[] }
+  | { kind: "preview"; node: Node }
+  | null;
+
+export function FileBrowser(props: { folderId: number; rootId: number }) {
+  const { folderId, rootId } = props;
+  const [crumbs, setCrumbs] = useState<Crumb[]>([]);
+  const [items, setItems] = useState<Node[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [sort, setSort] = useState<SortKey>("name");
+  const [order, setOrder] = useState<"asc" | "desc">("asc");
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [active, setActive] = useState(0);
+  const [anchor, setAnchor] = useState(0);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [detailsId, setDetailsId] = useState<number | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(600);
+  const listRef = useRef<HTMLDivElement>(null);
+  const generation = useRef(0);
+  const uploads = useUploads();
+
+  const load = async (reset: boolean) => {
+    if (loading && !reset) return;
+    const gen = reset ? ++generation.current : generation.current;
+    setLoading(true);
+    setLoadError(null);
+    try {
+      const query = `sort=${sort}&order=${order}&limit=${kPageSize}` + (!reset && cursor ? `&cursor=${enc(cursor)}` : "");
+      const page = await api<{ items: Node[]; next_cursor: string | null }>(`/api/v1/folders/${folderId}/children?${query}`);
+      if (gen !== generation.current) return;
+      setItems((old) => (reset ? page.items : [...old, ...page.items]));
+      setCursor(page.next_cursor);
+    } catch (e) {
+      if (gen === generation.current) setLoadError(e);
+    } finally {
+      if (gen === generation.current) setLoading(false);
+    }
+  };
+  const reload = () => void load(true);
+
+  useEffect(() => {
+    setSelected(new Set());
+    setActive(0);
+    setAnchor(0);
+    setDetailsId(null);
+    listRef.current?.scrollTo(0, 0);
+    loadCrumbs(folderId, rootId).then(setCrumbs, (e) => {
+      setLoadError(e);
+      setCrumbs([]);
+    });
+  }, [folderId]);
+
+  useEffect(reload, [folderId, sort, order]);
+
+  useEffect(() => uploads.subscribe((id) => id === folderId && reload()), [folderId, sort, order]);
+
+  useEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setViewHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  // The next page is fetched once the rows in view come near the end of what is loaded.
+  const first = Math.max(0, Math.floor(scrollTop / kRowHeight) - 10);
+  const last = Math.min(items.length, Math.ceil((scrollTop + viewHeight) / kRowHeight) + 10);
+  useEffect(() => {
+    if (cursor && !loading && last >= items.length - 50) void load(false);
+  }, [last, cursor, loading, items.length]);
+
+  const selectedNodes = useMemo(() => items.filter((n) => selected.has(n.id)), [items, selected]);
+  const target = selectedNodes.length ? selectedNodes : items[active] ? [items[active]] : [];
+
+  const open = (node: Node) => {
+    if (node.type === "folder") navigate(`/files/${node.id}`);
+    else setDialog({ kind: "preview", node });
+  };
+
+  const focusRow = (index: number, extend = false, toggle = false) => {
+    if (items.length === 0) return;
+    const i = Math.max(0, Math.min(items.length - 1, index));
+    setActive(i);
+    if (extend) {
+      const [a, b] = [Math.min(anchor, i), Math.max(anchor, i)];
+      setSelected(new Set(items.slice(a, b + 1).map((n) => n.id)));
+    } else if (toggle) {
+      const next = new Set(selected);
+      if (next.has(items[i].id)) next.delete(items[i].id);
+      else next.add(items[i].id);
+      setSelected(next);
+      setAnchor(i);
+    } else {
+      setAnchor(i);
+    }
+    const el = listRef.current!;
+    const top = i * kRowHeight;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + kRowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + kRowHeight - el.clientHeight;
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const page = Math.max(1, Math.floor(viewHeight / kRowHeight) - 1);
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => focusRow(active + 1, e.shiftKey),
+      ArrowUp: () => focusRow(active - 1, e.shiftKey),
+      PageDown: () => focusRow(active + page, e.shiftKey),
+      PageUp: () => focusRow(active - page, e.shiftKey),
+      Home: () => focusRow(0, e.shiftKey),
+      End: () => focusRow(items.length - 1, e.shiftKey),
+      " ": () => focusRow(active, false, true),
+      Enter: () => items[active] && open(items[active]),
+      Backspace: () => crumbs.length > 1 && navigate(`/files/${crumbs[crumbs.length - 2].id}`),
+      Delete: () => target.length && setDialog({ kind: "delete", nodes: target }),
+      F2: () => items[active] && setDialog({ kind: "rename", node: items[active] }),
+      Escape: () => setSelected(new Set()),
+    };
+    if ((e.ctrlKey || e.metaKey) && e.key === "a") {
+      e.preventDefault();
+      setSelected(new Set(items.map((n) => n.id)));
+      return;
+    }
+    const action = keys[e.key];
+    if (action) {
+      e.preventDefault();
+      action();
+    }
+  };
+
+  const downloadNodes = async (nodes: Node[]) => {
+    for (const node of nodes) {
+      if (node.type !== "file") {
+        toast(`“${node.name}” is a folder: folders cannot be downloaded yet.`, "error");
+        continue;
+      }
+      download(await signedUrl(node.id, "attachment"), node.name);
+    }
+  };
+
+  const setSortKey = (key: SortKey) => {
+    if (key === sort) setOrder(order === "asc" ? "desc" : "asc");
+    else {
+      setSort(key);
+      setOrder("asc");
+    }
+  };
+
+  const header = (key: SortKey, label: string) => (
+    <span role="columnheader" class={"col-" + key} aria-sort={sort === key ? (order === "asc" ? "ascending" : "descending") : "none"}>
+      <button type="button" class="sort" onClick={() => setSortKey(key)}>
+        {label}
+        {sort === key ? (order === "asc" ? " ▲" : " ▼") : ""}
+      </button>
+    </span>
+  );
+
+  const folderPath = absolutePath(crumbs);
+  const one = target.length === 1 ? target[0] : null;
+
+  return (
+    <section
+      class={"browser" + (dragging ? " dragging" : "")}
+      aria-label="Files"
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes("Files")) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={(e) => {
+        if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as globalThis.Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        if (e.dataTransfer && crumbs.length) {
+          droppedFiles(e.dataTransfer).then((files) => uploads.add(folderId, folderPath, files), toastError);
+        }
+      }}
+    >
+      <nav class="crumbs" aria-label="Folder path">
+        <ol>
+          {crumbs.map((c, i) => (
+            <li key={c.id}>
+              {i === crumbs.length - 1 ? (
+                <h1 aria-current="page">{c.name}</h1>
+              ) : (
+                <a href={`/files/${c.id}`}>{c.name}</a>
+              )}
+            </li>
+          ))}
+        </ol>
+      </nav>
+
+      <div class="toolbar" role="toolbar" aria-label="File actions">
+        <label class="button primary">
+          Upload files
+          <input type="file" multiple class="visually-hidden" onChange={(e) => {
+            const input = e.currentTarget;
+            if (input.files?.length) uploads.add(folderId, folderPath, pickedFiles(input.files));
+            input.value = "";
+          }} />
+        </label>
+        <label class="button">
+          Upload folder
+          <input type="file" multiple class="visually-hidden" {...{ webkitdirectory: true }} onChange={(e) => {
+            const input = e.currentTarget;
+            if (input.files?.length) uploads.add(folderId, folderPath, pickedFiles(input.files));
+            input.value = "";
+          }} />
+        </label>
+        <button type="button" onClick={() => setDialog({ kind: "new-folder" })}>
+          New folder
+        </button>
+        <span class="separator" />
+        <button type="button" disabled={!target.length} onClick={() => void downloadNodes(target).catch(toastError)}>
+          Download
+        </button>
+        <button type="button" disabled={!one} onClick={() => one && setDialog({ kind: "rename", node: one })}>
+          Rename
+        </button>
+        <button type="button" disabled={!target.length} onClick={() => setDialog({ kind: "move", nodes: target })}>
+          Move
+        </button>
+        <button type="button" disabled={!target.length} onClick={() => setDialog({ kind: "copy", nodes: target })}>
+          Copy
+        </button>
+        <button type="button" class="danger" disabled={!target.length} onClick={() => setDialog({ kind: "delete", nodes: target })}>
+          Delete
+        </button>
+        <button type="button" disabled={!one} aria-pressed={detailsId !== null}
+          onClick={() => setDetailsId(detailsId === null && one ? one.id : null)}>
+          Details
+        </button>
+        {/* Sharing, search and the thumbnail grid plug in here (issues in progress). */}
+      </div>
+
+      <div class="browser-body">
+        <div
+          class="list"
+          role="grid"
+          aria-label={crumbs.length ? `Contents of ${crumbs[crumbs.length - 1].name}` : "Contents"}
+          aria-multiselectable="true"
+          aria-rowcount={items.length + 1}
+          aria-activedescendant={items[active] ? `row-${items[active].id}` : undefined}
+          tabIndex={0}
+          ref={listRef}
+          onKeyDown={onKeyDown}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        >
+          <div role="row" class="row head" aria-rowindex={1}>
+            <span role="columnheader" class="col-check">
+              <input
+                type="checkbox"
+                aria-label="Select all"
+                checked={items.length > 0 && selected.size === items.length}
+                onChange={(e) => setSelected(e.currentTarget.checked ? new Set(items.map((n) => n.id)) : new Set())}
+              />
+            </span>
+            {header("name", "Name")}
+            {header("size", "Size")}
+            {header("modified", "Modified")}
+          </div>
+          <div class="rows" style={{ height: `${items.length * kRowHeight}px` }}>
+            {items.slice(first, last).map((node, k) => {
+              const i = first + k;
+              const isSelected = selected.has(node.id);
+              return (
+                <div
+                  key={node.id}
+                  id={`row-${node.id}`}
+                  role="row"
+                  aria-rowindex={i + 2}
+                  aria-selected={isSelected}
+                  class={"row" + (i === active ? " active" : "") + (isSelected ? " selected" : "")}
+                  style={{ top: `${i * kRowHeight}px` }}
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest("input,a")) return;
+                    if (e.shiftKey) focusRow(i, true);
+                    else if (e.ctrlKey || e.metaKey) focusRow(i, false, true);
+                    else {
+                      focusRow(i);
+                      setSelected(new Set([node.id]));
+                      if (detailsId !== null) setDetailsId(node.id);
+                    }
+                  }}
+                  onDblClick={() => open(node)}
+                >
+                  <span role="gridcell" class="col-check">
+                    <input
+                      type="checkbox"
+                      tabIndex={-1}
+                      aria-label={`Select ${node.name}`}
+                      checked={isSelected}
+                      onChange={() => focusRow(i, false, true)}
+                    />
+                  </span>
+                  <span role="gridcell" class="col-name">
+                    <span class={"kind " + node.type} aria-hidden="true" />
+                    <a
+                      href={node.type === "folder" ? `/files/${node.id}` : "#"}
+                      tabIndex={-1}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        e.stopPropagation();
+                        open(node);
+                      }}
+                    >
+                      {node.name}
+                    </a>
+                  </span>
+                  <span role="gridcell" class="col-size">
+                    {node.type === "file" ? bytes(node.size) : ""}
+                  </span>
+                  <span role="gridcell" class="col-modified">
+                    {date(node.modified)}
+                  </span>
+                </div>
+              );
+            })}
+          </div>
+          {!loading && !loadError && items.length === 0 && (
+            <p class="empty">This folder is empty. Drop files here or use “Upload files”.</p>
+          )}
+          {loadError !== null && (
+            <p class="error" role="alert">
+              {String((loadError as Error).message ?? loadError)} <button type="button" onClick={reload}>Try again</button>
+            </p>
+          )}
+        </div>
+        {detailsId !== null && (
+          <Details id={detailsId} onClose={() => setDetailsId(null)} onChanged={reload} />
+        )}
+      </div>
+      <p class="status-line" aria-live="polite">
+        {items.length}
+        {cursor ? "+" : ""} {items.length === 1 && !cursor ? "item" : "items"}
+        {selected.size ? ` · ${selected.size} selected` : ""}
+        {loading ? " · loading…" : ""}
+      </p>
+      {dragging && <div class="drop-hint" aria-hidden="true">Drop to upload into “{crumbs[crumbs.length - 1]?.name}”</div>}
+
+      {dialog?.kind === "new-folder" && (
+        <PromptDialog
+          title="New folder"
+          label="Folder name"
+          submit="Create"
+          onClose={() => setDialog(null)}
+          onSubmit={async (name) => {
+            await api("/api/v1/folders", { method: "POST", body: { parent_id: folderId, name } });
+            reload();
+          }}
+        />
+      )}
+      {dialog?.kind === "rename" && (
+        <PromptDialog
+          title={`Rename “${dialog.node.name}”`}
+          label="New name"
+          initial={dialog.node.name}
+          submit="Rename"
+          onClose={() => setDialog(null)}
+          onSubmit={async (name) => {
+            await api(`/api/v1/nodes/${dialog.node.id}`, { method: "PATCH", body: { name } });
+            reload();
+          }}
+        />
+      )}
+      {(dialog?.kind === "move" || dialog?.kind === "copy") && (
+        <FolderPicker
+          title={`${dialog.kind === "move" ? "Move" : "Copy"} ${dialog.nodes.length === 1 ? `“${dialog.nodes[0].name}”` : `${dialog.nodes.length} items`}`}
+          action={dialog.kind === "move" ? "Move here" : "Copy here"}
+          startId={folderId}
+          rootId={rootId}
+          exclude={new Set(dialog.nodes.map((n) => n.id))}
+          onClose={() => setDialog(null)}
+          onPick={async (parentId) => {
+            for (const node of dialog.nodes) {
+              if (dialog.kind === "move") {
+                await api(`/api/v1/nodes/${node.id}`, { method: "PATCH", body: { parent_id: parentId } });
+              } else {
+                await api(`/api/v1/nodes/${node.id}/copy`, { method: "POST", body: { parent_id: parentId } });
+              }
+            }
+            toast(`${dialog.kind === "move" ? "Moved" : "Copied"} ${dialog.nodes.length} item${dialog.nodes.length > 1 ? "s" : ""}.`);
+            setSelected(new Set());
+            reload();
+          }}
+        />
+      )}
+      {dialog?.kind === "delete" && (
+        <ConfirmDialog
+          title="Move to trash"
+          text={
+            dialog.nodes.length === 1
+              ? `Move “${dialog.nodes[0].name}” to the trash? You can restore it from there.`
+              : `Move ${dialog.nodes.length} items to the trash? You can restore them from there.`
+          }
+          confirm="Move to trash"
+          danger
+          onClose={() => setDialog(null)}
+          onConfirm={async () => {
+            for (const node of dialog.nodes) await api(`/api/v1/nodes/${node.id}`, { method: "DELETE" });
+            setSelected(new Set());
+            setDetailsId(null);
+            reload();
+          }}
+        />
+      )}
+      {dialog?.kind === "preview" && (
+        <Preview
+          node={dialog.node}
+          siblings={items.filter((n) => n.type === "file")}
+          onClose={() => setDialog(null)}
+          onDetails={(id) => {
+            setDialog(null);
+            setDetailsId(id);
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+// Preview of one file: images, audio and video through a short-lived signed URL, PDF in the
+// browser's own viewer (from a blob: URL), text and Markdown as text (Markdown rendered to
+// elements, never as HTML from the file). Left and right arrows step through the folder.
+import { useEffect, useState } from "preact/hooks";
+import { api, download, signedUrl, type Node } from "./api";
+import { bytes } from "./format";
+import { Markdown } from "./markdown";
+import { Dialog, ErrorText, toastError } from "./ui";
+
+const kTextLimit = 1 << 20;
+
+type Kind = "image" | "pdf" | "markdown" | "text" | "audio" | "video" | "none";
+
+export function previewKind(node: Node): Kind {
+  const mime = node.mime ?? "";
+  const ext = node.name.toLowerCase().split(".").pop() ?? "";
+  if (mime.startsWith("image/") && mime !== "image/svg+xml") return "image";
+  if (mime === "application/pdf") return "pdf";
+  if (ext === "md" || ext === "markdown" || mime === "text/markdown") return "markdown";
+  if (mime.startsWith("text/") || mime === "application/json" || ["txt", "log", "csv", "json", "yaml", "yml", "toml", "ini"].includes(ext)) return "text";
+  if (mime.startsWith("audio/")) return "audio";
+  if (mime.startsWith("video/")) return "video";
+  return "none";
+}
+
+function Body(props: { node: Node }) {
+  const { node } = props;
+  const kind = previewKind(node);
+  const [src, setSrc] = useState<string | null>(null);
+  const [text, setText] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    let revoke = "";
+    let live = true;
+    setSrc(null);
+    setText(null);
+    setError(null);
+    (async () => {
+      if (kind === "image" || kind === "audio" || kind === "video") {
+        const url = await signedUrl(node.id, "inline");
+        if (live) setSrc(url);
+      } else if (kind === "pdf") {
+        const response = await api<Response>(`/api/v1/files/${node.id}/content`, { raw: true });
+        const blob = new Blob([await response.arrayBuffer()], { type: "application/pdf" });
+        revoke = URL.createObjectURL(blob);
+        if (live) setSrc(revoke);
+      } else if (kind === "text" || kind === "markdown") {
+        const response = await api<Response>(`/api/v1/files/${node.id}/content`, {
+          raw: true,
+          headers: { Range: `bytes=0-${kTextLimit - 1}` },
+        });
+        const body = await response.text();
+        if (live) setText(body);
+      }
+    })().catch((e) => live && setError(e));
+    return () => {
+      live = false;
+      if (revoke) URL.revokeObjectURL(revoke);
+    };
+  }, [node.id]);
+
+  if (error) return <ErrorText error={error} />;
+  if (kind === "none") {
+    return <p class="muted">No preview for this kind of file ({node.mime || "unknown type"}). Download it to open it.</p>;
+  }
+  if (src === null && text === null) return <p class="muted">Loading preview…</p>;
+  const truncated = (node.size ?? 0) > kTextLimit ? <p class="muted">Showing the first {bytes(kTextLimit)}.</p> : null;
+  switch (kind) {
+    case "image":
+      return <img class="preview-image" src={src!} alt={node.name} />;
+    case "audio":
+      return <audio class="preview-media" src={src!} controls />;
+    case "video":
+      return <video class="preview-media" src={src!} controls />;
+    case "pdf":
+      return <iframe class="preview-pdf" src={src!} title={`PDF: ${node.name}`} />;
+    case "markdown":
+      return (
+        <>
+          {truncated}
+          <Markdown text={text!} />
+        </>
+      );
+    default:
+      return (
+        <>
+          {truncated}
+          <pre class="preview-text">{text}</pre>
+        </>
+      );
+  }
+}
+
+export function Preview(props: { node: Node; siblings: Node[]; onClose: () => void; onDetails: (id: number) => void }) {
+  const [node, setNode] = useState(props.node);
+  const index = props.siblings.findIndex((n) => n.id === node.id);
+  const step = (by: number) => {
+    const next = props.siblings[index + by];
+    if (next) setNode(next);
+  };
+  return (
+    <Dialog title={node.name} onClose={props.onClose} wide>
+      <div
+        class="preview"
+        onKeyDown={(e) => {
+          if ((e.target as HTMLElement).closest("audio,video")) return;
+          if (e.key === "ArrowRight") step(1);
+          if (e.key === "ArrowLeft") step(-1);
+        }}
+      >
+        <Body key={node.id} node={node} />
+      </div>
+      <div class="actions">
+        <button type="button" disabled={index <= 0} onClick={() => step(-1)} aria-label="Previous file">
+          ‹ Previous
+        </button>
+        <button type="button" disabled={index < 0 || index >= props.siblings.length - 1} onClick={() => step(1)} aria-label="Next file">
+          Next ›
+        </button>
+        <span class="separator" />
+        <button type="button" onClick={() => props.onDetails(node.id)}>
+          Details
+        </button>
+        <button type="button" class="primary"
+          onClick={() => void signedUrl(node.id, "attachment").then((url) => download(url, node.name), toastError)}>
+          Download
+        </button>
+      </div>
+    </Dialog>
+  );
+}

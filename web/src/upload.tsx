@@ -1,0 +1,313 @@
+// Uploads: a queue of files (from the picker, a folder picker or drag and drop), sent three at a
+// time as raw PUT bodies, with per-file and overall progress, speed, time left, cancel and
+// retry. Folders in a dropped tree are created as needed. XMLHttpRequest, because fetch has no
+// upload progress.
+import type { ComponentChildren } from "preact";
+import { createContext } from "preact";
+import { useContext, useEffect, useRef, useState } from "preact/hooks";
+import { api, ApiError, authHeader, describe, enc, refresh, type Node } from "./api";
+import { bytes, duration } from "./format";
+
+export interface PickedFile {
+  file: File;
+  path: string; // relative, "a/b/name.txt" for files inside dropped folders
+}
+
+type State = "queued" | "uploading" | "done" | "failed" | "cancelled";
+
+interface Item {
+  id: number;
+  file: File;
+  path: string;
+  folderId: number;
+  folderPath: string; // absolute path of folderId, for resolving existing sub-folders
+  state: State;
+  sent: number;
+  speed: number; // bytes per second, smoothed
+  error?: string;
+  xhr?: XMLHttpRequest;
+}
+
+interface Uploads {
+  add(folderId: number, folderPath: string, files: PickedFile[]): void;
+  // Called with the folder id whenever an upload finished in it (or a folder was created).
+  subscribe(listener: (folderId: number) => void): () => void;
+}
+
+const Context = createContext<Uploads>(null as unknown as Uploads);
+export const useUploads = () => useContext(Context);
+
+const kParallel = 3;
+
+// Folder ids by "parentId/name", so a tree of many files creates each folder once.
+const folderCache = new Map<string, Promise<number>>();
+
+async function ensureFolder(parentId: number, parentPath: string, name: string): Promise<number> {
+  const key = `${parentId}/${name}`;
+  let pending = folderCache.get(key);
+  if (!pending) {
+    pending = (async () => {
+      try {
+        const node = await api<Node>("/api/v1/folders", { method: "POST", body: { parent_id: parentId, name } });
+        return node.id;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "NAME_CONFLICT")) throw e;
+        const path = (parentPath === "/" ? "" : parentPath) + "/" + name;
+        const node = await api<Node>("/api/v1/nodes?path=" + enc(path));
+        if (node.type !== "folder") throw new ApiError(409, "NAME_CONFLICT", `“${name}” exists and is not a folder`);
+        return node.id;
+      }
+    })();
+    folderCache.set(key, pending);
+    pending.catch(() => folderCache.delete(key));
+  }
+  return pending;
+}
+
+function put(item: Item, folderId: number, name: string, onProgress: (sent: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    item.xhr = xhr;
+    xhr.open("PUT", `/api/v1/folders/${folderId}/files/${enc(name)}`);
+    xhr.setRequestHeader("Authorization", authHeader());
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      let code = "HTTP_" + xhr.status;
+      let message = `The server answered ${xhr.status}.`;
+      try {
+        const body = JSON.parse(xhr.responseText);
+        code = body.error.code;
+        message = body.error.message;
+      } catch {
+        // keep the generic message
+      }
+      reject(new ApiError(xhr.status, code, message));
+    };
+    xhr.onerror = () => reject(new TypeError("network error"));
+    xhr.onabort = () => reject(new DOMException("cancelled", "AbortError"));
+    xhr.send(item.file);
+  });
+}
+
+export function UploadProvider(props: { children: ComponentChildren }) {
+  const [items, setItems] = useState<Item[]>([]);
+  const [collapsed, setCollapsed] = useState(false);
+  const listeners = useRef(new Set<(folderId: number) => void>());
+  const itemsRef = useRef<Item[]>([]);
+  const nextId = useRef(1);
+  const started = useRef(0); // when the current batch began, for the overall speed
+
+  const update = () => setItems([...itemsRef.current]);
+
+  const run = async (item: Item) => {
+    item.state = "uploading";
+    item.sent = 0;
+    item.error = undefined;
+    update();
+    try {
+      const parts = item.path.split("/");
+      const name = parts.pop()!;
+      let folderId = item.folderId;
+      let folderPath = item.folderPath;
+      for (const part of parts) {
+        folderId = await ensureFolder(folderId, folderPath, part);
+        folderPath = (folderPath === "/" ? "" : folderPath) + "/" + part;
+        listeners.current.forEach((l) => l(item.folderId));
+      }
+      if (item.state !== "uploading") return;
+      let last = performance.now();
+      let lastSent = 0;
+      const progress = (sent: number) => {
+        const now = performance.now();
+        const dt = (now - last) / 1000;
+        if (dt > 0.2) {
+          const rate = (sent - lastSent) / dt;
+          item.speed = item.speed ? item.speed * 0.7 + rate * 0.3 : rate;
+          last = now;
+          lastSent = sent;
+        }
+        item.sent = sent;
+        update();
+      };
+      try {
+        await put(item, folderId, name, progress);
+      } catch (e) {
+        // An access token that expired mid-queue: refresh once and send again.
+        if (!(e instanceof ApiError && e.status === 401 && (await refresh()))) throw e;
+        await put(item, folderId, name, progress);
+      }
+      item.state = "done";
+      item.sent = item.file.size;
+      listeners.current.forEach((l) => l(folderId));
+    } catch (e) {
+      if (item.state === "uploading") {
+        item.state = e instanceof DOMException && e.name === "AbortError" ? "cancelled" : "failed";
+        item.error = item.state === "failed" ? describe(e) : undefined;
+      }
+    }
+    item.xhr = undefined;
+    // When the batch is over and nothing failed, fold the list away; the summary stays.
+    if (itemsRef.current.every((i) => i.state === "done" || i.state === "cancelled")) setCollapsed(true);
+    update();
+    pump();
+  };
+
+  const pump = () => {
+    const active = itemsRef.current.filter((i) => i.state === "uploading").length;
+    const queued = itemsRef.current.filter((i) => i.state === "queued");
+    for (const item of queued.slice(0, Math.max(0, kParallel - active))) void run(item);
+  };
+
+  const api_: Uploads = {
+    add(folderId, folderPath, files) {
+      if (!itemsRef.current.some((i) => i.state === "uploading" || i.state === "queued")) {
+        itemsRef.current = itemsRef.current.filter((i) => i.state !== "done");
+        started.current = performance.now();
+      }
+      for (const f of files) {
+        itemsRef.current.push({
+          id: nextId.current++,
+          file: f.file,
+          path: f.path,
+          folderId,
+          folderPath,
+          state: "queued",
+          sent: 0,
+          speed: 0,
+        });
+      }
+      setCollapsed(false);
+      update();
+      pump();
+    },
+    subscribe(listener) {
+      listeners.current.add(listener);
+      return () => void listeners.current.delete(listener);
+    },
+  };
+  // Everything api_ touches is a ref or a state setter, so the first one stays valid.
+  const value = useRef(api_);
+
+  const cancel = (item: Item) => {
+    const wasRunning = item.state === "uploading";
+    item.state = "cancelled";
+    item.xhr?.abort();
+    update();
+    if (wasRunning) pump();
+  };
+  const retry = (item: Item) => {
+    item.state = "queued";
+    item.sent = 0;
+    item.speed = 0;
+    update();
+    pump();
+  };
+
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (itemsRef.current.some((i) => i.state === "uploading" || i.state === "queued")) e.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, []);
+
+  const live = items.filter((i) => i.state !== "cancelled");
+  const total = live.reduce((n, i) => n + i.file.size, 0);
+  const sent = live.reduce((n, i) => n + (i.state === "done" ? i.file.size : i.sent), 0);
+  const running = items.filter((i) => i.state === "uploading");
+  const speed = running.reduce((n, i) => n + i.speed, 0);
+  const pending = items.some((i) => i.state === "uploading" || i.state === "queued");
+  const done = items.filter((i) => i.state === "done").length;
+  const failed = items.filter((i) => i.state === "failed").length;
+
+  return (
+    <Context.Provider value={value.current}>
+      {props.children}
+      {items.length > 0 && (
+        <section class="uploads" aria-label="Uploads">
+          <header>
+            <h2 id="uploads-title">
+              {pending ? `Uploading ${done} of ${live.length}` : `${done} uploaded` + (failed ? `, ${failed} failed` : "")}
+            </h2>
+            <button type="button" class="link" aria-expanded={!collapsed} onClick={() => setCollapsed(!collapsed)}>
+              {collapsed ? "Show" : "Hide"}
+            </button>
+            {!pending && (
+              <button type="button" class="link" onClick={() => ((itemsRef.current = []), update())}>
+                Clear
+              </button>
+            )}
+          </header>
+          <progress class="overall" max={total || 1} value={sent} aria-labelledby="uploads-title" />
+          <p class="meta" aria-live="off">
+            {bytes(sent)} of {bytes(total)}
+            {pending && speed > 0 && ` · ${bytes(speed)}/s · ${duration((total - sent) / speed)} left`}
+          </p>
+          {!collapsed && (
+            <ul>
+              {items.map((item) => (
+                <li key={item.id} class={"upload " + item.state} data-state={item.state}>
+                  <span class="name" title={item.path}>
+                    {item.path}
+                  </span>
+                  <progress max={item.file.size || 1} value={item.state === "done" ? item.file.size : item.sent}
+                    aria-label={`Progress of ${item.path}`} />
+                  <span class="meta">
+                    {item.state === "uploading" &&
+                      `${bytes(item.sent)} / ${bytes(item.file.size)}` +
+                        (item.speed > 0 ? ` · ${bytes(item.speed)}/s · ${duration((item.file.size - item.sent) / item.speed)} left` : "")}
+                    {item.state === "queued" && "Waiting"}
+                    {item.state === "done" && "Done"}
+                    {item.state === "cancelled" && "Cancelled"}
+                    {item.state === "failed" && <span class="error">{item.error}</span>}
+                  </span>
+                  {(item.state === "uploading" || item.state === "queued") && (
+                    <button type="button" onClick={() => cancel(item)} aria-label={`Cancel ${item.path}`}>
+                      Cancel
+                    </button>
+                  )}
+                  {(item.state === "failed" || item.state === "cancelled") && (
+                    <button type="button" onClick={() => retry(item)} aria-label={`Retry ${item.path}`}>
+                      Retry
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </Context.Provider>
+  );
+}
+
+// Files from a drop: folders are walked (webkitGetAsEntry) so their files keep their paths.
+export async function droppedFiles(data: DataTransfer): Promise<PickedFile[]> {
+  const entries = [...data.items]
+    .map((item) => (item.kind === "file" ? item.webkitGetAsEntry() : null))
+    .filter((e): e is FileSystemEntry => e !== null);
+  if (entries.length === 0) return [...data.files].map((file) => ({ file, path: file.name }));
+  const out: PickedFile[] = [];
+  const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
+    if (entry.isFile) {
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      out.push({ file, path: prefix + entry.name });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      // readEntries returns at most 100 entries a call: read until it returns none.
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch) await walk(child, prefix + entry.name + "/");
+      }
+    }
+  };
+  for (const entry of entries) await walk(entry, "");
+  return out;
+}
+
+export function pickedFiles(list: FileList): PickedFile[] {
+  return [...list].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+}
