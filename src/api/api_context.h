@@ -65,6 +65,7 @@ void add_admin_routes(Router& router, ApiContext& context);
 void add_trash_routes(Router& router, ApiContext& context);
 void add_share_routes(Router& router, ApiContext& context);
 void add_zip_routes(Router& router, ApiContext& context);
+void add_batch_routes(Router& router, ApiContext& context);
 // The public side of share links (/s/{token}...), which needs no account.
 void add_link_routes(Router& router, ApiContext& context);
 void add_tus_routes(Router& router, ApiContext& context);

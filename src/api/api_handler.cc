@@ -162,6 +162,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_trash_routes(router_, context_);
   add_share_routes(router_, context_);
   add_zip_routes(router_, context_);
+  add_batch_routes(router_, context_);
   add_link_routes(router_, context_);
   add_tus_routes(router_, context_);
   add_file_routes(router_, context_);

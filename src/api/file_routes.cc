@@ -8,12 +8,14 @@
 
 #include "api/api_context.h"
 #include "api/content_response.h"
+#include "api/deletion.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
 #include "api/multipart.h"
 #include "api/query_params.h"
 #include "api/range.h"
+#include "api/tag_list.h"
 #include "core/mime_types.h"
 #include "core/name_rules.h"
 
@@ -456,8 +458,6 @@ Result<NameAndParent> read_name_and_parent(Request& request) {
   return name_and_parent(*body);
 }
 
-constexpr size_t kMaxTags = 100;
-constexpr size_t kMaxTagBytes = 64;
 constexpr size_t kMaxMetadataBytes = 64 * 1024;
 
 // The attribute members of a PATCH body: status, tags (an array of strings; replaces all),
@@ -473,22 +473,9 @@ Result<AttributeChanges> attribute_changes(const json::object& body) {
     }
   }
   if (const json::value* tags = body.if_contains("tags")) {
-    if (!tags->is_array() || tags->as_array().size() > kMaxTags) {
-      return Status(Errc::kInvalidArgument, "tags must be an array of at most 100 strings");
-    }
-    std::vector<std::string> out;
-    for (const json::value& tag : tags->as_array()) {
-      if (!tag.is_string()) return Status(Errc::kInvalidArgument, "tags must be strings");
-      auto normalized = normalize_name(tag.as_string());
-      if (!normalized.is_ok() || normalized->size() > kMaxTagBytes) {
-        return Status(Errc::kInvalidArgument,
-                      "a tag must be 1 to 64 bytes of valid UTF-8 without control characters or /");
-      }
-      out.push_back(std::move(*normalized));
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    changes.tags = std::move(out);
+    auto parsed = parse_tags(*tags);
+    COFFER_RETURN_IF_ERROR(parsed);
+    changes.tags = std::move(*parsed);
   }
   if (const json::value* metadata = body.if_contains("metadata")) {
     if (metadata->is_null()) {
@@ -571,44 +558,10 @@ Response copy_node(ApiContext& ctx, Request& request) {
   return node_response(201, *node);
 }
 
-// Nodes the same client (API token, or the user's sessions) deleted in the last minute.
-int64_t recent_deletions(ApiContext& ctx, const Request& request) {
-  auto n = ctx.catalog.count_deleted_since(request.user_id, request.principal.api_token_id,
-                                           now_micros() - 60'000'000);
-  return n.is_ok() ? *n : 0;
-}
-
 Response delete_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  auto node = ctx.files.stat(request.user_id, *id);
-  if (!node.is_ok()) return fail(request, node.status());
-  const int64_t token_id = request.principal.api_token_id;
-  const int64_t threshold = ctx.mass_delete_threshold;
-  const int64_t before = threshold > 0 ? recent_deletions(ctx, request) : 0;
-  auto status = ctx.files.remove(request.user_id, *id, token_id);
-  if (!status.is_ok()) return fail(request, status);
-  if (threshold > 0 && before <= threshold) {
-    // One flagged event when a client crosses the threshold within a minute: the usual sign
-    // of a sync client or script deleting a tree by mistake (POST /api/v1/trash/restore
-    // undoes it).
-    const int64_t after = recent_deletions(ctx, request);
-    if (after > threshold) {
-      (void)ctx.auth.audit(&request.principal, "files.mass_delete",
-                           token_id != 0 ? "token:" + std::to_string(token_id)
-                                         : "user:" + std::to_string(request.user_id),
-                           "flagged", origin_of(request),
-                           std::to_string(after) + " nodes deleted within a minute");
-    }
-  }
-  // Deletions are audited: scripts and sync clients that delete by mistake are the common
-  // cause of data loss, and the log says which credential did it.
-  const Principal& who = request.principal;
-  std::string via = who.api_token_id != 0 ? "api token " + std::to_string(who.api_token_id)
-                                          : "session " + std::to_string(who.session_id);
-  (void)ctx.auth.audit(
-      &who, "files.delete", "node:" + std::to_string(*id), "success", origin_of(request),
-      std::string(node->kind == NodeKind::kFolder ? "folder" : "file") + " via " + via);
+  if (Status s = delete_with_audit(ctx, request, *id); !s.is_ok()) return fail(request, s);
   Response response;
   response.status = 204;
   return response;

@@ -316,6 +316,7 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/files/{doc}", None, others(200)),
         ("GET", "/api/v1/files/{doc}/content", None, others(200)),
         ("GET", "/api/v1/zip?ids={doc}", None, others(200)),
+        ("POST", "/api/v1/batch", {"operations": [{"op": "tag", "id": f["doc"], "add": ["b"]}]}, everyone(200)),
         ("GET", "/api/v1/nodes?path=/doc.txt", None, others(200)),
         ("POST", "/api/v1/files/{doc}/download-url", {}, others(201)),
         ("GET", "/api/v1/files/{doc}/versions", None, others(200)),

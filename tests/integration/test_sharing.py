@@ -221,3 +221,22 @@ def test_folder_link_browsing_and_file_drop(server, alice):
     assert alice.delete(f"/api/v1/nodes/{folder}").status_code == 204
     assert visitor.get(base).status_code == 404
     assert a and b
+
+
+def test_link_expires(server, alice):
+    import datetime
+    import time
+    f = alice.upload("soon.txt", b"soon").json()["id"]
+    when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)
+    link = alice.post(f"/api/v1/nodes/{f}/links", json={"expires_at": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}).json()
+    assert link["expires_at"] is not None
+    url = server.url + "/s/" + link["token"] + "/content"
+    assert requests.get(url).content == b"soon"
+    time.sleep(max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) + 0.2)
+    r = requests.get(url)
+    assert r.status_code == 404 and error_code(r) == "NOT_FOUND"
+    # The owner still sees it, and can extend it.
+    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    r = alice.patch(f"/api/v1/links/{link['id']}", json={"expires_at": later.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    assert r.status_code == 200
+    assert requests.get(url).content == b"soon"

@@ -43,10 +43,13 @@ def test_client_routes_get_the_app_and_server_prefixes_keep_their_404(server):
     for path in ("/files", "/files/12", "/trash", "/settings", "/admin", "/login", "/reset-password"):
         r = requests.get(server.url + path)
         assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html"), path
-    for path in ("/api/v1/nope", "/api", "/dav/x", "/s/abc", "/docs/nope.js", "/health/x", "/assets/nope.js"):
+    for path in ("/api/v1/nope", "/api", "/s/abc", "/docs/nope.js", "/health/x", "/assets/nope.js"):
         r = requests.get(server.url + path)
         assert r.status_code == 404, path
         assert r.json()["error"]["code"] == "NOT_FOUND", path
+    # WebDAV answers for itself: a challenge, never the app.
+    r = requests.get(server.url + "/dav/x")
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic")
     # Other methods are not the UI's.
     assert requests.post(server.url + "/files").status_code == 404
     # The API reference keeps its page.
