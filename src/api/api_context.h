@@ -2,6 +2,8 @@
 // What route handlers may use. Handlers are thin: parse the request, call a service, shape
 // the response. Authorization lives in the services (and, for sharing, in one policy).
 
+#include <functional>
+
 #include "api/metrics.h"
 #include "api/router.h"
 #include "auth/url_signer.h"
@@ -27,6 +29,8 @@ struct ApiContext {
   // A client deleting more nodes than this within a minute is flagged in the audit log
   // (0: never).
   int64_t mass_delete_threshold = 100;
+  // Wakes the background workers after an operator re-queued a job (may be empty).
+  std::function<void()> jobs_enqueued;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -47,6 +51,8 @@ void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
 void add_admin_routes(Router& router, ApiContext& context);
 void add_trash_routes(Router& router, ApiContext& context);
+void add_job_routes(Router& router, ApiContext& context);
+void add_media_routes(Router& router, ApiContext& context);
 
 // Routes that need no access token.
 bool is_public_route(std::string_view pattern);

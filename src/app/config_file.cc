@@ -110,13 +110,36 @@ Status load_config_file(const std::string& path, Config& config) {
   if (const toml::node* serve = root.get("serve")) {
     if (!serve->is_table()) return bad(path, "serve must be a table ([serve])");
     const toml::table& s = *serve->as_table();
-    COFFER_RETURN_IF_ERROR(reject_unknown(
-        s,
-        {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl", "refresh_ttl",
-         "secure_cookies", "gc_interval", "gc_grace", "user_rate_limit", "user_rate_burst",
-         "ip_rate_limit", "ip_rate_burst", "cors_origins", "trash_retention_days",
-         "default_quota_bytes", "mass_delete_threshold", "keep_versions", "version_retention_days"},
-        "serve.", path));
+    COFFER_RETURN_IF_ERROR(reject_unknown(s,
+                                          {"listen",
+                                           "io_threads",
+                                           "worker_threads",
+                                           "max_connections",
+                                           "token_ttl",
+                                           "refresh_ttl",
+                                           "secure_cookies",
+                                           "gc_interval",
+                                           "gc_grace",
+                                           "user_rate_limit",
+                                           "user_rate_burst",
+                                           "ip_rate_limit",
+                                           "ip_rate_burst",
+                                           "cors_origins",
+                                           "trash_retention_days",
+                                           "default_quota_bytes",
+                                           "mass_delete_threshold",
+                                           "keep_versions",
+                                           "version_retention_days",
+                                           "job_workers",
+                                           "job_time_limit",
+                                           "job_max_attempts",
+                                           "job_backoff",
+                                           "thumbnail_max_pixels",
+                                           "allowed_types",
+                                           "denied_types",
+                                           "max_upload_size",
+                                           "max_upload_size_by_type"},
+                                          "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "worker_threads", config.worker_threads, 1, 1024, path));
@@ -148,6 +171,19 @@ Status load_config_file(const std::string& path, Config& config) {
     COFFER_RETURN_IF_ERROR(
         read_int(s, "ip_rate_burst", config.ip_rate_burst, 1, kMaxRequestBurst, path));
     COFFER_RETURN_IF_ERROR(read_string_list(s, "cors_origins", config.cors_origins, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "job_workers", config.job_workers, 0, 64, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "job_time_limit", config.job_time_limit_seconds, 1, 86400, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "job_max_attempts", config.job_max_attempts, 1, 100, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "job_backoff", config.job_backoff_seconds, 0, 86400, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "thumbnail_max_pixels", config.thumbnail_max_pixels, 1,
+                                    int64_t{1} << 40, path));
+    COFFER_RETURN_IF_ERROR(read_string_list(s, "allowed_types", config.allowed_types, path));
+    COFFER_RETURN_IF_ERROR(read_string_list(s, "denied_types", config.denied_types, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "max_upload_size", config.max_upload_size, 0, int64_t{1} << 62, path));
+    COFFER_RETURN_IF_ERROR(
+        read_string_list(s, "max_upload_size_by_type", config.max_upload_size_by_type, path));
   }
   return Status::ok();
 }

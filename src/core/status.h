@@ -46,6 +46,10 @@ enum class Errc {
   kExpired,               // EXPIRED: a signed URL past its expiry
   kStatusTransition,      // STATUS_TRANSITION_FORBIDDEN: that document status change is not allowed
   kArchived,              // ARCHIVED: the node is archived (read-only); make it active first
+  kTypeNotAllowed,        // TYPE_NOT_ALLOWED: the upload policy refuses the content's type
+  kFileTooLarge,          // FILE_TOO_LARGE: the upload policy's size limit for the type
+  kThumbnailNotAvailable,  // THUMBNAIL_NOT_AVAILABLE: none exists and none is being made
+  kThumbnailPending,       // THUMBNAIL_PENDING: still being made (202; poll after Retry-After)
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

@@ -25,7 +25,7 @@ Result<User> load_user(Connection& conn, std::string_view where, const Params& p
 // mirrors the current version's size so that listings can sort by it through an index.
 constexpr std::string_view kNodeSelect =
     "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
-    "n.current_version_id, n.size, v.sha256, v.mime "
+    "n.current_version_id, n.size, v.sha256, v.mime, v.declared_mime "
     "FROM nodes n LEFT JOIN versions v ON v.id = n.current_version_id ";
 
 std::string node_sql(std::string_view rest) { return std::string(kNodeSelect) + std::string(rest); }
@@ -45,6 +45,7 @@ Node node_from_row(const Row& row) {
   node.size = static_cast<uint64_t>(row.int64(8));
   node.sha256 = row.text(9);
   node.mime = row.text(10);
+  if (row.size() > 11) node.declared_mime = row.text(11);
   return node;
 }
 
@@ -142,9 +143,10 @@ Status add_version(Connection& conn, int64_t node_id, const NewVersion& version,
                   {c.chunk, c.size, c.stored_size, c.encoding, now}));
   }
   auto inserted = conn.query(
-      "INSERT INTO versions (node_id, size, sha256, mime, created_at) VALUES (?, ?, ?, ?, ?) "
-      "RETURNING id",
-      {node_id, version.size, version.sha256, version.mime, now});
+      "INSERT INTO versions (node_id, size, sha256, mime, declared_mime, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      {node_id, version.size, version.sha256, version.mime,
+       version.declared_mime.empty() ? Value() : Value(version.declared_mime), now});
   COFFER_RETURN_IF_ERROR(inserted);
   if (inserted->size() != 1) return Status(Errc::kInternal, "INSERT ... RETURNING gave no id");
   const int64_t version_id = (*inserted)[0].int64(0);
@@ -169,8 +171,9 @@ Result<int64_t> copy_one(Connection& conn, const Node& source, int64_t parent_id
   COFFER_RETURN_IF_ERROR(id);
   if (source.kind != NodeKind::kFile || source.version_id == 0) return id;
   auto version = conn.query(
-      "INSERT INTO versions (node_id, size, sha256, mime, created_at) "
-      "SELECT CAST(? AS BIGINT), size, sha256, mime, CAST(? AS BIGINT) FROM versions "
+      "INSERT INTO versions (node_id, size, sha256, mime, declared_mime, created_at) "
+      "SELECT CAST(? AS BIGINT), size, sha256, mime, declared_mime, CAST(? AS BIGINT) FROM "
+      "versions "
       "WHERE id = ? RETURNING id",
       {*id, now, source.version_id});
   COFFER_RETURN_IF_ERROR(version);
@@ -466,7 +469,12 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
       COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, version.size, default_quota_.load()));
       COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
       COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions_.load()));
-      return load_node(conn, owner_id, node_id);
+      auto committed = load_node(conn, owner_id, node_id);
+      COFFER_RETURN_IF_ERROR(committed);
+      COFFER_RETURN_IF_ERROR(enqueue_jobs(conn, version.jobs, owner_id, node_id,
+                                          committed->version_id, version.sha256, version.mime,
+                                          now));
+      return committed;
     });
     if (node.is_ok() || !lost_race) return node;
     if (attempt == kCommitAttempts) return name_conflict_or(node.status());
@@ -944,8 +952,10 @@ Result<std::vector<VersionChunk>> SqlCatalog::version_chunks(int64_t version_id)
 
 Status SqlCatalog::for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) {
   return db_->transact(TxMode::kRead, [&](Connection& conn) {
-    return conn.query_each("SELECT DISTINCT chunk FROM version_chunks", {},
-                           [&](const Row& row) { return fn(row.text(0)); });
+    // Thumbnails are stored as chunks too (meta/media_store.h).
+    return conn.query_each(
+        "SELECT chunk FROM version_chunks UNION SELECT chunk FROM thumbnail_chunks", {},
+        [&](const Row& row) { return fn(row.text(0)); });
   });
 }
 

@@ -10,6 +10,8 @@
 #include "meta/catalog.h"
 #include "meta/database.h"
 #include "meta/sql_account_store.h"
+#include "meta/sql_job_store.h"
+#include "meta/sql_media_store.h"
 
 namespace coffer::meta {
 
@@ -71,12 +73,16 @@ class SqlCatalog final : public Catalog {
   Result<uint64_t> stored_bytes() override;
   Status ping() override;
   AccountStore& accounts() override { return accounts_; }
+  JobStore& jobs() override { return jobs_; }
+  MediaStore& media() override { return media_; }
 
   Database& database() { return *db_; }
 
  private:
   std::unique_ptr<Database> db_;
   SqlAccountStore accounts_{*db_};
+  SqlJobStore jobs_{*db_};
+  SqlMediaStore media_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };
