@@ -12,26 +12,31 @@ namespace {
 
 struct Decoder {
   std::string_view mime;
-  std::string_view loader;  // libvips nickname of the buffer loader
+  std::string_view loader;  // libvips type name of the buffer loader
 };
 
 // The only decoders ever run. ImageMagick, SVG (librsvg), FITS, matrix and the other loaders
 // libvips may have are never reached, whatever a file claims to be.
 constexpr std::array kDecoders = {
-    Decoder{"image/jpeg", "jpegload_buffer"},     Decoder{"image/png", "pngload_buffer"},
-    Decoder{"image/webp", "webpload_buffer"},     Decoder{"image/gif", "gifload_buffer"},
-    Decoder{"image/tiff", "tiffload_buffer"},     Decoder{"image/heic", "heifload_buffer"},
-    Decoder{"image/heif", "heifload_buffer"},     Decoder{"image/avif", "heifload_buffer"},
-    Decoder{"application/pdf", "pdfload_buffer"},
+    Decoder{"image/jpeg", "VipsForeignLoadJpegBuffer"},
+    Decoder{"image/png", "VipsForeignLoadPngBuffer"},
+    Decoder{"image/webp", "VipsForeignLoadWebpBuffer"},
+    Decoder{"image/gif", "VipsForeignLoadNsgifBuffer"},
+    Decoder{"image/tiff", "VipsForeignLoadTiffBuffer"},
+    Decoder{"image/heic", "VipsForeignLoadHeifBuffer"},
+    Decoder{"image/heif", "VipsForeignLoadHeifBuffer"},
+    Decoder{"image/avif", "VipsForeignLoadHeifBuffer"},
+    Decoder{"application/pdf", "VipsForeignLoadPdfBuffer"},
 };
 
-bool loader_installed(std::string_view nickname) {
-  return vips_type_find("VipsOperation", std::string(nickname).c_str()) != 0;
+// Loaders built as modules (HEIF, PDF) exist only where their module is installed.
+bool loader_installed(std::string_view type_name) {
+  return g_type_from_name(std::string(type_name).c_str()) != 0;
 }
 
-bool loader_allowed(std::string_view nickname) {
+bool loader_allowed(std::string_view type_name) {
   for (const Decoder& d : kDecoders) {
-    if (d.loader == nickname) return true;
+    if (d.loader == type_name) return true;
   }
   return false;
 }
@@ -86,6 +91,27 @@ void on_eval(VipsImage* image, VipsProgress*, void* data) {
   if (cancelled || late) vips_image_set_kill(image, TRUE);
 }
 
+// A copy of `image` without any metadata: EXIF (with GPS), XMP, IPTC, ICC, comments.
+// libvips 8.14's WebP writer keeps EXIF even when asked to strip, so the fields go here.
+Result<ImagePtr> without_metadata(VipsImage* image) {
+  VipsImage* copy = nullptr;
+  if (vips_copy(image, &copy, NULL) != 0) {
+    return Status(Errc::kInternal, "cannot copy the image: " + vips_error_text());
+  }
+  ImagePtr out(copy);
+  gchar** fields = vips_image_get_fields(out.get());
+  for (gchar** f = fields; *f != nullptr; ++f) {
+    const std::string_view name(*f);
+    if (name.starts_with("exif-") || name.starts_with("xmp-") || name.starts_with("iptc-") ||
+        name.starts_with("icc-") || name.starts_with("png-comment") || name == "orientation" ||
+        name.starts_with("gif-comment") || name.starts_with("heif-") || name.starts_with("jpeg-")) {
+      vips_image_remove(out.get(), *f);
+    }
+  }
+  g_strfreev(fields);
+  return out;
+}
+
 bool stopped(const ImageLimits& limits) {
   return (limits.cancel != nullptr && limits.cancel->load()) ||
          (limits.deadline_micros != 0 && now_micros_local() > limits.deadline_micros);
@@ -99,6 +125,13 @@ Status init_vips(const VipsOptions& options) {
   std::call_once(once, [&] {
     ok = VIPS_INIT("coffer") == 0;
     if (!ok) return;
+    // Decoder warnings about hostile files would be unstructured lines in the JSON log; the
+    // job's error says what failed.
+    g_log_set_handler(
+        "VIPS",
+        static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
+                                    G_LOG_LEVEL_DEBUG),
+        [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
     vips_cache_set_max(options.cache_max_ops);
     vips_cache_set_max_mem(static_cast<size_t>(options.cache_max_mem_bytes));
     vips_concurrency_set(options.concurrency);
@@ -158,7 +191,10 @@ Result<ImageAnalysis> make_thumbnails(std::string_view data,
                               "fail_on=truncated", NULL) != 0) {
       return Status(Errc::kCorruption, "cannot decode the image: " + vips_error_text());
     }
-    ImagePtr thumb(raw);
+    ImagePtr decoded(raw);
+    auto stripped = without_metadata(decoded.get());
+    COFFER_RETURN_IF_ERROR(stripped);
+    ImagePtr thumb = std::move(*stripped);
     EvalGuard guard{&limits};
     vips_image_set_progress(thumb.get(), TRUE);
     g_signal_connect(thumb.get(), "eval", G_CALLBACK(on_eval), &guard);
