@@ -27,6 +27,8 @@ namespace {
 constexpr const char* kVersion = "0.1.0";
 // How long the server's collector waits for uploads on every node to pause before a sweep.
 constexpr std::chrono::seconds kGcUploadWait{60};
+// How long done background jobs stay visible to operators.
+constexpr Micros kDoneJobRetention = 7 * 86'400'000'000LL;
 
 int fail(const Status& status) {
   std::fprintf(stderr, "coffer: %s\n", status.to_string().c_str());
@@ -94,6 +96,12 @@ class PeriodicGc {
           api::log_event(api::LogLevel::kInfo,
                          {{"msg", "version retention"}, {"versions_deleted", *pruned}});
         }
+      }
+      // Finished jobs are kept a week for operators, then forgotten.
+      if (auto pruned = rt_.catalog->jobs().prune_done(now_micros() - kDoneJobRetention);
+          !pruned.is_ok()) {
+        api::log_event(api::LogLevel::kError,
+                       {{"msg", "job pruning failed"}, {"error", pruned.status().to_string()}});
       }
       // Thumbnails of contents no version has any more go before the sweep, which then
       // collects their chunks.

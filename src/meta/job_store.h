@@ -48,6 +48,10 @@ class JobStore {
   // (not dead).
   virtual Result<Job> retry(int64_t id, Micros now) = 0;
 
+  // Deletes done jobs last updated before `cutoff` (dead ones stay for operators); returns
+  // how many.
+  virtual Result<int64_t> prune_done(Micros cutoff) = 0;
+
   // The state that matters for `sha256`'s `kind` work: running or queued if any such job is
   // (the work is pending), else dead if any is, else done if any is; nullopt when none exists.
   virtual Result<std::optional<JobState>> content_state(const std::string& kind,

@@ -203,6 +203,12 @@ Result<Job> SqlJobStore::retry(int64_t id, Micros now) {
   });
 }
 
+Result<int64_t> SqlJobStore::prune_done(Micros cutoff) {
+  return transact_value<int64_t>(db_, TxMode::kWrite, [&](Connection& conn) {
+    return conn.exec("DELETE FROM jobs WHERE state = 'done' AND updated_at < ?", {cutoff});
+  });
+}
+
 Result<std::optional<JobState>> SqlJobStore::content_state(const std::string& kind,
                                                            const std::string& sha256) {
   using Out = std::optional<JobState>;

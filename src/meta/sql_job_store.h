@@ -33,6 +33,7 @@ class SqlJobStore final : public JobStore {
   Result<std::vector<Job>> failures(int limit) override;
   Result<Job> get(int64_t id) override;
   Result<Job> retry(int64_t id, Micros now) override;
+  Result<int64_t> prune_done(Micros cutoff) override;
   Result<std::optional<JobState>> content_state(const std::string& kind,
                                                 const std::string& sha256) override;
 

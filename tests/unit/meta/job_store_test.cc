@@ -169,6 +169,21 @@ TEST_F(JobQueueTest, ExpiredLeaseIsReclaimedAndTheOldOwnerLosesIt) {
   ASSERT_TRUE(jobs().complete(first->id, "w2", 41'000).is_ok());
 }
 
+TEST_F(JobQueueTest, PruningForgetsOldDoneJobsOnly) {
+  commit("a.png", kThumb, 'a');
+  commit("b.png", kThumb, 'b');
+  auto done = claim("w1", 2000);
+  ASSERT_TRUE(done);
+  ASSERT_TRUE(jobs().complete(done->id, "w1", 3000).is_ok());
+  auto dead = claim("w1", 2000);
+  ASSERT_TRUE(dead);
+  ASSERT_TRUE(jobs().fail(dead->id, "w1", "x", 0, true, 3000).is_ok());
+  EXPECT_EQ(*jobs().prune_done(3000), 0) << "not older than the cutoff";
+  EXPECT_EQ(*jobs().prune_done(3001), 1);
+  EXPECT_EQ(jobs().get(done->id).status().code(), Errc::kNotFound);
+  EXPECT_EQ(jobs().get(dead->id)->state, JobState::kDead);
+}
+
 TEST_F(JobQueueTest, CountsByKindAndState) {
   commit("a.png", kThumb, 'a');
   commit("b.png", kThumb, 'b');
