@@ -2,6 +2,8 @@
 // What route handlers may use. Handlers are thin: parse the request, call a service, shape
 // the response. Authorization lives in the services (and, for sharing, in one policy).
 
+#include <functional>
+
 #include "api/metrics.h"
 #include "api/router.h"
 #include "auth/url_signer.h"
@@ -43,6 +45,8 @@ struct ApiContext {
   // Resumable (tus) uploads; null where a caller has none to offer (the tus routes then
   // answer 503).
   service::UploadSessions* uploads = nullptr;
+  // Wakes the background workers after an operator re-queued a job (may be empty).
+  std::function<void()> jobs_enqueued;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -69,6 +73,8 @@ void add_batch_routes(Router& router, ApiContext& context);
 // The public side of share links (/s/{token}...), which needs no account.
 void add_link_routes(Router& router, ApiContext& context);
 void add_tus_routes(Router& router, ApiContext& context);
+void add_job_routes(Router& router, ApiContext& context);
+void add_media_routes(Router& router, ApiContext& context);
 
 // WebDAV: one handler for every method and path under /dav/ (the router matches fixed
 // patterns only, so ApiHandler sends the whole prefix here).

@@ -25,6 +25,7 @@ int http_status_for(Errc code) {
     case Errc::kSignatureInvalid:
       return 403;
     case Errc::kNotFound:
+    case Errc::kThumbnailNotAvailable:
       return 404;
     case Errc::kMethodNotAllowed:
       return 405;
@@ -42,9 +43,13 @@ int http_status_for(Errc code) {
     case Errc::kPreconditionFailed:
       return 412;
     case Errc::kPayloadTooLarge:
+    case Errc::kFileTooLarge:
       return 413;
     case Errc::kUnsupportedMediaType:
+    case Errc::kTypeNotAllowed:
       return 415;
+    case Errc::kThumbnailPending:
+      return 202;  // Accepted: the work is queued; not an error, but shaped like one
     case Errc::kRangeNotSatisfiable:
       return 416;
     case Errc::kTooManyRequests:

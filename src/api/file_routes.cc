@@ -264,6 +264,7 @@ Response upload_raw(ApiContext& ctx, Request& request) {
   upload.body = request.body;
   upload.expected_sha256 = *digest;
   upload.expected_size = request.body->content_length();
+  upload.declared_mime = std::string(request.header("Content-Type"));
   auto node = ctx.files.upload(upload);
   if (!node.is_ok()) return fail(request, node.status());
   auto response = node_response(201, *node);
@@ -291,6 +292,7 @@ Response upload_multipart(ApiContext& ctx, Request& request) {
     upload.owner_id = request.user_id;
     upload.parent_id = *parent;
     upload.name = *(*part)->filename;
+    upload.declared_mime = (*part)->content_type;
     upload.body = &reader;
     auto node = ctx.files.upload(upload);
     if (!node.is_ok()) return fail(request, node.status());
@@ -508,6 +510,22 @@ Response node_with_attributes(ApiContext& ctx, const Request& request, const Nod
     boost::system::error_code ec;
     o["metadata"] = json::parse(attributes->metadata_json, ec);
     if (ec) o["metadata"] = nullptr;
+  }
+  if (node.kind == NodeKind::kFile) {
+    // What media processing found (dimensions, camera, when taken); null until it has run.
+    auto media = ctx.catalog.media().media_info(node.sha256);
+    if (!media.is_ok()) return fail(request, media.status());
+    o["media"] = nullptr;
+    if (*media) {
+      auto text_or_null = [](const std::string& s) {
+        return s.empty() ? json::value(nullptr) : json::value(s);
+      };
+      o["media"] = json::object{{"width", (*media)->width},
+                                {"height", (*media)->height},
+                                {"camera_make", text_or_null((*media)->camera_make)},
+                                {"camera_model", text_or_null((*media)->camera_model)},
+                                {"taken_at", text_or_null((*media)->taken_at)}};
+    }
   }
   return json_response(200, o);
 }

@@ -75,7 +75,9 @@ boost::json::object node_json(const Node& node) {
   if (node.kind == NodeKind::kFile) {
     o["size"] = node.size;
     o["sha256"] = node.sha256;
-    o["mime"] = node.mime;
+    o["mime"] = node.mime;  // sniffed from the content
+    o["declared_mime"] = node.declared_mime.empty() ? boost::json::value(nullptr)
+                                                    : boost::json::value(node.declared_mime);
     o["etag"] = etag_for(node);
     o["version_id"] = node.version_id;
   }

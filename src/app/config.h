@@ -59,6 +59,21 @@ struct Config {
   // data directory's own, created on first start. A named file must exist.
   std::string secret_key_file;
 
+  // Background jobs (thumbnails; text extraction on the search branch): workers per node, an
+  // attempt's time limit, attempts before a job is dead, the first retry delay (doubling).
+  unsigned job_workers = 2;
+  int64_t job_time_limit_seconds = 120;
+  int job_max_attempts = 5;
+  int64_t job_backoff_seconds = 10;
+  // Images whose header declares more pixels are not decoded (decompression bombs).
+  int64_t thumbnail_max_pixels = 100'000'000;
+  // Upload policy (service/upload_policy.h): MIME patterns (image/png, image/*) of sniffed
+  // types; the overall size limit (0: none) and per-type limits as "PATTERN=BYTES".
+  std::vector<std::string> allowed_types;
+  std::vector<std::string> denied_types;
+  int64_t max_upload_size = 0;
+  std::vector<std::string> max_upload_size_by_type;
+
   // Paths inside the data directory.
   std::string database_path() const { return data_dir + "/meta.db"; }
   std::string chunks_path() const { return data_dir + "/chunks"; }

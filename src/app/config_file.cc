@@ -133,7 +133,16 @@ Status load_config_file(const std::string& path, Config& config) {
                                            "upload_expiry",
                                            "upload_max_size",
                                            "dav_infinite_depth",
-                                           "dav_password_login"},
+                                           "dav_password_login",
+                                           "job_workers",
+                                           "job_time_limit",
+                                           "job_max_attempts",
+                                           "job_backoff",
+                                           "thumbnail_max_pixels",
+                                           "allowed_types",
+                                           "denied_types",
+                                           "max_upload_size",
+                                           "max_upload_size_by_type"},
                                           "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
@@ -172,6 +181,19 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "upload_expiry", config.upload_expiry_seconds, 1, int64_t{1} << 40, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "upload_max_size", config.upload_max_size, 1, int64_t{1} << 62, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "job_workers", config.job_workers, 0, 64, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "job_time_limit", config.job_time_limit_seconds, 1, 86400, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "job_max_attempts", config.job_max_attempts, 1, 100, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "job_backoff", config.job_backoff_seconds, 0, 86400, path));
+    COFFER_RETURN_IF_ERROR(read_int(s, "thumbnail_max_pixels", config.thumbnail_max_pixels, 1,
+                                    int64_t{1} << 40, path));
+    COFFER_RETURN_IF_ERROR(read_string_list(s, "allowed_types", config.allowed_types, path));
+    COFFER_RETURN_IF_ERROR(read_string_list(s, "denied_types", config.denied_types, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "max_upload_size", config.max_upload_size, 0, int64_t{1} << 62, path));
+    COFFER_RETURN_IF_ERROR(
+        read_string_list(s, "max_upload_size_by_type", config.max_upload_size_by_type, path));
   }
   return Status::ok();
 }

@@ -27,6 +27,8 @@ namespace {
 constexpr const char* kVersion = "0.1.0";
 // How long the server's collector waits for uploads on every node to pause before a sweep.
 constexpr std::chrono::seconds kGcUploadWait{60};
+// How long done background jobs stay visible to operators.
+constexpr Micros kDoneJobRetention = 7 * 86'400'000'000LL;
 
 int fail(const Status& status) {
   std::fprintf(stderr, "coffer: %s\n", status.to_string().c_str());
@@ -103,6 +105,18 @@ class PeriodicGc {
       } else if (*expired > 0) {
         api::log_event(api::LogLevel::kInfo, {{"msg", "upload expiry"}, {"expired", *expired}});
       }
+      // Finished jobs are kept a week for operators, then forgotten.
+      if (auto pruned = rt_.catalog->jobs().prune_done(now_micros() - kDoneJobRetention);
+          !pruned.is_ok()) {
+        api::log_event(api::LogLevel::kError,
+                       {{"msg", "job pruning failed"}, {"error", pruned.status().to_string()}});
+      }
+      // Thumbnails of contents no version has any more go before the sweep, which then
+      // collects their chunks.
+      if (auto pruned = rt_.catalog->media().prune_orphans(); !pruned.is_ok()) {
+        api::log_event(api::LogLevel::kError, {{"msg", "thumbnail pruning failed"},
+                                               {"error", pruned.status().to_string()}});
+      }
       auto report = service::collect_garbage(*rt_.catalog, *rt_.chunks, rt_.inflight, *rt_.leases,
                                              rt_.config.gc_grace_seconds, kGcUploadWait);
       if (report.is_ok()) {
@@ -132,7 +146,15 @@ int serve(const Config& config) {
   if (!listen.is_ok()) return fail(listen.status());
   auto cors = api::CorsPolicy::from_origins(config.cors_origins);
   if (!cors.is_ok()) return fail(cors.status());
-  auto rt = open_runtime(config);
+  auto rt = open_runtime(config, [](const Job& job, const Status& error, bool dead) {
+    api::log_event(dead ? api::LogLevel::kError : api::LogLevel::kWarn,
+                   {{"msg", dead ? "job dead" : "job failed"},
+                    {"job", job.id},
+                    {"kind", job.kind},
+                    {"node", job.node_id},
+                    {"attempts", job.attempts},
+                    {"error", error.to_string()}});
+  });
   if (!rt.is_ok()) return fail(rt.status());
   Runtime& runtime = **rt;
 
@@ -153,7 +175,7 @@ int serve(const Config& config) {
                       *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
                       config.secure_cookies, config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
-                      runtime.uploads.get()},
+                      runtime.uploads.get(), [&runtime] { runtime.job_runner->notify(); }},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
@@ -164,12 +186,14 @@ int serve(const Config& config) {
   http::HttpServer server(options, handler);
   if (auto status = server.listen(); !status.is_ok()) return fail(status);
   PeriodicGc gc(runtime);
+  runtime.job_runner->start();
   api::log_event(api::LogLevel::kInfo, {{"msg", "listening"},
                                         {"address", listen->first},
                                         {"port", server.port()},
                                         {"data", config.data_dir},
                                         {"version", kVersion}});
   server.run();
+  runtime.job_runner->stop();
   api::log_event(api::LogLevel::kInfo, {{"msg", "stopped"}});
   return 0;
 }
@@ -452,6 +476,57 @@ int run(int argc, char** argv) {
                    "Origin (scheme://host[:port], or *) whose pages may call the API; repeat or "
                    "separate with commas (default: none, no CORS)")
       ->envname("COFFER_CORS_ORIGINS")
+      ->delimiter(',');
+  serve_cmd
+      ->add_option("--job-workers", config.job_workers, "Background jobs run at once (0: none)")
+      ->envname("COFFER_JOB_WORKERS")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
+  serve_cmd
+      ->add_option("--job-time-limit", config.job_time_limit_seconds,
+                   "Seconds one attempt of a background job may run")
+      ->envname("COFFER_JOB_TIME_LIMIT")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  serve_cmd
+      ->add_option("--job-max-attempts", config.job_max_attempts,
+                   "Attempts before a background job is dead")
+      ->envname("COFFER_JOB_MAX_ATTEMPTS")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  serve_cmd
+      ->add_option("--job-backoff", config.job_backoff_seconds,
+                   "Seconds before a failed job's first retry (doubling each attempt)")
+      ->envname("COFFER_JOB_BACKOFF")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
+  serve_cmd
+      ->add_option("--thumbnail-max-pixels", config.thumbnail_max_pixels,
+                   "Images declaring more pixels get no thumbnail (decompression bombs)")
+      ->envname("COFFER_THUMBNAIL_MAX_PIXELS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  serve_cmd
+      ->add_option("--allow-type", config.allowed_types,
+                   "Sniffed content types uploads may have (image/png, image/*); repeat or "
+                   "separate with commas (default: any)")
+      ->envname("COFFER_ALLOWED_TYPES")
+      ->delimiter(',');
+  serve_cmd
+      ->add_option("--deny-type", config.denied_types,
+                   "Sniffed content types uploads may not have; wins over --allow-type")
+      ->envname("COFFER_DENIED_TYPES")
+      ->delimiter(',');
+  serve_cmd
+      ->add_option("--max-upload-size", config.max_upload_size,
+                   "Largest file in bytes, any type (0: no limit)")
+      ->envname("COFFER_MAX_UPLOAD_SIZE")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 62));
+  serve_cmd
+      ->add_option("--max-upload-size-for", config.max_upload_size_by_type,
+                   "Largest file of some types: PATTERN=BYTES (image/*=5242880); repeatable")
+      ->envname("COFFER_MAX_UPLOAD_SIZE_BY_TYPE")
       ->delimiter(',');
 
   auto* user_cmd = app.add_subcommand("user", "Manage users");

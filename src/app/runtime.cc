@@ -10,6 +10,8 @@
 #include "auth/secret_box.h"
 #include "auth/token_signer.h"
 #include "auth/url_signer.h"
+#include "media/thumbnailer.h"
+#include "service/thumbnail_job.h"
 
 namespace coffer::app {
 namespace {
@@ -21,7 +23,8 @@ Status make_dir(const std::string& path, mode_t mode) {
 
 }  // namespace
 
-Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
+Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
+                                              JobFailureLogger job_failure_logger) {
   auto rt = std::make_unique<Runtime>();
   rt->config = config;
   COFFER_RETURN_IF_ERROR(make_dir(config.data_dir, 0700));
@@ -62,6 +65,35 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
   rt->shares = std::make_unique<service::ShareService>(
       *rt->catalog, auth::SecretBox(*master_key, "cofferSL"),
       auth::UrlSigner(*master_key, "cofferLA"), auth_options.throttle);
+
+  service::UploadPolicy policy;
+  policy.allowed = config.allowed_types;
+  policy.denied = config.denied_types;
+  policy.max_size = static_cast<uint64_t>(config.max_upload_size);
+  for (const std::string& entry : config.max_upload_size_by_type) {
+    auto limit = service::UploadPolicy::parse_type_limit(entry);
+    COFFER_RETURN_IF_ERROR(limit);
+    policy.max_size_by_type.push_back(std::move(*limit));
+  }
+  COFFER_RETURN_IF_ERROR(policy.validate());
+  rt->files->set_upload_policy(std::move(policy));
+
+  COFFER_RETURN_IF_ERROR(media::init_vips({}));
+  rt->job_registry = std::make_unique<service::JobRegistry>();
+  service::ThumbnailJobOptions thumbnails;
+  thumbnails.max_pixels = static_cast<uint64_t>(config.thumbnail_max_pixels);
+  rt->job_registry->add(std::string(kJobThumbnail), std::make_shared<service::ThumbnailJob>(
+                                                        *rt->catalog, *rt->files, thumbnails));
+  service::JobRunnerOptions jobs;
+  jobs.workers = config.job_workers;
+  jobs.time_limit_micros = config.job_time_limit_seconds * 1'000'000;
+  jobs.max_attempts = config.job_max_attempts;
+  jobs.backoff_base_micros = config.job_backoff_seconds * 1'000'000;
+  jobs.on_failure = job_failure_logger;
+  rt->job_runner =
+      std::make_unique<service::JobRunner>(rt->catalog->jobs(), *rt->job_registry, jobs);
+  rt->files->set_jobs(rt->job_registry.get(),
+                      [runner = rt->job_runner.get()] { runner->notify(); });
   return rt;
 }
 

@@ -2,6 +2,7 @@
 // The wired-up program: opens the data directory, the catalog and the chunk store, and builds
 // the services on them. Shared by `serve` and the administrative commands.
 
+#include <functional>
 #include <memory>
 
 #include "app/config.h"
@@ -13,6 +14,8 @@
 #include "service/file_service.h"
 #include "service/share_service.h"
 #include "service/upload_sessions.h"
+#include "service/job_registry.h"
+#include "service/job_runner.h"
 #include "store/chunk_store.h"
 #include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
@@ -31,9 +34,17 @@ struct Runtime {
   std::unique_ptr<service::AdminService> admin;
   std::unique_ptr<service::ShareService> shares;
   std::unique_ptr<auth::UrlSigner> url_signer;  // signed download URLs
+  // Background jobs: handlers by kind, and the workers (started by `serve` only). Last, so
+  // that the workers stop before anything they use goes away.
+  std::unique_ptr<service::JobRegistry> job_registry;
+  std::unique_ptr<service::JobRunner> job_runner;
 };
 
+// Told about each failed job attempt (serve logs them).
+using JobFailureLogger = std::function<void(const Job&, const Status&, bool dead)>;
+
 // Creates the data directory layout if needed and opens everything (applying migrations).
-Result<std::unique_ptr<Runtime>> open_runtime(const Config& config);
+Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
+                                              JobFailureLogger job_failure_logger = {});
 
 }  // namespace coffer::app

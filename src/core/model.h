@@ -40,8 +40,9 @@ struct Node {
   // Files only: the current version.
   int64_t version_id = 0;
   uint64_t size = 0;
-  std::string sha256;  // lower-case hex
-  std::string mime;
+  std::string sha256;         // lower-case hex
+  std::string mime;           // sniffed from the content; what decisions use
+  std::string declared_mime;  // what the client said (Content-Type, else the name's extension)
 };
 
 // One chunk of a file version, in order.
@@ -56,8 +57,12 @@ struct VersionChunk {
 struct NewVersion {
   uint64_t size = 0;
   std::string sha256;
-  std::string mime;
+  std::string mime;  // sniffed
   std::vector<VersionChunk> chunks;
+  std::string declared_mime;
+  // Background jobs (core/job.h kinds) to enqueue in the commit's transaction, so that none
+  // is lost and none runs for a version that never committed.
+  std::vector<std::string> jobs;
 };
 
 // One stored version of a file (newest is the file's current content).

@@ -74,6 +74,14 @@ std::string_view errc_name(Errc code) {
       return "LINK_PASSWORD_REQUIRED";
     case Errc::kOffsetMismatch:
       return "OFFSET_MISMATCH";
+    case Errc::kTypeNotAllowed:
+      return "TYPE_NOT_ALLOWED";
+    case Errc::kFileTooLarge:
+      return "FILE_TOO_LARGE";
+    case Errc::kThumbnailNotAvailable:
+      return "THUMBNAIL_NOT_AVAILABLE";
+    case Errc::kThumbnailPending:
+      return "THUMBNAIL_PENDING";
   }
   return "INTERNAL";
 }

@@ -18,6 +18,8 @@
 #include "meta/share_store.h"
 #include "meta/upload_store.h"
 #include "meta/property_store.h"
+#include "meta/job_store.h"
+#include "meta/media_store.h"
 
 namespace coffer::meta {
 
@@ -44,7 +46,8 @@ class Catalog {
                                                   const ListOptions& options) = 0;
 
   // Commits an uploaded file: creates the file `name` in `parent_id`, or, when a file of that
-  // name exists, adds `version` as its new current version. One transaction. Errors:
+  // name exists, adds `version` as its new current version, and enqueues `version.jobs` for
+  // it (an active file then stays pending until they finish). One transaction. Errors:
   // kNotFound (parent), kConflict (parent is a file), kNameConflict (a folder has the name).
   virtual Result<Node> commit_file(int64_t owner_id, int64_t parent_id, const std::string& name,
                                    const NewVersion& version, Micros now) = 0;
@@ -145,6 +148,9 @@ class Catalog {
   virtual UploadStore& uploads() = 0;
   // WebDAV dead properties, in the same database.
   virtual PropertyStore& properties() = 0;
+  // The background job queue and what media processing derived, in the same database.
+  virtual JobStore& jobs() = 0;
+  virtual MediaStore& media() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

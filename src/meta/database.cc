@@ -99,6 +99,10 @@ std::string_view Dialect::migration_lock_statement() const {
   return kind_ == Kind::kSqlite ? "" : "SELECT pg_advisory_xact_lock(109330110506354)";
 }
 
+std::string_view Dialect::skip_locked_suffix() const {
+  return kind_ == Kind::kSqlite ? "" : " FOR UPDATE SKIP LOCKED";
+}
+
 std::string Dialect::render(std::string_view sql) const {
   struct Token {
     std::string_view token;

@@ -117,6 +117,10 @@ class Dialect {
   // The statement that starts a TxMode::kSchema transaction to serialize migrators on several
   // machines; empty when a write transaction already excludes other writers (SQLite).
   std::string_view migration_lock_statement() const;
+  // Appended to a `SELECT ... LIMIT n` that picks rows to claim, so that concurrent claimers
+  // pass over each other's rows instead of waiting (PostgreSQL FOR UPDATE SKIP LOCKED); empty
+  // where one writer at a time already serializes claims (SQLite).
+  std::string_view skip_locked_suffix() const;
 
   // `sql` with the {{TOKENS}} above replaced by this dialect's fragments.
   std::string render(std::string_view sql) const;

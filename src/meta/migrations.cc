@@ -286,6 +286,65 @@ CREATE TABLE dead_properties (
 ){{NATURAL_KEY}};
 )sql";
 
+// Version 9: background jobs, the client-declared MIME type beside the sniffed one, and what
+// media processing derives from a content (thumbnails stored as chunks, dimensions and EXIF),
+// keyed by the content's SHA-256 so identical files share them.
+constexpr std::string_view kMediaSchema = R"sql(
+ALTER TABLE versions ADD COLUMN declared_mime TEXT;
+CREATE INDEX versions_by_sha256 ON versions (sha256);
+CREATE TABLE jobs (
+  id {{ID}},
+  kind TEXT NOT NULL,
+  owner_id BIGINT NOT NULL,
+  node_id BIGINT NOT NULL,
+  version_id BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  mime TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  run_at BIGINT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX jobs_ready ON jobs (state, run_at, id);
+CREATE INDEX jobs_by_content ON jobs (kind, sha256);
+CREATE INDEX jobs_by_node ON jobs (node_id, state);
+CREATE TABLE thumbnails (
+  sha256 TEXT NOT NULL,
+  variant TEXT NOT NULL,
+  mime TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  size BIGINT NOT NULL,
+  thumb_sha256 TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (sha256, variant)
+){{NATURAL_KEY}};
+CREATE TABLE thumbnail_chunks (
+  sha256 TEXT NOT NULL,
+  variant TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  chunk TEXT NOT NULL REFERENCES chunks (hash),
+  byte_offset BIGINT NOT NULL,
+  size BIGINT NOT NULL,
+  stored_size BIGINT NOT NULL,
+  encoding INTEGER NOT NULL,
+  PRIMARY KEY (sha256, variant, seq)
+){{NATURAL_KEY}};
+CREATE TABLE media_info (
+  sha256 TEXT NOT NULL PRIMARY KEY,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  camera_make TEXT,
+  camera_model TEXT,
+  taken_at TEXT,
+  created_at BIGINT NOT NULL
+){{NATURAL_KEY}};
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -295,6 +354,7 @@ constexpr Migration kMigrations[] = {
     {6, "shares with users and groups, public links", kSharingSchema},
     {7, "resumable uploads", kUploadsSchema},
     {8, "WebDAV dead properties", kDavSchema},
+    {9, "jobs, declared MIME types, thumbnails, media info", kMediaSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -26,6 +26,8 @@ Node node_from_row(const Row& row, size_t first_column) {
   node.size = static_cast<uint64_t>(row.int64(c + 8));
   node.sha256 = row.text(c + 9);
   node.mime = row.text(c + 10);
+  // Queries with a column list of their own may stop before the declared type.
+  if (row.size() > c + 11) node.declared_mime = row.text(c + 11);
   return node;
 }
 

@@ -15,8 +15,8 @@ namespace coffer::meta {
 // mirrors the current version's size so that listings can sort by it through an index.
 inline constexpr std::string_view kNodeColumns =
     "n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
-    "n.current_version_id, n.size, v.sha256, v.mime";
-inline constexpr size_t kNodeColumnCount = 11;
+    "n.current_version_id, n.size, v.sha256, v.mime, v.declared_mime";
+inline constexpr size_t kNodeColumnCount = 12;
 inline constexpr std::string_view kNodeFrom =
     " FROM nodes n LEFT JOIN versions v ON v.id = n.current_version_id ";
 

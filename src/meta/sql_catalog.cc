@@ -109,9 +109,10 @@ Status add_version(Connection& conn, int64_t node_id, const NewVersion& version,
                   {c.chunk, c.size, c.stored_size, c.encoding, now}));
   }
   auto inserted = conn.query(
-      "INSERT INTO versions (node_id, size, sha256, mime, created_at) VALUES (?, ?, ?, ?, ?) "
-      "RETURNING id",
-      {node_id, version.size, version.sha256, version.mime, now});
+      "INSERT INTO versions (node_id, size, sha256, mime, declared_mime, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      {node_id, version.size, version.sha256, version.mime,
+       version.declared_mime.empty() ? Value() : Value(version.declared_mime), now});
   COFFER_RETURN_IF_ERROR(inserted);
   if (inserted->size() != 1) return Status(Errc::kInternal, "INSERT ... RETURNING gave no id");
   const int64_t version_id = (*inserted)[0].int64(0);
@@ -136,8 +137,9 @@ Result<int64_t> copy_one(Connection& conn, const Node& source, int64_t parent_id
   COFFER_RETURN_IF_ERROR(id);
   if (source.kind != NodeKind::kFile || source.version_id == 0) return id;
   auto version = conn.query(
-      "INSERT INTO versions (node_id, size, sha256, mime, created_at) "
-      "SELECT CAST(? AS BIGINT), size, sha256, mime, CAST(? AS BIGINT) FROM versions "
+      "INSERT INTO versions (node_id, size, sha256, mime, declared_mime, created_at) "
+      "SELECT CAST(? AS BIGINT), size, sha256, mime, declared_mime, CAST(? AS BIGINT) FROM "
+      "versions "
       "WHERE id = ? RETURNING id",
       {*id, now, source.version_id});
   COFFER_RETURN_IF_ERROR(version);
@@ -460,7 +462,12 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
       COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, version.size, default_quota_.load()));
       COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
       COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions_.load()));
-      return load_node(conn, owner_id, node_id);
+      auto committed = load_node(conn, owner_id, node_id);
+      COFFER_RETURN_IF_ERROR(committed);
+      COFFER_RETURN_IF_ERROR(enqueue_jobs(conn, version.jobs, owner_id, node_id,
+                                          committed->version_id, version.sha256, version.mime,
+                                          now));
+      return committed;
     });
     if (node.is_ok() || !lost_race) return node;
     if (attempt == kCommitAttempts) return name_conflict_or(node.status());
@@ -942,8 +949,12 @@ Result<std::vector<VersionChunk>> SqlCatalog::version_chunks(int64_t version_id)
 
 Status SqlCatalog::for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) {
   return db_->transact(TxMode::kRead, [&](Connection& conn) {
-    return conn.query_each("SELECT chunk FROM version_chunks UNION SELECT chunk FROM upload_chunks",
-                           {}, [&](const Row& row) { return fn(row.text(0)); });
+    // Partial uploads and thumbnails are stored as chunks too (meta/upload_store.h,
+    // meta/media_store.h).
+    return conn.query_each(
+        "SELECT chunk FROM version_chunks UNION SELECT chunk FROM upload_chunks "
+        "UNION SELECT chunk FROM thumbnail_chunks",
+        {}, [&](const Row& row) { return fn(row.text(0)); });
   });
 }
 

@@ -13,6 +13,8 @@
 #include "meta/sql_share_store.h"
 #include "meta/sql_upload_store.h"
 #include "meta/sql_property_store.h"
+#include "meta/sql_job_store.h"
+#include "meta/sql_media_store.h"
 
 namespace coffer::meta {
 
@@ -77,6 +79,8 @@ class SqlCatalog final : public Catalog {
   ShareStore& shares() override { return shares_; }
   UploadStore& uploads() override { return uploads_; }
   PropertyStore& properties() override { return properties_; }
+  JobStore& jobs() override { return jobs_; }
+  MediaStore& media() override { return media_; }
 
   Database& database() { return *db_; }
 
@@ -86,6 +90,8 @@ class SqlCatalog final : public Catalog {
   SqlShareStore shares_{*db_};
   SqlUploadStore uploads_{*db_};
   SqlPropertyStore properties_{*db_};
+  SqlJobStore jobs_{*db_};
+  SqlMediaStore media_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

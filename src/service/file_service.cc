@@ -6,6 +6,7 @@
 
 #include "core/mime_types.h"
 #include "core/name_rules.h"
+#include "media/sniffer.h"
 #include "store/object_reader.h"
 #include "store/object_writer.h"
 
@@ -35,6 +36,20 @@ class InFlightGuard {
 };
 
 constexpr size_t kUploadBufferBytes = 1024 * 1024;
+static_assert(media::kSniffBytes <= kUploadBufferBytes);
+
+// The declared type: the client's Content-Type without parameters, unless it says nothing
+// ("application/octet-stream" is what clients send when they do not know), else the name's.
+std::string declared_type(std::string_view content_type, std::string_view name) {
+  std::string type(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (type.empty() || type == "application/octet-stream" || type.size() > 255 ||
+      type.find('/') == std::string::npos) {
+    return std::string(mime_type_for_name(name));
+  }
+  return type;
+}
 
 }  // namespace
 
@@ -87,20 +102,47 @@ Result<Node> FileService::upload(const UploadRequest& request) {
     return over_quota(*request.expected_size);
   }
 
+  if (auto limit = policy_.overall_limit();
+      limit && request.expected_size && *request.expected_size > *limit) {
+    return file_too_large(*request.expected_size, *limit, "any type");
+  }
+
   InFlightGuard guard(uploads_in_flight_);
+  // The first bytes decide the type: read them before storing anything, so that a refused
+  // type leaves no chunk behind.
+  std::vector<std::byte> buffer(kUploadBufferBytes);
+  size_t head = 0;
+  while (head < media::kSniffBytes) {
+    auto n = request.body->read(std::span(buffer.data() + head, buffer.size() - head));
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) break;
+    head += *n;
+  }
+  const std::string declared = declared_type(request.declared_mime, *name);
+  const std::string mime = media::effective_mime(
+      media::sniff_mime(std::span(buffer.data(), std::min(head, media::kSniffBytes))), declared);
+  COFFER_RETURN_IF_ERROR(policy_.check_type(mime));
+  const std::optional<uint64_t> limit = policy_.size_limit(mime);
+  if (limit && request.expected_size && *request.expected_size > *limit) {
+    return file_too_large(*request.expected_size, *limit, mime);
+  }
+
   // Declared before the writer: the lease ends after the commit and after the pins.
   auto lease = leases_.begin_upload();
   COFFER_RETURN_IF_ERROR(lease);
   store::ObjectWriter writer(chunks_, chunker_, inflight_);
-  std::vector<std::byte> buffer(kUploadBufferBytes);
   uint64_t received = 0;
-  for (;;) {
-    auto n = request.body->read(buffer);
-    COFFER_RETURN_IF_ERROR(n);
-    if (*n == 0) break;
-    received += *n;
+  for (size_t n = head;; n = 0) {
+    if (n == 0) {
+      auto got = request.body->read(buffer);
+      COFFER_RETURN_IF_ERROR(got);
+      if (*got == 0) break;
+      n = *got;
+    }
+    received += n;
     if (room && received > *room) return over_quota(received);
-    COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), *n)));
+    if (limit && received > *limit) return file_too_large(received, *limit, mime);
+    COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), n)));
     COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
   }
   auto manifest = writer.finish();
@@ -116,11 +158,33 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   if (request.expected_sha256 && *request.expected_sha256 != version.sha256) {
     return Status(Errc::kChecksumMismatch, "the body does not match the declared SHA-256");
   }
-  version.mime = std::string(mime_type_for_name(*name));
+  version.mime = mime;
+  version.declared_mime = declared;
+  if (jobs_ != nullptr) version.jobs = jobs_->kinds_for(mime, version.size);
   version.chunks = version_chunks_of(*manifest);
   // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
   // out of scope, after this commit.
-  return catalog_.commit_file(owner_id, request.parent_id, *name, version, now_micros());
+  auto node =
+      catalog_.commit_file(owner_id, request.parent_id, *name, version, now_micros());
+  if (node.is_ok() && !version.jobs.empty() && on_enqueued_) on_enqueued_();
+  return node;
+}
+
+Status FileService::store_derived(std::string_view bytes,
+                                  const std::function<Status(const NewVersion&)>& commit) {
+  auto lease = leases_.begin_upload();
+  COFFER_RETURN_IF_ERROR(lease);
+  store::ObjectWriter writer(chunks_, chunker_, inflight_);
+  COFFER_RETURN_IF_ERROR(
+      writer.write(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size())));
+  auto manifest = writer.finish();
+  COFFER_RETURN_IF_ERROR(manifest);
+  COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
+  NewVersion stored;
+  stored.size = manifest->size;
+  stored.sha256 = to_hex(manifest->sha256);
+  stored.chunks = version_chunks_of(*manifest);
+  return commit(stored);
 }
 
 Result<Node> FileService::root(int64_t owner_id) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,8 @@
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "service/access_policy.h"
+#include "service/job_registry.h"
+#include "service/upload_policy.h"
 #include "store/chunk_store.h"
 #include "store/chunker.h"
 #include "store/gc_leases.h"
@@ -35,6 +38,8 @@ struct UploadRequest {
   std::optional<std::string> expected_sha256;
   // When set, a body of any other length is refused.
   std::optional<uint64_t> expected_size;
+  // The client's Content-Type for the file; empty or generic: the name's extension decides.
+  std::string declared_mime;
 };
 
 // The catalog's chunk list for `manifest`, whose object starts at `base_offset` of the file.
@@ -48,12 +53,30 @@ class FileService {
   FileService(meta::Catalog& catalog, store::ChunkStore& chunks, store::InflightChunks& inflight,
               store::GcLeases& leases, store::ChunkerParams chunker_params = {});
 
-  // Streams the body into the chunk store, then commits the version. Until the commit
-  // returns, nothing is visible; when it returns OK the file is durable. Errors: those of
-  // normalize_name and Catalog::commit_file, kChecksumMismatch, kInvalidArgument (size
-  // mismatch), kClientClosed/kRequestTimeout (body), kIoError (storage), kUnavailable (a
-  // garbage collection sweep kept the upload waiting too long).
+  // Set before serving. The policy applies to uploads; the registry says which background
+  // jobs a new version needs (enqueued with its commit), and `on_enqueued` is called after a
+  // commit that enqueued some (to wake the workers).
+  void set_upload_policy(UploadPolicy policy) { policy_ = std::move(policy); }
+  void set_jobs(const JobRegistry* registry, std::function<void()> on_enqueued) {
+    jobs_ = registry;
+    on_enqueued_ = std::move(on_enqueued);
+  }
+
+  // Streams the body into the chunk store, then commits the version. The content type is
+  // sniffed from the first bytes (media/sniffer.h) and checked against the upload policy
+  // before anything is stored. Until the commit returns, nothing is visible; when it returns
+  // OK the file is durable. Errors: those of normalize_name and Catalog::commit_file,
+  // kChecksumMismatch, kInvalidArgument (size mismatch), kClientClosed/kRequestTimeout (body),
+  // kIoError (storage), kUnavailable (a garbage collection sweep kept the upload waiting too
+  // long), kTypeNotAllowed and kFileTooLarge (the upload policy; refused with Content-Length
+  // before the body is read where the limit allows).
   Result<Node> upload(const UploadRequest& request);
+
+  // Stores derived bytes (a thumbnail) as chunks under a GC lease, and calls `commit` with
+  // their chunk list (size, sha256, chunks; no node) while the chunks are still pinned, so
+  // that the caller records them before garbage collection could see them unreferenced.
+  Status store_derived(std::string_view bytes,
+                       const std::function<Status(const NewVersion&)>& commit);
 
   Result<Node> root(int64_t owner_id);
   Result<Node> stat(int64_t actor, int64_t node_id);
@@ -88,9 +111,8 @@ class FileService {
   // REQUIRES: the range lies within file.size.
   Result<std::unique_ptr<ByteSource>> open_content(const Node& file, uint64_t offset,
                                                    uint64_t length);
-
   // Opens bytes [offset, offset + length) of the object made of `chunks` (ordered by
-  // offset, contiguous), e.g. a resumable upload's. REQUIRES: the range lies within them.
+  // offset, contiguous), e.g. a resumable upload's or a thumbnail. REQUIRES: the range lies within them.
   Result<std::unique_ptr<ByteSource>> open_chunks(const std::vector<VersionChunk>& chunks,
                                                   uint64_t offset, uint64_t length);
 
@@ -106,6 +128,9 @@ class FileService {
   std::atomic<uint64_t> uploads_in_flight_{0};
 
   Status check_destination(int64_t actor, int64_t owner_id, int64_t parent_id) const;
+  UploadPolicy policy_;
+  const JobRegistry* jobs_ = nullptr;
+  std::function<void()> on_enqueued_;
 };
 
 }  // namespace coffer::service

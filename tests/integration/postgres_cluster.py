@@ -85,12 +85,12 @@ class PostgresCluster:
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir} "
                    "-c fsync=on -c synchronous_commit=on -c max_connections=400 "
                    "-c shared_buffers=32MB")
-        self._as_postgres("pg_ctl", "-D", self.data, "-l", self.log_path, "-w", "-t", "60",
+        self._as_postgres("pg_ctl", "-D", self.data, "-l", self.log_path, "-w", "-t", "180",
                           "-o", options, "start")
 
     def stop(self, mode="fast"):
         """Stops the server, keeping its data (the database going down)."""
-        self._as_postgres("pg_ctl", "-D", self.data, "-w", "-t", "60", "-m", mode, "stop",
+        self._as_postgres("pg_ctl", "-D", self.data, "-w", "-t", "180", "-m", mode, "stop",
                           check=False)
 
     def destroy(self):

@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 
+import images
 from conftest import Server, add_user, error_code
 
 LOGIN = "/api/v1/auth/login"
@@ -304,6 +305,8 @@ def test_authorization_matrix(admin_server):
     ids["a_share"] = call(a, "POST", f"/api/v1/nodes/{ids['doc']}/shares", json={"group_id": ids["group"]}).json()["id"]
     ids["a_link"], ids["a_link2"] = (call(a, "POST", f"/api/v1/nodes/{ids['doc']}/links", json={}).json()["id"]
                                      for _ in range(2))
+    call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/pic.png", data=images.png(4, 4))
+    ids["job"] = call(admin, "GET", "/api/v1/system/jobs").json()["items"][0]["id"]
     f = dict(ids)
 
     cases = [
@@ -370,6 +373,12 @@ def test_authorization_matrix(admin_server):
         ("DELETE", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
         ("DELETE", "/api/v1/admin/groups/{group}", None, admin_only(204)),
         ("GET", "/api/v1/system/stats", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
+        ("GET", "/api/v1/system/jobs", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
+        ("GET", "/api/v1/system/jobs/{job}", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
+        # A valid image's job is never dead: retrying it is a conflict, once authorized.
+        ("POST", "/api/v1/system/jobs/{job}/retry", None, {ANON: 401, A: 403, B: 403, OPERATOR: 409, ADMIN: 409}),
+        # A text file has no thumbnail (the owner learns that; others learn nothing).
+        ("GET", "/api/v1/files/{doc}/thumbnail", None, others(404)),
         # Last: these end the caller's sessions.
         ("POST", "/api/v1/auth/logout-all", None, everyone(200)),
         ("POST", "/api/v1/auth/logout", None, everyone(204)),

@@ -1,0 +1,80 @@
+// Thumbnails: GET /api/v1/files/{id}/thumbnail?size=small|large.
+
+#include "api/api_context.h"
+#include "api/errors.h"
+#include "api/http_headers.h"
+#include "api/json_io.h"
+#include "api/query_params.h"
+#include "core/job.h"
+
+namespace coffer::api {
+namespace {
+
+// How long a UI should wait before asking again while a thumbnail is being made.
+constexpr int kPendingRetrySeconds = 2;
+
+Response fail(const Request& request, const Status& status) {
+  return error_response(request.request_id, status);
+}
+
+Response thumbnail(ApiContext& ctx, Request& request) {
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, id.status());
+  const std::string variant = query_param(request, "size").value_or("small");
+  if (variant != "small" && variant != "large") {
+    return fail(request, Status(Errc::kInvalidArgument, "size must be small or large"));
+  }
+  auto node = ctx.files.stat(request.user_id, *id);
+  if (!node.is_ok()) return fail(request, node.status());
+  if (node->kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "no such file"));
+
+  auto thumb = ctx.catalog.media().thumbnail(node->sha256, variant);
+  if (!thumb.is_ok()) return fail(request, thumb.status());
+  if (!*thumb) {
+    auto state = ctx.catalog.jobs().content_state(std::string(kJobThumbnail), node->sha256);
+    if (!state.is_ok()) return fail(request, state.status());
+    if (*state == JobState::kQueued || *state == JobState::kRunning) {
+      Response pending = fail(request, Status(Errc::kThumbnailPending,
+                                              "the thumbnail is being made; ask again shortly"));
+      pending.set_header("Retry-After", std::to_string(kPendingRetrySeconds));
+      return pending;
+    }
+    return fail(request,
+                Status(Errc::kThumbnailNotAvailable,
+                       *state == JobState::kDead ? "no thumbnail: the file could not be processed"
+                                                 : "no thumbnail for this file"));
+  }
+
+  // Strong, keyed by the file's content and the size: the same bytes whatever the file's
+  // name or id. A URL that names the content (?v=<sha256>) can never show other bytes, so it
+  // may be cached for a year; without it the client revalidates (304).
+  const std::string etag = "\"" + node->sha256 + "." + variant + "\"";
+  Response response;
+  response.set_header("ETag", etag);
+  response.set_header("Cache-Control", query_param(request, "v") == node->sha256
+                                           ? "private, max-age=31536000, immutable"
+                                           : "private, no-cache");
+  response.set_header("Vary", "Authorization");
+  if (etag_list_matches(request.header("If-None-Match"), etag, true)) {
+    response.status = 304;
+    return response;
+  }
+  response.status = 200;
+  response.set_header("Content-Type", (*thumb)->mime);
+  response.set_header("X-Image-Width", std::to_string((*thumb)->width));
+  response.set_header("X-Image-Height", std::to_string((*thumb)->height));
+  response.content_length = (*thumb)->size;
+  if (request.method == "HEAD") return response;
+  auto stream = ctx.files.open_chunks((*thumb)->chunks, 0, (*thumb)->size);
+  if (!stream.is_ok()) return fail(request, stream.status());
+  response.stream = std::move(*stream);
+  return response;
+}
+
+}  // namespace
+
+void add_media_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/files/{id}/thumbnail", bind_route(ctx, thumbnail));
+}
+
+}  // namespace coffer::api

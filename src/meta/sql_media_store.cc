@@ -1,0 +1,108 @@
+#include "meta/sql_media_store.h"
+
+namespace coffer::meta {
+
+Result<std::optional<Thumbnail>> SqlMediaStore::thumbnail(const std::string& sha256,
+                                                          const std::string& variant) {
+  using Out = std::optional<Thumbnail>;
+  return transact_value<Out>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Out> {
+    auto row = conn.query_row(
+        "SELECT mime, width, height, size, thumb_sha256 FROM thumbnails "
+        "WHERE sha256 = ? AND variant = ?",
+        {sha256, variant});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Out();
+    Thumbnail t;
+    t.sha256 = sha256;
+    t.variant = variant;
+    t.mime = (*row)->text(0);
+    t.width = static_cast<int>((*row)->int64(1));
+    t.height = static_cast<int>((*row)->int64(2));
+    t.size = static_cast<uint64_t>((*row)->int64(3));
+    t.thumb_sha256 = (*row)->text(4);
+    auto chunks = conn.query(
+        "SELECT chunk, byte_offset, size, stored_size, encoding FROM thumbnail_chunks "
+        "WHERE sha256 = ? AND variant = ? ORDER BY seq",
+        {sha256, variant});
+    COFFER_RETURN_IF_ERROR(chunks);
+    for (const Row& c : *chunks) {
+      t.chunks.push_back(VersionChunk{
+          c.text(0), static_cast<uint64_t>(c.int64(1)), static_cast<uint32_t>(c.int64(2)),
+          static_cast<uint32_t>(c.int64(3)), static_cast<uint8_t>(c.int64(4))});
+    }
+    return Out(std::move(t));
+  });
+}
+
+Result<bool> SqlMediaStore::has_thumbnails(const std::string& sha256,
+                                           const std::vector<std::string>& variants) {
+  return transact_value<bool>(db_, TxMode::kRead, [&](Connection& conn) -> Result<bool> {
+    for (const std::string& variant : variants) {
+      auto row = conn.query_row("SELECT 1 FROM thumbnails WHERE sha256 = ? AND variant = ?",
+                                {sha256, variant});
+      COFFER_RETURN_IF_ERROR(row);
+      if (!*row) return false;
+    }
+    return true;
+  });
+}
+
+Status SqlMediaStore::save(const std::string& sha256, const MediaInfo& info,
+                           const std::vector<Thumbnail>& thumbnails, Micros now) {
+  auto opt = [](const std::string& s) { return s.empty() ? Value() : Value(s); };
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(conn.exec(
+        "INSERT INTO media_info (sha256, width, height, camera_make, camera_model, taken_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        {sha256, info.width, info.height, opt(info.camera_make), opt(info.camera_model),
+         opt(info.taken_at), now}));
+    for (const Thumbnail& t : thumbnails) {
+      auto inserted = conn.exec(
+          "INSERT INTO thumbnails (sha256, variant, mime, width, height, size, thumb_sha256, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          {sha256, t.variant, t.mime, t.width, t.height, t.size, t.thumb_sha256, now});
+      COFFER_RETURN_IF_ERROR(inserted);
+      if (*inserted == 0) continue;  // another worker recorded it first
+      for (size_t seq = 0; seq < t.chunks.size(); ++seq) {
+        const VersionChunk& c = t.chunks[seq];
+        COFFER_RETURN_IF_ERROR(
+            conn.exec("INSERT INTO chunks (hash, size, stored_size, encoding, created_at) "
+                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                      {c.chunk, c.size, c.stored_size, c.encoding, now}));
+        COFFER_RETURN_IF_ERROR(conn.exec(
+            "INSERT INTO thumbnail_chunks (sha256, variant, seq, chunk, byte_offset, size, "
+            "stored_size, encoding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {sha256, t.variant, seq, c.chunk, c.offset, c.size, c.stored_size, c.encoding}));
+      }
+    }
+    return Status::ok();
+  });
+}
+
+Result<std::optional<MediaInfo>> SqlMediaStore::media_info(const std::string& sha256) {
+  using Out = std::optional<MediaInfo>;
+  return transact_value<Out>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Out> {
+    auto row = conn.query_row(
+        "SELECT width, height, camera_make, camera_model, taken_at FROM media_info "
+        "WHERE sha256 = ?",
+        {sha256});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Out();
+    return Out(MediaInfo{static_cast<int>((*row)->int64(0)), static_cast<int>((*row)->int64(1)),
+                         (*row)->text(2), (*row)->text(3), (*row)->text(4)});
+  });
+}
+
+Result<int64_t> SqlMediaStore::prune_orphans() {
+  return transact_value<int64_t>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<int64_t> {
+    constexpr std::string_view kOrphan =
+        " WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.sha256 = ";
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM thumbnail_chunks" + std::string(kOrphan) +
+                                     "thumbnail_chunks.sha256)"));
+    COFFER_RETURN_IF_ERROR(
+        conn.exec("DELETE FROM thumbnails" + std::string(kOrphan) + "thumbnails.sha256)"));
+    return conn.exec("DELETE FROM media_info" + std::string(kOrphan) + "media_info.sha256)");
+  });
+}
+
+}  // namespace coffer::meta
