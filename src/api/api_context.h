@@ -9,6 +9,7 @@
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
+#include "service/search_service.h"
 #include "store/chunk_store.h"
 
 namespace coffer::api {
@@ -17,6 +18,7 @@ struct ApiContext {
   service::FileService& files;
   service::AuthService& auth;
   service::AdminService& admin;
+  service::SearchService& search;
   meta::Catalog& catalog;
   store::ChunkStore& chunks;
   Metrics& metrics;
@@ -47,6 +49,7 @@ void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
 void add_admin_routes(Router& router, ApiContext& context);
 void add_trash_routes(Router& router, ApiContext& context);
+void add_search_routes(Router& router, ApiContext& context);
 
 // Routes that need no access token.
 bool is_public_route(std::string_view pattern);

@@ -127,6 +127,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_account_routes(router_, context_);
   add_admin_routes(router_, context_);
   add_trash_routes(router_, context_);
+  add_search_routes(router_, context_);
   add_file_routes(router_, context_);
 }
 

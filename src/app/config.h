@@ -30,6 +30,7 @@ struct Config {
   int64_t version_retention_days = 0;   // older versions deleted after this; 0: never
   int64_t trash_retention_days = 30;    // purged by the periodic collector; 0 keeps forever
   int64_t mass_delete_threshold = 100;  // nodes per client per minute before an audit flag
+  int64_t search_text_bytes = int64_t{1} << 20;  // extracted text indexed per file, at most
   // API rate limits (token buckets, per node): a signed-in user may send `user_rate_burst`
   // requests at once and `user_rate_limit` per second after that; anonymous requests and
   // failed authentications are counted per client address. A rate of 0 turns a limit off.

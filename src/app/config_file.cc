@@ -110,13 +110,28 @@ Status load_config_file(const std::string& path, Config& config) {
   if (const toml::node* serve = root.get("serve")) {
     if (!serve->is_table()) return bad(path, "serve must be a table ([serve])");
     const toml::table& s = *serve->as_table();
-    COFFER_RETURN_IF_ERROR(reject_unknown(
-        s,
-        {"listen", "io_threads", "worker_threads", "max_connections", "token_ttl", "refresh_ttl",
-         "secure_cookies", "gc_interval", "gc_grace", "user_rate_limit", "user_rate_burst",
-         "ip_rate_limit", "ip_rate_burst", "cors_origins", "trash_retention_days",
-         "default_quota_bytes", "mass_delete_threshold", "keep_versions", "version_retention_days"},
-        "serve.", path));
+    COFFER_RETURN_IF_ERROR(reject_unknown(s,
+                                          {"listen",
+                                           "io_threads",
+                                           "worker_threads",
+                                           "max_connections",
+                                           "token_ttl",
+                                           "refresh_ttl",
+                                           "secure_cookies",
+                                           "gc_interval",
+                                           "gc_grace",
+                                           "user_rate_limit",
+                                           "user_rate_burst",
+                                           "ip_rate_limit",
+                                           "ip_rate_burst",
+                                           "cors_origins",
+                                           "trash_retention_days",
+                                           "default_quota_bytes",
+                                           "mass_delete_threshold",
+                                           "keep_versions",
+                                           "version_retention_days",
+                                           "search_text_bytes"},
+                                          "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "worker_threads", config.worker_threads, 1, 1024, path));
@@ -139,6 +154,8 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "trash_retention_days", config.trash_retention_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "mass_delete_threshold", config.mass_delete_threshold, 0, 1000000, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "search_text_bytes", config.search_text_bytes, 1024, int64_t{64} << 20, path));
     COFFER_RETURN_IF_ERROR(
         read_number(s, "user_rate_limit", config.user_rate_limit, 0, kMaxRequestRate, path));
     COFFER_RETURN_IF_ERROR(

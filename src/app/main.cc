@@ -141,9 +141,9 @@ int serve(const Config& config) {
   limits.per_address = {config.ip_rate_limit, static_cast<double>(config.ip_rate_burst)};
   api::Metrics metrics;
   api::ApiHandler handler(
-      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.catalog,
-                      *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
-                      config.secure_cookies, config.mass_delete_threshold},
+      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.search,
+                      *runtime.catalog, *runtime.chunks, metrics, *runtime.url_signer,
+                      config.data_dir, config.secure_cookies, config.mass_delete_threshold},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
@@ -376,6 +376,12 @@ int run(int argc, char** argv) {
       ->envname("COFFER_MASS_DELETE_THRESHOLD")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  serve_cmd
+      ->add_option("--search-text-bytes", config.search_text_bytes,
+                   "Bytes of extracted text indexed per file for search")
+      ->envname("COFFER_SEARCH_TEXT_BYTES")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1024}, int64_t{64} << 20));
   serve_cmd
       ->add_option("--gc-interval", config.gc_interval_seconds,
                    "Seconds between garbage collections (0: never)")

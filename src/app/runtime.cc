@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "api/log.h"
 #include "app/storage.h"
 #include "auth/key_file.h"
 #include "auth/secret_box.h"
@@ -54,6 +55,20 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config) {
       *rt->catalog, auth::TokenSigner::from_master_key(*master_key, config.token_ttl_seconds),
       auth::SecretBox(*master_key, "cofferMF"), auth_options);
   rt->admin = std::make_unique<service::AdminService>(*rt->catalog, *rt->auth);
+  service::SearchOptions search_options;
+  search_options.limits.max_text_bytes = static_cast<size_t>(config.search_text_bytes);
+  rt->search = std::make_unique<service::SearchService>(*rt->catalog, *rt->files, search_options);
+  // TEMPORARY, until the job queue (branch `media`) runs `text` jobs: extract a file's text
+  // right after its upload commits, on the uploading thread. A failure leaves the file
+  // searchable by name, path, tags and metadata; the upload itself has succeeded.
+  rt->files->set_after_commit([search = rt->search.get()](const Node& node) {
+    Status s = search->index_file_content(node.owner_id, node.id);
+    if (!s.is_ok()) {
+      api::log_event(
+          api::LogLevel::kWarn,
+          {{"msg", "text extraction failed"}, {"node_id", node.id}, {"error", s.to_string()}});
+    }
+  });
   return rt;
 }
 

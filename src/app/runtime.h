@@ -11,6 +11,7 @@
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
+#include "service/search_service.h"
 #include "store/chunk_store.h"
 #include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
@@ -26,6 +27,7 @@ struct Runtime {
   std::unique_ptr<service::FileService> files;
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::AdminService> admin;
+  std::unique_ptr<service::SearchService> search;
   std::unique_ptr<auth::UrlSigner> url_signer;  // signed download URLs
 };
 

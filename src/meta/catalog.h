@@ -15,6 +15,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "meta/account_store.h"
+#include "meta/search_index.h"
 
 namespace coffer::meta {
 
@@ -135,6 +136,8 @@ class Catalog {
 
   // Sessions, API tokens, throttling and the audit log, in the same database.
   virtual AccountStore& accounts() = 0;
+  // The full-text index; the catalog keeps its names, paths, tags and metadata current.
+  virtual SearchIndex& search() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

@@ -207,12 +207,29 @@ CREATE TABLE node_tags (
 CREATE INDEX node_tags_by_tag ON node_tags (tag, node_id);
 )sql";
 
+// Version 6: full-text search. search_docs holds what the index reads per node (name, the
+// path of its folder, tags, metadata values, extracted content); the engine's index follows
+// it. Existing nodes are indexed by name, path and metadata here; tags at their next change,
+// content when it is next extracted.
+constexpr std::string_view kSearchSchema = R"sql(
+{{SEARCH_SCHEMA}}
+INSERT INTO search_docs (node_id, owner_id, name, path, meta)
+WITH RECURSIVE tree(id, full_path) AS (
+  SELECT id, name FROM nodes WHERE parent_id IS NULL
+  UNION ALL
+  SELECT n.id, t.full_path || '/' || n.name FROM nodes n JOIN tree t ON n.parent_id = t.id
+)
+SELECT n.id, n.owner_id, n.name, p.full_path, COALESCE(n.metadata, '')
+FROM tree t JOIN nodes n ON n.id = t.id JOIN tree p ON p.id = n.parent_id;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
     {3, "TOTP, recovery codes, password resets, groups, settings, invites", kSecuritySchema},
     {4, "trash", kTrashSchema},
     {5, "document status, tags, metadata", kAttributesSchema},
+    {6, "full-text search", kSearchSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

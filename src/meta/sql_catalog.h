@@ -10,6 +10,7 @@
 #include "meta/catalog.h"
 #include "meta/database.h"
 #include "meta/sql_account_store.h"
+#include "meta/sql_search_index.h"
 
 namespace coffer::meta {
 
@@ -71,12 +72,14 @@ class SqlCatalog final : public Catalog {
   Result<uint64_t> stored_bytes() override;
   Status ping() override;
   AccountStore& accounts() override { return accounts_; }
+  SearchIndex& search() override { return search_; }
 
   Database& database() { return *db_; }
 
  private:
   std::unique_ptr<Database> db_;
   SqlAccountStore accounts_{*db_};
+  SqlSearchIndex search_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

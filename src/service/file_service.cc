@@ -108,7 +108,10 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   }
   // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
   // out of scope, after this commit.
-  return catalog_.commit_file(request.owner_id, request.parent_id, *name, version, now_micros());
+  auto node =
+      catalog_.commit_file(request.owner_id, request.parent_id, *name, version, now_micros());
+  if (node.is_ok() && after_commit_) after_commit_(*node);  // TEMPORARY: see set_after_commit
+  return node;
 }
 
 Result<Node> FileService::root(int64_t owner_id) {

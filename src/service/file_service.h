@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +70,10 @@ class FileService {
 
   uint64_t uploads_in_flight() const;
 
+  // TEMPORARY (until the job queue of branch `media` enqueues a `text` job in the commit
+  // transaction): called after every successful upload commit, on the uploading thread.
+  void set_after_commit(std::function<void(const Node&)> hook) { after_commit_ = std::move(hook); }
+
  private:
   meta::Catalog& catalog_;
   store::ChunkStore& chunks_;
@@ -76,6 +81,7 @@ class FileService {
   store::GcLeases& leases_;
   store::Chunker chunker_;
   std::atomic<uint64_t> uploads_in_flight_{0};
+  std::function<void(const Node&)> after_commit_;  // TEMPORARY: see set_after_commit
 };
 
 }  // namespace coffer::service

@@ -38,9 +38,11 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   service::AuthService auth(**catalog, auth::TokenSigner("k", key, 60),
                             auth::SecretBox(key, "cofferMF"));
   service::AdminService admin(**catalog, auth);
+  service::SearchService search(**catalog, files);
   Metrics metrics;
   const auth::UrlSigner url_signer(key);
-  ApiHandler handler(ApiContext{files, auth, admin, **catalog, **chunks, metrics, url_signer, dir});
+  ApiHandler handler(
+      ApiContext{files, auth, admin, search, **catalog, **chunks, metrics, url_signer, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& route : handler.router().routes())
