@@ -136,8 +136,9 @@ END;
 )sql";
 
 // 'simple': no stemming and no stop words, like SQLite's unicode61. PostgreSQL's parser
-// reads "q3-report.pdf", "a@b.org" or "/x/y" as one token (a file, an email, a host), so the
-// characters that join such tokens become spaces first, and words match as on SQLite. A
+// reads "q3-report.pdf", "a@b.org" or "/x/y" as one token (a file, an email, a host) and
+// hides the text after "<script>", so the characters that make such tokens become spaces
+// first, and words match as on SQLite. A
 // tsvector holds at most 1 MB, so only the first 256 KiB of the content are indexed.
 constexpr std::string_view kPostgresSearchSchema = R"sql(
 CREATE TABLE search_docs (
@@ -150,12 +151,12 @@ CREATE TABLE search_docs (
   content TEXT NOT NULL DEFAULT '',
   content_version_id BIGINT,
   document tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('simple'::regconfig, translate(name, '-./@_:+~\', '         ')), 'A') ||
-    setweight(to_tsvector('simple'::regconfig, translate(tags, '-./@_:+~\', '         ')), 'A') ||
-    setweight(to_tsvector('simple'::regconfig, translate(path, '-./@_:+~\', '         ')), 'B') ||
-    setweight(to_tsvector('simple'::regconfig, translate(meta, '-./@_:+~\', '         ')), 'C') ||
+    setweight(to_tsvector('simple'::regconfig, translate(name, '-./@_:+~\<>&', '            ')), 'A') ||
+    setweight(to_tsvector('simple'::regconfig, translate(tags, '-./@_:+~\<>&', '            ')), 'A') ||
+    setweight(to_tsvector('simple'::regconfig, translate(path, '-./@_:+~\<>&', '            ')), 'B') ||
+    setweight(to_tsvector('simple'::regconfig, translate(meta, '-./@_:+~\<>&', '            ')), 'C') ||
     setweight(to_tsvector('simple'::regconfig,
-                          translate(left(content, 262144), '-./@_:+~\', '         ')), 'D')) STORED
+                          translate(left(content, 262144), '-./@_:+~\<>&', '            ')), 'D')) STORED
 );
 CREATE INDEX search_docs_document ON search_docs USING GIN (document);
 )sql";

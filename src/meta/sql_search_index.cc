@@ -29,7 +29,7 @@ EngineSql postgres_sql(const SearchQuery& query) {
       "search_docs d CROSS JOIN to_tsquery('simple', ?) q", "d.document @@ q",
       "ts_rank_cd(d.document, q)",
       "ts_headline('simple', translate(d.name || ' ' || d.tags || ' ' || left(d.content, 65536), "
-      "'-./@_:+~\\', '         '), q, "
+      "'-./@_:+~\\<>&', '            '), q, "
       "'StartSel=\"\x01\", StopSel=\"\x02\", MaxWords=24, MinWords=8, MaxFragments=1, "
       "FragmentDelimiter=\" … \"')",
       tsquery_text(query)};
