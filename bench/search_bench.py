@@ -26,8 +26,9 @@ PASSWORD = "bench-password-123"
 
 rng = random.Random(42)
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "zo", "bi", "fe", "gu", "ha", "ji", "po", "se", "vu", "we"]
-# 20,000 distinct words; their frequencies follow a Zipf-like law, as words in documents do.
+# About 20,000 distinct words; their frequencies follow a Zipf-like law, as words in documents do.
 VOCABULARY = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(40000)})[:20000]
+rng.shuffle(VOCABULARY)  # the rank of a word, not its spelling, decides its frequency
 WEIGHTS = [1.0 / (rank + 1) for rank in range(len(VOCABULARY))]
 
 
@@ -98,9 +99,9 @@ def main():
         http.headers["Authorization"] = "Bearer " + token
         shapes = {
             "common word": lambda: VOCABULARY[rng.randint(0, 20)],
-            "rare word": lambda: VOCABULARY[rng.randint(5000, 19999)],
+            "rare word": lambda: VOCABULARY[rng.randint(5000, len(VOCABULARY) - 1)],
             "two words": lambda: " ".join(rng.sample(VOCABULARY[:2000], 2)),
-            "prefix": lambda: VOCABULARY[rng.randint(0, 19999)][:3] + "*",
+            "prefix": lambda: VOCABULARY[rng.randint(0, len(VOCABULARY) - 1)][:3] + "*",
             "phrase": lambda: '"' + " ".join(words(2)) + '"',
             "word + filter": lambda: VOCABULARY[rng.randint(100, 2000)],
         }

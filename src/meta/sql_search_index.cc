@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "meta/node_row.h"
+
 namespace coffer::meta {
 namespace {
 
@@ -33,22 +35,6 @@ EngineSql postgres_sql(const SearchQuery& query) {
       "'StartSel=\"\x01\", StopSel=\"\x02\", MaxWords=24, MinWords=8, MaxFragments=1, "
       "FragmentDelimiter=\" … \"')",
       tsquery_text(query)};
-}
-
-Node node_from(const Row& row) {
-  Node node;
-  node.id = row.int64(0);
-  node.owner_id = row.int64(1);
-  node.parent_id = row.opt_int64(2).value_or(0);
-  node.name = row.text(3);
-  node.kind = row.text(4) == "file" ? NodeKind::kFile : NodeKind::kFolder;
-  node.created = row.int64(5);
-  node.modified = row.int64(6);
-  node.version_id = row.opt_int64(7).value_or(0);
-  node.size = static_cast<uint64_t>(row.int64(8));
-  node.sha256 = row.text(9);
-  node.mime = row.text(10);
-  return node;
 }
 
 }  // namespace
@@ -160,7 +146,7 @@ Result<std::vector<SearchHit>> SqlSearchIndex::search(const SearchRequest& reque
     Hits hits;
     COFFER_RETURN_IF_ERROR(conn.query_each(sql, params, [&](const Row& row) {
       SearchHit hit;
-      hit.node = node_from(row);
+      hit.node = node_from_row(row);
       hit.path = row.text(11);
       hit.status = parse_doc_status(row.text(12)).value_or(DocStatus::kActive);
       hit.snippet = row.text(13);
