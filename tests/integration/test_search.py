@@ -215,3 +215,8 @@ def test_new_versions_replace_the_content(server, alice):
     assert found(alice, "walrus") == ["draft.txt"]
     alice.upload("draft.txt", b"second narwhal draft")
     assert found(alice, "walrus") == [] and found(alice, "narwhal") == ["draft.txt"]
+    # Restoring the old version brings its text back.
+    fid = search(alice, "narwhal")["items"][0]["id"]
+    old = alice.get(f"/api/v1/files/{fid}/versions").json()["items"][1]["id"]
+    assert alice.post(f"/api/v1/files/{fid}/versions/{old}/restore").status_code == 200
+    assert found(alice, "walrus") == ["draft.txt"] and found(alice, "narwhal") == []
