@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "meta/migrations.h"
-#include "meta/node_row.h"
 #include "meta/search_docs.h"
 #include "meta/user_row.h"
 
@@ -33,6 +32,22 @@ constexpr std::string_view kNodeSelect =
 std::string node_sql(std::string_view rest) { return std::string(kNodeSelect) + std::string(rest); }
 
 std::string_view kind_text(NodeKind kind) { return kind == NodeKind::kFile ? "file" : "folder"; }
+
+Node node_from_row(const Row& row) {
+  Node node;
+  node.id = row.int64(0);
+  node.owner_id = row.int64(1);
+  node.parent_id = row.opt_int64(2).value_or(0);
+  node.name = row.text(3);
+  node.kind = row.text(4) == "file" ? NodeKind::kFile : NodeKind::kFolder;
+  node.created = row.int64(5);
+  node.modified = row.int64(6);
+  node.version_id = row.opt_int64(7).value_or(0);
+  node.size = static_cast<uint64_t>(row.int64(8));
+  node.sha256 = row.text(9);
+  node.mime = row.text(10);
+  return node;
+}
 
 std::vector<Node> nodes_from_rows(const std::vector<Row>& rows) {
   std::vector<Node> nodes;
