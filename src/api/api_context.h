@@ -13,6 +13,7 @@
 #include "service/file_service.h"
 #include "service/share_service.h"
 #include "service/upload_sessions.h"
+#include "service/search_service.h"
 #include "store/chunk_store.h"
 
 namespace coffer::api {
@@ -31,6 +32,7 @@ struct ApiContext {
   service::AuthService& auth;
   service::AdminService& admin;
   service::ShareService& shares;
+  service::SearchService& search;
   meta::Catalog& catalog;
   store::ChunkStore& chunks;
   Metrics& metrics;
@@ -75,6 +77,7 @@ void add_link_routes(Router& router, ApiContext& context);
 void add_tus_routes(Router& router, ApiContext& context);
 void add_job_routes(Router& router, ApiContext& context);
 void add_media_routes(Router& router, ApiContext& context);
+void add_search_routes(Router& router, ApiContext& context);
 
 // WebDAV: one handler for every method and path under /dav/ (the router matches fixed
 // patterns only, so ApiHandler sends the whole prefix here).

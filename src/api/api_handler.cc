@@ -167,6 +167,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_tus_routes(router_, context_);
   add_job_routes(router_, context_);
   add_media_routes(router_, context_);
+  add_search_routes(router_, context_);
   add_file_routes(router_, context_);
   dav_handler_ = make_dav_handler(context_, context_.dav);
 }

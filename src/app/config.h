@@ -36,6 +36,7 @@ struct Config {
   int64_t upload_max_size = int64_t{1} << 40;
   bool dav_infinite_depth = false;      // WebDAV PROPFIND with Depth infinity (the whole tree)
   bool dav_password_login = false;      // WebDAV Basic with the account password, not only tokens
+  int64_t search_text_bytes = int64_t{1} << 20;  // extracted text indexed per file, at most
   // API rate limits (token buckets, per node): a signed-in user may send `user_rate_burst`
   // requests at once and `user_rate_limit` per second after that; anonymous requests and
   // failed authentications are counted per client address. A rate of 0 turns a limit off.

@@ -142,7 +142,8 @@ Status load_config_file(const std::string& path, Config& config) {
                                            "allowed_types",
                                            "denied_types",
                                            "max_upload_size",
-                                           "max_upload_size_by_type"},
+                                           "max_upload_size_by_type",
+                                           "search_text_bytes"},
                                           "serve.", path));
     COFFER_RETURN_IF_ERROR(read_string(s, "listen", config.listen, path));
     COFFER_RETURN_IF_ERROR(read_int(s, "io_threads", config.io_threads, 1, 64, path));
@@ -168,6 +169,8 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "trash_retention_days", config.trash_retention_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "mass_delete_threshold", config.mass_delete_threshold, 0, 1000000, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "search_text_bytes", config.search_text_bytes, 1024, int64_t{64} << 20, path));
     COFFER_RETURN_IF_ERROR(
         read_number(s, "user_rate_limit", config.user_rate_limit, 0, kMaxRequestRate, path));
     COFFER_RETURN_IF_ERROR(

@@ -171,7 +171,8 @@ int serve(const Config& config) {
   limits.per_address = {config.ip_rate_limit, static_cast<double>(config.ip_rate_burst)};
   api::Metrics metrics;
   api::ApiHandler handler(
-      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.shares, *runtime.catalog,
+      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.shares,
+                      *runtime.search, *runtime.catalog,
                       *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
                       config.secure_cookies, config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
@@ -433,6 +434,12 @@ int run(int argc, char** argv) {
       ->envname("COFFER_UPLOAD_MAX_SIZE")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 62));
+  serve_cmd
+      ->add_option("--search-text-bytes", config.search_text_bytes,
+                   "Bytes of extracted text indexed per file for search")
+      ->envname("COFFER_SEARCH_TEXT_BYTES")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1024}, int64_t{64} << 20));
   serve_cmd
       ->add_option("--gc-interval", config.gc_interval_seconds,
                    "Seconds between garbage collections (0: never)")

@@ -5,12 +5,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "api/log.h"
 #include "app/storage.h"
 #include "auth/key_file.h"
 #include "auth/secret_box.h"
 #include "auth/token_signer.h"
 #include "auth/url_signer.h"
 #include "media/thumbnailer.h"
+#include "service/text_job.h"
 #include "service/thumbnail_job.h"
 
 namespace coffer::app {
@@ -84,6 +86,12 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   thumbnails.max_pixels = static_cast<uint64_t>(config.thumbnail_max_pixels);
   rt->job_registry->add(std::string(kJobThumbnail), std::make_shared<service::ThumbnailJob>(
                                                         *rt->catalog, *rt->files, thumbnails));
+  service::SearchOptions search_options;
+  search_options.limits.max_text_bytes = static_cast<size_t>(config.search_text_bytes);
+  rt->search = std::make_unique<service::SearchService>(*rt->catalog, *rt->files, search_options);
+  // Text extraction for search runs as a background job after each upload. Every handler is
+  // registered before the runner is made: it claims only the kinds it knows.
+  rt->job_registry->add(std::string(kJobText), std::make_shared<service::TextJob>(*rt->search));
   service::JobRunnerOptions jobs;
   jobs.workers = config.job_workers;
   jobs.time_limit_micros = config.job_time_limit_seconds * 1'000'000;

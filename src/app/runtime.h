@@ -16,6 +16,7 @@
 #include "service/upload_sessions.h"
 #include "service/job_registry.h"
 #include "service/job_runner.h"
+#include "service/search_service.h"
 #include "store/chunk_store.h"
 #include "store/gc_leases.h"
 #include "store/inflight_chunks.h"
@@ -33,6 +34,7 @@ struct Runtime {
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::AdminService> admin;
   std::unique_ptr<service::ShareService> shares;
+  std::unique_ptr<service::SearchService> search;
   std::unique_ptr<auth::UrlSigner> url_signer;  // signed download URLs
   // Background jobs: handlers by kind, and the workers (started by `serve` only). Last, so
   // that the workers stop before anything they use goes away.

@@ -20,6 +20,7 @@
 #include "meta/property_store.h"
 #include "meta/job_store.h"
 #include "meta/media_store.h"
+#include "meta/search_index.h"
 
 namespace coffer::meta {
 
@@ -151,6 +152,8 @@ class Catalog {
   // The background job queue and what media processing derived, in the same database.
   virtual JobStore& jobs() = 0;
   virtual MediaStore& media() = 0;
+  // The full-text index; the catalog keeps its names, paths, tags and metadata current.
+  virtual SearchIndex& search() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

@@ -103,6 +103,74 @@ std::string_view Dialect::skip_locked_suffix() const {
   return kind_ == Kind::kSqlite ? "" : " FOR UPDATE SKIP LOCKED";
 }
 
+namespace {
+
+// Rows are deleted and inserted again on every change (FTS5 has no in-place update); the
+// content lives once, in search_docs (an external-content table).
+constexpr std::string_view kSqliteSearchSchema = R"sql(
+CREATE TABLE search_docs (
+  node_id INTEGER PRIMARY KEY,
+  owner_id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '',
+  meta TEXT NOT NULL DEFAULT '',
+  content TEXT NOT NULL DEFAULT '',
+  content_version_id BIGINT
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+  name, path, tags, meta, content,
+  content = 'search_docs', content_rowid = 'node_id',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER search_docs_insert AFTER INSERT ON search_docs BEGIN
+  INSERT INTO search_fts (rowid, name, path, tags, meta, content)
+  VALUES (new.node_id, new.name, new.path, new.tags, new.meta, new.content);
+END;
+CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs BEGIN
+  INSERT INTO search_fts (search_fts, rowid, name, path, tags, meta, content)
+  VALUES ('delete', old.node_id, old.name, old.path, old.tags, old.meta, old.content);
+END;
+CREATE TRIGGER search_docs_update AFTER UPDATE ON search_docs BEGIN
+  INSERT INTO search_fts (search_fts, rowid, name, path, tags, meta, content)
+  VALUES ('delete', old.node_id, old.name, old.path, old.tags, old.meta, old.content);
+  INSERT INTO search_fts (rowid, name, path, tags, meta, content)
+  VALUES (new.node_id, new.name, new.path, new.tags, new.meta, new.content);
+END;
+)sql";
+
+// 'simple': no stemming and no stop words, like SQLite's unicode61. PostgreSQL's parser
+// reads "q3-report.pdf", "a@b.org" or "/x/y" as one token (a file, an email, a host) and
+// hides the text after "<script>", so the characters that make such tokens become spaces
+// first, and words match as on SQLite. A
+// tsvector holds at most 1 MB, so only the first 256 KiB of the content are indexed.
+constexpr std::string_view kPostgresSearchSchema = R"sql(
+CREATE TABLE search_docs (
+  node_id BIGINT NOT NULL PRIMARY KEY,
+  owner_id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '',
+  meta TEXT NOT NULL DEFAULT '',
+  content TEXT NOT NULL DEFAULT '',
+  content_version_id BIGINT,
+  document tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple'::regconfig, translate(name, '-./@_:+~\<>&', '            ')), 'A') ||
+    setweight(to_tsvector('simple'::regconfig, translate(tags, '-./@_:+~\<>&', '            ')), 'A') ||
+    setweight(to_tsvector('simple'::regconfig, translate(path, '-./@_:+~\<>&', '            ')), 'B') ||
+    setweight(to_tsvector('simple'::regconfig, translate(meta, '-./@_:+~\<>&', '            ')), 'C') ||
+    setweight(to_tsvector('simple'::regconfig,
+                          translate(left(content, 262144), '-./@_:+~\<>&', '            ')), 'D')) STORED
+);
+CREATE INDEX search_docs_document ON search_docs USING GIN (document);
+)sql";
+
+}  // namespace
+
+std::string_view Dialect::search_schema() const {
+  return kind_ == Kind::kSqlite ? kSqliteSearchSchema : kPostgresSearchSchema;
+}
+
 std::string Dialect::render(std::string_view sql) const {
   struct Token {
     std::string_view token;
@@ -110,7 +178,8 @@ std::string Dialect::render(std::string_view sql) const {
   };
   const Token tokens[] = {{"{{ID}}", id_primary_key()},
                           {"{{NAME}}", binary_text_type()},
-                          {"{{NATURAL_KEY}}", natural_key_table_suffix()}};
+                          {"{{NATURAL_KEY}}", natural_key_table_suffix()},
+                          {"{{SEARCH_SCHEMA}}", search_schema()}};
   std::string out;
   out.reserve(sql.size() + 256);
   size_t pos = 0;

@@ -99,6 +99,7 @@ class Row {
 //                  declaring the collation on the column makes every ORDER BY, comparison and
 //                  index on it binary without per-query fragments
 //   {{NATURAL_KEY}} the table suffix for a table whose primary key is its natural key
+//   {{SEARCH_SCHEMA}} the search_docs table and the engine's full-text index over it
 class Dialect {
  public:
   enum class Kind { kSqlite, kPostgres };
@@ -121,6 +122,9 @@ class Dialect {
   // pass over each other's rows instead of waiting (PostgreSQL FOR UPDATE SKIP LOCKED); empty
   // where one writer at a time already serializes claims (SQLite).
   std::string_view skip_locked_suffix() const;
+  // The search_docs table (docs/schema.md) and its full-text index: an FTS5 table kept in step
+  // by triggers on SQLite, a generated tsvector column with a GIN index on PostgreSQL.
+  std::string_view search_schema() const;
 
   // `sql` with the {{TOKENS}} above replaced by this dialect's fragments.
   std::string render(std::string_view sql) const;

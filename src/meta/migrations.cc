@@ -345,6 +345,22 @@ CREATE TABLE media_info (
 ){{NATURAL_KEY}};
 )sql";
 
+// Version 10: full-text search. search_docs holds what the index reads per node (name, the
+// path of its folder, tags, metadata values, extracted content); the engine's index follows
+// it. Existing nodes are indexed by name, path and metadata here; tags at their next change,
+// content when it is next extracted.
+constexpr std::string_view kSearchSchema = R"sql(
+{{SEARCH_SCHEMA}}
+INSERT INTO search_docs (node_id, owner_id, name, path, meta)
+WITH RECURSIVE tree(id, full_path) AS (
+  SELECT id, name FROM nodes WHERE parent_id IS NULL
+  UNION ALL
+  SELECT n.id, t.full_path || '/' || n.name FROM nodes n JOIN tree t ON n.parent_id = t.id
+)
+SELECT n.id, n.owner_id, n.name, p.full_path, COALESCE(n.metadata, '')
+FROM tree t JOIN nodes n ON n.id = t.id JOIN tree p ON p.id = n.parent_id;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -355,6 +371,7 @@ constexpr Migration kMigrations[] = {
     {7, "resumable uploads", kUploadsSchema},
     {8, "WebDAV dead properties", kDavSchema},
     {9, "jobs, declared MIME types, thumbnails, media info", kMediaSchema},
+    {10, "full-text search", kSearchSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

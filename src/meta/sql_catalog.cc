@@ -5,6 +5,7 @@
 
 #include "meta/migrations.h"
 #include "meta/node_row.h"
+#include "meta/search_docs.h"
 #include "meta/user_row.h"
 
 namespace coffer::meta {
@@ -96,7 +97,9 @@ Result<int64_t> insert_node(Connection& conn, int64_t owner_id, std::optional<in
       {owner_id, parent_id, name, kind_text(kind), size, now, now});
   COFFER_RETURN_IF_ERROR(rows);
   if (rows->size() != 1) return Status(Errc::kInternal, "INSERT ... RETURNING gave no id");
-  return (*rows)[0].int64(0);
+  const int64_t id = (*rows)[0].int64(0);
+  COFFER_RETURN_IF_ERROR(index_subtree(conn, id));
+  return id;
 }
 
 // Records `version` as the new current version of file `node_id`: its chunks (kept once,
@@ -152,6 +155,7 @@ Result<int64_t> copy_one(Connection& conn, const Node& source, int64_t parent_id
       {version_id, source.version_id}));
   COFFER_RETURN_IF_ERROR(
       conn.exec("UPDATE nodes SET current_version_id = ? WHERE id = ?", {version_id, *id}));
+  COFFER_RETURN_IF_ERROR(copy_indexed_content(conn, source.id, *id, version_id));
   return id;
 }
 
@@ -501,6 +505,8 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
         "UPDATE nodes SET parent_id = ?, name = ?, modified_at = ? WHERE id = ? AND owner_id = ?",
         {parent_id, name, now, node_id, owner_id});
     if (!changed.is_ok()) return name_conflict_or(changed.status());
+    // The paths of everything below change with it.
+    COFFER_RETURN_IF_ERROR(index_subtree(conn, node_id));
     return load_node(conn, owner_id, node_id);
   });
 }
@@ -566,6 +572,7 @@ Status purge_subtree(Connection& conn, int64_t node_id) {
       std::string(kSubtree) + "DELETE FROM share_links WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) +
           "DELETE FROM dead_properties WHERE node_id IN (SELECT id FROM subtree)",
+      std::string(kSubtree) + "DELETE FROM search_docs WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree)",
   };
   for (const std::string& sql : statements) COFFER_RETURN_IF_ERROR(conn.exec(sql, {node_id}));
@@ -664,6 +671,7 @@ Result<Node> SqlCatalog::restore_trashed(int64_t owner_id, int64_t node_id,
         "UPDATE nodes SET deleted_at = NULL, trash_root_id = NULL, deleted_by_token = NULL "
         "WHERE owner_id = ? AND trash_root_id = ?",
         {owner_id, node_id}));
+    COFFER_RETURN_IF_ERROR(index_subtree(conn, node_id));
     return load_node(conn, owner_id, node_id);
   });
 }
@@ -855,7 +863,13 @@ Result<NodeAttributes> SqlCatalog::set_attributes(int64_t owner_id, int64_t node
           COFFER_RETURN_IF_ERROR(
               conn.exec("UPDATE nodes SET modified_at = ? WHERE id = ?", {now, node_id}));
         }
-        return load_attributes(conn, node_id);
+        auto updated = load_attributes(conn, node_id);
+        COFFER_RETURN_IF_ERROR(updated);
+        if (changes.tags || changes.metadata_json) {
+          COFFER_RETURN_IF_ERROR(
+              index_attributes(conn, node_id, updated->tags, updated->metadata_json));
+        }
+        return updated;
       });
 }
 

@@ -15,6 +15,7 @@
 #include "meta/sql_property_store.h"
 #include "meta/sql_job_store.h"
 #include "meta/sql_media_store.h"
+#include "meta/sql_search_index.h"
 
 namespace coffer::meta {
 
@@ -81,6 +82,7 @@ class SqlCatalog final : public Catalog {
   PropertyStore& properties() override { return properties_; }
   JobStore& jobs() override { return jobs_; }
   MediaStore& media() override { return media_; }
+  SearchIndex& search() override { return search_; }
 
   Database& database() { return *db_; }
 
@@ -92,6 +94,7 @@ class SqlCatalog final : public Catalog {
   SqlPropertyStore properties_{*db_};
   SqlJobStore jobs_{*db_};
   SqlMediaStore media_{*db_};
+  SqlSearchIndex search_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

@@ -423,6 +423,19 @@ def bob(server):
     return Client(server, "bob", "bob-password-12")
 
 
+def wait_processed(client, node_id, seconds=120):
+    """Waits until the background jobs of a node's newest version (thumbnails, text for
+    search) have finished: its status leaves `pending`. Returns the node."""
+    deadline = time.monotonic() + seconds
+    while True:
+        r = client.get(f"/api/v1/nodes/{node_id}")
+        assert r.status_code == 200, r.text
+        if r.json()["status"] != "pending":
+            return r.json()
+        assert time.monotonic() < deadline, f"node {node_id} stayed pending"
+        time.sleep(0.05)
+
+
 def error_code(response):
     body = response.json()
     assert set(body) == {"error"}, body

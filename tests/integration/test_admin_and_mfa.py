@@ -343,6 +343,7 @@ def test_authorization_matrix(admin_server):
         ("DELETE", "/api/v1/uploads/{upload_gone}", "tus", others(204)),
         ("GET", "/api/v1/trash", None, everyone(200)),
         ("GET", "/api/v1/usage", None, everyone(200)),
+        ("GET", "/api/v1/search?q=content", None, everyone(200)),
         ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),
         ("DELETE", "/api/v1/trash/{trashed}", None, others(204)),
         ("POST", "/api/v1/trash/restore", {}, everyone(200)),

@@ -1,13 +1,14 @@
 """Document status, tags and metadata through the real server, and listing filters on them."""
 
-from conftest import error_code
+import doc_fixtures
+import images
+from conftest import error_code, wait_processed
 
 
 def test_status_transitions_and_archived_is_read_only(server, alice, bob):
-    # Content that no background job processes, so the new document is active at once (a real
-    # PDF would be pending until its thumbnail job finished: test_media.py).
+    # A new document is pending while its background jobs (here: text for search) run.
     fid = alice.upload("report.pdf", b"plain report text").json()["id"]
-    node = alice.get(f"/api/v1/nodes/{fid}").json()
+    node = wait_processed(alice, fid)
     assert node["status"] == "active" and node["tags"] == [] and node["metadata"] is None
 
     r = alice.patch(f"/api/v1/nodes/{fid}", json={"status": "error"})
@@ -26,6 +27,7 @@ def test_status_transitions_and_archived_is_read_only(server, alice, bob):
     assert alice.get(f"/api/v1/files/{fid}/content").content == b"plain report text"
     # A refused move while archiving leaves the status as it was.
     other = alice.upload("other.txt", b"x").json()["id"]
+    wait_processed(alice, other)
     folder = alice.mkdir("f")
     alice.upload("other.txt", b"y", folder=folder)
     r = alice.patch(f"/api/v1/nodes/{other}", json={"status": "archived", "parent_id": folder})
@@ -75,36 +77,39 @@ def test_tags_and_metadata(server, alice):
 def test_listing_filters_by_mime_size_and_modified_and_sorts_by_created(server, alice):
     folder = alice.mkdir("mixed")
     ids = {}
-    for name, body, ctype in [("b.png", b"\x89PNG" + b"p" * 100, "image/png"),
-                              ("a.jpg", b"j" * 10, "image/jpeg"),
-                              ("c.pdf", b"%PDF" + b"d" * 5000, "application/pdf")]:
-        r = alice.put(f"/api/v1/folders/{folder}/files/{name}", data=body,
-                      headers={"Content-Type": ctype})
+    # Real content: the type is sniffed from the bytes.
+    bodies = [("b.png", images.png(8, 8)), ("a.gif", images.gif(2, 2)),
+              ("c.pdf", doc_fixtures.pdf("filters"))]
+    for name, body in bodies:
+        r = alice.put(f"/api/v1/folders/{folder}/files/{name}", data=body)
         assert r.status_code in (200, 201), r.text
         ids[name] = r.json()
+    size = {name: len(body) for name, body in bodies}
+    assert len(set(size.values())) == 3
     alice.mkdir("sub", parent=folder)
     url = f"/api/v1/folders/{folder}/children"
     names = lambda **p: [n["name"] for n in alice.get(url, params=p).json()["items"]]
 
     # Sorted by creation: the order of the uploads, folders first.
-    assert names(sort="created") == ["sub", "b.png", "a.jpg", "c.pdf"]
-    assert names(sort="created", order="desc") == ["sub", "c.pdf", "a.jpg", "b.png"]
+    assert names(sort="created") == ["sub", "b.png", "a.gif", "c.pdf"]
+    assert names(sort="created", order="desc") == ["sub", "c.pdf", "a.gif", "b.png"]
     # A cursor made for created sorting carries on where the page ended.
     first = alice.get(url, params={"sort": "created", "limit": 2}).json()
     rest = alice.get(url, params={"sort": "created", "limit": 2, "cursor": first["next_cursor"]}).json()
-    assert [n["name"] for n in first["items"] + rest["items"]] == ["sub", "b.png", "a.jpg", "c.pdf"]
+    assert [n["name"] for n in first["items"] + rest["items"]] == ["sub", "b.png", "a.gif", "c.pdf"]
 
     # File-only filters leave folders out.
-    assert names(mime="image/") == ["a.jpg", "b.png"]
+    assert names(mime="image/") == ["a.gif", "b.png"]
     assert names(mime="application/pdf") == ["c.pdf"]
     assert names(mime="image/%") == [] and names(mime="_mage/") == []
-    assert names(size_min=50) == ["b.png", "c.pdf"]
-    assert names(size_min=10, size_max=104) == ["a.jpg", "b.png"]
+    by_size = sorted(size, key=size.get)
+    assert names(size_min=size[by_size[1]]) == sorted(by_size[1:])
+    assert names(size_min=size[by_size[0]], size_max=size[by_size[1]]) == sorted(by_size[:2])
     # Modified range: [after, before), in the RFC 3339 form listings show.
-    t = ids["a.jpg"]["modified"]
-    assert "a.jpg" in names(modified_after=t) and "a.jpg" not in names(modified_before=t)
+    t = ids["a.gif"]["modified"]
+    assert "a.gif" in names(modified_after=t) and "a.gif" not in names(modified_before=t)
     assert "b.png" in names(modified_before=t) or ids["b.png"]["modified"] == t
-    assert names(modified_after="2000-01-01T00:00:00Z", size_min=0) == ["a.jpg", "b.png", "c.pdf"]
+    assert names(modified_after="2000-01-01T00:00:00Z", size_min=0) == ["a.gif", "b.png", "c.pdf"]
 
     for bad in ({"sort": "colour"}, {"size_min": "-1"}, {"size_max": "x"},
                 {"size_min": 10, "size_max": 5}, {"modified_after": "yesterday"}):

@@ -38,12 +38,13 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   service::AuthService auth(**catalog, auth::TokenSigner("k", key, 60),
                             auth::SecretBox(key, "cofferMF"));
   service::AdminService admin(**catalog, auth);
+  service::SearchService search(**catalog, files);
   Metrics metrics;
   const auth::UrlSigner url_signer(key);
   service::ShareService shares(**catalog, auth::SecretBox(key, "cofferSL"),
                                auth::UrlSigner(key, "cofferLA"), {});
   ApiHandler handler(
-      ApiContext{files, auth, admin, shares, **catalog, **chunks, metrics, url_signer, dir});
+      ApiContext{files, auth, admin, shares, search, **catalog, **chunks, metrics, url_signer, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& route : handler.router().routes())
