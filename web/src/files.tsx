@@ -27,7 +27,7 @@ interface Crumb {
 // Where a folder sits: its ancestors, root first, by following parent_id up to the user's
 // root, or up to a folder shared with the user (above which nothing is theirs to see), under
 // a "Shared with me" crumb. `shared` is that share, if any: it decides what may be changed.
-export const kSharedCrumb = -1;
+const kSharedCrumb = -1;
 
 async function loadCrumbs(folderId: number, rootId: number): Promise<{ crumbs: Crumb[]; shared: SharedItem | null }> {
   const crumbs: Crumb[] = [];
