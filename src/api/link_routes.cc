@@ -12,6 +12,7 @@
 #include "api/errors.h"
 #include "api/json_io.h"
 #include "api/query_params.h"
+#include "api/web_ui.h"
 #include "api/zip_response.h"
 #include "core/name_rules.h"
 #include "service/zip_export.h"
@@ -70,7 +71,7 @@ json::object public_node_json(const Node& node) {
   return o;
 }
 
-Response link_info(ApiContext& ctx, Request& request) {
+Response link_metadata(ApiContext& ctx, Request& request) {
   auto opened = ctx.shares.open_link(token_of(request));
   if (!opened.is_ok()) return fail(request, opened.status());
   const ShareLink& link = opened->link;
@@ -88,6 +89,21 @@ Response link_info(ApiContext& ctx, Request& request) {
     o["downloads_left"] = nullptr;
   }
   return json_response(200, o);
+}
+
+// GET /s/{token}: a browser's navigation gets the web UI, which renders the public page from
+// link_metadata's JSON (and says "not available" for a dead link, so it is no oracle either);
+// scripts get the link's metadata. Caches must keep the two apart (Vary: Accept).
+Response link_info(ApiContext& ctx, Request& request) {
+  if (prefers_html(request.header("Accept"))) {
+    if (auto page = serve_web_ui(request, "/index.html")) {
+      page->set_header("Vary", "Accept, Accept-Encoding");
+      return std::move(*page);
+    }
+  }
+  Response response = link_metadata(ctx, request);
+  response.set_header("Vary", "Accept");
+  return response;
 }
 
 Response unlock(ApiContext& ctx, Request& request) {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -102,7 +103,54 @@ bool accepts_encoding(std::string_view header, std::string_view coding) {
   return star;
 }
 
+// The q-value of each media range in an Accept header that matters for prefers_html; -1 for
+// a range not listed.
+struct AcceptWeights {
+  double html = -1, text_any = -1, json = -1, application_any = -1, any = -1;
+};
+
+AcceptWeights accept_weights(std::string_view header) {
+  AcceptWeights w;
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view item = trim_whitespace(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    std::string_view range = item;
+    double q = 1;
+    if (const size_t semi = item.find(';'); semi != std::string_view::npos) {
+      range = trim_whitespace(item.substr(0, semi));
+      for (std::string_view params = item.substr(semi + 1); !params.empty();) {
+        const size_t next = params.find(';');
+        std::string_view param = trim_whitespace(params.substr(0, next));
+        params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
+        if (param.starts_with("q=") || param.starts_with("Q=")) {
+          std::string value(param.substr(2));
+          char* end = nullptr;
+          q = std::strtod(value.c_str(), &end);
+          if (end == value.c_str() || q < 0 || q > 1) q = 0;
+        }
+      }
+    }
+    std::string lower(range);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "text/html") w.html = q;
+    if (lower == "text/*") w.text_any = q;
+    if (lower == "application/json") w.json = q;
+    if (lower == "application/*") w.application_any = q;
+    if (lower == "*/*") w.any = q;
+  }
+  return w;
+}
+
 }  // namespace
+
+bool prefers_html(std::string_view accept) {
+  const AcceptWeights w = accept_weights(accept);
+  // The most specific range decides each type's weight (RFC 9110 §12.5.1).
+  const double html = w.html >= 0 ? w.html : w.text_any;
+  const double json = w.json >= 0 ? w.json : w.application_any >= 0 ? w.application_any : w.any;
+  return html > 0 && html > json;
+}
 
 bool is_reserved_for_server(std::string_view path) {
   for (std::string_view prefix : {"/api", "/docs", "/dav", "/s", "/health", "/metrics"}) {

@@ -20,6 +20,12 @@ bool is_reserved_for_server(std::string_view path);
 // missing /assets/ file, which must not be answered with HTML.
 std::optional<Response> serve_web_ui(const Request& request, std::string_view path);
 
+// Whether an Accept header asks for a page rather than data: text/html is listed (or text/*)
+// with a q-value above zero and above what application/json gets (explicitly, through
+// application/*, or through */*). A tie goes to JSON, so scripts that send "*/*" or nothing
+// keep getting data while a browser's navigation ("text/html,...,*/*;q=0.8") gets the app.
+bool prefers_html(std::string_view accept);
+
 // The Content-Security-Policy of the UI's pages: scripts and styles from this origin only
 // (nothing inline), images and media also from blob: and data: (previews), no plugins, no
 // framing.

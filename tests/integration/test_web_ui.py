@@ -56,6 +56,38 @@ def test_client_routes_get_the_app_and_server_prefixes_keep_their_404(server):
     assert "swagger" in requests.get(server.url + "/docs").text.lower()
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def test_share_links_give_browsers_the_app_and_scripts_json(server, alice):
+    f = alice.upload("shared.txt", b"hello").json()["id"]
+    token = alice.post(f"/api/v1/nodes/{f}/links", json={}).json()["token"]
+    base = server.url + "/s/" + token
+    app = requests.get(server.url + "/").text
+    # A navigation, with or without the trailing slash, and for a dead token too: the page
+    # itself says the link is not available, so the HTML answer tells nothing about a token.
+    for url in (base, base + "/", server.url + "/s/no-such-token"):
+        r = requests.get(url, headers={"Accept": BROWSER_ACCEPT})
+        assert r.status_code == 200, url
+        assert r.headers["Content-Type"].startswith("text/html") and r.text == app, url
+        assert "default-src 'self'" in r.headers["Content-Security-Policy"], url
+        assert "Accept" in r.headers["Vary"], url
+    # Scripts keep the JSON: no Accept, */*, JSON, or a tie.
+    for accept in (None, "*/*", "application/json", "application/json, text/html"):
+        headers = {"Accept": accept} if accept else {}
+        r = requests.get(base, headers=headers)
+        assert r.status_code == 200 and r.json()["name"] == "shared.txt", accept
+        assert r.headers["Vary"] == "Accept", accept
+    r = requests.get(server.url + "/s/no-such-token", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+    # Only the link's own page: its content and sub-resources never turn into HTML.
+    r = requests.get(base + "/content", headers={"Accept": BROWSER_ACCEPT})
+    assert r.status_code == 200 and r.content == b"hello"
+    # Views count the four metadata reads above, not the page loads.
+    views = alice.get("/api/v1/links", params={"node_id": f}).json()["items"][0]["views"]
+    assert views == 4
+
+
 def test_assets_are_immutable_and_precompressed(server):
     paths = asset_paths(index(server).text)
     assert any(p.endswith(".js") for p in paths) and any(p.endswith(".css") for p in paths)

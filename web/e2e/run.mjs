@@ -9,9 +9,11 @@
 //                                   with --token-ttl 10 (tests/integration/test_web_ui.py)
 //
 // Screenshots of the main screens go to web/e2e/screenshots/ (not committed).
+// Share links are opened by visitors in browser contexts of their own (no session, no cookies
+// from the user's page), as a recipient would.
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -178,6 +180,16 @@ async function signIn(username, password) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+// An access token of the admin, for seeding through the API (faster than clicking).
+async function adminToken() {
+  const login = await fetch(server.url + "/api/v1/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: server.admin, password: server.adminPassword, token_delivery: "body" }),
+  });
+  return (await login.json()).access_token;
+}
+
 async function signOut() {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in to Coffer" }).waitFor();
@@ -335,6 +347,221 @@ await step("restore from the trash", async () => {
   await row("minutes.md").waitFor();
 });
 
+// Visitors and other users: fresh contexts of a second browser, so nothing of alice's session
+// (cookies, storage) reaches them.
+const guests = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+});
+async function guestPage() {
+  const c = await guests.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 800 } });
+  return c.newPage();
+}
+async function downloaded(p, click) {
+  const [download] = await Promise.all([p.waitForEvent("download"), click()]);
+  return readFileSync(await download.path());
+}
+function zipNames(bytes) {
+  check(bytes.subarray(0, 2).toString() === "PK", "a zip starts with PK");
+  const archive = join(files, `check-${randomBytes(4).toString("hex")}.zip`);
+  writeFileSync(archive, bytes);
+  return execFileSync("unzip", ["-Z1", archive]).toString().split("\n").filter(Boolean).sort();
+}
+// The link the share dialog made last (the highest id), as the dialog shows it.
+const newestLink = () =>
+  page.evaluate(() => {
+    const items = [...document.querySelectorAll("dialog li.link-item")];
+    items.sort((a, b) => Number(b.dataset.link) - Number(a.dataset.link));
+    return items[0]?.querySelector("input")?.value ?? "";
+  });
+async function openShareDialog(name) {
+  await row(name).click();
+  await page.getByRole("button", { name: "Share", exact: true }).click();
+  await page.getByRole("dialog").getByRole("heading", { name: `Share “${name}”` }).waitFor();
+}
+async function closeDialog() {
+  await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+}
+async function createLink(options = {}) {
+  const form = page.getByRole("form", { name: "New link" });
+  if (options.password) await form.getByLabel("Password").fill(options.password);
+  if (options.fileDrop) await form.getByLabel(/File drop/).check();
+  const before = await page.locator("dialog li.link-item").count();
+  await form.getByRole("button", { name: "Create link" }).click();
+  await page.locator("dialog li.link-item").nth(before).waitFor();
+  return newestLink();
+}
+
+await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+let fileLink = "";
+let dropLink = "";
+
+await step("share a link to a file (copied to the clipboard) and open it without a session", async () => {
+  await page.getByRole("link", { name: "My files" }).click();
+  await row("Reports").getByRole("link").click();
+  await openShareDialog("photo.png");
+  fileLink = await createLink();
+  check(fileLink.startsWith(server.url + "/s/"), "an absolute link: " + fileLink);
+  check((await page.evaluate(() => navigator.clipboard.readText())) === fileLink, "the link is on the clipboard");
+  await shot("share-dialog");
+  const visitor = await guestPage();
+  await visitor.goto(fileLink);
+  await visitor.getByRole("heading", { name: "photo.png" }).waitFor();
+  await visitor.waitForFunction(() => document.querySelector("img.preview-image")?.naturalWidth === 320);
+  await visitor.screenshot({ path: join(shots, "public-file.png") });
+  const bytes = await downloaded(visitor, () => visitor.getByRole("link", { name: "Download" }).click());
+  check(bytes.equals(png), "the visitor downloads the file's bytes");
+  await visitor.context().close();
+  // The dialog counts what the visitor did: one view (the page), two downloads (the preview
+  // and the download: both fetch the content).
+  await closeDialog();
+  await openShareDialog("photo.png");
+  await page.locator("dialog li.link-item p", { hasText: "1 view · 2 downloads" }).waitFor();
+});
+
+await step("edit a link: disabled and unknown links are not available", async () => {
+  await page.getByRole("dialog").getByRole("button", { name: "Disable" }).click();
+  await page.locator("dialog li.link-item p", { hasText: "Disabled" }).waitFor();
+  await closeDialog();
+  const visitor = await guestPage();
+  await visitor.goto(fileLink);
+  await visitor.getByRole("heading", { name: "This link is not available" }).waitFor();
+  await visitor.goto(server.url + "/s/csl_no-such-link");
+  await visitor.getByRole("heading", { name: "This link is not available" }).waitFor();
+  await visitor.screenshot({ path: join(shots, "public-gone.png") });
+  await visitor.context().close();
+});
+
+await step("a folder link with a password: wrong, then right; browse, download, zip", async () => {
+  await page.getByRole("link", { name: "My files" }).click();
+  await openShareDialog("Reports");
+  const link = await createLink({ password: "open-sesame-42" });
+  await closeDialog();
+  const visitor = await guestPage();
+  await visitor.goto(link);
+  await visitor.getByRole("heading", { name: "This link has a password" }).waitFor();
+  await visitor.getByLabel("Password", { exact: true }).fill("not-it-at-all");
+  await visitor.getByRole("button", { name: "Open" }).click();
+  await visitor.getByRole("alert").waitFor();
+  check(/wrong/i.test(await visitor.getByRole("alert").textContent()), "the wrong password is refused");
+  await visitor.getByLabel("Password", { exact: true }).fill("open-sesame-42");
+  await visitor.getByRole("button", { name: "Open" }).click();
+  await visitor.getByRole("heading", { name: "Reports" }).waitFor();
+  await visitor.getByRole("button", { name: "Album" }).click();
+  await visitor.getByRole("heading", { name: "Album" }).waitFor();
+  const cover = await downloaded(visitor, () => visitor.getByRole("link", { name: "Download cover.txt" }).click());
+  check(cover.toString() === "cover", "a file of the folder downloads (the unlock cookie lets it through)");
+  await visitor.screenshot({ path: join(shots, "public-folder.png") });
+  const zip = await downloaded(visitor, () => visitor.getByRole("link", { name: "Download all as zip" }).click());
+  const names = zipNames(zip);
+  for (const name of ["Reports/photo.png", "Reports/Album/cover.txt", "Reports/Album/2024/january.txt"]) {
+    check(names.some((n) => n.endsWith(name)), `${name} in ${names.join(", ")}`);
+  }
+  await visitor.context().close();
+});
+
+await step("a file-drop link takes a visitor's uploads, which the owner then sees", async () => {
+  await page.getByRole("button", { name: "New folder" }).click();
+  await page.getByLabel("Folder name").fill("Inbox");
+  await page.keyboard.press("Enter");
+  await row("Inbox").waitFor();
+  await openShareDialog("Inbox");
+  dropLink = await createLink({ fileDrop: true });
+  await closeDialog();
+  const visitor = await guestPage();
+  await visitor.goto(dropLink);
+  await visitor.getByRole("heading", { name: "Send files to “Inbox”" }).waitFor();
+  const sent = join(files, "drop");
+  mkdirSync(sent, { recursive: true });
+  writeFileSync(join(sent, "invoice.txt"), "first");
+  await visitor.getByLabel("Choose files").setInputFiles(join(sent, "invoice.txt"));
+  await visitor.getByText("Sent as “invoice.txt”").waitFor();
+  writeFileSync(join(sent, "invoice.txt"), "second");
+  await visitor.getByLabel("Choose files").setInputFiles(join(sent, "invoice.txt"));
+  // A visitor never replaces what is there: the second gets a free name.
+  await visitor.getByText("Sent as “invoice (2).txt”").waitFor();
+  await visitor.screenshot({ path: join(shots, "public-drop.png") });
+  await visitor.context().close();
+  await row("Inbox").getByRole("link").click();
+  await row("invoice.txt").waitFor();
+  await row("invoice (2).txt").waitFor();
+});
+
+await step("share a folder with another user, who opens it under “Shared with me”", async () => {
+  // dave, made through the admin API (faster than the admin screens, tested below).
+  const token = await adminToken();
+  const made = await fetch(server.url + "/api/v1/admin/users", {
+    method: "POST",
+    headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" },
+    body: JSON.stringify({ username: "dave", password: "dave-e2e-password-1" }),
+  });
+  check(made.status === 201, "dave: " + made.status);
+  await page.getByRole("link", { name: "My files" }).click();
+  await openShareDialog("Reports");
+  const form = page.getByRole("form", { name: "Share with" });
+  await form.getByLabel("Username").fill("dave");
+  await form.getByLabel("Access").selectOption("read");
+  await form.getByRole("button", { name: "Share" }).click();
+  await page.getByRole("dialog").getByText("dave · can view").waitFor();
+  await closeDialog();
+
+  const other = await guestPage();
+  await other.goto(server.url + "/shared");
+  await other.getByLabel("Username").fill("dave");
+  await other.getByLabel("Password").fill("dave-e2e-password-1");
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await other.getByRole("heading", { name: "My files" }).waitFor();
+  await other.getByRole("link", { name: "Shared with me" }).click();
+  await other.getByRole("heading", { name: "Shared with me" }).waitFor();
+  await other.getByRole("cell", { name: "alice" }).waitFor();
+  await other.screenshot({ path: join(shots, "shared-with-me.png") });
+  await other.getByRole("link", { name: "Reports" }).click();
+  await other.getByRole("heading", { name: "Reports" }).waitFor();
+  await other.getByRole("link", { name: "Shared with me" }).first().waitFor();
+  await other.getByText("Shared with you to view").waitFor();
+  const otherRow = (name) => other.locator(".rows .row", { has: other.getByRole("link", { name, exact: true }) });
+  await otherRow("photo.png").click();
+  check(await other.getByRole("button", { name: "Rename" }).isDisabled(), "no renaming in a read share");
+  check(!(await other.getByRole("button", { name: "Share", exact: true }).isEnabled()), "no resharing");
+  await otherRow("photo.png").getByRole("link").click();
+  await other.waitForFunction(() => document.querySelector("dialog img")?.naturalWidth === 320);
+  await other.screenshot({ path: join(shots, "shared-folder.png") });
+  await other.context().close();
+});
+
+await step("zip download of a selection (the bytes are a zip of the chosen names)", async () => {
+  await row("Reports").getByRole("link").click();
+  await row("photo.png").click();
+  await row("Album").click({ modifiers: ["Control"] });
+  const zip = await downloaded(page, () => page.getByRole("button", { name: "Download as zip" }).click());
+  const names = zipNames(zip);
+  for (const name of ["photo.png", "Album/cover.txt", "Album/2024/january.txt"]) {
+    check(names.includes(name), `${name} in ${names.join(", ")}`);
+  }
+  check(!names.some((n) => n.includes("big.bin")), "only the selection: " + names.join(", "));
+});
+
+await step("phone width: the share dialog and a public page fit", async () => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await openShareDialog("photo.png");
+  const dialogWidth = await page.evaluate(() => document.querySelector("dialog").scrollWidth);
+  check(dialogWidth <= 390, "the dialog fits: " + dialogWidth);
+  await shot("share-dialog-phone");
+  await closeDialog();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const visitor = await guestPage();
+  await visitor.setViewportSize({ width: 390, height: 800 });
+  await visitor.goto(dropLink);
+  await visitor.getByLabel("Choose files").waitFor({ state: "attached" });
+  const width = await visitor.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 390, "no sideways scrolling: " + width);
+  await visitor.screenshot({ path: join(shots, "public-drop-phone.png") });
+  await visitor.context().close();
+});
+await guests.close();
+
 let enrolStep = 0;
 await step("enrol in two-factor authentication (QR code, recovery codes)", async () => {
   await page.getByRole("link", { name: "Settings" }).click();
@@ -383,12 +610,7 @@ await step("admin creates a user and sets a quota", async () => {
 await step("a folder of 900 entries: two pages, only the rows in view are in the page", async () => {
   // Seeded through the API (faster than clicking): 900 sub-folders, so the list needs two
   // pages of 500.
-  const login = await fetch(server.url + "/api/v1/auth/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: server.admin, password: server.adminPassword, token_delivery: "body" }),
-  });
-  const { access_token: token } = await login.json();
+  const token = await adminToken();
   const call = async (path, body) => {
     const r = await fetch(server.url + path, {
       method: body ? "POST" : "GET",

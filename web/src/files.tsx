@@ -1,6 +1,7 @@
-// The file browser: one folder at a time, with breadcrumbs, a sortable list that pages through
-// the cursor API as it scrolls and renders only the rows in view (folders of 10,000 entries
-// stay fast), multi-select, keyboard navigation, drag-and-drop upload and the file actions.
+// The file browser: one folder at a time (the user's own, or one shared with them), with
+// breadcrumbs, a sortable list that pages through the cursor API as it scrolls and renders only
+// the rows in view (folders of 10,000 entries stay fast), multi-select, keyboard navigation,
+// drag-and-drop upload and the file actions (sharing and zip downloads among them).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, download, enc, signedUrl, type Node } from "./api";
 import { bytes, date } from "./format";
@@ -10,6 +11,9 @@ import { droppedFiles, pickedFiles, useUploads } from "./upload";
 import { FolderPicker } from "./folder_picker";
 import { Preview } from "./preview";
 import { Details } from "./details";
+import { ShareDialog } from "./share";
+import { sharedRoots, type SharedItem } from "./shared";
+import { downloadZip } from "./zip";
 
 type SortKey = "name" | "modified" | "size";
 const kRowHeight = 44;
@@ -20,10 +24,16 @@ interface Crumb {
   name: string;
 }
 
-// The folder's ancestors, root first, by following parent_id.
-async function loadCrumbs(folderId: number, rootId: number): Promise<Crumb[]> {
+// Where a folder sits: its ancestors, root first, by following parent_id up to the user's
+// root, or up to a folder shared with the user (above which nothing is theirs to see), under
+// a "Shared with me" crumb. `shared` is that share, if any: it decides what may be changed.
+const kSharedCrumb = -1;
+
+async function loadCrumbs(folderId: number, rootId: number): Promise<{ crumbs: Crumb[]; shared: SharedItem | null }> {
   const crumbs: Crumb[] = [];
   let id: number | null = folderId;
+  let shared: SharedItem | null = null;
+  let roots: Map<number, SharedItem> | null = null;
   while (id !== null && crumbs.length < 64) {
     if (id === rootId) {
       crumbs.unshift({ id, name: "My files" });
@@ -31,10 +41,21 @@ async function loadCrumbs(folderId: number, rootId: number): Promise<Crumb[]> {
     }
     const node: Node = await api<Node>(`/api/v1/nodes/${id}`);
     crumbs.unshift({ id: node.id, name: node.name });
+    // The user's own folders never need the list of shares; a parent they cannot see does.
+    if (node.parent_id !== null && node.parent_id !== rootId) {
+      roots ??= await sharedRoots();
+      shared = roots.get(node.id) ?? null;
+      if (shared) {
+        crumbs.unshift({ id: kSharedCrumb, name: "Shared with me" });
+        break;
+      }
+    }
     id = node.parent_id;
   }
-  return crumbs;
+  return { crumbs, shared };
 }
+
+const crumbHref = (c: Crumb) => (c.id === kSharedCrumb ? "/shared" : `/files/${c.id}`);
 
 export function absolutePath(crumbs: Crumb[]): string {
   return "/" + crumbs.slice(1).map((c) => c.name).join("/");
@@ -46,11 +67,13 @@ type Dialog =
   | { kind: "move" | "copy"; nodes: Node[] }
   | { kind: "delete"; nodes: Node[] }
   | { kind: "preview"; node: Node }
+  | { kind: "share"; node: Node }
   | null;
 
-export function FileBrowser(props: { folderId: number; rootId: number }) {
+export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: boolean }) {
   const { folderId, rootId } = props;
   const [crumbs, setCrumbs] = useState<Crumb[]>([]);
+  const [shared, setShared] = useState<SharedItem | null>(null);
   const [items, setItems] = useState<Node[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -94,10 +117,16 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
     setAnchor(0);
     setDetailsId(null);
     listRef.current?.scrollTo(0, 0);
-    loadCrumbs(folderId, rootId).then(setCrumbs, (e) => {
-      setLoadError(e);
-      setCrumbs([]);
-    });
+    loadCrumbs(folderId, rootId).then(
+      (where) => {
+        setCrumbs(where.crumbs);
+        setShared(where.shared);
+      },
+      (e) => {
+        setLoadError(e);
+        setCrumbs([]);
+      },
+    );
   }, [folderId]);
 
   useEffect(reload, [folderId, sort, order]);
@@ -121,6 +150,10 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
 
   const selectedNodes = useMemo(() => items.filter((n) => selected.has(n.id)), [items, selected]);
   const target = selectedNodes.length ? selectedNodes : items[active] ? [items[active]] : [];
+  // In a folder shared for reading, changes would only meet the server's 403.
+  const readOnly = shared?.permission === "read";
+  // Only an owner shares: nothing under a folder someone else shared.
+  const mine = shared === null;
 
   const open = (node: Node) => {
     if (node.type === "folder") navigate(`/files/${node.id}`);
@@ -160,12 +193,14 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
       End: () => focusRow(items.length - 1, e.shiftKey),
       " ": () => focusRow(active, false, true),
       Enter: () => items[active] && open(items[active]),
-      Backspace: () => crumbs.length > 1 && navigate(`/files/${crumbs[crumbs.length - 2].id}`),
-      Delete: () => target.length && setDialog({ kind: "delete", nodes: target }),
-      F2: () => items[active] && setDialog({ kind: "rename", node: items[active] }),
+      Backspace: () => crumbs.length > 1 && navigate(crumbHref(crumbs[crumbs.length - 2])),
+      Delete: () => !readOnly && target.length && setDialog({ kind: "delete", nodes: target }),
+      F2: () => !readOnly && items[active] && setDialog({ kind: "rename", node: items[active] }),
       Escape: () => setSelected(new Set()),
+      s: () => mine && items[active] && setDialog({ kind: "share", node: items[active] }),
     };
-    if ((e.ctrlKey || e.metaKey) && e.key === "a") {
+    if (e.ctrlKey || e.metaKey || e.altKey) {
+      if (e.key !== "a") return;
       e.preventDefault();
       setSelected(new Set(items.map((n) => n.id)));
       return;
@@ -177,14 +212,14 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
     }
   };
 
+  // One file downloads as itself; folders and selections of several as one zip.
   const downloadNodes = async (nodes: Node[]) => {
-    for (const node of nodes) {
-      if (node.type !== "file") {
-        toast(`“${node.name}” is a folder: folders cannot be downloaded yet.`, "error");
-        continue;
-      }
-      download(await signedUrl(node.id, "attachment"), node.name);
+    if (nodes.length === 1 && nodes[0].type === "file") {
+      download(await signedUrl(nodes[0].id, "attachment"), nodes[0].name);
+      return;
     }
+    toast("Preparing the zip…");
+    await downloadZip(nodes);
   };
 
   const setSortKey = (key: SortKey) => {
@@ -212,7 +247,7 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
       class={"browser" + (dragging ? " dragging" : "")}
       aria-label="Files"
       onDragOver={(e) => {
-        if (e.dataTransfer?.types.includes("Files")) {
+        if (!readOnly && e.dataTransfer?.types.includes("Files")) {
           e.preventDefault();
           setDragging(true);
         }
@@ -235,7 +270,7 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
               {i === crumbs.length - 1 ? (
                 <h1 aria-current="page">{c.name}</h1>
               ) : (
-                <a href={`/files/${c.id}`}>{c.name}</a>
+                <a href={crumbHref(c)}>{c.name}</a>
               )}
             </li>
           ))}
@@ -243,46 +278,59 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
       </nav>
 
       <div class="toolbar" role="toolbar" aria-label="File actions">
-        <label class="button primary">
-          Upload files
-          <input type="file" multiple class="visually-hidden" onChange={(e) => {
-            const input = e.currentTarget;
-            if (input.files?.length) uploads.add(folderId, folderPath, pickedFiles(input.files));
-            input.value = "";
-          }} />
-        </label>
-        <label class="button">
-          Upload folder
-          <input type="file" multiple class="visually-hidden" {...{ webkitdirectory: true }} onChange={(e) => {
-            const input = e.currentTarget;
-            if (input.files?.length) uploads.add(folderId, folderPath, pickedFiles(input.files));
-            input.value = "";
-          }} />
-        </label>
-        <button type="button" onClick={() => setDialog({ kind: "new-folder" })}>
-          New folder
-        </button>
+        {readOnly ? (
+          <p class="muted read-only">Shared with you to view: you cannot change this folder.</p>
+        ) : (
+          <>
+            <label class="button primary">
+              Upload files
+              <input type="file" multiple class="visually-hidden" onChange={(e) => {
+                const input = e.currentTarget;
+                if (input.files?.length) uploads.add(folderId, folderPath, pickedFiles(input.files));
+                input.value = "";
+              }} />
+            </label>
+            <label class="button">
+              Upload folder
+              <input type="file" multiple class="visually-hidden" {...{ webkitdirectory: true }} onChange={(e) => {
+                const input = e.currentTarget;
+                if (input.files?.length) uploads.add(folderId, folderPath, pickedFiles(input.files));
+                input.value = "";
+              }} />
+            </label>
+            <button type="button" onClick={() => setDialog({ kind: "new-folder" })}>
+              New folder
+            </button>
+          </>
+        )}
         <span class="separator" />
         <button type="button" disabled={!target.length} onClick={() => void downloadNodes(target).catch(toastError)}>
           Download
         </button>
-        <button type="button" disabled={!one} onClick={() => one && setDialog({ kind: "rename", node: one })}>
+        <button type="button" disabled={!target.length} onClick={() => void downloadZip(target).catch(toastError)}>
+          Download as zip
+        </button>
+        <button type="button" disabled={!one || !mine} title={mine ? undefined : "Only the owner can share"}
+          onClick={() => one && setDialog({ kind: "share", node: one })} aria-keyshortcuts="S">
+          Share
+        </button>
+        <button type="button" disabled={!one || readOnly} onClick={() => one && setDialog({ kind: "rename", node: one })}>
           Rename
         </button>
-        <button type="button" disabled={!target.length} onClick={() => setDialog({ kind: "move", nodes: target })}>
+        <button type="button" disabled={!target.length || readOnly} onClick={() => setDialog({ kind: "move", nodes: target })}>
           Move
         </button>
         <button type="button" disabled={!target.length} onClick={() => setDialog({ kind: "copy", nodes: target })}>
           Copy
         </button>
-        <button type="button" class="danger" disabled={!target.length} onClick={() => setDialog({ kind: "delete", nodes: target })}>
+        <button type="button" class="danger" disabled={!target.length || readOnly} onClick={() => setDialog({ kind: "delete", nodes: target })}>
           Delete
         </button>
         <button type="button" disabled={!one} aria-pressed={detailsId !== null}
           onClick={() => setDetailsId(detailsId === null && one ? one.id : null)}>
           Details
         </button>
-        {/* Sharing, search and the thumbnail grid plug in here (issues in progress). */}
+        {/* Search and the thumbnail grid plug in here (issues in progress). */}
       </div>
 
       <div class="browser-body">
@@ -455,6 +503,9 @@ export function FileBrowser(props: { folderId: number; rootId: number }) {
             reload();
           }}
         />
+      )}
+      {dialog?.kind === "share" && (
+        <ShareDialog node={dialog.node} isAdmin={props.isAdmin} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === "preview" && (
         <Preview

@@ -11,11 +11,14 @@ import { Trash } from "./trash";
 import { Settings } from "./settings";
 import { Admin } from "./admin";
 import { UploadProvider } from "./upload";
+import { SharedWithMe } from "./shared";
+import { PublicLink } from "./public_link";
 
 function Nav(props: { user: User; path: string }) {
   const [open, setOpen] = useState(false);
   const links: [string, string][] = [
     ["/files", "Files"],
+    ["/shared", "Shared with me"],
     ["/trash", "Trash"],
     ["/settings", "Settings"],
   ];
@@ -104,12 +107,13 @@ function App() {
   }
 
   // Screens by path. Features being built elsewhere add theirs here and a link in Nav:
-  // "/shared" (shared with me), "/search", "/jobs"; the share dialog opens from the file
-  // browser's toolbar. Public share pages live under /s/, which the server keeps for itself.
+  // "/search", "/jobs". Public share pages (/s/) are a separate root, below.
   let screen;
   if (path.startsWith("/files")) {
     const id = Number(path.split("/")[2]) || user.root_id;
-    screen = <FileBrowser folderId={id} rootId={user.root_id} />;
+    screen = <FileBrowser folderId={id} rootId={user.root_id} isAdmin={user.role === "admin"} />;
+  } else if (path.startsWith("/shared")) {
+    screen = <SharedWithMe />;
   } else if (path.startsWith("/trash")) {
     screen = <Trash />;
   } else if (path.startsWith("/settings")) {
@@ -134,10 +138,14 @@ function App() {
   );
 }
 
-document.addEventListener("click", onLinkClick);
+// A public share page (/s/{token}, which the server answers with this app for a browser's
+// navigation) needs no account: it never touches the session, so a visitor's page neither
+// signs anyone in nor spends the refresh cookie of a user who happens to be signed in.
+const publicToken = /^\/s\/([^/]+)\/?$/.exec(location.pathname)?.[1];
+if (!publicToken) document.addEventListener("click", onLinkClick);
 render(
   <>
-    <App />
+    {publicToken ? <PublicLink token={decodeURIComponent(publicToken)} /> : <App />}
     <Notices />
   </>,
   document.getElementById("app")!,

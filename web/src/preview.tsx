@@ -92,7 +92,7 @@ function Body(props: { node: Node }) {
   }
 }
 
-export function Preview(props: { node: Node; siblings: Node[]; onClose: () => void; onDetails: (id: number) => void }) {
+export function Preview(props: { node: Node; siblings: Node[]; onClose: () => void; onDetails?: (id: number) => void }) {
   const [node, setNode] = useState(props.node);
   const index = props.siblings.findIndex((n) => n.id === node.id);
   const step = (by: number) => {
@@ -119,9 +119,11 @@ export function Preview(props: { node: Node; siblings: Node[]; onClose: () => vo
           Next ›
         </button>
         <span class="separator" />
-        <button type="button" onClick={() => props.onDetails(node.id)}>
-          Details
-        </button>
+        {props.onDetails && (
+          <button type="button" onClick={() => props.onDetails?.(node.id)}>
+            Details
+          </button>
+        )}
         <button type="button" class="primary"
           onClick={() => void signedUrl(node.id, "attachment").then((url) => download(url, node.name), toastError)}>
           Download

@@ -78,5 +78,23 @@ TEST(WebUi, HeadStatesTheLengthWithoutABody) {
   EXPECT_EQ(*head->content_length, serve_web_ui(get(), "/")->body.size());
 }
 
+TEST(WebUi, OnlyABrowsersNavigationPrefersHtml) {
+  // What Chromium and Firefox send for a navigation.
+  EXPECT_TRUE(prefers_html(
+      "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"));
+  EXPECT_TRUE(prefers_html("text/html"));
+  EXPECT_TRUE(prefers_html("text/*, application/json;q=0.5"));
+  EXPECT_TRUE(prefers_html("application/json;q=0.2, TEXT/HTML"));
+  // Scripts: nothing, anything, JSON, or a tie.
+  EXPECT_FALSE(prefers_html(""));
+  EXPECT_FALSE(prefers_html("*/*"));
+  EXPECT_FALSE(prefers_html("application/json"));
+  EXPECT_FALSE(prefers_html("application/json, text/html"));
+  EXPECT_FALSE(prefers_html("text/html;q=0.5, */*"));
+  EXPECT_FALSE(prefers_html("text/html;q=0, */*;q=0.1"));
+  EXPECT_FALSE(prefers_html("text/html;q=bogus"));
+  EXPECT_FALSE(prefers_html("text/plain, image/png"));
+}
+
 }  // namespace
 }  // namespace coffer::api
