@@ -11,9 +11,9 @@
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
+#include "service/search_service.h"
 #include "service/share_service.h"
 #include "service/upload_sessions.h"
-#include "service/search_service.h"
 #include "store/chunk_store.h"
 
 namespace coffer::api {

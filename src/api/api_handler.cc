@@ -13,8 +13,8 @@
 #include "api/dav_paths.h"
 #include "api/errors.h"
 #include "api/log.h"
-#include "auth/opaque_token.h"
 #include "api/web_ui.h"
+#include "auth/opaque_token.h"
 
 namespace coffer::api {
 namespace {

@@ -34,8 +34,8 @@ struct Config {
   // (by the periodic collector), and none may be larger than upload_max_size.
   int64_t upload_expiry_seconds = 24 * 3600;
   int64_t upload_max_size = int64_t{1} << 40;
-  bool dav_infinite_depth = false;      // WebDAV PROPFIND with Depth infinity (the whole tree)
-  bool dav_password_login = false;      // WebDAV Basic with the account password, not only tokens
+  bool dav_infinite_depth = false;  // WebDAV PROPFIND with Depth infinity (the whole tree)
+  bool dav_password_login = false;  // WebDAV Basic with the account password, not only tokens
   int64_t search_text_bytes = int64_t{1} << 20;  // extracted text indexed per file, at most
   // API rate limits (token buckets, per node): a signed-in user may send `user_rate_burst`
   // requests at once and `user_rate_limit` per second after that; anonymous requests and

@@ -172,9 +172,9 @@ int serve(const Config& config) {
   api::Metrics metrics;
   api::ApiHandler handler(
       api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.shares,
-                      *runtime.search, *runtime.catalog,
-                      *runtime.chunks, metrics, *runtime.url_signer, config.data_dir,
-                      config.secure_cookies, config.mass_delete_threshold,
+                      *runtime.search, *runtime.catalog, *runtime.chunks, metrics,
+                      *runtime.url_signer, config.data_dir, config.secure_cookies,
+                      config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
                       runtime.uploads.get(), [&runtime] { runtime.job_runner->notify(); }},
       limits, std::move(*cors));

@@ -48,8 +48,8 @@ enum class Errc {
   kArchived,              // ARCHIVED: the node is archived (read-only); make it active first
   kLinkPasswordRequired,  // LINK_PASSWORD_REQUIRED: the share link has a password; unlock it
   kOffsetMismatch,  // OFFSET_MISMATCH: a resumable upload is not at the offset the client sent
-  kTypeNotAllowed,        // TYPE_NOT_ALLOWED: the upload policy refuses the content's type
-  kFileTooLarge,          // FILE_TOO_LARGE: the upload policy's size limit for the type
+  kTypeNotAllowed,  // TYPE_NOT_ALLOWED: the upload policy refuses the content's type
+  kFileTooLarge,    // FILE_TOO_LARGE: the upload policy's size limit for the type
   kThumbnailNotAvailable,  // THUMBNAIL_NOT_AVAILABLE: none exists and none is being made
   kThumbnailPending,       // THUMBNAIL_PENDING: still being made (202; poll after Retry-After)
 };

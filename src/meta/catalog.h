@@ -15,12 +15,12 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "meta/account_store.h"
-#include "meta/share_store.h"
-#include "meta/upload_store.h"
-#include "meta/property_store.h"
 #include "meta/job_store.h"
 #include "meta/media_store.h"
+#include "meta/property_store.h"
 #include "meta/search_index.h"
+#include "meta/share_store.h"
+#include "meta/upload_store.h"
 
 namespace coffer::meta {
 

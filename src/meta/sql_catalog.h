@@ -10,12 +10,12 @@
 #include "meta/catalog.h"
 #include "meta/database.h"
 #include "meta/sql_account_store.h"
-#include "meta/sql_share_store.h"
-#include "meta/sql_upload_store.h"
-#include "meta/sql_property_store.h"
 #include "meta/sql_job_store.h"
 #include "meta/sql_media_store.h"
+#include "meta/sql_property_store.h"
 #include "meta/sql_search_index.h"
+#include "meta/sql_share_store.h"
+#include "meta/sql_upload_store.h"
 
 namespace coffer::meta {
 

@@ -164,8 +164,7 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   version.chunks = version_chunks_of(*manifest);
   // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
   // out of scope, after this commit.
-  auto node =
-      catalog_.commit_file(owner_id, request.parent_id, *name, version, now_micros());
+  auto node = catalog_.commit_file(owner_id, request.parent_id, *name, version, now_micros());
   if (node.is_ok() && !version.jobs.empty() && on_enqueued_) on_enqueued_();
   return node;
 }

@@ -112,7 +112,8 @@ class FileService {
   Result<std::unique_ptr<ByteSource>> open_content(const Node& file, uint64_t offset,
                                                    uint64_t length);
   // Opens bytes [offset, offset + length) of the object made of `chunks` (ordered by
-  // offset, contiguous), e.g. a resumable upload's or a thumbnail. REQUIRES: the range lies within them.
+  // offset, contiguous), e.g. a resumable upload's or a thumbnail. REQUIRES: the range lies within
+  // them.
   Result<std::unique_ptr<ByteSource>> open_chunks(const std::vector<VersionChunk>& chunks,
                                                   uint64_t offset, uint64_t length);
 

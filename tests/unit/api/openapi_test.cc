@@ -43,8 +43,8 @@ TEST(OpenApi, DocumentMatchesTheRouter) {
   const auth::UrlSigner url_signer(key);
   service::ShareService shares(**catalog, auth::SecretBox(key, "cofferSL"),
                                auth::UrlSigner(key, "cofferLA"), {});
-  ApiHandler handler(
-      ApiContext{files, auth, admin, shares, search, **catalog, **chunks, metrics, url_signer, dir});
+  ApiHandler handler(ApiContext{files, auth, admin, shares, search, **catalog, **chunks, metrics,
+                                url_signer, dir});
 
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& route : handler.router().routes())
