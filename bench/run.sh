@@ -37,20 +37,17 @@ THREADS=${BENCH_THREADS:-2}
 PARENT=${BENCH_DIR:-${TMPDIR:-/tmp}}
 USER_NAME=bench
 USER_PASS=bench-password-123
-
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+declare -A R
+WARN=()
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 for tool in curl wrk "$PYTHON"; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/install-deps)"
 done
 [ -x "$NGINX_BIN" ] || die "$NGINX_BIN not found (scripts/install-deps installs nginx)"
 [ -x "$COFFER_BIN" ] || die "$COFFER_BIN not found (cmake --build build)"
-
-busy=$(pgrep -c cc1plus 2>/dev/null || true)
-if [ "${busy:-0}" -gt 0 ]; then
-  log "warning: $busy compiler processes running; numbers will be noisy ($(uptime | sed 's/.*load/load/'))"
-fi
+warn_if_busy
 
 mkdir -p "$PARENT" || die "cannot create $PARENT"
 WORK=$(mktemp -d "$PARENT/coffer-bench.XXXXXX") || die "mktemp failed"
@@ -62,16 +59,8 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
-  if [ -n "$COFFER_PID" ] && kill -0 "$COFFER_PID" 2>/dev/null; then
-    kill -TERM "$COFFER_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$COFFER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$COFFER_PID" 2>/dev/null
-  fi
-  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -TERM "$NGINX_PID" 2>/dev/null   # fast shutdown; the master stops its workers
-    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$NGINX_PID" 2>/dev/null
-  fi
+  stop_pid "$COFFER_PID"
+  stop_pid "$NGINX_PID"
   wait 2>/dev/null
   if [ "${BENCH_KEEP:-0}" = 1 ]; then
     log "kept $WORK"
@@ -84,23 +73,11 @@ trap cleanup EXIT
 trap 'log interrupted; exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 COFFER_PORT=${COFFER_PORT:-$(free_port)}
 NGINX_PORT=${NGINX_PORT:-$(free_port)}
 [ "$COFFER_PORT" != "$NGINX_PORT" ] || NGINX_PORT=$(free_port)
 C_URL=http://127.0.0.1:$COFFER_PORT
 N_URL=http://127.0.0.1:$NGINX_PORT
-
-json_get() {  # json_get KEY < json
-  "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-mb_per_s() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
-settle() { sync; sleep 1; }  # flush dirty pages left by the previous step (nginx never fsyncs)
 
 # ---------------------------------------------------------------------------------------------
 # Inputs: BENCH_REPEAT distinct random large files, and one random 4 KiB file.
@@ -155,18 +132,6 @@ NGINX_PID=$!
 CDATA=$WORK/coffer-data
 printf '%s\n' "$USER_PASS" | "$COFFER_BIN" user add "$USER_NAME" --password-stdin --data "$CDATA" \
   >"$WORK/user-add.log" 2>&1 || { cat "$WORK/user-add.log" >&2; die "coffer user add failed"; }
-
-wait_http() {  # wait_http URL PID -> prints milliseconds until the first HTTP answer
-  local t0 code
-  t0=$(now_ms)
-  for _ in $(seq 1000); do
-    kill -0 "$2" 2>/dev/null || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1")
-    if [ "$code" != 000 ]; then echo $(( $(now_ms) - t0 )); return 0; fi
-    sleep 0.01
-  done
-  return 1
-}
 
 start_ms=$(now_ms)
 "$COFFER_BIN" serve --data "$CDATA" --listen "127.0.0.1:$COFFER_PORT" --log-level warn \
@@ -250,26 +215,6 @@ done
 
 # ---------------------------------------------------------------------------------------------
 # 4 KiB: wrk. PUTs create unique files with unique contents; GETs read one pre-uploaded file.
-declare -A R
-WARN=()
-
-run_wrk() {  # run_wrk KEY wrk-args... ; sets R[KEY.ops], R[KEY.p99] (ms)
-  local key=$1; shift
-  local out=$WORK/wrk-$key.txt
-  timeout $((DURATION + 30)) wrk -t"$THREADS" -d"${DURATION}s" --timeout 5s --latency "$@" >"$out" 2>&1 \
-    || { cat "$out" >&2; die "wrk $key failed"; }
-  R[$key.ops]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
-  R[$key.p99]=$(awk '$1 == "99%" {
-      v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
-      f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
-      printf "%.2f", v * f }' "$out")
-  local bad errs
-  bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-  errs=$(grep -E 'Socket errors:' "$out")
-  [ -n "$bad" ] && WARN+=("$key: $bad non-2xx responses")
-  [ -n "$errs" ] && WARN+=("$key: ${errs# *}")
-  log "$key: ${R[$key.ops]} ops/s, p99 ${R[$key.p99]} ms${bad:+, $bad non-2xx}"
-}
 
 settle
 run_wrk c_put -c16 -s bench/put_unique.lua "$C_URL" -- "/api/v1/folders/$ROOT/files/" "$TOKEN" 4096
@@ -288,7 +233,6 @@ END_HWM_KB=$(rss_kb "$COFFER_PID" VmHWM)
 END_RSS_KB=$(rss_kb "$COFFER_PID" VmRSS)
 
 # ---------------------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 row() { printf '| %-34s | %10s | %10s | %6s |\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
