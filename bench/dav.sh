@@ -46,32 +46,17 @@ REPO=$(pwd)
 if [ "${BENCH_SMALL:-0}" = 1 ]; then
   : "${BENCH_DURATION:=2}" "${BENCH_REPEAT:=1}" "${BENCH_BIG_MIB:=8}" "${BENCH_ENTRIES:=200}" "${BENCH_PROPFINDS:=3}"
 fi
-COFFER_BIN=${COFFER_BIN:-$REPO/build/coffer}
-NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
+PYTHON=${PYTHON:-/usr/bin/python3}   # with requests (Debian's)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 NGINX_DAV_EXT=${NGINX_DAV_EXT:-/usr/lib/nginx/modules/ngx_http_dav_ext_module.so}
 APACHE_BIN=${APACHE_BIN:-/usr/sbin/apache2}
 APACHE_MODULES=${APACHE_MODULES:-/usr/lib/apache2/modules}
-PYTHON=${PYTHON:-/usr/bin/python3}
-DURATION=${BENCH_DURATION:-10}
-REPEAT=${BENCH_REPEAT:-3}
-BIG_MIB=${BENCH_BIG_MIB:-1024}
 ENTRIES=${BENCH_ENTRIES:-10000}
 PROPFINDS=${BENCH_PROPFINDS:-20}
-THREADS=${BENCH_THREADS:-2}
-PARENT=${BENCH_DIR:-${TMPDIR:-/tmp}}
-USER_NAME=bench
-USER_PASS=bench-password-123
-declare -A R
-WARN=()
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
 
-for tool in curl wrk "$PYTHON"; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/install-deps)"
-done
+check_tools
 "$PYTHON" -c 'import requests' 2>/dev/null || die "$PYTHON has no requests module (python3-requests)"
-[ -x "$COFFER_BIN" ] || die "$COFFER_BIN not found (cmake --build build)"
-warn_if_busy
 
 # The peers that can run: "coffer" always, nginx and Apache when installed.
 SERVERS=(coffer)
@@ -91,25 +76,16 @@ else
 fi
 has() { [[ " ${SERVERS[*]} " == *" $1 "* ]]; }
 
-mkdir -p "$PARENT" || die "cannot create $PARENT"
-WORK=$(mktemp -d "$PARENT/coffer-davbench.XXXXXX") || die "mktemp failed"
+make_work_dir coffer-davbench
 declare -A PID=()
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   for s in "${!PID[@]}"; do stop_pid "${PID[$s]}"; done
-  wait 2>/dev/null
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
+  finish_cleanup "$rc"
 }
-trap cleanup EXIT
-trap 'log interrupted; exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 declare -A PORT=() URL=()
 for s in "${SERVERS[@]}"; do
@@ -122,16 +98,7 @@ C_BASE=${URL[coffer]}
 URL[coffer]=${C_BASE}dav/
 
 # ---------------------------------------------------------------------------------------------
-# Inputs: BENCH_REPEAT distinct random large files, and one random 4 KiB file.
-log "work dir $WORK; generating $REPEAT x $BIG_MIB MiB of random data"
-mkdir -p "$WORK/src"
-for i in $(seq "$REPEAT"); do
-  head -c "$((BIG_MIB * 1048576))" /dev/urandom > "$WORK/src/big-$i.bin" || die "cannot write $WORK/src"
-done
-head -c 4096 /dev/urandom > "$WORK/src/small.bin"
-BIG_BYTES=$((BIG_MIB * 1048576))
-if [ $((BIG_MIB % 1024)) -eq 0 ]; then BIG_LABEL="$((BIG_MIB / 1024)) GiB"; else BIG_LABEL="$BIG_MIB MiB"; fi
-LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+make_inputs
 
 # The peers' document roots are readable by their worker user (Apache will not run as root).
 chmod 755 "$WORK"
@@ -142,45 +109,14 @@ run_user=
 # nginx: core WebDAV methods, PROPFIND from dav-ext, sendfile, 2 workers, no access log.
 if has nginx; then
   NGX=$WORK/nginx
-  mkdir -p "$NGX/root/put" "$NGX/logs" "$NGX/tmp"
-  ngx_user= ngx_load= ngx_ext=
-  [ "$(id -u)" -eq 0 ] && ngx_user="user root;"   # workers would otherwise run as nobody
+  ngx_load= ngx_ext=
   if [ "$NGINX_PROPFIND" = yes ]; then
     ngx_load="load_module $NGINX_DAV_EXT;"
     ngx_ext="dav_ext_methods PROPFIND OPTIONS;"
   fi
-  cat > "$NGX/nginx.conf" <<EOF
-$ngx_load
-$ngx_user
-worker_processes 2;
-daemon off;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  default_type application/octet-stream;
-  client_body_temp_path $NGX/tmp/body;
-  proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi;
-  uwsgi_temp_path $NGX/tmp/uwsgi;
-  scgi_temp_path $NGX/tmp/scgi;
-  server {
-    listen 127.0.0.1:${PORT[nginx]};
-    root $NGX/root;
-    location / {
-      dav_methods PUT DELETE MKCOL COPY MOVE;
-      $ngx_ext
-      create_full_put_path on;
-      client_max_body_size 0;
-    }
-  }
-}
-EOF
-  "$NGINX_BIN" -p "$NGX/" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" 2>>"$NGX/logs/error.log" &
-  PID[nginx]=$!
+  nginx_start "$NGX" "${PORT[nginx]}" "dav_methods PUT DELETE MKCOL COPY MOVE; $ngx_ext keepalive_requests 1000000;" "$ngx_load"
+  mkdir -p "$NGX/root/put"
+  PID[nginx]=$NGINX_PID
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -234,20 +170,15 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Coffer: fresh data directory, one user, access logs off; an API token for Basic.
-CDATA=$WORK/coffer-data
-printf '%s\n' "$USER_PASS" | "$COFFER_BIN" user add "$USER_NAME" --password-stdin --data "$CDATA" \
-  >"$WORK/user-add.log" 2>&1 || { cat "$WORK/user-add.log" >&2; die "coffer user add failed"; }
-"$COFFER_BIN" serve --data "$CDATA" --listen "127.0.0.1:${PORT[coffer]}" --log-level warn \
-  --token-ttl 3600 --user-rate-limit 0 --ip-rate-limit 0 2>"$WORK/coffer.log" &
-PID[coffer]=$!
+coffer_add_user "$WORK/coffer-data"
+coffer_start "$WORK/coffer-data" "${PORT[coffer]}"
+PID[coffer]=$COFFER_PID
 wait_http "${C_BASE}health/live" "${PID[coffer]}" >/dev/null || { cat "$WORK/coffer.log" >&2; die "coffer did not start"; }
 has nginx && { wait_http "${URL[nginx]}" "${PID[nginx]}" >/dev/null || { cat "$NGX/logs/error.log" >&2; die "nginx did not start"; }; }
 has apache && { wait_http "${URL[apache]}" "${PID[apache]}" >/dev/null || { cat "$APA/logs/error.log" >&2; die "Apache did not start"; }; }
 for s in "${SERVERS[@]}"; do log "$s pid ${PID[$s]} at ${URL[$s]}"; done
 
-ACCESS=$(curl -s --max-time 10 "${C_BASE}api/v1/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$USER_NAME\",\"password\":\"$USER_PASS\"}" | json_get access_token) \
-  || die "login failed"
+ACCESS=$(coffer_login "${C_BASE%/}") || die "login failed"
 API_TOKEN=$(curl -s --max-time 10 "${C_BASE}api/v1/auth/tokens" -H "Authorization: Bearer $ACCESS" \
   -H 'Content-Type: application/json' -d '{"name":"davbench","scopes":"files:read files:write"}' \
   | json_get token) || die "creating an API token failed"
