@@ -1,6 +1,9 @@
 -- wrk script: every request PUTs a new file with unique, incompressible content.
 --
---   wrk -t2 -c16 -d10s -s bench/put_unique.lua URL -- PATH_PREFIX [BEARER_TOKEN] [SIZE]
+--   wrk -t2 -c16 -d10s -s bench/put_unique.lua URL -- PATH_PREFIX [TOKEN] [SIZE]
+--
+-- TOKEN is sent as "Authorization: Bearer TOKEN", or as it is when it names its scheme
+-- ("Basic dXNlcjp0b2tlbg==", for WebDAV).
 --
 -- The request path is PATH_PREFIX .. "t<thread>-<n>" (unique per thread and request). The body
 -- is SIZE bytes (default 4096) of pseudo-random bytes made once per thread, with the thread and
@@ -20,7 +23,11 @@ function init(args)
   local size = tonumber(args[3] or "4096")
   headers = { ["Content-Type"] = "application/octet-stream" }
   if token ~= nil and token ~= "" then
-    headers["Authorization"] = "Bearer " .. token
+    if token:find(" ", 1, true) then
+      headers["Authorization"] = token
+    else
+      headers["Authorization"] = "Bearer " .. token
+    end
   end
   math.randomseed(os.time() * 1000 + tid)
   local bytes = {}

@@ -27,33 +27,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 
-COFFER_BIN=${COFFER_BIN:-$REPO/build/coffer}
-NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
-PYTHON=${PYTHON:-python3}
-DURATION=${BENCH_DURATION:-10}
-REPEAT=${BENCH_REPEAT:-3}
-BIG_MIB=${BENCH_BIG_MIB:-1024}
-THREADS=${BENCH_THREADS:-2}
-PARENT=${BENCH_DIR:-${TMPDIR:-/tmp}}
-USER_NAME=bench
-USER_PASS=bench-password-123
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-for tool in curl wrk "$PYTHON"; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/install-deps)"
-done
+check_tools
 [ -x "$NGINX_BIN" ] || die "$NGINX_BIN not found (scripts/install-deps installs nginx)"
-[ -x "$COFFER_BIN" ] || die "$COFFER_BIN not found (cmake --build build)"
-
-busy=$(pgrep -c cc1plus 2>/dev/null || true)
-if [ "${busy:-0}" -gt 0 ]; then
-  log "warning: $busy compiler processes running; numbers will be noisy ($(uptime | sed 's/.*load/load/'))"
-fi
-
-mkdir -p "$PARENT" || die "cannot create $PARENT"
-WORK=$(mktemp -d "$PARENT/coffer-bench.XXXXXX") || die "mktemp failed"
+make_work_dir coffer-bench
 COFFER_PID=
 NGINX_PID=
 SAMPLER_PID=
@@ -62,116 +41,30 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
-  if [ -n "$COFFER_PID" ] && kill -0 "$COFFER_PID" 2>/dev/null; then
-    kill -TERM "$COFFER_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$COFFER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$COFFER_PID" 2>/dev/null
-  fi
-  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -TERM "$NGINX_PID" 2>/dev/null   # fast shutdown; the master stops its workers
-    for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$NGINX_PID" 2>/dev/null
-  fi
-  wait 2>/dev/null
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then
-    log "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
+  stop_pid "$COFFER_PID"
+  stop_pid "$NGINX_PID"
+  finish_cleanup "$rc"
 }
-trap cleanup EXIT
-trap 'log interrupted; exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
-free_port() {
-  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 COFFER_PORT=${COFFER_PORT:-$(free_port)}
 NGINX_PORT=${NGINX_PORT:-$(free_port)}
 [ "$COFFER_PORT" != "$NGINX_PORT" ] || NGINX_PORT=$(free_port)
 C_URL=http://127.0.0.1:$COFFER_PORT
 N_URL=http://127.0.0.1:$NGINX_PORT
 
-json_get() {  # json_get KEY < json
-  "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-mb_per_s() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
-settle() { sync; sleep 1; }  # flush dirty pages left by the previous step (nginx never fsyncs)
-
-# ---------------------------------------------------------------------------------------------
-# Inputs: BENCH_REPEAT distinct random large files, and one random 4 KiB file.
-log "work dir $WORK; generating $REPEAT x $BIG_MIB MiB of random data"
-mkdir -p "$WORK/src"
-for i in $(seq "$REPEAT"); do
-  head -c "$((BIG_MIB * 1048576))" /dev/urandom > "$WORK/src/big-$i.bin" || die "cannot write $WORK/src"
-done
-head -c 4096 /dev/urandom > "$WORK/src/small.bin"
-BIG_BYTES=$((BIG_MIB * 1048576))
-if [ $((BIG_MIB % 1024)) -eq 0 ]; then BIG_LABEL="$((BIG_MIB / 1024)) GiB"; else BIG_LABEL="$BIG_MIB MiB"; fi
-LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+make_inputs
 
 # ---------------------------------------------------------------------------------------------
 # nginx: WebDAV PUT with default body buffers, sendfile, 2 workers, no access log.
 NGX=$WORK/nginx
-mkdir -p "$NGX/root" "$NGX/logs" "$NGX/tmp"
-ngx_user=
-[ "$(id -u)" -eq 0 ] && ngx_user="user root;"   # workers would otherwise run as nobody
-cat > "$NGX/nginx.conf" <<EOF
-$ngx_user
-worker_processes 2;
-daemon off;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  default_type application/octet-stream;
-  client_body_temp_path $NGX/tmp/body;
-  proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi;
-  uwsgi_temp_path $NGX/tmp/uwsgi;
-  scgi_temp_path $NGX/tmp/scgi;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $NGX/root;
-    location / {
-      dav_methods PUT;
-      create_full_put_path on;
-      client_max_body_size 0;
-    }
-  }
-}
-EOF
-"$NGINX_BIN" -p "$NGX/" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" 2>>"$NGX/logs/error.log" &
-NGINX_PID=$!
+nginx_start "$NGX" "$NGINX_PORT" "dav_methods PUT;"
 
 # ---------------------------------------------------------------------------------------------
 # Coffer: fresh data directory, one user, access logs off.
-CDATA=$WORK/coffer-data
-printf '%s\n' "$USER_PASS" | "$COFFER_BIN" user add "$USER_NAME" --password-stdin --data "$CDATA" \
-  >"$WORK/user-add.log" 2>&1 || { cat "$WORK/user-add.log" >&2; die "coffer user add failed"; }
-
-wait_http() {  # wait_http URL PID -> prints milliseconds until the first HTTP answer
-  local t0 code
-  t0=$(now_ms)
-  for _ in $(seq 1000); do
-    kill -0 "$2" 2>/dev/null || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1")
-    if [ "$code" != 000 ]; then echo $(( $(now_ms) - t0 )); return 0; fi
-    sleep 0.01
-  done
-  return 1
-}
-
+coffer_add_user "$WORK/coffer-data"
 start_ms=$(now_ms)
-"$COFFER_BIN" serve --data "$CDATA" --listen "127.0.0.1:$COFFER_PORT" --log-level warn \
-  --token-ttl 3600 --user-rate-limit 0 --ip-rate-limit 0 2>"$WORK/coffer.log" &
-COFFER_PID=$!
+coffer_start "$WORK/coffer-data" "$COFFER_PORT"
 wait_http "$C_URL/health/live" "$COFFER_PID" >/dev/null || { cat "$WORK/coffer.log" >&2; die "coffer did not start"; }
 STARTUP_MS=$(( $(now_ms) - start_ms ))
 wait_http "$N_URL/" "$NGINX_PID" >/dev/null || { cat "$NGX/logs/error.log" >&2; die "nginx did not start"; }
@@ -179,9 +72,7 @@ log "coffer pid $COFFER_PID on :$COFFER_PORT, nginx pid $NGINX_PID on :$NGINX_PO
 sleep 1
 IDLE_RSS_KB=$(rss_kb "$COFFER_PID" VmRSS)
 
-TOKEN=$(curl -s --max-time 10 "$C_URL/api/v1/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$USER_NAME\",\"password\":\"$USER_PASS\"}" | json_get access_token) \
-  || die "login failed"
+TOKEN=$(coffer_login "$C_URL") || die "login failed"
 AUTH="Authorization: Bearer $TOKEN"
 ROOT=$(curl -s --max-time 10 -H "$AUTH" "$C_URL/api/v1/folders/root" | json_get id) || die "no root folder"
 C_FILES=$C_URL/api/v1/folders/$ROOT/files
@@ -250,26 +141,6 @@ done
 
 # ---------------------------------------------------------------------------------------------
 # 4 KiB: wrk. PUTs create unique files with unique contents; GETs read one pre-uploaded file.
-declare -A R
-WARN=()
-
-run_wrk() {  # run_wrk KEY wrk-args... ; sets R[KEY.ops], R[KEY.p99] (ms)
-  local key=$1; shift
-  local out=$WORK/wrk-$key.txt
-  timeout $((DURATION + 30)) wrk -t"$THREADS" -d"${DURATION}s" --timeout 5s --latency "$@" >"$out" 2>&1 \
-    || { cat "$out" >&2; die "wrk $key failed"; }
-  R[$key.ops]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
-  R[$key.p99]=$(awk '$1 == "99%" {
-      v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
-      f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
-      printf "%.2f", v * f }' "$out")
-  local bad errs
-  bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-  errs=$(grep -E 'Socket errors:' "$out")
-  [ -n "$bad" ] && WARN+=("$key: $bad non-2xx responses")
-  [ -n "$errs" ] && WARN+=("$key: ${errs# *}")
-  log "$key: ${R[$key.ops]} ops/s, p99 ${R[$key.p99]} ms${bad:+, $bad non-2xx}"
-}
 
 settle
 run_wrk c_put -c16 -s bench/put_unique.lua "$C_URL" -- "/api/v1/folders/$ROOT/files/" "$TOKEN" 4096
@@ -288,7 +159,6 @@ END_HWM_KB=$(rss_kb "$COFFER_PID" VmHWM)
 END_RSS_KB=$(rss_kb "$COFFER_PID" VmRSS)
 
 # ---------------------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 row() { printf '| %-34s | %10s | %10s | %6s |\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
