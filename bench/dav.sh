@@ -115,7 +115,7 @@ if has nginx; then
     ngx_ext="dav_ext_methods PROPFIND OPTIONS;"
   fi
   nginx_start "$NGX" "${PORT[nginx]}" "dav_methods PUT DELETE MKCOL COPY MOVE; $ngx_ext keepalive_requests 1000000;" "$ngx_load"
-  mkdir -p "$NGX/root/put"
+  mkdir -p "$NGX/docroot/put"
   PID[nginx]=$NGINX_PID
 fi
 
@@ -126,7 +126,7 @@ fi
 # to stop is the parent's.
 if has apache; then
   APA=$WORK/apache
-  mkdir -p "$APA/root/put" "$APA/logs" "$APA/run" "$APA/lock"
+  mkdir -p "$APA/docroot/put" "$APA/logs" "$APA/run" "$APA/lock"
   apa_user=
   [ -n "$run_user" ] && apa_user="User $run_user
 Group $run_user"
@@ -154,8 +154,8 @@ EnableSendfile On
 KeepAlive On
 MaxKeepAliveRequests 0
 DavLockDB "$APA/lock/DavLock"
-DocumentRoot "$APA/root"
-<Directory "$APA/root">
+DocumentRoot "$APA/docroot"
+<Directory "$APA/docroot">
   Dav On
   Options None
   AllowOverride None
@@ -163,7 +163,7 @@ DocumentRoot "$APA/root"
   LimitRequestBody 0
 </Directory>
 EOF
-  [ -n "$run_user" ] && chown -R "$run_user:$run_user" "$APA/root" "$APA/lock"
+  [ -n "$run_user" ] && chown -R "$run_user:$run_user" "$APA/docroot" "$APA/lock"
   "$APACHE_BIN" -f "$APA/apache.conf" -DFOREGROUND 2>>"$APA/logs/error.log" &
   PID[apache]=$!
 fi
@@ -276,7 +276,7 @@ PY
 FILL_S=$(awk -v ms=$(( $(now_ms) - fill_start )) 'BEGIN { printf "%.1f", ms / 1000 }')
 for s in nginx apache; do
   has "$s" || continue
-  if [ "$s" = nginx ]; then root=$NGX/root; else root=$APA/root; fi
+  if [ "$s" = nginx ]; then root=$NGX/docroot; else root=$APA/docroot; fi
   mkdir -p "$root/many"
   "$PYTHON" - "$root/many" "$ENTRIES" <<'PY' || die "filling $s's folder failed"
 import sys

@@ -114,12 +114,12 @@ make_inputs() {
   LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 }
 
-# nginx_start DIR PORT LOCATION [MAIN]: nginx serving DIR/root on loopback with sendfile, two
+# nginx_start DIR PORT LOCATION [MAIN]: nginx serving DIR/docroot on loopback with sendfile, two
 # workers and no access log; LOCATION goes into `location /`, MAIN at the top of the file.
 # Sets NGINX_PID.
 nginx_start() {
   local dir=$1 port=$2 location=$3 main=${4:-} user=
-  mkdir -p "$dir/root" "$dir/logs" "$dir/tmp"
+  mkdir -p "$dir/docroot" "$dir/logs" "$dir/tmp"
   [ "$(id -u)" -eq 0 ] && user="user root;"   # workers would otherwise run as nobody
   cat > "$dir/nginx.conf" <<EOF
 $main
@@ -140,7 +140,7 @@ http {
   scgi_temp_path $dir/tmp/scgi;
   server {
     listen 127.0.0.1:$port;
-    root $dir/root;
+    root $dir/docroot;
     location / {
       $location
       create_full_put_path on;
