@@ -38,6 +38,7 @@ class ShareStore {
   // All links of `owner_id`, or those of one node, newest first.
   virtual Result<std::vector<ShareLink>> list_links(int64_t owner_id,
                                                     std::optional<int64_t> node_id) = 0;
+  virtual Result<ShareLink> get_link(int64_t owner_id, int64_t link_id) = 0;
   virtual Result<ShareLink> update_link(int64_t owner_id, int64_t link_id,
                                         const LinkChanges& changes) = 0;
   virtual Status delete_link(int64_t owner_id, int64_t link_id) = 0;

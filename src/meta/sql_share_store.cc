@@ -266,6 +266,11 @@ Result<std::vector<ShareLink>> SqlShareStore::list_links(int64_t owner_id,
   });
 }
 
+Result<ShareLink> SqlShareStore::get_link(int64_t owner_id, int64_t link_id) {
+  return transact_value<ShareLink>(
+      db_, TxMode::kRead, [&](Connection& conn) { return load_link(conn, owner_id, link_id); });
+}
+
 Result<ShareLink> SqlShareStore::update_link(int64_t owner_id, int64_t link_id,
                                              const LinkChanges& changes) {
   return transact_value<ShareLink>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<ShareLink> {

@@ -24,6 +24,7 @@ class SqlShareStore final : public ShareStore {
   Result<ShareLink> create_link(int64_t owner_id, const NewLink& link, Micros now) override;
   Result<std::vector<ShareLink>> list_links(int64_t owner_id,
                                             std::optional<int64_t> node_id) override;
+  Result<ShareLink> get_link(int64_t owner_id, int64_t link_id) override;
   Result<ShareLink> update_link(int64_t owner_id, int64_t link_id,
                                 const LinkChanges& changes) override;
   Status delete_link(int64_t owner_id, int64_t link_id) override;

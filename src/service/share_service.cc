@@ -144,15 +144,12 @@ Result<LinkView> ShareService::update_link(int64_t actor, int64_t link_id,
     }
   }
   if (update.file_drop.value_or(false)) {
-    auto links = store_.list_links(actor, std::nullopt);
-    COFFER_RETURN_IF_ERROR(links);
-    for (const ShareLink& link : *links) {
-      if (link.id != link_id) continue;
-      auto node = catalog_.get_node(actor, link.node_id);
-      COFFER_RETURN_IF_ERROR(node);
-      if (node->kind != NodeKind::kFolder) {
-        return Status(Errc::kInvalidArgument, "file_drop needs a folder");
-      }
+    auto link = store_.get_link(actor, link_id);
+    COFFER_RETURN_IF_ERROR(link);
+    auto node = catalog_.get_node(actor, link->node_id);
+    COFFER_RETURN_IF_ERROR(node);
+    if (node->kind != NodeKind::kFolder) {
+      return Status(Errc::kInvalidArgument, "file_drop needs a folder");
     }
   }
   auto link = store_.update_link(actor, link_id, changes);

@@ -160,6 +160,10 @@ def test_file_link_with_password_limit_and_uniform_404(server, alice):
     assert alice.patch(f"/api/v1/links/{link['id']}", json={"password": None, "disabled": True}).status_code == 200
     expired = alice.post(f"/api/v1/nodes/{f}/links", json={}).json()
     assert alice.patch(f"/api/v1/links/{expired['id']}", json={"expires_at": "2000-01-01T00:00:00Z"}).status_code == 400
+    # A file cannot become a file drop; an unknown link is not found.
+    r = alice.patch(f"/api/v1/links/{expired['id']}", json={"file_drop": True})
+    assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT"
+    assert alice.patch("/api/v1/links/999999", json={"file_drop": True}).status_code == 404
     gone = alice.post(f"/api/v1/nodes/{f}/links", json={}).json()
     assert alice.delete(f"/api/v1/links/{gone['id']}").status_code == 204
     bodies = set()
