@@ -358,9 +358,6 @@ Response restore_version(ApiContext& ctx, Request& request) {
   if (!ids.is_ok()) return fail(request, ids.status());
   auto node = ctx.files.restore_version(request.user_id, ids->first, ids->second);
   if (!node.is_ok()) return fail(request, node.status());
-  // A restore commits no upload, so no `text` job follows it: the restored version's text is
-  // indexed here. A failure leaves the file findable by its name; the restore has happened.
-  (void)ctx.search.index_file_content(node->owner_id, node->id);
   return node_response(200, *node);
 }
 

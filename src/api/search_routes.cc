@@ -106,6 +106,11 @@ json::object hit_json(const SearchHit& hit) {
   o["status"] = doc_status_name(hit.status);
   o["snippet"] = snippet_html(hit.snippet);
   o["score"] = hit.score;
+  if (hit.share_root_id != 0) {
+    // As GET /shared-with-me names them; the path starts at the shared node.
+    o["share_root_id"] = hit.share_root_id;
+    o["owner"] = json::object{{"id", hit.node.owner_id}, {"username", hit.shared_by}};
+  }
   return o;
 }
 

@@ -37,6 +37,10 @@ Result<SearchQuery> parse_search_query(std::string_view text);
 
 struct SearchRequest {
   int64_t owner_id = 0;  // the caller: their own live nodes are searched
+  // Nodes of other users shared with the caller: these and everything below them are searched
+  // too, but by name, tags, metadata and content only. Their folder paths would otherwise
+  // match (and show) the names of the owner's folders above the share.
+  std::vector<int64_t> shared_roots;
   SearchQuery query;
   // Filters, all optional.
   std::optional<NodeKind> kind;
@@ -55,7 +59,11 @@ struct SearchRequest {
 
 struct SearchHit {
   Node node;
-  std::string path;  // the folder the node is in, "/" for the root
+  // The folder the node is in, "" for the root. In a share: the folder as the recipient sees
+  // it, from the shared node down ("" for the shared node itself, "/Photos/2024" below it).
+  std::string path;
+  int64_t share_root_id = 0;  // 0: the caller's own node; else the share it was found in
+  std::string shared_by;      // in a share: the owner's username
   DocStatus status = DocStatus::kActive;
   // A short excerpt of the best-matching field with the matched words between
   // kHighlightOpen and kHighlightClose; no other control characters.

@@ -165,7 +165,7 @@ Result<ImageAnalysis> make_thumbnails(std::string_view data,
   }
   // The header only: nothing is decoded until pixels are asked for.
   ImagePtr header(vips_image_new_from_buffer(data.data(), data.size(), "", NULL));
-  if (!header) return Status(Errc::kCorruption, "unreadable image: " + vips_error_text());
+  if (!header) return Status(Errc::kInvalidArgument, "unreadable image: " + vips_error_text());
   const uint64_t pixels = static_cast<uint64_t>(vips_image_get_width(header.get())) *
                           static_cast<uint64_t>(vips_image_get_height(header.get()));
   if (pixels == 0 || pixels > limits.max_pixels) {
@@ -189,7 +189,7 @@ Result<ImageAnalysis> make_thumbnails(std::string_view data,
     if (vips_thumbnail_buffer(const_cast<char*>(data.data()), data.size(), &raw, spec.size,
                               "height", spec.size, "size", VIPS_SIZE_DOWN, "option_string",
                               "fail_on=truncated", NULL) != 0) {
-      return Status(Errc::kCorruption, "cannot decode the image: " + vips_error_text());
+      return Status(Errc::kInvalidArgument, "cannot decode the image: " + vips_error_text());
     }
     ImagePtr decoded(raw);
     auto stripped = without_metadata(decoded.get());
@@ -208,7 +208,7 @@ Result<ImageAnalysis> make_thumbnails(std::string_view data,
         vips_error_clear();
         return Status(Errc::kUnavailable, "stopped: cancelled or over the time limit");
       }
-      return Status(Errc::kCorruption, "cannot decode the image: " + vips_error_text());
+      return Status(Errc::kInvalidArgument, "cannot decode the image: " + vips_error_text());
     }
     ThumbnailImage image;
     image.variant = spec.variant;

@@ -63,7 +63,7 @@ struct ImageAnalysis {
 };
 
 // Decodes `data` and makes one thumbnail per spec. Errors: kUnsupportedMediaType (no allowed
-// decoder recognises it), kPayloadTooLarge (over max_pixels), kCorruption (truncated or
+// decoder recognises it), kPayloadTooLarge (over max_pixels), kInvalidArgument (truncated or
 // corrupt), kUnavailable (cancelled or past the deadline).
 Result<ImageAnalysis> make_thumbnails(std::string_view data,
                                       const std::vector<ThumbnailSpec>& specs,

@@ -98,9 +98,10 @@ class Catalog {
   // The file as it was at `version_id` (size, hash, MIME and version of that version), for
   // downloads. Errors: kNotFound.
   virtual Result<Node> file_at_version(int64_t owner_id, int64_t node_id, int64_t version_id) = 0;
-  // Makes a copy of an old version the newest one (sharing its chunks). Errors: kNotFound.
+  // Makes a copy of an old version the newest one (sharing its chunks) and enqueues `jobs`
+  // for it, as a commit does. Errors: kNotFound.
   virtual Result<Node> restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,
-                                       Micros now) = 0;
+                                       const std::vector<std::string>& jobs, Micros now) = 0;
   // Deletes an old version (its chunks go when garbage collection finds them unreferenced).
   // Errors: kNotFound, kConflict (the current version).
   virtual Status delete_version(int64_t owner_id, int64_t node_id, int64_t version_id) = 0;

@@ -910,7 +910,7 @@ Result<Node> SqlCatalog::file_at_version(int64_t owner_id, int64_t node_id, int6
 }
 
 Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,
-                                         Micros now) {
+                                         const std::vector<std::string>& jobs, Micros now) {
   return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
     auto file = load_file(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(file);
@@ -921,7 +921,11 @@ Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int6
     NewVersion copy{version->size, version->sha256, version->mime, std::move(*chunks)};
     COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, copy.size, default_quota_.load()));
     COFFER_RETURN_IF_ERROR(add_version(conn, node_id, copy, now));
-    return load_node(conn, owner_id, node_id);
+    auto restored = load_node(conn, owner_id, node_id);
+    COFFER_RETURN_IF_ERROR(restored);
+    COFFER_RETURN_IF_ERROR(enqueue_jobs(conn, jobs, owner_id, node_id, restored->version_id,
+                                        copy.sha256, copy.mime, now));
+    return restored;
   });
 }
 

@@ -61,7 +61,7 @@ class SqlCatalog final : public Catalog {
   Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) override;
   Result<Node> file_at_version(int64_t owner_id, int64_t node_id, int64_t version_id) override;
   Result<Node> restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,
-                               Micros now) override;
+                               const std::vector<std::string>& jobs, Micros now) override;
   Status delete_version(int64_t owner_id, int64_t node_id, int64_t version_id) override;
 
   Result<Node> get_file_version(int64_t file_id, int64_t version_id) override;

@@ -1,5 +1,7 @@
 #include "meta/sql_search_index.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "meta/node_row.h"
@@ -18,15 +20,15 @@ struct EngineSql {
 };
 
 // Column weights, in the order of search_fts's columns: name, path, tags, meta, content.
-EngineSql sqlite_sql(const SearchQuery& query) {
+EngineSql sqlite_sql(const SearchQuery& query, SearchFields fields) {
   return EngineSql{"search_fts JOIN search_docs d ON d.node_id = search_fts.rowid",
                    "search_fts MATCH ?", "-bm25(search_fts, 10.0, 3.0, 6.0, 2.0, 1.0)",
-                   "snippet(search_fts, -1, char(1), char(2), '…', 16)", fts5_query(query)};
+                   "snippet(search_fts, -1, char(1), char(2), '…', 16)", fts5_query(query, fields)};
 }
 
 // ts_headline reads the text given to it: the name, tags and the start of the content, with
 // the characters that join tokens made blanks as in the index (database.cc).
-EngineSql postgres_sql(const SearchQuery& query) {
+EngineSql postgres_sql(const SearchQuery& query, SearchFields fields) {
   return EngineSql{
       "search_docs d CROSS JOIN to_tsquery('simple', ?) q", "d.document @@ q",
       "ts_rank_cd(d.document, q)",
@@ -34,69 +36,11 @@ EngineSql postgres_sql(const SearchQuery& query) {
       "'-./@_:+~\\<>&', '            '), q, "
       "'StartSel=\"\x01\", StopSel=\"\x02\", MaxWords=24, MinWords=8, MaxFragments=1, "
       "FragmentDelimiter=\" … \"')",
-      tsquery_text(query)};
+      tsquery_text(query, fields)};
 }
 
-}  // namespace
-
-std::string fts5_query(const SearchQuery& query) {
-  std::string out;
-  for (const SearchTerm& term : query.terms) {
-    if (!out.empty()) out += ' ';
-    out += '"';
-    for (size_t i = 0; i < term.words.size(); ++i) {
-      if (i > 0) out += ' ';
-      out += term.words[i];  // letters, digits and UTF-8 only: nothing to escape
-    }
-    out += '"';
-    if (term.prefix) out += " *";
-  }
-  return out;
-}
-
-std::string tsquery_text(const SearchQuery& query) {
-  std::string out;
-  for (const SearchTerm& term : query.terms) {
-    if (!out.empty()) out += " & ";
-    out += '(';
-    for (size_t i = 0; i < term.words.size(); ++i) {
-      if (i > 0) out += " <-> ";
-      out += '\'' + term.words[i] + '\'';  // no quote or backslash can occur in a word
-    }
-    if (term.prefix) out += ":*";
-    out += ')';
-  }
-  return out;
-}
-
-Result<bool> SqlSearchIndex::set_content(int64_t owner_id, int64_t node_id, int64_t version_id,
-                                         const std::string& text) {
-  return transact_value<bool>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<bool> {
-    auto changed = conn.exec(
-        "UPDATE search_docs SET content = ?, content_version_id = ? "
-        "WHERE node_id = ? AND owner_id = ? AND EXISTS (SELECT 1 FROM nodes n "
-        "WHERE n.id = ? AND n.current_version_id = ? AND n.deleted_at IS NULL)",
-        {text, version_id, node_id, owner_id, node_id, version_id});
-    COFFER_RETURN_IF_ERROR(changed);
-    return *changed > 0;
-  });
-}
-
-Result<std::vector<SearchHit>> SqlSearchIndex::search(const SearchRequest& request) {
-  const bool sqlite = db_.dialect().kind() == Dialect::Kind::kSqlite;
-  const EngineSql engine = sqlite ? sqlite_sql(request.query) : postgres_sql(request.query);
-  std::string sql =
-      "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
-      "n.current_version_id, n.size, v.sha256, v.mime, d.path, n.status, " +
-      engine.snippet + ", " + engine.score + " AS score FROM " + engine.from +
-      " JOIN nodes n ON n.id = d.node_id LEFT JOIN versions v ON v.id = n.current_version_id "
-      "WHERE " +
-      engine.match + " AND n.deleted_at IS NULL";
-  Params params{engine.query};
-  // Ownership: the caller's own nodes. Shared folders will add their subtrees here (an
-  // "accessible roots" list) when sharing lands.
-  sql += " AND n.owner_id = ?";
-  params.emplace_back(request.owner_id);
+// The filters of the request, the same for the caller's own nodes and for shared ones.
+void append_filters(const SearchRequest& request, std::string& sql, Params& params) {
   if (request.kind) {
     sql += " AND n.kind = ?";
     params.emplace_back(*request.kind == NodeKind::kFile ? "file" : "folder");
@@ -137,24 +81,182 @@ Result<std::vector<SearchHit>> SqlSearchIndex::search(const SearchRequest& reque
     sql += " AND n.size <= ?";
     params.emplace_back(static_cast<int64_t>(*request.size_max));
   }
-  sql += " ORDER BY score DESC, n.id LIMIT ? OFFSET ?";
-  params.emplace_back(request.limit);
-  params.emplace_back(request.offset);
+}
 
-  using Hits = std::vector<SearchHit>;
-  return transact_value<Hits>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Hits> {
-    Hits hits;
-    COFFER_RETURN_IF_ERROR(conn.query_each(sql, params, [&](const Row& row) {
+// A shared node as the index sees it: its owner and the path of its subtree in the owner's
+// tree ("/Work/Project" for the folder Project in Work), which its descendants' paths begin
+// with.
+struct ShareScope {
+  int64_t root_id = 0;
+  int64_t owner_id = 0;
+  std::string subtree_path;
+  std::string name;
+};
+
+// The scopes of the live `roots`, outermost first (a share inside another shared folder
+// shows its hits with the longer path of the outer share).
+Result<std::vector<ShareScope>> read_scopes(Connection& conn, const std::vector<int64_t>& roots) {
+  std::vector<ShareScope> scopes;
+  for (int64_t root : roots) {
+    auto row = conn.query_row(
+        "SELECT d.owner_id, d.path, d.name FROM search_docs d JOIN nodes n ON n.id = d.node_id "
+        "WHERE d.node_id = ? AND n.deleted_at IS NULL",
+        {root});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) continue;  // trashed or purged since the caller listed its shares
+    scopes.push_back(ShareScope{root, (*row)->int64(0), (*row)->text(1) + "/" + (*row)->text(2),
+                                (*row)->text(2)});
+  }
+  std::ranges::stable_sort(scopes, {}, [](const ShareScope& s) { return s.subtree_path.size(); });
+  return scopes;
+}
+
+// Limits a query to the subtrees of `scopes`.
+void append_scopes(const std::vector<ShareScope>& scopes, std::string& sql, Params& params) {
+  sql += " AND (";
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    if (i > 0) sql += " OR ";
+    sql +=
+        "(n.owner_id = ? AND (n.id = ? OR d.path = ? OR "
+        "SUBSTR(d.path, 1, LENGTH(?)) = ?))";
+    const ShareScope& s = scopes[i];
+    params.emplace_back(s.owner_id);
+    params.emplace_back(s.root_id);
+    params.emplace_back(s.subtree_path);
+    params.emplace_back(s.subtree_path + "/");
+    params.emplace_back(s.subtree_path + "/");
+  }
+  sql += ")";
+}
+
+// Rewrites a hit found in a share to the recipient's view: its folder from the shared node
+// down. The owner's path above the share never leaves this file.
+void place_in_share(const std::vector<ShareScope>& scopes, SearchHit& hit) {
+  for (const ShareScope& s : scopes) {
+    if (s.owner_id != hit.node.owner_id) continue;
+    if (hit.node.id == s.root_id) {
+      hit.path.clear();
+    } else if (hit.path == s.subtree_path || hit.path.starts_with(s.subtree_path + "/")) {
+      hit.path = "/" + s.name + hit.path.substr(s.subtree_path.size());
+    } else {
+      continue;
+    }
+    hit.share_root_id = s.root_id;
+    return;
+  }
+  hit.path.clear();  // unreachable: the query matched one of the scopes
+}
+
+}  // namespace
+
+std::string fts5_query(const SearchQuery& query, SearchFields fields) {
+  std::string out;
+  for (const SearchTerm& term : query.terms) {
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (size_t i = 0; i < term.words.size(); ++i) {
+      if (i > 0) out += ' ';
+      out += term.words[i];  // letters, digits and UTF-8 only: nothing to escape
+    }
+    out += '"';
+    if (term.prefix) out += " *";
+  }
+  if (fields == SearchFields::kWithoutPath) out = "{name tags meta content} : (" + out + ")";
+  return out;
+}
+
+std::string tsquery_text(const SearchQuery& query, SearchFields fields) {
+  // Weights: A name and tags, B path, C metadata, D content (database.cc).
+  const std::string_view weights = fields == SearchFields::kWithoutPath ? "ACD" : "";
+  std::string out;
+  for (const SearchTerm& term : query.terms) {
+    if (!out.empty()) out += " & ";
+    out += '(';
+    for (size_t i = 0; i < term.words.size(); ++i) {
+      if (i > 0) out += " <-> ";
+      out += '\'' + term.words[i] + '\'';  // no quote or backslash can occur in a word
+      const bool prefix = term.prefix && i + 1 == term.words.size();
+      if (prefix || !weights.empty()) out += ':';
+      if (prefix) out += '*';
+      out += weights;
+    }
+    out += ')';
+  }
+  return out;
+}
+
+Result<bool> SqlSearchIndex::set_content(int64_t owner_id, int64_t node_id, int64_t version_id,
+                                         const std::string& text) {
+  return transact_value<bool>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<bool> {
+    auto changed = conn.exec(
+        "UPDATE search_docs SET content = ?, content_version_id = ? "
+        "WHERE node_id = ? AND owner_id = ? AND EXISTS (SELECT 1 FROM nodes n "
+        "WHERE n.id = ? AND n.current_version_id = ? AND n.deleted_at IS NULL)",
+        {text, version_id, node_id, owner_id, node_id, version_id});
+    COFFER_RETURN_IF_ERROR(changed);
+    return *changed > 0;
+  });
+}
+
+Result<std::vector<SearchHit>> SqlSearchIndex::search(const SearchRequest& request) {
+  const bool sqlite = db_.dialect().kind() == Dialect::Kind::kSqlite;
+  auto run = [&](Connection& conn, SearchFields fields, const std::vector<ShareScope>* scopes,
+                 int64_t limit, int64_t offset, std::vector<SearchHit>& hits) -> Status {
+    const EngineSql engine =
+        sqlite ? sqlite_sql(request.query, fields) : postgres_sql(request.query, fields);
+    std::string sql =
+        "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
+        "n.current_version_id, n.size, v.sha256, v.mime, d.path, n.status, " +
+        engine.snippet + ", " + engine.score + " AS score FROM " + engine.from +
+        " JOIN nodes n ON n.id = d.node_id LEFT JOIN versions v ON v.id = n.current_version_id "
+        "WHERE " +
+        engine.match + " AND n.deleted_at IS NULL";
+    Params params{engine.query};
+    if (scopes) {
+      append_scopes(*scopes, sql, params);
+    } else {
+      sql += " AND n.owner_id = ?";
+      params.emplace_back(request.owner_id);
+    }
+    append_filters(request, sql, params);
+    sql += " ORDER BY score DESC, n.id LIMIT ? OFFSET ?";
+    params.emplace_back(limit);
+    params.emplace_back(offset);
+    return conn.query_each(sql, params, [&](const Row& row) {
       SearchHit hit;
       hit.node = node_from_row(row);
       hit.path = row.text(11);
       hit.status = parse_doc_status(row.text(12)).value_or(DocStatus::kActive);
       hit.snippet = row.text(13);
       hit.score = row.real(14);
+      if (scopes) place_in_share(*scopes, hit);
       hits.push_back(std::move(hit));
       return Status::ok();
-    }));
-    return hits;
+    });
+  };
+
+  using Hits = std::vector<SearchHit>;
+  return transact_value<Hits>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Hits> {
+    Hits hits;
+    auto scopes = read_scopes(conn, request.shared_roots);
+    COFFER_RETURN_IF_ERROR(scopes);
+    if (scopes->empty()) {
+      COFFER_RETURN_IF_ERROR(
+          run(conn, SearchFields::kAll, nullptr, request.limit, request.offset, hits));
+      return hits;
+    }
+    // Both queries return their best offset + limit; the page is cut from the merge. Their
+    // scores are of the same kind (one index, one formula).
+    const int64_t wanted = int64_t{request.offset} + request.limit;
+    COFFER_RETURN_IF_ERROR(run(conn, SearchFields::kAll, nullptr, wanted, 0, hits));
+    COFFER_RETURN_IF_ERROR(run(conn, SearchFields::kWithoutPath, &*scopes, wanted, 0, hits));
+    std::ranges::stable_sort(hits, [](const SearchHit& a, const SearchHit& b) {
+      return a.score != b.score ? a.score > b.score : a.node.id < b.node.id;
+    });
+    const size_t begin = std::min<size_t>(request.offset, hits.size());
+    const size_t end = std::min<size_t>(begin + request.limit, hits.size());
+    return Hits(std::make_move_iterator(hits.begin() + static_cast<std::ptrdiff_t>(begin)),
+                std::make_move_iterator(hits.begin() + static_cast<std::ptrdiff_t>(end)));
   });
 }
 

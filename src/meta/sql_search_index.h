@@ -21,11 +21,17 @@ class SqlSearchIndex final : public SearchIndex {
   Database& db_;
 };
 
+// Which of a document's fields a query may match: all of them, or all but the folder path
+// (for nodes in shares, whose paths name the owner's folders above the share).
+enum class SearchFields { kAll, kWithoutPath };
+
 // The query in FTS5 syntax: every word inside double quotes (so no operator, column filter or
-// NEAR group can come from the user), a phrase per term, `*` after a prefix term.
-std::string fts5_query(const SearchQuery& query);
+// NEAR group can come from the user), a phrase per term, `*` after a prefix term; a column
+// filter around it all for kWithoutPath.
+std::string fts5_query(const SearchQuery& query, SearchFields fields = SearchFields::kAll);
 // The query in PostgreSQL's tsquery syntax: quoted lexemes, `<->` within a phrase, `:*` on a
-// prefix, `&` between terms.
-std::string tsquery_text(const SearchQuery& query);
+// prefix, `&` between terms; for kWithoutPath every lexeme is limited to the weights of the
+// other fields (the path is weight B).
+std::string tsquery_text(const SearchQuery& query, SearchFields fields = SearchFields::kAll);
 
 }  // namespace coffer::meta

@@ -326,7 +326,17 @@ Result<Node> FileService::file_at_version(int64_t actor, int64_t file_id, int64_
 Result<Node> FileService::restore_version(int64_t actor, int64_t file_id, int64_t version_id) {
   auto access = access_.check(actor, file_id, Permission::kWrite);
   COFFER_RETURN_IF_ERROR(access);
-  return catalog_.restore_version(access->owner_id, file_id, version_id, now_micros());
+  // The restored content gets the jobs of an upload (its text is indexed again for the new
+  // current version; its thumbnails, kept by content, are found already made).
+  std::vector<std::string> jobs;
+  if (jobs_ != nullptr) {
+    auto old = catalog_.file_at_version(access->owner_id, file_id, version_id);
+    COFFER_RETURN_IF_ERROR(old);
+    jobs = jobs_->kinds_for(old->mime, old->size);
+  }
+  auto node = catalog_.restore_version(access->owner_id, file_id, version_id, jobs, now_micros());
+  if (node.is_ok() && !jobs.empty() && on_enqueued_) on_enqueued_();
+  return node;
 }
 
 Status FileService::delete_version(int64_t actor, int64_t file_id, int64_t version_id) {

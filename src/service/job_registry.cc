@@ -2,6 +2,18 @@
 
 namespace coffer::service {
 
+bool is_permanent_job_failure(const Status& status) {
+  switch (status.code()) {
+    case Errc::kInvalidArgument:
+    case Errc::kUnsupportedMediaType:
+    case Errc::kPayloadTooLarge:
+    case Errc::kFileTooLarge:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void JobRegistry::add(std::string kind, std::shared_ptr<JobHandler> handler) {
   handlers_[std::move(kind)] = std::move(handler);
 }

@@ -30,6 +30,11 @@ class JobControl {
   virtual const std::atomic<bool>& cancel_flag() const = 0;
 };
 
+// kInvalidArgument, kUnsupportedMediaType, kPayloadTooLarge and kFileTooLarge: the content
+// is corrupt, of a kind the handler refuses, or over a limit. Everything else (storage,
+// database, time limits, cancellation) may succeed on another attempt.
+bool is_permanent_job_failure(const Status& status);
+
 class JobHandler {
  public:
   virtual ~JobHandler() = default;
@@ -37,6 +42,9 @@ class JobHandler {
   virtual bool wants(std::string_view mime, uint64_t size) const = 0;
   // Does the work. OK: done. An error: the attempt failed (retried with backoff, dead after
   // the configured number of attempts); the message is shown to operators, so no secrets.
+  // Errors that say the input itself is unusable (is_permanent_job_failure) are dead at once:
+  // a corrupt image fails the same way every time, and retrying it only keeps its file
+  // `pending` for minutes.
   // Must be idempotent: a job may run again after a crash or a lost lease.
   virtual Status run(const Job& job, const JobControl& control) = 0;
 };

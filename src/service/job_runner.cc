@@ -124,7 +124,7 @@ void JobRunner::execute(const Job& job) {
     (void)store_.complete(job.id, options_.worker_id, now);
     return;
   }
-  const bool dead = job.attempts >= options_.max_attempts;
+  const bool dead = job.attempts >= options_.max_attempts || is_permanent_job_failure(result);
   const Micros retry_at = now + job_backoff_micros(job.attempts, options_.backoff_base_micros,
                                                    options_.backoff_max_micros);
   (void)store_.fail(job.id, options_.worker_id, result.to_string(), retry_at, dead, now);

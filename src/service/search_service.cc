@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 #include <string>
+#include <unordered_map>
 
 namespace coffer::service {
 namespace {
@@ -39,7 +40,23 @@ Result<std::vector<SearchHit>> SearchService::search(const SearchRequest& reques
                                               std::to_string(kMaxSearchOffset) +
                                               " are not served; narrow the search");
   }
-  return catalog_.search().search(request);
+  // The caller may read their own tree and what others share with them (AccessPolicy's rule:
+  // a share reaches everything below the shared node).
+  auto shared = catalog_.shares().shared_with(request.owner_id);
+  COFFER_RETURN_IF_ERROR(shared);
+  std::unordered_map<int64_t, const std::string*> owner_of_root;
+  SearchRequest scoped = request;
+  for (const SharedWithMe& item : *shared) {
+    if (item.node.owner_id == request.owner_id) continue;
+    scoped.shared_roots.push_back(item.node.id);
+    owner_of_root.emplace(item.node.id, &item.owner_name);
+  }
+  auto hits = catalog_.search().search(scoped);
+  COFFER_RETURN_IF_ERROR(hits);
+  for (SearchHit& hit : *hits) {
+    if (hit.share_root_id != 0) hit.shared_by = *owner_of_root.at(hit.share_root_id);
+  }
+  return hits;
 }
 
 Status SearchService::index_file_content(int64_t owner_id, int64_t node_id) {

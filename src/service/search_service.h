@@ -28,6 +28,7 @@ class SearchService {
  public:
   SearchService(meta::Catalog& catalog, FileService& files, SearchOptions options = {});
 
+  // The caller's (request.owner_id's) own nodes and those shared with them that match.
   // Errors: kInvalidArgument (a limit over kMaxSearchPage + 1 or an offset over
   // kMaxSearchOffset).
   Result<std::vector<SearchHit>> search(const SearchRequest& request);

@@ -233,8 +233,80 @@ def test_new_versions_replace_the_content(server, alice):
     assert found(alice, "walrus") == ["draft.txt"]
     alice.upload("draft.txt", b"second narwhal draft")
     assert found(alice, "walrus") == [] and found(alice, "narwhal") == ["draft.txt"]
-    # Restoring the old version brings its text back.
+    # Restoring the old version brings its text back, through a `text` job like an upload's.
     fid = search(alice, "narwhal")["items"][0]["id"]
     old = alice.get(f"/api/v1/files/{fid}/versions").json()["items"][1]["id"]
     assert alice.post(f"/api/v1/files/{fid}/versions/{old}/restore").status_code == 200
+    wait_processed(alice, fid)
     assert found(alice, "walrus") == ["draft.txt"] and found(alice, "narwhal") == []
+
+
+def test_files_shared_with_the_caller_are_found_without_the_owners_folders(server, alice, bob):
+    # Alice's tree: /Zebra-Plans/Project/docs/report.txt, and Project is shared with Bob. The
+    # folders above Project are Alice's business: Bob's searches never match or show them.
+    top = alice.mkdir("Zebra-Plans")
+    project = alice.mkdir("Project", parent=top)
+    docs = alice.mkdir("docs", parent=project)
+    report = alice.upload("report.txt", b"quarterly narwhal figures", folder=docs).json()["id"]
+    alice.upload("outside.txt", b"narwhal outside the share", folder=top)
+    r = alice.post(f"/api/v1/nodes/{project}/shares", json={"username": "bob", "permission": "read"})
+    assert r.status_code == 201, r.text
+
+    for q in ("narwhal", "narwh*", "quarterly narwhal", '"narwhal figures"', "report"):
+        hits = search(bob, q)["items"]
+        assert [h["name"] for h in hits] == ["report.txt"], q
+        hit = hits[0]
+        assert hit["path"] == "/Project/docs/report.txt"
+        assert hit["share_root_id"] == project
+        assert hit["owner"]["username"] == "alice"
+        assert "Zebra" not in hit["snippet"]
+    assert found(bob, "zebra") == []
+    assert found(bob, "plans") == []
+    assert found(bob, "outside") == []
+    # Names inside the share are found, with paths from the shared folder down.
+    assert {h["name"]: h["path"] for h in search(bob, "project")["items"]} == {"Project": "/Project"}
+    assert {h["name"]: h["path"] for h in search(bob, "docs")["items"]} == {"docs": "/Project/docs"}
+    # The owner still searches by her whole paths.
+    assert sorted(found(alice, "narwhal")) == ["outside.txt", "report.txt"]
+    assert found(alice, "zebra report") == ["report.txt"]
+
+    # Filters apply to shared hits, and the caller's own files rank beside them.
+    assert found(bob, "narwhal", type="folder") == []
+    mine = bob.upload("narwhal.txt", b"narwhal narwhal narwhal").json()["id"]
+    hits = search(bob, "narwhal")["items"]
+    assert {h["id"] for h in hits} == {mine, report}
+    assert [h["path"] for h in hits if h["id"] == mine] == ["/narwhal.txt"]
+    assert "owner" not in next(h for h in hits if h["id"] == mine)
+    first = search(bob, "narwhal", limit=1)
+    second = search(bob, "narwhal", limit=1, cursor=first["next_cursor"])
+    assert {first["items"][0]["id"], second["items"][0]["id"]} == {mine, report}
+    assert second["next_cursor"] is None
+
+    # Trash and revocation take effect on the next search.
+    assert alice.delete(f"/api/v1/nodes/{report}").status_code == 204
+    assert found(bob, "quarterly") == []
+    assert alice.post(f"/api/v1/trash/{report}/restore").status_code == 200
+    assert found(bob, "quarterly") == ["report.txt"]
+    assert alice.delete(f"/api/v1/shares/{r.json()['id']}").status_code == 204
+    assert found(bob, "quarterly") == []
+    assert found(bob, "narwhal") == ["narwhal.txt"]
+
+
+def test_group_shares_and_nested_shares_are_searched_once(server, alice, bob):
+    conftest.add_user(server, "root", "root-password-1", admin=True)
+    root = conftest.Client(server, "root", "root-password-1")
+    gid = root.post("/api/v1/admin/groups", json={"name": "Team"}).json()["id"]
+    bob_id = bob.get("/api/v1/auth/me").json()["id"]
+    assert root.put(f"/api/v1/admin/groups/{gid}/members/{bob_id}").status_code == 204
+
+    outer = alice.mkdir("Outer")
+    inner = alice.mkdir("Inner", parent=outer)
+    alice.upload("walrus.txt", b"the walrus minutes", folder=inner)
+    assert alice.post(f"/api/v1/nodes/{outer}/shares",
+                      json={"group_id": gid, "permission": "read"}).status_code == 201
+    assert alice.post(f"/api/v1/nodes/{inner}/shares",
+                      json={"username": "bob", "permission": "write"}).status_code == 201
+    hits = search(bob, "walrus")["items"]
+    # Reached through both shares, found once, placed under the outer one.
+    assert [(h["name"], h["path"], h["share_root_id"]) for h in hits] == [
+        ("walrus.txt", "/Outer/Inner/walrus.txt", outer)]

@@ -22,5 +22,17 @@ TEST(SearchDocs, QueriesQuoteEveryWord) {
   EXPECT_EQ(tsquery_text(q), "('NEAR') & ('annual' <-> 'rep':*)");
 }
 
+// For nodes in shares: every field but the folder path (FTS5 column filter; PostgreSQL
+// weights A, C and D, the path being B).
+TEST(SearchDocs, QueriesWithoutThePathLeaveItsColumnOut) {
+  SearchQuery q;
+  q.terms.push_back(SearchTerm{{"NEAR"}, false});
+  q.terms.push_back(SearchTerm{{"annual", "rep"}, true});
+  EXPECT_EQ(fts5_query(q, SearchFields::kWithoutPath),
+            "{name tags meta content} : (\"NEAR\" \"annual rep\" *)");
+  EXPECT_EQ(tsquery_text(q, SearchFields::kWithoutPath),
+            "('NEAR':ACD) & ('annual':ACD <-> 'rep':*ACD)");
+}
+
 }  // namespace
 }  // namespace coffer::meta

@@ -27,10 +27,12 @@ class ScriptedHandler : public JobHandler {
       return Status::ok();
     }
     if (throws) throw std::runtime_error("boom");
-    return fail ? Status(Errc::kCorruption, "bad image") : Status::ok();
+    if (unusable_input) return Status(Errc::kInvalidArgument, "cannot decode the image");
+    return fail ? Status(Errc::kIoError, "storage unreachable") : Status::ok();
   }
   std::atomic<int> calls{0};
-  bool fail = false;
+  bool fail = false;  // with an error another attempt may not see
+  bool unusable_input = false;
   bool throws = false;
   bool wait_for_cancel = false;
 };
@@ -113,12 +115,26 @@ TEST_F(JobRunnerTest, FailingJobIsRetriedThenDead) {
   Job job = only_job();
   EXPECT_EQ(job.state, JobState::kQueued);
   EXPECT_EQ(job.attempts, 1);
-  EXPECT_NE(job.last_error.find("bad image"), std::string::npos);
+  EXPECT_NE(job.last_error.find("storage unreachable"), std::string::npos);
   EXPECT_TRUE(*runner.run_one());
   EXPECT_TRUE(*runner.run_one());
   EXPECT_FALSE(*runner.run_one()) << "dead jobs are not run again";
   EXPECT_EQ(handler_->calls, 3);
   EXPECT_EQ(only_job().state, JobState::kDead);
+}
+
+TEST_F(JobRunnerTest, JobWhoseInputIsUnusableIsDeadAtOnce) {
+  handler_->unusable_input = true;
+  const Node node = commit_image("corrupt.png");
+  JobRunner runner(catalog_->jobs(), registry_, options());
+  EXPECT_TRUE(*runner.run_one());
+  EXPECT_FALSE(*runner.run_one()) << "a corrupt file fails the same way every time";
+  EXPECT_EQ(handler_->calls, 1);
+  const Job job = only_job();
+  EXPECT_EQ(job.state, JobState::kDead);
+  EXPECT_NE(job.last_error.find("cannot decode"), std::string::npos);
+  EXPECT_EQ(catalog_->attributes(alice_.id, node.id)->status, DocStatus::kActive)
+      << "the file leaves pending at once";
 }
 
 TEST_F(JobRunnerTest, RetryWaitsForTheBackoff) {
