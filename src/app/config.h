@@ -22,6 +22,7 @@ struct Config {
   unsigned max_connections = 4096;
   int64_t token_ttl_seconds = 900;
   int64_t refresh_ttl_seconds = 30 * 86400;  // a sign-in session ends after this long unused
+  int64_t refresh_grace_seconds = 30;        // a lost refresh response may be retried this long
   bool secure_cookies = true;                // false only for plain-http development
   int64_t gc_interval_seconds = 3600;        // 0 disables the in-server collector
   int64_t gc_grace_seconds = 3600;

@@ -117,6 +117,7 @@ Status load_config_file(const std::string& path, Config& config) {
                                            "max_connections",
                                            "token_ttl",
                                            "refresh_ttl",
+                                           "refresh_grace",
                                            "secure_cookies",
                                            "gc_interval",
                                            "gc_grace",
@@ -153,6 +154,8 @@ Status load_config_file(const std::string& path, Config& config) {
     COFFER_RETURN_IF_ERROR(read_int(s, "token_ttl", config.token_ttl_seconds, 10, 86400, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "refresh_ttl", config.refresh_ttl_seconds, 60, int64_t{3660} * 86400, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "refresh_grace", config.refresh_grace_seconds, 0, 300, path));
     COFFER_RETURN_IF_ERROR(read_bool(s, "secure_cookies", config.secure_cookies, path));
     COFFER_RETURN_IF_ERROR(read_bool(s, "dav_infinite_depth", config.dav_infinite_depth, path));
     COFFER_RETURN_IF_ERROR(read_bool(s, "dav_password_login", config.dav_password_login, path));

@@ -378,6 +378,13 @@ int run(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{60}, int64_t{3660} * 86400));
   serve_cmd
+      ->add_option("--refresh-grace", config.refresh_grace_seconds,
+                   "Seconds within which a just-used refresh token may be retried once, when "
+                   "the response with its successor was lost (0: any reuse ends the session)")
+      ->envname("COFFER_REFRESH_GRACE")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 300));
+  serve_cmd
       ->add_option("--secure-cookies", config.secure_cookies,
                    "Mark session cookies Secure (turn off only for plain-http development)")
       ->envname("COFFER_SECURE_COOKIES")

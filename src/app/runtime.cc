@@ -59,6 +59,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
       *rt->catalog, *rt->files, *rt->chunks, rt->inflight, *rt->leases, upload_options);
   service::AuthOptions auth_options;
   auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
+  auth_options.refresh_grace_seconds = config.refresh_grace_seconds;
   rt->url_signer = std::make_unique<auth::UrlSigner>(*master_key);
   rt->auth = std::make_unique<service::AuthService>(
       *rt->catalog, auth::TokenSigner::from_master_key(*master_key, config.token_ttl_seconds),

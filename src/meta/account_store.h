@@ -80,11 +80,13 @@ class AccountStore {
                                          const RequestOrigin& origin, Micros now,
                                          Micros expires) = 0;
   // Spends `presented_hash` and makes `next_hash` current, extending the session to
-  // `expires`; a spent token revokes its session instead (RFC 9700 §4.14.2).
+  // `expires`; a spent token revokes its session instead (RFC 9700 §4.14.2). Except the one
+  // case of a lost response: the newest spent token of its session, spent at or after
+  // `lost_response_since`, rotates once more (its unused successor is spent instead).
   virtual Result<RefreshResult> rotate_refresh(const std::string& presented_hash,
                                                const std::string& next_hash,
                                                const RequestOrigin& origin, Micros now,
-                                               Micros expires) = 0;
+                                               Micros expires, Micros lost_response_since) = 0;
   // The user of a live (not revoked, not expired) session. Errors: kNotFound.
   virtual Result<User> session_user(int64_t session_id, Micros now) = 0;
   virtual Result<std::vector<Session>> list_sessions(int64_t user_id, Micros now) = 0;

@@ -93,6 +93,26 @@ Status update_one(Database& db, const std::string& sql, const Params& params,
   });
 }
 
+// Makes `next_hash` the session's current refresh token and extends the session.
+Result<RefreshResult> rotate(Connection& conn, const std::string& next_hash,
+                             const RequestOrigin& origin, Micros now, Micros expires,
+                             RefreshResult result) {
+  const int64_t session_id = result.session.id;
+  COFFER_RETURN_IF_ERROR(
+      conn.exec("INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+                {next_hash, session_id, now}));
+  COFFER_RETURN_IF_ERROR(
+      conn.exec("UPDATE sessions SET last_used_at = ?, expires_at = ?, ip = ?, user_agent = ? "
+                "WHERE id = ?",
+                {now, expires, bounded(origin.ip, 64), bounded(origin.user_agent), session_id}));
+  result.session.last_used = now;
+  result.session.expires = expires;
+  result.session.ip = bounded(origin.ip, 64);
+  result.session.user_agent = bounded(origin.user_agent);
+  result.outcome = RefreshOutcome::kRotated;
+  return result;
+}
+
 }  // namespace
 
 Result<Session> SqlAccountStore::create_session(int64_t user_id, const std::string& refresh_hash,
@@ -115,7 +135,7 @@ Result<Session> SqlAccountStore::create_session(int64_t user_id, const std::stri
 Result<RefreshResult> SqlAccountStore::rotate_refresh(const std::string& presented_hash,
                                                       const std::string& next_hash,
                                                       const RequestOrigin& origin, Micros now,
-                                                      Micros expires) {
+                                                      Micros expires, Micros lost_response_since) {
   return transact_value<RefreshResult>(
       db_, TxMode::kWrite, [&](Connection& conn) -> Result<RefreshResult> {
         RefreshResult result;
@@ -129,6 +149,19 @@ Result<RefreshResult> SqlAccountStore::rotate_refresh(const std::string& present
         if (session->revoked || session->expires <= now) return result;
         result.session = *session;
         if (!(*token)->is_null(1)) {
+          const Micros spent = (*token)->int64(1);
+          auto later =
+              conn.query_row("SELECT 1 FROM refresh_tokens WHERE session_id = ? AND spent_at > ?",
+                             {session->id, spent});
+          COFFER_RETURN_IF_ERROR(later);
+          if (spent >= lost_response_since && !*later) {
+            // Spent moments ago and its successor never used: the client did not get the
+            // response (a dropped connection, a closed tab). The successor goes instead.
+            COFFER_RETURN_IF_ERROR(conn.exec(
+                "UPDATE refresh_tokens SET spent_at = ? WHERE session_id = ? AND spent_at IS NULL",
+                {now, session->id}));
+            return rotate(conn, next_hash, origin, now, expires, result);
+          }
           // A spent token came back: whoever holds the family is not alone. End it.
           COFFER_RETURN_IF_ERROR(conn.exec(
               "UPDATE sessions SET revoked_at = ?, revoked_reason = 'refresh token reuse' "
@@ -140,19 +173,7 @@ Result<RefreshResult> SqlAccountStore::rotate_refresh(const std::string& present
         }
         COFFER_RETURN_IF_ERROR(conn.exec(
             "UPDATE refresh_tokens SET spent_at = ? WHERE token_hash = ?", {now, presented_hash}));
-        COFFER_RETURN_IF_ERROR(conn.exec(
-            "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
-            {next_hash, session->id, now}));
-        COFFER_RETURN_IF_ERROR(conn.exec(
-            "UPDATE sessions SET last_used_at = ?, expires_at = ?, ip = ?, user_agent = ? "
-            "WHERE id = ?",
-            {now, expires, bounded(origin.ip, 64), bounded(origin.user_agent), session->id}));
-        result.session.last_used = now;
-        result.session.expires = expires;
-        result.session.ip = bounded(origin.ip, 64);
-        result.session.user_agent = bounded(origin.user_agent);
-        result.outcome = RefreshOutcome::kRotated;
-        return result;
+        return rotate(conn, next_hash, origin, now, expires, result);
       });
 }
 

@@ -16,7 +16,8 @@ class SqlAccountStore final : public AccountStore {
                                  const RequestOrigin& origin, Micros now, Micros expires) override;
   Result<RefreshResult> rotate_refresh(const std::string& presented_hash,
                                        const std::string& next_hash, const RequestOrigin& origin,
-                                       Micros now, Micros expires) override;
+                                       Micros now, Micros expires,
+                                       Micros lost_response_since) override;
   Result<User> session_user(int64_t session_id, Micros now) override;
   Result<std::vector<Session>> list_sessions(int64_t user_id, Micros now) override;
   Status revoke_session(int64_t user_id, int64_t session_id, Micros now) override;

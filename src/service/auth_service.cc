@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cctype>
+#include <limits>
 #include <utility>
 
 #include "auth/opaque_token.h"
@@ -188,9 +189,12 @@ Result<SessionTokens> AuthService::refresh(std::string_view refresh_token,
     return unauthenticated("invalid refresh token");
   }
   std::string next = auth::new_opaque_token(auth::kRefreshTokenPrefix);
-  auto result = accounts_.rotate_refresh(auth::opaque_token_hash(refresh_token),
-                                         auth::opaque_token_hash(next), origin, now,
-                                         now + options_.refresh_ttl_seconds * kMicrosPerSecond);
+  const Micros lost_response_since = options_.refresh_grace_seconds > 0
+                                         ? now - options_.refresh_grace_seconds * kMicrosPerSecond
+                                         : std::numeric_limits<Micros>::max();
+  auto result = accounts_.rotate_refresh(
+      auth::opaque_token_hash(refresh_token), auth::opaque_token_hash(next), origin, now,
+      now + options_.refresh_ttl_seconds * kMicrosPerSecond, lost_response_since);
   COFFER_RETURN_IF_ERROR(result);
   switch (result->outcome) {
     case meta::RefreshOutcome::kInvalid:

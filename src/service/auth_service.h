@@ -22,6 +22,9 @@ namespace coffer::service {
 
 struct AuthOptions {
   int64_t refresh_ttl_seconds = 30 * 86400;  // a session ends after this long unused
+  // A refresh token spent this recently may be presented once more when its successor was
+  // never used: the response carrying the successor was lost. 0: every reuse ends the session.
+  int64_t refresh_grace_seconds = 30;
   ThrottlePolicy throttle;
 };
 

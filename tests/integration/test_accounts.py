@@ -48,17 +48,52 @@ def test_refresh_rotates_and_reuse_revokes_the_family(server):
     assert rotated["session_id"] == tokens["session_id"]
     assert get_me(server, rotated["access_token"]).status_code == 200
 
-    # The spent token comes back (stolen and replayed): the whole session ends.
+    # The client uses its new token; then the spent one comes back (stolen and replayed): the
+    # whole session ends.
+    third = refresh_body(server, rotated["refresh_token"])
+    assert third.status_code == 200, third.text
+    latest = third.json()
     replay = refresh_body(server, tokens["refresh_token"])
     assert replay.status_code == 401 and error_code(replay) == "UNAUTHENTICATED"
-    assert refresh_body(server, rotated["refresh_token"]).status_code == 401
-    assert get_me(server, rotated["access_token"]).status_code == 401
+    assert refresh_body(server, latest["refresh_token"]).status_code == 401
+    assert get_me(server, latest["access_token"]).status_code == 401
     assert get_me(server, tokens["access_token"]).status_code == 401
 
     fresh = login(server, "alice", "alice-password-1").json()
     events = audit(server, fresh["access_token"], action="auth.refresh_reuse")
     assert len(events) == 1 and events[0]["target"] == f"session:{tokens['session_id']}"
     assert events[0]["outcome"] == "denied"
+
+
+def test_a_lost_refresh_response_may_be_retried_once(server):
+    tokens = login(server, "alice", "alice-password-1").json()
+    # The response to this refresh never reaches the client (a dropped connection).
+    lost = refresh_body(server, tokens["refresh_token"])
+    assert lost.status_code == 200, lost.text
+    # So it presents the token it has once more, moments later, and is not signed out.
+    retried = refresh_body(server, tokens["refresh_token"])
+    assert retried.status_code == 200, retried.text
+    current = retried.json()
+    assert current["session_id"] == tokens["session_id"]
+    assert current["refresh_token"] not in (tokens["refresh_token"], lost.json()["refresh_token"])
+    nxt = refresh_body(server, current["refresh_token"])
+    assert nxt.status_code == 200 and get_me(server, nxt.json()["access_token"]).status_code == 200
+    # Once the chain has moved on, the old token is a replay again: the session ends.
+    assert refresh_body(server, tokens["refresh_token"]).status_code == 401
+    assert get_me(server, nxt.json()["access_token"]).status_code == 401
+
+
+def test_without_a_grace_any_reuse_ends_the_session(data_dir):
+    server = Server(data_dir, extra_args=["--refresh-grace", "0"])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        tokens = login(server, "alice", "alice-password-1").json()
+        assert refresh_body(server, tokens["refresh_token"]).status_code == 200
+        assert refresh_body(server, tokens["refresh_token"]).status_code == 401
+        assert get_me(server, tokens["access_token"]).status_code == 401
+    finally:
+        server.stop()
 
 
 def test_refresh_rejects_garbage(server):

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "meta/migrations.h"
 #include "meta/sql_catalog.h"
 #include "meta/sqlite_database.h"
@@ -31,25 +33,57 @@ class AccountStoreTest : public ::testing::Test {
   const RequestOrigin origin_{"127.0.0.1", "test", "req-1"};
 };
 
+// As lost_response_since: no spent token is ever taken for a lost response.
+constexpr Micros kNoGrace = std::numeric_limits<Micros>::max();
+
 TEST_F(AccountStoreTest, RefreshTokensRotateOnceAndReuseRevokesTheFamily) {
   auto session = store().create_session(alice_, "h1", origin_, 1000, 1000 + kHour);
   ASSERT_TRUE(session.is_ok());
-  auto r = store().rotate_refresh("h1", "h2", origin_, 2000, 2000 + kHour);
+  auto r = store().rotate_refresh("h1", "h2", origin_, 2000, 2000 + kHour, kNoGrace);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r->outcome, RefreshOutcome::kRotated);
   EXPECT_EQ(r->session.id, session->id);
   EXPECT_EQ(r->session.expires, 2000 + kHour);
 
-  r = store().rotate_refresh("h1", "h3", origin_, 3000, 3000 + kHour);
+  r = store().rotate_refresh("h1", "h3", origin_, 3000, 3000 + kHour, kNoGrace);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r->outcome, RefreshOutcome::kReused);
   EXPECT_EQ(store().session_user(session->id, 3000).status().code(), Errc::kNotFound);
   // The current token of the revoked family is dead too.
-  r = store().rotate_refresh("h2", "h4", origin_, 4000, 4000 + kHour);
+  r = store().rotate_refresh("h2", "h4", origin_, 4000, 4000 + kHour, kNoGrace);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r->outcome, RefreshOutcome::kInvalid);
-  r = store().rotate_refresh("unknown", "h5", origin_, 4000, 4000 + kHour);
+  r = store().rotate_refresh("unknown", "h5", origin_, 4000, 4000 + kHour, kNoGrace);
   EXPECT_EQ(r->outcome, RefreshOutcome::kInvalid);
+}
+
+TEST_F(AccountStoreTest, LostRefreshResponseMayBeRetriedOnceWithinTheGrace) {
+  auto session = store().create_session(alice_, "h1", origin_, 1000, 1000 + kHour);
+  ASSERT_TRUE(session.is_ok());
+  ASSERT_EQ(store().rotate_refresh("h1", "h2", origin_, 2000, 2000 + kHour, 0)->outcome,
+            RefreshOutcome::kRotated);
+  // h2 never reached the client: h1 comes back within the grace and rotates to h3, spending h2.
+  auto r = store().rotate_refresh("h1", "h3", origin_, 2500, 2500 + kHour, 1500);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_EQ(r->outcome, RefreshOutcome::kRotated);
+  EXPECT_EQ(r->session.id, session->id);
+  ASSERT_EQ(store().rotate_refresh("h3", "h4", origin_, 2600, 2600 + kHour, 1500)->outcome,
+            RefreshOutcome::kRotated);
+  // h1 again, but the chain moved on (h3 was used): that is theft, the family ends.
+  r = store().rotate_refresh("h1", "h5", origin_, 2700, 2700 + kHour, 1500);
+  EXPECT_EQ(r->outcome, RefreshOutcome::kReused);
+  EXPECT_EQ(store().session_user(session->id, 2700).status().code(), Errc::kNotFound);
+}
+
+TEST_F(AccountStoreTest, SpentRefreshTokenPastTheGraceRevokesTheFamily) {
+  auto session = store().create_session(alice_, "h1", origin_, 1000, 1000 + kHour);
+  ASSERT_TRUE(session.is_ok());
+  ASSERT_EQ(store().rotate_refresh("h1", "h2", origin_, 2000, 2000 + kHour, 0)->outcome,
+            RefreshOutcome::kRotated);
+  auto r = store().rotate_refresh("h1", "h3", origin_, 9000, 9000 + kHour, 2001);
+  EXPECT_EQ(r->outcome, RefreshOutcome::kReused);
+  EXPECT_EQ(store().rotate_refresh("h2", "h4", origin_, 9001, 9001 + kHour, 0)->outcome,
+            RefreshOutcome::kInvalid);
 }
 
 TEST_F(AccountStoreTest, ExpiredSessionsNeitherAuthenticateNorRefresh) {
@@ -57,7 +91,7 @@ TEST_F(AccountStoreTest, ExpiredSessionsNeitherAuthenticateNorRefresh) {
   ASSERT_TRUE(session.is_ok());
   EXPECT_TRUE(store().session_user(session->id, 4999).is_ok());
   EXPECT_EQ(store().session_user(session->id, 5000).status().code(), Errc::kNotFound);
-  auto r = store().rotate_refresh("h1", "h2", origin_, 5001, 9000);
+  auto r = store().rotate_refresh("h1", "h2", origin_, 5001, 9000, kNoGrace);
   EXPECT_EQ(r->outcome, RefreshOutcome::kInvalid);
   auto live = store().list_sessions(alice_, 5001);
   ASSERT_TRUE(live.is_ok());
