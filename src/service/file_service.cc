@@ -193,9 +193,9 @@ Result<Node> FileService::root(int64_t owner_id) {
 }
 
 Result<Node> FileService::stat(int64_t actor, int64_t node_id) {
-  auto access = access_.check(actor, node_id, Permission::kRead);
-  COFFER_RETURN_IF_ERROR(access);
-  return catalog_.get_node(access->owner_id, node_id);
+  Node node;
+  COFFER_RETURN_IF_ERROR(access_.check(actor, node_id, Permission::kRead, &node));
+  return node;
 }
 
 Result<Access> FileService::access(int64_t actor, int64_t node_id, Permission need) const {
@@ -212,11 +212,10 @@ Result<Node> FileService::create_folder(int64_t actor, int64_t parent_id, std::s
 
 Result<std::vector<Node>> FileService::list(int64_t actor, int64_t folder_id,
                                             const ListOptions& options) {
-  auto access = access_.check(actor, folder_id, Permission::kRead);
+  Node folder;
+  auto access = access_.check(actor, folder_id, Permission::kRead, &folder);
   COFFER_RETURN_IF_ERROR(access);
-  auto folder = catalog_.get_node(access->owner_id, folder_id);
-  COFFER_RETURN_IF_ERROR(folder);
-  if (folder->kind != NodeKind::kFolder) return Status(Errc::kConflict, "not a folder");
+  if (folder.kind != NodeKind::kFolder) return Status(Errc::kConflict, "not a folder");
   return catalog_.list_children(access->owner_id, folder_id, options);
 }
 
@@ -275,14 +274,13 @@ Result<Node> FileService::move(int64_t actor, int64_t node_id, std::optional<int
 
 Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                                std::optional<std::string_view> new_name) {
-  auto access = access_.check(actor, node_id, Permission::kRead);
+  Node source;
+  auto access = access_.check(actor, node_id, Permission::kRead, &source);
   COFFER_RETURN_IF_ERROR(access);
-  auto source = catalog_.get_node(access->owner_id, node_id);
-  COFFER_RETURN_IF_ERROR(source);
-  int64_t parent = new_parent_id.value_or(source->parent_id);
+  int64_t parent = new_parent_id.value_or(source.parent_id);
   if (parent == 0) return Status(Errc::kConflict, "a root folder cannot be copied");
   COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, parent));
-  std::string name = source->name;
+  std::string name = source.name;
   if (new_name) {
     auto n = normalize_name(*new_name);
     COFFER_RETURN_IF_ERROR(n);
