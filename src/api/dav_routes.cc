@@ -178,7 +178,7 @@ std::optional<std::string> tag_to_path(std::string_view tag) {
 }
 
 // RFC 4918 §10.4: 412 when the If header is false for the resource.
-bool if_allows(DavState& dav, const Request& request, const Conditions& c, const Target& target) {
+bool if_allows(DavState& dav, const Conditions& c, const Target& target) {
   if (!c.if_header) return true;
   const std::string path = target.path.path();
   dav::IfSubject subject;
@@ -222,7 +222,7 @@ std::optional<Response> check_write(DavState& dav, const Request& request, const
                                     const Target& target, bool subtree, bool membership) {
   // The If header first: a false condition is 412 even on a locked resource; a true one
   // still needs the tokens of the locks (423).
-  if (!if_allows(dav, request, c, target)) {
+  if (!if_allows(dav, c, target)) {
     return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
   }
   if (auto refused = check_locks(dav, request, c, target, subtree, membership)) {
@@ -811,7 +811,7 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
     if (auto refused = check_write(dav, request, c, source, true, true)) {
       return std::move(*refused);
     }
-  } else if (!if_allows(dav, request, c, source)) {
+  } else if (!if_allows(dav, c, source)) {
     return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
   }
   if (auto refused = check_locks(dav, request, c, *destination, true, true)) {
@@ -882,7 +882,7 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
   } else if (!depth.empty() && depth != "infinity" && depth != "Infinity") {
     return fail(request, Status(Errc::kInvalidArgument, "Depth must be 0 or infinity"));
   }
-  if (!if_allows(dav, request, c, target)) {
+  if (!if_allows(dav, c, target)) {
     return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
   }
   std::optional<Node> parent;
@@ -939,7 +939,7 @@ Response dav_dispatch(DavState& dav, Request& request) {
   if (!conditions.is_ok()) return fail(request, conditions.status());
   const Conditions& c = *conditions;
   if (method == "GET" || method == "HEAD") {
-    if (!if_allows(dav, request, c, *target)) {
+    if (!if_allows(dav, c, *target)) {
       return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
     }
     return dav_get(dav, request, *target);
