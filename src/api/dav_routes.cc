@@ -10,6 +10,7 @@
 #include "api/api_context.h"
 #include "api/content_response.h"
 #include "api/dav_paths.h"
+#include "api/dav_shared_paths.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
@@ -111,36 +112,41 @@ std::string rfc1123(Micros t) { return http_date(t / 1'000'000); }
 
 // ---- the request: who, which path, which locks ---------------------------------------------
 
-struct Target {
-  DavPath path;
-  std::optional<Node> node;  // nullopt: unmapped
-};
+// Where the request's path lands: the caller's tree, /dav/Shared, or a shared tree
+// (dav_shared_paths.h).
+using Target = DavTarget;
 
 Result<Target> resolve(DavState& dav, const Request& request, DavPath path) {
-  Target target{std::move(path), std::nullopt};
-  auto node = dav.ctx.files.resolve_path(request.user_id, target.path.path());
-  if (node.is_ok()) {
-    target.node = std::move(*node);
-  } else if (node.status().code() != Errc::kNotFound) {
-    return node.status();
-  }
-  return target;
+  return locate_dav_path(dav.ctx, request.user_id, std::move(path));
+}
+
+Status shared_collection_read_only() {
+  return Status(Errc::kForbidden, "/dav/Shared lists what is shared with you and is read-only");
 }
 
 // The parent folder of an unmapped or mapped non-root path. Errors: kConflict when missing
-// or a file (RFC 4918 §9.7.1, §9.3.1: 409).
+// or a file (RFC 4918 §9.7.1, §9.3.1: 409), kForbidden when it is /dav/Shared.
 Result<Node> parent_folder(DavState& dav, const Request& request, const DavPath& path) {
-  auto parent = dav.ctx.files.resolve_path(request.user_id, path.parent().path());
-  if (!parent.is_ok()) {
-    if (parent.status().code() == Errc::kNotFound) {
-      return Status(Errc::kConflict, "the parent collection does not exist");
-    }
-    return parent.status();
-  }
-  if (parent->kind != NodeKind::kFolder) {
+  auto parent = resolve(dav, request, path.parent());
+  COFFER_RETURN_IF_ERROR(parent);
+  if (parent->is_virtual()) return shared_collection_read_only();
+  if (!parent->node) return Status(Errc::kConflict, "the parent collection does not exist");
+  if (parent->node->kind != NodeKind::kFolder) {
     return Status(Errc::kConflict, "the parent is not a collection");
   }
-  return parent;
+  return std::move(*parent->node);
+}
+
+// /dav/Shared/<entry> itself, like the shared node over REST (AccessPolicy::check_below_share).
+Status share_top_is_the_owners() {
+  return Status(Errc::kForbidden, "the shared item itself can only be changed by its owner");
+}
+
+// Refuses (kForbidden) a caller who may only read `node_id`: the write-share check the
+// methods that act on the catalog directly (PROPPATCH) or on no node yet (LOCK) need.
+Status require_write(DavState& dav, const Request& request, int64_t node_id) {
+  auto access = dav.ctx.files.access(request.user_id, node_id, Permission::kWrite);
+  return access.is_ok() ? Status::ok() : access.status();
 }
 
 std::string etag_of(const std::optional<Node>& node) {
@@ -172,15 +178,16 @@ std::optional<std::string> tag_to_path(std::string_view tag) {
 }
 
 // RFC 4918 §10.4: 412 when the If header is false for the resource.
-bool if_allows(DavState& dav, const Request& request, const Conditions& c, const Target& target) {
+bool if_allows(DavState& dav, const Conditions& c, const Target& target) {
   if (!c.if_header) return true;
   const std::string path = target.path.path();
   dav::IfSubject subject;
   subject.path = path;
   subject.etag = etag_of(target.node);
   const Micros now = now_micros();
+  const std::string lock_path = target.lock_path();
   subject.token_matches = [&](std::string_view token) {
-    for (const Lock& lock : dav.locks.covering(request.user_id, path, now)) {
+    for (const Lock& lock : dav.locks.covering(target.tree.owner_id, lock_path, now)) {
       if (lock.token == token) return true;
     }
     return false;
@@ -188,24 +195,26 @@ bool if_allows(DavState& dav, const Request& request, const Conditions& c, const
   return dav::if_header_allows(*c.if_header, subject, tag_to_path);
 }
 
-// A write to `path` (with `subtree`, to everything below it too) needs the token of every
+// A write to `target` (with `subtree`, to everything below it too) needs the token of every
 // lock that covers it: 423 with the lock's root otherwise.
 // With `membership`, the write adds or removes a member of the parent collection, which a
 // depth-0 lock on the parent protects too (RFC 4918 §7.5).
+// Locks live in the tree owner's namespace (owner's paths), so the owner's locks and those
+// taken through /dav/Shared bind each other; the 423 names the lock as the caller sees it.
 std::optional<Response> check_locks(DavState& dav, const Request& request, const Conditions& c,
-                                    const DavPath& path, bool subtree, bool membership) {
-  Status s = dav.locks.check_write(request.user_id, path.path(), subtree, c.tokens, now_micros());
-  if (s.is_ok() && membership && !path.is_root()) {
-    s = dav.locks.check_write(request.user_id, path.parent().path(), false, c.tokens, now_micros());
+                                    const Target& target, bool subtree, bool membership) {
+  const int64_t owner = target.tree.owner_id;
+  const std::string path = target.lock_path();
+  Status s = dav.locks.check_write(owner, path, subtree, c.tokens, now_micros());
+  if (s.is_ok() && membership && path != "/") {
+    const std::string parent = path.substr(0, std::max<size_t>(1, path.rfind('/')));
+    s = dav.locks.check_write(owner, parent, false, c.tokens, now_micros());
   }
   if (s.is_ok()) return std::nullopt;
-  std::string root = s.message().substr(s.message().find(": ") + 2);
-  DavPath locked_path;
-  auto parsed = parse_dav_url(std::string(kDavPrefix) + root);
-  if (parsed.is_ok()) locked_path = std::move(*parsed);
+  const std::string root = s.message().substr(s.message().find(": ") + 2);
   return precondition_response(
       request, 423, "lock-token-submitted",
-      "<D:href>" + xml_escape(dav_href(locked_path.segments, false)) + "</D:href>");
+      "<D:href>" + xml_escape(dav_href(target.tree.view_segments(root), false)) + "</D:href>");
 }
 
 // Checks the If header and the locks for a write; nullopt when the write may go ahead.
@@ -213,10 +222,10 @@ std::optional<Response> check_write(DavState& dav, const Request& request, const
                                     const Target& target, bool subtree, bool membership) {
   // The If header first: a false condition is 412 even on a locked resource; a true one
   // still needs the tokens of the locks (423).
-  if (!if_allows(dav, request, c, target)) {
+  if (!if_allows(dav, c, target)) {
     return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
   }
-  if (auto refused = check_locks(dav, request, c, target.path, subtree, membership)) {
+  if (auto refused = check_locks(dav, request, c, target, subtree, membership)) {
     return refused;
   }
   // If-Match / If-None-Match (RFC 9110 §13.1) on the resource being written.
@@ -279,7 +288,9 @@ bool is_live(const PropertyName& name) {
   return false;
 }
 
-std::string activelock_xml(const Lock& lock) {
+// A lock as `tree`'s caller sees it: its root in the caller's paths (a lock above a shared
+// node shows as rooted at the shared node).
+std::string activelock_xml(const Lock& lock, const DavTree& tree) {
   std::string out = "<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope>";
   out += lock.exclusive ? "<D:exclusive/>" : "<D:shared/>";
   out += "</D:lockscope><D:depth>";
@@ -288,11 +299,7 @@ std::string activelock_xml(const Lock& lock) {
   out += lock.owner_xml;
   out += "<D:timeout>Second-" + std::to_string(lock.timeout_seconds) + "</D:timeout>";
   out += "<D:locktoken><D:href>" + xml_escape(lock.token) + "</D:href></D:locktoken>";
-  DavPath root;
-  if (auto parsed = parse_dav_url(std::string(kDavPrefix) + lock.root); parsed.is_ok()) {
-    root = std::move(*parsed);
-  }
-  out += "<D:lockroot><D:href>" + xml_escape(dav_href(root.segments, false)) +
+  out += "<D:lockroot><D:href>" + xml_escape(dav_href(tree.view_segments(lock.root), false)) +
          "</D:href></D:lockroot></D:activelock>";
   return out;
 }
@@ -301,25 +308,30 @@ std::string activelock_xml(const Lock& lock) {
 struct PropContext {
   DavState& dav;
   const Request& request;
-  std::optional<Usage> usage;  // loaded on first use
-  bool usage_failed = false;
+  // Each tree owner's usage (under /dav/Shared, the quota is the owner's), loaded on first
+  // use; nullopt when it could not be read.
+  std::map<int64_t, std::optional<Usage>> usage;
 };
 
-const Usage* usage_of(PropContext& pc) {
-  if (!pc.usage && !pc.usage_failed) {
-    auto u = pc.dav.ctx.catalog.usage(pc.request.user_id);
-    if (u.is_ok()) {
-      pc.usage = *u;
-    } else {
-      pc.usage_failed = true;
-    }
+const Usage* usage_of(PropContext& pc, int64_t owner_id) {
+  auto it = pc.usage.find(owner_id);
+  if (it == pc.usage.end()) {
+    auto u = pc.dav.ctx.catalog.usage(owner_id);
+    it = pc.usage.emplace(owner_id, u.is_ok() ? std::optional<Usage>(*u) : std::nullopt).first;
   }
-  return pc.usage ? &*pc.usage : nullptr;
+  return it->second ? &*it->second : nullptr;
 }
 
+// A resource as PROPFIND describes it: the node, the caller's segments, and its tree.
+struct Member {
+  const Node& node;
+  const std::vector<std::string>& segments;
+  const DavTree& tree;
+};
+
 // The value of a live property as an element, or nullopt when the resource has none.
-std::optional<std::string> live_property(PropContext& pc, const Node& node, const std::string& path,
-                                         std::string_view name) {
+std::optional<std::string> live_property(PropContext& pc, const Member& m, std::string_view name) {
+  const Node& node = m.node;
   const bool file = node.kind == NodeKind::kFile;
   if (name == "creationdate") {
     return "<D:creationdate>" + rfc3339(node.created) + "</D:creationdate>";
@@ -356,14 +368,15 @@ std::optional<std::string> live_property(PropContext& pc, const Node& node, cons
   }
   if (name == "lockdiscovery") {
     std::string out = "<D:lockdiscovery>";
-    for (const Lock& lock : pc.dav.locks.covering(pc.request.user_id, path, now_micros())) {
-      out += activelock_xml(lock);
+    const std::string path = m.tree.owner_path(m.segments);
+    for (const Lock& lock : pc.dav.locks.covering(m.tree.owner_id, path, now_micros())) {
+      out += activelock_xml(lock, m.tree);
     }
     return out + "</D:lockdiscovery>";
   }
   if (is_quota_name(name)) {
     if (file) return std::nullopt;
-    const Usage* u = usage_of(pc);
+    const Usage* u = usage_of(pc, m.tree.owner_id);
     if (u == nullptr) return std::nullopt;
     if (name == "quota-used-bytes") {
       return "<D:quota-used-bytes>" + std::to_string(u->used()) + "</D:quota-used-bytes>";
@@ -376,35 +389,33 @@ std::optional<std::string> live_property(PropContext& pc, const Node& node, cons
 }
 
 // One <D:response> for a node.
-void append_response(PropContext& pc, std::string& out, const Node& node,
-                     const std::vector<std::string>& segments,
+void append_response(PropContext& pc, std::string& out, const Member& m,
                      const std::vector<meta::DeadProperty>& dead,
                      const dav::PropfindRequest& what) {
-  const bool collection = node.kind == NodeKind::kFolder;
-  const std::string path = DavPath{segments, false}.path();
-  out += "<D:response><D:href>" + xml_escape(dav_href(segments, collection)) + "</D:href>";
+  const bool collection = m.node.kind == NodeKind::kFolder;
+  out += "<D:response><D:href>" + xml_escape(dav_href(m.segments, collection)) + "</D:href>";
   std::string found;
   std::string missing;
   if (what.kind == dav::PropfindRequest::Kind::kPropName) {
     for (auto name : live_names()) {
-      if (live_property(pc, node, path, name)) found += "<D:" + std::string(name) + "/>";
+      if (live_property(pc, m, name)) found += "<D:" + std::string(name) + "/>";
     }
     if (collection) found += "<D:quota-used-bytes/>";
     for (const auto& p : dead) found += empty_element({p.ns, p.name});
   } else if (what.kind == dav::PropfindRequest::Kind::kAllProp) {
     for (auto name : live_names()) {
-      if (auto v = live_property(pc, node, path, name)) found += *v;
+      if (auto v = live_property(pc, m, name)) found += *v;
     }
     for (const auto& p : dead) found += p.xml;
     for (const auto& n : what.names) {  // DAV:include
       if (n.ns == kDavNs && is_quota_name(n.name)) {
-        if (auto v = live_property(pc, node, path, n.name)) found += *v;
+        if (auto v = live_property(pc, m, n.name)) found += *v;
       }
     }
   } else {
     for (const auto& n : what.names) {
       std::optional<std::string> value;
-      if (n.ns == kDavNs) value = live_property(pc, node, path, n.name);
+      if (n.ns == kDavNs) value = live_property(pc, m, n.name);
       if (!value) {
         for (const auto& p : dead) {
           if (p.ns == n.ns && p.name == n.name) value = p.xml;
@@ -449,6 +460,69 @@ Result<std::vector<Node>> all_children(DavState& dav, const Request& request, in
   return out;
 }
 
+// A member of a collection, as listings show it.
+struct Listed {
+  Node node;
+  std::vector<std::string> segments;
+  DavTree tree;
+  std::vector<meta::DeadProperty> dead;  // when asked for
+};
+
+// The members of the collection `folder` at `segments` in `tree`, with their dead properties
+// when `properties`. The virtual /dav/Shared (folder id 0) has one member per share, each the
+// top of its own tree; the caller's root lists /dav/Shared in place of a real folder of that
+// name (which stays reachable over REST).
+Result<std::vector<Listed>> members_of(DavState& dav, const Request& request, const Node& folder,
+                                       const std::vector<std::string>& segments,
+                                       const DavTree& tree, bool properties) {
+  auto below = [&](const std::string& name) {
+    std::vector<std::string> out = segments;
+    out.push_back(name);
+    return out;
+  };
+  std::vector<Listed> out;
+  if (folder.id == 0) {
+    auto entries = dav_shared_entries(dav.ctx, request.user_id);
+    COFFER_RETURN_IF_ERROR(entries);
+    for (DavSharedEntry& entry : *entries) {
+      auto entry_tree = dav_shared_tree(dav.ctx, entry);
+      COFFER_RETURN_IF_ERROR(entry_tree);
+      Listed listed{std::move(entry.item.node), below(entry.name), std::move(*entry_tree), {}};
+      listed.node.name = entry.name;  // its displayname
+      if (properties) {
+        auto dead = dav.ctx.catalog.properties().list(listed.tree.owner_id, listed.node.id);
+        COFFER_RETURN_IF_ERROR(dead);
+        listed.dead = std::move(*dead);
+      }
+      out.push_back(std::move(listed));
+    }
+    return out;
+  }
+  auto children = all_children(dav, request, folder.id);
+  COFFER_RETURN_IF_ERROR(children);
+  std::map<int64_t, std::vector<meta::DeadProperty>> dead;
+  if (properties) {
+    auto listed = dav.ctx.catalog.properties().list_children(tree.owner_id, folder.id);
+    COFFER_RETURN_IF_ERROR(listed);
+    dead = std::move(*listed);
+  }
+  const bool own_root = segments.empty();
+  for (Node& child : *children) {
+    if (own_root && child.name == kDavSharedName) continue;
+    auto it = dead.find(child.id);
+    std::vector<meta::DeadProperty> props;
+    if (it != dead.end()) props = std::move(it->second);
+    std::vector<std::string> child_segments = below(child.name);
+    out.push_back({std::move(child), std::move(child_segments), tree, std::move(props)});
+  }
+  if (own_root) {
+    auto shared = dav_shared_collection_node(dav.ctx, request.user_id);
+    COFFER_RETURN_IF_ERROR(shared);
+    out.push_back({std::move(*shared), below(std::string(kDavSharedName)), tree, {}});
+  }
+  return out;
+}
+
 // ---- methods ----------------------------------------------------------------------------
 
 Response dav_options(DavState&, Request&) {
@@ -481,40 +555,40 @@ Response dav_propfind(DavState& dav, Request& request, const Target& target) {
   auto what = dav::parse_propfind(*body);
   if (!what.is_ok()) return fail(request, what.status());
 
-  PropContext pc{dav, request, std::nullopt, false};
+  PropContext pc{dav, request, {}};
   std::string out = "<D:multistatus xmlns:D=\"DAV:\">";
-  auto own = dav.ctx.catalog.properties().list(request.user_id, target.node->id);
-  if (!own.is_ok()) return fail(request, own.status());
-  append_response(pc, out, *target.node, target.path.segments, *own, *what);
+  std::vector<meta::DeadProperty> own;
+  if (!target.is_virtual()) {
+    auto listed = dav.ctx.catalog.properties().list(target.tree.owner_id, target.node->id);
+    if (!listed.is_ok()) return fail(request, listed.status());
+    own = std::move(*listed);
+  }
+  append_response(pc, out, {*target.node, target.path.segments, target.tree}, own, *what);
 
   // Breadth-first below the target, as deep as asked.
   struct Pending {
     Node folder;
     std::vector<std::string> segments;
+    DavTree tree;
     int depth;
   };
   std::vector<Pending> queue;
   if (levels != 0 && target.node->kind == NodeKind::kFolder) {
-    queue.push_back({*target.node, target.path.segments, 1});
+    queue.push_back({*target.node, target.path.segments, target.tree, 1});
   }
   size_t emitted = 1;
   for (size_t i = 0; i < queue.size(); ++i) {
     Pending current = queue[i];
-    auto children = all_children(dav, request, current.folder.id);
-    if (!children.is_ok()) return fail(request, children.status());
-    auto dead = dav.ctx.catalog.properties().list_children(request.user_id, current.folder.id);
-    if (!dead.is_ok()) return fail(request, dead.status());
-    static const std::vector<meta::DeadProperty> kNone;
-    for (const Node& child : *children) {
+    auto members = members_of(dav, request, current.folder, current.segments, current.tree, true);
+    if (!members.is_ok()) return fail(request, members.status());
+    for (Listed& m : *members) {
       if (++emitted > kMaxInfiniteEntries) {
         return fail(request, Status(Errc::kPayloadTooLarge, "too many resources below"));
       }
-      std::vector<std::string> segments = current.segments;
-      segments.push_back(child.name);
-      auto it = dead->find(child.id);
-      append_response(pc, out, child, segments, it == dead->end() ? kNone : it->second, *what);
-      if (child.kind == NodeKind::kFolder && (levels < 0 || current.depth < levels)) {
-        queue.push_back({child, std::move(segments), current.depth + 1});
+      append_response(pc, out, {m.node, m.segments, m.tree}, m.dead, *what);
+      if (m.node.kind == NodeKind::kFolder && (levels < 0 || current.depth < levels)) {
+        queue.push_back(
+            {std::move(m.node), std::move(m.segments), std::move(m.tree), current.depth + 1});
       }
     }
   }
@@ -524,6 +598,10 @@ Response dav_propfind(DavState& dav, Request& request, const Target& target) {
 
 Response dav_proppatch(DavState& dav, Request& request, const Target& target, const Conditions& c) {
   if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+  if (target.is_virtual()) return fail(request, shared_collection_read_only());
+  if (Status s = require_write(dav, request, target.node->id); !s.is_ok()) {
+    return fail(request, s);
+  }
   if (auto refused = check_write(dav, request, c, target, false, false)) {
     return std::move(*refused);
   }
@@ -540,7 +618,7 @@ Response dav_proppatch(DavState& dav, Request& request, const Target& target, co
   if (!refused) {
     std::vector<meta::PropertyChange> changes;
     for (const auto& u : *updates) changes.push_back({u.name.ns, u.name.name, u.xml});
-    Status s = dav.ctx.catalog.properties().patch(request.user_id, target.node->id, changes);
+    Status s = dav.ctx.catalog.properties().patch(target.tree.owner_id, target.node->id, changes);
     if (!s.is_ok()) return fail(request, s);
   }
   std::string out =
@@ -560,6 +638,7 @@ Response dav_proppatch(DavState& dav, Request& request, const Target& target, co
 }
 
 Response dav_mkcol(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  if (target.is_virtual()) return fail(request, shared_collection_read_only());
   if (target.path.is_root() || target.node) {
     return fail(request, Status(Errc::kMethodNotAllowed, "the resource exists"));
   }
@@ -582,11 +661,11 @@ Response dav_get(DavState& dav, Request& request, const Target& target) {
   if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
   if (target.node->kind == NodeKind::kFolder) {
     // Browsers get a plain list of the members; DAV clients use PROPFIND.
-    auto children = all_children(dav, request, target.node->id);
-    if (!children.is_ok()) return fail(request, children.status());
+    auto members = members_of(dav, request, *target.node, target.path.segments, target.tree, false);
+    if (!members.is_ok()) return fail(request, members.status());
     Response response;
-    for (const Node& child : *children) {
-      response.body += child.name + (child.kind == NodeKind::kFolder ? "/\n" : "\n");
+    for (const Listed& m : *members) {
+      response.body += m.segments.back() + (m.node.kind == NodeKind::kFolder ? "/\n" : "\n");
     }
     response.set_header("Content-Type", "text/plain; charset=utf-8");
     response.set_header("Cache-Control", "no-store");
@@ -602,8 +681,15 @@ Response dav_get(DavState& dav, Request& request, const Target& target) {
 }
 
 Response dav_put(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  if (target.is_virtual()) return fail(request, shared_collection_read_only());
   if (target.path.is_root() || (target.node && target.node->kind == NodeKind::kFolder)) {
     return fail(request, Status(Errc::kMethodNotAllowed, "PUT on a collection"));
+  }
+  if (target.is_share_top() && target.node) {
+    // Its parent is the owner's, out of the recipient's reach (as over REST, which uploads
+    // into a folder).
+    return fail(request, Status(Errc::kForbidden,
+                                "a file shared with you on its own can be read, not replaced"));
   }
   if (!request.header("Content-Range").empty()) {
     return fail(request, Status(Errc::kInvalidArgument, "partial PUT is not supported"));
@@ -636,19 +722,21 @@ Response dav_delete(DavState& dav, Request& request, const Target& target, const
   if (target.path.is_root()) {
     return fail(request, Status(Errc::kForbidden, "the root collection cannot be deleted"));
   }
+  if (target.is_virtual()) return fail(request, shared_collection_read_only());
+  if (target.is_share_top()) return fail(request, share_top_is_the_owners());
   if (auto refused = check_write(dav, request, c, target, true, true)) {
     return std::move(*refused);
   }
   Status s = dav.ctx.files.remove(request.user_id, target.node->id, request.principal.api_token_id);
   if (!s.is_ok()) return fail(request, s);
-  dav.locks.release_subtree(request.user_id, target.path.path());
+  dav.locks.release_subtree(target.tree.owner_id, target.lock_path());
   return empty_response(204);
 }
 
 // Copies the dead properties of a copied tree, node by node (matched by name).
-Status copy_properties(DavState& dav, const Request& request, const Node& from, const Node& to,
-                       bool deep) {
-  COFFER_RETURN_IF_ERROR(dav.ctx.catalog.properties().copy(request.user_id, from.id, to.id));
+Status copy_properties(DavState& dav, const Request& request, int64_t owner_id, const Node& from,
+                       const Node& to, bool deep) {
+  COFFER_RETURN_IF_ERROR(dav.ctx.catalog.properties().copy(owner_id, from.id, to.id));
   if (!deep || from.kind != NodeKind::kFolder) return Status::ok();
   auto sources = all_children(dav, request, from.id);
   COFFER_RETURN_IF_ERROR(sources);
@@ -659,7 +747,7 @@ Status copy_properties(DavState& dav, const Request& request, const Node& from, 
   for (const Node& source : *sources) {
     auto it = by_name.find(source.name);
     if (it == by_name.end()) continue;
-    COFFER_RETURN_IF_ERROR(copy_properties(dav, request, source, *it->second, true));
+    COFFER_RETURN_IF_ERROR(copy_properties(dav, request, owner_id, source, *it->second, true));
   }
   return Status::ok();
 }
@@ -667,6 +755,8 @@ Status copy_properties(DavState& dav, const Request& request, const Node& from, 
 Response dav_copy_move(DavState& dav, Request& request, const Target& source, const Conditions& c) {
   const bool move = request.method == "MOVE";
   if (!source.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
+  if (source.is_virtual()) return fail(request, shared_collection_read_only());
+  if (move && source.is_share_top()) return fail(request, share_top_is_the_owners());
   std::string_view destination_header = request.header("Destination");
   if (destination_header.empty()) {
     return fail(request, Status(Errc::kInvalidArgument, "Destination is required"));
@@ -705,8 +795,15 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
   }
   auto destination = resolve(dav, request, std::move(*destination_path));
   if (!destination.is_ok()) return fail(request, destination.status());
+  if (destination->is_virtual()) return fail(request, shared_collection_read_only());
   auto parent = parent_folder(dav, request, destination->path);
   if (!parent.is_ok()) return fail(request, parent.status());
+  if (destination->tree.owner_id != source.tree.owner_id) {
+    // Checked before an overwritten destination goes to the trash; FileService refuses too.
+    return fail(request, Status(Errc::kConflict,
+                                "moving or copying between your files and files shared with you "
+                                "is not supported: download and upload instead"));
+  }
   if (destination->node && !overwrite) {
     return fail(request, Status(Errc::kPreconditionFailed, "the destination exists"));
   }
@@ -714,10 +811,10 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
     if (auto refused = check_write(dav, request, c, source, true, true)) {
       return std::move(*refused);
     }
-  } else if (!if_allows(dav, request, c, source)) {
+  } else if (!if_allows(dav, c, source)) {
     return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
   }
-  if (auto refused = check_locks(dav, request, c, destination->path, true, true)) {
+  if (auto refused = check_locks(dav, request, c, *destination, true, true)) {
     return std::move(*refused);
   }
   const bool existed = destination->node.has_value();
@@ -730,18 +827,18 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
     auto moved =
         dav.ctx.files.move(request.user_id, source.node->id, parent->id, destination->path.name());
     if (!moved.is_ok()) return fail(request, moved.status());
-    dav.locks.release_subtree(request.user_id, from);
+    dav.locks.release_subtree(source.tree.owner_id, source.lock_path());
   } else if (deep || source.node->kind == NodeKind::kFile) {
     auto copied =
         dav.ctx.files.copy(request.user_id, source.node->id, parent->id, destination->path.name());
     if (!copied.is_ok()) return fail(request, copied.status());
-    Status s = copy_properties(dav, request, *source.node, *copied, true);
+    Status s = copy_properties(dav, request, source.tree.owner_id, *source.node, *copied, true);
     if (!s.is_ok()) return fail(request, s);
   } else {
     auto folder =
         dav.ctx.files.create_folder(request.user_id, parent->id, destination->path.name());
     if (!folder.is_ok()) return fail(request, folder.status());
-    Status s = copy_properties(dav, request, *source.node, *folder, false);
+    Status s = copy_properties(dav, request, source.tree.owner_id, *source.node, *folder, false);
     if (!s.is_ok()) return fail(request, s);
   }
   Response response = empty_response(existed ? 204 : 201);
@@ -752,10 +849,10 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
   return response;
 }
 
-Response lock_response(int status, const Lock& lock) {
+Response lock_response(int status, const Lock& lock, const DavTree& tree) {
   Response response =
-      xml_response(status, "<D:prop xmlns:D=\"DAV:\"><D:lockdiscovery>" + activelock_xml(lock) +
-                               "</D:lockdiscovery></D:prop>");
+      xml_response(status, "<D:prop xmlns:D=\"DAV:\"><D:lockdiscovery>" +
+                               activelock_xml(lock, tree) + "</D:lockdiscovery></D:prop>");
   response.set_header("Lock-Token", "<" + lock.token + ">");
   return response;
 }
@@ -764,19 +861,20 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
   const int64_t timeout = dav::parse_timeout(request.header("Timeout"));
   auto body = read_xml_body(request);
   if (!body.is_ok()) return fail(request, body.status());
-  const std::string path = target.path.path();
+  const std::string path = target.lock_path();
   const Micros now = now_micros();
   if (body->find_first_not_of(" \t\r\n") == std::string::npos) {
     // A refresh (RFC 4918 §9.10.2): the If header names the lock.
     if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
     for (const std::string& token : c.tokens) {
-      auto lock = dav.locks.refresh(request.user_id, path, token, timeout, now);
-      if (lock.is_ok()) return lock_response(200, *lock);
+      auto lock = dav.locks.refresh(target.tree.owner_id, path, token, timeout, now);
+      if (lock.is_ok()) return lock_response(200, *lock, target.tree);
     }
     return precondition_response(request, 412, "lock-token-matches-request-uri");
   }
   auto info = dav::parse_lockinfo(*body);
   if (!info.is_ok()) return fail(request, info.status());
+  if (target.is_virtual()) return fail(request, shared_collection_read_only());
   std::string_view depth = trim_whitespace(request.header("Depth"));
   bool infinite = true;
   if (depth == "0") {
@@ -784,7 +882,7 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
   } else if (!depth.empty() && depth != "infinity" && depth != "Infinity") {
     return fail(request, Status(Errc::kInvalidArgument, "Depth must be 0 or infinity"));
   }
-  if (!if_allows(dav, request, c, target)) {
+  if (!if_allows(dav, c, target)) {
     return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
   }
   std::optional<Node> parent;
@@ -793,12 +891,17 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
     if (!p.is_ok()) return fail(request, p.status());
     parent = std::move(*p);
   }
-  auto lock = dav.locks.lock(request.user_id, path, info->exclusive, infinite,
+  // A lock binds the owner too: a read-only recipient may not take one.
+  if (Status s = require_write(dav, request, target.node ? target.node->id : parent->id);
+      !s.is_ok()) {
+    return fail(request, s);
+  }
+  auto lock = dav.locks.lock(target.tree.owner_id, path, info->exclusive, infinite,
                              std::move(info->owner_xml), timeout, now);
   if (!lock.is_ok()) {
     return precondition_response(request, 423, "no-conflicting-lock");
   }
-  if (target.node) return lock_response(200, *lock);
+  if (target.node) return lock_response(200, *lock, target.tree);
   // RFC 4918 §7.3: locking an unmapped URL creates an empty resource.
   EmptySource empty;
   service::UploadRequest upload;
@@ -808,10 +911,10 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
   upload.body = &empty;
   auto node = dav.ctx.files.upload(upload);
   if (!node.is_ok()) {
-    (void)dav.locks.unlock(request.user_id, path, lock->token, now);
+    (void)dav.locks.unlock(target.tree.owner_id, path, lock->token, now);
     return fail(request, node.status());
   }
-  return lock_response(201, *lock);
+  return lock_response(201, *lock, target.tree);
 }
 
 Response dav_unlock(DavState& dav, Request& request, const Target& target) {
@@ -819,7 +922,7 @@ Response dav_unlock(DavState& dav, Request& request, const Target& target) {
   if (header.size() < 2 || header.front() != '<' || header.back() != '>') {
     return fail(request, Status(Errc::kInvalidArgument, "Lock-Token must be <token>"));
   }
-  Status s = dav.locks.unlock(request.user_id, target.path.path(),
+  Status s = dav.locks.unlock(target.tree.owner_id, target.lock_path(),
                               header.substr(1, header.size() - 2), now_micros());
   if (!s.is_ok()) return precondition_response(request, 409, "lock-token-matches-request-uri");
   return empty_response(204);
@@ -836,7 +939,7 @@ Response dav_dispatch(DavState& dav, Request& request) {
   if (!conditions.is_ok()) return fail(request, conditions.status());
   const Conditions& c = *conditions;
   if (method == "GET" || method == "HEAD") {
-    if (!if_allows(dav, request, c, *target)) {
+    if (!if_allows(dav, c, *target)) {
       return fail(request, Status(Errc::kPreconditionFailed, "the If header is false"));
     }
     return dav_get(dav, request, *target);

@@ -1,8 +1,10 @@
 #pragma once
 // WebDAV write locks (RFC 4918 §6, §7): exclusive and shared, depth 0 and infinity, with
-// timeouts. Locks belong to the URL namespace of one user ("/a/b", decoded, no trailing
-// slash; "/" is the user's root), not to nodes, so a lock can be taken on an unmapped URL
-// and a MOVE leaves the source's locks behind.
+// timeouts. Locks belong to the path namespace of one tree's owner ("/a/b", decoded, no
+// trailing slash; "/" is the owner's root), not to nodes, so a lock can be taken on an
+// unmapped URL and a MOVE leaves the source's locks behind. The WebDAV layer maps paths
+// reached through a share (/dav/Shared/…) to the owner's paths, so the owner's and the
+// recipients' locks on one resource are the same locks.
 //
 // Locks are kept in the memory of this process: they are short-lived by design (timeouts)
 // and a restart releases them, as a client that lost its connection would expect. Several

@@ -220,12 +220,24 @@ Result<std::vector<Node>> FileService::list(int64_t actor, int64_t folder_id,
 }
 
 Result<Node> FileService::resolve_path(int64_t owner_id, std::string_view path) {
+  auto node = root(owner_id);
+  COFFER_RETURN_IF_ERROR(node);
+  return walk_path(owner_id, std::move(*node), path);
+}
+
+Result<Node> FileService::resolve_below(int64_t actor, int64_t node_id, std::string_view path) {
+  auto access = access_.check(actor, node_id, Permission::kRead);
+  COFFER_RETURN_IF_ERROR(access);
+  auto top = catalog_.get_node(access->owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(top);
+  return walk_path(access->owner_id, std::move(*top), path);
+}
+
+Result<Node> FileService::walk_path(int64_t owner_id, Node from, std::string_view path) {
   if (path.empty() || path.front() != '/') {
     return Status(Errc::kInvalidArgument, "path must start with '/'");
   }
-  auto node = root(owner_id);
-  COFFER_RETURN_IF_ERROR(node);
-  Node current = std::move(*node);
+  Node current = std::move(from);
   size_t pos = 1;
   while (pos < path.size()) {
     size_t slash = path.find('/', pos);

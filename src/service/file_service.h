@@ -86,6 +86,9 @@ class FileService {
   Result<std::vector<Node>> list(int64_t actor, int64_t folder_id, const ListOptions& options);
   // Resolves "/a/b" from the user's root. "/" is the root.
   Result<Node> resolve_path(int64_t owner_id, std::string_view path);
+  // Resolves "/a/b" from `node_id`, which `actor` must be able to read (their own or one shared
+  // with them), in that node's owner's tree. "/" is the node itself.
+  Result<Node> resolve_below(int64_t actor, int64_t node_id, std::string_view path);
   // Moves and copies stay within one owner's tree (kConflict otherwise).
   Result<Node> move(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
@@ -129,6 +132,8 @@ class FileService {
   std::atomic<uint64_t> uploads_in_flight_{0};
 
   Status check_destination(int64_t actor, int64_t owner_id, int64_t parent_id) const;
+  // Follows the names of "/a/b" down from `from` in `owner_id`'s tree.
+  Result<Node> walk_path(int64_t owner_id, Node from, std::string_view path);
   UploadPolicy policy_;
   const JobRegistry* jobs_ = nullptr;
   std::function<void()> on_enqueued_;

@@ -2,96 +2,23 @@
 behaviour Coffer adds (API tokens and scopes, versions, the trash, quotas, safe XML, isolation
 between users). Runs in every configuration (SQLite or PostgreSQL, local disk or S3)."""
 
-import filecmp
-import os
-import re
-import shutil
-import subprocess
-import tempfile
-import xml.etree.ElementTree as ET
-
 import pytest
 import requests
 
-from conftest import Server, add_user, error_code, remember_secret
+from conftest import Server, add_user, error_code
+from dav_helpers import (D, api_token, assert_litmus_passes, assert_rclone_round_trip, dav_session,
+                         hrefs, multistatus, propfind, rclone_env)
 
 LITMUS_SUITES = ("basic", "copymove", "props", "locks", "http")
-D = "{DAV:}"
-
-
-def api_token(client, scopes="files:read files:write"):
-    r = client.post("/api/v1/auth/tokens", json={"name": "dav", "scopes": scopes})
-    assert r.status_code == 201, r.text
-    return r.json()["token"]
-
-
-def dav_session(client, token):
-    s = requests.Session()
-    s.auth = (client.username, token)
-    return s
-
-
-def multistatus(response):
-    assert response.status_code == 207, response.text
-    assert response.headers["Content-Type"].startswith("application/xml")
-    return ET.fromstring(response.content)
-
-
-def propfind(s, url, depth="1", body=None):
-    return s.request("PROPFIND", url, headers={"Depth": depth}, data=body)
 
 
 def test_litmus_passes_every_suite(server, alice, tmp_path):
-    token = api_token(alice)
-    result = subprocess.run(
-        ["litmus", server.url + "/dav/", "alice", token],
-        cwd=tmp_path, env={**os.environ, "TESTS": " ".join(LITMUS_SUITES)},
-        capture_output=True, text=True, timeout=300)
-    out = result.stdout + result.stderr
-    summaries = dict(re.findall(r"<- summary for `(\w+)': of \d+ tests run: (\d+ passed, \d+ failed)", out))
-    assert set(summaries) == set(LITMUS_SUITES), out
-    for suite, counts in summaries.items():
-        assert counts.endswith(" 0 failed"), f"{suite}: {counts}\n{out}"
-    assert result.returncode == 0, out
-
-
-def rclone(env, *args):
-    return subprocess.run(["rclone", *args], env=env, capture_output=True, text=True, timeout=300)
+    assert_litmus_passes(server.url + "/dav/", "alice", api_token(alice), tmp_path, LITMUS_SUITES)
 
 
 def test_rclone_copies_a_tree_up_and_down(server, alice, tmp_path):
-    token = api_token(alice)
-    obscured = subprocess.run(["rclone", "obscure", "-"], input=token, capture_output=True, text=True,
-                              timeout=60, check=True).stdout.strip()
-    remember_secret(obscured)
-    env = {**os.environ, "RCLONE_CONFIG": str(tmp_path / "rclone.conf"),
-           "RCLONE_CONFIG_COFFER_TYPE": "webdav", "RCLONE_CONFIG_COFFER_URL": server.url + "/dav/",
-           "RCLONE_CONFIG_COFFER_VENDOR": "other", "RCLONE_CONFIG_COFFER_USER": "alice",
-           "RCLONE_CONFIG_COFFER_PASS": obscured}
-    up = tmp_path / "up"
-    (up / "docs" / "deep er").mkdir(parents=True)
-    (up / "photos").mkdir()
-    (up / "empty-dir").mkdir()
-    (up / "docs" / "readme.txt").write_text("hello from rclone\n")
-    (up / "docs" / "deep er" / "ünïcödé & spaces #1.txt").write_text("unicode names survive\n")
-    (up / "photos" / "big.bin").write_bytes(os.urandom(3 * 1024 * 1024 + 17))
-    (up / "empty.txt").write_bytes(b"")
-    r = rclone(env, "copy", str(up), "coffer:backup", "--create-empty-src-dirs")
-    assert r.returncode == 0, r.stderr
-    r = rclone(env, "check", str(up), "coffer:backup")
-    assert r.returncode == 0, r.stderr
-    assert "0 differences found" in r.stderr, r.stderr
-
-    down = tmp_path / "down"
-    r = rclone(env, "copy", "coffer:backup", str(down), "--create-empty-src-dirs")
-    assert r.returncode == 0, r.stderr
-    comparison = filecmp.dircmp(up, down)
-    assert not comparison.left_only and not comparison.right_only
-    for sub in ("docs", "photos", "docs/deep er"):
-        c = filecmp.dircmp(up / sub, down / sub)
-        assert not c.left_only and not c.right_only and not c.diff_files, sub
-    assert (down / "photos" / "big.bin").read_bytes() == (up / "photos" / "big.bin").read_bytes()
-    assert (down / "empty-dir").is_dir()
+    env = rclone_env(tmp_path, server.url + "/dav/", "alice", api_token(alice))
+    assert_rclone_round_trip(env, tmp_path, "coffer:backup")
 
     # What rclone wrote is the same tree the REST API sees.
     node = alice.get("/api/v1/nodes", params={"path": "/backup/docs/readme.txt"})
@@ -292,8 +219,8 @@ def test_users_see_only_their_own_tree(server, alice, bob):
     b = dav_session(bob, api_token(bob))
     assert a.put(server.url + "/dav/private.txt", data=b"alice only").status_code == 201
     assert b.get(server.url + "/dav/private.txt").status_code == 404
-    hrefs = [e.text for e in multistatus(propfind(b, server.url + "/dav/")).iter(D + "href")]
-    assert hrefs == ["/dav/"]
+    # Bob's root: nothing of his own yet, and the (empty) collection of what is shared with him.
+    assert hrefs(propfind(b, server.url + "/dav/")) == ["/dav/", "/dav/Shared/"]
     # A destination is a path in the caller's own tree, whatever it looks like.
     r = b.request("COPY", server.url + "/dav/private.txt", headers={"Destination": "/dav/mine.txt"})
     assert r.status_code == 404
@@ -310,7 +237,7 @@ def test_copy_and_move_semantics(server, alice):
     assert s.request("MKCOL", u + "src/sub").status_code == 201
     # Depth 0 copies the collection without its members.
     assert s.request("COPY", u + "src/", headers={"Destination": u + "shallow/", "Depth": "0"}).status_code == 201
-    assert [e.text for e in multistatus(propfind(s, u + "shallow/")).iter(D + "href")] == ["/dav/shallow/"]
+    assert hrefs(propfind(s, u + "shallow/")) == ["/dav/shallow/"]
     assert s.request("COPY", u + "src/", headers={"Destination": u + "deep/"}).status_code == 201
     assert s.get(u + "deep/f%20one.txt").content == b"1"
     # Overwrite: F refuses an existing destination; T replaces it (204).
@@ -334,7 +261,7 @@ def test_infinite_depth_when_the_server_allows_it(data_dir):
         assert d.request("MKCOL", s.url + "/dav/a").status_code == 201
         assert d.request("MKCOL", s.url + "/dav/a/b").status_code == 201
         assert d.put(s.url + "/dav/a/b/c.txt", data=b"deep").status_code == 201
-        hrefs = [e.text for e in multistatus(propfind(d, s.url + "/dav/", "infinity")).iter(D + "href")]
-        assert hrefs == ["/dav/", "/dav/a/", "/dav/a/b/", "/dav/a/b/c.txt"]
+        assert hrefs(propfind(d, s.url + "/dav/", "infinity")) == [
+            "/dav/", "/dav/a/", "/dav/Shared/", "/dav/a/b/", "/dav/a/b/c.txt"]
     finally:
         s.stop()

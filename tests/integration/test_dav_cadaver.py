@@ -6,7 +6,7 @@ is sent (the same against nginx's WebDAV), see docs/webdav.md."""
 import os
 import subprocess
 
-from test_dav import api_token
+from dav_helpers import api_token
 
 
 def run_cadaver(server, home, commands):
