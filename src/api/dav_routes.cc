@@ -443,19 +443,16 @@ void append_response(PropContext& pc, std::string& out, const Member& m,
 // must see the whole tree.
 Result<std::vector<Node>> all_children(DavState& dav, const Request& request, int64_t folder) {
   std::vector<Node> out;
-  for (const DocStatus status :
-       {DocStatus::kActive, DocStatus::kPending, DocStatus::kError, DocStatus::kArchived}) {
-    ListOptions options;
-    options.limit = 1000;
-    options.status = status;
-    for (;;) {
-      auto page = dav.ctx.files.list(request.user_id, folder, options);
-      COFFER_RETURN_IF_ERROR(page);
-      const bool more = page->size() == options.limit;
-      if (!page->empty()) options.after = page->back();
-      for (auto& n : *page) out.push_back(std::move(n));
-      if (!more) break;
-    }
+  ListOptions options;
+  options.limit = 1000;
+  options.include_archived = true;  // WebDAV shows every document, whatever its status
+  for (;;) {
+    auto page = dav.ctx.files.list(request.user_id, folder, options);
+    COFFER_RETURN_IF_ERROR(page);
+    const bool more = page->size() == options.limit;
+    if (!page->empty()) options.after = page->back();
+    for (auto& n : *page) out.push_back(std::move(n));
+    if (!more) break;
   }
   return out;
 }

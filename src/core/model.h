@@ -136,8 +136,10 @@ struct ListOptions {
   // Keyset cursor: the last node of the previous page (opaque to clients; the API encodes
   // it). Listing resumes strictly after it in the requested order.
   std::optional<Node> after;
-  // Filters. Archived nodes are left out unless `status` asks for them.
+  // Filters. Archived nodes are left out unless `status` asks for them, or
+  // `include_archived` (with no `status`) lists every status at once.
   std::optional<DocStatus> status;
+  bool include_archived = false;
   std::optional<std::string> tag;
   std::optional<std::string> mime_prefix;      // "image/" or "application/pdf"; files only
   std::optional<uint64_t> size_min, size_max;  // inclusive; files only

@@ -201,7 +201,7 @@ Status list_segment(Connection& conn, int64_t owner_id, int64_t parent_id, NodeK
   if (options.status) {
     sql += " AND n.status = ?";
     params.emplace_back(doc_status_name(*options.status));
-  } else {
+  } else if (!options.include_archived) {
     sql += " AND n.status <> 'archived'";
   }
   if (options.tag) {

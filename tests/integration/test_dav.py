@@ -5,7 +5,7 @@ between users). Runs in every configuration (SQLite or PostgreSQL, local disk or
 import pytest
 import requests
 
-from conftest import Server, add_user, error_code
+from conftest import Server, add_user, error_code, wait_processed
 from dav_helpers import (D, api_token, assert_litmus_passes, assert_rclone_round_trip, dav_session,
                          hrefs, multistatus, propfind, rclone_env)
 
@@ -265,3 +265,17 @@ def test_infinite_depth_when_the_server_allows_it(data_dir):
             "/dav/", "/dav/a/", "/dav/Shared/", "/dav/a/b/", "/dav/a/b/c.txt"]
     finally:
         s.stop()
+
+
+def test_listings_show_documents_of_every_status(server, alice):
+    s = dav_session(alice, api_token(alice))
+    alice.upload("kept.txt", b"kept")
+    old = alice.upload("old.txt", b"old").json()["id"]
+    wait_processed(alice, old)  # only an active document can be archived
+    assert alice.patch(f"/api/v1/nodes/{old}", json={"status": "archived"}).status_code == 200
+    # The REST listing hides archived documents unless asked; a desktop client sees them all.
+    rest = [n["name"] for n in alice.get(f"/api/v1/folders/{alice.root}/children").json()["items"]]
+    assert "old.txt" not in rest and "kept.txt" in rest
+    listed = hrefs(propfind(s, server.url + "/dav/"))
+    assert "/dav/old.txt" in listed and "/dav/kept.txt" in listed
+    assert s.get(server.url + "/dav/old.txt").content == b"old"
