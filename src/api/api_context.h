@@ -84,6 +84,9 @@ void add_search_routes(Router& router, ApiContext& context);
 RouteHandler make_dav_handler(ApiContext& context, DavOptions options);
 // The WebDAV methods that only read (the files:read scope is enough).
 bool is_dav_read_method(std::string_view method);
+// The answer to `OPTIONS /`: Windows' WebDAV redirector asks the server root whether it
+// speaks WebDAV before it opens a folder below it (/dav/), and gives up on a 404.
+Response dav_discovery_options();
 
 // Routes that need no access token (with `method`, also those public for that method only).
 bool is_public_route(std::string_view pattern, std::string_view method = "");

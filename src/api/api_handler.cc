@@ -237,6 +237,7 @@ Response ApiHandler::dispatch(Request& request) {
     if (auto limited = address_rate_limited(request)) return std::move(*limited);
   }
   if (match.kind == Router::MatchKind::kNotFound) {
+    if (request.method == "OPTIONS" && segments.empty()) return dav_discovery_options();
     if (auto page = web_ui_page(request, segments)) return std::move(*page);
     return api::error_response(request.request_id, 404, Errc::kNotFound, "no such endpoint");
   }

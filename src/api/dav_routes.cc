@@ -522,14 +522,17 @@ Result<std::vector<Listed>> members_of(DavState& dav, const Request& request, co
 
 // ---- methods ----------------------------------------------------------------------------
 
-Response dav_options(DavState&, Request&) {
+// The compliance classes (1 and 2: locks) and the methods `allow`ed.
+Response options_response(std::string_view allow) {
   Response response = empty_response(200);
   response.set_header("DAV", "1, 2");
-  response.set_header("Allow", std::string(kAllow));
+  response.set_header("Allow", std::string(allow));
   response.set_header("MS-Author-Via", "DAV");
   response.content_length = 0;
   return response;
 }
+
+Response dav_options(DavState&, Request&) { return options_response(kAllow); }
 
 Response dav_propfind(DavState& dav, Request& request, const Target& target) {
   if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
@@ -960,6 +963,9 @@ RouteHandler make_dav_handler(ApiContext& context, DavOptions options) {
   auto state = std::make_shared<DavState>(context, options);
   return [state](Request& request) { return dav_dispatch(*state, request); };
 }
+
+// The root itself is no collection; /dav/ is.
+Response dav_discovery_options() { return options_response("OPTIONS"); }
 
 bool is_dav_read_method(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PROPFIND";

@@ -279,3 +279,12 @@ def test_listings_show_documents_of_every_status(server, alice):
     listed = hrefs(propfind(s, server.url + "/dav/"))
     assert "/dav/old.txt" in listed and "/dav/kept.txt" in listed
     assert s.get(server.url + "/dav/old.txt").content == b"old"
+
+
+def test_the_server_root_answers_windows_webdav_probe(server):
+    # Windows' redirector sends OPTIONS / (without credentials) before it opens /dav/.
+    r = requests.options(server.url + "/")
+    assert r.status_code == 200, r.text
+    assert r.headers["DAV"] == "1, 2" and r.headers["MS-Author-Via"] == "DAV"
+    # Other methods on the root are not WebDAV: the web UI or a 404 as before.
+    assert requests.request("PROPFIND", server.url + "/").status_code == 404
