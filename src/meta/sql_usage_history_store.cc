@@ -4,22 +4,32 @@
 
 namespace coffer::meta {
 
+Result<StorageStats> read_storage_stats(Connection& conn) {
+  StorageStats st;
+  auto logical = conn.query_row("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM versions");
+  COFFER_RETURN_IF_ERROR(logical);
+  st.logical_bytes = (*logical)->int64(0);
+  auto chunks = conn.query_row(
+      "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), "
+      "CAST(COALESCE(SUM(stored_size), 0) AS BIGINT), COUNT(*) FROM chunks");
+  COFFER_RETURN_IF_ERROR(chunks);
+  st.unique_bytes = (*chunks)->int64(0);
+  st.stored_bytes = (*chunks)->int64(1);
+  st.chunks = (*chunks)->int64(2);
+  return st;
+}
+
 Result<StorageSample> SqlUsageHistoryStore::sample(Day day) {
   return transact_value<StorageSample>(
       db_, TxMode::kWrite, [&](Connection& conn) -> Result<StorageSample> {
+        auto stats = read_storage_stats(conn);
+        COFFER_RETURN_IF_ERROR(stats);
         StorageSample s;
         s.day = day;
-        auto logical =
-            conn.query_row("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM versions");
-        COFFER_RETURN_IF_ERROR(logical);
-        s.logical_bytes = (*logical)->int64(0);
-        auto chunks = conn.query_row(
-            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), "
-            "CAST(COALESCE(SUM(stored_size), 0) AS BIGINT), COUNT(*) FROM chunks");
-        COFFER_RETURN_IF_ERROR(chunks);
-        s.unique_bytes = (*chunks)->int64(0);
-        s.physical_bytes = (*chunks)->int64(1);
-        s.chunks = (*chunks)->int64(2);
+        s.logical_bytes = stats->logical_bytes;
+        s.unique_bytes = stats->unique_bytes;
+        s.physical_bytes = stats->stored_bytes;
+        s.chunks = stats->chunks;
         auto files =
             conn.query_row("SELECT COUNT(*) FROM nodes WHERE kind = 'file' AND deleted_at IS NULL");
         COFFER_RETURN_IF_ERROR(files);

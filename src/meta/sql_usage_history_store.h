@@ -2,10 +2,15 @@
 // The UsageHistoryStore over any Database dialect (tables of migration 11).
 // Thread-safe: every operation is one transaction of the underlying Database.
 
+#include "core/model.h"
 #include "meta/database.h"
 #include "meta/usage_history_store.h"
 
 namespace coffer::meta {
+
+// The installation's logical, unique and stored bytes and chunk count, read on `conn` (shared
+// with Catalog::storage_stats).
+Result<StorageStats> read_storage_stats(Connection& conn);
 
 class SqlUsageHistoryStore final : public UsageHistoryStore {
  public:
