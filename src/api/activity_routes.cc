@@ -23,12 +23,11 @@ Response fail(const Request& request, const Status& status) {
 }
 
 json::object event_json(const ActivityEvent& e) {
-  json::value detail = json::object();
   // Written by the service as an object; anything else is shown as none rather than failing.
-  if (json::error_code ec; auto parsed = json::parse(e.detail_json, ec);
-      !ec && parsed.is_object()) {
-    detail = std::move(parsed);
-  }
+  json::value detail = json::object();
+  json::error_code ec;
+  json::value parsed = json::parse(e.detail_json, ec);
+  if (!ec && parsed.is_object()) detail = std::move(parsed);
   return json::object{
       {"id", e.id},
       {"at", rfc3339(e.at)},
@@ -60,9 +59,9 @@ Response page_response(const Result<std::vector<ActivityEvent>>& events, const A
   json::array items;
   for (const ActivityEvent& e : *events) items.push_back(event_json(e));
   const bool full = static_cast<int64_t>(events->size()) == page.limit;
-  return json_response(
-      200, json::object{{"items", std::move(items)},
-                        {"next_before", full ? json::value(events->back().id) : nullptr}});
+  return json_response(200, json::object{{"items", std::move(items)},
+                                         {"next_before", full ? json::value(events->back().id)
+                                                              : json::value(nullptr)}});
 }
 
 Status no_activity() { return Status(Errc::kUnavailable, "activity is not recorded here"); }
