@@ -336,6 +336,10 @@ await step("the details panel's Activity shows the rename", async () => {
     "the actor is named");
   await shot("details-activity");
   await page.getByRole("button", { name: "Close details" }).click();
+  // Back to the folder as the previous step left it: nothing selected.
+  await page.getByRole("link", { name: "My files" }).click();
+  await row("Archive").getByRole("link").click();
+  await row("minutes.md").waitFor();
 });
 
 await step("keyboard: arrows select, Delete moves to the trash", async () => {
