@@ -334,6 +334,7 @@ await step("the details panel's Activity shows the rename", async () => {
   await activity.locator("li[data-action=moved]").waitFor();
   check((await activity.locator("li[data-action=uploaded] strong").first().textContent()) === server.user,
     "the actor is named");
+  await activity.scrollIntoViewIfNeeded();
   await shot("details-activity");
   await page.getByRole("button", { name: "Close details" }).click();
   // Back to the folder as the previous step left it: nothing selected.
@@ -629,10 +630,12 @@ await step("the admin Storage screen charts usage over time, ratios and users", 
   await usage.waitFor();
   check((await page.locator("figure.chart").first().locator("circle").count()) >= 1, "a point is drawn");
   await page.getByRole("img", { name: /^Usage per user: / }).waitFor();
+  await usage.scrollIntoViewIfNeeded();
   await shot("admin-storage");
   await page.setViewportSize({ width: 390, height: 800 });
   const box = await usage.boundingBox();
   check(box && box.width <= 390, `the chart fits a phone (${box?.width} px)`);
+  await usage.scrollIntoViewIfNeeded();
   await shot("admin-storage-phone");
   await page.setViewportSize({ width: 1280, height: 800 });
 });

@@ -59,7 +59,8 @@ export function describeEvent(e: ActivityEvent, self: number): string {
     case "renamed":
       return `renamed “${text(d.old_name)}” to “${text(d.new_name)}”`;
     case "moved":
-      return `moved${what}${e.node_id === self ? " here" : " into this folder"}`;
+      if (e.node_id === self) return "moved this to another folder";
+      return `moved${what} ${e.parent_id === self ? "into this folder" : "elsewhere"}`;
     case "copied":
       return `copied “${text(d.source_name)}”${e.name !== text(d.source_name) ? ` as “${e.name}”` : ""}`;
     case "tagged": {

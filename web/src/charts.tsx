@@ -2,8 +2,9 @@
 // (logical against physical bytes), deduplication and compression ratios and per-user usage
 // (GET /api/v1/system/stats/history), and the user's own usage over time in Settings
 // (GET /api/v1/usage/history). Every chart has a text equivalent: an aria summary and a data
-// table under "Show data". The SVGs scale to their container's width, down to a phone's.
-import { useEffect, useState } from "preact/hooks";
+// table under "Show data". The SVGs are drawn for their container's width, down to a phone's.
+import type { RefObject } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "./api";
 import { bytes } from "./format";
 import { ErrorText } from "./ui";
@@ -14,8 +15,22 @@ interface Series {
   values: number[];
 }
 
-const kWidth = 600;
 const kPad = { left: 64, right: 12, top: 12, bottom: 28 };
+
+// The width of the element `ref` is put on, followed as it changes, so that charts are drawn
+// at one SVG unit per pixel: text keeps its size on a phone and on a wide screen alike.
+function useWidth(): [RefObject<HTMLElement>, number] {
+  const ref = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(600);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => setWidth(Math.max(240, Math.floor(entry.contentRect.width))));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
 
 function niceMax(max: number): number {
   if (max <= 0) return 1;
@@ -37,8 +52,9 @@ export function LineChart(props: {
   format: (n: number) => string;
   height?: number;
 }) {
+  const [ref, width] = useWidth();
   const height = props.height ?? 220;
-  const plotW = kWidth - kPad.left - kPad.right;
+  const plotW = width - kPad.left - kPad.right;
   const plotH = height - kPad.top - kPad.bottom;
   const max = niceMax(Math.max(0, ...props.series.flatMap((s) => s.values)));
   const n = props.days.length;
@@ -51,14 +67,15 @@ export function LineChart(props: {
       : `${props.title}, ${n} day${n === 1 ? "" : "s"} from ${props.days[0]} to ${props.days[last]}. ` +
         props.series.map((s) => `${s.label}: ${props.format(s.values[last])} on the last day`).join("; ") +
         ".";
-  const ticks = [0, 0.5, 1].map((f) => f * max);
+  // Nothing stored yet: only the zero line, rather than made-up fractions of a byte.
+  const ticks = props.series.some((s) => s.values.some((v) => v > 0)) ? [0, max / 2, max] : [0];
   return (
-    <figure class="chart">
+    <figure class="chart" ref={ref}>
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${kWidth} ${height}`} role="img" aria-label={summary} class="chart-svg">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} class="chart-svg">
         {ticks.map((t) => (
           <g key={t}>
-            <line class="grid" x1={kPad.left} x2={kWidth - kPad.right} y1={y(t)} y2={y(t)} />
+            <line class="grid" x1={kPad.left} x2={width - kPad.right} y1={y(t)} y2={y(t)} />
             <text class="axis" x={kPad.left - 6} y={y(t) + 4} text-anchor="end">
               {props.format(t)}
             </text>
@@ -127,20 +144,21 @@ export function LineChart(props: {
 
 // Horizontal bars, largest first, with the value written beside each bar.
 export function BarChart(props: { title: string; items: { label: string; value: number }[]; format: (n: number) => string }) {
+  const [ref, width] = useWidth();
   const row = 28;
-  const labelW = 150;
-  const valueW = 90;
+  const labelW = Math.min(150, width / 3);
+  const valueW = 80;
   const height = Math.max(1, props.items.length) * row + 4;
   const max = Math.max(1, ...props.items.map((i) => i.value));
-  const barW = kWidth - labelW - valueW;
+  const barW = width - labelW - valueW;
   const summary =
     props.items.length === 0
       ? `${props.title}: no data yet.`
       : `${props.title}: ` + props.items.map((i) => `${i.label} ${props.format(i.value)}`).join(", ") + ".";
   return (
-    <figure class="chart">
+    <figure class="chart" ref={ref}>
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${kWidth} ${height}`} role="img" aria-label={summary} class="chart-svg">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} class="chart-svg">
         {props.items.map((item, i) => (
           <g key={item.label} class="series-logical">
             <text class="axis" x={labelW - 8} y={i * row + 19} text-anchor="end">
