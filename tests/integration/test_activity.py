@@ -3,7 +3,7 @@ time (GET /api/v1/system/stats/history, GET /api/v1/usage/history), through the 
 
 import datetime
 
-from conftest import Client, Server, add_user, error_code
+from conftest import Client, Server, add_user, error_code, wait_processed
 
 
 def user_id(client):
@@ -29,6 +29,8 @@ def test_every_operation_is_recorded_with_its_actor(server, alice, bob):
     assert r.status_code == 201
     fid = r.json()["id"]
     assert alice.upload("plan.txt", b"v2", folder=folder).status_code in (200, 201)
+    # A new version is pending while its background jobs run; status changes wait for them.
+    wait_processed(alice, fid)
     assert alice.patch(f"/api/v1/nodes/{fid}", json={"name": "plan-2.txt"}).status_code == 200
     assert alice.patch(f"/api/v1/nodes/{fid}", json={"tags": ["q3", "draft"]}).status_code == 200
     assert alice.patch(f"/api/v1/nodes/{fid}", json={"status": "archived"}).status_code == 200
