@@ -8,6 +8,7 @@
 #include "api/router.h"
 #include "auth/url_signer.h"
 #include "meta/catalog.h"
+#include "service/activity_log.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
@@ -49,6 +50,8 @@ struct ApiContext {
   service::UploadSessions* uploads = nullptr;
   // Wakes the background workers after an operator re-queued a job (may be empty).
   std::function<void()> jobs_enqueued;
+  // File activity (the activity routes need it; everything else may leave it null).
+  service::ActivityLog* activity = nullptr;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.
@@ -78,6 +81,8 @@ void add_tus_routes(Router& router, ApiContext& context);
 void add_job_routes(Router& router, ApiContext& context);
 void add_media_routes(Router& router, ApiContext& context);
 void add_search_routes(Router& router, ApiContext& context);
+void add_activity_routes(Router& router, ApiContext& context);
+void add_usage_history_routes(Router& router, ApiContext& context);
 
 // WebDAV: one handler for every method and path under /dav/ (the router matches fixed
 // patterns only, so ApiHandler sends the whole prefix here).

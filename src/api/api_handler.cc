@@ -168,6 +168,8 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_job_routes(router_, context_);
   add_media_routes(router_, context_);
   add_search_routes(router_, context_);
+  add_activity_routes(router_, context_);
+  add_usage_history_routes(router_, context_);
   add_file_routes(router_, context_);
   dav_handler_ = make_dav_handler(context_, context_.dav);
 }

@@ -96,7 +96,7 @@ Result<std::optional<Node>> run(ApiContext& ctx, const Request& request, const j
       new_name = std::move(*normalized);
     }
     // The trash is the caller's own: restore acts on what they deleted.
-    auto node = ctx.catalog.restore_trashed(request.user_id, *id, new_name, now_micros());
+    auto node = ctx.files.restore_trashed(request.user_id, *id, new_name);
     COFFER_RETURN_IF_ERROR(node);
     return Out(std::move(*node));
   }

@@ -1,6 +1,7 @@
 #include "api/query_params.h"
 
 #include <boost/url/parse.hpp>
+#include <charconv>
 
 namespace coffer::api {
 
@@ -11,6 +12,19 @@ std::optional<std::string> query_param(const Request& request, std::string_view 
   auto it = params.find(key);
   if (it == params.end()) return std::nullopt;
   return std::string((*it).value);
+}
+
+Result<int64_t> int_query_param(const Request& request, std::string_view key, int64_t min,
+                                int64_t max, int64_t fallback) {
+  auto text = query_param(request, key);
+  if (!text) return fallback;
+  int64_t value = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || p != text->data() + text->size() || value < min || value > max) {
+    return Status(Errc::kInvalidArgument, std::string(key) + " must be an integer from " +
+                                              std::to_string(min) + " to " + std::to_string(max));
+  }
+  return value;
 }
 
 }  // namespace coffer::api

@@ -58,7 +58,7 @@ Response restore_one(ApiContext& ctx, Request& request) {
       name = std::move(*normalized);
     }
   }
-  auto node = ctx.catalog.restore_trashed(request.user_id, *id, name, now_micros());
+  auto node = ctx.files.restore_trashed(request.user_id, *id, name);
   if (!node.is_ok()) return fail(request, node.status());
   (void)ctx.auth.audit(&request.principal, "files.restore", "node:" + std::to_string(*id),
                        "success", origin_of(request));
@@ -99,7 +99,7 @@ Response restore_window(ApiContext& ctx, Request& request) {
   json::array restored;
   json::array failed;
   for (int64_t id : *ids) {
-    auto node = ctx.catalog.restore_trashed(request.user_id, id, std::nullopt, now_micros());
+    auto node = ctx.files.restore_trashed(request.user_id, id, std::nullopt);
     if (node.is_ok()) {
       restored.push_back(node_json(*node));
     } else if (node.status().code() != Errc::kNotFound) {  // NotFound: went with another

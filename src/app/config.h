@@ -31,6 +31,9 @@ struct Config {
   int64_t version_retention_days = 0;   // older versions deleted after this; 0: never
   int64_t trash_retention_days = 30;    // purged by the periodic collector; 0 keeps forever
   int64_t mass_delete_threshold = 100;  // nodes per client per minute before an audit flag
+  // File activity and daily usage samples are pruned after these many days (0: kept).
+  int64_t activity_retention_days = 90;
+  int64_t usage_history_days = 400;
   // Resumable (tus) uploads: an incomplete one is deleted this long after its last append
   // (by the periodic collector), and none may be larger than upload_max_size.
   int64_t upload_expiry_seconds = 24 * 3600;

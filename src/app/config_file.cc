@@ -127,6 +127,8 @@ Status load_config_file(const std::string& path, Config& config) {
                                            "ip_rate_burst",
                                            "cors_origins",
                                            "trash_retention_days",
+                                           "activity_retention_days",
+                                           "usage_history_days",
                                            "default_quota_bytes",
                                            "mass_delete_threshold",
                                            "keep_versions",
@@ -170,6 +172,10 @@ Status load_config_file(const std::string& path, Config& config) {
         read_int(s, "version_retention_days", config.version_retention_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "trash_retention_days", config.trash_retention_days, 0, 36500, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "activity_retention_days", config.activity_retention_days, 0, 36500, path));
+    COFFER_RETURN_IF_ERROR(
+        read_int(s, "usage_history_days", config.usage_history_days, 0, 36500, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "mass_delete_threshold", config.mass_delete_threshold, 0, 1000000, path));
     COFFER_RETURN_IF_ERROR(

@@ -17,6 +17,7 @@
 #include "app/runtime.h"
 #include "app/storage.h"
 #include "auth/password.h"
+#include "core/usage_history.h"
 #include "http/server.h"
 #include "service/maintenance.h"
 #include "service/storage_migration.h"
@@ -51,6 +52,33 @@ Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen)
     return std::make_pair(host, static_cast<uint16_t>(port));
   } catch (...) {
     return Status(Errc::kInvalidArgument, "--listen must be HOST:PORT with a port from 0 to 65535");
+  }
+}
+
+// Prunes file activity and usage samples past their retention, then samples today's storage
+// usage (replacing an earlier sample of the same day). Failures are logged: the next run
+// tries again.
+void record_usage_and_prune(Runtime& rt) {
+  const Micros now = now_micros();
+  if (rt.config.activity_retention_days > 0) {
+    auto pruned =
+        rt.activity->prune_before(now - rt.config.activity_retention_days * 86'400'000'000LL);
+    if (!pruned.is_ok()) {
+      api::log_event(api::LogLevel::kError, {{"msg", "activity retention failed"},
+                                             {"error", pruned.status().to_string()}});
+    }
+  }
+  meta::UsageHistoryStore& history = rt.catalog->usage_history();
+  if (rt.config.usage_history_days > 0) {
+    auto pruned = history.prune_before(day_of(now) - rt.config.usage_history_days + 1);
+    if (!pruned.is_ok()) {
+      api::log_event(api::LogLevel::kError, {{"msg", "usage history retention failed"},
+                                             {"error", pruned.status().to_string()}});
+    }
+  }
+  if (auto sample = history.sample(day_of(now)); !sample.is_ok()) {
+    api::log_event(api::LogLevel::kError,
+                   {{"msg", "usage sample failed"}, {"error", sample.status().to_string()}});
   }
 }
 
@@ -129,6 +157,8 @@ class PeriodicGc {
         api::log_event(api::LogLevel::kError,
                        {{"msg", "gc failed"}, {"error", report.status().to_string()}});
       }
+      // After the collection, so that the sample counts what is still stored.
+      record_usage_and_prune(rt_);
       lock.lock();
     }
   }
@@ -176,7 +206,8 @@ int serve(const Config& config) {
                       *runtime.url_signer, config.data_dir, config.secure_cookies,
                       config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
-                      runtime.uploads.get(), [&runtime] { runtime.job_runner->notify(); }},
+                      runtime.uploads.get(), [&runtime] { runtime.job_runner->notify(); },
+                      runtime.activity.get()},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
@@ -186,6 +217,8 @@ int serve(const Config& config) {
   options.max_connections = config.max_connections;
   http::HttpServer server(options, handler);
   if (auto status = server.listen(); !status.is_ok()) return fail(status);
+  // Usage history gets today's point at once, not only after the first collection.
+  record_usage_and_prune(runtime);
   PeriodicGc gc(runtime);
   runtime.job_runner->start();
   api::log_event(api::LogLevel::kInfo, {{"msg", "listening"},
@@ -410,6 +443,18 @@ int run(int argc, char** argv) {
       ->add_option("--trash-retention-days", config.trash_retention_days,
                    "Days deleted items stay in the trash (0: until emptied)")
       ->envname("COFFER_TRASH_RETENTION_DAYS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
+  serve_cmd
+      ->add_option("--activity-retention-days", config.activity_retention_days,
+                   "Days file activity is kept (0: forever)")
+      ->envname("COFFER_ACTIVITY_RETENTION_DAYS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
+  serve_cmd
+      ->add_option("--usage-history-days", config.usage_history_days,
+                   "Days of daily storage usage samples kept (0: forever)")
+      ->envname("COFFER_USAGE_HISTORY_DAYS")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{36500}));
   serve_cmd

@@ -50,8 +50,15 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
                         : auth::load_key(config.secret_key_file);
   COFFER_RETURN_IF_ERROR(master_key);
   rt->leases = std::make_unique<store::GcLeases>(*rt->chunks);
+  rt->activity = std::make_unique<service::ActivityLog>(
+      *rt->catalog, [](const Status& error, size_t events_lost) {
+        api::log_event(api::LogLevel::kError, {{"msg", "activity not recorded"},
+                                               {"events", static_cast<int64_t>(events_lost)},
+                                               {"error", error.to_string()}});
+      });
   rt->files =
       std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight, *rt->leases);
+  rt->files->set_activity(rt->activity.get());
   service::UploadOptions upload_options;
   upload_options.expiry_seconds = config.upload_expiry_seconds;
   upload_options.max_size = static_cast<uint64_t>(config.upload_max_size);
@@ -68,6 +75,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   rt->shares = std::make_unique<service::ShareService>(
       *rt->catalog, auth::SecretBox(*master_key, "cofferSL"),
       auth::UrlSigner(*master_key, "cofferLA"), auth_options.throttle);
+  rt->shares->set_activity(rt->activity.get());
 
   service::UploadPolicy policy;
   policy.allowed = config.allowed_types;

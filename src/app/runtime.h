@@ -9,6 +9,7 @@
 #include "auth/url_signer.h"
 #include "core/status.h"
 #include "meta/catalog.h"
+#include "service/activity_log.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 #include "service/file_service.h"
@@ -29,6 +30,8 @@ struct Runtime {
   std::unique_ptr<store::ChunkStore> chunks;
   store::InflightChunks inflight;
   std::unique_ptr<store::GcLeases> leases;  // uploads against garbage collection, every node
+  // Before the services that record into it, so that it outlives them.
+  std::unique_ptr<service::ActivityLog> activity;
   std::unique_ptr<service::FileService> files;
   std::unique_ptr<service::UploadSessions> uploads;  // resumable (tus) uploads
   std::unique_ptr<service::AuthService> auth;

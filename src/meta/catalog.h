@@ -15,12 +15,14 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "meta/account_store.h"
+#include "meta/activity_store.h"
 #include "meta/job_store.h"
 #include "meta/media_store.h"
 #include "meta/property_store.h"
 #include "meta/search_index.h"
 #include "meta/share_store.h"
 #include "meta/upload_store.h"
+#include "meta/usage_history_store.h"
 
 namespace coffer::meta {
 
@@ -155,6 +157,9 @@ class Catalog {
   virtual MediaStore& media() = 0;
   // The full-text index; the catalog keeps its names, paths, tags and metadata current.
   virtual SearchIndex& search() = 0;
+  // File activity and storage usage over time, in the same database.
+  virtual ActivityStore& activity() = 0;
+  virtual UsageHistoryStore& usage_history() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

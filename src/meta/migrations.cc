@@ -361,6 +361,44 @@ SELECT n.id, n.owner_id, n.name, p.full_path, COALESCE(n.metadata, '')
 FROM tree t JOIN nodes n ON n.id = t.id JOIN tree p ON p.id = n.parent_id;
 )sql";
 
+// Version 11: file activity (who did what to which node, kept --activity-retention-days) and
+// storage usage over time (one sample per UTC day for the installation and for each user,
+// kept --usage-history-days).
+constexpr std::string_view kInsightsSchema = R"sql(
+CREATE TABLE activity (
+  id {{ID}},
+  node_id BIGINT NOT NULL,
+  owner_id BIGINT NOT NULL,
+  actor_id BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  parent_id BIGINT,
+  name TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX activity_by_node ON activity (node_id, id);
+CREATE INDEX activity_by_parent ON activity (parent_id, id);
+CREATE INDEX activity_by_owner ON activity (owner_id, id);
+CREATE INDEX activity_by_time ON activity (created_at);
+CREATE TABLE storage_history (
+  day BIGINT NOT NULL PRIMARY KEY,
+  logical_bytes BIGINT NOT NULL,
+  unique_bytes BIGINT NOT NULL,
+  physical_bytes BIGINT NOT NULL,
+  chunks BIGINT NOT NULL,
+  files BIGINT NOT NULL,
+  sampled_at BIGINT NOT NULL
+){{NATURAL_KEY}};
+CREATE TABLE user_usage_history (
+  day BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  used_bytes BIGINT NOT NULL,
+  files BIGINT NOT NULL,
+  PRIMARY KEY (user_id, day)
+){{NATURAL_KEY}};
+CREATE INDEX user_usage_history_by_day ON user_usage_history (day);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -372,6 +410,7 @@ constexpr Migration kMigrations[] = {
     {8, "WebDAV dead properties", kDavSchema},
     {9, "jobs, declared MIME types, thumbnails, media info", kMediaSchema},
     {10, "full-text search", kSearchSchema},
+    {11, "file activity, storage usage history", kInsightsSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

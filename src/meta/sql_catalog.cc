@@ -1023,22 +1023,7 @@ Result<Usage> SqlCatalog::usage(int64_t owner_id) {
 }
 
 Result<StorageStats> SqlCatalog::storage_stats() {
-  return transact_value<StorageStats>(
-      *db_, TxMode::kRead, [&](Connection& conn) -> Result<StorageStats> {
-        StorageStats st;
-        auto logical =
-            conn.query_row("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM versions");
-        COFFER_RETURN_IF_ERROR(logical);
-        st.logical_bytes = (*logical)->int64(0);
-        auto chunks = conn.query_row(
-            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT), "
-            "CAST(COALESCE(SUM(stored_size), 0) AS BIGINT), COUNT(*) FROM chunks");
-        COFFER_RETURN_IF_ERROR(chunks);
-        st.unique_bytes = (*chunks)->int64(0);
-        st.stored_bytes = (*chunks)->int64(1);
-        st.chunks = (*chunks)->int64(2);
-        return st;
-      });
+  return transact_value<StorageStats>(*db_, TxMode::kRead, read_storage_stats);
 }
 
 Result<int64_t> SqlCatalog::prune_versions_before(Micros cutoff) {

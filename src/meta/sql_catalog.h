@@ -10,12 +10,14 @@
 #include "meta/catalog.h"
 #include "meta/database.h"
 #include "meta/sql_account_store.h"
+#include "meta/sql_activity_store.h"
 #include "meta/sql_job_store.h"
 #include "meta/sql_media_store.h"
 #include "meta/sql_property_store.h"
 #include "meta/sql_search_index.h"
 #include "meta/sql_share_store.h"
 #include "meta/sql_upload_store.h"
+#include "meta/sql_usage_history_store.h"
 
 namespace coffer::meta {
 
@@ -83,6 +85,8 @@ class SqlCatalog final : public Catalog {
   JobStore& jobs() override { return jobs_; }
   MediaStore& media() override { return media_; }
   SearchIndex& search() override { return search_; }
+  ActivityStore& activity() override { return activity_; }
+  UsageHistoryStore& usage_history() override { return usage_history_; }
 
   Database& database() { return *db_; }
 
@@ -95,6 +99,8 @@ class SqlCatalog final : public Catalog {
   SqlJobStore jobs_{*db_};
   SqlMediaStore media_{*db_};
   SqlSearchIndex search_{*db_};
+  SqlActivityStore activity_{*db_};
+  SqlUsageHistoryStore usage_history_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

@@ -164,8 +164,16 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   version.chunks = version_chunks_of(*manifest);
   // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
   // out of scope, after this commit.
-  auto node = catalog_.commit_file(owner_id, request.parent_id, *name, version, now_micros());
-  if (node.is_ok() && !version.jobs.empty() && on_enqueued_) on_enqueued_();
+  const Micros now = now_micros();
+  auto node = catalog_.commit_file(owner_id, request.parent_id, *name, version, now);
+  if (node.is_ok()) {
+    if (!version.jobs.empty() && on_enqueued_) on_enqueued_();
+    // A file the commit created has this commit's time as its creation time.
+    note(*node, request.owner_id,
+         node->created == now ? activity::kUploaded : activity::kNewVersion,
+         activity_detail(
+             {{"size", static_cast<int64_t>(node->size)}, {"version_id", node->version_id}}));
+  }
   return node;
 }
 
@@ -207,7 +215,9 @@ Result<Node> FileService::create_folder(int64_t actor, int64_t parent_id, std::s
   COFFER_RETURN_IF_ERROR(normalized);
   auto access = access_.check(actor, parent_id, Permission::kWrite);
   COFFER_RETURN_IF_ERROR(access);
-  return catalog_.create_folder(access->owner_id, parent_id, *normalized, now_micros());
+  auto folder = catalog_.create_folder(access->owner_id, parent_id, *normalized, now_micros());
+  if (folder.is_ok()) note(*folder, actor, activity::kCreated);
+  return folder;
 }
 
 Result<std::vector<Node>> FileService::list(int64_t actor, int64_t folder_id,
@@ -280,8 +290,23 @@ Result<Node> FileService::move(int64_t actor, int64_t node_id, std::optional<int
   if (new_parent_id) {
     COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, *new_parent_id));
   }
-  return catalog_.move_node(access->owner_id, node_id, new_parent_id, std::move(normalized),
-                            now_micros());
+  auto before = catalog_.get_node(access->owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(before);
+  auto moved = catalog_.move_node(access->owner_id, node_id, new_parent_id, std::move(normalized),
+                                  now_micros());
+  if (moved.is_ok()) {
+    if (moved->parent_id != before->parent_id) {
+      note(*moved, actor, activity::kMoved,
+           activity_detail({{"from_parent_id", before->parent_id},
+                            {"to_parent_id", moved->parent_id},
+                            {"old_name", before->name},
+                            {"new_name", moved->name}}));
+    } else if (moved->name != before->name) {
+      note(*moved, actor, activity::kRenamed,
+           activity_detail({{"old_name", before->name}, {"new_name", moved->name}}));
+    }
+  }
+  return moved;
 }
 
 Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
@@ -298,14 +323,31 @@ Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int
     COFFER_RETURN_IF_ERROR(n);
     name = std::move(*n);
   }
-  return catalog_.copy_node(access->owner_id, node_id, parent, name, now_micros());
+  auto copied = catalog_.copy_node(access->owner_id, node_id, parent, name, now_micros());
+  if (copied.is_ok()) {
+    note(*copied, actor, activity::kCopied,
+         activity_detail({{"source_id", source->id}, {"source_name", source->name}}));
+  }
+  return copied;
 }
 
 Status FileService::remove(int64_t actor, int64_t node_id, int64_t api_token_id) {
   // What a recipient deletes goes to the owner's trash, where the owner can restore it.
   auto access = access_.check_below_share(actor, node_id);
   COFFER_RETURN_IF_ERROR(access);
-  return catalog_.delete_node(access->owner_id, node_id, now_micros(), api_token_id);
+  auto node = catalog_.get_node(access->owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(node);
+  COFFER_RETURN_IF_ERROR(
+      catalog_.delete_node(access->owner_id, node_id, now_micros(), api_token_id));
+  note(*node, actor, activity::kDeleted);
+  return Status::ok();
+}
+
+Result<Node> FileService::restore_trashed(int64_t actor, int64_t node_id,
+                                          const std::optional<std::string>& new_name) {
+  auto node = catalog_.restore_trashed(actor, node_id, new_name, now_micros());
+  if (node.is_ok()) note(*node, actor, activity::kRestored);
+  return node;
 }
 
 Result<NodeAttributes> FileService::attributes(int64_t actor, int64_t node_id) {
@@ -318,7 +360,24 @@ Result<NodeAttributes> FileService::set_attributes(int64_t actor, int64_t node_i
                                                    const AttributeChanges& changes) {
   auto access = access_.check(actor, node_id, Permission::kWrite);
   COFFER_RETURN_IF_ERROR(access);
-  return catalog_.set_attributes(access->owner_id, node_id, changes, now_micros());
+  auto before = catalog_.attributes(access->owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(before);
+  auto after = catalog_.set_attributes(access->owner_id, node_id, changes, now_micros());
+  if (!after.is_ok() || activity_ == nullptr) return after;
+  auto node = catalog_.get_node(access->owner_id, node_id);
+  if (!node.is_ok()) return after;
+  if (after->status != before->status) {
+    note(*node, actor, activity::kStatusChanged,
+         activity_detail({{"from", std::string(doc_status_name(before->status))},
+                          {"to", std::string(doc_status_name(after->status))}}));
+  }
+  if (after->tags != before->tags) {
+    note(*node, actor, activity::kTagged, activity_detail({{"tags", after->tags}}));
+  }
+  if (after->metadata_json != before->metadata_json) {
+    note(*node, actor, activity::kMetadataChanged);
+  }
+  return after;
 }
 
 Result<std::vector<FileVersion>> FileService::list_versions(int64_t actor, int64_t file_id) {
@@ -344,15 +403,25 @@ Result<Node> FileService::restore_version(int64_t actor, int64_t file_id, int64_
     COFFER_RETURN_IF_ERROR(old);
     jobs = jobs_->kinds_for(old->mime, old->size);
   }
-  auto node = catalog_.restore_version(access->owner_id, file_id, version_id, jobs, now_micros());
-  if (node.is_ok() && !jobs.empty() && on_enqueued_) on_enqueued_();
-  return node;
+  auto file = catalog_.restore_version(access->owner_id, file_id, version_id, jobs, now_micros());
+  if (file.is_ok()) {
+    if (!jobs.empty() && on_enqueued_) on_enqueued_();
+    note(*file, actor, activity::kVersionRestored,
+         activity_detail({{"restored_version_id", version_id}, {"version_id", file->version_id}}));
+  }
+  return file;
 }
 
 Status FileService::delete_version(int64_t actor, int64_t file_id, int64_t version_id) {
   auto access = access_.check(actor, file_id, Permission::kWrite);
   COFFER_RETURN_IF_ERROR(access);
-  return catalog_.delete_version(access->owner_id, file_id, version_id);
+  COFFER_RETURN_IF_ERROR(catalog_.delete_version(access->owner_id, file_id, version_id));
+  if (activity_ != nullptr) {
+    if (auto file = catalog_.get_node(access->owner_id, file_id); file.is_ok()) {
+      note(*file, actor, activity::kVersionDeleted, activity_detail({{"version_id", version_id}}));
+    }
+  }
+  return Status::ok();
 }
 
 Result<Node> FileService::stat_version(int64_t file_id, int64_t version_id) {
@@ -379,6 +448,11 @@ Result<std::unique_ptr<ByteSource>> FileService::open_chunks(
   }
   return std::unique_ptr<ByteSource>(
       std::make_unique<store::ObjectReader>(chunks_, std::move(refs), offset, length));
+}
+
+void FileService::note(const Node& node, int64_t actor, std::string_view action,
+                       std::string detail) {
+  if (activity_ != nullptr) activity_->record(activity_of(node, actor, action, std::move(detail)));
 }
 
 uint64_t FileService::uploads_in_flight() const { return uploads_in_flight_.load(); }

@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "service/access_policy.h"
+#include "service/activity_log.h"
 #include "service/job_registry.h"
 #include "service/upload_policy.h"
 #include "store/chunk_store.h"
@@ -61,6 +62,8 @@ class FileService {
     jobs_ = registry;
     on_enqueued_ = std::move(on_enqueued);
   }
+  // Where successful operations are recorded (null: nowhere). Must outlive the service.
+  void set_activity(ActivityLog* activity) { activity_ = activity; }
 
   // Streams the body into the chunk store, then commits the version. The content type is
   // sniffed from the first bytes (media/sniffer.h) and checked against the upload policy
@@ -97,6 +100,9 @@ class FileService {
   // Moves a node and its subtree to the (owner's) trash; `api_token_id` (0: a session) is
   // recorded so a mass deletion by one client can be undone.
   Status remove(int64_t actor, int64_t node_id, int64_t api_token_id);
+  // Puts an item of the actor's own trash back (Catalog::restore_trashed).
+  Result<Node> restore_trashed(int64_t actor, int64_t node_id,
+                               const std::optional<std::string>& new_name);
 
   // Status, tags and metadata (Catalog::attributes / set_attributes).
   Result<NodeAttributes> attributes(int64_t actor, int64_t node_id);
@@ -137,6 +143,9 @@ class FileService {
   UploadPolicy policy_;
   const JobRegistry* jobs_ = nullptr;
   std::function<void()> on_enqueued_;
+  ActivityLog* activity_ = nullptr;
+
+  void note(const Node& node, int64_t actor, std::string_view action, std::string detail = "");
 };
 
 }  // namespace coffer::service

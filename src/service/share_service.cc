@@ -55,7 +55,15 @@ Result<Share> ShareService::share(int64_t actor, int64_t node_id, int64_t user_i
   }
   if (user_id == actor) return Status(Errc::kInvalidArgument, "you cannot share with yourself");
   COFFER_RETURN_IF_ERROR(require_owner(actor, node_id));
-  return store_.put_share(actor, node_id, user_id, group_id, permission, now_micros());
+  auto share = store_.put_share(actor, node_id, user_id, group_id, permission, now_micros());
+  if (share.is_ok()) {
+    note(actor, node_id, actor, activity::kShared,
+         activity_detail({{"share_id", share->id},
+                          {"recipient", share->recipient_name},
+                          {"recipient_kind", std::string(user_id != 0 ? "user" : "group")},
+                          {"permission", std::string(permission_name(permission))}}));
+  }
+  return share;
 }
 
 Result<std::vector<Share>> ShareService::node_shares(int64_t actor, int64_t node_id) {
@@ -70,7 +78,10 @@ Status ShareService::revoke(int64_t actor, int64_t share_id) {
   if (share->owner_id != actor && share->user_id != actor) {
     return Status(Errc::kNotFound, "no such share");
   }
-  return store_.delete_share(share_id);
+  COFFER_RETURN_IF_ERROR(store_.delete_share(share_id));
+  note(share->owner_id, share->node_id, actor, activity::kUnshared,
+       activity_detail({{"share_id", share->id}, {"recipient", share->recipient_name}}));
+  return Status::ok();
 }
 
 Result<std::vector<SharedWithMe>> ShareService::shared_with_me(int64_t actor) {
@@ -108,6 +119,14 @@ Result<LinkView> ShareService::create_link(int64_t actor, int64_t node_id,
   link.file_drop = options.file_drop;
   auto created = store_.create_link(actor, link, now_micros());
   COFFER_RETURN_IF_ERROR(created);
+  // Never the token or the password: only that there is one.
+  if (activity_ != nullptr) {
+    activity_->record(activity_of(*node, actor, activity::kLinkCreated,
+                                  activity_detail({{"link_id", created->id},
+                                                   {"password", !options.password.empty()},
+                                                   {"expires", options.expires.has_value()},
+                                                   {"file_drop", options.file_drop}})));
+  }
   return LinkView{std::move(*created), token};
 }
 
@@ -158,7 +177,19 @@ Result<LinkView> ShareService::update_link(int64_t actor, int64_t link_id,
 }
 
 Status ShareService::delete_link(int64_t actor, int64_t link_id) {
-  return store_.delete_link(actor, link_id);
+  auto link = store_.get_link(actor, link_id);
+  COFFER_RETURN_IF_ERROR(link);
+  COFFER_RETURN_IF_ERROR(store_.delete_link(actor, link_id));
+  note(actor, link->node_id, actor, activity::kLinkRemoved,
+       activity_detail({{"link_id", link_id}}));
+  return Status::ok();
+}
+
+void ShareService::note(int64_t owner_id, int64_t node_id, int64_t actor, std::string_view action,
+                        std::string detail) {
+  if (activity_ == nullptr) return;
+  auto node = catalog_.get_node(owner_id, node_id);
+  if (node.is_ok()) activity_->record(activity_of(*node, actor, action, std::move(detail)));
 }
 
 Result<OpenedLink> ShareService::open_link(const std::string& token) {

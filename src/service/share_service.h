@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "service/access_policy.h"
+#include "service/activity_log.h"
 #include "service/login_throttle.h"
 
 namespace coffer::service {
@@ -56,6 +57,9 @@ class ShareService {
   // `link_box` seals tokens for their owners; `link_access` signs unlocked-password tokens.
   ShareService(meta::Catalog& catalog, auth::SecretBox link_box, auth::UrlSigner link_access,
                ThrottlePolicy throttle);
+
+  // Where shares and links made or removed are recorded (null: nowhere). Must outlive this.
+  void set_activity(ActivityLog* activity) { activity_ = activity; }
 
   // Shares with users and groups. Only the owner shares and lists; the owner or the
   // recipient user revokes. Errors: kNotFound, kForbidden (not the owner), kInvalidArgument
@@ -101,6 +105,11 @@ class ShareService {
   auth::SecretBox link_box_;
   auth::UrlSigner link_access_;
   LoginThrottle throttle_;
+  ActivityLog* activity_ = nullptr;
+
+  // Records `action` on `node_id` of `owner_id`'s tree, when the node is still there.
+  void note(int64_t owner_id, int64_t node_id, int64_t actor, std::string_view action,
+            std::string detail);
 };
 
 }  // namespace coffer::service

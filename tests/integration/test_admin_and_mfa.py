@@ -343,6 +343,9 @@ def test_authorization_matrix(admin_server):
         ("DELETE", "/api/v1/uploads/{upload_gone}", "tus", others(204)),
         ("GET", "/api/v1/trash", None, everyone(200)),
         ("GET", "/api/v1/usage", None, everyone(200)),
+        ("GET", "/api/v1/usage/history", None, everyone(200)),
+        ("GET", "/api/v1/activity", None, everyone(200)),
+        ("GET", "/api/v1/nodes/{doc}/activity", None, others(200)),
         ("GET", "/api/v1/search?q=content", None, everyone(200)),
         ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),
         ("DELETE", "/api/v1/trash/{trashed}", None, others(204)),
@@ -374,6 +377,7 @@ def test_authorization_matrix(admin_server):
         ("DELETE", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
         ("DELETE", "/api/v1/admin/groups/{group}", None, admin_only(204)),
         ("GET", "/api/v1/system/stats", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
+        ("GET", "/api/v1/system/stats/history", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/jobs", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/jobs/{job}", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         # A valid image's job is never dead: retrying it is a conflict, once authorized.

@@ -326,6 +326,23 @@ await step("rename and move (folder picker)", async () => {
   await row("minutes.md").waitFor();
 });
 
+await step("the details panel's Activity shows the rename", async () => {
+  await row("minutes.md").click();
+  await page.getByRole("button", { name: "Details", exact: true }).click();
+  const activity = page.getByRole("region", { name: "Activity" });
+  await activity.getByText("renamed “notes.md” to “minutes.md”").waitFor();
+  await activity.locator("li[data-action=moved]").waitFor();
+  check((await activity.locator("li[data-action=uploaded] strong").first().textContent()) === server.user,
+    "the actor is named");
+  await activity.scrollIntoViewIfNeeded();
+  await shot("details-activity");
+  await page.getByRole("button", { name: "Close details" }).click();
+  // Back to the folder as the previous step left it: nothing selected.
+  await page.getByRole("link", { name: "My files" }).click();
+  await row("Archive").getByRole("link").click();
+  await row("minutes.md").waitFor();
+});
+
 await step("keyboard: arrows select, Delete moves to the trash", async () => {
   await page.getByRole("grid").focus();
   await page.keyboard.press("Home");
@@ -605,6 +622,22 @@ await step("admin creates a user and sets a quota", async () => {
   await page.getByRole("cell", { name: "admin.user.update" }).first().waitFor().catch(() => {});
   await page.getByRole("table").waitFor();
   await shot("audit");
+});
+
+await step("the admin Storage screen charts usage over time, ratios and users", async () => {
+  await page.getByRole("tab", { name: "Storage" }).click();
+  const usage = page.getByRole("img", { name: /^Storage used, \d+ days? from/ });
+  await usage.waitFor();
+  check((await page.locator("figure.chart").first().locator("circle").count()) >= 1, "a point is drawn");
+  await page.getByRole("img", { name: /^Usage per user: / }).waitFor();
+  await usage.scrollIntoViewIfNeeded();
+  await shot("admin-storage");
+  await page.setViewportSize({ width: 390, height: 800 });
+  const box = await usage.boundingBox();
+  check(box && box.width <= 390, `the chart fits a phone (${box?.width} px)`);
+  await usage.scrollIntoViewIfNeeded();
+  await shot("admin-storage-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
 
 await step("a folder of 900 entries: two pages, only the rows in view are in the page", async () => {

@@ -3,6 +3,7 @@
 // as the API allows.
 import { useEffect, useState } from "preact/hooks";
 import { api, type User } from "./api";
+import { StorageCharts } from "./charts";
 import { bytes, date, parseBytes } from "./format";
 import { ConfirmDialog, Dialog, DialogActions, ErrorText, TableHead, toast, toastError, useAction } from "./ui";
 
@@ -381,6 +382,7 @@ function Statistics() {
           </p>
         </div>
       )}
+      <StorageCharts />
     </section>
   );
 }

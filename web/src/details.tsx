@@ -1,6 +1,7 @@
 // The details panel of one file or folder: facts, document status, tags, custom metadata
-// (PATCH /api/v1/nodes/{id}) and, for files, the versions (download, restore).
+// (PATCH /api/v1/nodes/{id}), for files the versions (download, restore), and the activity.
 import { useEffect, useState } from "preact/hooks";
+import { Activity } from "./activity";
 import { api, download, type NodeDetails } from "./api";
 import { bytes, date } from "./format";
 import { ErrorText, toast, toastError, useAction } from "./ui";
@@ -171,6 +172,7 @@ export function Details(props: { id: number; onClose: () => void; onChanged: () 
               </ul>
             </section>
           )}
+          <Activity nodeId={node.id} refresh={node.modified} />
         </>
       )}
     </aside>

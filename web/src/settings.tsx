@@ -5,6 +5,7 @@ import { api, type User } from "./api";
 import { bytes, date } from "./format";
 import { QrCode } from "./qr";
 import { ErrorText, toast, toastError, useAction } from "./ui";
+import { UsageHistory } from "./charts";
 
 function Usage() {
   const [usage, setUsage] = useState<{
@@ -291,6 +292,7 @@ export function Settings(props: { user: User; onChanged: () => Promise<void> }) 
       <h1 id="settings-title">Settings</h1>
       <div class="cards">
         <Usage />
+        <UsageHistory />
         <Password />
         <TwoFactor enabled={!!props.user.mfa_enabled} onChanged={props.onChanged} />
         <Sessions />

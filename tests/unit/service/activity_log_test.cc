@@ -1,0 +1,97 @@
+// File activity in the domain: operations are recorded with their actor once they succeed,
+// readers see what happened before they asked, and a database that cannot store activity
+// fails no operation (the loss is reported instead).
+
+#include "service/activity_log.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "../store/store_test_util.h"
+#include "meta/sql_catalog.h"
+#include "service/file_service.h"
+
+namespace coffer::service {
+namespace {
+
+using store::testing::MemoryChunkStore;
+
+class ActivityLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto catalog = meta::open_sqlite_catalog(dir_.path() + "/meta.db");
+    ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
+    catalog_ = std::move(*catalog);
+    auto alice = catalog_->create_user("alice", "$argon2id$hash", Role::kUser);
+    auto bob = catalog_->create_user("bob", "$argon2id$hash", Role::kUser);
+    ASSERT_TRUE(alice.is_ok() && bob.is_ok());
+    alice_ = *alice;
+    bob_ = *bob;
+    log_ =
+        std::make_unique<ActivityLog>(*catalog_, [this](const Status&, size_t n) { lost_ += n; });
+    files_ = std::make_unique<FileService>(*catalog_, chunks_, inflight_, leases_);
+    files_->set_activity(log_.get());
+  }
+
+  std::vector<std::string> actions(int64_t actor, int64_t node) {
+    auto events = log_->node_activity(actor, node, {});
+    EXPECT_TRUE(events.is_ok()) << events.status().to_string();
+    std::vector<std::string> out;
+    if (events.is_ok()) {
+      for (auto it = events->rbegin(); it != events->rend(); ++it) out.push_back(it->action);
+    }
+    return out;
+  }
+
+  store::testing::TempDir dir_;
+  MemoryChunkStore chunks_;
+  store::InflightChunks inflight_;
+  store::GcLeases leases_{chunks_};
+  std::unique_ptr<meta::Catalog> catalog_;
+  std::atomic<size_t> lost_{0};
+  std::unique_ptr<ActivityLog> log_;
+  std::unique_ptr<FileService> files_;
+  User alice_, bob_;
+};
+
+TEST_F(ActivityLogTest, OperationsAreRecordedOnceTheySucceed) {
+  auto folder = files_->create_folder(alice_.id, alice_.root_id, "Docs");
+  ASSERT_TRUE(folder.is_ok());
+  auto renamed = files_->move(alice_.id, folder->id, std::nullopt, "Papers");
+  ASSERT_TRUE(renamed.is_ok());
+  // Failures are not activity: a name that is taken, a node someone else cannot see.
+  ASSERT_TRUE(files_->create_folder(alice_.id, alice_.root_id, "Other").is_ok());
+  EXPECT_EQ(files_->move(alice_.id, folder->id, std::nullopt, "Other").status().code(),
+            Errc::kNameConflict);
+  EXPECT_EQ(files_->move(bob_.id, folder->id, std::nullopt, "Mine").status().code(),
+            Errc::kNotFound);
+  EXPECT_EQ(actions(alice_.id, folder->id), (std::vector<std::string>{"created", "renamed"}));
+  // The same answer as the file routes for someone without access.
+  EXPECT_EQ(log_->node_activity(bob_.id, folder->id, {}).status().code(), Errc::kNotFound);
+  auto events = log_->node_activity(alice_.id, folder->id, {});
+  ASSERT_TRUE(events.is_ok());
+  EXPECT_EQ(events->front().detail_json, R"({"old_name":"Docs","new_name":"Papers"})");
+  EXPECT_EQ(events->front().actor_name, "alice");
+  EXPECT_EQ(lost_.load(), 0u);
+}
+
+TEST_F(ActivityLogTest, AStoreThatFailsFailsNoOperation) {
+  auto& sql = dynamic_cast<meta::SqlCatalog&>(*catalog_);
+  ASSERT_TRUE(
+      sql.database()
+          .transact(meta::TxMode::kSchema,
+                    [](meta::Connection& conn) { return conn.exec_script("DROP TABLE activity"); })
+          .is_ok());
+  auto folder = files_->create_folder(alice_.id, alice_.root_id, "Docs");
+  ASSERT_TRUE(folder.is_ok()) << folder.status().to_string();
+  ASSERT_TRUE(files_->move(alice_.id, folder->id, std::nullopt, "Papers").is_ok());
+  log_->flush();
+  EXPECT_EQ(lost_.load(), 2u);
+  // Reading fails with the store's error; the tree is as the operations left it.
+  EXPECT_FALSE(log_->node_activity(alice_.id, folder->id, {}).is_ok());
+  EXPECT_EQ(files_->stat(alice_.id, folder->id)->name, "Papers");
+}
+
+}  // namespace
+}  // namespace coffer::service
