@@ -326,7 +326,7 @@ Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int
   auto copied = catalog_.copy_node(access->owner_id, node_id, parent, name, now_micros());
   if (copied.is_ok()) {
     note(*copied, actor, activity::kCopied,
-         activity_detail({{"source_id", source->id}, {"source_name", source->name}}));
+         activity_detail({{"source_id", source.id}, {"source_name", source.name}}));
   }
   return copied;
 }
