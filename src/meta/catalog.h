@@ -137,6 +137,9 @@ class Catalog {
   virtual void set_keep_versions(int64_t keep_versions) = 0;
   virtual Result<int64_t> prune_versions_before(Micros cutoff) = 0;
   virtual Result<Usage> usage(int64_t owner_id) = 0;
+  // The bytes `owner_id` may still add under their quota, or nullopt when they have none. Far
+  // cheaper than usage() for users without a quota (it sums nothing), so uploads ask this.
+  virtual Result<std::optional<uint64_t>> quota_room(int64_t owner_id) = 0;
   virtual Result<StorageStats> storage_stats() = 0;
 
   // Total logical bytes of current file versions, for metrics.

@@ -986,6 +986,18 @@ Status SqlCatalog::for_each_version(const std::function<Status(const VersionReco
   });
 }
 
+Result<std::optional<uint64_t>> SqlCatalog::quota_room(int64_t owner_id) {
+  using Room = std::optional<uint64_t>;
+  return transact_value<Room>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Room> {
+    auto quota = quota_of(conn, owner_id, default_quota_.load());
+    COFFER_RETURN_IF_ERROR(quota);
+    if (*quota < 0) return Room();
+    auto used = used_bytes(conn, owner_id);
+    COFFER_RETURN_IF_ERROR(used);
+    return Room(static_cast<uint64_t>(std::max<int64_t>(0, *quota - *used)));
+  });
+}
+
 Result<Usage> SqlCatalog::usage(int64_t owner_id) {
   return transact_value<Usage>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Usage> {
     Usage u;

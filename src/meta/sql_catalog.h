@@ -75,6 +75,7 @@ class SqlCatalog final : public Catalog {
   void set_keep_versions(int64_t keep_versions) override { keep_versions_.store(keep_versions); }
   Result<int64_t> prune_versions_before(Micros cutoff) override;
   Result<Usage> usage(int64_t owner_id) override;
+  Result<std::optional<uint64_t>> quota_room(int64_t owner_id) override;
   Result<StorageStats> storage_stats() override;
   Result<uint64_t> stored_bytes() override;
   Status ping() override;

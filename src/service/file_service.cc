@@ -87,12 +87,9 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   if (parent->kind != NodeKind::kFolder) return Status(Errc::kConflict, "the parent is a file");
   // The quota is enforced when the version commits; checking here too stops an upload that
   // cannot fit before its bytes are read (Content-Length) or as soon as they pass the room left.
-  auto usage = catalog_.usage(owner_id);
-  COFFER_RETURN_IF_ERROR(usage);
-  const std::optional<uint64_t> room =
-      usage->limit > 0 ? std::optional<uint64_t>(static_cast<uint64_t>(
-                             std::max<int64_t>(0, usage->limit - usage->used())))
-                       : std::nullopt;
+  auto quota_room = catalog_.quota_room(owner_id);
+  COFFER_RETURN_IF_ERROR(quota_room);
+  const std::optional<uint64_t> room = *quota_room;
   auto over_quota = [&](uint64_t bytes) {
     return Status(Errc::kQuotaExceeded, "the upload (" + std::to_string(bytes) +
                                             " bytes or more) does not fit in the storage quota; " +

@@ -45,9 +45,9 @@ Result<meta::UploadRecord> UploadSessions::create(const NewUpload& request) {
   }
   // Refused now rather than after the client sent every byte; the commit checks again.
   if (request.length) {
-    auto usage = catalog_.usage(request.owner_id);
-    COFFER_RETURN_IF_ERROR(usage);
-    if (usage->limit > 0 && static_cast<int64_t>(*request.length) > usage->limit - usage->used()) {
+    auto room = catalog_.quota_room(request.owner_id);
+    COFFER_RETURN_IF_ERROR(room);
+    if (*room && *request.length > **room) {
       return Status(Errc::kQuotaExceeded, "the upload (" + std::to_string(*request.length) +
                                               " bytes) does not fit in the storage quota");
     }
