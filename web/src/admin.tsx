@@ -1,9 +1,10 @@
 // The admin console: users (create, role, status, quota, password-reset links), groups,
-// registration mode, storage statistics and the audit log. Operators see the statistics only,
-// as the API allows.
+// registration mode, storage statistics, the audit log and the job queue (jobs.tsx). Operators
+// see the statistics and the job queue only, as the API allows.
 import { useEffect, useState } from "preact/hooks";
 import { api, type User } from "./api";
 import { bytes, date, parseBytes } from "./format";
+import { JobQueue } from "./jobs";
 import { ConfirmDialog, Dialog, DialogActions, ErrorText, TableHead, toast, toastError, useAction } from "./ui";
 
 function Users() {
@@ -460,10 +461,11 @@ const kTabs = [
   ["settings", "Registration"],
   ["storage", "Storage"],
   ["audit", "Audit log"],
+  ["jobs", "Job queue"],
 ] as const;
 
 export function Admin(props: { user: User }) {
-  const tabs = props.user.role === "admin" ? kTabs : kTabs.filter(([k]) => k === "storage");
+  const tabs = props.user.role === "admin" ? kTabs : kTabs.filter(([k]) => k === "storage" || k === "jobs");
   const [tab, setTab] = useState<string>(tabs[0][0]);
   return (
     <section class="page admin" aria-labelledby="admin-title">
@@ -490,6 +492,7 @@ export function Admin(props: { user: User }) {
         {tab === "settings" && <ServerSettings />}
         {tab === "storage" && <Statistics />}
         {tab === "audit" && <Audit />}
+        {tab === "jobs" && <JobQueue />}
       </div>
     </section>
   );
