@@ -692,6 +692,27 @@ await step("grid view: image tiles get their thumbnail (blob: URL), the choice i
   await row("photo.png").waitFor();
 });
 
+await step("phone width: the search results and the grid fit", async () => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  const fits = async (what) => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 390, `${what}: no sideways scrolling (${width})`);
+  };
+  const box = page.getByRole("searchbox", { name: "Search files" });
+  await box.fill("zebra");
+  await box.press("Enter");
+  await page.locator('li.hit[data-hit="report.pdf"]').waitFor();
+  await fits("search");
+  await shot("search-phone");
+  await page.locator('li.hit[data-hit="report.pdf"]').getByRole("link", { name: "Show report.pdf in its folder" }).click();
+  await page.getByRole("button", { name: "Grid" }).click();
+  await tile("photo.png").waitFor();
+  await fits("grid");
+  await shot("grid-phone");
+  await page.getByRole("button", { name: "List" }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
 await step("a large upload goes through tus: cut off after its first chunk, resumed after a reload", async () => {
   const huge = join(files, "huge.bin");
   const content = randomBytes(20 * 1024 * 1024);
