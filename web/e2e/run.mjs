@@ -752,8 +752,26 @@ await step("a large upload goes through tus: cut off after its first chunk, resu
   await row("huge.bin").click();
   const bytes = await downloaded(page, () => page.getByRole("button", { name: "Download", exact: true }).click());
   check(sha256(bytes) === sha256(content), "the downloaded file has the SHA-256 of the one uploaded");
-  check((await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("coffer.tus:")))).length === 0,
-    "the finished upload is forgotten");
+  const stored = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("coffer.tus:")).length);
+  check((await stored()) === 0, "the finished upload is forgotten");
+
+  // Cancel deletes the upload on the server (a slow uplink keeps it running meanwhile).
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const uplink = (bytesPerSecond) =>
+    cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+  await uplink(1024 * 1024);
+  writeFileSync(join(files, "cancelled.bin"), randomBytes(12 * 1024 * 1024));
+  await page.getByLabel("Upload files").setInputFiles(join(files, "cancelled.bin"));
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("coffer.tus:")));
+  const deleted = page.waitForResponse((r) => r.request().method() === "DELETE" && r.url().includes("/api/v1/uploads/"));
+  await page.getByRole("button", { name: "Cancel cancelled.bin" }).click();
+  check((await deleted).status() === 204, "the upload is deleted on the server");
+  await uplink(-1);
+  // Nothing failed: the panel folds to its summary.
+  await page.getByRole("heading", { name: "0 uploaded" }).waitFor();
+  check((await stored()) === 0, "a cancelled upload is forgotten");
+  await cdp.detach();
 });
 
 let enrolStep = 0;
@@ -858,6 +876,13 @@ await step("a folder of 900 entries: two pages, only the rows in view are in the
   check((await rendered()) < 80, `rows in the page at the end: ${await rendered()}`);
   await page.keyboard.press("Home");
   await row("entry-0000").waitFor();
+  // Search pages through the cursor too: 20 hits a page.
+  await page.getByRole("searchbox", { name: "Search files" }).fill("entry");
+  await page.keyboard.press("Enter");
+  await page.locator(".status-line", { hasText: "20+ results" }).waitFor();
+  await page.getByRole("button", { name: "More results" }).click();
+  await page.locator(".status-line", { hasText: "40+ results" }).waitFor();
+  check((await page.locator("li.hit").count()) === 40, "two pages of hits");
 });
 
 await step("phone width: the menu folds and the file list still works", async () => {
