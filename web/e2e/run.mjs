@@ -876,6 +876,15 @@ await step("a folder of 900 entries: two pages, only the rows in view are in the
   check((await rendered()) < 80, `rows in the page at the end: ${await rendered()}`);
   await page.keyboard.press("Home");
   await row("entry-0000").waitFor();
+  // The grid renders only the rows of tiles in view as well.
+  await page.getByRole("button", { name: "Grid" }).click();
+  await tile("entry-0000").waitFor();
+  check((await page.locator(".tile").count()) < 150, `tiles in the page: ${await page.locator(".tile").count()}`);
+  await page.getByRole("grid").focus();
+  await page.keyboard.press("End");
+  await tile("entry-0899").waitFor();
+  check((await page.locator(".tile").count()) < 150, `tiles in the page at the end: ${await page.locator(".tile").count()}`);
+  await page.getByRole("button", { name: "List" }).click();
   // Search pages through the cursor too: 20 hits a page.
   await page.getByRole("searchbox", { name: "Search files" }).fill("entry");
   await page.keyboard.press("Enter");
