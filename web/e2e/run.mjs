@@ -905,6 +905,23 @@ await step("phone width: the menu folds and the file list still works", async ()
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+await step("an operator sees the storage statistics and the job queue, nothing else", async () => {
+  const token = await adminToken();
+  const made = await fetch(server.url + "/api/v1/admin/users", {
+    method: "POST",
+    headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" },
+    body: JSON.stringify({ username: "olga", password: "olga-e2e-password-1", role: "operator" }),
+  });
+  check(made.status === 201, "olga: " + made.status);
+  await signOut();
+  await signIn("olga", "olga-e2e-password-1");
+  await page.getByRole("link", { name: "Admin" }).click();
+  const tabs = await page.getByRole("tab").allTextContents();
+  check(tabs.join(",") === "Storage,Job queue", "the operator's tabs: " + tabs.join(","));
+  await page.getByRole("tab", { name: "Job queue" }).click();
+  await page.getByRole("table", { name: "Queue depth" }).locator("tr[data-kind=thumbnail]").waitFor();
+});
+
 await step("no errors in the browser console", async () => {
   // Expected failures (the wrong password, the probe for a session on first load) are
   // reported by the browser as failed resources; anything else is a bug.
