@@ -16,6 +16,9 @@ export interface SearchHit extends Node {
   status: "pending" | "active" | "archived" | "error";
   snippet: string;
   score: number;
+  // Set for a node in another user's share: the shared node it was found under, and the owner.
+  share_root_id?: number;
+  owner?: { id: number; username: string };
 }
 
 const kPageSize = 20;
@@ -194,8 +197,13 @@ function Filters(props: { query: URLSearchParams }) {
   );
 }
 
-// Where a hit lives: its folder, with the hit selected there.
-const folderHref = (hit: SearchHit) => `/files/${hit.parent_id}?select=${hit.id}`;
+// Where a hit lives: its folder, with the hit selected there. A node shared by itself has no
+// folder the caller may open: a shared folder opens as itself, a shared file is listed under
+// "Shared with me".
+function folderHref(hit: SearchHit): string {
+  if (hit.share_root_id === hit.id) return hit.type === "folder" ? `/files/${hit.id}` : "/shared";
+  return `/files/${hit.parent_id}?select=${hit.id}`;
+}
 
 export function SearchPage() {
   const query = useQuery();
@@ -280,6 +288,7 @@ export function SearchPage() {
             <p class="hit-meta muted">
               {hit.type === "file" ? `${bytes(hit.size)} · ` : ""}
               {date(hit.modified)} ·{" "}
+              {hit.owner && `shared by ${hit.owner.username} · `}
               <a href={folderHref(hit)} aria-label={`Show ${hit.name} in its folder`}>
                 Show in folder
               </a>
