@@ -40,7 +40,8 @@ def test_index_is_served_at_root_with_a_strict_csp(server):
 
 
 def test_client_routes_get_the_app_and_server_prefixes_keep_their_404(server):
-    for path in ("/files", "/files/12", "/trash", "/settings", "/admin", "/login", "/reset-password"):
+    for path in ("/files", "/files/12", "/trash", "/settings", "/admin", "/login", "/reset-password",
+                 "/search", "/search?q=report&type=file"):
         r = requests.get(server.url + path)
         assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html"), path
     for path in ("/api/v1/nope", "/api", "/s/abc", "/docs/nope.js", "/health/x", "/assets/nope.js"):

@@ -1,10 +1,11 @@
 // The admin console: users (create, role, status, quota, password-reset links), groups,
-// registration mode, storage statistics and the audit log. Operators see the statistics only,
-// as the API allows.
+// registration mode, storage statistics, the audit log and the job queue (jobs.tsx). Operators
+// see the statistics and the job queue only, as the API allows.
 import { useEffect, useState } from "preact/hooks";
 import { api, type User } from "./api";
 import { StorageCharts } from "./charts";
 import { bytes, date, parseBytes } from "./format";
+import { JobQueue } from "./jobs";
 import { ConfirmDialog, Dialog, DialogActions, ErrorText, TableHead, toast, toastError, useAction } from "./ui";
 
 function Users() {
@@ -462,10 +463,11 @@ const kTabs = [
   ["settings", "Registration"],
   ["storage", "Storage"],
   ["audit", "Audit log"],
+  ["jobs", "Job queue"],
 ] as const;
 
 export function Admin(props: { user: User }) {
-  const tabs = props.user.role === "admin" ? kTabs : kTabs.filter(([k]) => k === "storage");
+  const tabs = props.user.role === "admin" ? kTabs : kTabs.filter(([k]) => k === "storage" || k === "jobs");
   const [tab, setTab] = useState<string>(tabs[0][0]);
   return (
     <section class="page admin" aria-labelledby="admin-title">
@@ -492,6 +494,7 @@ export function Admin(props: { user: User }) {
         {tab === "settings" && <ServerSettings />}
         {tab === "storage" && <Statistics />}
         {tab === "audit" && <Audit />}
+        {tab === "jobs" && <JobQueue />}
       </div>
     </section>
   );

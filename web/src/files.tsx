@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, download, enc, signedUrl, type Node } from "./api";
 import { bytes, date } from "./format";
-import { navigate } from "./router";
+import { navigate, useQuery } from "./router";
 import { ConfirmDialog, PromptDialog, toast, toastError } from "./ui";
 import { droppedFiles, pickedFiles, useUploads } from "./upload";
 import { FolderPicker } from "./folder_picker";
@@ -14,6 +14,7 @@ import { Details } from "./details";
 import { ShareDialog } from "./share";
 import { sharedRoots, type SharedItem } from "./shared";
 import { downloadZip } from "./zip";
+import { Grid, storedView, storeView, type View } from "./grid";
 
 type SortKey = "name" | "modified" | "size";
 const kRowHeight = 44;
@@ -89,6 +90,11 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
   const [scrollTop, setScrollTop] = useState(0);
   const [viewHeight, setViewHeight] = useState(600);
   const listRef = useRef<HTMLDivElement>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState<View>(storedView);
+  const [gridLast, setGridLast] = useState(0);
+  // ?select=ID (from a search hit): the item to select once its page is loaded.
+  const wanted = Number(useQuery().get("select")) || null;
   const generation = useRef(0);
   const uploads = useUploads();
 
@@ -117,6 +123,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
     setAnchor(0);
     setDetailsId(null);
     listRef.current?.scrollTo(0, 0);
+    gridRef.current?.scrollTo(0, 0);
     loadCrumbs(folderId, rootId).then(
       (where) => {
         setCrumbs(where.crumbs);
@@ -139,14 +146,28 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
     const observer = new ResizeObserver(() => setViewHeight(el.clientHeight));
     observer.observe(el);
     return () => observer.disconnect();
-  }, []);
+  }, [view]);
 
   // The next page is fetched once the rows in view come near the end of what is loaded.
   const first = Math.max(0, Math.floor(scrollTop / kRowHeight) - 10);
   const last = Math.min(items.length, Math.ceil((scrollTop + viewHeight) / kRowHeight) + 10);
+  const lastInView = view === "grid" ? gridLast : last;
   useEffect(() => {
-    if (cursor && !loading && last >= items.length - 50) void load(false);
-  }, [last, cursor, loading, items.length]);
+    if (cursor && !loading && lastInView >= items.length - 50) void load(false);
+  }, [lastInView, cursor, loading, items.length]);
+
+  // The item a search hit named: selected and brought into view, paging on until it is loaded.
+  useEffect(() => {
+    if (wanted === null || loading) return;
+    const i = items.findIndex((n) => n.id === wanted);
+    if (i >= 0) {
+      focusRow(i);
+      setSelected(new Set([wanted]));
+      navigate(`/files/${folderId}`, true);
+    } else if (cursor) {
+      void load(false);
+    }
+  }, [wanted, items, loading]);
 
   const selectedNodes = useMemo(() => items.filter((n) => selected.has(n.id)), [items, selected]);
   const target = selectedNodes.length ? selectedNodes : items[active] ? [items[active]] : [];
@@ -176,10 +197,23 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
     } else {
       setAnchor(i);
     }
-    const el = listRef.current!;
+    // The grid keeps its active tile in view itself.
+    const el = listRef.current;
+    if (!el) return;
     const top = i * kRowHeight;
     if (top < el.scrollTop) el.scrollTop = top;
     else if (top + kRowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + kRowHeight - el.clientHeight;
+  };
+
+  // A click on row or tile i: Shift extends the selection, Ctrl toggles, else it is the one.
+  const pick = (i: number, e: MouseEvent) => {
+    if (e.shiftKey) focusRow(i, true);
+    else if (e.ctrlKey || e.metaKey) focusRow(i, false, true);
+    else {
+      focusRow(i);
+      setSelected(new Set([items[i].id]));
+      if (detailsId !== null) setDetailsId(items[i].id);
+    }
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -240,6 +274,19 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
   );
 
   const folderPath = absolutePath(crumbs);
+  const gridLabel = crumbs.length ? `Contents of ${crumbs[crumbs.length - 1].name}` : "Contents";
+  const notes = (
+    <>
+      {!loading && !loadError && items.length === 0 && (
+        <p class="empty">This folder is empty. Drop files here or use “Upload files”.</p>
+      )}
+      {loadError !== null && (
+        <p class="error" role="alert">
+          {String((loadError as Error).message ?? loadError)} <button type="button" onClick={reload}>Try again</button>
+        </p>
+      )}
+    </>
+  );
   const one = target.length === 1 ? target[0] : null;
 
   return (
@@ -330,14 +377,41 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
           onClick={() => setDetailsId(detailsId === null && one ? one.id : null)}>
           Details
         </button>
-        {/* Search and the thumbnail grid plug in here (issues in progress). */}
+        <span class="separator" />
+        <span class="view-toggle" role="group" aria-label="View">
+          {(["list", "grid"] as const).map((v) => (
+            <button key={v} type="button" aria-pressed={view === v} onClick={() => {
+              setView(v);
+              storeView(v);
+            }}>
+              {v === "list" ? "List" : "Grid"}
+            </button>
+          ))}
+        </span>
       </div>
 
       <div class="browser-body">
+        {view === "grid" ? (
+          <Grid
+            items={items}
+            selected={selected}
+            active={active}
+            label={gridLabel}
+            gridRef={gridRef}
+            onPick={pick}
+            onToggle={(i) => focusRow(i, false, true)}
+            onOpen={open}
+            onMove={(i, extend) => focusRow(i, extend)}
+            onKeyDown={onKeyDown}
+            onRange={setGridLast}
+          >
+            {notes}
+          </Grid>
+        ) : (
         <div
           class="list"
           role="grid"
-          aria-label={crumbs.length ? `Contents of ${crumbs[crumbs.length - 1].name}` : "Contents"}
+          aria-label={gridLabel}
           aria-multiselectable="true"
           aria-rowcount={items.length + 1}
           aria-activedescendant={items[active] ? `row-${items[active].id}` : undefined}
@@ -374,13 +448,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
                   style={{ top: `${i * kRowHeight}px` }}
                   onClick={(e) => {
                     if ((e.target as HTMLElement).closest("input,a")) return;
-                    if (e.shiftKey) focusRow(i, true);
-                    else if (e.ctrlKey || e.metaKey) focusRow(i, false, true);
-                    else {
-                      focusRow(i);
-                      setSelected(new Set([node.id]));
-                      if (detailsId !== null) setDetailsId(node.id);
-                    }
+                    pick(i, e);
                   }}
                   onDblClick={() => open(node)}
                 >
@@ -417,15 +485,9 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
               );
             })}
           </div>
-          {!loading && !loadError && items.length === 0 && (
-            <p class="empty">This folder is empty. Drop files here or use “Upload files”.</p>
-          )}
-          {loadError !== null && (
-            <p class="error" role="alert">
-              {String((loadError as Error).message ?? loadError)} <button type="button" onClick={reload}>Try again</button>
-            </p>
-          )}
+          {notes}
         </div>
+        )}
         {detailsId !== null && (
           <Details id={detailsId} onClose={() => setDetailsId(null)} onChanged={reload} />
         )}

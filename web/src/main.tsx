@@ -13,6 +13,7 @@ import { Admin } from "./admin";
 import { UploadProvider } from "./upload";
 import { SharedWithMe } from "./shared";
 import { PublicLink } from "./public_link";
+import { SearchBox, SearchPage } from "./search";
 
 function Nav(props: { user: User; path: string }) {
   const [open, setOpen] = useState(false);
@@ -28,6 +29,7 @@ function Nav(props: { user: User; path: string }) {
       <a class="brand" href="/files">
         Coffer
       </a>
+      <SearchBox />
       <button
         type="button"
         class="menu-toggle"
@@ -112,6 +114,8 @@ function App() {
   if (path.startsWith("/files")) {
     const id = Number(path.split("/")[2]) || user.root_id;
     screen = <FileBrowser folderId={id} rootId={user.root_id} isAdmin={user.role === "admin"} />;
+  } else if (path === "/search") {
+    screen = <SearchPage />;
   } else if (path.startsWith("/shared")) {
     screen = <SharedWithMe />;
   } else if (path.startsWith("/trash")) {

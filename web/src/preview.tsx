@@ -1,4 +1,5 @@
-// Preview of one file: images, audio and video through a short-lived signed URL, PDF in the
+// Preview of one file: images (the large thumbnail at once when there is one, then the
+// original), audio and video through a short-lived signed URL, PDF in the
 // browser's own viewer (from a blob: URL), text and Markdown as text (Markdown rendered to
 // elements, never as HTML from the file). Left and right arrows step through the folder.
 import { useEffect, useState } from "preact/hooks";
@@ -6,6 +7,7 @@ import { api, download, signedUrl, type Node } from "./api";
 import { bytes } from "./format";
 import { Markdown } from "./markdown";
 import { Dialog, ErrorText, toastError } from "./ui";
+import { fetchThumbnail } from "./thumbnail";
 
 const kTextLimit = 1 << 20;
 
@@ -33,11 +35,26 @@ function Body(props: { node: Node }) {
   useEffect(() => {
     let revoke = "";
     let live = true;
+    const controller = new AbortController();
     setSrc(null);
     setText(null);
     setError(null);
     (async () => {
-      if (kind === "image" || kind === "audio" || kind === "video") {
+      if (kind === "image") {
+        // A made thumbnail shows at once; one still being made is not waited for.
+        revoke = (await fetchThumbnail(node, "large", controller.signal, false).catch(() => null)) ?? "";
+        if (!live) {
+          if (revoke) URL.revokeObjectURL(revoke); // made after the cleanup ran
+          return;
+        }
+        if (revoke) setSrc(revoke);
+        const url = await signedUrl(node.id, "inline");
+        // Decoded off-screen first, so the thumbnail stays until the original can replace it.
+        const original = new Image();
+        original.src = url;
+        await original.decode().catch(() => {});
+        if (live) setSrc(url);
+      } else if (kind === "audio" || kind === "video") {
         const url = await signedUrl(node.id, "inline");
         if (live) setSrc(url);
       } else if (kind === "pdf") {
@@ -56,6 +73,7 @@ function Body(props: { node: Node }) {
     })().catch((e) => live && setError(e));
     return () => {
       live = false;
+      controller.abort();
       if (revoke) URL.revokeObjectURL(revoke);
     };
   }, [node.id]);

@@ -12,14 +12,19 @@ export function navigate(path: string, replace = false) {
 
 window.addEventListener("popstate", () => listeners.forEach((l) => l()));
 
-export function usePath(): string {
-  const [path, setPath] = useState(location.pathname);
+// A part of the address, kept current across navigations.
+function useAddress(read: () => string): string {
+  const [value, setValue] = useState(read());
   useEffect(() => {
-    const update = () => setPath(location.pathname);
+    const update = () => setValue(read());
     listeners.add(update);
     return () => void listeners.delete(update);
   }, []);
-  return path;
+  return value;
+}
+
+export function usePath(): string {
+  return useAddress(() => location.pathname);
 }
 
 // Follows same-origin links without a page load.
@@ -30,4 +35,10 @@ export function onLinkClick(event: MouseEvent) {
   if (url.origin !== location.origin || url.pathname.startsWith("/api/") || url.pathname.startsWith("/docs")) return;
   event.preventDefault();
   navigate(url.pathname + url.search);
+}
+
+// The query string of the current address (?q=… on /search, ?select=… on /files), updated on
+// every navigation, also between two addresses of the same path.
+export function useQuery(): URLSearchParams {
+  return new URLSearchParams(useAddress(() => location.search));
 }

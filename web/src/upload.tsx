@@ -1,12 +1,14 @@
 // Uploads: a queue of files (from the picker, a folder picker or drag and drop), sent three at a
-// time as raw PUT bodies, with per-file and overall progress, speed, time left, cancel and
-// retry. Folders in a dropped tree are created as needed. XMLHttpRequest, because fetch has no
-// upload progress.
+// time as raw PUT bodies, or through tus in chunks when they are large (tus.ts: resumable
+// after a failure or a reload), with per-file and overall progress, speed, time left, cancel
+// and retry. Folders in a dropped tree are created as needed. XMLHttpRequest, because fetch
+// has no upload progress.
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, authHeader, describe, enc, refresh, type Node } from "./api";
 import { bytes, duration } from "./format";
+import { errorFromXhr, kResumableThreshold, TusUpload } from "./tus";
 
 export interface PickedFile {
   file: File;
@@ -26,6 +28,7 @@ interface Item {
   speed: number; // bytes per second, smoothed
   error?: string;
   xhr?: XMLHttpRequest;
+  tus?: TusUpload; // a large file's resumable upload
 }
 
 interface Uploads {
@@ -74,16 +77,7 @@ function put(item: Item, folderId: number, name: string, onProgress: (sent: numb
     xhr.upload.onprogress = (e) => onProgress(e.loaded);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) return resolve();
-      let code = "HTTP_" + xhr.status;
-      let message = `The server answered ${xhr.status}.`;
-      try {
-        const body = JSON.parse(xhr.responseText);
-        code = body.error.code;
-        message = body.error.message;
-      } catch {
-        // keep the generic message
-      }
-      reject(new ApiError(xhr.status, code, message));
+      reject(errorFromXhr(xhr));
     };
     xhr.onerror = () => reject(new TypeError("network error"));
     xhr.onabort = () => reject(new DOMException("cancelled", "AbortError"));
@@ -118,9 +112,14 @@ export function UploadProvider(props: { children: ComponentChildren }) {
       }
       if (item.state !== "uploading") return;
       let last = performance.now();
-      let lastSent = 0;
+      let lastSent = -1;
       const progress = (sent: number) => {
         const now = performance.now();
+        // A resumed upload starts where the server stands: speed counts from there.
+        if (lastSent < 0) {
+          lastSent = sent;
+          last = now;
+        }
         const dt = (now - last) / 1000;
         if (dt > 0.2) {
           const rate = (sent - lastSent) / dt;
@@ -131,12 +130,17 @@ export function UploadProvider(props: { children: ComponentChildren }) {
         item.sent = sent;
         update();
       };
-      try {
-        await put(item, folderId, name, progress);
-      } catch (e) {
-        // An access token that expired mid-queue: refresh once and send again.
-        if (!(e instanceof ApiError && e.status === 401 && (await refresh()))) throw e;
-        await put(item, folderId, name, progress);
+      if (item.file.size >= kResumableThreshold) {
+        item.tus = new TusUpload(item.file, folderId, name, progress);
+        await item.tus.start();
+      } else {
+        try {
+          await put(item, folderId, name, progress);
+        } catch (e) {
+          // An access token that expired mid-queue: refresh once and send again.
+          if (!(e instanceof ApiError && e.status === 401 && (await refresh()))) throw e;
+          await put(item, folderId, name, progress);
+        }
       }
       item.state = "done";
       item.sent = item.file.size;
@@ -148,6 +152,7 @@ export function UploadProvider(props: { children: ComponentChildren }) {
       }
     }
     item.xhr = undefined;
+    item.tus = undefined;
     // When the batch is over and nothing failed, fold the list away; the summary stays.
     if (itemsRef.current.every((i) => i.state === "done" || i.state === "cancelled")) setCollapsed(true);
     update();
@@ -194,6 +199,8 @@ export function UploadProvider(props: { children: ComponentChildren }) {
     const wasRunning = item.state === "uploading";
     item.state = "cancelled";
     item.xhr?.abort();
+    // Deletes the resumable upload on the server; should that fail, it expires there anyway.
+    item.tus?.terminate().catch(() => {});
     update();
     if (wasRunning) pump();
   };
