@@ -68,14 +68,57 @@ Result<int> GcLeases::count_live(std::string_view kind) {
   return live;
 }
 
-Result<std::unique_ptr<HeldMarker>> GcLeases::begin_upload() {
-  const std::string name = next_name();
+UploadLease::~UploadLease() { leases_.leave_upload(); }
+
+Status UploadLease::keep_alive() { return leases_.keep_upload_alive(); }
+
+Status GcLeases::join_upload() {
+  std::lock_guard lock(upload_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (uploads_ == 0) {
+    std::string name = next_name();
+    COFFER_RETURN_IF_ERROR(store_.put_marker(kLeases, name));
+    upload_marker_ = std::move(name);
+    upload_written_ = now;
+  } else if (now - upload_written_ >= std::chrono::seconds(options_.refresh_seconds)) {
+    // Written a while ago: renewed before this upload relies on it.
+    COFFER_RETURN_IF_ERROR(store_.put_marker(kLeases, upload_marker_));
+    upload_written_ = now;
+  }
+  ++uploads_;
+  return Status::ok();
+}
+
+void GcLeases::leave_upload() {
+  std::lock_guard lock(upload_mu_);
+  if (--uploads_ == 0) {
+    // Best effort: a marker left behind lapses after lease_ttl.
+    (void)store_.remove_marker(kLeases, upload_marker_);
+  }
+}
+
+Status GcLeases::keep_upload_alive() {
+  std::lock_guard lock(upload_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - upload_written_ < std::chrono::seconds(options_.refresh_seconds)) return Status::ok();
+  // Nobody renewed it for so long that a process elsewhere may have taken it for a dead
+  // one's: what it protected may be gone. Stop.
+  if (now - upload_written_ >=
+      std::chrono::seconds(options_.lease_ttl_seconds - options_.refresh_seconds)) {
+    return Status(Errc::kUnavailable,
+                  "held up too long to rely on its garbage-collection lease marker; retry");
+  }
+  COFFER_RETURN_IF_ERROR(store_.put_marker(kLeases, upload_marker_));
+  upload_written_ = now;
+  return Status::ok();
+}
+
+Result<std::unique_ptr<UploadLease>> GcLeases::begin_upload() {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(options_.upload_wait_seconds);
   for (;;) {
-    const auto written = std::chrono::steady_clock::now();
-    COFFER_RETURN_IF_ERROR(store_.put_marker(kLeases, name));
-    auto lease = std::make_unique<HeldMarker>(store_, options_, kLeases, name, written);
+    COFFER_RETURN_IF_ERROR(join_upload());
+    auto lease = std::make_unique<UploadLease>(*this);
     auto fences = count_live(kFences);
     COFFER_RETURN_IF_ERROR(fences);
     if (*fences == 0) return lease;

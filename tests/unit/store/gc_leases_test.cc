@@ -87,5 +87,57 @@ TEST(GcLeases, AHolderHeldUpPastItsLeaseGivesUp) {
   EXPECT_EQ(status.code(), Errc::kUnavailable);
 }
 
+// The uploads of one process share one lease marker: it exists while any of them runs and a
+// sweep waits for the last one.
+TEST(GcLeases, UploadsOfAProcessShareOneLeaseUntilTheLastEnds) {
+  MemoryChunkStore store;
+  GcLeases uploader(store, fast_options());
+  GcLeases collector(store, fast_options());
+  auto count_leases = [&] {
+    int n = 0;
+    EXPECT_TRUE(store.for_each_marker("leases", [&](const MarkerInfo&) {
+      ++n;
+      return Status::ok();
+    }).is_ok());
+    return n;
+  };
+  auto first = uploader.begin_upload();
+  auto second = uploader.begin_upload();
+  ASSERT_TRUE(first.is_ok() && second.is_ok());
+  EXPECT_EQ(count_leases(), 1);
+  first->reset();
+  EXPECT_EQ(count_leases(), 1) << "the second upload still holds the lease";
+  auto fence = collector.begin_sweep(std::chrono::seconds(0));
+  ASSERT_TRUE(fence.is_ok());
+  EXPECT_EQ(*fence, nullptr) << "no sweep while the second upload runs";
+  EXPECT_TRUE((*second)->keep_alive().is_ok());
+  second->reset();
+  EXPECT_EQ(count_leases(), 0);
+  fence = collector.begin_sweep(std::chrono::seconds(0));
+  ASSERT_TRUE(fence.is_ok());
+  EXPECT_NE(*fence, nullptr);
+  // A new upload after the sweep's fence is gone starts a new lease.
+  fence->reset();
+  auto third = uploader.begin_upload();
+  ASSERT_TRUE(third.is_ok());
+  EXPECT_EQ(count_leases(), 1);
+}
+
+TEST(GcLeases, AnUploadJoiningWhileASweepRunsStepsAsideWithoutEndingTheOthersLease) {
+  MemoryChunkStore store;
+  GcLeases uploader(store, fast_options());
+  GcLeases collector(store, fast_options());
+  auto running = uploader.begin_upload();
+  ASSERT_TRUE(running.is_ok());
+  // A fence put by another process after the running upload began (it saw no fence).
+  ASSERT_TRUE(store.put_marker("fences", "other-1").is_ok());
+  auto joining = uploader.begin_upload();
+  ASSERT_FALSE(joining.is_ok());
+  EXPECT_EQ(joining.status().code(), Errc::kUnavailable);
+  auto fence = collector.begin_sweep(std::chrono::seconds(0));
+  ASSERT_TRUE(fence.is_ok());
+  EXPECT_EQ(*fence, nullptr) << "the running upload's lease is still there";
+}
+
 }  // namespace
 }  // namespace coffer::store
