@@ -95,10 +95,13 @@ TEST(GcLeases, UploadsOfAProcessShareOneLeaseUntilTheLastEnds) {
   GcLeases collector(store, fast_options());
   auto count_leases = [&] {
     int n = 0;
-    EXPECT_TRUE(store.for_each_marker("leases", [&](const MarkerInfo&) {
-      ++n;
-      return Status::ok();
-    }).is_ok());
+    EXPECT_TRUE(store
+                    .for_each_marker("leases",
+                                     [&](const MarkerInfo&) {
+                                       ++n;
+                                       return Status::ok();
+                                     })
+                    .is_ok());
     return n;
   };
   auto first = uploader.begin_upload();
