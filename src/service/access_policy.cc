@@ -24,8 +24,8 @@ Result<Access> AccessPolicy::check(int64_t actor, int64_t node_id, Permission ne
   return **shared;
 }
 
-Result<Access> AccessPolicy::check_below_share(int64_t actor, int64_t node_id) const {
-  auto access = check(actor, node_id, Permission::kWrite);
+Result<Access> AccessPolicy::check_below_share(int64_t actor, int64_t node_id, Node* node) const {
+  auto access = check(actor, node_id, Permission::kWrite, node);
   COFFER_RETURN_IF_ERROR(access);
   if (!access->owned() && access->share_root_id == node_id) {
     return Status(Errc::kForbidden, "the shared item itself can only be changed by its owner");

@@ -28,7 +28,7 @@ class AccessPolicy {
 
   // As check(), and also refuses (kForbidden) when the node is the shared node itself and the
   // actor is not its owner: renaming, moving or deleting it is the owner's decision.
-  Result<Access> check_below_share(int64_t actor, int64_t node_id) const;
+  Result<Access> check_below_share(int64_t actor, int64_t node_id, Node* node = nullptr) const;
 
  private:
   meta::Catalog& catalog_;

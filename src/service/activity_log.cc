@@ -101,12 +101,11 @@ void ActivityLog::flush() {
 
 Result<std::vector<ActivityEvent>> ActivityLog::node_activity(int64_t actor, int64_t node_id,
                                                               const ActivityPage& page) {
-  auto access = access_.check(actor, node_id, Permission::kRead);
+  Node node;
+  auto access = access_.check(actor, node_id, Permission::kRead, &node);
   COFFER_RETURN_IF_ERROR(access);
-  auto node = catalog_.get_node(access->owner_id, node_id);
-  COFFER_RETURN_IF_ERROR(node);
   flush();
-  return catalog_.activity().node_events(access->owner_id, node_id, node->kind == NodeKind::kFolder,
+  return catalog_.activity().node_events(access->owner_id, node_id, node.kind == NodeKind::kFolder,
                                          page);
 }
 

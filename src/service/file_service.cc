@@ -233,11 +233,10 @@ Result<Node> FileService::resolve_path(int64_t owner_id, std::string_view path) 
 }
 
 Result<Node> FileService::resolve_below(int64_t actor, int64_t node_id, std::string_view path) {
-  auto access = access_.check(actor, node_id, Permission::kRead);
+  Node top;
+  auto access = access_.check(actor, node_id, Permission::kRead, &top);
   COFFER_RETURN_IF_ERROR(access);
-  auto top = catalog_.get_node(access->owner_id, node_id);
-  COFFER_RETURN_IF_ERROR(top);
-  return walk_path(access->owner_id, std::move(*top), path);
+  return walk_path(access->owner_id, std::move(top), path);
 }
 
 Result<Node> FileService::walk_path(int64_t owner_id, Node from, std::string_view path) {
@@ -282,25 +281,24 @@ Result<Node> FileService::move(int64_t actor, int64_t node_id, std::optional<int
     COFFER_RETURN_IF_ERROR(n);
     normalized = std::move(*n);
   }
-  auto access = access_.check_below_share(actor, node_id);
+  Node before;
+  auto access = access_.check_below_share(actor, node_id, &before);
   COFFER_RETURN_IF_ERROR(access);
   if (new_parent_id) {
     COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, *new_parent_id));
   }
-  auto before = catalog_.get_node(access->owner_id, node_id);
-  COFFER_RETURN_IF_ERROR(before);
   auto moved = catalog_.move_node(access->owner_id, node_id, new_parent_id, std::move(normalized),
                                   now_micros());
   if (moved.is_ok()) {
-    if (moved->parent_id != before->parent_id) {
+    if (moved->parent_id != before.parent_id) {
       note(*moved, actor, activity::kMoved,
-           activity_detail({{"from_parent_id", before->parent_id},
+           activity_detail({{"from_parent_id", before.parent_id},
                             {"to_parent_id", moved->parent_id},
-                            {"old_name", before->name},
+                            {"old_name", before.name},
                             {"new_name", moved->name}}));
-    } else if (moved->name != before->name) {
+    } else if (moved->name != before.name) {
       note(*moved, actor, activity::kRenamed,
-           activity_detail({{"old_name", before->name}, {"new_name", moved->name}}));
+           activity_detail({{"old_name", before.name}, {"new_name", moved->name}}));
     }
   }
   return moved;
@@ -330,13 +328,12 @@ Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int
 
 Status FileService::remove(int64_t actor, int64_t node_id, int64_t api_token_id) {
   // What a recipient deletes goes to the owner's trash, where the owner can restore it.
-  auto access = access_.check_below_share(actor, node_id);
+  Node node;
+  auto access = access_.check_below_share(actor, node_id, &node);
   COFFER_RETURN_IF_ERROR(access);
-  auto node = catalog_.get_node(access->owner_id, node_id);
-  COFFER_RETURN_IF_ERROR(node);
   COFFER_RETURN_IF_ERROR(
       catalog_.delete_node(access->owner_id, node_id, now_micros(), api_token_id));
-  note(*node, actor, activity::kDeleted);
+  note(node, actor, activity::kDeleted);
   return Status::ok();
 }
 
@@ -355,24 +352,27 @@ Result<NodeAttributes> FileService::attributes(int64_t actor, int64_t node_id) {
 
 Result<NodeAttributes> FileService::set_attributes(int64_t actor, int64_t node_id,
                                                    const AttributeChanges& changes) {
-  auto access = access_.check(actor, node_id, Permission::kWrite);
+  Node node;
+  auto access = access_.check(actor, node_id, Permission::kWrite, &node);
   COFFER_RETURN_IF_ERROR(access);
+  if (activity_ == nullptr) {
+    return catalog_.set_attributes(access->owner_id, node_id, changes, now_micros());
+  }
+  // What changed decides which events follow.
   auto before = catalog_.attributes(access->owner_id, node_id);
   COFFER_RETURN_IF_ERROR(before);
   auto after = catalog_.set_attributes(access->owner_id, node_id, changes, now_micros());
-  if (!after.is_ok() || activity_ == nullptr) return after;
-  auto node = catalog_.get_node(access->owner_id, node_id);
-  if (!node.is_ok()) return after;
+  if (!after.is_ok()) return after;
   if (after->status != before->status) {
-    note(*node, actor, activity::kStatusChanged,
+    note(node, actor, activity::kStatusChanged,
          activity_detail({{"from", std::string(doc_status_name(before->status))},
                           {"to", std::string(doc_status_name(after->status))}}));
   }
   if (after->tags != before->tags) {
-    note(*node, actor, activity::kTagged, activity_detail({{"tags", after->tags}}));
+    note(node, actor, activity::kTagged, activity_detail({{"tags", after->tags}}));
   }
   if (after->metadata_json != before->metadata_json) {
-    note(*node, actor, activity::kMetadataChanged);
+    note(node, actor, activity::kMetadataChanged);
   }
   return after;
 }
