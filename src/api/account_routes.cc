@@ -14,10 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Response no_content() {
   Response response;
   response.status = 204;

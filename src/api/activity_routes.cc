@@ -18,10 +18,6 @@ namespace json = boost::json;
 constexpr int64_t kDefaultLimit = 50;
 constexpr int64_t kMaxLimit = 200;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 json::object event_json(const ActivityEvent& e) {
   // Written by the service as an object; anything else is shown as none rather than failing.
   json::value detail = json::object();

@@ -15,10 +15,6 @@ namespace json = boost::json;
 
 constexpr int64_t kDefaultInviteSeconds = 7 * 86400;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Response no_content() {
   Response response;
   response.status = 204;

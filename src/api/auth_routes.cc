@@ -24,10 +24,6 @@ constexpr std::string_view kCsrfCookie = "coffer_csrf";
 constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 constexpr std::string_view kAuthPath = "/api/v1/auth";
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 std::string new_csrf_token() {
   unsigned char raw[24];
   randombytes_buf(raw, sizeof raw);

@@ -41,10 +41,6 @@ struct DavState {
   dav::LockManager locks;
 };
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Response empty_response(int status) {
   Response response;
   response.status = status;

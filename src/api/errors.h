@@ -16,4 +16,10 @@ Response error_response(std::string_view request_id, int http_status, Errc code,
                         std::string_view message);
 Response error_response(std::string_view request_id, const Status& status);
 
+// The error response to `request` (its request id in the body): what every route returns
+// for a failed Status.
+inline Response fail(const Request& request, const Status& status) {
+  return error_response(request.request_id, status);
+}
+
 }  // namespace coffer::api

@@ -29,10 +29,6 @@ constexpr uint32_t kMaxPageSize = 1000;
 constexpr int64_t kDefaultDownloadUrlSeconds = 3600;
 constexpr int64_t kMaxDownloadUrlSeconds = 7 * 86400;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Response node_response(int status, const Node& node) {
   return json_response(status, node_json(node));
 }

@@ -18,10 +18,6 @@ namespace json = boost::json;
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 500;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Status require_operator(const Request& request) {
   const Role role = request.principal.role;
   if (role != Role::kAdmin && role != Role::kOperator) {

@@ -27,10 +27,6 @@ constexpr std::string_view kAccessCookie = "coffer_link";
 constexpr std::string_view kAccessHeader = "X-Link-Access";
 constexpr uint32_t kPageSize = 200;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 std::string token_of(const Request& request) { return std::string(request.path_param("token")); }
 
 // The access token a visitor presents after unlocking: the header, else the cookie.

@@ -13,10 +13,6 @@ namespace {
 // How long a UI should wait before asking again while a thumbnail is being made.
 constexpr int kPendingRetrySeconds = 2;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Response thumbnail(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());

@@ -15,10 +15,6 @@ namespace json = boost::json;
 
 constexpr uint32_t kDefaultLimit = 20;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Result<uint64_t> unsigned_param(std::string_view name, std::string_view text) {
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);

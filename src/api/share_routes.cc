@@ -14,10 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 json::object share_json(const Share& share) {
   json::object o{{"id", share.id},
                  {"node_id", share.node_id},

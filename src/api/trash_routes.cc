@@ -13,10 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 Result<int64_t> trash_id(const Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return Status(Errc::kNotFound, "no such item in the trash");

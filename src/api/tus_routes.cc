@@ -29,7 +29,7 @@ Response with_tus(Response response) {
   return response;
 }
 
-Response fail(const Request& request, const Status& status) {
+Response tus_fail(const Request& request, const Status& status) {
   Response response = error_response(request.request_id, status);
   if (status.code() == Errc::kChecksumMismatch) response.status = kChecksumMismatchStatus;
   return with_tus(std::move(response));
@@ -106,8 +106,9 @@ Result<std::optional<std::string>> checksum_header(const Request& request) {
 // Every request but OPTIONS names the protocol version it speaks.
 std::optional<Response> version_refused(const Request& request) {
   if (request.header("Tus-Resumable") == kTusVersion) return std::nullopt;
-  Response response = fail(request, Status(Errc::kPreconditionFailed,
-                                           "Tus-Resumable must be " + std::string(kTusVersion)));
+  Response response = tus_fail(
+      request,
+      Status(Errc::kPreconditionFailed, "Tus-Resumable must be " + std::string(kTusVersion)));
   response.set_header("Tus-Version", std::string(kTusVersion));
   return response;
 }
@@ -174,42 +175,42 @@ Result<meta::UploadRecord> append_body(service::UploadSessions& uploads, Request
 
 Response create(ApiContext& ctx, service::UploadSessions& uploads, Request& request) {
   auto length = number_header(request, "Upload-Length");
-  if (!length.is_ok()) return fail(request, length.status());
+  if (!length.is_ok()) return tus_fail(request, length.status());
   std::string_view defer = trim_whitespace(request.header("Upload-Defer-Length"));
   if (!defer.empty() && defer != "1")
-    return fail(request, invalid("Upload-Defer-Length must be 1"));
+    return tus_fail(request, invalid("Upload-Defer-Length must be 1"));
   if (length->has_value() == (defer == "1")) {
-    return fail(request, invalid("give either Upload-Length or Upload-Defer-Length: 1"));
+    return tus_fail(request, invalid("give either Upload-Length or Upload-Defer-Length: 1"));
   }
   if (has_body(request) && !is_offset_stream(request)) {
-    return fail(request, Status(Errc::kUnsupportedMediaType,
-                                "a creation body must be application/offset+octet-stream"));
+    return tus_fail(request, Status(Errc::kUnsupportedMediaType,
+                                    "a creation body must be application/offset+octet-stream"));
   }
   const std::string metadata_header(trim_whitespace(request.header("Upload-Metadata")));
   auto metadata = parse_metadata(metadata_header);
-  if (!metadata.is_ok()) return fail(request, metadata.status());
+  if (!metadata.is_ok()) return tus_fail(request, metadata.status());
   service::NewUpload upload;
   upload.owner_id = request.user_id;
   upload.length = *length;
   upload.metadata = metadata_header;
   if (auto it = metadata->find("filename"); it != metadata->end()) upload.name = it->second;
-  if (upload.name.empty()) return fail(request, invalid("Upload-Metadata needs a filename"));
+  if (upload.name.empty()) return tus_fail(request, invalid("Upload-Metadata needs a filename"));
   if (auto it = metadata->find("parent_id"); it != metadata->end()) {
     auto parent = parse_id(it->second, Errc::kInvalidArgument);
-    if (!parent.is_ok()) return fail(request, invalid("parent_id must be a folder id"));
+    if (!parent.is_ok()) return tus_fail(request, invalid("parent_id must be a folder id"));
     upload.parent_id = *parent;
   } else {
     auto root = ctx.files.root(request.user_id);
-    if (!root.is_ok()) return fail(request, root.status());
+    if (!root.is_ok()) return tus_fail(request, root.status());
     upload.parent_id = root->id;
   }
   auto record = uploads.create(upload);
-  if (!record.is_ok()) return fail(request, record.status());
+  if (!record.is_ok()) return tus_fail(request, record.status());
   Response response;
   if (has_body(request)) {
     auto appended = append_body(uploads, request, record->id, 0, std::nullopt);
     if (!appended.is_ok()) {
-      response = fail(request, appended.status());
+      response = tus_fail(request, appended.status());
       response.set_header("Location", upload_location(*record));
       return response;
     }
@@ -223,7 +224,7 @@ Response create(ApiContext& ctx, service::UploadSessions& uploads, Request& requ
 
 Response head(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& request) {
   auto record = uploads.get(request.user_id, std::string(request.path_param("id")));
-  if (!record.is_ok()) return fail(request, record.status());
+  if (!record.is_ok()) return tus_fail(request, record.status());
   Response response;
   response.status = 200;
   describe(*record, response);
@@ -233,17 +234,17 @@ Response head(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& re
 
 Response patch(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& request) {
   if (!is_offset_stream(request)) {
-    return fail(request, Status(Errc::kUnsupportedMediaType,
-                                "Content-Type must be application/offset+octet-stream"));
+    return tus_fail(request, Status(Errc::kUnsupportedMediaType,
+                                    "Content-Type must be application/offset+octet-stream"));
   }
   auto offset = number_header(request, "Upload-Offset");
-  if (!offset.is_ok()) return fail(request, offset.status());
-  if (!*offset) return fail(request, invalid("Upload-Offset is required"));
+  if (!offset.is_ok()) return tus_fail(request, offset.status());
+  if (!*offset) return tus_fail(request, invalid("Upload-Offset is required"));
   auto length = number_header(request, "Upload-Length");
-  if (!length.is_ok()) return fail(request, length.status());
+  if (!length.is_ok()) return tus_fail(request, length.status());
   auto record =
       append_body(uploads, request, std::string(request.path_param("id")), **offset, *length);
-  if (!record.is_ok()) return fail(request, record.status());
+  if (!record.is_ok()) return tus_fail(request, record.status());
   Response response;
   response.status = 204;
   describe(*record, response);
@@ -252,7 +253,7 @@ Response patch(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& r
 
 Response terminate(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& request) {
   Status status = uploads.terminate(request.user_id, std::string(request.path_param("id")));
-  if (!status.is_ok()) return fail(request, status);
+  if (!status.is_ok()) return tus_fail(request, status);
   Response response;
   response.status = 204;
   return with_tus(std::move(response));
@@ -265,7 +266,7 @@ RouteHandler tus_route(ApiContext& ctx,
   return [&ctx, fn](Request& request) {
     if (auto refused = version_refused(request)) return std::move(*refused);
     if (!ctx.uploads) {
-      return fail(request, Status(Errc::kUnavailable, "resumable uploads are not enabled"));
+      return tus_fail(request, Status(Errc::kUnavailable, "resumable uploads are not enabled"));
     }
     return fn(ctx, *ctx.uploads, request);
   };

@@ -18,10 +18,6 @@ namespace json = boost::json;
 constexpr int64_t kDefaultDays = 30;
 constexpr int64_t kMaxDays = 400;
 
-Response fail(const Request& request, const Status& status) {
-  return error_response(request.request_id, status);
-}
-
 // The days [today - days + 1, today].
 Result<std::pair<Day, Day>> window_of(const Request& request) {
   auto days = int_query_param(request, "days", 1, kMaxDays, kDefaultDays);
