@@ -97,17 +97,29 @@ struct ShareScope {
 // shows its hits with the longer path of the outer share).
 Result<std::vector<ShareScope>> read_scopes(Connection& conn, const std::vector<int64_t>& roots) {
   std::vector<ShareScope> scopes;
-  for (int64_t root : roots) {
-    auto row = conn.query_row(
-        "SELECT d.owner_id, d.path, d.name FROM search_docs d JOIN nodes n ON n.id = d.node_id "
-        "WHERE d.node_id = ? AND n.deleted_at IS NULL",
-        {root});
-    COFFER_RETURN_IF_ERROR(row);
-    if (!*row) continue;  // trashed or purged since the caller listed its shares
-    scopes.push_back(ShareScope{root, (*row)->int64(0), (*row)->text(1) + "/" + (*row)->text(2),
-                                (*row)->text(2)});
+  if (roots.empty()) return scopes;
+  // One query for all of them; a root trashed or purged since the caller listed its shares
+  // is simply not found.
+  std::string sql =
+      "SELECT d.node_id, d.owner_id, d.path, d.name FROM search_docs d "
+      "JOIN nodes n ON n.id = d.node_id WHERE n.deleted_at IS NULL AND d.node_id IN (";
+  Params params;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    sql += i == 0 ? "?" : ", ?";
+    params.emplace_back(roots[i]);
   }
-  std::ranges::stable_sort(scopes, {}, [](const ShareScope& s) { return s.subtree_path.size(); });
+  sql += ")";
+  COFFER_RETURN_IF_ERROR(conn.query_each(sql, params, [&](const Row& row) {
+    scopes.push_back(
+        ShareScope{row.int64(0), row.int64(1), row.text(2) + "/" + row.text(3), row.text(3)});
+    return Status::ok();
+  }));
+  // Outermost first; ties in a stable order whatever the engine returned.
+  std::ranges::sort(scopes, [](const ShareScope& a, const ShareScope& b) {
+    return a.subtree_path.size() != b.subtree_path.size()
+               ? a.subtree_path.size() < b.subtree_path.size()
+               : a.root_id < b.root_id;
+  });
   return scopes;
 }
 
