@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -109,6 +110,8 @@ class SqliteConnection final : public Connection {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     in_transaction_ = false;
   }
+  // Whether the transaction begun last is still open (SQLite has not rolled it back itself).
+  bool alive() const { return in_transaction_ && !sqlite3_get_autocommit(db_); }
   // Whether a statement in this transaction failed because the database was busy.
   bool saw_busy() const { return busy_; }
   // Rows handed to the transaction function so far.
@@ -321,7 +324,8 @@ Result<std::unique_ptr<SqliteConnection>> open_connection(const std::string& pat
       return Status(Errc::kInvalidArgument,
                     "the database " + path + " cannot use WAL journaling (mode " + *mode + ")");
     }
-    COFFER_RETURN_IF_ERROR(conn->pragma("PRAGMA synchronous=FULL"));
+    COFFER_RETURN_IF_ERROR(conn->pragma(options.durable_commits ? "PRAGMA synchronous=FULL"
+                                                                : "PRAGMA synchronous=NORMAL"));
     COFFER_RETURN_IF_ERROR(conn->pragma("PRAGMA foreign_keys=ON"));
   } else {
     COFFER_RETURN_IF_ERROR(conn->pragma("PRAGMA query_only=ON"));
@@ -330,17 +334,36 @@ Result<std::unique_ptr<SqliteConnection>> open_connection(const std::string& pat
 }
 
 class SqliteDatabase final : public Database {
+ private:
+  // A write transaction waiting in the group-commit queue (write()).
+  struct PendingWrite {
+    PendingWrite(const std::function<Status(Connection&)>* fn, TxMode mode) : fn(fn), mode(mode) {}
+    const std::function<Status(Connection&)>* fn;
+    TxMode mode;
+    Status status;
+    bool retry = false;
+    bool done = false;  // GUARDED_BY(queue_mu_)
+    std::condition_variable cv;
+  };
+  // Bounds the work one leader does for others (and so their added latency).
+  static constexpr size_t kMaxGroup = 64;
+
  public:
   SqliteDatabase(std::string path, SqliteOptions options, std::unique_ptr<SqliteConnection> writer)
       : path_(std::move(path)), options_(options), writer_(std::move(writer)) {}
 
   const Dialect& dialect() const override { return Dialect::sqlite(); }
 
+  size_t writes_queued() {
+    std::lock_guard lock(queue_mu_);
+    return queue_.size();
+  }
+
   Status transact(TxMode mode, const std::function<Status(Connection&)>& fn) override {
     for (int attempt = 0;; ++attempt) {
       bool retry = false;
       // BEGIN IMMEDIATE already excludes every other writer, so a schema change is a write.
-      Status s = mode == TxMode::kRead ? read(fn, retry) : write(fn, retry);
+      Status s = mode == TxMode::kRead ? read(fn, retry) : write(mode, fn, retry);
       if (s.is_ok() || !retry || attempt >= options_.busy_retries) return s;
       // 5, 10, 20, ... ms, capped: another process holds the write lock for a while.
       std::this_thread::sleep_for(std::chrono::milliseconds(5 << std::min(attempt, 6)));
@@ -363,9 +386,99 @@ class SqliteDatabase final : public Database {
     return s;
   }
 
-  Status write(const std::function<Status(Connection&)>& fn, bool& retry) {
-    std::lock_guard lock(write_mu_);
-    return run(*writer_, TxMode::kWrite, fn, retry);
+  // Group commit (LevelDB's write queue): a write transaction joins the queue; the one at its
+  // front leads, takes the transactions queued behind it and runs them all in one SQLite
+  // transaction, each inside its own savepoint so that a failing one rolls back only its own
+  // statements, then commits once. With synchronous=FULL that is one WAL fsync for the group
+  // instead of one per transaction, which is what lets concurrent small uploads share a flush.
+  // Every caller returns only after the commit holding its writes is durable (or has failed:
+  // then every member of the group fails with it, and none was acknowledged).
+  //
+  // The members run one after another on the leader's thread, in queue order, each seeing the
+  // writes of those before it: the same serial order as without grouping. A schema
+  // transaction (migrations) always runs alone.
+  Status write(TxMode mode, const std::function<Status(Connection&)>& fn, bool& retry) {
+    PendingWrite self{&fn, mode};
+    std::unique_lock lock(queue_mu_);
+    queue_.push_back(&self);
+    self.cv.wait(lock, [&] { return self.done || queue_.front() == &self; });
+    if (self.done) {
+      retry = self.retry;
+      return self.status;
+    }
+    std::vector<PendingWrite*> group{&self};
+    if (mode != TxMode::kSchema) {
+      for (size_t i = 1; i < queue_.size() && group.size() < kMaxGroup; ++i) {
+        if (queue_[i]->mode == TxMode::kSchema) break;
+        group.push_back(queue_[i]);
+      }
+    }
+    lock.unlock();
+    run_group(group);
+    lock.lock();
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(group.size()));
+    // Notified under the lock: a follower may return (and destroy its condition variable) as
+    // soon as it can take the lock after seeing `done`.
+    for (PendingWrite* member : group) {
+      if (member == &self) continue;
+      member->done = true;
+      member->cv.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->cv.notify_one();
+    retry = self.retry;
+    return self.status;
+  }
+
+  // REQUIRES: the caller leads `group` (the front of the queue), so it alone uses writer_.
+  void run_group(const std::vector<PendingWrite*>& group) {
+    SqliteConnection& conn = *writer_;
+    if (group.size() == 1) {
+      PendingWrite& only = *group.front();
+      only.status = run(conn, only.mode, *only.fn, only.retry);
+      return;
+    }
+    Status begun = conn.begin("BEGIN IMMEDIATE");
+    if (!begun.is_ok()) {
+      const bool busy = conn.saw_busy();
+      conn.rollback();
+      for (PendingWrite* member : group) {
+        member->status = begun;
+        member->retry = busy;
+      }
+      return;
+    }
+    for (PendingWrite* member : group) {
+      member->retry = false;
+      if (!conn.alive()) {
+        member->status =
+            Status(Errc::kIoError, "the transaction was rolled back by an earlier failure");
+        continue;
+      }
+      member->status = conn.exec("SAVEPOINT group_member", {}).status();
+      if (!member->status.is_ok()) continue;
+      member->status = (*member->fn)(conn);
+      if (member->status.is_ok()) {
+        member->status = conn.exec("RELEASE group_member", {}).status();
+      } else if (conn.alive()) {
+        // Failing here leaves the transaction dead, which the next member and the commit see.
+        (void)conn.exec("ROLLBACK TO group_member", {});
+        (void)conn.exec("RELEASE group_member", {});
+      }
+    }
+    // SQLite rolls the whole transaction back itself after some failures (I/O error, full
+    // disk): then the members that had succeeded lost their writes too.
+    Status committed = conn.alive() ? conn.commit()
+                                    : Status(Errc::kIoError,
+                                             "the transaction was rolled back by a failure in its "
+                                             "commit group");
+    if (committed.is_ok()) return;
+    const bool busy = conn.saw_busy();
+    conn.rollback();
+    for (PendingWrite* member : group) {
+      if (!member->status.is_ok()) continue;
+      member->status = committed;
+      member->retry = busy;
+    }
   }
 
   Status read(const std::function<Status(Connection&)>& fn, bool& retry) {
@@ -404,8 +517,9 @@ class SqliteDatabase final : public Database {
   const std::string path_;
   const SqliteOptions options_;
 
-  std::mutex write_mu_;
-  std::unique_ptr<SqliteConnection> writer_;  // GUARDED_BY(write_mu_)
+  std::mutex queue_mu_;
+  std::deque<PendingWrite*> queue_;           // GUARDED_BY(queue_mu_); its front leads
+  std::unique_ptr<SqliteConnection> writer_;  // used only by the leader of the queue
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
@@ -414,6 +528,11 @@ class SqliteDatabase final : public Database {
 };
 
 }  // namespace
+
+size_t sqlite_writes_queued(Database& db) {
+  auto* sqlite = dynamic_cast<SqliteDatabase*>(&db);
+  return sqlite != nullptr ? sqlite->writes_queued() : 0;
+}
 
 Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
                                                        const SqliteOptions& options) {

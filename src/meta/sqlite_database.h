@@ -27,6 +27,10 @@ struct SqliteOptions {
   int busy_retries = 6;
   // Prepared statements kept per connection, keyed by SQL text.
   size_t statement_cache_size = 128;
+  // synchronous=FULL: a committed write survives a power loss. false (synchronous=NORMAL):
+  // a power loss may drop the last commits, though never corrupt the file; for databases
+  // that can be rebuilt from elsewhere (store::VolumeStore's index).
+  bool durable_commits = true;
 };
 
 // Opens the database file at `path`, creating it if needed, and switches it to WAL. Does not
@@ -34,5 +38,9 @@ struct SqliteOptions {
 // database or damaged).
 Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
                                                        const SqliteOptions& options = {});
+
+// Write transactions waiting for, or in, a group commit of `db` (an SQLite database opened
+// above); 0 for any other Database. For tests of the grouping.
+size_t sqlite_writes_queued(Database& db);
 
 }  // namespace coffer::meta

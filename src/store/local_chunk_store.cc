@@ -9,6 +9,8 @@
 #include <ctime>
 #include <system_error>
 
+#include "store/file_io.h"
+
 namespace coffer::store {
 namespace {
 
@@ -17,15 +19,6 @@ constexpr char kTempDir[] = "tmp";
 constexpr size_t kDirectIoBlock = 4096;
 // Below this, a copy into the page cache is cheaper than setting up direct I/O.
 constexpr size_t kDirectIoMinSize = 64 * 1024;
-
-Status io_error(std::string_view what, const std::string& path, int err) {
-  std::string message(what);
-  message += ' ';
-  message += path;
-  message += ": ";
-  message += std::generic_category().message(err);
-  return Status(Errc::kIoError, std::move(message));
-}
 
 // Closes a file descriptor on scope exit unless released.
 class Fd {
@@ -74,13 +67,6 @@ Result<std::vector<std::string>> list_dir(const std::string& path, bool missing_
   return names;
 }
 
-Status fsync_dir(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return io_error("open directory", path, errno);
-  if (::fsync(fd.get()) != 0) return io_error("fsync directory", path, errno);
-  return Status::ok();
-}
-
 // Writes all of `data`; returns 0 or the errno of the failure.
 int write_all(int fd, std::span<const std::byte> data) {
   while (!data.empty()) {
@@ -92,23 +78,6 @@ int write_all(int fd, std::span<const std::byte> data) {
     data = data.subspan(static_cast<size_t>(n));
   }
   return 0;
-}
-
-// Fills `out` from `offset` until it is full or the file ends; returns the bytes read.
-Result<size_t> pread_full(int fd, uint64_t offset, std::span<std::byte> out,
-                          const std::string& path) {
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n =
-        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return io_error("read", path, errno);
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  return done;
 }
 
 // mkdir that treats an existing directory as success.
@@ -147,8 +116,12 @@ void clear_bit(std::atomic<uint64_t>* words, size_t bit) {
 
 }  // namespace
 
-LocalChunkStore::LocalChunkStore(std::string root, LocalChunkStoreOptions options)
-    : root_(std::move(root)), direct_io_(options.direct_io) {}
+LocalChunkStore::LocalChunkStore(std::string root, LocalChunkStoreOptions options,
+                                 std::unique_ptr<VolumeStore> volumes)
+    : root_(std::move(root)),
+      direct_io_(options.direct_io),
+      packed_max_bytes_(volumes ? options.packed_max_bytes : 0),
+      volumes_(std::move(volumes)) {}
 
 Result<std::unique_ptr<LocalChunkStore>> LocalChunkStore::open(const std::string& root,
                                                                LocalChunkStoreOptions options) {
@@ -178,7 +151,13 @@ Result<std::unique_ptr<LocalChunkStore>> LocalChunkStore::open(const std::string
     return io_error("mkdir", tmp, errno);
   }
   COFFER_RETURN_IF_ERROR(clean_stale_temp_files(path));
-  return std::make_unique<LocalChunkStore>(path, options);
+  std::unique_ptr<VolumeStore> volumes;
+  if (options.packed_max_bytes > 0) {
+    auto opened = VolumeStore::open(path + "/volumes", options.volumes);
+    COFFER_RETURN_IF_ERROR(opened);
+    volumes = std::move(*opened);
+  }
+  return std::make_unique<LocalChunkStore>(path, options, std::move(volumes));
 }
 
 Result<size_t> LocalChunkStore::clean_stale_temp_files(const std::string& root,
@@ -235,6 +214,13 @@ Result<bool> touch_path(const std::string& path) {
 
 Status LocalChunkStore::put(const ChunkId& id, std::span<const std::byte> encoded) {
   const std::string path = path_of(id);
+  if (encoded.size() <= packed_max_bytes_) {
+    // Written as a file by an earlier version (or before volumes were turned on)?
+    auto as_file = touch_path(path);
+    COFFER_RETURN_IF_ERROR(as_file);
+    if (*as_file) return Status::ok();
+    return volumes_->put(id, encoded);
+  }
   Shard& shard = shard_of(id);
   {
     std::unique_lock lock(shard.mu);
@@ -334,6 +320,10 @@ Status LocalChunkStore::write_new(const ChunkId& id, std::span<const std::byte> 
 }
 
 Result<bool> LocalChunkStore::touch(const ChunkId& id) {
+  if (volumes_) {
+    auto packed = volumes_->touch(id);
+    if (!packed.is_ok() || *packed) return packed;
+  }
   const std::string path = path_of(id);
   Shard& shard = shard_of(id);
   std::unique_lock lock(shard.mu);
@@ -342,6 +332,10 @@ Result<bool> LocalChunkStore::touch(const ChunkId& id) {
 }
 
 Result<std::vector<std::byte>> LocalChunkStore::get(const ChunkId& id) {
+  if (volumes_) {
+    auto packed = volumes_->get(id);
+    if (packed.is_ok() || packed.status().code() != Errc::kNotFound) return packed;
+  }
   const std::string path = path_of(id);
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
@@ -359,6 +353,10 @@ Result<std::vector<std::byte>> LocalChunkStore::get(const ChunkId& id) {
 
 Result<size_t> LocalChunkStore::read_at(const ChunkId& id, uint64_t offset,
                                         std::span<std::byte> out) {
+  if (volumes_) {
+    auto packed = volumes_->read_at(id, offset, out);
+    if (packed.is_ok() || packed.status().code() != Errc::kNotFound) return packed;
+  }
   const std::string path = path_of(id);
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
@@ -369,12 +367,14 @@ Result<size_t> LocalChunkStore::read_at(const ChunkId& id, uint64_t offset,
 }
 
 Status LocalChunkStore::remove(const ChunkId& id) {
+  if (volumes_) COFFER_RETURN_IF_ERROR(volumes_->remove(id));
   const std::string path = path_of(id);
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::ok();
   return io_error("unlink", path, errno);
 }
 
 Status LocalChunkStore::for_each(const std::function<Status(const StoredChunkInfo&)>& fn) {
+  if (volumes_) COFFER_RETURN_IF_ERROR(volumes_->for_each(fn));
   auto is_fanout = [](std::string_view name) { return name.size() == 2 && is_lower_hex(name); };
   auto tops = list_dir(root_, /*missing_ok=*/false);
   COFFER_RETURN_IF_ERROR(tops);

@@ -3,6 +3,12 @@
 //   <root>/ab/cd/<64 hex>   one file per chunk, named by its id; ab and cd are its first two
 //                           bytes, so no directory holds more than a few thousand entries
 //   <root>/tmp/             chunks being written; renamed into place once durable
+//   <root>/volumes/         small chunks packed into append-only volumes (store::VolumeStore)
+//
+// Chunks whose encoded size is at most `packed_max_bytes` go into the volumes, where
+// concurrent puts share one append and one fdatasync (group commit); larger ones stay files,
+// where the bytes dwarf the cost of a file. Reads, touches and removals look in the volumes
+// first, then for a file, so stores written before volumes existed stay readable.
 //
 // Durability: put() writes a temp file, fsyncs it, renames it into place and fsyncs the
 // directory (and, once per process, the fan-out parents), so a chunk is either absent or
@@ -22,6 +28,7 @@
 #include <unordered_set>
 
 #include "store/chunk_store.h"
+#include "store/volume_store.h"
 
 namespace coffer::store {
 
@@ -32,6 +39,9 @@ struct LocalChunkStoreOptions {
   // first download reads the disk. Off by default; turned off by itself where the filesystem
   // refuses O_DIRECT. Durability is the same either way.
   bool direct_io = false;
+  // Encoded chunks up to this size are packed into volumes; 0 keeps every chunk a file.
+  size_t packed_max_bytes = 64 * 1024;
+  VolumeStoreOptions volumes;
 };
 
 class LocalChunkStore : public ChunkStore {
@@ -49,8 +59,10 @@ class LocalChunkStore : public ChunkStore {
   static Result<size_t> clean_stale_temp_files(const std::string& root,
                                                std::chrono::seconds max_age = kStaleTempAge);
 
-  // REQUIRES: <root> and <root>/tmp exist (open() creates them).
-  explicit LocalChunkStore(std::string root, LocalChunkStoreOptions options = {});
+  // REQUIRES: <root> and <root>/tmp exist (open() creates them). `volumes` may be null
+  // (every chunk a file).
+  LocalChunkStore(std::string root, LocalChunkStoreOptions options,
+                  std::unique_ptr<VolumeStore> volumes);
   LocalChunkStore(const LocalChunkStore&) = delete;
   LocalChunkStore& operator=(const LocalChunkStore&) = delete;
 
@@ -68,8 +80,10 @@ class LocalChunkStore : public ChunkStore {
   Status check_ready() override;
 
   const std::string& root() const { return root_; }
-  // Where the chunk `id` lives (whether or not it exists).
+  // Where the chunk `id` lives as a file (whether or not it exists).
   std::string path_of(const ChunkId& id) const;
+  // The packed volumes, or null when they are off.
+  VolumeStore* volumes() const { return volumes_.get(); }
 
  private:
   // Ids being written by put(), sharded by id to keep unrelated puts from contending.
@@ -93,6 +107,8 @@ class LocalChunkStore : public ChunkStore {
   std::array<std::atomic<uint64_t>, 65536 / 64> durable_leaf_{};
   std::atomic<uint64_t> temp_seq_{0};
   std::atomic<bool> direct_io_;
+  const size_t packed_max_bytes_;
+  const std::unique_ptr<VolumeStore> volumes_;
 };
 
 }  // namespace coffer::store

@@ -199,6 +199,75 @@ TEST_F(SqliteDatabaseTest, ReadersSeeASnapshotWhileAWriterWorks) {
   EXPECT_EQ(count("parent"), 2);
 }
 
+// Concurrent writers queued behind a busy one commit as one group (they run on the group
+// leader's thread), yet each succeeds or fails on its own: a failing member's writes are rolled
+// back to its savepoint and the others' commit.
+TEST_F(SqliteDatabaseTest, GroupCommitKeepsMembersIndependent) {
+  constexpr int kWriters = 8;
+  std::atomic<bool> release{false};
+  std::thread blocker([&] {
+    Status s = db_->transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+      COFFER_RETURN_IF_ERROR(conn.exec("INSERT INTO parent (id, name) VALUES (100, 'blocker')"));
+      // Hold the write queue until every writer has joined it.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (sqlite_writes_queued(*db_) < kWriters + 1 &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      return Status::ok();
+    });
+    EXPECT_TRUE(s.is_ok()) << s.to_string();
+  });
+  while (sqlite_writes_queued(*db_) < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  std::vector<Status> results(kWriters);
+  std::vector<std::thread::id> ran_on(kWriters);
+  std::vector<std::thread::id> called_from(kWriters);
+  std::vector<std::thread> writers;
+  for (int k = 0; k < kWriters; ++k) {
+    writers.emplace_back([&, k] {
+      called_from[k] = std::this_thread::get_id();
+      results[k] = db_->transact(TxMode::kWrite, [&, k](Connection& conn) -> Status {
+        ran_on[k] = std::this_thread::get_id();
+        // Writer 3 collides with the blocker's name; writer 5 writes, then fails.
+        const std::string name = k == 3 ? "blocker" : "w" + std::to_string(k);
+        COFFER_RETURN_IF_ERROR(
+            conn.exec("INSERT INTO parent (id, name) VALUES (?, ?)", {k + 1, name}));
+        if (k == 5) return Status(Errc::kConflict, "changed its mind");
+        return Status::ok();
+      });
+    });
+  }
+  blocker.join();
+  for (auto& t : writers) t.join();
+
+  int grouped = 0;
+  for (int k = 0; k < kWriters; ++k) {
+    if (ran_on[k] != called_from[k]) ++grouped;
+    if (k == 3) {
+      EXPECT_EQ(results[k].code(), Errc::kAlreadyExists) << results[k].to_string();
+    } else if (k == 5) {
+      EXPECT_EQ(results[k].code(), Errc::kConflict) << results[k].to_string();
+    } else {
+      EXPECT_TRUE(results[k].is_ok()) << k << ": " << results[k].to_string();
+    }
+  }
+  // One of them led the group; all the others ran inside its transaction.
+  EXPECT_EQ(grouped, kWriters - 1);
+  EXPECT_EQ(count("parent"), 1 + kWriters - 2);
+  auto names =
+      transact_value<std::string>(*db_, TxMode::kRead, [](Connection& conn) -> Result<std::string> {
+        auto rows = conn.query("SELECT name FROM parent ORDER BY id");
+        COFFER_RETURN_IF_ERROR(rows);
+        std::string out;
+        for (const Row& row : *rows) out += row.text(0) + " ";
+        return out;
+      });
+  ASSERT_TRUE(names.is_ok());
+  EXPECT_EQ(*names, "w0 w1 w2 w4 w6 w7 blocker ");
+  EXPECT_EQ(sqlite_writes_queued(*db_), 0u);
+}
+
 TEST_F(SqliteDatabaseTest, BusyWriterFromAnotherProcessIsRetried) {
   // A second Database on the same file stands in for another process (e.g. an admin command).
   SqliteOptions impatient;

@@ -21,19 +21,11 @@
 namespace coffer::store {
 namespace {
 
+using testing::Blob;
 using testing::count_files;
+using testing::make_blob;
 using testing::random_bytes;
 using testing::TempDir;
-
-struct Blob {
-  ChunkId id;
-  std::vector<std::byte> encoded;
-};
-
-Blob make_blob(size_t size, uint64_t seed) {
-  auto raw = random_bytes(size, seed);
-  return {ChunkId::of(raw), ChunkCodec::encode(raw).bytes};
-}
 
 void write_file(const std::string& path, std::string_view content) {
   std::ofstream(path, std::ios::binary) << content;
@@ -52,7 +44,8 @@ void set_mtime(const std::string& path, time_t when) {
 class LocalChunkStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = LocalChunkStore::open(dir_.path() + "/chunks");
+    // These tests pin the one-file-per-chunk layout; volume_store_test.cc covers packing.
+    auto opened = LocalChunkStore::open(dir_.path() + "/chunks", {.packed_max_bytes = 0});
     ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
     store_ = std::move(opened).value();
   }
@@ -267,7 +260,8 @@ class AlignedBytes {
 
 TEST(LocalChunkStore, DirectIoPutsRoundTrip) {
   TempDir dir;
-  auto store = LocalChunkStore::open(dir.path() + "/chunks", {.direct_io = true});
+  auto store =
+      LocalChunkStore::open(dir.path() + "/chunks", {.direct_io = true, .packed_max_bytes = 0});
   ASSERT_TRUE(store.is_ok()) << store.status().to_string();
   for (size_t size : {size_t{64 << 10}, size_t{(1 << 20) + 17}, size_t{100'000}, size_t{5000}}) {
     Blob blob = make_blob(size, 70 + size);
@@ -284,7 +278,8 @@ TEST(LocalChunkStore, DirectIoPutsRoundTrip) {
 
 TEST(LocalChunkStore, ShortDirectWriteFailsWithIoErrorAndLeavesNothing) {
   TempDir dir;
-  auto store = LocalChunkStore::open(dir.path() + "/chunks", {.direct_io = true});
+  auto store =
+      LocalChunkStore::open(dir.path() + "/chunks", {.direct_io = true, .packed_max_bytes = 0});
   ASSERT_TRUE(store.is_ok()) << store.status().to_string();
   Blob blob = make_blob(1 << 20, 64);
   AlignedBytes aligned(blob.encoded);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "store/chunk_codec.h"
 #include "store/chunk_store.h"
 
 namespace coffer::store::testing {
@@ -34,6 +35,17 @@ inline std::vector<std::byte> random_bytes(size_t size, uint64_t seed) {
     std::memcpy(out.data() + i, &z, std::min<size_t>(8, size - i));
   }
   return out;
+}
+
+// An encoded chunk and its id, as a store receives them from ObjectWriter.
+struct Blob {
+  ChunkId id;
+  std::vector<std::byte> encoded;
+};
+
+inline Blob make_blob(size_t size, uint64_t seed) {
+  auto raw = random_bytes(size, seed);
+  return {ChunkId::of(raw), ChunkCodec::encode(raw).bytes};
 }
 
 // Text-like bytes that zstd shrinks several times over.

@@ -1,0 +1,250 @@
+#include "store/volume_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "store/chunk_codec.h"
+#include "store/local_chunk_store.h"
+#include "store_test_util.h"
+
+namespace coffer::store {
+namespace {
+
+using testing::Blob;
+using testing::make_blob;
+using testing::random_bytes;
+using testing::TempDir;
+
+uint64_t file_size(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+void append_to(const std::string& path, std::span<const std::byte> bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+}
+
+class VolumeStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reopen(); }
+  void reopen(VolumeStoreOptions options = {}) {
+    store_.reset();
+    auto opened = VolumeStore::open(dir_.path() + "/volumes", options);
+    ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+    store_ = std::move(opened).value();
+  }
+  std::string volumes_dir() const { return dir_.path() + "/volumes"; }
+
+  TempDir dir_;
+  std::unique_ptr<VolumeStore> store_;
+};
+
+TEST_F(VolumeStoreTest, PutGetReadAtTouchRemove) {
+  Blob blob = make_blob(4096, 1);
+  auto absent = store_->touch(blob.id);
+  ASSERT_TRUE(absent.is_ok());
+  EXPECT_FALSE(*absent);
+  EXPECT_EQ(store_->get(blob.id).status().code(), Errc::kNotFound);
+
+  ASSERT_TRUE(store_->put(blob.id, blob.encoded).is_ok());
+  EXPECT_EQ(*store_->get(blob.id), blob.encoded);
+  std::vector<std::byte> part(100);
+  auto n = store_->read_at(blob.id, 10, part);
+  ASSERT_TRUE(n.is_ok());
+  EXPECT_EQ(*n, 100u);
+  EXPECT_TRUE(std::equal(part.begin(), part.end(), blob.encoded.begin() + 10));
+  // Reading past the end of the chunk stops at its end, never in the next record.
+  std::vector<std::byte> tail(100);
+  EXPECT_EQ(*store_->read_at(blob.id, blob.encoded.size() - 30, tail), 30u);
+  EXPECT_TRUE(*store_->touch(blob.id));
+  // A second put of the same id appends nothing.
+  const uint64_t size = file_size(store_->volume_path(1));
+  ASSERT_TRUE(store_->put(blob.id, blob.encoded).is_ok());
+  EXPECT_EQ(file_size(store_->volume_path(1)), size);
+
+  ASSERT_TRUE(store_->remove(blob.id).is_ok());
+  EXPECT_EQ(store_->get(blob.id).status().code(), Errc::kNotFound);
+  EXPECT_TRUE(store_->remove(blob.id).is_ok());
+}
+
+TEST_F(VolumeStoreTest, ConcurrentPutsAreAllDurableAndListed) {
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Blob blob = make_blob(4096 + i, static_cast<uint64_t>(t * 1000 + i));
+        if (!store_->put(blob.id, blob.encoded).is_ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  std::map<ChunkId, uint64_t> listed;
+  ASSERT_TRUE(store_
+                  ->for_each([&](const StoredChunkInfo& info) {
+                    listed[info.id] = info.stored_bytes;
+                    return Status::ok();
+                  })
+                  .is_ok());
+  EXPECT_EQ(listed.size(), static_cast<size_t>(kThreads * kPerThread));
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      Blob blob = make_blob(4096 + i, static_cast<uint64_t>(t * 1000 + i));
+      auto got = store_->get(blob.id);
+      ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+      EXPECT_EQ(*got, blob.encoded);
+      EXPECT_EQ(listed[blob.id], blob.encoded.size());
+    }
+  }
+  // Packed: one volume file, not a file per chunk.
+  size_t volumes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(volumes_dir())) {
+    if (entry.path().extension() == ".vol") ++volumes;
+  }
+  EXPECT_EQ(volumes, 1u);
+}
+
+// A crash in the middle of an append leaves a partial record after the acknowledged ones; an
+// index that lost its last commits (power loss) misses acknowledged records. Opening the store
+// indexes the complete records and cuts the torn tail.
+TEST_F(VolumeStoreTest, TornTailIsTruncatedAndLostIndexRowsAreRecoveredAtOpen) {
+  std::vector<Blob> blobs;
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    blobs.push_back(make_blob(3000 + seed, 100 + seed));
+    ASSERT_TRUE(store_->put(blobs.back().id, blobs.back().encoded).is_ok());
+  }
+  store_.reset();
+  const std::string volume = volumes_dir() + "/00000001.vol";
+  const uint64_t good_size = file_size(volume);
+  // Half a record: a header that promises more bytes than follow.
+  Blob torn = make_blob(5000, 999);
+  std::vector<std::byte> partial(VolumeStore::kRecordHeaderSize + 100);
+  std::memcpy(partial.data(), "CFV1", 4);
+  const uint64_t length = torn.encoded.size();
+  std::memcpy(partial.data() + 8, &length, 8);
+  std::memcpy(partial.data() + 16, torn.id.bytes.data(), 32);
+  append_to(volume, partial);
+  // The index forgets everything (as if its commits never reached the disk).
+  std::filesystem::remove(volumes_dir() + "/index.db");
+  std::filesystem::remove(volumes_dir() + "/index.db-wal");
+  std::filesystem::remove(volumes_dir() + "/index.db-shm");
+
+  reopen();
+  EXPECT_EQ(store_->recovery().records_indexed, 5u);
+  EXPECT_EQ(store_->recovery().bytes_truncated, partial.size());
+  EXPECT_EQ(file_size(volume), good_size);
+  for (const Blob& blob : blobs) EXPECT_EQ(*store_->get(blob.id), blob.encoded);
+  EXPECT_FALSE(*store_->touch(torn.id));
+  // Appends continue after the last good record.
+  Blob next = make_blob(2000, 7);
+  ASSERT_TRUE(store_->put(next.id, next.encoded).is_ok());
+  EXPECT_EQ(*store_->get(next.id), next.encoded);
+  EXPECT_EQ(file_size(volume), good_size + VolumeStore::kRecordHeaderSize + next.encoded.size());
+}
+
+// A record whose bytes do not hash to its id (written by a group whose fsync failed, or
+// damaged before the crash) ends recovery's scan: nothing after it was acknowledged.
+TEST_F(VolumeStoreTest, RecordThatFailsItsHashIsATornTail) {
+  Blob good = make_blob(3000, 1);
+  ASSERT_TRUE(store_->put(good.id, good.encoded).is_ok());
+  store_.reset();
+  const std::string volume = volumes_dir() + "/00000001.vol";
+  const uint64_t good_size = file_size(volume);
+  Blob bad = make_blob(3000, 2);
+  std::vector<std::byte> record(VolumeStore::kRecordHeaderSize + bad.encoded.size());
+  std::memcpy(record.data(), "CFV1", 4);
+  const uint64_t length = bad.encoded.size();
+  std::memcpy(record.data() + 8, &length, 8);
+  std::memcpy(record.data() + 16, bad.id.bytes.data(), 32);
+  std::memcpy(record.data() + VolumeStore::kRecordHeaderSize, bad.encoded.data(),
+              bad.encoded.size());
+  record.back() ^= std::byte{1};
+  append_to(volume, record);
+  reopen();
+  EXPECT_EQ(store_->recovery().bytes_truncated, record.size());
+  EXPECT_EQ(file_size(volume), good_size);
+  EXPECT_EQ(*store_->get(good.id), good.encoded);
+  EXPECT_FALSE(*store_->touch(bad.id));
+}
+
+TEST_F(VolumeStoreTest, FullVolumesAreSealedAndANewOneStarted) {
+  reopen({.max_volume_bytes = 64 * 1024});
+  std::vector<Blob> blobs;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    blobs.push_back(make_blob(4000, 200 + seed));
+    ASSERT_TRUE(store_->put(blobs.back().id, blobs.back().encoded).is_ok());
+  }
+  EXPECT_TRUE(std::filesystem::exists(store_->volume_path(3)));
+  EXPECT_LE(file_size(store_->volume_path(1)), 64u * 1024);
+  reopen({.max_volume_bytes = 64 * 1024});
+  for (const Blob& blob : blobs) EXPECT_EQ(*store_->get(blob.id), blob.encoded);
+}
+
+// Another process appending to a volume holds its lock: this one appends to a volume of its
+// own, and opening the store leaves the held volume's tail alone.
+TEST_F(VolumeStoreTest, TwoStoresOnOneDirectoryAppendToTheirOwnVolumes) {
+  Blob first = make_blob(3000, 1);
+  ASSERT_TRUE(store_->put(first.id, first.encoded).is_ok());
+  auto other = VolumeStore::open(volumes_dir());
+  ASSERT_TRUE(other.is_ok()) << other.status().to_string();
+  Blob second = make_blob(3000, 2);
+  ASSERT_TRUE((*other)->put(second.id, second.encoded).is_ok());
+  EXPECT_TRUE(std::filesystem::exists(store_->volume_path(2)));
+  EXPECT_EQ(*store_->get(second.id), second.encoded);
+  EXPECT_EQ(*(*other)->get(first.id), first.encoded);
+}
+
+TEST(LocalChunkStoreVolumes, SmallChunksArePackedLargeOnesAreFilesAndOldFilesStayReadable) {
+  TempDir dir;
+  const std::string root = dir.path() + "/chunks";
+  // A store written before volumes existed: every chunk a file.
+  Blob old_small = make_blob(2000, 1);
+  {
+    auto files_only = LocalChunkStore::open(root, {.packed_max_bytes = 0});
+    ASSERT_TRUE(files_only.is_ok());
+    ASSERT_TRUE((*files_only)->put(old_small.id, old_small.encoded).is_ok());
+  }
+  auto store = LocalChunkStore::open(root);
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  Blob small = make_blob(4096, 2);
+  Blob large = make_blob(200 * 1024, 3);
+  ASSERT_TRUE((*store)->put(small.id, small.encoded).is_ok());
+  ASSERT_TRUE((*store)->put(large.id, large.encoded).is_ok());
+  // A put of the old chunk finds its file and does not pack a copy.
+  ASSERT_TRUE((*store)->put(old_small.id, old_small.encoded).is_ok());
+  EXPECT_FALSE(std::filesystem::exists((*store)->path_of(small.id)));
+  EXPECT_TRUE(std::filesystem::exists((*store)->path_of(large.id)));
+  EXPECT_TRUE(std::filesystem::exists((*store)->path_of(old_small.id)));
+  for (const Blob* blob : {&small, &large, &old_small}) {
+    EXPECT_TRUE(*(*store)->touch(blob->id));
+    EXPECT_EQ(*(*store)->get(blob->id), blob->encoded);
+  }
+  std::map<ChunkId, uint64_t> listed;
+  ASSERT_TRUE((*store)
+                  ->for_each([&](const StoredChunkInfo& info) {
+                    listed[info.id] += 1;
+                    return Status::ok();
+                  })
+                  .is_ok());
+  EXPECT_EQ(listed.size(), 3u);
+  for (const auto& [id, times] : listed) EXPECT_EQ(times, 1u);
+  ASSERT_TRUE((*store)->remove(small.id).is_ok());
+  EXPECT_FALSE(*(*store)->touch(small.id));
+}
+
+}  // namespace
+}  // namespace coffer::store
