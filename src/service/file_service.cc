@@ -107,7 +107,16 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   InFlightGuard guard(uploads_in_flight_);
   // The first bytes decide the type: read them before storing anything, so that a refused
   // type leaves no chunk behind.
-  std::vector<std::byte> buffer(kUploadBufferBytes);
+  // Sized to the declared length (at least the sniffing window, at most 1 MiB) and left
+  // uninitialised: a 4 KiB upload has no use for a zeroed mebibyte, and 16 of them at once
+  // were a tenth of the CPU of small uploads (memset).
+  const size_t buffer_bytes =
+      request.expected_size
+          ? static_cast<size_t>(std::clamp<uint64_t>(*request.expected_size + 1, media::kSniffBytes,
+                                                     kUploadBufferBytes))
+          : kUploadBufferBytes;
+  std::unique_ptr<std::byte[]> storage(new std::byte[buffer_bytes]);
+  const std::span<std::byte> buffer(storage.get(), buffer_bytes);
   size_t head = 0;
   while (head < media::kSniffBytes) {
     auto n = request.body->read(std::span(buffer.data() + head, buffer.size() - head));
