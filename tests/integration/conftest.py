@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -36,6 +37,8 @@ import postgres_cluster
 _secrets = set()
 SECRET_FIELDS = {"password", "current_password", "new_password", "access_token", "refresh_token",
                  "token", "secret", "otpauth_uri", "recovery_code", "recovery_codes", "invite"}
+# The header in front of each encoded chunk in a packed volume (docs/storage-format.md).
+VOLUME_RECORD_HEADER = 48
 MIN_SECRET_LENGTH = 8  # shorter values (TOTP codes, "wrong") would match ordinary log text
 # Token shapes that never belong in a log, whoever minted them: refresh, API, password-reset
 # and invite tokens, and JWTs (a JSON header starts "eyJ").
@@ -288,6 +291,37 @@ class Server:
             if os.path.basename(root) != "tmp":
                 found += [os.path.join(root, f) for f in files if len(f) == 64]
         return found
+
+    def stored_chunks(self):
+        """Where each of this server's chunks is: {chunk id: (path, offset, length)} of the
+        encoded chunk's bytes, in a file of its own, in a packed volume (read from the volume
+        index, docs/storage-format.md) or in the S3 test server."""
+        if self.s3 is not None:
+            return {cid: (path, 0, os.path.getsize(path))
+                    for cid, path in self.s3.object_files(self.s3_prefix).items()}
+        found = {path.rsplit("/", 1)[1]: (path, 0, os.path.getsize(path)) for path in self.chunk_files()}
+        volumes = os.path.join(self.data_dir, "chunks", "volumes")
+        index = os.path.join(volumes, "index.db")
+        if os.path.exists(index):
+            db = sqlite3.connect(index)
+            try:
+                for cid, volume, offset, length in db.execute(
+                        "SELECT id, volume, record_offset, length FROM chunks"):
+                    found[cid] = (os.path.join(volumes, f"{volume:08d}.vol"), offset + VOLUME_RECORD_HEADER, length)
+            finally:
+                db.close()
+        return found
+
+    def damage_chunk(self, chunk_id, at=-1):
+        """Flips every bit of one byte of a stored chunk: `at` counts from the start of the
+        encoded chunk (negative: from its end)."""
+        path, offset, length = self.stored_chunks()[chunk_id]
+        position = offset + (at if at >= 0 else length + at)
+        with open(path, "r+b") as f:
+            f.seek(position)
+            byte = f.read(1)
+            f.seek(position)
+            f.write(bytes([byte[0] ^ 0xFF]))
 
     @property
     def url(self):

@@ -89,6 +89,25 @@ def test_fsck_reports_a_corrupted_chunk(data_dir):
     assert "PROBLEM" in fsck.stdout
 
 
+def test_fsck_reports_a_damaged_record_in_a_packed_volume(data_dir):
+    server = Server(data_dir)
+    add_user(server, "dave", "dave-password-1")
+    server.start()
+    client = Client(server, "dave", "dave-password-1")
+    data = os.urandom(4096)
+    assert client.upload("small.bin", data).status_code == 201
+    server.stop()
+    assert server.cli("fsck").returncode == 0
+    chunk_id = hashlib.sha256(data).hexdigest()  # a file below 256 KiB is one chunk
+    if server.s3 is None:
+        path, _, _ = server.stored_chunks()[chunk_id]
+        assert path.endswith(".vol")
+    server.damage_chunk(chunk_id, at=-100)
+    fsck = server.cli("fsck", check=False)
+    assert fsck.returncode == 1
+    assert "PROBLEM" in fsck.stdout and chunk_id in fsck.stdout
+
+
 def test_gc_removes_only_unreferenced_chunks(data_dir):
     server = Server(data_dir)
     add_user(server, "erin", "erin-password-1")
