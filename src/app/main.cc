@@ -152,6 +152,7 @@ class PeriodicGc {
                                               {"chunks_seen", report->chunks_seen},
                                               {"chunks_removed", report->chunks_removed},
                                               {"bytes_removed", report->bytes_removed},
+                                              {"bytes_compacted", report->bytes_compacted},
                                               {"deferred", report->deferred}});
       } else {
         api::log_event(api::LogLevel::kError,
@@ -317,6 +318,8 @@ int gc(const Config& config, int64_t grace, int64_t wait) {
       static_cast<unsigned long long>(report->chunks_removed),
       static_cast<unsigned long long>(report->bytes_removed),
       static_cast<unsigned long long>(report->chunks_in_grace));
+  std::printf("volumes: %llu bytes given back by compaction\n",
+              static_cast<unsigned long long>(report->bytes_compacted));
   return 0;
 }
 

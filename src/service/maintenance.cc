@@ -27,6 +27,14 @@ Result<ChunkSet> referenced_chunks(meta::Catalog& catalog, store::HeldMarker* fe
   return referenced;
 }
 
+// `report` after compacting what the sweeps (this one and earlier ones) left in place.
+Result<GcReport> compacted(store::ChunkStore& chunks, GcReport report) {
+  auto bytes = chunks.compact();
+  COFFER_RETURN_IF_ERROR(bytes);
+  report.bytes_compacted = *bytes;
+  return report;
+}
+
 }  // namespace
 
 Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chunks,
@@ -49,7 +57,7 @@ Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chun
     }
     return Status::ok();
   }));
-  if (candidates.empty()) return report;
+  if (candidates.empty()) return compacted(chunks, report);
 
   auto fence = leases.begin_sweep(upload_wait);
   COFFER_RETURN_IF_ERROR(fence);
@@ -71,7 +79,8 @@ Result<GcReport> collect_garbage(meta::Catalog& catalog, store::ChunkStore& chun
     ++report.chunks_removed;
     report.bytes_removed += info.stored_bytes;
   }
-  return report;
+  fence->reset();  // compaction deletes nothing live: uploads need not wait for it
+  return compacted(chunks, report);
 }
 
 Result<FsckReport> check_integrity(meta::Catalog& catalog, store::ChunkStore& chunks) {

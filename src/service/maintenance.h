@@ -21,6 +21,7 @@ struct GcReport {
   uint64_t chunks_removed = 0;
   uint64_t bytes_removed = 0;
   uint64_t chunks_in_grace = 0;  // unreferenced but too recent (or pinned) to remove
+  uint64_t bytes_compacted = 0;  // given back by compacting packed volumes after the sweep
   // Uploads somewhere kept running through the whole wait: nothing was removed this time.
   bool deferred = false;
 };

@@ -66,6 +66,11 @@ class ChunkStore {
   virtual Status for_each_marker(std::string_view kind,
                                  const std::function<Status(const MarkerInfo&)>& fn) = 0;
 
+  // Gives back the space that remove() left in place (packed volumes: records of removed
+  // chunks). Returns the bytes given back; stores that free space on remove() have nothing to
+  // do. Reads and writes go on meanwhile. Errors: kIoError.
+  virtual Result<uint64_t> compact() { return uint64_t{0}; }
+
   // Checks that the store is usable (directory writable / bucket reachable), for /health/ready.
   virtual Status check_ready() = 0;
 

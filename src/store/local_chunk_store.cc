@@ -447,6 +447,16 @@ Status LocalChunkStore::for_each_marker(std::string_view kind,
   return Status::ok();
 }
 
+Result<uint64_t> LocalChunkStore::compact() {
+  if (!volumes_) return uint64_t{0};
+  auto report = volumes_->compact();
+  COFFER_RETURN_IF_ERROR(report);
+  if (!report->damaged.empty()) {
+    return Status(Errc::kCorruption, "compaction kept damaged volumes: " + report->damaged.front());
+  }
+  return report->bytes_reclaimed;
+}
+
 Status LocalChunkStore::check_ready() {
   static const pid_t pid = ::getpid();
   const std::string probe = root_ + "/" + kTempDir + "/ready-probe." + std::to_string(pid) + "." +

@@ -78,6 +78,9 @@ class LocalChunkStore : public ChunkStore {
   Status for_each_marker(std::string_view kind,
                          const std::function<Status(const MarkerInfo&)>& fn) override;
   Status check_ready() override;
+  // Compacts the packed volumes (VolumeStore::compact); damaged records found are kept and
+  // reported as kCorruption after the rest is done.
+  Result<uint64_t> compact() override;
 
   const std::string& root() const { return root_; }
   // Where the chunk `id` lives as a file (whether or not it exists).

@@ -244,7 +244,10 @@ Result<std::shared_ptr<VolumeStore::OpenFile>> VolumeStore::reader_for(uint64_t 
   if (auto it = readers_.find(volume); it != readers_.end()) return it->second;
   const std::string path = volume_path(volume);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_error("open", path, errno);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status(Errc::kNotFound, "volume " + path + " is gone");
+    return io_error("open", path, errno);
+  }
   auto file = std::make_shared<OpenFile>(fd, path);
   readers_.emplace(volume, file);
   return file;
@@ -268,6 +271,13 @@ Result<std::vector<std::byte>> VolumeStore::get(const ChunkId& id) {
   COFFER_RETURN_IF_ERROR(where);
   if (!*where) return Status(Errc::kNotFound, "chunk " + id.hex() + " is not in a volume");
   auto file = reader_for((*where)->volume);
+  if (!file.is_ok() && file.status().code() == Errc::kNotFound) {
+    // Compaction moved the record and deleted its volume between the look-up and the open.
+    where = locate(id);
+    COFFER_RETURN_IF_ERROR(where);
+    if (!*where) return Status(Errc::kNotFound, "chunk " + id.hex() + " is not in a volume");
+    file = reader_for((*where)->volume);
+  }
   COFFER_RETURN_IF_ERROR(file);
   std::vector<std::byte> record(kRecordHeaderSize + (*where)->length);
   auto n = pread_full((*file)->fd(), (*where)->offset, record, (*file)->path());
@@ -288,6 +298,12 @@ Result<size_t> VolumeStore::read_at(const ChunkId& id, uint64_t offset, std::spa
   if (!*where) return Status(Errc::kNotFound, "chunk " + id.hex() + " is not in a volume");
   if (offset >= (*where)->length) return size_t{0};
   auto file = reader_for((*where)->volume);
+  if (!file.is_ok() && file.status().code() == Errc::kNotFound) {
+    where = locate(id);  // moved by compaction meanwhile
+    COFFER_RETURN_IF_ERROR(where);
+    if (!*where) return Status(Errc::kNotFound, "chunk " + id.hex() + " is not in a volume");
+    file = reader_for((*where)->volume);
+  }
   COFFER_RETURN_IF_ERROR(file);
   const size_t n = static_cast<size_t>(std::min<uint64_t>(out.size(), (*where)->length - offset));
   return pread_full((*file)->fd(), (*where)->offset + kRecordHeaderSize + offset, out.first(n),
@@ -337,12 +353,16 @@ Status VolumeStore::put(const ChunkId& id, std::span<const std::byte> encoded) {
   if (*present) return Status::ok();
 
   PendingPut self{&id, encoded};
+  return append(self);
+}
+
+Status VolumeStore::append(PendingPut& self) {
   std::unique_lock lock(queue_mu_);
   queue_.push_back(&self);
   self.cv.wait(lock, [&] { return self.done || queue_.front() == &self; });
   if (self.done) return self.status;
   std::vector<PendingPut*> group{&self};
-  size_t bytes = kRecordHeaderSize + encoded.size();
+  size_t bytes = kRecordHeaderSize + self.encoded.size();
   // pwritev takes at most IOV_MAX pieces, two per record.
   for (size_t i = 1; i < queue_.size() && group.size() < IOV_MAX / 2; ++i) {
     const size_t more = kRecordHeaderSize + queue_[i]->encoded.size();
@@ -363,6 +383,119 @@ Status VolumeStore::put(const ChunkId& id, std::span<const std::byte> encoded) {
   }
   if (!queue_.empty()) queue_.front()->cv.notify_one();
   return self.status;
+}
+
+void VolumeStore::drop_reader(uint64_t volume) {
+  std::lock_guard lock(readers_mu_);
+  readers_.erase(volume);  // readers still holding it keep the file open
+}
+
+Result<VolumeStore::CompactionReport> VolumeStore::compact(double max_live_fraction) {
+  CompactionReport report;
+  auto volumes = list_volumes();
+  COFFER_RETURN_IF_ERROR(volumes);
+  for (uint64_t volume : *volumes) {
+    const std::string path = volume_path(volume);
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;  // compacted by another process meanwhile
+      return io_error("open", path, errno);
+    }
+    // A volume some process appends to (this one's included) is held: never compacted.
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      continue;
+    }
+    struct stat st;
+    Status s = ::fstat(fd, &st) == 0 ? Status::ok() : io_error("stat", path, errno);
+    uint64_t live = 0;
+    if (s.is_ok()) {
+      auto bytes = transact_value<int64_t>(
+          *index_, meta::TxMode::kRead, [&](meta::Connection& conn) -> Result<int64_t> {
+            auto row = conn.query_row(
+                "SELECT COALESCE(SUM(length), 0) + 48 * COUNT(*) FROM chunks WHERE volume = ?",
+                {static_cast<int64_t>(volume)});
+            COFFER_RETURN_IF_ERROR(row);
+            return (*row)->int64(0);
+          });
+      if (bytes.is_ok()) live = static_cast<uint64_t>(*bytes);
+      s = status_of(bytes);
+    }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (s.is_ok() && size > 0 && static_cast<double>(live) <= max_live_fraction * size) {
+      s = compact_volume(volume, report);
+      if (s.is_ok()) report.bytes_reclaimed += size;
+    }
+    ::close(fd);
+    COFFER_RETURN_IF_ERROR(s);
+  }
+  return report;
+}
+
+Status VolumeStore::compact_volume(uint64_t volume, CompactionReport& report) {
+  const std::string path = volume_path(volume);
+  auto file = reader_for(volume);
+  COFFER_RETURN_IF_ERROR(file);
+  int64_t after = -1;
+  for (;;) {
+    struct Live {
+      ChunkId id;
+      Location at;
+    };
+    auto page = transact_value<std::vector<Live>>(
+        *index_, meta::TxMode::kRead, [&](meta::Connection& conn) -> Result<std::vector<Live>> {
+          auto rows = conn.query(
+              "SELECT id, record_offset, length FROM chunks WHERE volume = ? AND record_offset > ? "
+              "ORDER BY record_offset LIMIT 256",
+              {static_cast<int64_t>(volume), after});
+          COFFER_RETURN_IF_ERROR(rows);
+          std::vector<Live> out;
+          for (const meta::Row& row : *rows) {
+            auto id = ChunkId::from_hex(row.text(0));
+            if (!id) return Status(Errc::kCorruption, "the volume index has a bad chunk id");
+            out.push_back(Live{*id, Location{volume, static_cast<uint64_t>(row.int64(1)),
+                                             static_cast<uint64_t>(row.int64(2))}});
+          }
+          return out;
+        });
+    COFFER_RETURN_IF_ERROR(page);
+    if (page->empty()) break;
+    for (const Live& live : *page) {
+      std::vector<std::byte> record(kRecordHeaderSize + live.at.length);
+      auto n = pread_full((*file)->fd(), live.at.offset, record, path);
+      COFFER_RETURN_IF_ERROR(n);
+      std::span<const std::byte> encoded = std::span(record).subspan(kRecordHeaderSize);
+      // Copying damage would hide it behind a fresh record: keep the volume for repair.
+      if (*n != record.size() ||
+          std::memcmp(record.data() + 16, live.id.bytes.data(), live.id.bytes.size()) != 0 ||
+          !ChunkCodec::decode(encoded, live.id).is_ok()) {
+        report.damaged.push_back("volume " + std::to_string(volume) + ": chunk " + live.id.hex() +
+                                 " fails its check; the volume is kept");
+        return Status::ok();
+      }
+      PendingPut move{&live.id, encoded};
+      move.moving_from = &live.at;
+      COFFER_RETURN_IF_ERROR(append(move));
+      ++report.records_moved;
+    }
+    after = static_cast<int64_t>(page->back().at.offset);
+  }
+  // Every record left (a concurrent remove() dropped some): forget the volume, then delete it.
+  COFFER_RETURN_IF_ERROR(index_->transact(meta::TxMode::kWrite, [&](meta::Connection& conn) {
+    auto left = conn.query_row("SELECT COUNT(*) FROM chunks WHERE volume = ?",
+                               {static_cast<int64_t>(volume)});
+    COFFER_RETURN_IF_ERROR(left);
+    if ((*left)->int64(0) != 0) {
+      return Status(Errc::kConflict, "volume " + std::to_string(volume) + " still has records");
+    }
+    return status_of(
+        conn.exec("DELETE FROM volumes WHERE volume = ?", {static_cast<int64_t>(volume)}));
+  }));
+  drop_reader(volume);
+  if (::unlink(path.c_str()) != 0) return io_error("unlink", path, errno);
+  COFFER_RETURN_IF_ERROR(fsync_dir(dir_));
+  ++report.volumes_compacted;
+  return Status::ok();
 }
 
 void VolumeStore::retire_active() {
@@ -487,11 +620,20 @@ void VolumeStore::append_group(const std::vector<PendingPut*>& group) {
   Status indexed = index_->transact(meta::TxMode::kWrite, [&](meta::Connection& conn) {
     uint64_t offset = start;
     for (PendingPut* member : group) {
-      COFFER_RETURN_IF_ERROR(conn.exec(
-          "INSERT INTO chunks (id, volume, record_offset, length, modified) VALUES (?, ?, ?, ?, ?) "
-          "ON CONFLICT (id) DO UPDATE SET modified = excluded.modified",
-          {member->id->hex(), static_cast<int64_t>(active_volume_), static_cast<int64_t>(offset),
-           static_cast<int64_t>(member->encoded.size()), now}));
+      if (member->moving_from != nullptr) {
+        COFFER_RETURN_IF_ERROR(
+            conn.exec("UPDATE chunks SET volume = ?, record_offset = ? "
+                      "WHERE id = ? AND volume = ? AND record_offset = ?",
+                      {static_cast<int64_t>(active_volume_), static_cast<int64_t>(offset),
+                       member->id->hex(), static_cast<int64_t>(member->moving_from->volume),
+                       static_cast<int64_t>(member->moving_from->offset)}));
+      } else {
+        COFFER_RETURN_IF_ERROR(conn.exec(
+            "INSERT INTO chunks (id, volume, record_offset, length, modified) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET modified = excluded.modified",
+            {member->id->hex(), static_cast<int64_t>(active_volume_), static_cast<int64_t>(offset),
+             static_cast<int64_t>(member->encoded.size()), now}));
+      }
       offset += kRecordHeaderSize + member->encoded.size();
     }
     return status_of(

@@ -86,6 +86,19 @@ class VolumeStore {
   // Every indexed chunk; fn runs outside any transaction (it may call remove()).
   Status for_each(const std::function<Status(const StoredChunkInfo&)>& fn);
 
+  // Compaction: every volume that no process appends to and whose live records fill at most
+  // `max_live_fraction` of it has its live records copied to the end of the active volume
+  // (through the group commit, so puts and reads go on meanwhile), is dropped from the index
+  // and deleted. A record that fails its hash is never copied: its volume stays, and is
+  // reported in `damaged`. Returns the bytes given back to the file system.
+  struct CompactionReport {
+    uint64_t volumes_compacted = 0;
+    uint64_t records_moved = 0;
+    uint64_t bytes_reclaimed = 0;
+    std::vector<std::string> damaged;  // "volume N: chunk <id> ..." lines
+  };
+  Result<CompactionReport> compact(double max_live_fraction = 0.5);
+
   const VolumeRecovery& recovery() const { return recovery_; }
   const std::string& dir() const { return dir_; }
   // The path of volume number `volume`.
@@ -100,6 +113,9 @@ class VolumeStore {
   struct PendingPut {
     const ChunkId* id;
     std::span<const std::byte> encoded;
+    // Set by compaction: the record's current place. The index row moves to the new place only
+    // if it still points there (a concurrent remove() wins).
+    const Location* moving_from = nullptr;
     Status status;
     bool done = false;  // GUARDED_BY(queue_mu_)
     std::condition_variable cv;
@@ -114,8 +130,14 @@ class VolumeStore {
   Status recover(uint64_t volume, int fd);
   Result<std::optional<Location>> locate(const ChunkId& id);
   Result<std::shared_ptr<OpenFile>> reader_for(uint64_t volume);
+  // Queues `member` and returns its status once its group is durable and indexed.
+  Status append(PendingPut& member);
   // REQUIRES: the caller leads the put queue.
   void append_group(const std::vector<PendingPut*>& group);
+  // Compacts one volume. REQUIRES: the caller holds its flock.
+  Status compact_volume(uint64_t volume, CompactionReport& report);
+  // Forgets the cached reader of a deleted volume.
+  void drop_reader(uint64_t volume);
   // REQUIRES: the caller leads the put queue. Opens (or rotates to) the volume to append to.
   Status ensure_active(uint64_t need_bytes);
   void retire_active();

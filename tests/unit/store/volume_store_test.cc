@@ -208,6 +208,92 @@ TEST_F(VolumeStoreTest, TwoStoresOnOneDirectoryAppendToTheirOwnVolumes) {
   EXPECT_EQ(*(*other)->get(first.id), first.encoded);
 }
 
+// Compaction moves the live records of mostly-dead volumes and deletes them, while readers
+// and writers go on: no read fails, no byte changes, removed chunks stay gone.
+TEST_F(VolumeStoreTest, CompactionWhileReadersAndWritersRunLosesNothing) {
+  reopen({.max_volume_bytes = 64 * 1024});
+  std::vector<Blob> kept;
+  std::vector<Blob> removed;
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    Blob blob = make_blob(3000, 500 + seed);
+    ASSERT_TRUE(store_->put(blob.id, blob.encoded).is_ok());
+    (seed % 4 == 0 ? kept : removed).push_back(std::move(blob));
+  }
+  for (const Blob& blob : removed) ASSERT_TRUE(store_->remove(blob.id).is_ok());
+  const size_t volumes_before = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(volumes_dir())) {
+      n += e.path().extension() == ".vol";
+    }
+    return n;
+  }();
+  ASSERT_GE(volumes_before, 3u);
+
+  std::atomic<bool> done{false};
+  std::atomic<int> read_failures{0};
+  std::atomic<int> write_failures{0};
+  std::vector<Blob> written(200);
+  std::thread reader([&] {
+    while (!done) {
+      for (const Blob& blob : kept) {
+        auto got = store_->get(blob.id);
+        if (!got.is_ok() || *got != blob.encoded) ++read_failures;
+      }
+    }
+  });
+  std::thread writer([&] {
+    for (size_t i = 0; i < written.size(); ++i) {
+      written[i] = make_blob(1000, 9000 + i);
+      if (!store_->put(written[i].id, written[i].encoded).is_ok()) ++write_failures;
+    }
+  });
+  uint64_t reclaimed = 0;
+  for (int round = 0; round < 3; ++round) {
+    auto report = store_->compact();
+    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+    EXPECT_TRUE(report->damaged.empty());
+    reclaimed += report->bytes_reclaimed;
+  }
+  writer.join();
+  done = true;
+  reader.join();
+  EXPECT_EQ(read_failures.load(), 0);
+  EXPECT_EQ(write_failures.load(), 0);
+  EXPECT_GT(reclaimed, 0u);
+  for (const Blob& blob : kept) EXPECT_EQ(*store_->get(blob.id), blob.encoded);
+  for (const Blob& blob : written) EXPECT_EQ(*store_->get(blob.id), blob.encoded);
+  for (const Blob& blob : removed) EXPECT_FALSE(*store_->touch(blob.id));
+  // And after a restart (recovery must not bring removed records back from copies).
+  reopen({.max_volume_bytes = 64 * 1024});
+  for (const Blob& blob : kept) EXPECT_EQ(*store_->get(blob.id), blob.encoded);
+  for (const Blob& blob : removed) EXPECT_FALSE(*store_->touch(blob.id));
+}
+
+// A record that fails its hash is never copied into a fresh volume (that would hide the
+// damage): its volume stays and the report names it.
+TEST_F(VolumeStoreTest, CompactionKeepsAVolumeWithADamagedRecord) {
+  reopen({.max_volume_bytes = 16 * 1024});
+  std::vector<Blob> blobs;
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    blobs.push_back(make_blob(3000, 700 + seed));
+    ASSERT_TRUE(store_->put(blobs.back().id, blobs.back().encoded).is_ok());
+  }
+  // Volume 1 holds the first records; remove most of them, damage one that stays.
+  ASSERT_TRUE(store_->remove(blobs[1].id).is_ok());
+  ASSERT_TRUE(store_->remove(blobs[2].id).is_ok());
+  ASSERT_TRUE(store_->remove(blobs[3].id).is_ok());
+  {
+    std::fstream f(store_->volume_path(1), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(VolumeStore::kRecordHeaderSize + 100);
+    f.put('\x5a');
+  }
+  auto report = store_->compact();
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  ASSERT_EQ(report->damaged.size(), 1u);
+  EXPECT_NE(report->damaged[0].find(blobs[0].id.hex()), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(store_->volume_path(1)));
+}
+
 TEST(LocalChunkStoreVolumes, SmallChunksArePackedLargeOnesAreFilesAndOldFilesStayReadable) {
   TempDir dir;
   const std::string root = dir.path() + "/chunks";
