@@ -158,11 +158,14 @@ coffer_add_user() {  # coffer_add_user DATA: a fresh data directory with one use
     >"$WORK/user-add.log" 2>&1 || { cat "$WORK/user-add.log" >&2; die "coffer user add failed"; }
 }
 
-# coffer_start DATA PORT: serves DATA on loopback with access logs off and no rate limits.
+# coffer_start DATA PORT: serves DATA on loopback with access logs off and the default limits.
 # Sets COFFER_PID; does not wait for it.
 coffer_start() {
+  # The default rate limits: they must refuse nothing a benchmark sends (docs/benchmarks.md).
+  # BENCH_COFFER_ARGS adds flags (an A/B against an older binary: "--user-rate-limit 0").
+  # shellcheck disable=SC2086  # BENCH_COFFER_ARGS is a list of flags
   "$COFFER_BIN" serve --data "$1" --listen "127.0.0.1:$2" --log-level warn \
-    --token-ttl 3600 --user-rate-limit 0 --ip-rate-limit 0 2>"$WORK/coffer.log" &
+    --token-ttl 3600 ${BENCH_COFFER_ARGS:-} 2>"$WORK/coffer.log" &
   COFFER_PID=$!
 }
 

@@ -20,6 +20,7 @@
 #   COFFER_PORT / NGINX_PORT   loopback ports        (default: free ports chosen at start)
 #   NGINX_BIN       (default: /usr/sbin/nginx)
 #   BENCH_KEEP=1    keep the temp directory and logs for inspection
+#   BENCH_COFFER_ARGS extra `coffer serve` flags (default: none, the default settings)
 #
 # Needs curl, wrk, nginx (scripts/install-deps) and python3. Expect about 3 minutes at defaults.
 set -uo pipefail

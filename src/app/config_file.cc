@@ -125,6 +125,7 @@ Status load_config_file(const std::string& path, Config& config) {
                                            "user_rate_burst",
                                            "ip_rate_limit",
                                            "ip_rate_burst",
+                                           "auth_cache_seconds",
                                            "cors_origins",
                                            "trash_retention_days",
                                            "activity_retention_days",
@@ -188,6 +189,8 @@ Status load_config_file(const std::string& path, Config& config) {
         read_number(s, "ip_rate_limit", config.ip_rate_limit, 0, kMaxRequestRate, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "ip_rate_burst", config.ip_rate_burst, 1, kMaxRequestBurst, path));
+    COFFER_RETURN_IF_ERROR(
+        read_number(s, "auth_cache_seconds", config.auth_cache_seconds, 0, 60, path));
     COFFER_RETURN_IF_ERROR(read_string_list(s, "cors_origins", config.cors_origins, path));
     COFFER_RETURN_IF_ERROR(
         read_int(s, "upload_expiry", config.upload_expiry_seconds, 1, int64_t{1} << 40, path));

@@ -534,6 +534,14 @@ int run(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, kMaxRequestBurst));
   serve_cmd
+      ->add_option("--auth-cache-seconds", config.auth_cache_seconds,
+                   "Seconds a successful credential check is reused without reading the "
+                   "database; revocations on this node apply at once, on other nodes within "
+                   "this bound (0: check the database on every request)")
+      ->envname("COFFER_AUTH_CACHE_SECONDS")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60.0));
+  serve_cmd
       ->add_option("--cors-origin", config.cors_origins,
                    "Origin (scheme://host[:port], or *) whose pages may call the API; repeat or "
                    "separate with commas (default: none, no CORS)")

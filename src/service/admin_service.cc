@@ -87,6 +87,7 @@ Result<User> AdminService::update_user(const Principal& who, int64_t user_id,
     return Status(Errc::kInvalidArgument, "quota_bytes must not be negative");
   }
   auto user = accounts_.update_user(user_id, changes, now_micros());
+  auth_.credentials_changed();  // a status or role change must not wait for cached checks
   COFFER_RETURN_IF_ERROR(user);
   std::string detail;
   if (changes.role) detail += "role: " + std::string(role_name(*changes.role)) + "; ";
@@ -137,8 +138,10 @@ Result<ServerSettings> AdminService::update_settings(
     detail += "registration_mode: " + std::string(registration_mode_name(*registration_mode));
   }
   if (require_mfa_for_admins) {
-    COFFER_RETURN_IF_ERROR(
-        accounts_.set_setting(kSettingAdminsNeedMfa, *require_mfa_for_admins ? "true" : "false"));
+    Status set =
+        accounts_.set_setting(kSettingAdminsNeedMfa, *require_mfa_for_admins ? "true" : "false");
+    auth_.credentials_changed();  // admins' scopes depend on it
+    COFFER_RETURN_IF_ERROR(set);
     detail += std::string(detail.empty() ? "" : "; ") +
               "require_mfa_for_admins: " + (*require_mfa_for_admins ? "true" : "false");
   }

@@ -98,7 +98,8 @@ AuthService::AuthService(meta::Catalog& catalog, auth::TokenSigner signer, auth:
       accounts_(catalog.accounts()),
       signer_(std::move(signer)),
       options_(options),
-      throttle_(catalog.accounts(), options.throttle) {}
+      throttle_(catalog.accounts(), options.throttle),
+      cache_(options.auth_cache_entries, options.auth_cache_max_age) {}
 
 Result<SessionTokens> AuthService::tokens_for(const Session& session, std::string refresh_token,
                                               Micros now) {
@@ -196,6 +197,7 @@ Result<SessionTokens> AuthService::refresh(std::string_view refresh_token,
       auth::opaque_token_hash(refresh_token), auth::opaque_token_hash(next), origin, now,
       now + options_.refresh_ttl_seconds * kMicrosPerSecond, lost_response_since);
   COFFER_RETURN_IF_ERROR(result);
+  if (result->outcome == meta::RefreshOutcome::kReused) cache_.invalidate_all();
   switch (result->outcome) {
     case meta::RefreshOutcome::kInvalid:
       return unauthenticated("invalid or expired refresh token");
@@ -217,10 +219,22 @@ Result<SessionTokens> AuthService::refresh(std::string_view refresh_token,
 }
 
 Result<Principal> AuthService::authenticate(std::string_view bearer_token) {
+  auto identity = identify(bearer_token);
+  COFFER_RETURN_IF_ERROR(identity);
+  return identity->principal;
+}
+
+Result<CachedIdentity> AuthService::identify(std::string_view bearer_token) {
   const Micros now = now_micros();
+  // Read before the database: a revocation committed after this read makes what we build
+  // from the database unusable (AuthCache::put refuses it, find never serves it).
+  const uint64_t generation = cache_.generation();
   if (bearer_token.starts_with(auth::kApiTokenPrefix)) {
     if (bearer_token.size() > 256) return unauthenticated("invalid API token");
-    auto found = accounts_.use_api_token(auth::opaque_token_hash(bearer_token), now);
+    std::string hash = auth::opaque_token_hash(bearer_token);
+    std::string key = "t:" + hash;
+    if (auto hit = cache_.find(key)) return std::move(*hit);
+    auto found = accounts_.use_api_token(hash, now);
     if (!found.is_ok()) {
       if (found.status().code() == Errc::kNotFound) {
         return unauthenticated("invalid, revoked or expired API token");
@@ -229,10 +243,24 @@ Result<Principal> AuthService::authenticate(std::string_view bearer_token) {
     }
     const auto& [token, user] = *found;
     if (user.status != UserStatus::kActive) return unauthenticated("the account is not active");
-    return Principal{user.id, user.role, token.scopes & scopes_for_role(user.role), 0, token.id};
+    CachedIdentity identity{
+        Principal{user.id, user.role, token.scopes & scopes_for_role(user.role), 0, token.id},
+        user.username};
+    // An expiring token is not remembered past its expiry.
+    cache_.put(key, identity, generation,
+               token.expires ? *token.expires - now : std::numeric_limits<Micros>::max());
+    return identity;
   }
+  // The signature and expiry are cheap and are never skipped.
   auto claims = signer_.verify(bearer_token, now / kMicrosPerSecond);
   COFFER_RETURN_IF_ERROR(claims);
+  std::string key = "s:" + std::to_string(claims->session_id);
+  if (auto hit = cache_.find(key)) {
+    if (hit->principal.user_id != claims->user_id) {
+      return unauthenticated("the token does not match its session");
+    }
+    return std::move(*hit);
+  }
   auto user = accounts_.session_user(claims->session_id, now);
   if (!user.is_ok()) {
     if (user.status().code() == Errc::kNotFound) {
@@ -250,7 +278,10 @@ Result<Principal> AuthService::authenticate(std::string_view bearer_token) {
     COFFER_RETURN_IF_ERROR(enabled);
     if (!*enabled) scopes &= ~kScopeAdmin;
   }
-  return Principal{user->id, user->role, scopes, claims->session_id, 0};
+  CachedIdentity identity{Principal{user->id, user->role, scopes, claims->session_id, 0},
+                          user->username};
+  cache_.put(key, identity, generation);
+  return identity;
 }
 
 Result<Principal> AuthService::authenticate_basic(std::string_view username,
@@ -258,12 +289,10 @@ Result<Principal> AuthService::authenticate_basic(std::string_view username,
   if (!api_token.starts_with(auth::kApiTokenPrefix)) {
     return unauthenticated("HTTP Basic needs a personal API token as the password");
   }
-  auto principal = authenticate(api_token);
-  COFFER_RETURN_IF_ERROR(principal);
-  auto user = catalog_.find_user(principal->user_id);
-  COFFER_RETURN_IF_ERROR(user);
-  if (user->username != username) return unauthenticated("invalid API token");
-  return principal;
+  auto identity = identify(api_token);
+  COFFER_RETURN_IF_ERROR(identity);
+  if (identity->username != username) return unauthenticated("invalid API token");
+  return identity->principal;
 }
 
 Result<Principal> AuthService::authenticate_password(std::string_view username,
@@ -298,12 +327,15 @@ Result<Principal> AuthService::authenticate_password(std::string_view username,
 
 Status AuthService::logout(const Principal& who, const RequestOrigin& origin) {
   if (who.session_id == 0) return Status(Errc::kForbidden, "an API token has no session");
-  COFFER_RETURN_IF_ERROR(accounts_.revoke_session(who.user_id, who.session_id, now_micros()));
+  Status revoked = accounts_.revoke_session(who.user_id, who.session_id, now_micros());
+  cache_.invalidate_all();
+  COFFER_RETURN_IF_ERROR(revoked);
   return audit(&who, "auth.logout", "session:" + std::to_string(who.session_id), "success", origin);
 }
 
 Result<int64_t> AuthService::logout_all(const Principal& who, const RequestOrigin& origin) {
   auto n = accounts_.revoke_sessions(who.user_id, 0, now_micros());
+  cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(n);
   (void)audit(&who, "auth.logout_all", user_target(who.user_id), "success", origin,
               std::to_string(*n) + " sessions revoked");
@@ -316,7 +348,9 @@ Result<std::vector<Session>> AuthService::sessions(const Principal& who) {
 
 Status AuthService::revoke_session(const Principal& who, int64_t session_id,
                                    const RequestOrigin& origin) {
-  COFFER_RETURN_IF_ERROR(accounts_.revoke_session(who.user_id, session_id, now_micros()));
+  Status revoked = accounts_.revoke_session(who.user_id, session_id, now_micros());
+  cache_.invalidate_all();
+  COFFER_RETURN_IF_ERROR(revoked);
   return audit(&who, "auth.session_revoke", "session:" + std::to_string(session_id), "success",
                origin);
 }
@@ -334,8 +368,9 @@ Status AuthService::change_password(const Principal& who, std::string_view curre
   COFFER_RETURN_IF_ERROR(auth::check_password_policy(new_password, user->username));
   auto hash = auth::hash_password(new_password);
   COFFER_RETURN_IF_ERROR(hash);
-  COFFER_RETURN_IF_ERROR(
-      accounts_.change_password(who.user_id, *hash, who.session_id, now_micros()));
+  Status changed = accounts_.change_password(who.user_id, *hash, who.session_id, now_micros());
+  cache_.invalidate_all();
+  COFFER_RETURN_IF_ERROR(changed);
   return audit(&who, "auth.password_change", user_target(who.user_id), "success", origin,
                "other sessions revoked");
 }
@@ -373,7 +408,9 @@ Result<std::vector<ApiToken>> AuthService::api_tokens(const Principal& who) {
 
 Status AuthService::revoke_api_token(const Principal& who, int64_t token_id,
                                      const RequestOrigin& origin) {
-  COFFER_RETURN_IF_ERROR(accounts_.revoke_api_token(who.user_id, token_id, now_micros()));
+  Status revoked = accounts_.revoke_api_token(who.user_id, token_id, now_micros());
+  cache_.invalidate_all();
+  COFFER_RETURN_IF_ERROR(revoked);
   return audit(&who, "auth.token_revoke", "token:" + std::to_string(token_id), "success", origin);
 }
 
@@ -460,6 +497,7 @@ Status AuthService::reset_password(std::string_view reset_token, std::string_vie
   COFFER_RETURN_IF_ERROR(hash);
   auto user_id =
       accounts_.redeem_password_reset(auth::opaque_token_hash(reset_token), *hash, now_micros());
+  cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(user_id);
   Principal who{*user_id, Role::kUser, 0, 0, 0};
   return audit(&who, "auth.password_reset", user_target(*user_id), "success", origin);
@@ -497,7 +535,9 @@ Result<std::vector<std::string>> AuthService::confirm_totp(const Principal& who,
     codes.push_back(new_recovery_code());
     hashes.push_back(auth::opaque_token_hash(normalized_recovery_code(codes.back())));
   }
-  COFFER_RETURN_IF_ERROR(accounts_.confirm_totp(who.user_id, *step, hashes, now_micros()));
+  Status confirmed = accounts_.confirm_totp(who.user_id, *step, hashes, now_micros());
+  cache_.invalidate_all();  // an admin's scopes may depend on it (require_mfa_for_admins)
+  COFFER_RETURN_IF_ERROR(confirmed);
   (void)audit(&who, "auth.mfa_enable", user_target(who.user_id), "success", origin);
   return codes;
 }
@@ -520,7 +560,9 @@ Status AuthService::disable_totp(const Principal& who, std::string_view password
     }
     return Status(Errc::kInvalidCredentials, "wrong password or code");
   }
-  COFFER_RETURN_IF_ERROR(accounts_.remove_totp(who.user_id));
+  Status removed = accounts_.remove_totp(who.user_id);
+  cache_.invalidate_all();
+  COFFER_RETURN_IF_ERROR(removed);
   return audit(&who, "auth.mfa_disable", user_target(who.user_id), "success", origin);
 }
 
@@ -540,7 +582,9 @@ Status AuthService::set_password(std::string_view username, std::string_view pas
   auto hash = auth::hash_password(password);
   COFFER_RETURN_IF_ERROR(hash);
   // A reset by the operator ends every session: whoever knew the old password is out.
-  return accounts_.change_password(user->id, *hash, 0, now_micros());
+  Status changed = accounts_.change_password(user->id, *hash, 0, now_micros());
+  cache_.invalidate_all();
+  return changed;
 }
 
 }  // namespace coffer::service

@@ -16,6 +16,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "meta/catalog.h"
+#include "service/auth_cache.h"
 #include "service/login_throttle.h"
 
 namespace coffer::service {
@@ -26,6 +27,11 @@ struct AuthOptions {
   // never used: the response carrying the successor was lost. 0: every reuse ends the session.
   int64_t refresh_grace_seconds = 30;
   ThrottlePolicy throttle;
+  // Successful credential checks are reused for this long (AuthCache): a revocation on this
+  // node takes effect at once, one on another node within this bound. 0: every request reads
+  // the database.
+  Micros auth_cache_max_age = 2'000'000;
+  size_t auth_cache_entries = AuthCache::kDefaultCapacity;
 };
 
 // The credentials a sign-in or refresh hands out. The refresh token is a secret shown once.
@@ -94,8 +100,11 @@ class AuthService {
   // Errors: kUnauthenticated.
   Result<SessionTokens> refresh(std::string_view refresh_token, const RequestOrigin& origin);
 
-  // Who is calling, from an access token or a personal API token. The user's status and the
-  // session are checked on every call, so a disabled user or a revoked session stops at once.
+  // Who is calling, from an access token or a personal API token. The access token's signature
+  // and expiry are checked on every call; the session, the user's status and the API token come
+  // from the database or, when checked within AuthOptions::auth_cache_max_age, from memory.
+  // Every revocation made through this process empties that memory first, so a disabled user
+  // or a revoked session stops at once on this node (on other nodes within the bound).
   // Errors: kUnauthenticated.
   Result<Principal> authenticate(std::string_view bearer_token);
   // HTTP Basic: the password must be a personal API token of that user (account passwords
@@ -136,7 +145,13 @@ class AuthService {
   Result<User> create_user(std::string_view username, std::string_view password, Role role);
   Status set_password(std::string_view username, std::string_view password);
 
+  // Forgets every remembered credential check. Whoever changes an account, a session or a
+  // token outside this class (AdminService) calls it after the change is written.
+  void credentials_changed() { cache_.invalidate_all(); }
+
  private:
+  // authenticate, with the owner's username (HTTP Basic compares it).
+  Result<CachedIdentity> identify(std::string_view bearer_token);
   Result<SessionTokens> tokens_for(const Session& session, std::string refresh_token, Micros now);
   // OK when the user has no confirmed TOTP, or `factor` proves it (spending the code).
   // Errors: kMfaRequired (nothing given), kInvalidCredentials (wrong).
@@ -148,6 +163,7 @@ class AuthService {
   auth::TokenSigner signer_;
   AuthOptions options_;
   LoginThrottle throttle_;
+  AuthCache cache_;
 };
 
 std::string_view registration_mode_name(RegistrationMode mode);
