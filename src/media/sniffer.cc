@@ -28,7 +28,8 @@ std::span<std::byte> shared_database() {
     // magic_getpath lists the databases magic_load would read ("/etc/magic:/usr/share/misc/
     // magic"); the compiled one is the entry with ".mgc" appended. /etc/magic is a text file
     // for local additions, empty on Debian, which handles built this way do not read.
-    const std::string paths = magic_getpath(nullptr, 0) ? magic_getpath(nullptr, 0) : "";
+    const char* listed = magic_getpath(nullptr, 0);
+    const std::string paths = listed != nullptr ? listed : "";
     for (size_t start = 0; start <= paths.size();) {
       size_t end = std::min(paths.find(':', start), paths.size());
       std::string path = paths.substr(start, end - start);
@@ -65,8 +66,10 @@ magic_set* thread_magic() {
     std::span<std::byte> database = shared_database();
     void* buffers[] = {database.data()};
     size_t sizes[] = {database.size()};
-    int rc = database.empty() ? magic_load(m, nullptr) : magic_load_buffers(m, buffers, sizes, 1);
-    if (rc != 0) {
+    // A database libmagic refuses from memory (another version's format) is loaded the usual
+    // way, so that sniffing works as before, at the old cost.
+    if ((database.empty() || magic_load_buffers(m, buffers, sizes, 1) != 0) &&
+        magic_load(m, nullptr) != 0) {
       magic_close(m);
       m = nullptr;
     }
