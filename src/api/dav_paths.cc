@@ -50,21 +50,25 @@ Result<DavPath> parse_dav_url(std::string_view url) {
   return out;
 }
 
-std::string dav_href(const std::vector<std::string>& segments, bool collection) {
+void append_dav_segment(std::string& out, std::string_view segment) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : segment) {
+    if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+}
+
+std::string dav_href(const std::vector<std::string>& segments, bool collection) {
   std::string out(kDavPrefix);
   for (const auto& segment : segments) {
     out += '/';
-    for (unsigned char c : segment) {
-      if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
-          c == '.' || c == '_' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
+    append_dav_segment(out, segment);
   }
   if (collection || segments.empty()) out += '/';
   return out;

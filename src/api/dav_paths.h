@@ -37,5 +37,8 @@ Result<DavPath> parse_dav_url(std::string_view url);
 // The href of a path: "/dav/" plus the percent-encoded segments, and a final "/" for
 // collections.
 std::string dav_href(const std::vector<std::string>& segments, bool collection);
+// Appends one segment of an href, percent-encoded as dav_href() encodes it: every byte but
+// the unreserved ones (RFC 3986 §2.3).
+void append_dav_segment(std::string& out, std::string_view segment);
 
 }  // namespace coffer::api

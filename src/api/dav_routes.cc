@@ -3,6 +3,9 @@
 // docs/webdav.md describes what is supported.
 
 #include <boost/json.hpp>
+#include <charconv>
+#include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -19,6 +22,7 @@
 #include "dav/if_header.h"
 #include "dav/lock_manager.h"
 #include "dav/xml_document.h"
+#include "dav/xml_writer.h"
 
 namespace coffer::api {
 namespace {
@@ -103,8 +107,6 @@ class EmptySource final : public ByteSource {
 // them) build If headers with two entity tags and a lock token in fixed 200-byte buffers,
 // which the full 64 hex digits overflow.
 std::string dav_etag(const Node& file) { return "\"" + file.sha256.substr(0, 32) + "\""; }
-
-std::string rfc1123(Micros t) { return http_date(t / 1'000'000); }
 
 // ---- the request: who, which path, which locks ---------------------------------------------
 
@@ -300,13 +302,16 @@ std::string activelock_xml(const Lock& lock, const DavTree& tree) {
   return out;
 }
 
-// What one PROPFIND answer needs besides the node: its locks and, when asked, the quota.
+// What PROPFIND answers share besides the resources: the quota, and buffers reused for every
+// response.
 struct PropContext {
   DavState& dav;
-  const Request& request;
   // Each tree owner's usage (under /dav/Shared, the quota is the owner's), loaded on first
   // use; nullopt when it could not be read.
   std::map<int64_t, std::optional<Usage>> usage;
+  std::string found;    // the current response's 200 propstat
+  std::string missing;  // and its 404 propstat
+  std::string scratch;
 };
 
 const Usage* usage_of(PropContext& pc, int64_t owner_id) {
@@ -318,132 +323,154 @@ const Usage* usage_of(PropContext& pc, int64_t owner_id) {
   return it->second ? &*it->second : nullptr;
 }
 
-// A resource as PROPFIND describes it: the node, the caller's segments, and its tree.
+// A resource as PROPFIND describes it.
 struct Member {
   const Node& node;
-  const std::vector<std::string>& segments;
+  std::string_view href;  // percent-encoded; a collection's ends in '/'
   const DavTree& tree;
+  const std::vector<Lock>& locks;  // the live locks covering it (when lockdiscovery is asked)
+  const std::vector<meta::DeadProperty>& dead;
 };
 
-// The value of a live property as an element, or nullopt when the resource has none.
-std::optional<std::string> live_property(PropContext& pc, const Member& m, std::string_view name) {
+void append_element(std::string& out, std::string_view name, std::string_view escaped_value) {
+  out += "<D:";
+  out += name;
+  out += '>';
+  out += escaped_value;
+  out += "</D:";
+  out += name;
+  out += '>';
+}
+
+// Appends the live property `name` of `m` as an element; false, with nothing appended, when
+// the resource has none.
+bool append_live_property(PropContext& pc, const Member& m, std::string_view name,
+                          std::string& out) {
   const Node& node = m.node;
   const bool file = node.kind == NodeKind::kFile;
   if (name == "creationdate") {
-    return "<D:creationdate>" + rfc3339(node.created) + "</D:creationdate>";
-  }
-  if (name == "displayname") {
-    return "<D:displayname>" + xml_escape(node.name) + "</D:displayname>";
-  }
-  if (name == "getlastmodified") {
-    return "<D:getlastmodified>" + rfc1123(node.modified) + "</D:getlastmodified>";
-  }
-  if (name == "resourcetype") {
-    return file ? "<D:resourcetype/>" : "<D:resourcetype><D:collection/></D:resourcetype>";
-  }
-  if (name == "getcontentlength") {
-    if (!file) return std::nullopt;
-    return "<D:getcontentlength>" + std::to_string(node.size) + "</D:getcontentlength>";
-  }
-  if (name == "getcontenttype") {
-    if (!file) return std::nullopt;
-    const std::string mime = node.mime.empty() ? "application/octet-stream" : node.mime;
-    return "<D:getcontenttype>" + xml_escape(mime) + "</D:getcontenttype>";
-  }
-  if (name == "getetag") {
-    if (!file) return std::nullopt;
-    return "<D:getetag>" + xml_escape(dav_etag(node)) + "</D:getetag>";
-  }
-  if (name == "supportedlock") {
-    return "<D:supportedlock>"
-           "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope>"
-           "<D:locktype><D:write/></D:locktype></D:lockentry>"
-           "<D:lockentry><D:lockscope><D:shared/></D:lockscope>"
-           "<D:locktype><D:write/></D:locktype></D:lockentry>"
-           "</D:supportedlock>";
-  }
-  if (name == "lockdiscovery") {
-    std::string out = "<D:lockdiscovery>";
-    const std::string path = m.tree.owner_path(m.segments);
-    for (const Lock& lock : pc.dav.locks.covering(m.tree.owner_id, path, now_micros())) {
-      out += activelock_xml(lock, m.tree);
-    }
-    return out + "</D:lockdiscovery>";
-  }
-  if (is_quota_name(name)) {
-    if (file) return std::nullopt;
+    out += "<D:creationdate>";
+    dav::append_rfc3339(out, node.created);
+    out += "</D:creationdate>";
+  } else if (name == "displayname") {
+    out += "<D:displayname>";
+    dav::append_xml_escaped(out, node.name);
+    out += "</D:displayname>";
+  } else if (name == "getlastmodified") {
+    out += "<D:getlastmodified>";
+    dav::append_http_date(out, node.modified / 1'000'000);
+    out += "</D:getlastmodified>";
+  } else if (name == "resourcetype") {
+    out += file ? "<D:resourcetype/>" : "<D:resourcetype><D:collection/></D:resourcetype>";
+  } else if (name == "getcontentlength") {
+    if (!file) return false;
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, node.size);
+    append_element(out, name, std::string_view(digits, static_cast<size_t>(end - digits)));
+  } else if (name == "getcontenttype") {
+    if (!file) return false;
+    out += "<D:getcontenttype>";
+    dav::append_xml_escaped(out, node.mime.empty() ? "application/octet-stream" : node.mime);
+    out += "</D:getcontenttype>";
+  } else if (name == "getetag") {
+    if (!file) return false;
+    // dav_etag(), escaped: its quotes are &quot;.
+    out += "<D:getetag>&quot;";
+    dav::append_xml_escaped(out, std::string_view(node.sha256).substr(0, 32));
+    out += "&quot;</D:getetag>";
+  } else if (name == "supportedlock") {
+    out +=
+        "<D:supportedlock>"
+        "<D:lockentry><D:lockscope><D:exclusive/></D:lockscope>"
+        "<D:locktype><D:write/></D:locktype></D:lockentry>"
+        "<D:lockentry><D:lockscope><D:shared/></D:lockscope>"
+        "<D:locktype><D:write/></D:locktype></D:lockentry>"
+        "</D:supportedlock>";
+  } else if (name == "lockdiscovery") {
+    out += "<D:lockdiscovery>";
+    for (const Lock& lock : m.locks) out += activelock_xml(lock, m.tree);
+    out += "</D:lockdiscovery>";
+  } else if (is_quota_name(name)) {
+    if (file) return false;
     const Usage* u = usage_of(pc, m.tree.owner_id);
-    if (u == nullptr) return std::nullopt;
+    if (u == nullptr) return false;
     if (name == "quota-used-bytes") {
-      return "<D:quota-used-bytes>" + std::to_string(u->used()) + "</D:quota-used-bytes>";
+      append_element(out, name, std::to_string(u->used()));
+    } else {
+      if (u->limit <= 0) return false;  // unlimited: RFC 4331 §3 lets us omit it
+      const int64_t left = std::max<int64_t>(0, u->limit - u->used());
+      append_element(out, name, std::to_string(left));
     }
-    if (u->limit <= 0) return std::nullopt;  // unlimited: RFC 4331 §3 lets us omit it
-    const int64_t left = std::max<int64_t>(0, u->limit - u->used());
-    return "<D:quota-available-bytes>" + std::to_string(left) + "</D:quota-available-bytes>";
+  } else {
+    return false;
   }
-  return std::nullopt;
+  return true;
 }
 
-// One <D:response> for a node.
+// One <D:response> for a resource.
 void append_response(PropContext& pc, std::string& out, const Member& m,
-                     const std::vector<meta::DeadProperty>& dead,
                      const dav::PropfindRequest& what) {
   const bool collection = m.node.kind == NodeKind::kFolder;
-  out += "<D:response><D:href>" + xml_escape(dav_href(m.segments, collection)) + "</D:href>";
-  std::string found;
-  std::string missing;
+  out += "<D:response><D:href>";
+  dav::append_xml_escaped(out, m.href);
+  out += "</D:href>";
+  std::string& found = pc.found;
+  std::string& missing = pc.missing;
+  found.clear();
+  missing.clear();
   if (what.kind == dav::PropfindRequest::Kind::kPropName) {
     for (auto name : live_names()) {
-      if (live_property(pc, m, name)) found += "<D:" + std::string(name) + "/>";
+      pc.scratch.clear();
+      if (append_live_property(pc, m, name, pc.scratch)) {
+        found += "<D:";
+        found += name;
+        found += "/>";
+      }
     }
     if (collection) found += "<D:quota-used-bytes/>";
-    for (const auto& p : dead) found += empty_element({p.ns, p.name});
+    for (const auto& p : m.dead) found += empty_element({p.ns, p.name});
   } else if (what.kind == dav::PropfindRequest::Kind::kAllProp) {
-    for (auto name : live_names()) {
-      if (auto v = live_property(pc, m, name)) found += *v;
-    }
-    for (const auto& p : dead) found += p.xml;
+    for (auto name : live_names()) append_live_property(pc, m, name, found);
+    for (const auto& p : m.dead) found += p.xml;
     for (const auto& n : what.names) {  // DAV:include
-      if (n.ns == kDavNs && is_quota_name(n.name)) {
-        if (auto v = live_property(pc, m, n.name)) found += *v;
-      }
+      if (n.ns == kDavNs && is_quota_name(n.name)) append_live_property(pc, m, n.name, found);
     }
   } else {
     for (const auto& n : what.names) {
-      std::optional<std::string> value;
-      if (n.ns == kDavNs) value = live_property(pc, m, n.name);
-      if (!value) {
-        for (const auto& p : dead) {
-          if (p.ns == n.ns && p.name == n.name) value = p.xml;
-        }
+      if (n.ns == kDavNs && append_live_property(pc, m, n.name, found)) continue;
+      const meta::DeadProperty* dead = nullptr;
+      for (const auto& p : m.dead) {
+        if (p.ns == n.ns && p.name == n.name) dead = &p;
       }
-      if (value) {
-        found += *value;
+      if (dead != nullptr) {
+        found += dead->xml;
       } else {
         missing += empty_element(n);
       }
     }
   }
   if (!found.empty() || missing.empty()) {
-    out += "<D:propstat><D:prop>" + found + "</D:prop><D:status>" + status_line(200) +
-           "</D:status></D:propstat>";
+    out += "<D:propstat><D:prop>";
+    out += found;
+    out += "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>";
   }
   if (!missing.empty()) {
-    out += "<D:propstat><D:prop>" + missing + "</D:prop><D:status>" + status_line(404) +
-           "</D:status></D:propstat>";
+    out += "<D:propstat><D:prop>";
+    out += missing;
+    out += "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>";
   }
   out += "</D:response>";
 }
 
 // Lists every child of `folder` (all pages), archived documents included: a desktop client
 // must see the whole tree.
-Result<std::vector<Node>> all_children(DavState& dav, const Request& request, int64_t folder) {
+Result<std::vector<Node>> all_children(DavState& dav, int64_t user_id, int64_t folder) {
   std::vector<Node> out;
   ListOptions options;
   options.limit = 1000;
   options.include_archived = true;  // WebDAV shows every document, whatever its status
   for (;;) {
-    auto page = dav.ctx.files.list(request.user_id, folder, options);
+    auto page = dav.ctx.files.list(user_id, folder, options);
     COFFER_RETURN_IF_ERROR(page);
     const bool more = page->size() == options.limit;
     if (!page->empty()) options.after = page->back();
@@ -465,7 +492,7 @@ struct Listed {
 // when `properties`. The virtual /dav/Shared (folder id 0) has one member per share, each the
 // top of its own tree; the caller's root lists /dav/Shared in place of a real folder of that
 // name (which stays reachable over REST).
-Result<std::vector<Listed>> members_of(DavState& dav, const Request& request, const Node& folder,
+Result<std::vector<Listed>> members_of(DavState& dav, int64_t user_id, const Node& folder,
                                        const std::vector<std::string>& segments,
                                        const DavTree& tree, bool properties) {
   auto below = [&](const std::string& name) {
@@ -475,7 +502,7 @@ Result<std::vector<Listed>> members_of(DavState& dav, const Request& request, co
   };
   std::vector<Listed> out;
   if (folder.id == 0) {
-    auto entries = dav_shared_entries(dav.ctx, request.user_id);
+    auto entries = dav_shared_entries(dav.ctx, user_id);
     COFFER_RETURN_IF_ERROR(entries);
     for (DavSharedEntry& entry : *entries) {
       auto entry_tree = dav_shared_tree(dav.ctx, entry);
@@ -491,11 +518,14 @@ Result<std::vector<Listed>> members_of(DavState& dav, const Request& request, co
     }
     return out;
   }
-  auto children = all_children(dav, request, folder.id);
+  auto children = all_children(dav, user_id, folder.id);
   COFFER_RETURN_IF_ERROR(children);
   std::map<int64_t, std::vector<meta::DeadProperty>> dead;
   if (properties) {
-    auto listed = dav.ctx.catalog.properties().list_children(tree.owner_id, folder.id);
+    std::vector<int64_t> ids;
+    ids.reserve(children->size());
+    for (const Node& child : *children) ids.push_back(child.id);
+    auto listed = dav.ctx.catalog.properties().list_nodes(tree.owner_id, ids);
     COFFER_RETURN_IF_ERROR(listed);
     dead = std::move(*listed);
   }
@@ -509,12 +539,254 @@ Result<std::vector<Listed>> members_of(DavState& dav, const Request& request, co
     out.push_back({std::move(child), std::move(child_segments), tree, std::move(props)});
   }
   if (own_root) {
-    auto shared = dav_shared_collection_node(dav.ctx, request.user_id);
+    auto shared = dav_shared_collection_node(dav.ctx, user_id);
     COFFER_RETURN_IF_ERROR(shared);
     out.push_back({std::move(*shared), below(std::string(kDavSharedName)), tree, {}});
   }
   return out;
 }
+
+// The body of a PROPFIND answer (a DAV:multistatus), written as the HTTP layer pulls it: the
+// target's response first, then the members of each collection below it, breadth-first, one
+// page of kPageSize rows at a time, so that memory stays flat however big a folder is.
+//
+// Consistency: each page is read in its own read transaction, continuing by a keyset cursor
+// (kind, name, id) after the last row sent. A whole-folder snapshot would need one read
+// transaction held open while a slow client drains the answer, which would pin a pooled
+// connection (and, on PostgreSQL, old row versions) for as long as the client likes. With
+// pages, a member created, deleted or renamed while the answer is being written may be
+// missing or appear under both names, exactly as if the client had listed the folder in two
+// requests; no member is ever sent twice under one name, and each page, its dead properties
+// and its locks are read together.
+class MultistatusSource final : public ByteSource {
+ public:
+  static constexpr uint32_t kPageSize = 1000;
+
+  // `levels`: 0, 1, or -1 for infinity.
+  MultistatusSource(DavState& dav, int64_t user_id, dav::PropfindRequest what, int levels)
+      : dav_(dav),
+        user_id_(user_id),
+        what_(std::move(what)),
+        levels_(levels),
+        pc_{dav, {}, {}, {}, {}} {
+    needs_dead_ = what_.kind != dav::PropfindRequest::Kind::kProp;
+    needs_locks_ = what_.kind == dav::PropfindRequest::Kind::kAllProp;
+    for (const PropertyName& n : what_.names) {
+      if (!is_live(n)) needs_dead_ = true;
+      if (n.ns == kDavNs && n.name == "lockdiscovery") needs_locks_ = true;
+    }
+  }
+
+  // Writes the head and the target's own response, and reads the first page of members, so
+  // that what fails early (the target gone, no access) fails the request with its status.
+  Status start(const Target& target) {
+    buffer_ = kXmlHead;
+    buffer_ += "<D:multistatus xmlns:D=\"DAV:\">";
+    std::vector<meta::DeadProperty> own;
+    if (needs_dead_ && !target.is_virtual()) {
+      auto listed = dav_.ctx.catalog.properties().list(target.tree.owner_id, target.node->id);
+      COFFER_RETURN_IF_ERROR(listed);
+      own = std::move(*listed);
+    }
+    const bool collection = target.node->kind == NodeKind::kFolder;
+    emit(*target.node, dav_href(target.path.segments, collection), target.tree,
+         locks_at(target.tree, target.path.segments), own);
+    if (levels_ != 0 && collection) {
+      queue_.push_back({*target.node, target.path.segments, target.tree, 1});
+    }
+    return step();
+  }
+
+  // The whole body in memory, for answers that are small (Depth 0) or must be refused whole
+  // when too big (Depth infinity: at most `max_responses`; kPayloadTooLarge beyond).
+  Result<std::string> drain(size_t max_responses) {
+    while (!finished_) {
+      COFFER_RETURN_IF_ERROR(step());
+      if (responses_ > max_responses) {
+        return Status(Errc::kPayloadTooLarge, "too many resources below");
+      }
+    }
+    return std::move(buffer_);
+  }
+
+  bool finished() const { return finished_; }
+
+  Result<size_t> read(std::span<std::byte> buf) override {
+    if (pos_ == buffer_.size()) {
+      buffer_.clear();
+      pos_ = 0;
+    } else if (pos_ > 0 && buffer_.size() - pos_ < buf.size()) {
+      buffer_.erase(0, pos_);
+      pos_ = 0;
+    }
+    while (buffer_.size() - pos_ < buf.size() && !finished_) COFFER_RETURN_IF_ERROR(step());
+    const size_t n = std::min(buf.size(), buffer_.size() - pos_);
+    std::memcpy(buf.data(), buffer_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  struct Folder {
+    Node node;
+    std::vector<std::string> segments;
+    DavTree tree;
+    int depth;
+  };
+
+  // Writes one more response (or reads one more page, or opens the next folder, or writes the
+  // end of the document).
+  Status step() {
+    if (current_) {
+      if (next_ < page_.size()) {
+        emit_member(page_[next_++]);
+        return Status::ok();
+      }
+      if (more_pages_) return read_page();
+      if (shared_pending_) {
+        // The caller's root shows /dav/Shared after its own members.
+        shared_pending_ = false;
+        auto shared = dav_shared_collection_node(dav_.ctx, user_id_);
+        COFFER_RETURN_IF_ERROR(shared);
+        std::vector<std::string> segments{std::string(kDavSharedName)};
+        emit_listed(*shared, segments, current_->tree, {});
+        return Status::ok();
+      }
+      current_.reset();
+    }
+    if (!queue_.empty()) {
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+      if (current_->node.id == 0) return list_shared_collection();
+      page_.clear();
+      shared_pending_ = current_->segments.empty();
+      href_prefix_ = dav_href(current_->segments, true);
+      return read_page();
+    }
+    buffer_ += "</D:multistatus>";
+    finished_ = true;
+    return Status::ok();
+  }
+
+  // The next page of the current folder, with the dead properties and the locks its members
+  // need.
+  Status read_page() {
+    ListOptions options;
+    options.limit = kPageSize;
+    options.include_archived = true;  // WebDAV shows every document, whatever its status
+    if (!page_.empty()) options.after = page_.back();
+    auto page = dav_.ctx.files.list(user_id_, current_->node.id, options);
+    COFFER_RETURN_IF_ERROR(page);
+    more_pages_ = page->size() == kPageSize;
+    page_ = std::move(*page);
+    next_ = 0;
+    page_dead_.clear();
+    if (needs_dead_ && !page_.empty()) {
+      std::vector<int64_t> ids;
+      ids.reserve(page_.size());
+      for (const Node& n : page_) ids.push_back(n.id);
+      auto dead = dav_.ctx.catalog.properties().list_nodes(current_->tree.owner_id, ids);
+      COFFER_RETURN_IF_ERROR(dead);
+      page_dead_ = std::move(*dead);
+    }
+    // Every lock that can cover a member covers the folder or lies below it: one look-up for
+    // the page, and none per member when there are none (the usual case).
+    page_locks_.clear();
+    if (needs_locks_) {
+      page_locks_ = dav_.locks.affecting(
+          current_->tree.owner_id, current_->tree.owner_path(current_->segments), now_micros());
+    }
+    return Status::ok();
+  }
+
+  // The members of /dav/Shared: one per share, each the top of its own tree; few enough to
+  // read at once.
+  Status list_shared_collection() {
+    auto members =
+        members_of(dav_, user_id_, current_->node, current_->segments, current_->tree, needs_dead_);
+    COFFER_RETURN_IF_ERROR(members);
+    for (const Listed& m : *members) emit_listed(m.node, m.segments, m.tree, m.dead);
+    current_.reset();
+    return Status::ok();
+  }
+
+  void emit_member(const Node& child) {
+    const Folder& folder = *current_;
+    if (shared_pending_ && child.name == kDavSharedName) return;  // /dav/Shared stands there
+    href_ = href_prefix_;
+    append_dav_segment(href_, child.name);
+    const bool collection = child.kind == NodeKind::kFolder;
+    if (collection) href_ += '/';
+    member_locks_.clear();
+    std::vector<std::string> segments;
+    auto child_segments = [&]() -> const std::vector<std::string>& {
+      if (segments.empty()) {
+        segments = folder.segments;
+        segments.push_back(child.name);
+      }
+      return segments;
+    };
+    if (!page_locks_.empty()) {
+      const std::string path = folder.tree.owner_path(child_segments());
+      for (const Lock& lock : page_locks_) {
+        if (lock.covers(path)) member_locks_.push_back(lock);
+      }
+    }
+    auto dead = page_dead_.find(child.id);
+    emit(child, href_, folder.tree, member_locks_,
+         dead == page_dead_.end() ? no_properties_ : dead->second);
+    if (collection && (levels_ < 0 || folder.depth < levels_)) {
+      queue_.push_back({child, child_segments(), folder.tree, folder.depth + 1});
+    }
+  }
+
+  // A member listed with its own segments and tree (below /dav/Shared, or /dav/Shared itself).
+  void emit_listed(const Node& node, const std::vector<std::string>& segments, const DavTree& tree,
+                   const std::vector<meta::DeadProperty>& dead) {
+    const bool collection = node.kind == NodeKind::kFolder;
+    emit(node, dav_href(segments, collection), tree, locks_at(tree, segments), dead);
+    if (collection && (levels_ < 0 || current_->depth < levels_)) {
+      queue_.push_back({node, segments, tree, current_->depth + 1});
+    }
+  }
+
+  std::vector<Lock> locks_at(const DavTree& tree, const std::vector<std::string>& segments) {
+    if (!needs_locks_) return {};
+    return dav_.locks.covering(tree.owner_id, tree.owner_path(segments), now_micros());
+  }
+
+  void emit(const Node& node, std::string_view href, const DavTree& tree,
+            const std::vector<Lock>& locks, const std::vector<meta::DeadProperty>& dead) {
+    append_response(pc_, buffer_, {node, href, tree, locks, dead}, what_);
+    ++responses_;
+  }
+
+  DavState& dav_;
+  const int64_t user_id_;
+  const dav::PropfindRequest what_;
+  const int levels_;
+  bool needs_dead_ = false;
+  bool needs_locks_ = false;
+  PropContext pc_;
+
+  std::deque<Folder> queue_;       // folders still to list (below Depth 1: infinity only)
+  std::optional<Folder> current_;  // the folder being listed
+  bool shared_pending_ = false;    // the caller's root: /dav/Shared still to write
+  std::string href_prefix_;        // the current folder's href, with its final '/'
+  std::vector<Node> page_;
+  size_t next_ = 0;  // the next member of page_ to write
+  bool more_pages_ = false;
+  std::map<int64_t, std::vector<meta::DeadProperty>> page_dead_;
+  std::vector<Lock> page_locks_;
+  const std::vector<meta::DeadProperty> no_properties_;
+
+  std::string href_;  // reused for every member
+  std::vector<Lock> member_locks_;
+  size_t responses_ = 0;
+  std::string buffer_;  // written, not yet read from pos_ on
+  size_t pos_ = 0;
+  bool finished_ = false;
+};
 
 // ---- methods ----------------------------------------------------------------------------
 
@@ -551,45 +823,23 @@ Response dav_propfind(DavState& dav, Request& request, const Target& target) {
   auto what = dav::parse_propfind(*body);
   if (!what.is_ok()) return fail(request, what.status());
 
-  PropContext pc{dav, request, {}};
-  std::string out = "<D:multistatus xmlns:D=\"DAV:\">";
-  std::vector<meta::DeadProperty> own;
-  if (!target.is_virtual()) {
-    auto listed = dav.ctx.catalog.properties().list(target.tree.owner_id, target.node->id);
-    if (!listed.is_ok()) return fail(request, listed.status());
-    own = std::move(*listed);
+  auto answer = std::make_unique<MultistatusSource>(dav, request.user_id, std::move(*what), levels);
+  if (Status s = answer->start(target); !s.is_ok()) return fail(request, s);
+  Response response;
+  response.status = 207;
+  response.set_header("Content-Type", "application/xml; charset=utf-8");
+  response.set_header("Cache-Control", "no-store");
+  if (levels == 1 && !answer->finished()) {
+    // Streamed as it is written, with chunked transfer encoding: a folder of any size.
+    response.stream = std::move(answer);
+    return response;
   }
-  append_response(pc, out, {*target.node, target.path.segments, target.tree}, own, *what);
-
-  // Breadth-first below the target, as deep as asked.
-  struct Pending {
-    Node folder;
-    std::vector<std::string> segments;
-    DavTree tree;
-    int depth;
-  };
-  std::vector<Pending> queue;
-  if (levels != 0 && target.node->kind == NodeKind::kFolder) {
-    queue.push_back({*target.node, target.path.segments, target.tree, 1});
-  }
-  size_t emitted = 1;
-  for (size_t i = 0; i < queue.size(); ++i) {
-    Pending current = queue[i];
-    auto members = members_of(dav, request, current.folder, current.segments, current.tree, true);
-    if (!members.is_ok()) return fail(request, members.status());
-    for (Listed& m : *members) {
-      if (++emitted > kMaxInfiniteEntries) {
-        return fail(request, Status(Errc::kPayloadTooLarge, "too many resources below"));
-      }
-      append_response(pc, out, {m.node, m.segments, m.tree}, m.dead, *what);
-      if (m.node.kind == NodeKind::kFolder && (levels < 0 || current.depth < levels)) {
-        queue.push_back(
-            {std::move(m.node), std::move(m.segments), std::move(m.tree), current.depth + 1});
-      }
-    }
-  }
-  out += "</D:multistatus>";
-  return xml_response(207, std::move(out));
+  // One resource, or Depth infinity, which is refused whole when it grows too big (it cannot
+  // be once the 207 has started).
+  auto whole = answer->drain(kMaxInfiniteEntries);
+  if (!whole.is_ok()) return fail(request, whole.status());
+  response.body = std::move(*whole);
+  return response;
 }
 
 Response dav_proppatch(DavState& dav, Request& request, const Target& target, const Conditions& c) {
@@ -657,7 +907,8 @@ Response dav_get(DavState& dav, Request& request, const Target& target) {
   if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
   if (target.node->kind == NodeKind::kFolder) {
     // Browsers get a plain list of the members; DAV clients use PROPFIND.
-    auto members = members_of(dav, request, *target.node, target.path.segments, target.tree, false);
+    auto members =
+        members_of(dav, request.user_id, *target.node, target.path.segments, target.tree, false);
     if (!members.is_ok()) return fail(request, members.status());
     Response response;
     for (const Listed& m : *members) {
@@ -734,9 +985,9 @@ Status copy_properties(DavState& dav, const Request& request, int64_t owner_id, 
                        const Node& to, bool deep) {
   COFFER_RETURN_IF_ERROR(dav.ctx.catalog.properties().copy(owner_id, from.id, to.id));
   if (!deep || from.kind != NodeKind::kFolder) return Status::ok();
-  auto sources = all_children(dav, request, from.id);
+  auto sources = all_children(dav, request.user_id, from.id);
   COFFER_RETURN_IF_ERROR(sources);
-  auto copies = all_children(dav, request, to.id);
+  auto copies = all_children(dav, request.user_id, to.id);
   COFFER_RETURN_IF_ERROR(copies);
   std::map<std::string, const Node*> by_name;
   for (const Node& n : *copies) by_name[n.name] = &n;

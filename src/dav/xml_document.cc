@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 
+#include "dav/xml_writer.h"
+
 namespace coffer::dav {
 namespace {
 
@@ -98,32 +100,7 @@ class TreeBuilder {
   std::string refusal_;
 };
 
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
+void append_escaped(std::string& out, std::string_view text) { append_xml_escaped(out, text); }
 
 class Serializer {
  public:

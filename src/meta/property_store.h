@@ -36,10 +36,11 @@ class PropertyStore {
 
   // The properties of a live node, ordered by namespace and name. Errors: kNotFound.
   virtual Result<std::vector<DeadProperty>> list(int64_t owner_id, int64_t node_id) = 0;
-  // The properties of the live children of a folder, by child id (children without any are
-  // absent): one query for a whole PROPFIND Depth 1 answer.
-  virtual Result<std::map<int64_t, std::vector<DeadProperty>>> list_children(int64_t owner_id,
-                                                                             int64_t parent_id) = 0;
+  // The properties of the live nodes `node_ids` of `owner_id`, by node id (nodes without any,
+  // deleted nodes and other users' nodes are absent): one query per page of a PROPFIND
+  // Depth 1 answer, however many of the nodes have properties.
+  virtual Result<std::map<int64_t, std::vector<DeadProperty>>> list_nodes(
+      int64_t owner_id, const std::vector<int64_t>& node_ids) = 0;
   // Applies every change in order in one transaction: all or nothing (RFC 4918 §9.2).
   // Errors: kNotFound.
   virtual Status patch(int64_t owner_id, int64_t node_id,

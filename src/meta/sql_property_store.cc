@@ -1,5 +1,7 @@
 #include "meta/sql_property_store.h"
 
+#include <algorithm>
+
 namespace coffer::meta {
 namespace {
 
@@ -34,20 +36,31 @@ Result<std::vector<DeadProperty>> SqlPropertyStore::list(int64_t owner_id, int64
       });
 }
 
-Result<std::map<int64_t, std::vector<DeadProperty>>> SqlPropertyStore::list_children(
-    int64_t owner_id, int64_t parent_id) {
+Result<std::map<int64_t, std::vector<DeadProperty>>> SqlPropertyStore::list_nodes(
+    int64_t owner_id, const std::vector<int64_t>& node_ids) {
   using Map = std::map<int64_t, std::vector<DeadProperty>>;
+  // Bounded so that a statement never nears an engine's limit on bound parameters (SQLite's
+  // default is 32,766; PostgreSQL's 65,535).
+  constexpr size_t kIdsPerQuery = 1000;
   return transact_value<Map>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Map> {
     Map out;
-    COFFER_RETURN_IF_ERROR(
-        conn.query_each("SELECT p.node_id, p.ns, p.name, p.xml FROM dead_properties p "
-                        "JOIN nodes n ON n.id = p.node_id "
-                        "WHERE n.parent_id = ? AND n.owner_id = ? AND n.deleted_at IS NULL "
-                        "ORDER BY p.node_id, p.ns, p.name",
-                        {parent_id, owner_id}, [&](const Row& row) {
-                          out[row.int64(0)].push_back(property_from_row(row, 1));
-                          return Status::ok();
-                        }));
+    for (size_t first = 0; first < node_ids.size(); first += kIdsPerQuery) {
+      const size_t count = std::min(kIdsPerQuery, node_ids.size() - first);
+      std::string sql =
+          "SELECT p.node_id, p.ns, p.name, p.xml FROM dead_properties p "
+          "JOIN nodes n ON n.id = p.node_id "
+          "WHERE n.owner_id = ? AND n.deleted_at IS NULL AND p.node_id IN (?";
+      for (size_t i = 1; i < count; ++i) sql += ", ?";
+      sql += ") ORDER BY p.node_id, p.ns, p.name";
+      Params params;
+      params.reserve(count + 1);
+      params.emplace_back(owner_id);
+      for (size_t i = first; i < first + count; ++i) params.emplace_back(node_ids[i]);
+      COFFER_RETURN_IF_ERROR(conn.query_each(sql, params, [&](const Row& row) {
+        out[row.int64(0)].push_back(property_from_row(row, 1));
+        return Status::ok();
+      }));
+    }
     return out;
   });
 }

@@ -13,8 +13,8 @@ class SqlPropertyStore final : public PropertyStore {
   explicit SqlPropertyStore(Database& db) : db_(db) {}
 
   Result<std::vector<DeadProperty>> list(int64_t owner_id, int64_t node_id) override;
-  Result<std::map<int64_t, std::vector<DeadProperty>>> list_children(int64_t owner_id,
-                                                                     int64_t parent_id) override;
+  Result<std::map<int64_t, std::vector<DeadProperty>>> list_nodes(
+      int64_t owner_id, const std::vector<int64_t>& node_ids) override;
   Status patch(int64_t owner_id, int64_t node_id,
                const std::vector<PropertyChange>& changes) override;
   Status copy(int64_t owner_id, int64_t from_node, int64_t to_node) override;

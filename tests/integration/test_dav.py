@@ -2,6 +2,13 @@
 behaviour Coffer adds (API tokens and scopes, versions, the trash, quotas, safe XML, isolation
 between users). Runs in every configuration (SQLite or PostgreSQL, local disk or S3)."""
 
+import concurrent.futures
+import hashlib
+import threading
+import time
+import xml.etree.ElementTree as ET
+from urllib.parse import quote, unquote
+
 import pytest
 import requests
 
@@ -288,3 +295,76 @@ def test_the_server_root_answers_windows_webdav_probe(server):
     assert r.headers["DAV"] == "1, 2" and r.headers["MS-Author-Via"] == "DAV"
     # Other methods on the root are not WebDAV: the web UI or a 404 as before.
     assert requests.request("PROPFIND", server.url + "/").status_code == 404
+
+
+def test_propfind_depth_1_on_a_big_folder_is_streamed_and_complete(server, alice):
+    """A big folder's PROPFIND answer goes out as it is built (chunked, no Content-Length) and
+    still holds exactly one well-formed response per member, escaped as names require."""
+    token = api_token(alice)
+    s = dav_session(alice, token)
+    base = server.url + "/dav/big/"
+    assert s.request("MKCOL", base).status_code == 201
+    odd = ["a&b <c>.txt", "100% done.txt", "spaces and ünïcödé ☃.txt", "it's \"quoted\".txt",
+           "x%2Fy.txt", "~tilde+plus=equals;semi.txt"]
+    # More than two listing pages (1,000 rows each), a few entries with properties and a lock.
+    names = odd + [f"f{i:05d}.txt" for i in range(2500 - len(odd) - 2)]
+    local = threading.local()
+
+    def put(name):
+        if not hasattr(local, "s"):
+            local.s = dav_session(alice, token)
+        # On PostgreSQL, concurrent commits into one folder can keep conflicting (503, "the
+        # database is busy"); a client retries those.
+        for attempt in range(10):
+            r = local.s.put(base + quote(name, safe=""), data=f"content of {name}\n".encode())
+            if r.status_code != 503:
+                break
+            time.sleep(0.05 * (attempt + 1))
+        assert r.status_code == 201, r.text
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, names))
+    for folder in ("sub folder", "z&z"):
+        assert s.request("MKCOL", base + quote(folder, safe="")).status_code == 201
+    patch = ('<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:coffer:test">'
+             '<D:set><D:prop><Z:colour>red &amp; blue</Z:colour></D:prop></D:set></D:propertyupdate>')
+    for name in ("a&b <c>.txt", "f01500.txt", "f02400.txt"):
+        assert s.request("PROPPATCH", base + quote(name, safe=""), data=patch).status_code == 207
+    lock = ('<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+            '<D:locktype><D:write/></D:locktype></D:lockinfo>')
+    r = s.request("LOCK", base + "f02000.txt", headers={"Depth": "0"}, data=lock)
+    assert r.status_code == 200, r.text
+    lock_token = r.headers["Lock-Token"].strip("<>")
+
+    r = s.request("PROPFIND", base, headers={"Depth": "1"}, stream=True)
+    assert r.status_code == 207
+    assert r.headers.get("Transfer-Encoding") == "chunked" and "Content-Length" not in r.headers
+    root = ET.fromstring(r.raw.read(decode_content=True))
+    responses = root.findall(D + "response")
+    assert len(responses) == 2501
+    seen = {}
+    for e in responses:
+        href = e.findtext(D + "href")
+        assert href.startswith("/dav/big/")
+        seen[unquote(href[len("/dav/big/"):])] = e
+    assert sorted(seen) == sorted([""] + names + ["sub folder/", "z&z/"])
+    for name in names:
+        e = seen[name]
+        content = f"content of {name}\n".encode()
+        assert e.findtext(f".//{D}displayname") == name
+        assert e.findtext(f".//{D}getcontentlength") == str(len(content))
+        assert e.findtext(f".//{D}getetag") == '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        assert e.find(f".//{D}resourcetype/{D}collection") is None
+        colour = e.findtext(".//{urn:coffer:test}colour")
+        assert colour == ("red & blue" if name in ("a&b <c>.txt", "f01500.txt", "f02400.txt") else None)
+        tokens = [t.text for t in e.iterfind(f".//{D}lockdiscovery/{D}activelock/{D}locktoken/{D}href")]
+        assert tokens == ([lock_token] if name == "f02000.txt" else [])
+    assert seen["sub folder/"].find(f".//{D}resourcetype/{D}collection") is not None
+    # Percent-encoding in hrefs: every byte outside the unreserved set is escaped.
+    assert seen["a&b <c>.txt"].findtext(D + "href") == "/dav/big/a%26b%20%3Cc%3E.txt"
+    assert seen["100% done.txt"].findtext(D + "href") == "/dav/big/100%25%20done.txt"
+
+    # Errors before the answer starts keep their status.
+    assert s.request("PROPFIND", base + "missing/", headers={"Depth": "1"}).status_code == 404
+    r = s.request("PROPFIND", base, headers={"Depth": "1"}, data="<not xml")
+    assert r.status_code == 400

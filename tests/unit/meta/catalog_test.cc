@@ -697,9 +697,16 @@ TEST_F(CatalogTest, DeadPropertiesPatchAllOrNothingAndStayWithTheNode) {
 
   ASSERT_TRUE(props.patch(alice_.id, f.id, {{"", "plain", ""}}).is_ok());  // remove
   EXPECT_EQ(props.list(alice_.id, f.id)->size(), 1u);
-  auto children = props.list_children(alice_.id, dir.id);
-  ASSERT_TRUE(children.is_ok());
-  ASSERT_EQ(children->count(f.id), 1u);
+  // By node ids, as a PROPFIND page asks: nodes without properties and other users' nodes
+  // are absent.
+  Node g = file(alice_, dir.id, "g", make_version(5, {chunk_id('q')}));
+  auto pages = props.list_nodes(alice_.id, {f.id, g.id, bob_.root_id});
+  ASSERT_TRUE(pages.is_ok());
+  ASSERT_EQ(pages->size(), 1u);
+  ASSERT_EQ(pages->count(f.id), 1u);
+  EXPECT_EQ(pages->at(f.id).at(0).xml, "<a xmlns=\"urn:x\">3</a>");
+  EXPECT_TRUE(props.list_nodes(bob_.id, {f.id})->empty());
+  EXPECT_TRUE(props.list_nodes(alice_.id, {})->empty());
 
   // Another user's node does not exist; a move keeps the properties; a copy gets them.
   EXPECT_EQ(props.list(bob_.id, f.id).status().code(), Errc::kNotFound);
