@@ -74,6 +74,11 @@ std::string Metrics::render(const Gauges& gauges) const {
   out += "# HELP coffer_stored_bytes Logical bytes of current file versions.\n";
   out += "# TYPE coffer_stored_bytes gauge\n";
   out += "coffer_stored_bytes " + std::to_string(gauges.stored_bytes) + "\n";
+  out +=
+      "# HELP coffer_chunks_damaged_total Reads that found a chunk damaged or missing "
+      "(not served; listed at /api/v1/system/damaged-chunks).\n";
+  out += "# TYPE coffer_chunks_damaged_total counter\n";
+  out += "coffer_chunks_damaged_total " + std::to_string(gauges.chunks_damaged) + "\n";
   return out;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Request metrics in the Prometheus text exposition format: requests by route, method and
-// status, a latency histogram, bytes in and out. Gauges (uploads in flight, stored bytes) are
-// read at scrape time from whoever owns them.
+// status, a latency histogram, bytes in and out. Gauges (uploads in flight, stored bytes) and
+// counters kept elsewhere (damaged chunks) are read at scrape time from whoever owns them.
 
 #include <array>
 #include <atomic>
@@ -22,6 +22,7 @@ class Metrics {
   struct Gauges {
     uint64_t uploads_in_flight = 0;
     uint64_t stored_bytes = 0;
+    uint64_t chunks_damaged = 0;  // a counter: reads that met a damaged chunk
   };
   std::string render(const Gauges& gauges) const;
 

@@ -1,4 +1,5 @@
-// Health, metrics and the API description: /health/*, /metrics, /api/v1/openapi.json.
+// Health, metrics and the API description: /health/*, /metrics, /api/v1/openapi.json; the
+// chunks reads found damaged, for operators: /api/v1/system/damaged-chunks.
 
 #include <unistd.h>
 
@@ -37,9 +38,35 @@ Response metrics(ApiContext& ctx, Request&) {
   Metrics::Gauges gauges;
   gauges.uploads_in_flight = ctx.files.uploads_in_flight();
   if (auto stored = ctx.catalog.stored_bytes(); stored.is_ok()) gauges.stored_bytes = *stored;
+  gauges.chunks_damaged = ctx.files.damaged_chunks().total();
   Response response;
   response.body = ctx.metrics.render(gauges);
   response.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+// GET /api/v1/system/damaged-chunks: the chunks this process found damaged or missing on a
+// read (never served), the most recently seen first. Chunk, file and version ids only: no
+// names, no content.
+Response damaged_chunks(ApiContext& ctx, Request& request) {
+  const Role role = request.principal.role;
+  if (role != Role::kAdmin && role != Role::kOperator) {
+    return fail(request, Status(Errc::kForbidden, "operators and administrators only"));
+  }
+  const service::DamagedChunks& damaged = ctx.files.damaged_chunks();
+  json::array items;
+  for (const auto& entry : damaged.recent()) {
+    items.push_back(json::object{{"chunk", entry.chunk.hex()},
+                                 {"first_seen", rfc3339(entry.first_seen)},
+                                 {"last_seen", rfc3339(entry.last_seen)},
+                                 {"count", entry.count},
+                                 {"file_id", entry.file_id},
+                                 {"version_id", entry.version_id},
+                                 {"error", entry.error}});
+  }
+  auto response = json_response(
+      200, json::object{{"damaged_reads", damaged.total()}, {"items", std::move(items)}});
   response.set_header("Cache-Control", "no-store");
   return response;
 }
@@ -85,6 +112,7 @@ void add_system_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/health/live", bind_route(ctx, live));
   router.add("GET", "/health/ready", bind_route(ctx, ready));
   router.add("GET", "/metrics", bind_route(ctx, metrics));
+  router.add("GET", "/api/v1/system/damaged-chunks", bind_route(ctx, damaged_chunks));
   router.add("GET", "/api/v1/openapi.json", bind_route(ctx, openapi));
   router.add("GET", "/docs", bind_route(ctx, docs_asset));
   router.add("GET", "/docs/{asset}", bind_route(ctx, docs_asset));

@@ -59,6 +59,13 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   rt->files =
       std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight, *rt->leases);
   rt->files->set_activity(rt->activity.get());
+  rt->files->damaged_chunks().set_listener([](const service::DamagedChunks::Sighting& s) {
+    api::log_event(api::LogLevel::kWarn, {{"msg", "damaged chunk not served"},
+                                          {"chunk", s.chunk.hex()},
+                                          {"file_id", s.file_id},
+                                          {"version_id", s.version_id},
+                                          {"error", s.error.message()}});
+  });
   service::UploadOptions upload_options;
   upload_options.expiry_seconds = config.upload_expiry_seconds;
   upload_options.max_size = static_cast<uint64_t>(config.upload_max_size);

@@ -7,9 +7,9 @@
 //
 // put() is a single PUT whose payload SHA-256 is signed and whose MD5 is sent in Content-MD5,
 // so the service stores exactly these bytes or nothing; S3 makes an object visible only
-// when its PUT has succeeded. Bytes read back are not trusted: reads_in_place() is false, so
-// readers fetch whole chunks and verify them against their ids (ObjectReader, fsck, storage
-// migrate).
+// when its PUT has succeeded. Bytes read back are not trusted: readers verify every chunk
+// against its id (ObjectReader, fsck, storage migrate); reads_in_place() is false, so they
+// fetch chunks whole with get() rather than read_at().
 //
 // Modification times are the objects' LastModified, which only a write changes on every
 // S3-compatible service. touch() therefore reports a chunk whose LastModified is older than

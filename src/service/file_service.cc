@@ -439,11 +439,17 @@ Result<std::unique_ptr<ByteSource>> FileService::open_content(const Node& file, 
   if (file.kind != NodeKind::kFile) return Status(Errc::kConflict, "not a file");
   auto chunks = catalog_.version_chunks(file.version_id);
   COFFER_RETURN_IF_ERROR(chunks);
-  return open_chunks(*chunks, offset, length);
+  return open_object(*chunks, offset, length, file.id, file.version_id);
 }
 
 Result<std::unique_ptr<ByteSource>> FileService::open_chunks(
     const std::vector<VersionChunk>& chunks, uint64_t offset, uint64_t length) {
+  return open_object(chunks, offset, length, 0, 0);
+}
+
+Result<std::unique_ptr<ByteSource>> FileService::open_object(
+    const std::vector<VersionChunk>& chunks, uint64_t offset, uint64_t length, int64_t file_id,
+    int64_t version_id) {
   std::vector<store::ChunkRef> refs;
   refs.reserve(chunks.size());
   for (const auto& c : chunks) {
@@ -452,8 +458,13 @@ Result<std::unique_ptr<ByteSource>> FileService::open_chunks(
     refs.push_back(store::ChunkRef{*id, c.offset, c.size, c.stored_size,
                                    static_cast<store::ChunkEncoding>(c.encoding)});
   }
-  return std::unique_ptr<ByteSource>(
-      std::make_unique<store::ObjectReader>(chunks_, std::move(refs), offset, length));
+  auto reader = std::make_unique<store::ObjectReader>(
+      chunks_, std::move(refs), offset, length,
+      [this, file_id, version_id](const store::ChunkId& chunk, const Status& error) {
+        damaged_.record({chunk, file_id, version_id, error}, now_micros());
+      });
+  COFFER_RETURN_IF_ERROR(reader->prepare());
+  return std::unique_ptr<ByteSource>(std::move(reader));
 }
 
 void FileService::note(const Node& node, int64_t actor, std::string_view action,

@@ -20,6 +20,7 @@
 #include "meta/catalog.h"
 #include "service/access_policy.h"
 #include "service/activity_log.h"
+#include "service/damaged_chunks.h"
 #include "service/job_registry.h"
 #include "service/upload_policy.h"
 #include "store/chunk_store.h"
@@ -117,14 +118,21 @@ class FileService {
   Result<Node> stat_version(int64_t file_id, int64_t version_id);
 
   // Opens bytes [offset, offset + length) of the version `file` names (file.version_id).
-  // REQUIRES: the range lies within file.size.
+  // Every chunk is verified before its bytes are read (store::ObjectReader); the chunk
+  // holding the first byte is fetched and verified here, so that a caller starting a
+  // response learns of its damage before sending anything. A damaged chunk is recorded in
+  // damaged_chunks(). REQUIRES: the range lies within file.size. Errors: kCorruption (a
+  // damaged or missing chunk), kIoError, and those of the catalog.
   Result<std::unique_ptr<ByteSource>> open_content(const Node& file, uint64_t offset,
                                                    uint64_t length);
   // Opens bytes [offset, offset + length) of the object made of `chunks` (ordered by
-  // offset, contiguous), e.g. a resumable upload's or a thumbnail. REQUIRES: the range lies within
-  // them.
+  // offset, contiguous), e.g. a resumable upload's or a thumbnail, like open_content.
+  // REQUIRES: the range lies within them.
   Result<std::unique_ptr<ByteSource>> open_chunks(const std::vector<VersionChunk>& chunks,
                                                   uint64_t offset, uint64_t length);
+
+  // The chunks reads found damaged since the process started.
+  DamagedChunks& damaged_chunks() { return damaged_; }
 
   uint64_t uploads_in_flight() const;
 
@@ -144,7 +152,12 @@ class FileService {
   const JobRegistry* jobs_ = nullptr;
   std::function<void()> on_enqueued_;
   ActivityLog* activity_ = nullptr;
+  DamagedChunks damaged_;
 
+  // open_chunks for version `version_id` of file `file_id` (0, 0: not a file version).
+  Result<std::unique_ptr<ByteSource>> open_object(const std::vector<VersionChunk>& chunks,
+                                                  uint64_t offset, uint64_t length, int64_t file_id,
+                                                  int64_t version_id);
   void note(const Node& node, int64_t actor, std::string_view action, std::string detail = "");
 };
 

@@ -74,11 +74,10 @@ class ChunkStore {
   // Checks that the store is usable (directory writable / bucket reachable), for /health/ready.
   virtual Status check_ready() = 0;
 
-  // Whether readers may read raw chunks in place with read_at(): a range read of just the
-  // bytes they need, without hashing the chunk (fsck and scrub verify it instead). True for a
-  // local disk. A remote store answers false: each read_at() is a round trip and the service
-  // is trusted less, so readers fetch whole chunks with get() and verify them against their
-  // ids before serving a byte.
+  // How readers fetch a whole chunk: true (a local disk), with one read_at() into a buffer
+  // they reuse from chunk to chunk; false (a remote store, where each call is a round trip),
+  // with get(). Either way they verify every chunk against its id before serving a byte of
+  // it (store::ObjectReader).
   virtual bool reads_in_place() const { return true; }
 };
 

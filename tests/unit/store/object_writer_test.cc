@@ -227,13 +227,15 @@ TEST_F(ObjectWriterTest, ChunksStayPinnedUntilTheWriterIsDestroyed) {
   for (const ChunkRef& ref : manifest.chunks) EXPECT_FALSE(inflight_.is_pinned(ref.id));
 }
 
-TEST_F(ObjectWriterTest, MissingChunkFailsTheReadWithNotFound) {
+// The catalog lists the chunk, so its absence is lost data (CORRUPTION, a 500), not a
+// missing file (NOT_FOUND, a 404).
+TEST_F(ObjectWriterTest, MissingChunkFailsTheReadWithCorruption) {
   for (const auto& data : {random_bytes(5 << 20, 12), compressible_bytes(5 << 20, 12)}) {
     ObjectManifest manifest = store_object(*store_, chunker_, inflight_, data);
     ASSERT_GE(manifest.chunks.size(), 2u);
     ASSERT_TRUE(store_->remove(manifest.chunks[1].id).is_ok());
     auto got = read_range(*store_, manifest, 0, data.size());
-    EXPECT_EQ(got.status().code(), Errc::kNotFound);
+    EXPECT_EQ(got.status().code(), Errc::kCorruption);
     // A range inside the intact chunk still reads.
     EXPECT_TRUE(read_range(*store_, manifest, 0, 100).is_ok());
   }
@@ -299,8 +301,8 @@ TEST(ObjectWriter, CorruptChunksFailTheReadWithCorruption) {
     EXPECT_EQ(read_range(store, manifest, 0, data.size()).status().code(), Errc::kCorruption);
     *bytes = intact;
   }
-  // A flipped payload bit in a compressed chunk is caught by its hash (raw chunks are left
-  // to scrub: reads in place do not hash).
+  // A flipped payload bit in a compressed chunk is caught by its hash (raw chunks too:
+  // object_reader_test.cc).
   auto text = compressible_bytes(1 << 20, 14);
   ObjectManifest manifest = store_object(store, chunker, inflight, text);
   std::vector<std::byte>* bytes = store.find(manifest.chunks[0].id);
