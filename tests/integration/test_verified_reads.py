@@ -20,15 +20,10 @@ CHUNK_HEADER = 16  # ChunkCodec::kHeaderSize: the encoded chunk's payload starts
 
 
 def stored_chunks(server):
-    """Where each stored chunk's raw payload lies: chunk id (hex) -> (file, offset). On local
-    disk one file per chunk (<data>/chunks/ab/cd/<hex>); on S3 the test server's object file.
-    The one place that knows the layout: when small chunks move into packed volume files, only
-    this function changes (to return the volume and the chunk's offset in it)."""
-    if server.s3 is not None:
-        files = server.s3.object_files(server.s3_prefix)
-    else:
-        files = {os.path.basename(path): path for path in server.chunk_files()}
-    return {chunk: (path, CHUNK_HEADER) for chunk, path in files.items()}
+    """Where each stored chunk's raw payload lies: chunk id (hex) -> (file, offset), in a file
+    of its own, a packed volume or the S3 test server (conftest's Server.stored_chunks)."""
+    return {chunk: (path, offset + CHUNK_HEADER)
+            for chunk, (path, offset, _) in server.stored_chunks().items()}
 
 
 def flip_bit(server, chunk, at):
