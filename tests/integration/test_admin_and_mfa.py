@@ -379,6 +379,7 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/system/stats", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/stats/history", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/jobs", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
+        ("GET", "/api/v1/system/damaged-chunks", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/jobs/{job}", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         # A valid image's job is never dead: retrying it is a conflict, once authorized.
         ("POST", "/api/v1/system/jobs/{job}/retry", None, {ANON: 401, A: 403, B: 403, OPERATOR: 409, ADMIN: 409}),
