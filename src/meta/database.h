@@ -189,13 +189,26 @@ class Database {
   // fn must not start another transaction on the same Database (connections are pooled; a
   // nested transaction may wait for a connection the outer one holds). Thread-safe.
   virtual Status transact(TxMode mode, const std::function<Status(Connection&)>& fn) = 0;
+
+  // A write transaction (as transact(TxMode::kWrite, fn)) that runs one at a time with every
+  // other transact_exclusive() of the same `key`, in every process sharing the database. For
+  // writers that would otherwise keep aborting each other under serializable isolation: one
+  // user's burst of uploads into one folder reads and inserts in the same index pages, and
+  // waiting in line is cheaper than retrying (and never runs out of retries). The default
+  // suits a database that runs one writer at a time anyway (SQLite).
+  virtual Status transact_exclusive(int64_t key, const std::function<Status(Connection&)>& fn) {
+    (void)key;
+    return transact(TxMode::kWrite, fn);
+  }
 };
 
-// transact() for a function that produces a value: Connection& -> Result<T>.
-template <typename T, typename Fn>
-Result<T> transact_value(Database& db, TxMode mode, Fn&& fn) {
+namespace detail {
+// Runs `run(body)` where body adapts fn (Connection& -> Result<T>) to a Status-returning
+// transaction function, and returns fn's value.
+template <typename T, typename Fn, typename Run>
+Result<T> value_of_transaction(Fn&& fn, Run&& run) {
   std::optional<T> out;
-  Status status = db.transact(mode, [&](Connection& conn) -> Status {
+  Status status = run([&](Connection& conn) -> Status {
     out.reset();
     Result<T> r = fn(conn);
     if (!r.is_ok()) return r.status();
@@ -204,6 +217,21 @@ Result<T> transact_value(Database& db, TxMode mode, Fn&& fn) {
   });
   if (!status.is_ok()) return status;
   return std::move(*out);
+}
+}  // namespace detail
+
+// transact() for a function that produces a value: Connection& -> Result<T>.
+template <typename T, typename Fn>
+Result<T> transact_value(Database& db, TxMode mode, Fn&& fn) {
+  return detail::value_of_transaction<T>(std::forward<Fn>(fn),
+                                         [&](const auto& body) { return db.transact(mode, body); });
+}
+
+// transact_exclusive() for a function that produces a value.
+template <typename T, typename Fn>
+Result<T> transact_exclusive_value(Database& db, int64_t key, Fn&& fn) {
+  return detail::value_of_transaction<T>(
+      std::forward<Fn>(fn), [&](const auto& body) { return db.transact_exclusive(key, body); });
 }
 
 }  // namespace coffer::meta

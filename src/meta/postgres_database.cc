@@ -4,10 +4,12 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -195,6 +197,12 @@ class PgConnection final : public Connection {
     ResultPtr r(PQexec(conn_, "ROLLBACK"));
   }
 
+  // Ends the session (releasing whatever it holds); broken() is true after it.
+  void close() {
+    PQfinish(conn_);
+    conn_ = nullptr;
+  }
+
   // Whether the server is gone: the connection must not be reused.
   bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
   // Whether the last failure was a serialization failure or deadlock.
@@ -366,23 +374,14 @@ class PostgresDatabase final : public Database {
   const Dialect& dialect() const override { return Dialect::postgres(); }
 
   Status transact(TxMode mode, const std::function<Status(Connection&)>& fn) override {
-    bool reconnected = false;
-    for (int attempt = 0;; ++attempt) {
-      auto conn = acquire();
-      COFFER_RETURN_IF_ERROR(conn);
-      Outcome outcome = run(**conn, mode, fn);
-      const bool delivered = mode == TxMode::kRead && (*conn)->rows_seen() > 0;
-      const bool conflicted = (*conn)->conflicted();
-      release(std::move(*conn));
-      if (outcome.status.is_ok() || delivered) return outcome.status;
-      if (outcome.lost_before_commit && !reconnected) {
-        // A stale pooled connection, most likely: once more on a fresh one, at once.
-        reconnected = true;
-        continue;
-      }
-      if (!conflicted || attempt >= options_.conflict_retries) return outcome.status;
-      backoff(attempt);
-    }
+    return transact_keyed(mode, fn, std::nullopt);
+  }
+
+  Status transact_exclusive(int64_t key, const std::function<Status(Connection&)>& fn) override {
+    // In this process, writers of one key wait on a mutex rather than each holding a pooled
+    // connection while the server makes them wait; across processes, an advisory lock.
+    std::lock_guard in_process(key_mutexes_[static_cast<uint64_t>(key) % key_mutexes_.size()]);
+    return transact_keyed(TxMode::kWrite, fn, key);
   }
 
   // Opens one connection and returns it to the pool, so that a bad URL or an unreachable
@@ -399,6 +398,55 @@ class PostgresDatabase final : public Database {
     Status status;
     bool lost_before_commit = false;
   };
+
+  // The advisory lock of transact_exclusive(): the two-integer form, whose key space is
+  // separate from the one-bigint form of the migration lock. Taken before BEGIN, so the
+  // transaction's snapshot already sees what the previous holder committed. Keys beyond 32
+  // bits share a lock with another key: they wait a little more, nothing else.
+  static constexpr int64_t kExclusiveWriterClass = 0x436f6666;  // "Coff"
+  static int64_t lock_key(int64_t key) { return static_cast<int64_t>(static_cast<int32_t>(key)); }
+
+  Status transact_keyed(TxMode mode, const std::function<Status(Connection&)>& fn,
+                        std::optional<int64_t> key) {
+    bool reconnected = false;
+    for (int attempt = 0;; ++attempt) {
+      auto conn = acquire();
+      COFFER_RETURN_IF_ERROR(conn);
+      if (key) {
+        auto locked =
+            (*conn)->exec("SELECT pg_advisory_lock(CAST(? AS integer), CAST(? AS integer))",
+                          {kExclusiveWriterClass, lock_key(*key)});
+        if (!locked.is_ok()) {
+          const bool lost = (*conn)->broken();
+          release(std::move(*conn));
+          if (lost && !reconnected) {
+            reconnected = true;
+            continue;
+          }
+          return locked.status();
+        }
+      }
+      Outcome outcome = run(**conn, mode, fn);
+      if (key && !(*conn)->broken()) {
+        // A failed unlock leaves the lock held by a pooled session: drop the connection.
+        auto unlocked =
+            (*conn)->exec("SELECT pg_advisory_unlock(CAST(? AS integer), CAST(? AS integer))",
+                          {kExclusiveWriterClass, lock_key(*key)});
+        if (!unlocked.is_ok()) (*conn)->close();
+      }
+      const bool delivered = mode == TxMode::kRead && (*conn)->rows_seen() > 0;
+      const bool conflicted = (*conn)->conflicted();
+      release(std::move(*conn));
+      if (outcome.status.is_ok() || delivered) return outcome.status;
+      if (outcome.lost_before_commit && !reconnected) {
+        // A stale pooled connection, most likely: once more on a fresh one, at once.
+        reconnected = true;
+        continue;
+      }
+      if (!conflicted || attempt >= options_.conflict_retries) return outcome.status;
+      backoff(attempt);
+    }
+  }
 
   Outcome run(PgConnection& conn, TxMode mode, const std::function<Status(Connection&)>& fn) {
     Status s = conn.begin(mode, dialect());
@@ -490,6 +538,7 @@ class PostgresDatabase final : public Database {
   const PostgresOptions options_;
   const std::string password_;
 
+  std::array<std::mutex, 64> key_mutexes_;  // transact_exclusive(), by key modulo 64
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<PgConnection>> idle_;  // GUARDED_BY(mu_)

@@ -442,37 +442,41 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
   COFFER_RETURN_IF_ERROR(require_name(name));
   for (int attempt = 1;; ++attempt) {
     bool lost_race = false;
-    auto node = transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
-      lost_race = false;
-      COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
-      auto existing = live_child(conn, owner_id, parent_id, name);
-      COFFER_RETURN_IF_ERROR(existing);
-      int64_t node_id = 0;
-      if (*existing) {
-        if ((*existing)->kind != NodeKind::kFile) {
-          return Status(Errc::kNameConflict, "a folder has that name");
-        }
-        node_id = (*existing)->id;
-        COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
-      } else {
-        auto id = insert_node(conn, owner_id, parent_id, name, NodeKind::kFile, version.size, now);
-        if (!id.is_ok()) {
-          // Another transaction created the name after our look-up: retry, adding a version.
-          lost_race = id.status().code() == Errc::kAlreadyExists;
-          return id.status();
-        }
-        node_id = *id;
-      }
-      COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, version.size, default_quota_.load()));
-      COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
-      COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions_.load()));
-      auto committed = load_node(conn, owner_id, node_id);
-      COFFER_RETURN_IF_ERROR(committed);
-      COFFER_RETURN_IF_ERROR(enqueue_jobs(conn, version.jobs, owner_id, node_id,
-                                          committed->version_id, version.sha256, version.mime,
-                                          now));
-      return committed;
-    });
+    // Exclusive per owner: one user's concurrent uploads would otherwise abort each other on
+    // PostgreSQL (the quota sum, the folder's name index), retry after retry.
+    auto node =
+        transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
+          lost_race = false;
+          COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
+          auto existing = live_child(conn, owner_id, parent_id, name);
+          COFFER_RETURN_IF_ERROR(existing);
+          int64_t node_id = 0;
+          if (*existing) {
+            if ((*existing)->kind != NodeKind::kFile) {
+              return Status(Errc::kNameConflict, "a folder has that name");
+            }
+            node_id = (*existing)->id;
+            COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
+          } else {
+            auto id =
+                insert_node(conn, owner_id, parent_id, name, NodeKind::kFile, version.size, now);
+            if (!id.is_ok()) {
+              // Another transaction created the name after our look-up: retry, adding a version.
+              lost_race = id.status().code() == Errc::kAlreadyExists;
+              return id.status();
+            }
+            node_id = *id;
+          }
+          COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, version.size, default_quota_.load()));
+          COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
+          COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions_.load()));
+          auto committed = load_node(conn, owner_id, node_id);
+          COFFER_RETURN_IF_ERROR(committed);
+          COFFER_RETURN_IF_ERROR(enqueue_jobs(conn, version.jobs, owner_id, node_id,
+                                              committed->version_id, version.sha256, version.mime,
+                                              now));
+          return committed;
+        });
     if (node.is_ok() || !lost_race) return node;
     if (attempt == kCommitAttempts) return name_conflict_or(node.status());
   }
@@ -514,7 +518,8 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
 Result<Node> SqlCatalog::copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                                    const std::string& new_name, Micros now) {
   COFFER_RETURN_IF_ERROR(require_name(new_name));
-  return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
+  // Exclusive per owner, as commit_file: copies add to the same quota sum.
+  return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
     auto source = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(source);
     if (source->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be copied");

@@ -81,6 +81,35 @@ def test_concurrent_uploads_near_the_limit_never_overshoot(data_dir):
         server.stop()
 
 
+def test_a_burst_of_concurrent_small_uploads_into_one_folder_is_never_refused(data_dir):
+    # A sync client's burst: 16 connections of one user PUT small files into one folder at
+    # once, under a quota they fit in. Every upload is accepted (none 503 after exhausting
+    # conflict retries, as on PostgreSQL when writers of one folder aborted each other), and
+    # usage counts each exactly once.
+    threads, per_thread, size = 16, 25, 4096
+    server = Server(data_dir, extra_args=["--default-quota", str(threads * per_thread * size)])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        alice = Client(server, "alice", "alice-password-1")
+        url = f"{server.url}/api/v1/folders/{alice.root}/files/"
+
+        def burst(index):
+            session = requests.Session()
+            session.headers["Authorization"] = "Bearer " + alice.token
+            return [session.put(url + f"s{index}-{n}.bin", data=os.urandom(size)).status_code
+                    for n in range(per_thread)]
+
+        with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+            codes = [c for codes in pool.map(burst, range(threads)) for c in codes]
+        assert codes == [201] * (threads * per_thread), sorted(set(codes))
+        usage = alice.get("/api/v1/usage").json()
+        assert usage["used"] == threads * per_thread * size
+        assert usage["counts"]["files"] == threads * per_thread
+    finally:
+        server.stop()
+
+
 def test_operators_see_dedup_and_compression(data_dir):
     server = Server(data_dir)
     add_user(server, "oscar", "oscar-password-1", admin=True)
