@@ -297,8 +297,23 @@ class SqliteConnection final : public Connection {
   int64_t rows_seen_ = 0;
 };
 
+// Process-wide SQLite settings, applied once before the library initializes (sqlite3_config
+// refuses them afterwards; then SQLite keeps its defaults, which are correct, only slower).
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Group commit gives every member a savepoint, and SQLite keeps what a savepoint may have
+    // to roll back in a statement journal, spilled to a temporary file past 64 KiB: one small
+    // upload's pages crossed that, and the spill cost more pwrite calls than the WAL itself.
+    // Kept in memory it is a few pages per member of the group in flight; nothing durable
+    // lives there (the WAL is the record that survives a crash).
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+  });
+}
+
 Result<std::unique_ptr<SqliteConnection>> open_connection(const std::string& path, bool writer,
                                                           const SqliteOptions& options) {
+  configure_sqlite_once();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   if (writer) flags |= SQLITE_OPEN_CREATE;
