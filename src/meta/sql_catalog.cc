@@ -328,7 +328,7 @@ Result<Node> SqlCatalog::find_child(int64_t owner_id, int64_t parent_id, const s
 Result<Node> SqlCatalog::create_folder(int64_t owner_id, int64_t parent_id, const std::string& name,
                                        Micros now) {
   COFFER_RETURN_IF_ERROR(require_name(name));
-  return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
+  return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
     COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
     auto id = insert_node(conn, owner_id, parent_id, name, NodeKind::kFolder, 0, now);
     if (!id.is_ok()) return name_conflict_or(id.status());
@@ -442,8 +442,6 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
   COFFER_RETURN_IF_ERROR(require_name(name));
   for (int attempt = 1;; ++attempt) {
     bool lost_race = false;
-    // Exclusive per owner: one user's concurrent uploads would otherwise abort each other on
-    // PostgreSQL (the quota sum, the folder's name index), retry after retry.
     auto node =
         transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
           lost_race = false;
@@ -486,7 +484,7 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
                                    std::optional<int64_t> new_parent_id,
                                    std::optional<std::string> new_name, Micros now) {
   if (new_name) COFFER_RETURN_IF_ERROR(require_name(*new_name));
-  return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
+  return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
     auto node = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
     if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be moved");
@@ -518,7 +516,6 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
 Result<Node> SqlCatalog::copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                                    const std::string& new_name, Micros now) {
   COFFER_RETURN_IF_ERROR(require_name(new_name));
-  // Exclusive per owner, as commit_file: copies add to the same quota sum.
   return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
     auto source = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(source);
@@ -623,7 +620,7 @@ Result<int64_t> live_stand_in(Connection& conn, int64_t owner_id, int64_t folder
 
 Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
                                int64_t api_token_id) {
-  return db_->transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+  return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
     auto node = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
     if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be deleted");
@@ -661,7 +658,7 @@ Result<std::vector<TrashItem>> SqlCatalog::list_trash(int64_t owner_id) {
 Result<Node> SqlCatalog::restore_trashed(int64_t owner_id, int64_t node_id,
                                          const std::optional<std::string>& new_name, Micros now) {
   if (new_name) COFFER_RETURN_IF_ERROR(require_name(*new_name));
-  return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
+  return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
     auto node = load_trash_root(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
     auto parent = live_stand_in(conn, owner_id, node->parent_id, now);
@@ -721,28 +718,30 @@ Result<int64_t> SqlCatalog::count_deleted_since(int64_t owner_id, int64_t api_to
 }
 
 Status SqlCatalog::purge_trashed(int64_t owner_id, int64_t node_id) {
-  return db_->transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+  return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
     COFFER_RETURN_IF_ERROR(load_trash_root(conn, owner_id, node_id));
     return purge_subtree(conn, node_id);
   });
 }
 
 Result<int64_t> SqlCatalog::empty_trash(int64_t owner_id) {
-  return transact_value<int64_t>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<int64_t> {
-    auto rows = conn.query(
-        "SELECT id FROM nodes WHERE owner_id = ? AND trash_root_id = id ORDER BY id", {owner_id});
-    COFFER_RETURN_IF_ERROR(rows);
-    int64_t purged = 0;
-    for (const Row& row : *rows) {
-      // An item inside an item purged earlier in this loop is already gone.
-      auto still = conn.query_row("SELECT id FROM nodes WHERE id = ?", {row.int64(0)});
-      COFFER_RETURN_IF_ERROR(still);
-      if (!*still) continue;
-      COFFER_RETURN_IF_ERROR(purge_subtree(conn, row.int64(0)));
-      ++purged;
-    }
-    return purged;
-  });
+  return transact_exclusive_value<int64_t>(
+      *db_, owner_id, [&](Connection& conn) -> Result<int64_t> {
+        auto rows =
+            conn.query("SELECT id FROM nodes WHERE owner_id = ? AND trash_root_id = id ORDER BY id",
+                       {owner_id});
+        COFFER_RETURN_IF_ERROR(rows);
+        int64_t purged = 0;
+        for (const Row& row : *rows) {
+          // An item inside an item purged earlier in this loop is already gone.
+          auto still = conn.query_row("SELECT id FROM nodes WHERE id = ?", {row.int64(0)});
+          COFFER_RETURN_IF_ERROR(still);
+          if (!*still) continue;
+          COFFER_RETURN_IF_ERROR(purge_subtree(conn, row.int64(0)));
+          ++purged;
+        }
+        return purged;
+      });
 }
 
 Result<int64_t> SqlCatalog::purge_trash_before(Micros cutoff) {
@@ -836,8 +835,8 @@ Result<NodeAttributes> SqlCatalog::attributes(int64_t owner_id, int64_t node_id)
 
 Result<NodeAttributes> SqlCatalog::set_attributes(int64_t owner_id, int64_t node_id,
                                                   const AttributeChanges& changes, Micros now) {
-  return transact_value<NodeAttributes>(
-      *db_, TxMode::kWrite, [&](Connection& conn) -> Result<NodeAttributes> {
+  return transact_exclusive_value<NodeAttributes>(
+      *db_, owner_id, [&](Connection& conn) -> Result<NodeAttributes> {
         COFFER_RETURN_IF_ERROR(load_node(conn, owner_id, node_id));
         auto current = load_attributes(conn, node_id);
         COFFER_RETURN_IF_ERROR(current);
@@ -916,7 +915,7 @@ Result<Node> SqlCatalog::file_at_version(int64_t owner_id, int64_t node_id, int6
 
 Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,
                                          const std::vector<std::string>& jobs, Micros now) {
-  return transact_value<Node>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<Node> {
+  return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
     auto file = load_file(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(file);
     auto version = load_version(conn, *file, version_id);
@@ -935,7 +934,7 @@ Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int6
 }
 
 Status SqlCatalog::delete_version(int64_t owner_id, int64_t node_id, int64_t version_id) {
-  return db_->transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+  return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
     auto file = load_file(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(file);
     auto version = load_version(conn, *file, version_id);

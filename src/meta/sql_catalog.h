@@ -2,7 +2,11 @@
 // The Catalog over any Database (docs/schema.md). Written against the dialect-neutral
 // interface of database.h only, so the same code serves SQLite and PostgreSQL.
 //
-// Thread-safe: every operation is one transaction of the underlying Database.
+// Thread-safe: every operation is one transaction of the underlying Database. Those that
+// change a user's tree (create, commit, move, copy, delete, restore, purge, attributes,
+// versions) are Database::transact_exclusive() on the owner's id: one user's concurrent
+// changes wait in line instead of aborting each other under PostgreSQL's serializable
+// isolation until the retries run out.
 
 #include <atomic>
 #include <memory>

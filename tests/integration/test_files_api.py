@@ -271,3 +271,33 @@ def test_client_disconnect_mid_upload_leaves_nothing(server, alice):
     r = alice.get(f"/api/v1/folders/{alice.root}/children")
     assert "partial.bin" not in [n["name"] for n in r.json()["items"]]
     assert alice.upload("after.bin", b"fine").status_code == 201
+
+
+def test_a_burst_of_concurrent_folder_changes_in_one_folder_is_never_refused(alice):
+    # A sync client applying a batch of remote changes: 16 connections of one user create,
+    # rename and delete folders in one parent at once. None may fail (on PostgreSQL such
+    # writers aborted each other under serializable isolation until retries ran out: 503).
+    import concurrent.futures
+    parent = alice.mkdir("burst")
+
+    def changes(index):
+        session = requests.Session()
+        session.headers["Authorization"] = "Bearer " + alice.token
+        url = alice.url
+        codes = []
+        for n in range(8):
+            r = session.post(url("/api/v1/folders"), json={"parent_id": parent, "name": f"d{index}-{n}"})
+            codes.append(r.status_code)
+            if r.status_code != 201:
+                continue
+            folder = r.json()["id"]
+            codes.append(session.patch(url(f"/api/v1/nodes/{folder}"), json={"name": f"r{index}-{n}"}).status_code)
+            if n % 2:
+                codes.append(session.delete(url(f"/api/v1/nodes/{folder}")).status_code)
+        return codes
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        codes = [c for codes in pool.map(changes, range(16)) for c in codes]
+    assert sorted(set(codes)) == [200, 201, 204], sorted(set(codes))
+    names = {n["name"] for n in alice.get(f"/api/v1/folders/{parent}/children", params={"limit": 1000}).json()["items"]}
+    assert names == {f"r{i}-{n}" for i in range(16) for n in range(0, 8, 2)}
