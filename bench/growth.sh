@@ -81,6 +81,7 @@ for slice in $(seq 1 "$MAX_SLICES"); do
   timeout $((GET_S + 30)) wrk -t"$THREADS" -c64 -d"${GET_S}s" --timeout 10s --latency \
     -s bench/get_random.lua "$BASE" -- "$BASIC" "$slice" "$min_per_thread" "$THREADS" >"$WORK/get.txt" 2>&1 || die "wrk GET failed"
   read -r _ get_ops get_p99 get_bad < <(wrk_sample "$WORK/get.txt")
+  [ "$get_bad" -gt 0 ] && log "GET non-2xx after $total files: $(grep '^statuses:' "$WORK/get.txt")"
   bytes=$(du -sb "$WORK/coffer-data" | cut -f1)
   printf '%8d %10s %10s %10s %10s %10.0f %8d %8d\n' "$total" "$put_ops" "$put_p99" "$get_ops" "$get_p99" \
     "$(awk -v b="$bytes" -v n="$total" 'BEGIN { print (n > 0) ? b / n : 0 }')" "$put_bad" "$get_bad" | tee -a "$WORK/table.txt"
