@@ -14,6 +14,7 @@
 #include "api/content_response.h"
 #include "api/dav_paths.h"
 #include "api/dav_shared_paths.h"
+#include "api/deletion.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
@@ -974,7 +975,7 @@ Response dav_delete(DavState& dav, Request& request, const Target& target, const
   if (auto refused = check_write(dav, request, c, target, true, true)) {
     return std::move(*refused);
   }
-  Status s = dav.ctx.files.remove(request.user_id, target.node->id, request.principal.api_token_id);
+  Status s = delete_with_audit(dav.ctx, request, target.node->id);
   if (!s.is_ok()) return fail(request, s);
   dav.locks.release_subtree(target.tree.owner_id, target.lock_path());
   return empty_response(204);
@@ -1066,8 +1067,7 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
   }
   const bool existed = destination->node.has_value();
   if (existed) {
-    Status s = dav.ctx.files.remove(request.user_id, destination->node->id,
-                                    request.principal.api_token_id);
+    Status s = delete_with_audit(dav.ctx, request, destination->node->id);
     if (!s.is_ok()) return fail(request, s);
   }
   if (move) {

@@ -1,7 +1,8 @@
 #pragma once
 // Deleting a node (to the trash) on behalf of a request, with its audit trail: every deletion
 // is an audit event naming the credential, and a client that crosses the mass-deletion
-// threshold within a minute is flagged once. Shared by DELETE /nodes/{id} and batch deletes.
+// threshold within a minute is flagged once. Shared by DELETE /nodes/{id}, batch deletes and
+// WebDAV (DELETE, and MOVE or COPY onto an existing resource).
 
 #include <cstdint>
 

@@ -368,3 +368,27 @@ def test_propfind_depth_1_on_a_big_folder_is_streamed_and_complete(server, alice
     assert s.request("PROPFIND", base + "missing/", headers={"Depth": "1"}).status_code == 404
     r = s.request("PROPFIND", base, headers={"Depth": "1"}, data="<not xml")
     assert r.status_code == 400
+
+
+def test_webdav_deletions_are_in_the_audit_log_with_the_credential(server, alice):
+    # DELETE of a file and of a collection, and MOVE onto an existing file (which deletes it
+    # first), each audited as over REST, naming the API token that did it.
+    tokens = alice.post("/api/v1/auth/tokens", json={"name": "sync", "scopes": "files:read files:write"})
+    assert tokens.status_code == 201, tokens.text
+    token = tokens.json()
+    dav = dav_session(alice, token["token"])
+    base = server.url + "/dav/"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        assert dav.put(base + name, data=name.encode()).status_code == 201
+    assert dav.request("MKCOL", base + "folder").status_code == 201
+    ids = {n["name"]: n["id"] for n in alice.get(f"/api/v1/folders/{alice.root}/children").json()["items"]}
+
+    assert dav.delete(base + "a.txt").status_code == 204
+    assert dav.delete(base + "folder").status_code == 204
+    r = dav.request("MOVE", base + "b.txt", headers={"Destination": base + "c.txt", "Overwrite": "T"})
+    assert r.status_code == 204, r.text
+
+    events = alice.get("/api/v1/audit", params={"action": "files.delete"}).json()["items"]
+    assert sorted(e["target"] for e in events) == sorted(
+        f"node:{ids[name]}" for name in ("a.txt", "folder", "c.txt"))
+    assert all(f"api token {token['id']}" in e["detail"] for e in events), events
