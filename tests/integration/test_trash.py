@@ -62,6 +62,16 @@ def test_restore_recreates_missing_parents(server, alice):
     assert alice.get(f"/api/v1/files/{f}/content").content == b"deep"
 
 
+def test_trash_listing_reports_the_declared_mime_not_another_column(server, alice):
+    uploaded = alice.upload("notes.md", b"# Notes\n", headers={"Content-Type": "text/markdown"}).json()
+    assert uploaded["declared_mime"] == "text/markdown"
+    assert alice.delete(f"/api/v1/nodes/{uploaded['id']}").status_code == 204
+    [item] = alice.get("/api/v1/trash").json()["items"]
+    assert item["id"] == uploaded["id"]
+    assert item["declared_mime"] == "text/markdown"
+    assert (item["mime"], item["size"], item["sha256"]) == (uploaded["mime"], uploaded["size"], uploaded["sha256"])
+
+
 def test_empty_trash(server, alice):
     for i in range(3):
         fid = alice.upload(f"f{i}.txt", b"x").json()["id"]
