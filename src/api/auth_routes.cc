@@ -94,15 +94,11 @@ Response login(ApiContext& ctx, Request& request) {
 Result<std::pair<std::string, bool>> presented_refresh_token(Request& request) {
   const std::string_view cookies = request.header("Cookie");
   std::optional<std::string_view> cookie = cookie_value(cookies, kRefreshCookie);
-  const auto length = request.body->content_length();
-  const bool has_body = !length || *length > 0;
-  if (has_body) {
-    auto body = read_json_object(request);
-    COFFER_RETURN_IF_ERROR(body);
-    auto token = optional_string(*body, "refresh_token");
-    COFFER_RETURN_IF_ERROR(token);
-    if (*token) return std::pair{std::move(**token), false};
-  }
+  auto body = read_json_object(request);
+  COFFER_RETURN_IF_ERROR(body);
+  auto token = optional_string(*body, "refresh_token");
+  COFFER_RETURN_IF_ERROR(token);
+  if (*token) return std::pair{std::move(**token), false};
   if (!cookie || cookie->empty()) {
     return Status(Errc::kUnauthenticated, "no refresh token (cookie or refresh_token)");
   }

@@ -48,8 +48,6 @@ int http_status_for(Errc code) {
     case Errc::kUnsupportedMediaType:
     case Errc::kTypeNotAllowed:
       return 415;
-    case Errc::kThumbnailPending:
-      return 202;  // Accepted: the work is queued; not an error, but shaped like one
     case Errc::kRangeNotSatisfiable:
       return 416;
     case Errc::kTooManyRequests:
@@ -68,15 +66,20 @@ int http_status_for(Errc code) {
   return 500;
 }
 
-Response error_response(std::string_view request_id, int http_status, Errc code,
+Response coded_response(std::string_view request_id, int http_status, std::string_view code,
                         std::string_view message) {
-  boost::json::object error{
-      {"code", errc_name(code)}, {"message", message}, {"request_id", request_id}};
+  boost::json::object error{{"code", code}, {"message", message}, {"request_id", request_id}};
   Response response;
   response.status = http_status;
   response.body = boost::json::serialize(boost::json::object{{"error", std::move(error)}});
   response.set_header("Content-Type", "application/json");
   response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+Response error_response(std::string_view request_id, int http_status, Errc code,
+                        std::string_view message) {
+  Response response = coded_response(request_id, http_status, errc_name(code), message);
   if (code == Errc::kUnauthenticated) response.set_header("WWW-Authenticate", "Bearer");
   return response;
 }

@@ -12,6 +12,12 @@ namespace coffer::api {
 
 int http_status_for(Errc code);
 
+// The error shape with any code. Only for an answer that is not a failure but is shaped like
+// one (docs/errors.md: THUMBNAIL_PENDING), so that clients read every coded answer alike;
+// failures are Status values and go through error_response.
+Response coded_response(std::string_view request_id, int http_status, std::string_view code,
+                        std::string_view message);
+
 Response error_response(std::string_view request_id, int http_status, Errc code,
                         std::string_view message);
 Response error_response(std::string_view request_id, const Status& status);

@@ -40,7 +40,8 @@ class BodyReader : public ByteSource {
   virtual bool finished() const = 0;
 };
 
-// A streamed response body, pulled by the HTTP layer on a worker thread. An error from read()
+// A streamed response body, pulled by the HTTP layer on a worker thread or, while another I/O
+// thread stays free, on an I/O thread (it may block either way). An error from read()
 // aborts the response (the connection is closed: the status line has already gone out).
 using BodySource = ByteSource;
 

@@ -388,12 +388,9 @@ Response get_usage(ApiContext& ctx, Request& request) {
 Response create_download_url(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  json::object body;
-  if (request.body->content_length().value_or(1) > 0) {
-    auto parsed = read_json_object(request);
-    if (!parsed.is_ok()) return fail(request, parsed.status());
-    body = std::move(*parsed);
-  }
+  auto parsed = read_json_object(request);
+  if (!parsed.is_ok()) return fail(request, parsed.status());
+  const json::object& body = *parsed;
   auto expires_in = optional_int(body, "expires_in");
   if (!expires_in.is_ok()) return fail(request, expires_in.status());
   const int64_t seconds = expires_in->value_or(kDefaultDownloadUrlSeconds);

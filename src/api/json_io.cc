@@ -7,6 +7,10 @@
 namespace coffer::api {
 
 Result<boost::json::object> read_json_object(Request& request) {
+  // No body at all (no Content-Length, or 0): no options, whatever the Content-Type says.
+  if (request.body->finished() || request.body->content_length() == 0) {
+    return boost::json::object();
+  }
   std::string_view type = request.header("Content-Type");
   if (!type.empty() && type.substr(0, type.find(';')).find("json") == std::string_view::npos) {
     return Status(Errc::kUnsupportedMediaType, "the body must be application/json");
@@ -25,6 +29,7 @@ Result<boost::json::object> read_json_object(Request& request) {
     }
     text.append(reinterpret_cast<const char*>(buf), *n);
   }
+  if (text.empty()) return boost::json::object();  // a chunked body without data
   boost::system::error_code ec;
   boost::json::parse_options options;
   options.max_depth = 32;

@@ -15,8 +15,12 @@ namespace coffer::api {
 
 inline constexpr size_t kMaxJsonBodyBytes = 64 * 1024;
 
-// Reads and parses a JSON object body of at most kMaxJsonBodyBytes. Errors: kInvalidJson,
-// kPayloadTooLarge, kUnsupportedMediaType (a Content-Type other than JSON), body errors.
+// Reads and parses a JSON object body of at most kMaxJsonBodyBytes. A request without a body
+// (no Content-Length, or Content-Length: 0) reads as the empty object whatever its
+// Content-Type, and so does an empty chunked JSON body: for a route with optional members
+// that is "no options"; for one with required members, each is missing (kInvalidArgument).
+// Errors: kInvalidJson, kPayloadTooLarge, kUnsupportedMediaType (a body whose Content-Type is
+// not JSON), body errors.
 Result<boost::json::object> read_json_object(Request& request);
 
 Response json_response(int status, const boost::json::value& value);

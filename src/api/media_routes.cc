@@ -12,6 +12,9 @@ namespace {
 
 // How long a UI should wait before asking again while a thumbnail is being made.
 constexpr int kPendingRetrySeconds = 2;
+// The answer while a thumbnail is being made: 202 Accepted, a success (no Errc), shaped like
+// an error so that clients parse it like every other coded answer (docs/errors.md).
+constexpr std::string_view kThumbnailPending = "THUMBNAIL_PENDING";
 
 Response thumbnail(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
@@ -30,8 +33,8 @@ Response thumbnail(ApiContext& ctx, Request& request) {
     auto state = ctx.catalog.jobs().content_state(std::string(kJobThumbnail), node->sha256);
     if (!state.is_ok()) return fail(request, state.status());
     if (*state == JobState::kQueued || *state == JobState::kRunning) {
-      Response pending = fail(request, Status(Errc::kThumbnailPending,
-                                              "the thumbnail is being made; ask again shortly"));
+      Response pending = coded_response(request.request_id, 202, kThumbnailPending,
+                                        "the thumbnail is being made; ask again shortly");
       pending.set_header("Retry-After", std::to_string(kPendingRetrySeconds));
       return pending;
     }

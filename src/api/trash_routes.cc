@@ -41,18 +41,15 @@ Response list_trash(ApiContext& ctx, Request& request) {
 Response restore_one(ApiContext& ctx, Request& request) {
   auto id = trash_id(request);
   if (!id.is_ok()) return fail(request, id.status());
+  auto body = read_json_object(request);
+  if (!body.is_ok()) return fail(request, body.status());
+  auto given = optional_string(*body, "name");
+  if (!given.is_ok()) return fail(request, given.status());
   std::optional<std::string> name;
-  const auto length = request.body->content_length();
-  if (!length || *length > 0) {
-    auto body = read_json_object(request);
-    if (!body.is_ok()) return fail(request, body.status());
-    auto given = optional_string(*body, "name");
-    if (!given.is_ok()) return fail(request, given.status());
-    if (*given) {
-      auto normalized = normalize_name(**given);
-      if (!normalized.is_ok()) return fail(request, normalized.status());
-      name = std::move(*normalized);
-    }
+  if (*given) {
+    auto normalized = normalize_name(**given);
+    if (!normalized.is_ok()) return fail(request, normalized.status());
+    name = std::move(*normalized);
   }
   auto node = ctx.files.restore_trashed(request.user_id, *id, name);
   if (!node.is_ok()) return fail(request, node.status());

@@ -80,8 +80,6 @@ std::string_view errc_name(Errc code) {
       return "FILE_TOO_LARGE";
     case Errc::kThumbnailNotAvailable:
       return "THUMBNAIL_NOT_AVAILABLE";
-    case Errc::kThumbnailPending:
-      return "THUMBNAIL_PENDING";
   }
   return "INTERNAL";
 }

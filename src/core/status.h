@@ -51,7 +51,6 @@ enum class Errc {
   kTypeNotAllowed,  // TYPE_NOT_ALLOWED: the upload policy refuses the content's type
   kFileTooLarge,    // FILE_TOO_LARGE: the upload policy's size limit for the type
   kThumbnailNotAvailable,  // THUMBNAIL_NOT_AVAILABLE: none exists and none is being made
-  kThumbnailPending,       // THUMBNAIL_PENDING: still being made (202; poll after Retry-After)
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

@@ -41,7 +41,7 @@ void report_unexpected(const char* what) noexcept {
   std::fprintf(stderr, "coffer http: unexpected exception in a connection: %s\n", what);
 }
 
-// Fills `buf` from `source` on a worker thread, as far as the source goes.
+// Fills `buf` from `source`, as far as the source goes; may block (see run_blocking).
 StreamPiece fill_piece(api::BodySource& source, std::span<std::byte> buf) noexcept;
 
 }  // namespace

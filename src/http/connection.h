@@ -1,5 +1,6 @@
 #pragma once
-// One client connection: reads requests, hands each to the handler on a worker thread, writes
+// One client connection: reads requests, hands each to the handler (on a worker thread, or on
+// this I/O thread for a request without a body while another I/O thread stays free), writes
 // the responses. The session is a coroutine on the socket's strand; the handler's blocking body
 // reads are bridged onto that strand (BodyTransport).
 
@@ -29,7 +30,7 @@
 
 namespace coffer::http {
 
-// One piece of a streamed response body, pulled on a worker thread.
+// One piece of a streamed response body, pulled where run_blocking() runs it.
 struct StreamPiece {
   size_t size = 0;
   bool ok = true;  // false: the source failed with `code`
@@ -106,7 +107,8 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   boost::asio::awaitable<bool> exchange();
   // Answers a request the server refuses by itself; the connection closes afterwards.
   boost::asio::awaitable<void> send_error(const HeadError& error);
-  // Worker thread: handler.handle(), then the body bookkeeping that decides keep-alive.
+  // Where run_blocking() runs it: handler.handle(), then the body bookkeeping that decides
+  // keep-alive.
   void run_handler() noexcept;
   // Writes response_. Fills record.status and bytes_out; returns false if it could not be
   // written completely (the connection must close).

@@ -1,10 +1,80 @@
 #include "meta/node_row.h"
 
 namespace coffer::meta {
+namespace {
+
+// The node columns by name, in their order in the SELECT list. The SQL of each (column_sql)
+// and the reader (node_from_row) both go by these names.
+enum NodeColumn : size_t {
+  kId,
+  kOwnerId,
+  kParentId,
+  kName,
+  kKind,
+  kCreated,
+  kModified,
+  kVersionId,
+  kSize,
+  kSha256,
+  kMime,
+  kDeclaredMime,
+  kColumnCount,
+};
+static_assert(kColumnCount == kNodeColumnCount);
+
+std::string_view column_sql(NodeColumn column, NodeVersion version) {
+  const bool current = version == NodeVersion::kCurrent;
+  switch (column) {
+    case kId:
+      return "n.id";
+    case kOwnerId:
+      return "n.owner_id";
+    case kParentId:
+      return "n.parent_id";
+    case kName:
+      return "n.name";
+    case kKind:
+      return "n.kind";
+    case kCreated:
+      return "n.created_at";
+    case kModified:
+      return current ? "n.modified_at" : "v.created_at";
+    case kVersionId:
+      return current ? "n.current_version_id" : "v.id";
+    case kSize:
+      return current ? "n.size" : "v.size";
+    case kSha256:
+      return "v.sha256";
+    case kMime:
+      return "v.mime";
+    case kDeclaredMime:
+      return "v.declared_mime";
+    case kColumnCount:
+      break;
+  }
+  return "NULL";
+}
+
+std::string column_list(NodeVersion version) {
+  std::string out;
+  for (size_t c = 0; c < kColumnCount; ++c) {
+    if (c > 0) out += ", ";
+    out += column_sql(static_cast<NodeColumn>(c), version);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view node_columns(NodeVersion version) {
+  static const std::string current = column_list(NodeVersion::kCurrent);
+  static const std::string joined = column_list(NodeVersion::kJoined);
+  return version == NodeVersion::kCurrent ? current : joined;
+}
 
 std::string node_sql(std::string_view rest) {
   std::string sql = "SELECT ";
-  sql += kNodeColumns;
+  sql += node_columns();
   sql += kNodeFrom;
   sql += rest;
   return sql;
@@ -13,21 +83,20 @@ std::string node_sql(std::string_view rest) {
 std::string_view kind_text(NodeKind kind) { return kind == NodeKind::kFile ? "file" : "folder"; }
 
 Node node_from_row(const Row& row, size_t first_column) {
-  const size_t c = first_column;
+  auto at = [first_column](NodeColumn column) { return first_column + column; };
   Node node;
-  node.id = row.int64(c);
-  node.owner_id = row.int64(c + 1);
-  node.parent_id = row.opt_int64(c + 2).value_or(0);
-  node.name = row.text(c + 3);
-  node.kind = row.text(c + 4) == "file" ? NodeKind::kFile : NodeKind::kFolder;
-  node.created = row.int64(c + 5);
-  node.modified = row.int64(c + 6);
-  node.version_id = row.opt_int64(c + 7).value_or(0);
-  node.size = static_cast<uint64_t>(row.int64(c + 8));
-  node.sha256 = row.text(c + 9);
-  node.mime = row.text(c + 10);
-  // Queries with a column list of their own may stop before the declared type.
-  if (row.size() > c + 11) node.declared_mime = row.text(c + 11);
+  node.id = row.int64(at(kId));
+  node.owner_id = row.int64(at(kOwnerId));
+  node.parent_id = row.opt_int64(at(kParentId)).value_or(0);
+  node.name = row.text(at(kName));
+  node.kind = row.text(at(kKind)) == "file" ? NodeKind::kFile : NodeKind::kFolder;
+  node.created = row.int64(at(kCreated));
+  node.modified = row.int64(at(kModified));
+  node.version_id = row.opt_int64(at(kVersionId)).value_or(0);
+  node.size = static_cast<uint64_t>(row.int64(at(kSize)));
+  node.sha256 = row.text(at(kSha256));
+  node.mime = row.text(at(kMime));
+  node.declared_mime = row.text(at(kDeclaredMime));
   return node;
 }
 

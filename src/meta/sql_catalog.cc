@@ -637,10 +637,9 @@ Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
 Result<std::vector<TrashItem>> SqlCatalog::list_trash(int64_t owner_id) {
   using Items = std::vector<TrashItem>;
   static const std::string sql =
-      "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
-      "n.current_version_id, n.size, v.sha256, v.mime, n.deleted_at, n.deleted_by_token, "
-      "CASE WHEN p.deleted_at IS NULL THEN 1 ELSE 0 END "
-      "FROM nodes n LEFT JOIN versions v ON v.id = n.current_version_id "
+      "SELECT " + std::string(node_columns()) +
+      ", n.deleted_at, n.deleted_by_token, CASE WHEN p.deleted_at IS NULL THEN 1 ELSE 0 END" +
+      std::string(kNodeFrom) +
       "JOIN nodes p ON p.id = n.parent_id "
       "WHERE n.owner_id = ? AND n.trash_root_id = n.id ORDER BY n.deleted_at DESC, n.id DESC";
   return transact_value<Items>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Items> {
@@ -648,8 +647,9 @@ Result<std::vector<TrashItem>> SqlCatalog::list_trash(int64_t owner_id) {
     COFFER_RETURN_IF_ERROR(rows);
     Items items;
     for (const Row& row : *rows) {
-      items.push_back(TrashItem{node_from_row(row), row.int64(11), row.opt_int64(12).value_or(0),
-                                row.int64(13) != 0});
+      items.push_back(TrashItem{node_from_row(row), row.int64(node_extra_column(0)),
+                                row.opt_int64(node_extra_column(1)).value_or(0),
+                                row.int64(node_extra_column(2)) != 0});
     }
     return items;
   });
@@ -950,13 +950,12 @@ Status SqlCatalog::delete_version(int64_t owner_id, int64_t node_id, int64_t ver
 
 Result<Node> SqlCatalog::get_file_version(int64_t file_id, int64_t version_id) {
   return transact_value<Node>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Node> {
-    auto row = conn.query_row(
-        "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, v.created_at, v.id, "
-        "v.size, v.sha256, v.mime FROM nodes n JOIN versions v ON v.node_id = n.id "
-        "JOIN users u ON u.id = n.owner_id "
+    static const std::string sql =
+        "SELECT " + std::string(node_columns(NodeVersion::kJoined)) +
+        " FROM nodes n JOIN versions v ON v.node_id = n.id JOIN users u ON u.id = n.owner_id "
         "WHERE n.id = ? AND v.id = ? AND n.kind = 'file' AND n.deleted_at IS NULL "
-        "AND u.status = 'active'",
-        {file_id, version_id});
+        "AND u.status = 'active'";
+    auto row = conn.query_row(sql, {file_id, version_id});
     COFFER_RETURN_IF_ERROR(row);
     if (!*row) return Status(Errc::kNotFound, "no such file version");
     return node_from_row(**row);

@@ -217,9 +217,8 @@ Result<std::vector<SearchHit>> SqlSearchIndex::search(const SearchRequest& reque
     const EngineSql engine =
         sqlite ? sqlite_sql(request.query, fields) : postgres_sql(request.query, fields);
     std::string sql =
-        "SELECT n.id, n.owner_id, n.parent_id, n.name, n.kind, n.created_at, n.modified_at, "
-        "n.current_version_id, n.size, v.sha256, v.mime, d.path, n.status, " +
-        engine.snippet + ", " + engine.score + " AS score FROM " + engine.from +
+        "SELECT " + std::string(node_columns()) + ", d.path, n.status, " + engine.snippet + ", " +
+        engine.score + " AS score FROM " + engine.from +
         " JOIN nodes n ON n.id = d.node_id LEFT JOIN versions v ON v.id = n.current_version_id "
         "WHERE " +
         engine.match + " AND n.deleted_at IS NULL";
@@ -237,10 +236,10 @@ Result<std::vector<SearchHit>> SqlSearchIndex::search(const SearchRequest& reque
     return conn.query_each(sql, params, [&](const Row& row) {
       SearchHit hit;
       hit.node = node_from_row(row);
-      hit.path = row.text(11);
-      hit.status = parse_doc_status(row.text(12)).value_or(DocStatus::kActive);
-      hit.snippet = row.text(13);
-      hit.score = row.real(14);
+      hit.path = row.text(node_extra_column(0));
+      hit.status = parse_doc_status(row.text(node_extra_column(1))).value_or(DocStatus::kActive);
+      hit.snippet = row.text(node_extra_column(2));
+      hit.score = row.real(node_extra_column(3));
       if (scopes) place_in_share(*scopes, hit);
       hits.push_back(std::move(hit));
       return Status::ok();

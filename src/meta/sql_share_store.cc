@@ -163,7 +163,7 @@ Result<std::vector<SharedWithMe>> SqlShareStore::shared_with(int64_t user_id) {
     // One row per share; a node shared both directly and through a group appears once, with
     // the strongest permission.
     const std::string sql = "SELECT " + std::string(kShareColumns) + ", o.username, " +
-                            std::string(kNodeColumns) +
+                            std::string(node_columns()) +
                             " FROM shares s LEFT JOIN users u ON u.id = s.user_id "
                             "LEFT JOIN user_groups g ON g.id = s.group_id "
                             "JOIN users o ON o.id = s.owner_id "

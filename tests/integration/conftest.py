@@ -13,6 +13,7 @@ No secret may reach a server log: the secrets the tests send and receive are rec
 server's log is scanned for them and for token-shaped strings before its data directory is
 removed and at the end of the session, which fails if any is found."""
 
+import http.client
 import itertools
 import json
 import os
@@ -412,6 +413,23 @@ class Client:
         r = self.post("/api/v1/folders", json={"parent_id": parent or self.root, "name": name})
         assert r.status_code == 201, r.text
         return r.json()["id"]
+
+
+def post_without_a_body(client, path, headers=None):
+    """POST as `client` with no Content-Length and no Transfer-Encoding at all, as some clients
+    send an action without options (requests always adds Content-Length: 0).
+    Returns (status, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", client.server.port, timeout=30)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Authorization", "Bearer " + client.token)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
 
 
 def add_user(server, name, password, admin=False):

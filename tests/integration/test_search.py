@@ -137,6 +137,17 @@ def test_the_index_follows_renames_moves_deletes_and_restores(server, alice):
     assert [hit["path"] for hit in search(alice, "quokka")["items"]] == ["/beta/koala.txt"]
 
 
+def test_search_results_report_the_declared_mime_not_the_folder_path(server, alice):
+    reports = alice.mkdir("reports")
+    uploaded = alice.upload("wombat.md", b"# Wombat census\n", folder=reports,
+                            headers={"Content-Type": "text/markdown"}).json()
+    assert uploaded["declared_mime"] == "text/markdown"
+    [hit] = search(alice, "wombat")["items"]
+    assert hit["path"] == "/reports/wombat.md"
+    assert hit["declared_mime"] == "text/markdown"
+    assert (hit["mime"], hit["size"], hit["sha256"]) == (uploaded["mime"], uploaded["size"], uploaded["sha256"])
+
+
 def test_tags_and_metadata_values_are_indexed(server, alice):
     fid = alice.upload("plain.txt", b"nothing special").json()["id"]
     alice.patch(f"/api/v1/nodes/{fid}", json={"tags": ["urgentish", "tax"],

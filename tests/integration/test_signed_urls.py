@@ -2,13 +2,14 @@
 to one file version, refused when altered or expired; never written to the access log."""
 
 import hashlib
+import json
 import os
 import subprocess
 import time
 
 import requests
 
-from conftest import COFFER_BIN, Server, add_user, error_code
+from conftest import COFFER_BIN, Server, add_user, error_code, post_without_a_body
 
 
 def mint(client, file_id, **body):
@@ -35,6 +36,17 @@ def test_signed_url_serves_without_a_session_with_range_and_etag(alice):
     assert requests.get(url, headers={"If-None-Match": meta["etag"]}).status_code == 304
     head = requests.head(url)
     assert head.status_code == 200 and head.headers["Content-Length"] == str(len(data))
+
+
+def test_minting_without_a_body_uses_the_defaults_not_400(alice):
+    meta = alice.upload("report.pdf", b"report").json()
+    status, body = post_without_a_body(alice, f"/api/v1/files/{meta['id']}/download-url")
+    assert status == 201, body
+    link = json.loads(body)
+    assert link["version_id"] == meta["version_id"]
+    r = requests.get(alice.server.url + link["url"])
+    assert r.status_code == 200 and r.content == b"report"
+    assert r.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_signed_url_is_bound_to_the_version_it_was_made_for(alice):

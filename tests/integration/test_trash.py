@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from conftest import Client, Server, add_user, error_code
+from conftest import Client, Server, add_user, error_code, post_without_a_body
 
 
 def names(client, folder):
@@ -60,6 +60,40 @@ def test_restore_recreates_missing_parents(server, alice):
     node = alice.get("/api/v1/nodes", params={"path": "/a/b/deep.txt"}).json()
     assert node["id"] == f
     assert alice.get(f"/api/v1/files/{f}/content").content == b"deep"
+
+
+def test_trash_listing_reports_the_declared_mime_not_another_column(server, alice):
+    uploaded = alice.upload("notes.md", b"# Notes\n", headers={"Content-Type": "text/markdown"}).json()
+    assert uploaded["declared_mime"] == "text/markdown"
+    assert alice.delete(f"/api/v1/nodes/{uploaded['id']}").status_code == 204
+    [item] = alice.get("/api/v1/trash").json()["items"]
+    assert item["id"] == uploaded["id"]
+    assert item["declared_mime"] == "text/markdown"
+    assert (item["mime"], item["size"], item["sha256"]) == (uploaded["mime"], uploaded["size"], uploaded["sha256"])
+
+
+def test_action_posts_without_a_body_mean_no_options_not_400(server, alice):
+    ids = []
+    for name in ("a.txt", "b.txt", "c.txt"):
+        ids.append(alice.upload(name, b"x").json()["id"])
+        assert alice.delete(f"/api/v1/nodes/{ids[-1]}").status_code == 204
+    # No Content-Length at all, with or without a Content-Type.
+    status, body = post_without_a_body(alice, f"/api/v1/trash/{ids[0]}/restore")
+    assert status == 200, body
+    status, body = post_without_a_body(alice, f"/api/v1/trash/{ids[1]}/restore",
+                                       {"Content-Type": "application/json"})
+    assert status == 200, body
+    # Content-Length: 0 with a form type, as `curl -X POST -d ''` sends: still no options
+    # (for the window, everything in the trash).
+    r = alice.post("/api/v1/trash/restore", data=b"",
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200, r.text
+    assert [n["id"] for n in r.json()["restored"]] == [ids[2]]
+    assert names(alice, alice.root) == ["a.txt", "b.txt", "c.txt"]
+    # A body that is there is still checked.
+    r = alice.post("/api/v1/trash/restore", data=b"deleted_after=0",
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 415 and error_code(r) == "UNSUPPORTED_MEDIA_TYPE"
 
 
 def test_empty_trash(server, alice):

@@ -571,6 +571,41 @@ TEST_F(CatalogTest, DeleteMovesTheSubtreeToTheTrashAndPurgeRemovesIt) {
   EXPECT_EQ(versions_of(keep.id).size(), 1u);
 }
 
+// The trash listing once decoded its own column list by position, so the deletion time came
+// back as the declared type.
+TEST_F(CatalogTest, TrashListingReportsTheDeclaredMimeNotTheDeletionTime) {
+  NewVersion v = make_version(10, {chunk_id('1')});
+  v.declared_mime = "text/markdown";
+  Node f = file(alice_, alice_.root_id, "notes.md", v, 1000);
+  ASSERT_TRUE(catalog_->delete_node(alice_.id, f.id, 2000, 0).is_ok());
+  auto trash = catalog_->list_trash(alice_.id);
+  ASSERT_TRUE(trash.is_ok()) << trash.status().to_string();
+  ASSERT_EQ(trash->size(), 1u);
+  EXPECT_EQ((*trash)[0].node.declared_mime, "text/markdown");
+  EXPECT_EQ((*trash)[0].node.mime, "application/octet-stream");
+  EXPECT_EQ((*trash)[0].node.size, 10u);
+  EXPECT_EQ((*trash)[0].deleted, 2000);
+}
+
+// A version looked up by id (signed download URLs) once came back without its declared type.
+TEST_F(CatalogTest, FileVersionLookupReportsTheDeclaredMimeNotAnEmptyOne) {
+  NewVersion first = make_version(10, {chunk_id('1')}, std::string(64, 'b'));
+  first.declared_mime = "text/plain";
+  Node old = file(alice_, alice_.root_id, "notes", first, 1000);
+  NewVersion second = make_version(20, {chunk_id('2')}, std::string(64, 'c'));
+  second.declared_mime = "text/markdown";
+  file(alice_, alice_.root_id, "notes", second, 2000);
+
+  auto version = catalog_->get_file_version(old.id, old.version_id);
+  ASSERT_TRUE(version.is_ok()) << version.status().to_string();
+  EXPECT_EQ(version->declared_mime, "text/plain");
+  // The node as that version shows it, not as the current one does.
+  EXPECT_EQ(version->version_id, old.version_id);
+  EXPECT_EQ(version->size, 10u);
+  EXPECT_EQ(version->sha256, std::string(64, 'b'));
+  EXPECT_EQ(version->modified, 1000);
+}
+
 TEST_F(CatalogTest, RestoreRecreatesMissingParentsAndRefusesATakenName) {
   Node top = folder(alice_, alice_.root_id, "top");
   Node sub = folder(alice_, top.id, "sub");
