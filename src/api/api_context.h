@@ -78,6 +78,10 @@ void add_batch_routes(Router& router, ApiContext& context);
 // The public side of share links (/s/{token}...), which needs no account.
 void add_link_routes(Router& router, ApiContext& context);
 void add_tus_routes(Router& router, ApiContext& context);
+// What the Nextcloud and ownCloud clients ask besides WebDAV: /status.php and /ocs/.
+void add_sync_client_routes(Router& router, ApiContext& context);
+// The /ocs/ routes, which accept the credentials WebDAV does (Basic with a password too).
+bool is_sync_client_route(std::string_view pattern);
 void add_job_routes(Router& router, ApiContext& context);
 void add_media_routes(Router& router, ApiContext& context);
 void add_search_routes(Router& router, ApiContext& context);

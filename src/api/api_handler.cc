@@ -171,6 +171,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_activity_routes(router_, context_);
   add_usage_history_routes(router_, context_);
   add_file_routes(router_, context_);
+  add_sync_client_routes(router_, context_);
   dav_handler_ = make_dav_handler(context_, context_.dav);
 }
 
@@ -251,13 +252,16 @@ Response ApiHandler::dispatch(Request& request) {
   }
   request.path_params = std::move(match.params);
   if (!is_public_route(match.pattern, request.method)) {
+    // Sync clients sign in to WebDAV and their OCS calls alike, with Basic.
+    const bool basic_client = dav || is_sync_client_route(match.pattern);
     std::optional<Credentials> given = credentials(request);
     if (!given) {
       Status missing(Errc::kUnauthenticated, "an access token is required");
-      if (dav) return dav_unauthenticated(request, missing);
+      if (basic_client) return dav_unauthenticated(request, missing);
       return api::error_response(request.request_id, missing);
     }
-    const bool by_password = dav && context_.dav.password_login && !given->username.empty() &&
+    const bool by_password = basic_client && context_.dav.password_login &&
+                             !given->username.empty() &&
                              !given->secret.starts_with(auth::kApiTokenPrefix);
     auto principal = by_password ? context_.auth.authenticate_password(
                                        given->username, given->secret, origin_of(request))
@@ -266,7 +270,7 @@ Response ApiHandler::dispatch(Request& request) {
                          : context_.auth.authenticate_basic(given->username, given->secret);
     if (!principal.is_ok()) {
       if (auto limited = address_rate_limited(request)) return std::move(*limited);
-      if (dav) return dav_unauthenticated(request, principal.status());
+      if (basic_client) return dav_unauthenticated(request, principal.status());
       return api::error_response(request.request_id, principal.status());
     }
     request.principal = *principal;

@@ -3,11 +3,40 @@
 #include <boost/url/parse.hpp>
 
 namespace coffer::api {
+namespace {
+
+// How many leading segments of `segments` name a mount; 0 when they name none.
+size_t mount_length(const std::vector<std::string_view>& segments) {
+  if (segments.empty()) return 0;
+  if (segments[0] == "dav") return 1;
+  if (segments[0] != "remote.php" || segments.size() < 2) return 0;
+  if (segments[1] == "webdav") return 2;
+  if (segments[1] == "dav" && segments.size() >= 4 && segments[2] == "files" &&
+      !segments[3].empty()) {
+    return 4;
+  }
+  return 0;
+}
+
+// The path segments of an encoded path, still encoded.
+std::vector<std::string_view> raw_segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (!path.starts_with('/')) return out;
+  path.remove_prefix(1);
+  while (true) {
+    const size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+}  // namespace
 
 bool is_dav_target(std::string_view target) {
-  if (!target.starts_with(kDavPrefix)) return false;
-  const std::string_view rest = target.substr(kDavPrefix.size());
-  return rest.empty() || rest.front() == '/' || rest.front() == '?';
+  target = target.substr(0, target.find('?'));
+  return mount_length(raw_segments(target)) > 0;
 }
 
 std::string DavPath::path() const {
@@ -22,6 +51,8 @@ std::string DavPath::path() const {
 
 DavPath DavPath::parent() const {
   DavPath p;
+  p.mount = mount;
+  p.mount_user = mount_user;
   p.segments.assign(segments.begin(), segments.end() - 1);
   p.trailing_slash = true;
   return p;
@@ -34,13 +65,20 @@ Result<DavPath> parse_dav_url(std::string_view url) {
     return Status(Errc::kInvalidArgument, "the URL must have an absolute path");
   }
   std::vector<std::string> all;
+  std::vector<std::string_view> names;
   for (auto segment : parsed->segments()) all.push_back(std::string(segment));
-  if (all.empty() || all.front() != kDavPrefix.substr(1)) {
-    return Status(Errc::kForbidden, "the URL is outside /dav/");
-  }
+  for (const auto& s : all) names.push_back(s);
+  const size_t mount = mount_length(names);
+  if (mount == 0) return Status(Errc::kForbidden, "the URL is outside the WebDAV tree");
   DavPath out;
+  out.mount.clear();
+  for (size_t i = 0; i < mount; ++i) {
+    out.mount += '/';
+    append_dav_segment(out.mount, all[i]);
+  }
+  if (mount == 4) out.mount_user = all[3];
   out.trailing_slash = parsed->encoded_path().ends_with("/");
-  for (size_t i = 1; i < all.size(); ++i) {
+  for (size_t i = mount; i < all.size(); ++i) {
     if (all[i].empty()) continue;  // "//" and the final "/"
     if (all[i] == "." || all[i] == "..") {
       return Status(Errc::kInvalidArgument, "the path contains . or .. segments");
@@ -64,8 +102,9 @@ void append_dav_segment(std::string& out, std::string_view segment) {
   }
 }
 
-std::string dav_href(const std::vector<std::string>& segments, bool collection) {
-  std::string out(kDavPrefix);
+std::string dav_href(std::string_view mount, const std::vector<std::string>& segments,
+                     bool collection) {
+  std::string out(mount);
   for (const auto& segment : segments) {
     out += '/';
     append_dav_segment(out, segment);

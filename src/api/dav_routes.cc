@@ -12,6 +12,7 @@
 
 #include "api/api_context.h"
 #include "api/content_response.h"
+#include "api/dav_client_properties.h"
 #include "api/dav_paths.h"
 #include "api/dav_shared_paths.h"
 #include "api/deletion.h"
@@ -104,18 +105,26 @@ class EmptySource final : public ByteSource {
   Result<size_t> read(std::span<std::byte>) override { return size_t{0}; }
 };
 
-// WebDAV entity tags are the first 128 bits of the content SHA-256: clients (litmus among
-// them) build If headers with two entity tags and a lock token in fixed 200-byte buffers,
-// which the full 64 hex digits overflow.
-std::string dav_etag(const Node& file) { return "\"" + file.sha256.substr(0, 32) + "\""; }
-
 // ---- the request: who, which path, which locks ---------------------------------------------
 
 // Where the request's path lands: the caller's tree, /dav/Shared, or a shared tree
 // (dav_shared_paths.h).
 using Target = DavTarget;
 
+// /remote.php/dav/files/{user}/ is the tree of {user}, which must be the caller: another
+// user's name is a tree that does not exist for them (404, as for a path they cannot see).
+Status check_mount_user(DavState& dav, const Request& request, const DavPath& path) {
+  if (path.mount_user.empty()) return Status::ok();
+  auto user = dav.ctx.catalog.find_user(request.user_id);
+  COFFER_RETURN_IF_ERROR(user);
+  if (user->username != path.mount_user) {
+    return Status(Errc::kNotFound, "no such user tree: use your own user name in the URL");
+  }
+  return Status::ok();
+}
+
 Result<Target> resolve(DavState& dav, const Request& request, DavPath path) {
+  COFFER_RETURN_IF_ERROR(check_mount_user(dav, request, path));
   return locate_dav_path(dav.ctx, request.user_id, std::move(path));
 }
 
@@ -213,7 +222,8 @@ std::optional<Response> check_locks(DavState& dav, const Request& request, const
   const std::string root = s.message().substr(s.message().find(": ") + 2);
   return precondition_response(
       request, 423, "lock-token-submitted",
-      "<D:href>" + xml_escape(dav_href(target.tree.view_segments(root), false)) + "</D:href>");
+      "<D:href>" + xml_escape(dav_href(target.path.mount, target.tree.view_segments(root), false)) +
+          "</D:href>");
 }
 
 // Checks the If header and the locks for a write; nullopt when the write may go ahead.
@@ -260,6 +270,39 @@ Result<std::string> read_xml_body(Request& request) {
   return body;
 }
 
+// OC-Checksum ("SHA256:<hex>", as the sync clients send it): the SHA-256 the body must have.
+// nullopt when absent or of another algorithm (SHA1, MD5, Adler32), which Coffer does not
+// compute and so neither verifies nor refuses. Errors: kInvalidArgument (a malformed SHA256).
+Result<std::optional<std::string>> oc_checksum_sha256(std::string_view header) {
+  header = trim_whitespace(header);
+  constexpr std::string_view kPrefix = "SHA256:";
+  if (header.size() < kPrefix.size()) return std::optional<std::string>();
+  std::string type(header.substr(0, kPrefix.size()));
+  for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (type != kPrefix) return std::optional<std::string>();
+  std::string hex(header.substr(kPrefix.size()));
+  for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Status(Errc::kInvalidArgument, "OC-Checksum SHA256 must be 64 hex digits");
+  }
+  return std::optional<std::string>(std::move(hex));
+}
+
+// X-OC-Mtime: the file's modification time in seconds since the epoch (the clients send an
+// integer; a fraction is accepted). nullopt when absent. Errors: kInvalidArgument.
+Result<std::optional<Micros>> oc_mtime(std::string_view header) {
+  header = trim_whitespace(header);
+  if (header.empty()) return std::optional<Micros>();
+  double seconds = 0;
+  const auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
+  // Up to the year 9999: what a file system and an HTTP date can show.
+  if (ec != std::errc() || end != header.data() + header.size() || !(seconds >= 0) ||
+      seconds > 253402300799.0) {
+    return Status(Errc::kInvalidArgument, "X-OC-Mtime must be seconds since 1970");
+  }
+  return std::optional<Micros>(static_cast<Micros>(seconds * 1e6));
+}
+
 bool has_body(const Request& request) {
   auto length = request.body->content_length();
   return length ? *length > 0 : !request.body->finished();
@@ -289,7 +332,7 @@ bool is_live(const PropertyName& name) {
 
 // A lock as `tree`'s caller sees it: its root in the caller's paths (a lock above a shared
 // node shows as rooted at the shared node).
-std::string activelock_xml(const Lock& lock, const DavTree& tree) {
+std::string activelock_xml(const Lock& lock, const DavTree& tree, std::string_view mount) {
   std::string out = "<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope>";
   out += lock.exclusive ? "<D:exclusive/>" : "<D:shared/>";
   out += "</D:lockscope><D:depth>";
@@ -298,7 +341,8 @@ std::string activelock_xml(const Lock& lock, const DavTree& tree) {
   out += lock.owner_xml;
   out += "<D:timeout>Second-" + std::to_string(lock.timeout_seconds) + "</D:timeout>";
   out += "<D:locktoken><D:href>" + xml_escape(lock.token) + "</D:href></D:locktoken>";
-  out += "<D:lockroot><D:href>" + xml_escape(dav_href(tree.view_segments(lock.root), false)) +
+  out += "<D:lockroot><D:href>" +
+         xml_escape(dav_href(mount, tree.view_segments(lock.root), false)) +
          "</D:href></D:lockroot></D:activelock>";
   return out;
 }
@@ -307,9 +351,12 @@ std::string activelock_xml(const Lock& lock, const DavTree& tree) {
 // response.
 struct PropContext {
   DavState& dav;
+  std::string mount;  // the request's, for hrefs
   // Each tree owner's usage (under /dav/Shared, the quota is the owner's), loaded on first
   // use; nullopt when it could not be read.
   std::map<int64_t, std::optional<Usage>> usage;
+  // The user names of tree owners (oc:owner-id), loaded on first use.
+  std::map<int64_t, std::string> owner_names;
   std::string found;    // the current response's 200 propstat
   std::string missing;  // and its 404 propstat
   std::string scratch;
@@ -324,6 +371,15 @@ const Usage* usage_of(PropContext& pc, int64_t owner_id) {
   return it->second ? &*it->second : nullptr;
 }
 
+std::string_view owner_name(PropContext& pc, int64_t owner_id) {
+  auto it = pc.owner_names.find(owner_id);
+  if (it == pc.owner_names.end()) {
+    auto user = pc.dav.ctx.catalog.find_user(owner_id);
+    it = pc.owner_names.emplace(owner_id, user.is_ok() ? user->username : "").first;
+  }
+  return it->second;
+}
+
 // A resource as PROPFIND describes it.
 struct Member {
   const Node& node;
@@ -332,16 +388,6 @@ struct Member {
   const std::vector<Lock>& locks;  // the live locks covering it (when lockdiscovery is asked)
   const std::vector<meta::DeadProperty>& dead;
 };
-
-void append_element(std::string& out, std::string_view name, std::string_view escaped_value) {
-  out += "<D:";
-  out += name;
-  out += '>';
-  out += escaped_value;
-  out += "</D:";
-  out += name;
-  out += '>';
-}
 
 // Appends the live property `name` of `m` as an element; false, with nothing appended, when
 // the resource has none.
@@ -367,18 +413,17 @@ bool append_live_property(PropContext& pc, const Member& m, std::string_view nam
     if (!file) return false;
     char digits[24];
     const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, node.size);
-    append_element(out, name, std::string_view(digits, static_cast<size_t>(end - digits)));
+    dav::append_xml_element(out, "D", name,
+                            std::string_view(digits, static_cast<size_t>(end - digits)));
   } else if (name == "getcontenttype") {
     if (!file) return false;
     out += "<D:getcontenttype>";
     dav::append_xml_escaped(out, node.mime.empty() ? "application/octet-stream" : node.mime);
     out += "</D:getcontenttype>";
   } else if (name == "getetag") {
-    if (!file) return false;
-    // dav_etag(), escaped: its quotes are &quot;.
-    out += "<D:getetag>&quot;";
-    dav::append_xml_escaped(out, std::string_view(node.sha256).substr(0, 32));
-    out += "&quot;</D:getetag>";
+    out += "<D:getetag>";
+    dav::append_xml_escaped(out, dav_etag(node));
+    out += "</D:getetag>";
   } else if (name == "supportedlock") {
     out +=
         "<D:supportedlock>"
@@ -389,18 +434,18 @@ bool append_live_property(PropContext& pc, const Member& m, std::string_view nam
         "</D:supportedlock>";
   } else if (name == "lockdiscovery") {
     out += "<D:lockdiscovery>";
-    for (const Lock& lock : m.locks) out += activelock_xml(lock, m.tree);
+    for (const Lock& lock : m.locks) out += activelock_xml(lock, m.tree, pc.mount);
     out += "</D:lockdiscovery>";
   } else if (is_quota_name(name)) {
     if (file) return false;
     const Usage* u = usage_of(pc, m.tree.owner_id);
     if (u == nullptr) return false;
     if (name == "quota-used-bytes") {
-      append_element(out, name, std::to_string(u->used()));
+      dav::append_xml_element(out, "D", name, std::to_string(u->used()));
     } else {
       if (u->limit <= 0) return false;  // unlimited: RFC 4331 §3 lets us omit it
       const int64_t left = std::max<int64_t>(0, u->limit - u->used());
-      append_element(out, name, std::to_string(left));
+      dav::append_xml_element(out, "D", name, std::to_string(left));
     }
   } else {
     return false;
@@ -439,6 +484,11 @@ void append_response(PropContext& pc, std::string& out, const Member& m,
   } else {
     for (const auto& n : what.names) {
       if (n.ns == kDavNs && append_live_property(pc, m, n.name, found)) continue;
+      if ((n.ns == kOcNs || n.ns == kNcNs) &&
+          append_client_property(found, n.ns, n.name, m.node, m.tree,
+                                 owner_name(pc, m.tree.owner_id))) {
+        continue;
+      }
       const meta::DeadProperty* dead = nullptr;
       for (const auto& p : m.dead) {
         if (p.ns == n.ns && p.name == n.name) dead = &p;
@@ -565,11 +615,8 @@ class MultistatusSource final : public ByteSource {
 
   // `levels`: 0, 1, or -1 for infinity.
   MultistatusSource(DavState& dav, int64_t user_id, dav::PropfindRequest what, int levels)
-      : dav_(dav),
-        user_id_(user_id),
-        what_(std::move(what)),
-        levels_(levels),
-        pc_{dav, {}, {}, {}, {}} {
+      : dav_(dav), user_id_(user_id), what_(std::move(what)), levels_(levels), pc_{dav, {}, {}, {},
+                                                                                   {},  {}, {}} {
     needs_dead_ = what_.kind != dav::PropfindRequest::Kind::kProp;
     needs_locks_ = what_.kind == dav::PropfindRequest::Kind::kAllProp;
     for (const PropertyName& n : what_.names) {
@@ -582,7 +629,9 @@ class MultistatusSource final : public ByteSource {
   // that what fails early (the target gone, no access) fails the request with its status.
   Status start(const Target& target) {
     buffer_ = kXmlHead;
-    buffer_ += "<D:multistatus xmlns:D=\"DAV:\">";
+    buffer_ += "<D:multistatus xmlns:D=\"DAV:\"";
+    buffer_ += kClientNamespaces;
+    buffer_ += '>';
     std::vector<meta::DeadProperty> own;
     if (needs_dead_ && !target.is_virtual()) {
       auto listed = dav_.ctx.catalog.properties().list(target.tree.owner_id, target.node->id);
@@ -590,7 +639,8 @@ class MultistatusSource final : public ByteSource {
       own = std::move(*listed);
     }
     const bool collection = target.node->kind == NodeKind::kFolder;
-    emit(*target.node, dav_href(target.path.segments, collection), target.tree,
+    pc_.mount = target.path.mount;
+    emit(*target.node, dav_href(pc_.mount, target.path.segments, collection), target.tree,
          locks_at(target.tree, target.path.segments), own);
     if (levels_ != 0 && collection) {
       queue_.push_back({*target.node, target.path.segments, target.tree, 1});
@@ -661,7 +711,7 @@ class MultistatusSource final : public ByteSource {
       if (current_->node.id == 0) return list_shared_collection();
       page_.clear();
       shared_pending_ = current_->segments.empty();
-      href_prefix_ = dav_href(current_->segments, true);
+      href_prefix_ = dav_href(pc_.mount, current_->segments, true);
       return read_page();
     }
     buffer_ += "</D:multistatus>";
@@ -745,7 +795,7 @@ class MultistatusSource final : public ByteSource {
   void emit_listed(const Node& node, const std::vector<std::string>& segments, const DavTree& tree,
                    const std::vector<meta::DeadProperty>& dead) {
     const bool collection = node.kind == NodeKind::kFolder;
-    emit(node, dav_href(segments, collection), tree, locks_at(tree, segments), dead);
+    emit(node, dav_href(pc_.mount, segments, collection), tree, locks_at(tree, segments), dead);
     if (collection && (levels_ < 0 || current_->depth < levels_)) {
       queue_.push_back({node, segments, tree, current_->depth + 1});
     }
@@ -868,10 +918,10 @@ Response dav_proppatch(DavState& dav, Request& request, const Target& target, co
     Status s = dav.ctx.catalog.properties().patch(target.tree.owner_id, target.node->id, changes);
     if (!s.is_ok()) return fail(request, s);
   }
-  std::string out =
-      "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>" +
-      xml_escape(dav_href(target.path.segments, target.node->kind == NodeKind::kFolder)) +
-      "</D:href>";
+  std::string out = "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>" +
+                    xml_escape(dav_href(target.path.mount, target.path.segments,
+                                        target.node->kind == NodeKind::kFolder)) +
+                    "</D:href>";
   std::set<PropertyName> seen;
   for (const auto& u : *updates) {
     if (!seen.insert(u.name).second) continue;
@@ -900,7 +950,8 @@ Response dav_mkcol(DavState& dav, Request& request, const Target& target, const 
   auto folder = dav.ctx.files.create_folder(request.user_id, parent->id, target.path.name());
   if (!folder.is_ok()) return fail(request, folder.status());
   Response response = empty_response(201);
-  response.set_header("Location", dav_href(target.path.segments, true));
+  response.set_header("OC-FileId", oc_id(folder->id));
+  response.set_header("Location", dav_href(target.path.mount, target.path.segments, true));
   return response;
 }
 
@@ -950,6 +1001,16 @@ Response dav_put(DavState& dav, Request& request, const Target& target, const Co
   auto digest = declared_sha256(request.header("Content-SHA256"), request.header("Digest"),
                                 request.header("Repr-Digest"));
   if (!digest.is_ok()) return fail(request, digest.status());
+  auto client_digest = oc_checksum_sha256(request.header("OC-Checksum"));
+  if (!client_digest.is_ok()) return fail(request, client_digest.status());
+  if (*client_digest) {
+    if (*digest && **digest != **client_digest) {
+      return fail(request, Status(Errc::kInvalidArgument, "the declared checksums disagree"));
+    }
+    *digest = std::move(*client_digest);
+  }
+  auto client_mtime = oc_mtime(request.header("X-OC-Mtime"));
+  if (!client_mtime.is_ok()) return fail(request, client_mtime.status());
   service::UploadRequest upload;
   upload.owner_id = request.user_id;
   upload.parent_id = parent->id;
@@ -957,11 +1018,18 @@ Response dav_put(DavState& dav, Request& request, const Target& target, const Co
   upload.body = request.body;
   upload.expected_sha256 = *digest;
   upload.expected_size = request.body->content_length();
+  upload.modified = *client_mtime;
   auto node = dav.ctx.files.upload(upload);
   if (!node.is_ok()) return fail(request, node.status());
   Response response = empty_response(target.node ? 204 : 201);
   response.set_header("ETag", dav_etag(*node));
-  if (!target.node) response.set_header("Location", dav_href(target.path.segments, false));
+  // What the sync clients record after an upload; without the file id they look it up.
+  response.set_header("OC-ETag", dav_etag(*node));
+  response.set_header("OC-FileId", oc_id(node->id));
+  if (*client_mtime) response.set_header("X-OC-MTime", "accepted");
+  if (!target.node) {
+    response.set_header("Location", dav_href(target.path.mount, target.path.segments, false));
+  }
   return response;
 }
 
@@ -1013,7 +1081,7 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
   if (!destination_path.is_ok()) {
     if (destination_path.status().code() == Errc::kForbidden) {
       // RFC 4918 §9.8.5: a destination on another server is 502.
-      return fail(request, Status(Errc::kForbidden, "the Destination is outside /dav/"));
+      return fail(request, Status(Errc::kForbidden, "the Destination is outside the WebDAV tree"));
     }
     return fail(request, destination_path.status());
   }
@@ -1090,16 +1158,16 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
   }
   Response response = empty_response(existed ? 204 : 201);
   if (!existed) {
-    response.set_header(
-        "Location", dav_href(destination->path.segments, source.node->kind == NodeKind::kFolder));
+    response.set_header("Location", dav_href(destination->path.mount, destination->path.segments,
+                                             source.node->kind == NodeKind::kFolder));
   }
   return response;
 }
 
-Response lock_response(int status, const Lock& lock, const DavTree& tree) {
+Response lock_response(int status, const Lock& lock, const DavTree& tree, std::string_view mount) {
   Response response =
       xml_response(status, "<D:prop xmlns:D=\"DAV:\"><D:lockdiscovery>" +
-                               activelock_xml(lock, tree) + "</D:lockdiscovery></D:prop>");
+                               activelock_xml(lock, tree, mount) + "</D:lockdiscovery></D:prop>");
   response.set_header("Lock-Token", "<" + lock.token + ">");
   return response;
 }
@@ -1115,7 +1183,7 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
     if (!target.node) return fail(request, Status(Errc::kNotFound, "no such resource"));
     for (const std::string& token : c.tokens) {
       auto lock = dav.locks.refresh(target.tree.owner_id, path, token, timeout, now);
-      if (lock.is_ok()) return lock_response(200, *lock, target.tree);
+      if (lock.is_ok()) return lock_response(200, *lock, target.tree, target.path.mount);
     }
     return precondition_response(request, 412, "lock-token-matches-request-uri");
   }
@@ -1148,7 +1216,7 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
   if (!lock.is_ok()) {
     return precondition_response(request, 423, "no-conflicting-lock");
   }
-  if (target.node) return lock_response(200, *lock, target.tree);
+  if (target.node) return lock_response(200, *lock, target.tree, target.path.mount);
   // RFC 4918 §7.3: locking an unmapped URL creates an empty resource.
   EmptySource empty;
   service::UploadRequest upload;
@@ -1161,7 +1229,7 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
     (void)dav.locks.unlock(target.tree.owner_id, path, lock->token, now);
     return fail(request, node.status());
   }
-  return lock_response(201, *lock, target.tree);
+  return lock_response(201, *lock, target.tree, target.path.mount);
 }
 
 Response dav_unlock(DavState& dav, Request& request, const Target& target) {

@@ -1,6 +1,7 @@
 #include "api/dav_shared_paths.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/name_rules.h"
 #include "dav/lock_manager.h"
@@ -77,18 +78,50 @@ Result<std::vector<DavSharedEntry>> dav_shared_entries(ApiContext& ctx, int64_t 
 Result<Node> dav_shared_collection_node(ApiContext& ctx, int64_t actor) {
   auto root = ctx.files.root(actor);
   COFFER_RETURN_IF_ERROR(root);
+  auto fingerprint = dav_shared_fingerprint(ctx, actor);
+  COFFER_RETURN_IF_ERROR(fingerprint);
   Node node = std::move(*root);
   node.id = 0;
   node.parent_id = 0;
   node.name = std::string(kDavSharedName);
+  node.tree_changed = *fingerprint;
   return node;
+}
+
+Result<Micros> dav_shared_fingerprint(ApiContext& ctx, int64_t actor) {
+  auto entries = dav_shared_entries(ctx, actor);
+  COFFER_RETURN_IF_ERROR(entries);
+  if (entries->empty()) return Micros{0};
+  // FNV-1a over what each member's own ETag is made of, plus its name and permission: stable
+  // across restarts and nodes, and different whenever a share comes, goes or changes below.
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  auto mix = [&](std::string_view bytes) {
+    for (const char c : bytes) {
+      hash ^= static_cast<unsigned char>(c);
+      hash *= 0x100000001b3ULL;
+    }
+    hash ^= 0xff;  // a separator, so that ("ab", "c") and ("a", "bc") differ
+    hash *= 0x100000001b3ULL;
+  };
+  for (const DavSharedEntry& entry : *entries) {
+    const Node& node = entry.item.node;
+    mix(entry.name);
+    mix(std::to_string(node.id));
+    mix(std::to_string(node.tree_changed != 0 ? node.tree_changed : node.modified));
+    mix(node.sha256);
+    mix(entry.item.share.permission == Permission::kWrite ? "w" : "r");
+  }
+  return static_cast<Micros>(hash >> 1);  // positive
 }
 
 Result<DavTree> dav_shared_tree(ApiContext& ctx, const DavSharedEntry& entry) {
   auto prefix = owner_path_of(ctx, entry.item.node);
   COFFER_RETURN_IF_ERROR(prefix);
-  return DavTree{
-      entry.item.node.owner_id, {std::string(kDavSharedName), entry.name}, std::move(*prefix)};
+  return DavTree{entry.item.node.owner_id,
+                 {std::string(kDavSharedName), entry.name},
+                 std::move(*prefix),
+                 entry.item.node.id,
+                 entry.item.share.permission == Permission::kWrite};
 }
 
 Result<DavTarget> locate_dav_path(ApiContext& ctx, int64_t actor, DavPath path) {
@@ -97,6 +130,14 @@ Result<DavTarget> locate_dav_path(ApiContext& ctx, int64_t actor, DavPath path) 
   if (path.is_root() || path.segments.front() != kDavSharedName) {
     auto node = mapped(ctx.files.resolve_path(actor, path.path()));
     COFFER_RETURN_IF_ERROR(node);
+    if (path.is_root() && node->has_value()) {
+      // The root's ETag covers /dav/Shared too: a sync client polls the root alone.
+      auto shared = dav_shared_fingerprint(ctx, actor);
+      COFFER_RETURN_IF_ERROR(shared);
+      Node& root = **node;
+      const Micros own = root.tree_changed != 0 ? root.tree_changed : root.modified;
+      if (*shared != 0) root.tree_changed = (own ^ *shared) & std::numeric_limits<Micros>::max();
+    }
     target.node = std::move(*node);
     target.path = std::move(path);
     return target;
@@ -114,7 +155,7 @@ Result<DavTarget> locate_dav_path(ApiContext& ctx, int64_t actor, DavPath path) 
   const std::vector<std::string>& segments = target.path.segments;
   // An unknown entry itself is an unmapped path in no one's tree (owner 0): reads find
   // nothing, and creating it is refused by its parent, the read-only virtual collection.
-  target.tree = DavTree{0, {segments[0], segments[1]}, "/"};
+  target.tree = DavTree{0, {segments[0], segments[1]}, "/", 0, false};
   // Below an unknown entry there is no tree at all: everything is kNotFound, so a revoked
   // share answers 404 to every request.
   auto no_such_entry = [&]() -> Result<DavTarget> {

@@ -33,6 +33,8 @@ struct DavTree {
   int64_t owner_id = 0;                  // whose tree: catalog calls, properties, quota, locks
   std::vector<std::string> view_prefix;  // the caller's path to the top
   std::string owner_prefix = "/";        // the owner's path to the top
+  int64_t top_id = 0;                    // the shared node at the top; 0 for the caller's own tree
+  bool writable = true;  // whether the caller may change what lies in it (a share's permission)
 
   // The owner's path (the lock key) of the caller's `segments`, which start with view_prefix.
   std::string owner_path(const std::vector<std::string>& segments) const;
@@ -73,8 +75,12 @@ Result<std::vector<DavSharedEntry>> dav_shared_entries(ApiContext& ctx, int64_t 
 // is kNotFound; so is anything below an unmapped path.
 Result<DavTarget> locate_dav_path(ApiContext& ctx, int64_t actor, DavPath path);
 
-// The virtual collection's stand-in node for `actor`.
+// The virtual collection's stand-in node for `actor`; its tree_changed is the fingerprint below.
 Result<Node> dav_shared_collection_node(ApiContext& ctx, int64_t actor);
+
+// A value that changes whenever anything shared with `actor` changes (a share added, revoked or
+// renamed, or anything below a shared node); 0 when nothing is shared with `actor`.
+Result<Micros> dav_shared_fingerprint(ApiContext& ctx, int64_t actor);
 
 // The tree below one entry of /dav/Shared.
 Result<DavTree> dav_shared_tree(ApiContext& ctx, const DavSharedEntry& entry);

@@ -99,10 +99,11 @@ Response docs_asset(ApiContext&, Request& request) {
 
 bool is_public_route(std::string_view pattern, std::string_view method) {
   return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics" ||
-         pattern == "/api/v1/openapi.json" || pattern.starts_with("/docs") ||
-         pattern == "/api/v1/auth/login" || pattern == "/api/v1/auth/refresh" ||
-         pattern == "/api/v1/auth/register" || pattern == "/api/v1/auth/password-reset" ||
-         pattern == "/api/v1/download/{token}" || pattern.starts_with("/s/") ||
+         pattern == "/status.php" || pattern == "/api/v1/openapi.json" ||
+         pattern.starts_with("/docs") || pattern == "/api/v1/auth/login" ||
+         pattern == "/api/v1/auth/refresh" || pattern == "/api/v1/auth/register" ||
+         pattern == "/api/v1/auth/password-reset" || pattern == "/api/v1/download/{token}" ||
+         pattern.starts_with("/s/") ||
          // tus clients discover the server's capabilities before they sign in.
          ((pattern == "/api/v1/uploads" || pattern == "/api/v1/uploads/{id}") &&
           method == "OPTIONS");

@@ -10,7 +10,8 @@
 namespace coffer::api {
 
 // True for paths the UI never answers, even when no route matches them: the API, the API
-// reference, WebDAV, public share pages, health and metrics keep their own 404s.
+// reference, WebDAV, public share pages, health, metrics and the sync-client endpoints
+// (/remote.php, /ocs, /status.php, /index.php) keep their own 404s.
 bool is_reserved_for_server(std::string_view path);
 
 // The UI's answer to a GET or HEAD of `path` (decoded, without the query): a built file, or

@@ -43,6 +43,11 @@ struct Node {
   std::string sha256;         // lower-case hex
   std::string mime;           // sniffed from the content; what decisions use
   std::string declared_mime;  // what the client said (Content-Type, else the name's extension)
+  // When anything in the subtree last changed (this node, or a member added, changed, moved
+  // in or out, deleted or restored below it); strictly increasing per node, 0 when nothing has
+  // since schema version 12. Folder ETags are made of it, so that a sync client polling the
+  // root sees any change below with one request.
+  Micros tree_changed = 0;
 };
 
 // One chunk of a file version, in order.
@@ -60,6 +65,9 @@ struct NewVersion {
   std::string mime;  // sniffed
   std::vector<VersionChunk> chunks;
   std::string declared_mime;
+  // The file's modification time as the client reports it (X-OC-Mtime); the commit time when
+  // unset.
+  std::optional<Micros> modified;
   // Background jobs (core/job.h kinds) to enqueue in the commit's transaction, so that none
   // is lost and none runs for a version that never committed.
   std::vector<std::string> jobs;

@@ -125,4 +125,23 @@ void append_rfc3339(std::string& out, int64_t unix_micros) {
   out += 'Z';
 }
 
+void append_xml_element(std::string& out, std::string_view prefix, std::string_view name,
+                        std::string_view escaped_value) {
+  out += '<';
+  out += prefix;
+  out += ':';
+  out += name;
+  if (escaped_value.empty()) {
+    out += "/>";
+    return;
+  }
+  out += '>';
+  out += escaped_value;
+  out += "</";
+  out += prefix;
+  out += ':';
+  out += name;
+  out += '>';
+}
+
 }  // namespace coffer::dav

@@ -13,6 +13,10 @@ namespace coffer::dav {
 // xml_escape() returns it.
 void append_xml_escaped(std::string& out, std::string_view text);
 
+// <prefix:name>escaped_value</prefix:name>, or <prefix:name/> when `escaped_value` is empty.
+void append_xml_element(std::string& out, std::string_view prefix, std::string_view name,
+                        std::string_view escaped_value);
+
 // An IMF-fixdate (RFC 9110 §5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT", as api::http_date().
 void append_http_date(std::string& out, int64_t unix_seconds);
 

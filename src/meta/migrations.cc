@@ -399,6 +399,13 @@ CREATE TABLE user_usage_history (
 CREATE INDEX user_usage_history_by_day ON user_usage_history (day);
 )sql";
 
+// Version 12: when anything below a node last changed (Node::tree_changed), for folder ETags
+// that sync clients poll. Existing rows start at 0: their ETags stay as they were until the
+// first change below them.
+constexpr std::string_view kTreeChangedSchema = R"sql(
+ALTER TABLE nodes ADD COLUMN tree_changed BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -411,6 +418,7 @@ constexpr Migration kMigrations[] = {
     {9, "jobs, declared MIME types, thumbnails, media info", kMediaSchema},
     {10, "full-text search", kSearchSchema},
     {11, "file activity, storage usage history", kInsightsSchema},
+    {12, "subtree change times for folder ETags", kTreeChangedSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -18,6 +18,7 @@ enum NodeColumn : size_t {
   kSha256,
   kMime,
   kDeclaredMime,
+  kTreeChanged,
   kColumnCount,
 };
 static_assert(kColumnCount == kNodeColumnCount);
@@ -49,6 +50,8 @@ std::string_view column_sql(NodeColumn column, NodeVersion version) {
       return "v.mime";
     case kDeclaredMime:
       return "v.declared_mime";
+    case kTreeChanged:
+      return "n.tree_changed";
     case kColumnCount:
       break;
   }
@@ -97,6 +100,7 @@ Node node_from_row(const Row& row, size_t first_column) {
   node.sha256 = row.text(at(kSha256));
   node.mime = row.text(at(kMime));
   node.declared_mime = row.text(at(kDeclaredMime));
+  node.tree_changed = row.int64(at(kTreeChanged));
   return node;
 }
 

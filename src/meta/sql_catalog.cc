@@ -87,6 +87,20 @@ Status require_name(const std::string& name) {
   return Status::ok();
 }
 
+// Marks `node_id` and every folder above it as changed (Node::tree_changed) in the
+// transaction of the change: to `now`, or one more than before when that is not later, so
+// that the value moves on with every change even within one microsecond.
+Status touch_tree(Connection& conn, int64_t node_id, Micros now) {
+  return status_of(conn.exec(
+      "WITH RECURSIVE up(id) AS ("
+      "  SELECT CAST(? AS BIGINT)"
+      "  UNION ALL"
+      "  SELECT n.parent_id FROM nodes n JOIN up u ON n.id = u.id WHERE n.parent_id IS NOT NULL) "
+      "UPDATE nodes SET tree_changed = CASE WHEN tree_changed >= CAST(? AS BIGINT) "
+      "THEN tree_changed + 1 ELSE CAST(? AS BIGINT) END WHERE id IN (SELECT id FROM up)",
+      {node_id, now, now}));
+}
+
 // Inserts a live node. Errors: kAlreadyExists when the name is taken (the unique index).
 Result<int64_t> insert_node(Connection& conn, int64_t owner_id, std::optional<int64_t> parent_id,
                             const std::string& name, NodeKind kind, uint64_t size, Micros now) {
@@ -99,6 +113,7 @@ Result<int64_t> insert_node(Connection& conn, int64_t owner_id, std::optional<in
   if (rows->size() != 1) return Status(Errc::kInternal, "INSERT ... RETURNING gave no id");
   const int64_t id = (*rows)[0].int64(0);
   COFFER_RETURN_IF_ERROR(index_subtree(conn, id));
+  COFFER_RETURN_IF_ERROR(touch_tree(conn, id, now));
   return id;
 }
 
@@ -126,9 +141,10 @@ Status add_version(Connection& conn, int64_t node_id, const NewVersion& version,
         "encoding) VALUES (?, ?, ?, ?, ?, ?, ?)",
         {version_id, seq, c.chunk, c.offset, c.size, c.stored_size, c.encoding}));
   }
-  return status_of(
+  COFFER_RETURN_IF_ERROR(
       conn.exec("UPDATE nodes SET current_version_id = ?, size = ?, modified_at = ? WHERE id = ?",
-                {version_id, version.size, now, node_id}));
+                {version_id, version.size, version.modified.value_or(now), node_id}));
+  return touch_tree(conn, node_id, now);
 }
 
 // Copies one node under `parent_id`; a file gets a new version row whose chunk list names the
@@ -509,6 +525,8 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
     if (!changed.is_ok()) return name_conflict_or(changed.status());
     // The paths of everything below change with it.
     COFFER_RETURN_IF_ERROR(index_subtree(conn, node_id));
+    COFFER_RETURN_IF_ERROR(touch_tree(conn, node->parent_id, now));  // moved out of there
+    COFFER_RETURN_IF_ERROR(touch_tree(conn, node_id, now));
     return load_node(conn, owner_id, node_id);
   });
 }
@@ -626,11 +644,12 @@ Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
     if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be deleted");
     COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
     // Every live node below goes with it; nodes already in the trash keep their own entry.
-    return status_of(
+    COFFER_RETURN_IF_ERROR(
         conn.exec(std::string(kSubtree) +
                       "UPDATE nodes SET deleted_at = ?, trash_root_id = ?, deleted_by_token = ? "
                       "WHERE id IN (SELECT id FROM subtree) AND deleted_at IS NULL",
                   {node_id, now, node_id, api_token_id == 0 ? Value() : Value(api_token_id)}));
+    return touch_tree(conn, node->parent_id, now);
   });
 }
 
@@ -674,6 +693,7 @@ Result<Node> SqlCatalog::restore_trashed(int64_t owner_id, int64_t node_id,
         "WHERE owner_id = ? AND trash_root_id = ?",
         {owner_id, node_id}));
     COFFER_RETURN_IF_ERROR(index_subtree(conn, node_id));
+    COFFER_RETURN_IF_ERROR(touch_tree(conn, node_id, now));
     return load_node(conn, owner_id, node_id);
   });
 }

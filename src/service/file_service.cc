@@ -166,6 +166,7 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   }
   version.mime = mime;
   version.declared_mime = declared;
+  version.modified = request.modified;
   if (jobs_ != nullptr) version.jobs = jobs_->kinds_for(mime, version.size);
   version.chunks = version_chunks_of(*manifest);
   // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes

@@ -42,6 +42,9 @@ struct UploadRequest {
   std::optional<uint64_t> expected_size;
   // The client's Content-Type for the file; empty or generic: the name's extension decides.
   std::string declared_mime;
+  // The file's modification time as the client has it (a sync client's X-OC-Mtime); the
+  // commit time when unset.
+  std::optional<Micros> modified;
 };
 
 // The catalog's chunk list for `manifest`, whose object starts at `base_offset` of the file.
