@@ -181,7 +181,7 @@ constexpr Kind kind_for(unsigned Config::*) { return Kind::kInteger; }
 constexpr Kind kind_for(int64_t Config::*) { return Kind::kInteger; }
 constexpr Kind kind_for(double Config::*) { return Kind::kNumber; }
 
-// An integer or a real number as the shortest text that reads back the same.
+// A whole number without a fraction ("100000"), any other in %g notation.
 std::string number_text(double value) {
   if (std::trunc(value) == value && std::fabs(value) < 1e15) {
     return std::to_string(static_cast<int64_t>(value));
