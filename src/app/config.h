@@ -1,17 +1,14 @@
 #pragma once
 // Server configuration. Sources, highest precedence first: command-line flags, COFFER_*
 // environment variables, the TOML file given by --config. Every field has a default, so
-// `coffer serve` runs with none of them.
+// `coffer serve` runs with none of them. The fields users set, with their names, ranges and
+// help, are listed once in the settings table (app/settings.h).
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace coffer::app {
-
-// Bounds of the rate-limit settings (requests per second, bucket size).
-inline constexpr double kMaxRequestRate = 1e6;
-inline constexpr int64_t kMaxRequestBurst = 10'000'000;
 
 struct Config {
   std::string data_dir = "./coffer-data";

@@ -13,7 +13,10 @@
 
 #include "api/api_handler.h"
 #include "api/log.h"
+#include "app/config_docs.h"
+#include "app/config_env.h"
 #include "app/config_file.h"
+#include "app/config_flags.h"
 #include "app/runtime.h"
 #include "app/storage.h"
 #include "auth/password.h"
@@ -349,255 +352,23 @@ int storage_migrate(const Config& config, const std::string& from_url, const std
 }
 
 int run(int argc, char** argv) {
-  // Precedence: flags, then COFFER_* variables, then the file, then built-in defaults. The
-  // file is read first and becomes the defaults that CLI11 then overrides.
+  // Precedence: flags, then COFFER_* variables, then the file, then built-in defaults. Each
+  // source is applied over the ones below it; the table in settings.h checks them all.
   Config config;
   std::string config_path = find_config_path(argc, argv);
   if (!config_path.empty()) {
     if (auto status = load_config_file(config_path, config); !status.is_ok()) return fail(status);
   }
+  if (auto status = load_environment(config); !status.is_ok()) return fail(status);
   CLI::App app{"Coffer: self-hosted document and file storage", "coffer"};
   app.require_subcommand(1);
   app.add_option("--config", config_path,
                  "TOML configuration file (flags and COFFER_* variables take precedence)")
       ->envname("COFFER_CONFIG");
-  app.add_option("--data", config.data_dir, "Data directory")
-      ->envname("COFFER_DATA")
-      ->capture_default_str();
-  app.add_option("--log-level", config.log_level, "debug, info, warn or error")
-      ->envname("COFFER_LOG_LEVEL")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  // No default shown in --help: it may come from the file and contains a password.
-  app.add_option("--database-url", config.database_url,
-                 "PostgreSQL metadata: postgres://USER:PASSWORD@HOST:PORT/DB (default: SQLite "
-                 "in the data directory)")
-      ->envname("COFFER_DATABASE_URL");
-  app.add_option("--migration-database-url", config.migration_database_url,
-                 "PostgreSQL URL of a role allowed to change the schema, used for migrations")
-      ->envname("COFFER_MIGRATION_DATABASE_URL");
-  app.add_option("--storage-url", config.storage_url,
-                 "Chunk storage: file:///PATH or s3://BUCKET/PREFIX?endpoint=URL&region=R "
-                 "(default: DATA/chunks)")
-      ->envname("COFFER_STORAGE_URL");
-
-  app.add_option("--secret-key-file", config.secret_key_file,
-                 "The server's 32-byte master key, the same file on every node (default: "
-                 "DATA/secrets/token.key, created on first start)")
-      ->envname("COFFER_SECRET_KEY_FILE");
-
   auto* serve_cmd = app.add_subcommand("serve", "Run the server");
   serve_cmd->fallthrough();
-  serve_cmd->add_option("--listen", config.listen, "HOST:PORT to listen on")
-      ->envname("COFFER_LISTEN")
-      ->capture_default_str();
-  serve_cmd->add_option("--io-threads", config.io_threads, "Threads for network I/O")
-      ->envname("COFFER_IO_THREADS")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  serve_cmd->add_option("--worker-threads", config.worker_threads, "Threads for request handlers")
-      ->envname("COFFER_WORKER_THREADS")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
-  serve_cmd->add_option("--max-connections", config.max_connections, "Connection cap")
-      ->envname("COFFER_MAX_CONNECTIONS")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
-  serve_cmd->add_option("--token-ttl", config.token_ttl_seconds, "Access token lifetime, seconds")
-      ->envname("COFFER_TOKEN_TTL")
-      ->capture_default_str()
-      ->check(CLI::Range(10, 86400));
-  serve_cmd
-      ->add_option("--refresh-ttl", config.refresh_ttl_seconds,
-                   "Seconds a sign-in session lasts without being used")
-      ->envname("COFFER_REFRESH_TTL")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{60}, int64_t{3660} * 86400));
-  serve_cmd
-      ->add_option("--refresh-grace", config.refresh_grace_seconds,
-                   "Seconds within which a just-used refresh token may be retried once, when "
-                   "the response with its successor was lost (0: any reuse ends the session)")
-      ->envname("COFFER_REFRESH_GRACE")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 300));
-  serve_cmd
-      ->add_option("--secure-cookies", config.secure_cookies,
-                   "Mark session cookies Secure (turn off only for plain-http development)")
-      ->envname("COFFER_SECURE_COOKIES")
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--default-quota", config.default_quota_bytes,
-                   "Storage quota in bytes for users without one of their own (0: unlimited)")
-      ->envname("COFFER_DEFAULT_QUOTA")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 62));
-  serve_cmd
-      ->add_option("--keep-versions", config.keep_versions, "Older versions kept per file (0: all)")
-      ->envname("COFFER_KEEP_VERSIONS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
-  serve_cmd
-      ->add_option("--version-retention-days", config.version_retention_days,
-                   "Days older versions are kept (0: forever)")
-      ->envname("COFFER_VERSION_RETENTION_DAYS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
-  serve_cmd
-      ->add_option("--trash-retention-days", config.trash_retention_days,
-                   "Days deleted items stay in the trash (0: until emptied)")
-      ->envname("COFFER_TRASH_RETENTION_DAYS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
-  serve_cmd
-      ->add_option("--activity-retention-days", config.activity_retention_days,
-                   "Days file activity is kept (0: forever)")
-      ->envname("COFFER_ACTIVITY_RETENTION_DAYS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
-  serve_cmd
-      ->add_option("--usage-history-days", config.usage_history_days,
-                   "Days of daily storage usage samples kept (0: forever)")
-      ->envname("COFFER_USAGE_HISTORY_DAYS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{36500}));
-  serve_cmd
-      ->add_option("--dav-infinite-depth", config.dav_infinite_depth,
-                   "Allow WebDAV PROPFIND with Depth infinity (walks the whole tree)")
-      ->envname("COFFER_DAV_INFINITE_DEPTH")
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--dav-password-login", config.dav_password_login,
-                   "Accept the account password over HTTP Basic on /dav/ (accounts without "
-                   "a second factor); API tokens always work")
-      ->envname("COFFER_DAV_PASSWORD_LOGIN")
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--mass-delete-threshold", config.mass_delete_threshold,
-                   "Deletions by one client within a minute that raise an audit flag (0: off)")
-      ->envname("COFFER_MASS_DELETE_THRESHOLD")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
-  serve_cmd
-      ->add_option("--upload-expiry", config.upload_expiry_seconds,
-                   "Seconds an incomplete resumable upload is kept after its last data")
-      ->envname("COFFER_UPLOAD_EXPIRY")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  serve_cmd
-      ->add_option("--upload-max-size", config.upload_max_size,
-                   "Largest resumable upload in bytes (Tus-Max-Size)")
-      ->envname("COFFER_UPLOAD_MAX_SIZE")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 62));
-  serve_cmd
-      ->add_option("--search-text-bytes", config.search_text_bytes,
-                   "Bytes of extracted text indexed per file for search")
-      ->envname("COFFER_SEARCH_TEXT_BYTES")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1024}, int64_t{64} << 20));
-  serve_cmd
-      ->add_option("--gc-interval", config.gc_interval_seconds,
-                   "Seconds between garbage collections (0: never)")
-      ->envname("COFFER_GC_INTERVAL")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
-  serve_cmd
-      ->add_option("--gc-grace", config.gc_grace_seconds,
-                   "Unreferenced chunks younger than this are kept")
-      ->envname("COFFER_GC_GRACE")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
-
-  serve_cmd
-      ->add_option("--user-rate-limit", config.user_rate_limit,
-                   "API requests per second for each signed-in user (0: no limit)")
-      ->envname("COFFER_USER_RATE_LIMIT")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, kMaxRequestRate));
-  serve_cmd
-      ->add_option("--user-rate-burst", config.user_rate_burst,
-                   "API requests a signed-in user may send at once")
-      ->envname("COFFER_USER_RATE_BURST")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, kMaxRequestBurst));
-  serve_cmd
-      ->add_option("--ip-rate-limit", config.ip_rate_limit,
-                   "Anonymous or unauthenticated API requests per second for each client address "
-                   "(0: no limit)")
-      ->envname("COFFER_IP_RATE_LIMIT")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, kMaxRequestRate));
-  serve_cmd
-      ->add_option("--ip-rate-burst", config.ip_rate_burst,
-                   "Anonymous API requests a client address may send at once")
-      ->envname("COFFER_IP_RATE_BURST")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, kMaxRequestBurst));
-  serve_cmd
-      ->add_option("--auth-cache-seconds", config.auth_cache_seconds,
-                   "Seconds a successful credential check is reused without reading the "
-                   "database; revocations on this node apply at once, on other nodes within "
-                   "this bound (0: check the database on every request)")
-      ->envname("COFFER_AUTH_CACHE_SECONDS")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 60.0));
-  serve_cmd
-      ->add_option("--cors-origin", config.cors_origins,
-                   "Origin (scheme://host[:port], or *) whose pages may call the API; repeat or "
-                   "separate with commas (default: none, no CORS)")
-      ->envname("COFFER_CORS_ORIGINS")
-      ->delimiter(',');
-  serve_cmd
-      ->add_option("--job-workers", config.job_workers, "Background jobs run at once (0: none)")
-      ->envname("COFFER_JOB_WORKERS")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 64));
-  serve_cmd
-      ->add_option("--job-time-limit", config.job_time_limit_seconds,
-                   "Seconds one attempt of a background job may run")
-      ->envname("COFFER_JOB_TIME_LIMIT")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
-  serve_cmd
-      ->add_option("--job-max-attempts", config.job_max_attempts,
-                   "Attempts before a background job is dead")
-      ->envname("COFFER_JOB_MAX_ATTEMPTS")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100));
-  serve_cmd
-      ->add_option("--job-backoff", config.job_backoff_seconds,
-                   "Seconds before a failed job's first retry (doubling each attempt)")
-      ->envname("COFFER_JOB_BACKOFF")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{86400}));
-  serve_cmd
-      ->add_option("--thumbnail-max-pixels", config.thumbnail_max_pixels,
-                   "Images declaring more pixels get no thumbnail (decompression bombs)")
-      ->envname("COFFER_THUMBNAIL_MAX_PIXELS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  serve_cmd
-      ->add_option("--allow-type", config.allowed_types,
-                   "Sniffed content types uploads may have (image/png, image/*); repeat or "
-                   "separate with commas (default: any)")
-      ->envname("COFFER_ALLOWED_TYPES")
-      ->delimiter(',');
-  serve_cmd
-      ->add_option("--deny-type", config.denied_types,
-                   "Sniffed content types uploads may not have; wins over --allow-type")
-      ->envname("COFFER_DENIED_TYPES")
-      ->delimiter(',');
-  serve_cmd
-      ->add_option("--max-upload-size", config.max_upload_size,
-                   "Largest file in bytes, any type (0: no limit)")
-      ->envname("COFFER_MAX_UPLOAD_SIZE")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{1} << 62));
-  serve_cmd
-      ->add_option("--max-upload-size-for", config.max_upload_size_by_type,
-                   "Largest file of some types: PATTERN=BYTES (image/*=5242880); repeatable")
-      ->envname("COFFER_MAX_UPLOAD_SIZE_BY_TYPE")
-      ->delimiter(',');
+  SettingFlags setting_flags;
+  setting_flags.add(app, *serve_cmd, config);
 
   auto* user_cmd = app.add_subcommand("user", "Manage users");
   user_cmd->fallthrough();
@@ -650,12 +421,21 @@ int run(int argc, char** argv) {
   storage_migrate_cmd->add_option("--to", migrate_to, "Target storage URL")->required();
   storage_migrate_cmd->add_flag("--verify", migrate_verify,
                                 "Read every chunk back from the target and verify it");
+  auto* config_cmd = app.add_subcommand("config", "Describe the configuration");
+  config_cmd->require_subcommand(1);
+  auto* config_docs_cmd = config_cmd->add_subcommand(
+      "docs", "Print docs/configuration.md: every setting, from the settings table");
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (auto status = setting_flags.apply(config); !status.is_ok()) return fail(status);
+  if (*config_docs_cmd) {
+    std::fputs(configuration_markdown().c_str(), stdout);
+    return 0;
   }
   if (*version_cmd) {
     std::printf("coffer %s\n", kVersion);

@@ -127,3 +127,53 @@ def test_config_file_typos_are_errors(data_dir):
         f.write('[serve]\nworker_threads = "many"\n')
     r = run("serve", "--config", config, "--data", data_dir)
     assert r.returncode == 2 and "worker_threads" in r.stderr
+
+
+def test_values_out_of_range_are_refused_from_every_source(data_dir):
+    config = os.path.join(data_dir, "range.toml")
+    with open(config, "w") as f:
+        f.write("[serve]\nio_threads = 65\n")
+    r = run("serve", "--config", config, "--data", data_dir)
+    assert r.returncode == 2 and "io_threads must be an integer from 1 to 64, not 65" in r.stderr, r.stderr
+    r = run("serve", "--data", data_dir, env={"COFFER_IO_THREADS": "0"})
+    assert r.returncode == 2, r.stderr
+    assert "COFFER_IO_THREADS: io_threads must be an integer from 1 to 64, not 0" in r.stderr
+    r = run("serve", "--data", data_dir, "--io-threads", "100")
+    assert r.returncode == 2 and "--io-threads: io_threads must be an integer from 1 to 64, not 100" in r.stderr
+    r = run("serve", "--data", data_dir, "--auth-cache-seconds", "61")
+    assert r.returncode == 2 and "auth_cache_seconds must be a number from 0 to 60" in r.stderr
+    r = run("serve", "--data", data_dir, env={"COFFER_LOG_LEVEL": "verbose"})
+    assert r.returncode == 2 and "log_level must be one of debug, info, warn, error" in r.stderr
+
+
+def test_environment_overrides_the_file_and_flags_override_both(data_dir):
+    in_file, in_env, in_flag = (os.path.join(data_dir, name) for name in ("file", "env", "flag"))
+    config = os.path.join(data_dir, "coffer.toml")
+    with open(config, "w") as f:
+        f.write(f'data = "{in_file}"\n')
+
+    def meta_db_after_user_add(*extra, env=None):
+        name = f"u{len(os.listdir(data_dir))}"
+        r = run("user", "add", name, "--config", config, *extra, "--password-stdin",
+                stdin="long-enough-password\n", env=env)
+        assert r.returncode == 0, r.stderr
+        return [d for d in (in_file, in_env, in_flag) if os.path.exists(os.path.join(d, "meta.db"))]
+
+    assert meta_db_after_user_add() == [in_file]
+    assert meta_db_after_user_add(env={"COFFER_DATA": in_env}) == [in_file, in_env]
+    assert meta_db_after_user_add("--data", in_flag, env={"COFFER_DATA": in_env}) == [in_file, in_env, in_flag]
+
+
+def test_configuration_docs_are_generated_from_the_settings_table():
+    r = run("config", "docs")
+    assert r.returncode == 0, r.stderr
+    with open(os.path.join(os.path.dirname(__file__), "../../docs/configuration.md")) as f:
+        assert f.read() == r.stdout, "docs/configuration.md is out of date: build/coffer config docs > docs/configuration.md"
+    for name in ("`io_threads`", "`--io-threads`", "`COFFER_IO_THREADS`", "`default_quota_bytes`", "`--default-quota`"):
+        assert name in r.stdout
+
+
+def test_help_shows_each_settings_variable_and_default():
+    r = run("serve", "--help")
+    assert r.returncode == 0
+    assert "--io-threads" in r.stdout and "COFFER_IO_THREADS" in r.stdout and "=2" in r.stdout
