@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/server.h"
 #include "test_support.h"
@@ -51,16 +53,63 @@ TEST(HttpLifecycleTest, ClientDisconnectMidBodyFailsTheRead) {
   RunningServer server(test_options(), handler);
   {
     Client client(server.port());
+    // More than the connection reads ahead, so the handler runs and reads the rest.
     ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
-                            pattern(0, 1000)));
+                            pattern(0, 100000)));
     std::this_thread::sleep_for(50ms);
-  }  // closed with 999000 bytes missing
+  }  // closed with 900000 bytes missing
   auto status = seen.get_future();
   ASSERT_EQ(status.wait_for(kTestTimeout), std::future_status::ready);
   EXPECT_EQ(status.get().code(), Errc::kClientClosed);
   auto done = handler.wait_completed(1);
   ASSERT_EQ(done.size(), 1u);
-  EXPECT_EQ(done[0].record.bytes_in, 1000u);
+  EXPECT_EQ(done[0].record.bytes_in, 100000u);
+}
+
+TEST(HttpLifecycleTest, ClientLeavingBeforeItsBodyIsReadAheadIsA499) {
+  TestHandler handler;
+  RunningServer server(test_options(), handler);
+  {
+    Client client(server.port());
+    ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" +
+                            pattern(0, 100)));
+    std::this_thread::sleep_for(50ms);
+  }
+  auto done = handler.wait_completed(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].record.status, 499);
+  EXPECT_TRUE(done[0].record.aborted);
+  EXPECT_EQ(handler.handled(), 0);  // no handler ever waited for the missing bytes
+}
+
+// Slow bodies must not hold every worker: small ones are read ahead without a worker, and
+// handlers that wait for a client take stream slots, of which there are fewer than workers.
+TEST(HttpLifecycleTest, SlowBodiesLeaveWorkersForOtherRequests) {
+  TestHandler handler([](api::Request& r) {
+    api::Response response;
+    response.body = digest_body(r);
+    return response;
+  });
+  ServerOptions options = test_options();  // 4 workers: 3 stream slots
+  RunningServer server(options, handler);
+  std::vector<std::unique_ptr<Client>> slow;
+  for (int i = 0; i < 6; ++i) {  // small bodies that stall: read ahead, no handler runs
+    slow.push_back(std::make_unique<Client>(server.port()));
+    ASSERT_TRUE(slow.back()->send("POST /s HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nx"));
+  }
+  for (int i = 0; i < 6; ++i) {  // large bodies that stall in their handlers
+    slow.push_back(std::make_unique<Client>(server.port()));
+    ASSERT_TRUE(slow.back()->send(
+        "PUT /l HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n"));
+  }
+  std::this_thread::sleep_for(200ms);
+  Client client(server.port());
+  ASSERT_TRUE(
+      client.send("POST /ok HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\n" + pattern(0, 5)));
+  auto reply = client.read_response();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, expected_digest(5));
 }
 
 TEST(HttpLifecycleTest, IdleConnectionIsClosedAfterIdleTimeout) {
@@ -79,13 +128,17 @@ TEST(HttpLifecycleTest, IdleConnectionIsClosedAfterIdleTimeout) {
   EXPECT_EQ(handler.completed().size(), 1u);  // a quiet close is not an exchange
 }
 
-TEST(HttpLifecycleTest, StalledHeadGets408) {
+// A head, or a small body (read ahead before any handler runs), that stalls gets a 408 and
+// the connection closes; no handler ever waits for it.
+class HttpStalledRequestTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(HttpStalledRequestTest, Gets408WithoutAHandler) {
   TestHandler handler;
   ServerOptions options = test_options();
   options.read_timeout = 1s;
   RunningServer server(options, handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("GET / HTTP/1.1\r\nHo"));
+  ASSERT_TRUE(client.send(GetParam()));
   auto reply = client.read_response();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 408);
@@ -96,6 +149,11 @@ TEST(HttpLifecycleTest, StalledHeadGets408) {
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].record.status, 408);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    HeadAndSmallBody, HttpStalledRequestTest,
+    ::testing::Values("GET / HTTP/1.1\r\nHo",
+                      "PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789"));
 
 TEST(HttpLifecycleTest, StalledBodyTimesOutWith408) {
   std::promise<Errc> seen;
@@ -110,7 +168,9 @@ TEST(HttpLifecycleTest, StalledBodyTimesOutWith408) {
   options.read_timeout = 1s;
   RunningServer server(options, handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789"));
+  // Past the read-ahead, so the handler is reading when the body stalls.
+  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
+                          pattern(0, 100000)));
   auto reply = client.read_response();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 408);
@@ -204,7 +264,9 @@ TEST(HttpLifecycleTest, GracePeriodEndsAStuckBodyRead) {
   options.shutdown_grace = 1s;
   RunningServer server(options, handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"));
+  // With 100-continue nothing is read ahead: the handler starts and waits for the body.
+  ASSERT_TRUE(client.send(
+      "PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n"));
   ASSERT_TRUE(started.wait());
   server.server().stop();
   auto f = seen.get_future();
