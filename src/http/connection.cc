@@ -40,12 +40,12 @@ constexpr size_t kInputKeepCapacity = 64 * 1024;
 // sign-ins, JSON requests and small uploads never make a handler wait for the client), a
 // longer one this far before its handler takes a stream slot (see StreamSlots).
 constexpr size_t kReadAhead = 64 * 1024;
-// The minimum body rate: every kBodyRateWindow spent waiting for a request body (time the
-// handler spends elsewhere does not count) must bring kMinBodyBytesPerWindow bytes, or the
-// request is cut off with 408: 500 bytes/s, Apache mod_reqtimeout's MinRate, far below any
-// mobile link. The first window is the grace period. Each read also has read_timeout.
-constexpr auto kBodyRateWindow = std::chrono::seconds(20);
-constexpr uint64_t kMinBodyBytesPerWindow = 500 * 20;
+// The minimum body rate, in bytes per second: every read_timeout spent waiting for a request
+// body (time the handler spends elsewhere does not count) must bring read_timeout x this many
+// bytes, or the request is cut off with 408. 500 bytes/s is Apache mod_reqtimeout's MinRate,
+// far below any mobile link. So a body may stall for as long as one read always could, but
+// cannot trickle; the first window is the grace period.
+constexpr uint64_t kMinBodyRate = 500;
 
 void report_unexpected(const char* what) noexcept {
   std::fprintf(stderr, "coffer http: unexpected exception in a connection: %s\n", what);
@@ -270,16 +270,12 @@ asio::awaitable<bool> Connection::exchange() {
   if (streaming && !env_.stream_slots.try_acquire()) {
     co_await env_.stream_slots.async_acquire(asio::use_awaitable);
   }
-  struct SlotRelease {
-    StreamSlots* slots;
-    ~SlotRelease() {
-      if (slots) slots->release();
-    }
-  } slot_release{streaming ? &env_.stream_slots : nullptr};
-  // A handler without a body to read never waits for this connection's strand, so it can run
-  // right here; one that reads a body must not, since its reads are served on this strand.
-  co_await run_blocking([this] { run_handler(); }, body_.finished());
-  if (slot_release.slots) std::exchange(slot_release.slots, nullptr)->release();
+  {
+    StreamSlots::Release slot(streaming ? &env_.stream_slots : nullptr);
+    // A handler without a body to read never waits for this connection's strand, so it can run
+    // right here; one that reads a body must not, since its reads are served on this strand.
+    co_await run_blocking([this] { run_handler(); }, body_.finished());
+  }
 
   api::ExchangeRecord record;
   bool written = false;
@@ -651,13 +647,13 @@ void Connection::read_body_bytes(std::span<std::byte> buf) {
 }
 
 Connection::Clock::time_point Connection::body_read_deadline(Clock::time_point now) const {
-  return now + std::min<Clock::duration>(env_.options.read_timeout, kBodyRateWindow - rate_waited_);
+  return now + (env_.options.read_timeout - rate_waited_);
 }
 
 void Connection::count_body_bytes(size_t n, Clock::time_point since) {
   rate_waited_ += Clock::now() - since;
   rate_bytes_ += n;
-  if (rate_bytes_ >= kMinBodyBytesPerWindow) {
+  if (rate_bytes_ >= kMinBodyRate * static_cast<uint64_t>(env_.options.read_timeout.count())) {
     rate_waited_ = {};
     rate_bytes_ = 0;
   }

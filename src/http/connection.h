@@ -151,7 +151,7 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   void disarm() { deadline_ = Clock::time_point::max(); }
   void on_timer(const boost::system::error_code& ec);
 
-  // The minimum body rate (see kBodyRateWindow in connection.cc). The deadline of a body read
+  // The minimum body rate (see kMinBodyRate in connection.cc). The deadline of a body read
   // that starts at `now`, and the bookkeeping after one that started at `since` brought `n`
   // bytes. Strand only.
   Clock::time_point body_read_deadline(Clock::time_point now) const;

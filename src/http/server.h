@@ -9,7 +9,7 @@
 // body is not whole in memory then reads the rest through asynchronous operations on the
 // strand and may wait for the client, so it first takes one of StreamSlots::for_workers()
 // slots: slow clients can never hold every worker. Every body read has a deadline and the body
-// a minimum rate (connection.cc, kBodyRateWindow); a request head has read_timeout from its
+// a minimum rate (connection.cc, kMinBodyRate); a request head has read_timeout from its
 // first byte. A request without a body may run its handler on an I/O thread while another I/O
 // thread stays free (see ServerOptions::inline_bodyless_handlers). Response bodies are written
 // asynchronously; a streamed body is pulled in large pieces, the next piece read while the

@@ -50,6 +50,20 @@ class StreamSlots {
   // Thread-safe. Gives a slot back: to the first waiter, if any.
   void release();
 
+  // Gives back a slot the caller holds when it goes out of scope (none if `slots` is null).
+  class Release {
+   public:
+    explicit Release(StreamSlots* slots) : slots_(slots) {}
+    ~Release() {
+      if (slots_) slots_->release();
+    }
+    Release(const Release&) = delete;
+    Release& operator=(const Release&) = delete;
+
+   private:
+    StreamSlots* slots_;
+  };
+
  private:
   // Runs `grant` at once if a slot is free, else queues it.
   void enqueue(std::function<void()> grant);

@@ -151,13 +151,13 @@ def test_body_slower_than_the_minimum_rate_is_cut_off_with_408(server, alice):
 
 
 def test_slow_but_steady_upload_completes(server, alice):
-    """A slow mobile upload (a few KiB a second, for longer than the rate is measured over) is
-    never refused."""
-    body = bytes(range(256)) * 400  # 100 KiB at 4 KiB/s: 25 s
+    """A slow mobile upload (2 KiB a second, four times the minimum rate, for longer than the
+    rate is measured over) is never refused."""
+    body = bytes(range(256)) * 288  # 72 KiB at 2 KiB/s: 36 s
     s = send_head(server, upload_head(alice, "steady.bin", len(body)))
     try:
-        for i in range(0, len(body), 2048):
-            s.sendall(body[i:i + 2048])
+        for i in range(0, len(body), 1024):
+            s.sendall(body[i:i + 1024])
             time.sleep(0.5)
         data = read_response_head(s)
     finally:

@@ -180,6 +180,72 @@ TEST(HttpLifecycleTest, StalledBodyTimesOutWith408) {
   EXPECT_EQ(f.get(), Errc::kRequestTimeout);
 }
 
+// The minimum body rate (500 bytes/s over every read_timeout of waiting), for a body read
+// ahead of its handler (the parameter: its length, at most 64 KiB) and for one its handler
+// reads (longer, the first 100,000 bytes sent at once).
+class HttpBodyRateTest : public ::testing::TestWithParam<uint64_t> {
+ protected:
+  // Sends `piece` bytes every `interval` from another thread until the body is complete, the
+  // server has closed the connection or 10 s have passed; then answers the response.
+  std::optional<Reply> trickle(size_t piece, std::chrono::milliseconds interval) {
+    const uint64_t length = GetParam();
+    const uint64_t first = length > 64 * 1024 ? 100000 : 0;
+    if (!client_.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(length) +
+                      "\r\n\r\n" + pattern(0, first))) {
+      return std::nullopt;
+    }
+    std::atomic<bool> stop{false};
+    std::thread sender([&] {
+      uint64_t sent = first;
+      for (auto until = std::chrono::steady_clock::now() + 10s;
+           sent < length && !stop.load() && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(interval);
+        size_t n = static_cast<size_t>(std::min<uint64_t>(piece, length - sent));
+        if (!client_.send(pattern(sent, n))) return;
+        sent += n;
+      }
+    });
+    auto reply = client_.read_response();
+    stop.store(true);
+    sender.join();
+    return reply;
+  }
+
+  TestHandler handler_{[](api::Request& r) {
+    api::Response response;
+    response.body = digest_body(r);
+    return response;
+  }};
+  RunningServer server_{[] {
+                          ServerOptions options = test_options();
+                          options.read_timeout = 1s;  // 500 bytes per second of waiting
+                          return options;
+                        }(),
+                        handler_};
+  Client client_{server_.port()};
+};
+
+TEST_P(HttpBodyRateTest, ABodyBelowTheRateGets408) {
+  auto start = std::chrono::steady_clock::now();
+  auto reply = trickle(10, 100ms);  // 100 bytes/s
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 408);
+  // Cut off while the client still sends (after about one read_timeout), not by a read
+  // timeout once it stops after 10 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 8s);
+  EXPECT_NE(reply->body.find("REQUEST_TIMEOUT"), std::string::npos);
+  EXPECT_TRUE(client_.closed_by_server());
+}
+
+TEST_P(HttpBodyRateTest, ABodyWellAboveTheRateIsRead) {
+  auto reply = trickle(2000, 100ms);  // 20,000 bytes/s, for two seconds and more
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, expected_digest(GetParam()));
+}
+
+INSTANTIATE_TEST_SUITE_P(BodyRates, HttpBodyRateTest, ::testing::Values(40000u, 140000u));
+
 TEST(HttpLifecycleTest, ConnectionsOverTheCapGet503) {
   TestHandler handler;
   ServerOptions options = test_options();
