@@ -1,9 +1,27 @@
 #include "api/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 namespace coffer::api {
 namespace {
+
+// The methods counted by name: HTTP's and WebDAV's. Any other (clients may send any token)
+// counts as "other", so that no request can add series.
+constexpr std::string_view kKnownMethods[] = {"GET",   "HEAD",     "POST",      "PUT",   "DELETE",
+                                              "PATCH", "OPTIONS",  "COPY",      "LOCK",  "MKCOL",
+                                              "MOVE",  "PROPFIND", "PROPPATCH", "UNLOCK"};
+
+std::string_view method_label(std::string_view method) {
+  auto known = std::find(std::begin(kKnownMethods), std::end(kKnownMethods), method);
+  return known == std::end(kKnownMethods) ? std::string_view("other") : *known;
+}
+
+// Statuses are the server's own, but a label takes only 100..599; anything else is "other".
+std::string status_label(int status) {
+  return status >= 100 && status <= 599 ? std::to_string(status) : "other";
+}
 
 // Label values are route patterns and method names: escape anyway, per the exposition format.
 std::string escape_label(const std::string& value) {
@@ -28,7 +46,9 @@ void Metrics::record(const std::string& route, const std::string& method, int st
   size_t bucket = 0;
   while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
   std::lock_guard lock(mu_);
-  ++requests_[{route.empty() ? "unmatched" : route, method, status}];
+  // Route patterns are the router's (or "unmatched"), never the request's path.
+  ++requests_[{route.empty() ? "unmatched" : route, std::string(method_label(method)),
+               status_label(status)}];
   ++bucket_counts_[bucket];
   seconds_sum_ += seconds;
   ++seconds_count_;
@@ -43,8 +63,7 @@ std::string Metrics::render(const Gauges& gauges) const {
   for (const auto& [key, count] : requests_) {
     const auto& [route, method, status] = key;
     out += "coffer_http_requests_total{route=\"" + escape_label(route) + "\",method=\"" +
-           escape_label(method) + "\",status=\"" + std::to_string(status) + "\"} " +
-           std::to_string(count) + "\n";
+           escape_label(method) + "\",status=\"" + status + "\"} " + std::to_string(count) + "\n";
   }
   out += "# HELP coffer_http_request_duration_seconds Time from request head to response end.\n";
   out += "# TYPE coffer_http_request_duration_seconds histogram\n";

@@ -2,6 +2,8 @@
 // Request metrics in the Prometheus text exposition format: requests by route, method and
 // status, a latency histogram, bytes in and out. Gauges (uploads in flight, stored bytes) and
 // counters kept elsewhere (damaged chunks) are read at scrape time from whoever owns them.
+// Every label has a fixed set of values (route patterns, known methods or "other", statuses),
+// so no client can add series.
 
 #include <array>
 #include <atomic>
@@ -30,7 +32,9 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                    0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_)
+  // (route, method, status) labels.
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t>
+      requests_;                                               // GUARDED_BY(mu_)
   std::array<uint64_t, kBuckets.size() + 1> bucket_counts_{};  // GUARDED_BY(mu_); last = +Inf
   double seconds_sum_ = 0;                                     // GUARDED_BY(mu_)
   uint64_t seconds_count_ = 0;                                 // GUARDED_BY(mu_)

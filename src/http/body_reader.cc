@@ -24,6 +24,8 @@ void RequestBody::start(Mode mode, bool expect_continue) {
   parser_ = nullptr;
   length_.reset();
   remaining_ = 0;
+  ahead_ = {};  // gives the memory back: an idle connection holds none
+  ahead_pos_ = 0;
   bytes_read_ = 0;
   finished_ = false;
   // A client that already started sending the body is not waiting for "100 Continue".
@@ -75,8 +77,51 @@ Result<size_t> RequestBody::read_sized(std::span<std::byte> buf) {
   return n;
 }
 
+uint64_t RequestBody::buffered() const {
+  if (finished_) return 0;
+  if (mode_ == Mode::kSized) return std::min<uint64_t>(input_.size(), remaining_);
+  return ahead_.size() - ahead_pos_;
+}
+
+bool RequestBody::in_memory() const {
+  if (finished_ || !failure_.is_ok()) return true;
+  if (mode_ == Mode::kSized) return input_.size() >= remaining_;
+  return parser_->is_done();
+}
+
+void RequestBody::decode_ahead(size_t limit) {
+  namespace bhttp = boost::beast::http;
+  while (failure_.is_ok() && !parser_->is_done() && input_.size() > 0 && ahead_.size() < limit) {
+    const size_t had = ahead_.size();
+    ahead_.resize(limit);
+    parser_->set_output(std::span(ahead_).subspan(had));
+    boost::system::error_code ec;
+    size_t used = parser_->put(input_.data(), ec);
+    input_.consume(used);
+    ahead_.resize(had + parser_->output_used());
+    if (ec && ec != bhttp::error::need_more && ec != bhttp::error::need_buffer) {
+      failure_ = Status(Errc::kBadRequest, "malformed chunked body");
+    }
+    if (ec == bhttp::error::need_more || used == 0) break;
+  }
+  // An empty body, or the last of it already handed over.
+  if (parser_->is_done() && ahead_pos_ == ahead_.size()) finished_ = true;
+}
+
 Result<size_t> RequestBody::read_chunked(std::span<std::byte> buf) {
   namespace bhttp = boost::beast::http;
+  if (ahead_pos_ < ahead_.size()) {
+    size_t n = std::min(buf.size(), ahead_.size() - ahead_pos_);
+    std::memcpy(buf.data(), ahead_.data() + ahead_pos_, n);
+    ahead_pos_ += n;
+    bytes_read_ += n;
+    if (ahead_pos_ == ahead_.size()) {
+      ahead_.clear();
+      ahead_pos_ = 0;
+      if (parser_->is_done()) finished_ = true;
+    }
+    return n;
+  }
   for (;;) {
     bool need_more = input_.size() == 0;
     if (!need_more) {

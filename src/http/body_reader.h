@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "api/exchange.h"
 #include "core/status.h"
@@ -37,6 +38,12 @@ class BodyTransport {
 // Content-Length bodies skip the parser: bytes already buffered are copied out, then the socket
 // is read straight into the caller's buffer (no intermediate copy, reads as large as the
 // caller asks). Chunked bodies go through the parser, which strips the framing.
+//
+// Before the handler runs, the connection reads the start of the body on its I/O strand (see
+// Connection::read_ahead): a Content-Length body stays in the input buffer, a chunked one is
+// decoded into a read-ahead buffer of its own (decode_ahead). The handler's reads take those
+// bytes first. A body that is whole in memory (in_memory()) never makes its handler wait for
+// the client.
 class RequestBody final : public api::BodyReader {
  public:
   RequestBody(boost::beast::flat_buffer& input, BodyTransport& transport);
@@ -58,6 +65,18 @@ class RequestBody final : public api::BodyReader {
 
   // Body bytes delivered (or discarded) so far.
   uint64_t bytes_read() const { return bytes_read_; }
+
+  // Read-ahead, on the connection's strand before the handler runs (the strand owns the body
+  // until then). Body bytes in memory, not yet read by the handler: for a Content-Length body
+  // the part of the input buffer that belongs to it, for a chunked one the decoded read-ahead.
+  uint64_t buffered() const;
+  // True when the whole body is in memory (or failed): reading it never waits for the socket.
+  bool in_memory() const;
+  // Chunked only: decodes what the input buffer holds into the read-ahead buffer, up to
+  // `limit` decoded bytes in all. A malformed body sets failure().
+  void decode_ahead(size_t limit);
+  // Whether the client waits for "100 Continue" before it sends the body.
+  bool continue_pending() const { return continue_pending_; }
   // The first read error, ok if none.
   const Status& failure() const { return failure_; }
   // Reads and throws away the rest of the body if that takes at most `limit` more bytes, so a
@@ -81,6 +100,9 @@ class RequestBody final : public api::BodyReader {
   Mode mode_ = Mode::kSized;
   std::optional<uint64_t> length_;
   uint64_t remaining_ = 0;  // kSized only
+  // kChunked: decoded body bytes read ahead of the handler, [ahead_pos_, ahead_.size()) unread.
+  std::vector<std::byte> ahead_;
+  size_t ahead_pos_ = 0;
   uint64_t bytes_read_ = 0;
   bool finished_ = true;
   bool continue_pending_ = false;  // the client sent "Expect: 100-continue"; not answered yet

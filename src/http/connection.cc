@@ -36,6 +36,16 @@ constexpr size_t kStreamPiece = 512 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 // The input buffer is given back after a request that grew it beyond this.
 constexpr size_t kInputKeepCapacity = 64 * 1024;
+// Read on the I/O strand before the handler runs: a body up to this long is read whole (so
+// sign-ins, JSON requests and small uploads never make a handler wait for the client), a
+// longer one this far before its handler takes a stream slot (see StreamSlots).
+constexpr size_t kReadAhead = 64 * 1024;
+// The minimum body rate, in bytes per second: every read_timeout spent waiting for a request
+// body (time the handler spends elsewhere does not count) must bring read_timeout x this many
+// bytes, or the request is cut off with 408. 500 bytes/s is Apache mod_reqtimeout's MinRate,
+// far below any mobile link. So a body may stall for as long as one read always could, but
+// cannot trickle; the first window is the grace period.
+constexpr uint64_t kMinBodyRate = 500;
 
 void report_unexpected(const char* what) noexcept {
   std::fprintf(stderr, "coffer http: unexpected exception in a connection: %s\n", what);
@@ -252,9 +262,20 @@ asio::awaitable<bool> Connection::exchange() {
     body_.start_empty();
   }
 
-  // A handler without a body to read never waits for this connection's strand, so it can run
-  // right here; one that reads a body must not, since its reads are served on this strand.
-  co_await run_blocking([this] { run_handler(); }, body_.finished());
+  rate_waited_ = {};
+  rate_bytes_ = 0;
+  if (!body_.finished() && !co_await read_ahead()) co_return false;
+  // A handler whose body is not whole in memory may wait for the client: it needs a slot.
+  const bool streaming = !body_.in_memory();
+  if (streaming && !env_.stream_slots.try_acquire()) {
+    co_await env_.stream_slots.async_acquire(asio::use_awaitable);
+  }
+  {
+    StreamSlots::Release slot(streaming ? &env_.stream_slots : nullptr);
+    // A handler without a body to read never waits for this connection's strand, so it can run
+    // right here; one that reads a body must not, since its reads are served on this strand.
+    co_await run_blocking([this] { run_handler(); }, body_.finished());
+  }
 
   api::ExchangeRecord record;
   bool written = false;
@@ -269,6 +290,47 @@ asio::awaitable<bool> Connection::exchange() {
   complete(record);
   response_ = api::Response{};
   co_return written && !close_after_ && !stopping_;
+}
+
+asio::awaitable<bool> Connection::read_ahead() {
+  // A client waiting for "100 Continue" sends nothing before the handler asks for the body (or
+  // refuses it unread: 401, 413, 507).
+  if (body_.continue_pending()) co_return true;
+  const bool chunked = !body_.content_length();
+  for (;;) {
+    if (chunked) body_.decode_ahead(kReadAhead);
+    if (body_.in_memory() || body_.buffered() >= kReadAhead) break;
+    timed_out_ = false;
+    const Clock::time_point since = Clock::now();
+    arm_at(body_read_deadline(since));
+    auto space = input_.prepare(kHeadReadSize);
+    auto [ec, n] = co_await socket_.async_read_some(space, kUseAwaitable);
+    disarm();
+    input_.commit(n);
+    count_body_bytes(n, since);
+    if (ec) {
+      if (!timed_out_) {
+        // The client is gone (499, as a handler's failed read is logged), or the shutdown
+        // grace period is over.
+        api::ExchangeRecord record;
+        record.status = forced_ ? 503 : 499;
+        record.bytes_in = body_.buffered();
+        record.seconds = seconds_since_start();
+        record.aborted = true;
+        complete(record);
+        co_return false;
+      }
+      co_await send_error({408, Errc::kRequestTimeout, "the request body arrives too slowly"});
+      linger_ = true;
+      co_return false;
+    }
+  }
+  if (!body_.failure().is_ok()) {
+    co_await send_error({400, Errc::kBadRequest, "malformed chunked body"});
+    linger_ = true;
+    co_return false;
+  }
+  co_return true;
 }
 
 void Connection::run_handler() noexcept {
@@ -575,9 +637,26 @@ void Connection::start_body_read(std::span<std::byte> buf, bool send_continue) {
 
 void Connection::read_body_bytes(std::span<std::byte> buf) {
   timed_out_ = false;
-  arm(env_.options.read_timeout);
+  const Clock::time_point since = Clock::now();
+  arm_at(body_read_deadline(since));
   socket_.async_read_some(asio::buffer(buf.data(), buf.size()),
-                          [this](const error_code& ec, size_t n) { finish_body_read(ec, n); });
+                          [this, since](const error_code& ec, size_t n) {
+                            count_body_bytes(n, since);
+                            finish_body_read(ec, n);
+                          });
+}
+
+Connection::Clock::time_point Connection::body_read_deadline(Clock::time_point now) const {
+  return now + (env_.options.read_timeout - rate_waited_);
+}
+
+void Connection::count_body_bytes(size_t n, Clock::time_point since) {
+  rate_waited_ += Clock::now() - since;
+  rate_bytes_ += n;
+  if (rate_bytes_ >= kMinBodyRate * static_cast<uint64_t>(env_.options.read_timeout.count())) {
+    rate_waited_ = {};
+    rate_bytes_ = 0;
+  }
 }
 
 void Connection::finish_body_read(const error_code& ec, size_t size) {

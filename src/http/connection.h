@@ -1,8 +1,9 @@
 #pragma once
-// One client connection: reads requests, hands each to the handler (on a worker thread, or on
-// this I/O thread for a request without a body while another I/O thread stays free), writes
-// the responses. The session is a coroutine on the socket's strand; the handler's blocking body
-// reads are bridged onto that strand (BodyTransport).
+// One client connection: reads requests, reads the start of each body ahead of its handler,
+// hands each to the handler (on a worker thread, or on this I/O thread for a request without a
+// body while another I/O thread stays free), writes the responses. The session is a coroutine
+// on the socket's strand; the handler's blocking body reads are bridged onto that strand
+// (BodyTransport).
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,6 +27,7 @@
 #include "http/request_parser.h"
 #include "http/response_head.h"
 #include "http/server.h"
+#include "http/stream_slots.h"
 #include "http/worker_pool.h"
 
 namespace coffer::http {
@@ -44,7 +46,8 @@ struct ServerEnv {
         handler(h),
         workers(w),
         connections(c),
-        inline_limit(o.inline_bodyless_handlers && o.io_threads > 1 ? o.io_threads - 1 : 0) {}
+        inline_limit(o.inline_bodyless_handlers && o.io_threads > 1 ? o.io_threads - 1 : 0),
+        stream_slots(StreamSlots::for_workers(o.worker_threads)) {}
 
   // Claims one of the inline_limit slots for running blocking work on an I/O thread.
   bool enter_inline() {
@@ -64,6 +67,8 @@ struct ServerEnv {
   // I/O (including the body reads of handlers on workers).
   const unsigned inline_limit;
   std::atomic<unsigned> inline_running{0};
+  // Handlers that may wait for their client's body hold one of these (see StreamSlots).
+  StreamSlots stream_slots;
   // Set when shutdown begins; read without the strand, which an inline handler may occupy
   // when the shutdown notice is posted.
   std::atomic<bool> shutting_down{false};
@@ -105,6 +110,10 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   // Runs the handler for a parsed head and writes its response. Returns whether the connection
   // may carry another request.
   boost::asio::awaitable<bool> exchange();
+  // Before the handler runs, reads the request body on this strand until it is whole in memory
+  // or kReadAhead bytes of it are, holding no worker meanwhile. Returns false when the exchange
+  // ended here: an error went out (408, 400) or the client is gone.
+  boost::asio::awaitable<bool> read_ahead();
   // Answers a request the server refuses by itself; the connection closes afterwards.
   boost::asio::awaitable<void> send_error(const HeadError& error);
   // Where run_blocking() runs it: handler.handle(), then the body bookkeeping that decides
@@ -142,6 +151,12 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   void disarm() { deadline_ = Clock::time_point::max(); }
   void on_timer(const boost::system::error_code& ec);
 
+  // The minimum body rate (see kMinBodyRate in connection.cc). The deadline of a body read
+  // that starts at `now`, and the bookkeeping after one that started at `since` brought `n`
+  // bytes. Strand only.
+  Clock::time_point body_read_deadline(Clock::time_point now) const;
+  void count_body_bytes(size_t n, Clock::time_point since);
+
   // BodyTransport, called by body_ on the worker thread.
   Result<size_t> read_some(std::span<std::byte> buf, bool send_continue) override;
   void start_body_read(std::span<std::byte> buf, bool send_continue);
@@ -176,6 +191,9 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   bool head_only_ = false;
   bool close_after_ = false;
   bool linger_ = false;
+  // The body rate window in progress: time spent waiting for body bytes, and bytes received.
+  Clock::duration rate_waited_{};
+  uint64_t rate_bytes_ = 0;
 
   // Body reads bridged from the worker: the worker waits for io_seq_ to move.
   std::atomic<uint32_t> io_seq_{0};

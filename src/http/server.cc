@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -45,6 +47,34 @@ void report_unexpected(const char* where, std::exception_ptr e) noexcept {
   } catch (...) {
     std::fprintf(stderr, "coffer http: unexpected exception in %s\n", where);
   }
+}
+
+// Descriptors kept for everything but client connections: database, chunk files and volumes,
+// S3 and PostgreSQL connections, libraries.
+constexpr rlim_t kReservedDescriptors = 512;
+
+// Every connection holds a descriptor. Raises the soft limit on open files to the hard one (as
+// nginx and Go do), so that the cap is what refuses connections, cleanly, rather than accept()
+// failing; returns how many connections fit under it.
+size_t connection_limit(size_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted + kReservedDescriptors) {
+    return wanted;
+  }
+  const size_t fits = limit.rlim_cur > 2 * kReservedDescriptors
+                          ? static_cast<size_t>(limit.rlim_cur - kReservedDescriptors)
+                          : std::max<size_t>(1, static_cast<size_t>(limit.rlim_cur / 2));
+  std::fprintf(stderr,
+               "coffer http: at most %zu connections instead of %zu: the process may open only "
+               "%llu files (raise its limit, ulimit -n)\n",
+               fits, wanted, static_cast<unsigned long long>(limit.rlim_cur));
+  return fits;
 }
 
 }  // namespace
@@ -163,7 +193,7 @@ void HttpServer::Impl::run_io() noexcept {
 }
 
 asio::awaitable<void> HttpServer::Impl::accept_loop() {
-  const size_t max_connections = std::max(1u, options_.max_connections);
+  const size_t max_connections = connection_limit(std::max(1u, options_.max_connections));
   for (;;) {
     tcp::socket socket(asio::make_strand(io_));
     auto [ec] = co_await acceptor_.async_accept(socket, asio::as_tuple(asio::use_awaitable));

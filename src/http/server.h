@@ -4,12 +4,16 @@
 //
 // Threading: a few I/O threads run the sockets with C++20 coroutines. Handlers may block
 // (database, fsync), so a request with a body has its handler run on a bounded pool of worker
-// threads; its body reads are carried out as asynchronous operations on the connection's I/O
-// strand, each with a deadline, so a slow client holds no I/O thread. A request without a body
-// may run its handler on an I/O thread while another I/O thread stays free (see
-// ServerOptions::inline_bodyless_handlers). Response bodies are written asynchronously; a
-// streamed body is pulled in large pieces, the next piece read while the previous is written.
-// handler.on_complete() runs on an I/O thread and must not block.
+// threads. Before that, the connection reads the body on its I/O strand, holding no thread
+// while it waits: the whole body when it is small (64 KiB), else its start. A handler whose
+// body is not whole in memory then reads the rest through asynchronous operations on the
+// strand and may wait for the client, so it first takes one of StreamSlots::for_workers()
+// slots: slow clients can never hold every worker. Every body read has a deadline and the body
+// a minimum rate (connection.cc, kMinBodyRate); a request head has read_timeout from its
+// first byte. A request without a body may run its handler on an I/O thread while another I/O
+// thread stays free (see ServerOptions::inline_bodyless_handlers). Response bodies are written
+// asynchronously; a streamed body is pulled in large pieces, the next piece read while the
+// previous is written. handler.on_complete() runs on an I/O thread and must not block.
 
 #include <chrono>
 #include <cstdint>
@@ -26,10 +30,13 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 = pick a free port (see HttpServer::port())
   unsigned io_threads = 2;
   unsigned worker_threads = 64;
-  unsigned max_connections = 4096;          // further connections get a 503 and are closed at once
+  // Further connections get a 503 and are closed at once. Lowered (with a note on stderr) when
+  // the process may not open that many files, even after raising its soft limit.
+  unsigned max_connections = 4096;
   uint32_t max_header_bytes = 16 * 1024;    // larger request heads get 431
   std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
   std::chrono::seconds read_timeout{30};    // to receive a whole request head; per body read
+                                            // (bodies also have a minimum rate)
   std::chrono::seconds write_timeout{60};   // per write: a response head with its in-memory
                                             // body, or one piece of a streamed body
   std::chrono::seconds shutdown_grace{20};  // in-flight requests get this long on shutdown

@@ -2,6 +2,8 @@
 // The threads that run handlers. Handlers block (database, fsync, reading a slow client's
 // body); a handler that reads a request body always runs here, because its reads are served
 // on the connection's strand (see ServerOptions::inline_bodyless_handlers for the others).
+// One that may wait for its client holds a StreamSlots slot, so such handlers never occupy
+// every thread.
 //
 // Why not asio::thread_pool: it wakes an arbitrary sleeping thread per job, so with many
 // more threads than cores every thread stays cold (caches, malloc arenas). This pool wakes the

@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/server.h"
 #include "test_support.h"
@@ -51,16 +53,63 @@ TEST(HttpLifecycleTest, ClientDisconnectMidBodyFailsTheRead) {
   RunningServer server(test_options(), handler);
   {
     Client client(server.port());
+    // More than the connection reads ahead, so the handler runs and reads the rest.
     ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
-                            pattern(0, 1000)));
+                            pattern(0, 100000)));
     std::this_thread::sleep_for(50ms);
-  }  // closed with 999000 bytes missing
+  }  // closed with 900000 bytes missing
   auto status = seen.get_future();
   ASSERT_EQ(status.wait_for(kTestTimeout), std::future_status::ready);
   EXPECT_EQ(status.get().code(), Errc::kClientClosed);
   auto done = handler.wait_completed(1);
   ASSERT_EQ(done.size(), 1u);
-  EXPECT_EQ(done[0].record.bytes_in, 1000u);
+  EXPECT_EQ(done[0].record.bytes_in, 100000u);
+}
+
+TEST(HttpLifecycleTest, ClientLeavingBeforeItsBodyIsReadAheadIsA499) {
+  TestHandler handler;
+  RunningServer server(test_options(), handler);
+  {
+    Client client(server.port());
+    ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" +
+                            pattern(0, 100)));
+    std::this_thread::sleep_for(50ms);
+  }
+  auto done = handler.wait_completed(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].record.status, 499);
+  EXPECT_TRUE(done[0].record.aborted);
+  EXPECT_EQ(handler.handled(), 0);  // no handler ever waited for the missing bytes
+}
+
+// Slow bodies must not hold every worker: small ones are read ahead without a worker, and
+// handlers that wait for a client take stream slots, of which there are fewer than workers.
+TEST(HttpLifecycleTest, SlowBodiesLeaveWorkersForOtherRequests) {
+  TestHandler handler([](api::Request& r) {
+    api::Response response;
+    response.body = digest_body(r);
+    return response;
+  });
+  ServerOptions options = test_options();  // 4 workers: 3 stream slots
+  RunningServer server(options, handler);
+  std::vector<std::unique_ptr<Client>> slow;
+  for (int i = 0; i < 6; ++i) {  // small bodies that stall: read ahead, no handler runs
+    slow.push_back(std::make_unique<Client>(server.port()));
+    ASSERT_TRUE(slow.back()->send("POST /s HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nx"));
+  }
+  for (int i = 0; i < 6; ++i) {  // large bodies that stall in their handlers
+    slow.push_back(std::make_unique<Client>(server.port()));
+    ASSERT_TRUE(slow.back()->send(
+        "PUT /l HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n"));
+  }
+  std::this_thread::sleep_for(200ms);
+  Client client(server.port());
+  ASSERT_TRUE(
+      client.send("POST /ok HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\n" + pattern(0, 5)));
+  auto reply = client.read_response();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, expected_digest(5));
 }
 
 TEST(HttpLifecycleTest, IdleConnectionIsClosedAfterIdleTimeout) {
@@ -79,13 +128,17 @@ TEST(HttpLifecycleTest, IdleConnectionIsClosedAfterIdleTimeout) {
   EXPECT_EQ(handler.completed().size(), 1u);  // a quiet close is not an exchange
 }
 
-TEST(HttpLifecycleTest, StalledHeadGets408) {
+// A head, or a small body (read ahead before any handler runs), that stalls gets a 408 and
+// the connection closes; no handler ever waits for it.
+class HttpStalledRequestTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(HttpStalledRequestTest, Gets408WithoutAHandler) {
   TestHandler handler;
   ServerOptions options = test_options();
   options.read_timeout = 1s;
   RunningServer server(options, handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("GET / HTTP/1.1\r\nHo"));
+  ASSERT_TRUE(client.send(GetParam()));
   auto reply = client.read_response();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 408);
@@ -96,6 +149,11 @@ TEST(HttpLifecycleTest, StalledHeadGets408) {
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].record.status, 408);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    HeadAndSmallBody, HttpStalledRequestTest,
+    ::testing::Values("GET / HTTP/1.1\r\nHo",
+                      "PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789"));
 
 TEST(HttpLifecycleTest, StalledBodyTimesOutWith408) {
   std::promise<Errc> seen;
@@ -110,7 +168,9 @@ TEST(HttpLifecycleTest, StalledBodyTimesOutWith408) {
   options.read_timeout = 1s;
   RunningServer server(options, handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789"));
+  // Past the read-ahead, so the handler is reading when the body stalls.
+  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
+                          pattern(0, 100000)));
   auto reply = client.read_response();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 408);
@@ -119,6 +179,72 @@ TEST(HttpLifecycleTest, StalledBodyTimesOutWith408) {
   ASSERT_EQ(f.wait_for(kTestTimeout), std::future_status::ready);
   EXPECT_EQ(f.get(), Errc::kRequestTimeout);
 }
+
+// The minimum body rate (500 bytes/s over every read_timeout of waiting), for a body read
+// ahead of its handler (the parameter: its length, at most 64 KiB) and for one its handler
+// reads (longer, the first 100,000 bytes sent at once).
+class HttpBodyRateTest : public ::testing::TestWithParam<uint64_t> {
+ protected:
+  // Sends `piece` bytes every `interval` from another thread until the body is complete, the
+  // server has closed the connection or 10 s have passed; then answers the response.
+  std::optional<Reply> trickle(size_t piece, std::chrono::milliseconds interval) {
+    const uint64_t length = GetParam();
+    const uint64_t first = length > 64 * 1024 ? 100000 : 0;
+    if (!client_.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(length) +
+                      "\r\n\r\n" + pattern(0, first))) {
+      return std::nullopt;
+    }
+    std::atomic<bool> stop{false};
+    std::thread sender([&] {
+      uint64_t sent = first;
+      for (auto until = std::chrono::steady_clock::now() + 10s;
+           sent < length && !stop.load() && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(interval);
+        size_t n = static_cast<size_t>(std::min<uint64_t>(piece, length - sent));
+        if (!client_.send(pattern(sent, n))) return;
+        sent += n;
+      }
+    });
+    auto reply = client_.read_response();
+    stop.store(true);
+    sender.join();
+    return reply;
+  }
+
+  TestHandler handler_{[](api::Request& r) {
+    api::Response response;
+    response.body = digest_body(r);
+    return response;
+  }};
+  RunningServer server_{[] {
+                          ServerOptions options = test_options();
+                          options.read_timeout = 1s;  // 500 bytes per second of waiting
+                          return options;
+                        }(),
+                        handler_};
+  Client client_{server_.port()};
+};
+
+TEST_P(HttpBodyRateTest, ABodyBelowTheRateGets408) {
+  auto start = std::chrono::steady_clock::now();
+  auto reply = trickle(10, 100ms);  // 100 bytes/s
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 408);
+  // Cut off while the client still sends (after about one read_timeout), not by a read
+  // timeout once it stops after 10 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 8s);
+  EXPECT_NE(reply->body.find("REQUEST_TIMEOUT"), std::string::npos);
+  EXPECT_TRUE(client_.closed_by_server());
+}
+
+TEST_P(HttpBodyRateTest, ABodyWellAboveTheRateIsRead) {
+  auto reply = trickle(2000, 100ms);  // 20,000 bytes/s, for two seconds and more
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, expected_digest(GetParam()));
+}
+
+INSTANTIATE_TEST_SUITE_P(BodyRates, HttpBodyRateTest, ::testing::Values(40000u, 140000u));
 
 TEST(HttpLifecycleTest, ConnectionsOverTheCapGet503) {
   TestHandler handler;
@@ -204,7 +330,9 @@ TEST(HttpLifecycleTest, GracePeriodEndsAStuckBodyRead) {
   options.shutdown_grace = 1s;
   RunningServer server(options, handler);
   Client client(server.port());
-  ASSERT_TRUE(client.send("PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"));
+  // With 100-continue nothing is read ahead: the handler starts and waits for the body.
+  ASSERT_TRUE(client.send(
+      "PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n"));
   ASSERT_TRUE(started.wait());
   server.server().stop();
   auto f = seen.get_future();

@@ -1,0 +1,42 @@
+"""Prometheus labels taken from requests are bounded (security review, issue 17, finding 7):
+an unauthenticated client sending made-up methods and paths must not grow /metrics without
+bound."""
+
+import random
+import re
+import socket
+import string
+
+import requests
+
+KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND",
+                 "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "other"}
+
+
+def send(server, method, path):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        while s.recv(65536):
+            pass
+
+
+def request_series(server):
+    text = requests.get(server.url + "/metrics", timeout=10).text
+    return re.findall(r'^coffer_http_requests_total\{(.*)\} \d+$', text, re.M)
+
+
+def test_random_methods_and_paths_do_not_grow_the_metrics_series(server):
+    rng = random.Random(17)
+    for i in range(300):
+        method = "".join(rng.choice(string.ascii_uppercase) for _ in range(8))
+        path = "/" + "".join(rng.choice(string.ascii_lowercase) for _ in range(12))
+        send(server, method, path if i % 2 else "/api/v1/folders/root")
+        send(server, method.lower(), "/health/live")
+    series = request_series(server)
+    methods = {re.search(r'method="([^"]*)"', s).group(1) for s in series}
+    assert methods <= KNOWN_METHODS, sorted(methods - KNOWN_METHODS)[:10]
+    assert len(series) < 30, len(series)
+    routes = {re.search(r'route="([^"]*)"', s).group(1) for s in series}
+    assert not any(r.startswith("/") and re.fullmatch(r"/[a-z]{12}", r) for r in routes), routes
+    statuses = {re.search(r'status="([^"]*)"', s).group(1) for s in series}
+    assert all(re.fullmatch(r"[1-5]\d\d", s) for s in statuses), statuses
