@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from conftest import Client, add_user
+from conftest import Client, add_user, error_code
 from dav_helpers import D, api_token, dav_session, multistatus, propfind
 
 OC = "{http://owncloud.org/ns}"
@@ -331,7 +331,7 @@ def test_put_honours_oc_mtime_checksum_and_if_match(server, alice):
     assert r.status_code == 204, r.text
     # A body that does not match its declared checksum is refused and stores nothing.
     bad = s.put(url, data=b"corrupted in transit", headers={"OC-Checksum": "SHA256:" + good})
-    assert bad.status_code == 400, bad.text
+    assert bad.status_code == 400 and error_code(bad) == "CHECKSUM_MISMATCH", bad.text
     assert s.get(url).content == b"new"
     malformed = s.put(url, data=b"x", headers={"OC-Checksum": "SHA256:12"})
     assert malformed.status_code == 400
