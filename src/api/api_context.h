@@ -82,6 +82,10 @@ void add_tus_routes(Router& router, ApiContext& context);
 void add_sync_client_routes(Router& router, ApiContext& context);
 // The /ocs/ routes, which accept the credentials WebDAV does (Basic with a password too).
 bool is_sync_client_route(std::string_view pattern);
+// Nextcloud Login Flow v2 at /index.php/login/v2: public, each request proves itself with a
+// token of the flow (docs/clients.md).
+void add_login_flow_routes(Router& router, ApiContext& context);
+bool is_login_flow_route(std::string_view pattern);
 void add_job_routes(Router& router, ApiContext& context);
 void add_media_routes(Router& router, ApiContext& context);
 void add_search_routes(Router& router, ApiContext& context);

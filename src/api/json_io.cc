@@ -6,6 +6,20 @@
 
 namespace coffer::api {
 
+Result<std::string> read_small_body(Request& request, size_t max_bytes,
+                                    std::string_view too_large) {
+  std::string text;
+  std::byte buf[16 * 1024];
+  for (;;) {
+    auto n = request.body->read(buf);
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) break;
+    if (text.size() + *n > max_bytes) return Status(Errc::kPayloadTooLarge, std::string(too_large));
+    text.append(reinterpret_cast<const char*>(buf), *n);
+  }
+  return text;
+}
+
 Result<boost::json::object> read_json_object(Request& request) {
   // No body at all (no Content-Length, or 0): no options, whatever the Content-Type says.
   if (request.body->finished() || request.body->content_length() == 0) {
@@ -18,17 +32,9 @@ Result<boost::json::object> read_json_object(Request& request) {
   if (auto len = request.body->content_length(); len && *len > kMaxJsonBodyBytes) {
     return Status(Errc::kPayloadTooLarge, "JSON bodies are limited to 64 KiB");
   }
-  std::string text;
-  std::byte buf[16 * 1024];
-  for (;;) {
-    auto n = request.body->read(buf);
-    COFFER_RETURN_IF_ERROR(n);
-    if (*n == 0) break;
-    if (text.size() + *n > kMaxJsonBodyBytes) {
-      return Status(Errc::kPayloadTooLarge, "JSON bodies are limited to 64 KiB");
-    }
-    text.append(reinterpret_cast<const char*>(buf), *n);
-  }
+  auto body = read_small_body(request, kMaxJsonBodyBytes, "JSON bodies are limited to 64 KiB");
+  COFFER_RETURN_IF_ERROR(body);
+  const std::string& text = *body;
   if (text.empty()) return boost::json::object();  // a chunked body without data
   boost::system::error_code ec;
   boost::json::parse_options options;

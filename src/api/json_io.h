@@ -15,6 +15,10 @@ namespace coffer::api {
 
 inline constexpr size_t kMaxJsonBodyBytes = 64 * 1024;
 
+// The whole body of a request, when it has at most `max_bytes`. Errors: kPayloadTooLarge
+// (with the message `too_large`), body errors.
+Result<std::string> read_small_body(Request& request, size_t max_bytes, std::string_view too_large);
+
 // Reads and parses a JSON object body of at most kMaxJsonBodyBytes. A request without a body
 // (no Content-Length, or Content-Length: 0) reads as the empty object whatever its
 // Content-Type, and so does an empty chunked JSON body: for a route with optional members

@@ -103,7 +103,7 @@ bool is_public_route(std::string_view pattern, std::string_view method) {
          pattern.starts_with("/docs") || pattern == "/api/v1/auth/login" ||
          pattern == "/api/v1/auth/refresh" || pattern == "/api/v1/auth/register" ||
          pattern == "/api/v1/auth/password-reset" || pattern == "/api/v1/download/{token}" ||
-         pattern.starts_with("/s/") ||
+         pattern.starts_with("/s/") || is_login_flow_route(pattern) ||
          // tus clients discover the server's capabilities before they sign in.
          ((pattern == "/api/v1/uploads" || pattern == "/api/v1/uploads/{id}") &&
           method == "OPTIONS");

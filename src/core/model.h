@@ -11,6 +11,7 @@ namespace coffer {
 
 // Microseconds since the Unix epoch, UTC.
 using Micros = int64_t;
+inline constexpr Micros kMicrosPerSecond = 1'000'000;
 Micros now_micros();
 
 enum class Role { kUser, kOperator, kAdmin };

@@ -71,6 +71,14 @@ struct Group {
   std::vector<int64_t> member_ids;
 };
 
+// A sign-in of a sync client through the browser (Nextcloud Login Flow v2), pending until a
+// user grants it.
+struct LoginFlow {
+  std::string client_name;
+  int64_t user_id = 0;  // 0 until granted
+  Micros expires = 0;
+};
+
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
@@ -160,6 +168,19 @@ class AccountStore {
   virtual Result<bool> claim_invite(const std::string& token_hash, Micros now) = 0;
   virtual Status release_invite(const std::string& token_hash) = 0;
   virtual Status bind_invite(const std::string& token_hash, int64_t user_id) = 0;
+
+  // Login flows, keyed by the hashes of their two tokens: the poll token (the client's) and
+  // the login token (in the browser's URL). create_login_flow also deletes expired flows.
+  virtual Status create_login_flow(const std::string& poll_hash, const std::string& login_hash,
+                                   const std::string& client_name, Micros now, Micros expires) = 0;
+  // A live flow, granted or not. Errors: kNotFound (unknown or expired).
+  virtual Result<LoginFlow> login_flow(const std::string& login_hash, Micros now) = 0;
+  // Grants a live, still pending flow to `user_id`. Errors: kNotFound (unknown, expired or
+  // already granted).
+  virtual Status grant_login_flow(const std::string& login_hash, int64_t user_id, Micros now) = 0;
+  // Deletes a live granted flow and returns it: a grant is collected once. Errors: kNotFound
+  // (unknown, expired, or not granted yet).
+  virtual Result<LoginFlow> take_login_flow(const std::string& poll_hash, Micros now) = 0;
 
   // Groups. Errors: kAlreadyExists (name), kNotFound.
   virtual Result<Group> create_group(const std::string& name, Micros now) = 0;

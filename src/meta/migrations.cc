@@ -406,6 +406,20 @@ constexpr std::string_view kTreeChangedSchema = R"sql(
 ALTER TABLE nodes ADD COLUMN tree_changed BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+// Version 13: sync clients signing in through the browser (Nextcloud Login Flow v2). Only
+// hashes of the two tokens are kept; the app password is made when the client collects it.
+constexpr std::string_view kLoginFlowsSchema = R"sql(
+CREATE TABLE login_flows (
+  poll_hash TEXT NOT NULL PRIMARY KEY,
+  login_hash TEXT NOT NULL UNIQUE,
+  client_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  user_id BIGINT REFERENCES users (id)
+){{NATURAL_KEY}};
+CREATE INDEX login_flows_by_expiry ON login_flows (expires_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -419,6 +433,7 @@ constexpr Migration kMigrations[] = {
     {10, "full-text search", kSearchSchema},
     {11, "file activity, storage usage history", kInsightsSchema},
     {12, "subtree change times for folder ETags", kTreeChangedSchema},
+    {13, "sync client sign-in through the browser", kLoginFlowsSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

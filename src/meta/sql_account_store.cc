@@ -583,6 +583,59 @@ Result<int64_t> SqlAccountStore::redeem_password_reset(const std::string& token_
   });
 }
 
+Status SqlAccountStore::create_login_flow(const std::string& poll_hash,
+                                          const std::string& login_hash,
+                                          const std::string& client_name, Micros now,
+                                          Micros expires) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM login_flows WHERE expires_at <= ?", {now}));
+    COFFER_RETURN_IF_ERROR(conn.exec(
+        "INSERT INTO login_flows (poll_hash, login_hash, client_name, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        {poll_hash, login_hash, client_name, now, expires}));
+    return Status::ok();
+  });
+}
+
+Result<LoginFlow> SqlAccountStore::login_flow(const std::string& login_hash, Micros now) {
+  return transact_value<LoginFlow>(db_, TxMode::kRead, [&](Connection& conn) -> Result<LoginFlow> {
+    auto row = conn.query_row(
+        "SELECT client_name, COALESCE(user_id, 0), expires_at FROM login_flows "
+        "WHERE login_hash = ? AND expires_at > ?",
+        {login_hash, now});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Status(Errc::kNotFound, "the sign-in request is unknown or expired");
+    return LoginFlow{(*row)->text(0), (*row)->int64(1), (*row)->int64(2)};
+  });
+}
+
+Status SqlAccountStore::grant_login_flow(const std::string& login_hash, int64_t user_id,
+                                         Micros now) {
+  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+    auto n = conn.exec(
+        "UPDATE login_flows SET user_id = ? "
+        "WHERE login_hash = ? AND user_id IS NULL AND expires_at > ?",
+        {user_id, login_hash, now});
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n == 0) return Status(Errc::kNotFound, "the sign-in request is unknown, expired or done");
+    return Status::ok();
+  });
+}
+
+Result<LoginFlow> SqlAccountStore::take_login_flow(const std::string& poll_hash, Micros now) {
+  return transact_value<LoginFlow>(db_, TxMode::kWrite, [&](Connection& conn) -> Result<LoginFlow> {
+    auto row = conn.query_row(
+        "SELECT client_name, user_id, expires_at FROM login_flows "
+        "WHERE poll_hash = ? AND user_id IS NOT NULL AND expires_at > ?",
+        {poll_hash, now});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Status(Errc::kNotFound, "not granted (yet), unknown or expired");
+    LoginFlow flow{(*row)->text(0), (*row)->int64(1), (*row)->int64(2)};
+    COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM login_flows WHERE poll_hash = ?", {poll_hash}));
+    return flow;
+  });
+}
+
 Result<std::optional<std::string>> SqlAccountStore::setting(const std::string& name) {
   using Found = std::optional<std::string>;
   return transact_value<Found>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Found> {

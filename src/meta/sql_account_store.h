@@ -64,6 +64,11 @@ class SqlAccountStore final : public AccountStore {
   Status release_invite(const std::string& token_hash) override;
   Status bind_invite(const std::string& token_hash, int64_t user_id) override;
 
+  Status create_login_flow(const std::string& poll_hash, const std::string& login_hash,
+                           const std::string& client_name, Micros now, Micros expires) override;
+  Result<LoginFlow> login_flow(const std::string& login_hash, Micros now) override;
+  Status grant_login_flow(const std::string& login_hash, int64_t user_id, Micros now) override;
+  Result<LoginFlow> take_login_flow(const std::string& poll_hash, Micros now) override;
   Result<Group> create_group(const std::string& name, Micros now) override;
   Result<std::vector<Group>> list_groups() override;
   Result<Group> get_group(int64_t group_id) override;

@@ -8,7 +8,6 @@
 namespace coffer::service {
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kResetLifetimeSeconds = 24 * 3600;
 constexpr int64_t kMaxInviteLifetimeSeconds = 90 * 86400;
 constexpr std::string_view kResetPrefix = "cfp_";

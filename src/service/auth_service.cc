@@ -14,7 +14,6 @@
 namespace coffer::service {
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr size_t kMaxTokenName = 100;
 constexpr int64_t kMaxApiTokenLifetime = int64_t{10} * 366 * 86400;
 constexpr int kRecoveryCodes = 10;
@@ -112,8 +111,8 @@ Result<SessionTokens> AuthService::tokens_for(const Session& session, std::strin
   return out;
 }
 
-Result<SessionTokens> AuthService::login(std::string_view username, std::string_view password,
-                                         const SecondFactor& factor, const RequestOrigin& origin) {
+Result<User> AuthService::check_sign_in(std::string_view username, std::string_view password,
+                                        const SecondFactor& factor, const RequestOrigin& origin) {
   const Micros now = now_micros();
   COFFER_RETURN_IF_ERROR(throttle_.check(username, origin.ip, now));
   auto fail = [&](std::string_view detail) -> Status {
@@ -148,7 +147,14 @@ Result<SessionTokens> AuthService::login(std::string_view username, std::string_
     return second;
   }
   COFFER_RETURN_IF_ERROR(throttle_.record_success(username));
+  return std::move(*user);
+}
 
+Result<SessionTokens> AuthService::login(std::string_view username, std::string_view password,
+                                         const SecondFactor& factor, const RequestOrigin& origin) {
+  auto user = check_sign_in(username, password, factor, origin);
+  COFFER_RETURN_IF_ERROR(user);
+  const Micros now = now_micros();
   std::string refresh = auth::new_opaque_token(auth::kRefreshTokenPrefix);
   auto session = accounts_.create_session(user->id, auth::opaque_token_hash(refresh), origin, now,
                                           now + options_.refresh_ttl_seconds * kMicrosPerSecond);

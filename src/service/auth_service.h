@@ -73,6 +73,11 @@ class AuthService {
   // kMfaRequired (right password, second factor enabled and not given).
   Result<SessionTokens> login(std::string_view username, std::string_view password,
                               const SecondFactor& factor, const RequestOrigin& origin);
+  // The checks of login() (throttle, password, status, second factor, audit of failures)
+  // without opening a session: for sign-ins that end in something else, such as a sync
+  // client's app password. Errors: as login().
+  Result<User> check_sign_in(std::string_view username, std::string_view password,
+                             const SecondFactor& factor, const RequestOrigin& origin);
 
   // Self-service registration as the admin's registration mode allows. Errors: kForbidden
   // (closed, or invite mode without a live invite), kInvalidArgument, kWeakPassword,

@@ -375,3 +375,86 @@ def test_shares_appear_under_shared_and_change_the_root_etag(server, alice, bob)
     assert bob.upload("plan.txt", b"v2", folder=folder).status_code in (200, 201)
     assert etag_of(s, base) != root_shared
     assert s.get(base + "Shared/Team/plan.txt").content == b"v2"
+
+
+def start_login_flow(server):
+    r = requests.post(server.url + "/index.php/login/v2",
+                      headers={"User-Agent": "Mozilla/5.0 (Linux) mirall/3.7.3 (Nextcloud, test)"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["poll"]["endpoint"] == server.url + "/index.php/login/v2/poll"
+    assert body["login"].startswith(server.url + "/index.php/login/v2/flow/")
+    return body["login"], body["poll"]["token"]
+
+
+def poll(server, token):
+    return requests.post(server.url + "/index.php/login/v2/poll", data={"token": token})
+
+
+def test_login_flow_v2_grants_an_app_password_once(server, alice):
+    login_url, poll_token = start_login_flow(server)
+    assert poll(server, poll_token).status_code == 404  # not granted yet
+
+    page = requests.get(login_url)
+    assert page.status_code == 200
+    assert "mirall/3.7.3" in page.text and 'name="password"' in page.text
+    assert "script-src" not in page.headers["Content-Security-Policy"]
+    assert "form-action 'self'" in page.headers["Content-Security-Policy"]
+
+    wrong = requests.post(login_url, data={"user": "alice", "password": "not-it"})
+    assert wrong.status_code == 401 and "Wrong username, password or code" in wrong.text
+    assert poll(server, poll_token).status_code == 404
+    # A form posted from another site's page is refused.
+    forged = requests.post(login_url, data={"user": "alice", "password": "alice-password-1"},
+                           headers={"Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 403
+
+    granted = requests.post(login_url, data={"user": "alice", "password": "alice-password-1"})
+    assert granted.status_code == 200 and "Access granted" in granted.text
+    r = poll(server, poll_token)
+    assert r.status_code == 200, r.text
+    collected = r.json()
+    assert collected["server"] == server.url and collected["loginName"] == "alice"
+    app_password = collected["appPassword"]
+
+    # Collected once; the page is gone; the app password works where the clients use it.
+    assert poll(server, poll_token).status_code == 404
+    assert requests.get(login_url).status_code == 404
+    r = requests.request("PROPFIND", server.url + "/remote.php/dav/files/alice/",
+                         auth=("alice", app_password), headers={"Depth": "0"})
+    assert r.status_code == 207
+    # It is a personal API token named after the client: listed, and revocable.
+    tokens = alice.get("/api/v1/auth/tokens").json()["items"]
+    mine = [t for t in tokens if "mirall" in t["name"]]
+    assert len(mine) == 1 and sorted(mine[0]["scopes"].split()) == ["files:read", "files:write"]
+    assert alice.delete(f"/api/v1/auth/tokens/{mine[0]['id']}").status_code == 204
+    r = requests.request("PROPFIND", server.url + "/remote.php/dav/files/alice/",
+                         auth=("alice", app_password), headers={"Depth": "0"})
+    assert r.status_code == 401
+
+
+def test_login_flow_v2_asks_accounts_with_a_second_factor_for_their_code(server):
+    from test_admin_and_mfa import call, enrol, session, totp
+    import time
+    alice = session(server, "alice", "alice-password-1")
+    secret, _ = enrol(server, alice)
+    login_url, poll_token = start_login_flow(server)
+    r = requests.post(login_url, data={"user": "alice", "password": "alice-password-1"})
+    assert r.status_code == 401 and "second factor" in r.text
+    assert poll(server, poll_token).status_code == 404
+    r = requests.post(login_url, data={"user": "alice", "password": "alice-password-1",
+                                       "code": totp(secret, time.time() + 30)})
+    assert r.status_code == 200, r.text
+    assert poll(server, poll_token).json()["loginName"] == "alice"
+    # The password alone over Basic stays refused for this account, even where allowed.
+    assert call(alice, "GET", "/api/v1/auth/me").json()["mfa_enabled"] is True
+
+
+def test_unknown_login_flows_are_not_found(server):
+    r = requests.get(server.url + "/index.php/login/v2/flow/cfl_nope")
+    assert r.status_code == 404 and "not found" in r.text
+    r = requests.post(server.url + "/index.php/login/v2/flow/cfl_nope",
+                      data={"user": "alice", "password": "alice-password-1"})
+    assert r.status_code == 404
+    assert poll(server, "cfp_nope").status_code == 404
+    assert poll(server, "").status_code == 404
