@@ -96,6 +96,7 @@ std::string status_line(int code) {
 std::string empty_element(const PropertyName& name) {
   if (name.ns.empty()) return "<" + name.name + "/>";
   if (name.ns == kDavNs) return "<D:" + name.name + "/>";
+  if (name.ns == dav::kXmlNs) return "<xml:" + name.name + "/>";
   return "<X:" + name.name + " xmlns:X=\"" + xml_escape(name.ns) + "\"/>";
 }
 
@@ -1236,6 +1237,13 @@ Response dav_unlock(DavState& dav, Request& request, const Target& target) {
   std::string_view header = trim_whitespace(request.header("Lock-Token"));
   if (header.size() < 2 || header.front() != '<' || header.back() != '>') {
     return fail(request, Status(Errc::kInvalidArgument, "Lock-Token must be <token>"));
+  }
+  // Releasing a lock changes what the owner may write: as taking one, it needs write access.
+  if (target.is_virtual()) return fail(request, shared_collection_read_only());
+  if (target.node) {
+    if (Status s = require_write(dav, request, target.node->id); !s.is_ok()) {
+      return fail(request, s);
+    }
   }
   Status s = dav.locks.unlock(target.tree.owner_id, target.lock_path(),
                               header.substr(1, header.size() - 2), now_micros());

@@ -113,6 +113,8 @@ class Serializer {
  private:
   // Prefixes are assigned per document; all declarations go on the root element.
   const std::string& prefix_for(const std::string& ns) {
+    static const std::string xml_prefix = "xml";
+    if (ns == kXmlNs) return xml_prefix;
     auto [it, added] = prefixes_.try_emplace(ns, "");
     if (added) it->second = "ns" + std::to_string(prefixes_.size() - 1);
     return it->second;

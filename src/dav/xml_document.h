@@ -15,6 +15,9 @@
 namespace coffer::dav {
 
 inline constexpr std::string_view kDavNs = "DAV:";
+// The namespace of the reserved prefix `xml` (xml:lang): always that prefix, never declared
+// (Namespaces in XML §3).
+inline constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
 
 struct XmlAttribute {
   std::string ns;  // namespace URI, "" for none (the usual case for attributes)

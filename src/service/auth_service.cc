@@ -230,6 +230,18 @@ Result<Principal> AuthService::authenticate(std::string_view bearer_token) {
   return identity->principal;
 }
 
+Result<uint32_t> AuthService::scopes_now(const User& user) {
+  uint32_t scopes = scopes_for_role(user.role);
+  if (user.role == Role::kAdmin && admins_need_mfa()) {
+    // Until this admin enrols a second factor, sessions and tokens work for files but not
+    // for administration.
+    auto enabled = totp_enabled(user.id);
+    COFFER_RETURN_IF_ERROR(enabled);
+    if (!*enabled) scopes &= ~kScopeAdmin;
+  }
+  return scopes;
+}
+
 Result<CachedIdentity> AuthService::identify(std::string_view bearer_token) {
   const Micros now = now_micros();
   // Read before the database: a revocation committed after this read makes what we build
@@ -249,9 +261,10 @@ Result<CachedIdentity> AuthService::identify(std::string_view bearer_token) {
     }
     const auto& [token, user] = *found;
     if (user.status != UserStatus::kActive) return unauthenticated("the account is not active");
-    CachedIdentity identity{
-        Principal{user.id, user.role, token.scopes & scopes_for_role(user.role), 0, token.id},
-        user.username};
+    auto role_scopes = scopes_now(user);
+    COFFER_RETURN_IF_ERROR(role_scopes);
+    CachedIdentity identity{Principal{user.id, user.role, token.scopes & *role_scopes, 0, token.id},
+                            user.username};
     // An expiring token is not remembered past its expiry.
     cache_.put(key, identity, generation,
                token.expires ? *token.expires - now : std::numeric_limits<Micros>::max());
@@ -276,15 +289,9 @@ Result<CachedIdentity> AuthService::identify(std::string_view bearer_token) {
   }
   if (user->id != claims->user_id) return unauthenticated("the token does not match its session");
   if (user->status != UserStatus::kActive) return unauthenticated("the account is not active");
-  uint32_t scopes = scopes_for_role(user->role);
-  if (user->role == Role::kAdmin && admins_need_mfa()) {
-    // Until this admin enrols a second factor, the session works for files but not for
-    // administration.
-    auto enabled = totp_enabled(user->id);
-    COFFER_RETURN_IF_ERROR(enabled);
-    if (!*enabled) scopes &= ~kScopeAdmin;
-  }
-  CachedIdentity identity{Principal{user->id, user->role, scopes, claims->session_id, 0},
+  auto scopes = scopes_now(*user);
+  COFFER_RETURN_IF_ERROR(scopes);
+  CachedIdentity identity{Principal{user->id, user->role, *scopes, claims->session_id, 0},
                           user->username};
   cache_.put(key, identity, generation);
   return identity;
@@ -391,6 +398,12 @@ Result<CreatedApiToken> AuthService::create_api_token(const Principal& who, std:
   if (scopes == 0) return Status(Errc::kInvalidArgument, "at least one scope is required");
   if ((scopes & ~scopes_for_role(who.role)) != 0) {
     return Status(Errc::kForbidden, "only admins may create tokens with the admin scope");
+  }
+  // Never more than the caller holds now: an admin session without the second factor the
+  // server requires lacks the admin scope, and so does every token it makes.
+  if ((scopes & ~who.scopes) != 0) {
+    return Status(Errc::kForbidden,
+                  "this session lacks a requested scope (admins need a second factor here)");
   }
   if (expires_in_seconds &&
       (*expires_in_seconds <= 0 || *expires_in_seconds > kMaxApiTokenLifetime)) {

@@ -161,6 +161,9 @@ class AuthService {
   // OK when the user has no confirmed TOTP, or `factor` proves it (spending the code).
   // Errors: kMfaRequired (nothing given), kInvalidCredentials (wrong).
   Status check_second_factor(int64_t user_id, const SecondFactor& factor, Micros now);
+  // The scopes `user`'s role grants now: without the admin scope for an admin who has no
+  // second factor while the server requires one.
+  Result<uint32_t> scopes_now(const User& user);
 
   meta::Catalog& catalog_;
   auth::SecretBox mfa_box_;

@@ -421,3 +421,21 @@ def test_authorization_matrix(admin_server):
     covered = {(m, t.split("?")[0].replace("{{name}}", "{name}")) for m, t, _, _ in cases}
     normalize = lambda p: __import__("re").sub(r"\{[a-z_0-9]+\}", "{}", p)
     assert {(m, normalize(p)) for m, p in routed} == {(m, normalize(p)) for m, p in covered}
+
+
+def test_admin_without_second_factor_cannot_mint_an_admin_token_when_mfa_is_required(admin_server):
+    """Issue 17, finding 8: the session had no admin scope, but create_api_token checked the
+    role, so it minted an admin-scoped token that administered the server."""
+    s = admin_server
+    root = session(s, "root", "root-password-1")
+    old = call(root, "POST", "/api/v1/auth/tokens", json={"name": "before", "scopes": "admin"})
+    assert old.status_code == 201, old.text
+    assert call(root, "PATCH", "/api/v1/admin/settings", json={"require_mfa_for_admins": True}).status_code == 200
+    r = call(root, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "admin files:read"})
+    assert r.status_code == 403 and error_code(r) == "FORBIDDEN", r.text
+    # A token made before the requirement stops administering too, until a factor is enrolled.
+    r = requests.get(s.url + "/api/v1/admin/users", headers={"Authorization": "Bearer " + old.json()["token"]})
+    assert r.status_code == 403
+    enrol(s, root)
+    r = call(root, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "admin files:read"})
+    assert r.status_code == 201, r.text

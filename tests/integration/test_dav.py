@@ -111,6 +111,20 @@ def test_options_and_properties(server, alice):
     assert r.status_code == 403
 
 
+def test_a_property_in_the_xml_namespace_keeps_propfind_well_formed(server, alice):
+    """Issue 17, finding 14: a property named in the reserved xml: namespace was written with a
+    declaration of that prefix, which XML forbids, so the answer did not parse."""
+    s = dav_session(alice, api_token(alice))
+    s.put(server.url + "/dav/x.txt", data=b"x")
+    patch = ('<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+             '<xml:lang>en</xml:lang></D:prop></D:set></D:propertyupdate>')
+    s.request("PROPPATCH", server.url + "/dav/x.txt", data=patch)
+    for body in (None, '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><xml:lang/></D:prop></D:propfind>',
+                 '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>'):
+        r = propfind(s, server.url + "/dav/x.txt", "0", body)
+        multistatus(r)  # parses
+
+
 def test_dead_properties_persist_in_the_database(server, alice):
     s = dav_session(alice, api_token(alice))
     s.put(server.url + "/dav/a.txt", data=b"a")

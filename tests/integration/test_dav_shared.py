@@ -246,6 +246,23 @@ def test_locks_bind_the_owner_and_the_recipient_alike(server, alice, bob):
     assert a.get(mine).content == b"v4"
 
 
+def test_read_only_recipient_cannot_unlock_the_owners_lock(server, alice, bob):
+    """Issue 17, finding 13: a read-only recipient could UNLOCK a lock the owner holds."""
+    box = alice.mkdir("ReadBox")
+    alice.upload("doc.txt", b"v1", folder=box)
+    share(alice, box, "read", username="bob")
+    a = dav_session(alice, api_token(alice))
+    b = dav_session(bob, api_token(bob))
+    r = a.request("LOCK", server.url + "/dav/ReadBox/doc.txt", data=LOCKINFO, headers={"Depth": "0"})
+    assert r.status_code == 200, r.text
+    token = r.headers["Lock-Token"].strip("<>")
+    r = b.request("UNLOCK", server.url + "/dav/Shared/ReadBox/doc.txt", headers={"Lock-Token": f"<{token}>"})
+    assert r.status_code == 403, r.text
+    # The lock still holds: Alice's write without the token is refused, with it accepted.
+    assert a.put(server.url + "/dav/ReadBox/doc.txt", data=b"v2").status_code == 423
+    assert a.put(server.url + "/dav/ReadBox/doc.txt", data=b"v2", headers={"If": f"(<{token}>)"}).status_code == 204
+
+
 def writable_share_for_bob(alice, name):
     folder = alice.mkdir(name)
     share(alice, folder, "write", username="bob")

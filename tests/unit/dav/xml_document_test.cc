@@ -84,6 +84,19 @@ TEST(XmlDocumentTest, SerializesSelfContained) {
   EXPECT_TRUE(again->elements()[0]->is("urn:inner", "inner"));
 }
 
+TEST(XmlDocumentTest, TheXmlNamespaceKeepsItsReservedPrefixUndeclared) {
+  auto root = parse_xml(
+      "<D:prop xmlns:D=\"DAV:\"><xml:lang>en</xml:lang><p xml:space=\"preserve\"/></D:prop>");
+  ASSERT_TRUE(root.is_ok());
+  for (const XmlElement* element : root->elements()) {
+    const std::string xml = serialize_xml(*element);
+    EXPECT_EQ(xml.find("xmlns:"), std::string::npos) << xml;
+    auto again = parse_xml(xml);
+    ASSERT_TRUE(again.is_ok()) << xml;
+  }
+  EXPECT_EQ(serialize_xml(*root->elements()[0]), "<xml:lang>en</xml:lang>");
+}
+
 TEST(DavRequestsTest, Propfind) {
   auto empty = parse_propfind("");
   ASSERT_TRUE(empty.is_ok());
