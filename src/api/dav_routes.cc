@@ -1215,6 +1215,7 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
   auto lock = dav.locks.lock(target.tree.owner_id, path, info->exclusive, infinite,
                              std::move(info->owner_xml), timeout, now);
   if (!lock.is_ok()) {
+    if (lock.status().code() != Errc::kConflict) return fail(request, lock.status());
     return precondition_response(request, 423, "no-conflicting-lock");
   }
   if (target.node) return lock_response(200, *lock, target.tree, target.path.mount);

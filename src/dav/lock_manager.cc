@@ -55,13 +55,21 @@ void LockManager::expire(Micros now) {
 Result<Lock> LockManager::lock(int64_t user_id, const std::string& path, bool exclusive,
                                bool infinite, std::string owner_xml, int64_t timeout_seconds,
                                Micros now) {
+  if (owner_xml.size() > kMaxOwnerBytes) {
+    return Status(Errc::kInvalidArgument, "a lock's owner may be at most 4 KiB");
+  }
   std::lock_guard guard(mu_);
   expire(now);
+  size_t held = 0;
   for (const auto& [token, entry] : by_token_) {
     const auto& [user, other] = entry;
     if (user != user_id) continue;
+    ++held;
     const bool overlaps = other.covers(path) || (infinite && path_within(other.root, path));
     if (overlaps && (exclusive || other.exclusive)) return locked(other);
+  }
+  if (held >= kMaxLocksPerTree) {
+    return Status::too_many_requests("1,000 locks are held in this tree: release some first", 60);
   }
   Lock lock;
   lock.token = new_lock_token();

@@ -40,10 +40,16 @@ struct Lock {
 class LockManager {
  public:
   static constexpr int64_t kDefaultTimeoutSeconds = 3600;
-  static constexpr int64_t kMaxTimeoutSeconds = 7 * 86400;
+  // Bounds that keep locks from filling memory (issue 17, finding 4), far above what clients
+  // use: Office and Finder ask for an hour or "Infinite" and refresh while a file is open,
+  // owners are a name or a URL, and a user edits a handful of files at once.
+  static constexpr int64_t kMaxTimeoutSeconds = 86400;
+  static constexpr size_t kMaxOwnerBytes = 4096;
+  static constexpr size_t kMaxLocksPerTree = 1000;
 
   // Takes a new lock on `path`. Errors: kConflict (a lock that conflicts covers the path, or,
-  // for depth infinity, lies below it).
+  // for depth infinity, lies below it), kInvalidArgument (an owner beyond kMaxOwnerBytes),
+  // kTooManyRequests (kMaxLocksPerTree live locks in `user_id`'s tree already).
   Result<Lock> lock(int64_t user_id, const std::string& path, bool exclusive, bool infinite,
                     std::string owner_xml, int64_t timeout_seconds, Micros now);
   // Extends the lock `token`, which must cover `path`. Errors: kPreconditionFailed.

@@ -207,6 +207,38 @@ def test_quota_is_enforced_over_dav(data_dir):
         s.stop()
 
 
+def shared_lockinfo(owner):
+    return ('<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:shared/></D:lockscope>'
+            f'<D:locktype><D:write/></D:locktype><D:owner>{owner}</D:owner></D:lockinfo>')
+
+
+def test_locks_are_bounded_in_owner_size_timeout_and_number(server, alice):
+    """Issue 17, finding 4: locks were unbounded (1 MiB owners, 7-day timeouts, any number), so
+    memory grew by 90 MB and one lock-discovery PROPFIND answered 92 MB."""
+    s = dav_session(alice, api_token(alice))
+    url = server.url + "/dav/busy.txt"
+    s.put(url, data=b"x")
+    r = s.request("LOCK", url, data=shared_lockinfo("o" * 5000), headers={"Depth": "0"})
+    assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT", r.text
+    r = s.request("LOCK", url, data=shared_lockinfo("me"), headers={"Depth": "0", "Timeout": "Second-604800"})
+    assert r.status_code == 200
+    assert r.headers.get("Timeout") == "Second-86400" or "Second-86400" in r.text
+    # At most 1,000 live locks in one user's tree: shared locks on one file reach it fast.
+    for _ in range(999):
+        r = s.request("LOCK", url, data=shared_lockinfo("me"), headers={"Depth": "0"})
+        assert r.status_code == 200
+    r = s.request("LOCK", url, data=shared_lockinfo("me"), headers={"Depth": "0"})
+    assert r.status_code == 429 and error_code(r) == "TOO_MANY_REQUESTS", r.text
+    token = r.headers.get("Lock-Token")
+    assert token is None
+    # Released locks make room again.
+    first = s.request("PROPFIND", url, headers={"Depth": "0"}, data=(
+        '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:lockdiscovery/></D:prop></D:propfind>'))
+    one = ET.fromstring(first.content).findtext(f".//{D}locktoken/{D}href")
+    assert s.request("UNLOCK", url, headers={"Lock-Token": f"<{one}>"}).status_code == 204
+    assert s.request("LOCK", url, data=shared_lockinfo("me"), headers={"Depth": "0"}).status_code == 200
+
+
 def test_locks_are_enforced_on_writes(server, alice):
     s = dav_session(alice, api_token(alice))
     url = server.url + "/dav/locked.txt"

@@ -120,5 +120,21 @@ TEST(IfHeaderTest, Evaluates) {
   EXPECT_FALSE(allows("</x> (<nothing>)"));
 }
 
+TEST(LockManagerTest, OwnersTimeoutsAndTheNumberOfLocksAreBounded) {
+  LockManager locks;
+  const std::string big(LockManager::kMaxOwnerBytes + 1, 'o');
+  EXPECT_EQ(locks.lock(kUser, "/a", false, false, big, 60, kNow).status().code(),
+            Errc::kInvalidArgument);
+  EXPECT_EQ(parse_timeout("Second-604800"), 86400);
+  for (size_t i = 0; i < LockManager::kMaxLocksPerTree; ++i) {
+    ASSERT_TRUE(locks.lock(kUser, "/a", false, false, "", 60, kNow).is_ok()) << i;
+  }
+  EXPECT_EQ(locks.lock(kUser, "/b", false, false, "", 60, kNow).status().code(),
+            Errc::kTooManyRequests);
+  // Another tree has its own budget, and expired locks make room.
+  EXPECT_TRUE(locks.lock(kUser + 1, "/a", false, false, "", 60, kNow).is_ok());
+  EXPECT_TRUE(locks.lock(kUser, "/b", false, false, "", 60, kNow + 61'000'000).is_ok());
+}
+
 }  // namespace
 }  // namespace coffer::dav
