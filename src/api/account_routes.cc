@@ -58,8 +58,15 @@ Response change_password(ApiContext& ctx, Request& request) {
     return fail(request, Status(Errc::kInvalidArgument,
                                 "current_password and new_password are required strings"));
   }
-  Status status =
-      ctx.auth.change_password(request.principal, **current, **next, origin_of(request));
+  bool keep_api_tokens = false;
+  if (const auto* keep = body->if_contains("keep_api_tokens")) {
+    if (!keep->is_bool()) {
+      return fail(request, Status(Errc::kInvalidArgument, "keep_api_tokens must be a boolean"));
+    }
+    keep_api_tokens = keep->as_bool();
+  }
+  Status status = ctx.auth.change_password(request.principal, **current, **next, keep_api_tokens,
+                                           origin_of(request));
   if (!status.is_ok()) return fail(request, status);
   return no_content();
 }

@@ -103,8 +103,9 @@ class AccountStore {
   // Revokes every live session of the user except `keep_session_id`; returns how many.
   virtual Result<int64_t> revoke_sessions(int64_t user_id, int64_t keep_session_id, Micros now) = 0;
   // Sets the password hash and revokes every other session, in one transaction.
+  // With `revoke_api_tokens`, also revokes every API token of the user.
   virtual Status change_password(int64_t user_id, const std::string& password_hash,
-                                 int64_t keep_session_id, Micros now) = 0;
+                                 int64_t keep_session_id, bool revoke_api_tokens, Micros now) = 0;
 
   // Personal API tokens.
   virtual Result<ApiToken> create_api_token(int64_t user_id, const std::string& name,

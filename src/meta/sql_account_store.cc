@@ -113,6 +113,12 @@ Result<RefreshResult> rotate(Connection& conn, const std::string& next_hash,
   return result;
 }
 
+Status revoke_all_api_tokens(Connection& conn, int64_t user_id, Micros now) {
+  return status_of(
+      conn.exec("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                {now, user_id}));
+}
+
 }  // namespace
 
 Result<Session> SqlAccountStore::create_session(int64_t user_id, const std::string& refresh_hash,
@@ -215,7 +221,8 @@ Result<int64_t> SqlAccountStore::revoke_sessions(int64_t user_id, int64_t keep_s
 }
 
 Status SqlAccountStore::change_password(int64_t user_id, const std::string& password_hash,
-                                        int64_t keep_session_id, Micros now) {
+                                        int64_t keep_session_id, bool revoke_api_tokens,
+                                        Micros now) {
   return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
     auto n = conn.exec("UPDATE users SET password_hash = ? WHERE id = ?", {password_hash, user_id});
     COFFER_RETURN_IF_ERROR(n);
@@ -224,6 +231,7 @@ Status SqlAccountStore::change_password(int64_t user_id, const std::string& pass
         conn.exec("UPDATE sessions SET revoked_at = ?, revoked_reason = 'password changed' "
                   "WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
                   {now, user_id, keep_session_id}));
+    if (revoke_api_tokens) COFFER_RETURN_IF_ERROR(revoke_all_api_tokens(conn, user_id, now));
     return Status::ok();
   });
 }
@@ -579,6 +587,7 @@ Result<int64_t> SqlAccountStore::redeem_password_reset(const std::string& token_
     COFFER_RETURN_IF_ERROR(
         conn.exec("UPDATE users SET password_hash = ? WHERE id = ?", {password_hash, user_id}));
     COFFER_RETURN_IF_ERROR(end_sessions(conn, user_id, now, "password reset"));
+    COFFER_RETURN_IF_ERROR(revoke_all_api_tokens(conn, user_id, now));
     return user_id;
   });
 }

@@ -23,7 +23,7 @@ class SqlAccountStore final : public AccountStore {
   Status revoke_session(int64_t user_id, int64_t session_id, Micros now) override;
   Result<int64_t> revoke_sessions(int64_t user_id, int64_t keep_session_id, Micros now) override;
   Status change_password(int64_t user_id, const std::string& password_hash, int64_t keep_session_id,
-                         Micros now) override;
+                         bool revoke_api_tokens, Micros now) override;
 
   Result<ApiToken> create_api_token(int64_t user_id, const std::string& name, uint32_t scopes,
                                     const std::string& token_hash, std::optional<Micros> expires,

@@ -369,7 +369,8 @@ Status AuthService::revoke_session(const Principal& who, int64_t session_id,
 }
 
 Status AuthService::change_password(const Principal& who, std::string_view current_password,
-                                    std::string_view new_password, const RequestOrigin& origin) {
+                                    std::string_view new_password, bool keep_api_tokens,
+                                    const RequestOrigin& origin) {
   auto user = catalog_.find_user(who.user_id);
   COFFER_RETURN_IF_ERROR(user);
   if (current_password.size() > auth::kMaxPasswordBytes ||
@@ -381,7 +382,8 @@ Status AuthService::change_password(const Principal& who, std::string_view curre
   COFFER_RETURN_IF_ERROR(auth::check_password_policy(new_password, user->username));
   auto hash = auth::hash_password(new_password);
   COFFER_RETURN_IF_ERROR(hash);
-  Status changed = accounts_.change_password(who.user_id, *hash, who.session_id, now_micros());
+  Status changed =
+      accounts_.change_password(who.user_id, *hash, who.session_id, !keep_api_tokens, now_micros());
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(changed);
   return audit(&who, "auth.password_change", user_target(who.user_id), "success", origin,
@@ -600,8 +602,9 @@ Status AuthService::set_password(std::string_view username, std::string_view pas
   COFFER_RETURN_IF_ERROR(user);
   auto hash = auth::hash_password(password);
   COFFER_RETURN_IF_ERROR(hash);
-  // A reset by the operator ends every session: whoever knew the old password is out.
-  Status changed = accounts_.change_password(user->id, *hash, 0, now_micros());
+  // A reset by the operator ends every session and API token: whoever knew the old password
+  // is out.
+  Status changed = accounts_.change_password(user->id, *hash, 0, true, now_micros());
   cache_.invalidate_all();
   return changed;
 }

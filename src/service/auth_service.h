@@ -128,9 +128,11 @@ class AuthService {
   Status revoke_session(const Principal& who, int64_t session_id, const RequestOrigin& origin);
 
   // Errors: kInvalidCredentials (current password wrong), kWeakPassword. Ends every other
-  // session of the user.
+  // session of the user and, unless `keep_api_tokens`, revokes every API token: whoever
+  // learned the old password may have made one.
   Status change_password(const Principal& who, std::string_view current_password,
-                         std::string_view new_password, const RequestOrigin& origin);
+                         std::string_view new_password, bool keep_api_tokens,
+                         const RequestOrigin& origin);
 
   // Errors: kInvalidArgument (name, scopes, expiry), kForbidden (admin scope for a non-admin).
   Result<CreatedApiToken> create_api_token(const Principal& who, std::string_view name,

@@ -209,6 +209,30 @@ def test_password_change(server):
     assert login(server, "alice", "correct horse battery staple").status_code == 200
 
 
+def test_password_change_revokes_api_tokens_unless_asked_to_keep_them(server, alice):
+    """Issue 17, finding 15: a password change left every API token working, so a leaked
+    token outlived the change meant to lock its thief out."""
+    def token_works(token):
+        return requests.get(server.url + "/api/v1/auth/me", headers=bearer(token)).status_code == 200
+
+    make = lambda: alice.post("/api/v1/auth/tokens", json={"name": "t", "scopes": ["files:read"]}).json()["token"]
+    old = make()
+    r = alice.post("/api/v1/auth/password", json={"current_password": "alice-password-1",
+                                                 "new_password": "a second passphrase"})
+    assert r.status_code == 204
+    assert not token_works(old)
+    assert alice.get("/api/v1/auth/tokens").json()["items"] == []
+    # Asked to keep them (a sync client's app password), they stay.
+    kept = make()
+    r = alice.post("/api/v1/auth/password", json={"current_password": "a second passphrase",
+                                                 "new_password": "a third passphrase", "keep_api_tokens": True})
+    assert r.status_code == 204
+    assert token_works(kept)
+    r = alice.post("/api/v1/auth/password", json={"current_password": "a third passphrase",
+                                                 "new_password": "a fourth passphrase", "keep_api_tokens": "yes"})
+    assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT"
+
+
 def test_personal_api_tokens_and_scopes(server, alice):
     r = alice.post("/api/v1/auth/tokens", json={"name": "backup script", "scopes": ["files:read"]})
     assert r.status_code == 201, r.text

@@ -167,11 +167,15 @@ def test_admins_manage_users_and_disabling_ends_access_at_once(admin_server):
     assert r.status_code == 201
     reset = r.json()["token"]
     alice_session = session(s, "alice", "alice-password-1")
+    alice_token = call(alice_session, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["token"]
     r = requests.post(s.url + "/api/v1/auth/password-reset", json={"token": reset, "new_password": "short"})
     assert r.status_code == 400 and error_code(r) == "WEAK_PASSWORD"
     r = requests.post(s.url + "/api/v1/auth/password-reset", json={"token": reset, "new_password": "a brand new passphrase"})
     assert r.status_code == 204
     assert call(alice_session, "GET", "/api/v1/auth/me").status_code == 401
+    # A reset is for a lost or stolen password: it ends the API tokens too (issue 17, finding 15).
+    r = requests.get(s.url + "/api/v1/auth/me", headers={"Authorization": "Bearer " + alice_token})
+    assert r.status_code == 401
     r = requests.post(s.url + "/api/v1/auth/password-reset", json={"token": reset, "new_password": "another passphrase"})
     assert r.status_code == 404 and error_code(r) == "NOT_FOUND"
     assert login(s, "alice", "a brand new passphrase").status_code == 200

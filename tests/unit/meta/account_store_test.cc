@@ -102,10 +102,20 @@ TEST_F(AccountStoreTest, ChangePasswordKeepsOnlyTheCurrentSession) {
   auto keep = store().create_session(alice_, "k", origin_, 1000, kHour);
   auto other = store().create_session(alice_, "o", origin_, 1000, kHour);
   ASSERT_TRUE(keep.is_ok() && other.is_ok());
-  ASSERT_TRUE(store().change_password(alice_, "new-hash", keep->id, 2000).is_ok());
+  ASSERT_TRUE(store().create_api_token(alice_, "kept", kScopeFilesRead, "t1", {}, 1000).is_ok());
+  ASSERT_TRUE(store().change_password(alice_, "new-hash", keep->id, false, 2000).is_ok());
   EXPECT_TRUE(store().session_user(keep->id, 3000).is_ok());
   EXPECT_FALSE(store().session_user(other->id, 3000).is_ok());
   EXPECT_EQ(catalog_->find_user(alice_)->password_hash, "new-hash");
+  EXPECT_TRUE(store().use_api_token("t1", 3000).is_ok());
+}
+
+TEST_F(AccountStoreTest, ChangePasswordCanRevokeEveryApiToken) {
+  ASSERT_TRUE(store().create_api_token(alice_, "a", kScopeFilesRead, "t1", {}, 1000).is_ok());
+  ASSERT_TRUE(store().create_api_token(alice_, "b", kScopeFilesRead, "t2", {}, 1000).is_ok());
+  ASSERT_TRUE(store().change_password(alice_, "new-hash", 0, true, 2000).is_ok());
+  EXPECT_EQ(store().use_api_token("t1", 3000).status().code(), Errc::kNotFound);
+  EXPECT_EQ(store().use_api_token("t2", 3000).status().code(), Errc::kNotFound);
 }
 
 TEST_F(AccountStoreTest, ApiTokensRecordUseAndStopWhenRevokedOrExpired) {
