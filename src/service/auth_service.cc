@@ -373,12 +373,17 @@ Status AuthService::change_password(const Principal& who, std::string_view curre
                                     const RequestOrigin& origin) {
   auto user = catalog_.find_user(who.user_id);
   COFFER_RETURN_IF_ERROR(user);
+  // Throttled like a sign-in: a session alone must not be a password oracle.
+  const Micros now = now_micros();
+  COFFER_RETURN_IF_ERROR(throttle_.check(user->username, origin.ip, now));
   if (current_password.size() > auth::kMaxPasswordBytes ||
       !auth::verify_password(current_password, user->password_hash)) {
+    COFFER_RETURN_IF_ERROR(throttle_.record_failure(user->username, origin.ip, now));
     (void)audit(&who, "auth.password_change", user_target(who.user_id), "failure", origin,
                 "current password wrong");
     return Status(Errc::kInvalidCredentials, "the current password is wrong");
   }
+  COFFER_RETURN_IF_ERROR(throttle_.record_success(user->username));
   COFFER_RETURN_IF_ERROR(auth::check_password_policy(new_password, user->username));
   auto hash = auth::hash_password(new_password);
   COFFER_RETURN_IF_ERROR(hash);
@@ -567,14 +572,19 @@ Status AuthService::disable_totp(const Principal& who, std::string_view password
                                  const SecondFactor& factor, const RequestOrigin& origin) {
   auto user = catalog_.find_user(who.user_id);
   COFFER_RETURN_IF_ERROR(user);
+  const Micros now = now_micros();
+  COFFER_RETURN_IF_ERROR(throttle_.check(user->username, origin.ip, now));
   auto enabled = totp_enabled(who.user_id);
   COFFER_RETURN_IF_ERROR(enabled);
   if (!*enabled) return Status(Errc::kConflict, "two-factor authentication is not enabled");
   const bool password_ok = password.size() <= auth::kMaxPasswordBytes &&
                            auth::verify_password(password, user->password_hash);
-  Status second = password_ok ? check_second_factor(who.user_id, factor, now_micros())
+  Status second = password_ok ? check_second_factor(who.user_id, factor, now)
                               : Status(Errc::kInvalidCredentials, "wrong password");
   if (!second.is_ok()) {
+    if (second.code() == Errc::kInvalidCredentials) {
+      COFFER_RETURN_IF_ERROR(throttle_.record_failure(user->username, origin.ip, now));
+    }
     (void)audit(&who, "auth.mfa_disable", user_target(who.user_id), "failure", origin);
     if (second.code() == Errc::kMfaRequired) {
       return Status(Errc::kInvalidArgument, "a current TOTP code or a recovery code is required");

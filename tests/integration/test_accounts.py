@@ -233,6 +233,21 @@ def test_password_change_revokes_api_tokens_unless_asked_to_keep_them(server, al
     assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT"
 
 
+def test_password_change_and_second_factor_removal_are_throttled_like_sign_in(server, alice):
+    """Issue 17, finding 9: wrong current passwords were never throttled, so a stolen session
+    could guess the password (and burn Argon2 CPU) without limit."""
+    wrong = {"current_password": "not-the-password", "new_password": "whatever passphrase"}
+    # As for sign-in: five free failures, the sixth starts a block.
+    statuses = [alice.post("/api/v1/auth/password", json=wrong).status_code for _ in range(7)]
+    assert statuses[:6] == [401] * 6 and statuses[6] == 429, statuses
+    # While blocked, even the right password waits: the block does not reveal it.
+    r = alice.post("/api/v1/auth/password", json={"current_password": "alice-password-1",
+                                                 "new_password": "whatever passphrase"})
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    r = alice.delete("/api/v1/auth/mfa/totp", json={"password": "not-the-password", "code": "123456"})
+    assert r.status_code == 429
+
+
 def test_personal_api_tokens_and_scopes(server, alice):
     r = alice.post("/api/v1/auth/tokens", json={"name": "backup script", "scopes": ["files:read"]})
     assert r.status_code == 201, r.text
