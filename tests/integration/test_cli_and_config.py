@@ -157,7 +157,8 @@ def test_environment_overrides_the_file_and_flags_override_both(data_dir):
         r = run("user", "add", name, "--config", config, *extra, "--password-stdin",
                 stdin="long-enough-password\n", env=env)
         assert r.returncode == 0, r.stderr
-        return [d for d in (in_file, in_env, in_flag) if os.path.exists(os.path.join(d, "meta.db"))]
+        # The data directory in use gets the key file on every engine (meta.db only on SQLite).
+        return [d for d in (in_file, in_env, in_flag) if os.path.exists(os.path.join(d, "secrets", "token.key"))]
 
     assert meta_db_after_user_add() == [in_file]
     assert meta_db_after_user_add(env={"COFFER_DATA": in_env}) == [in_file, in_env]
