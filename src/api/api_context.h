@@ -11,6 +11,7 @@
 #include "service/activity_log.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
+#include "service/chunked_uploads.h"
 #include "service/file_service.h"
 #include "service/search_service.h"
 #include "service/share_service.h"
@@ -52,6 +53,9 @@ struct ApiContext {
   std::function<void()> jobs_enqueued;
   // File activity (the activity routes need it; everything else may leave it null).
   service::ActivityLog* activity = nullptr;
+  // Sync clients' chunked uploads; null where a caller has none to offer (they then answer
+  // 503).
+  service::ChunkedUploads* chunked_uploads = nullptr;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.

@@ -36,7 +36,13 @@ std::vector<std::string_view> raw_segments(std::string_view path) {
 
 bool is_dav_target(std::string_view target) {
   target = target.substr(0, target.find('?'));
-  return mount_length(raw_segments(target)) > 0;
+  return mount_length(raw_segments(target)) > 0 || is_dav_upload_target(target);
+}
+
+bool is_dav_upload_target(std::string_view target) {
+  const auto segments = raw_segments(target.substr(0, target.find('?')));
+  if (segments.size() < 3 || segments[0] != "remote.php" || segments[1] != "dav") return false;
+  return segments[2] == "uploads" || (segments[2] == "bulk" && segments.size() == 3);
 }
 
 std::string DavPath::path() const {

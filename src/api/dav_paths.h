@@ -20,8 +20,13 @@ namespace coffer::api {
 inline constexpr std::string_view kDavPrefix = "/dav";
 
 // True for every mount ("/dav", "/remote.php/webdav", "/remote.php/dav/files/x") and
-// everything below one.
+// everything below one, and for the sync clients' upload endpoints (is_dav_upload_target).
 bool is_dav_target(std::string_view target);
+
+// True for the sync clients' upload endpoints, which are not trees: chunked uploads at
+// /remote.php/dav/uploads/{user}/... and bulk uploads at /remote.php/dav/bulk
+// (api/dav_uploads.h).
+bool is_dav_upload_target(std::string_view target);
 
 struct DavPath {
   std::string mount = std::string(kDavPrefix);  // the href prefix, percent-encoded, no final '/'

@@ -15,6 +15,7 @@
 #include "api/dav_client_properties.h"
 #include "api/dav_paths.h"
 #include "api/dav_shared_paths.h"
+#include "api/dav_uploads.h"
 #include "api/deletion.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
@@ -980,7 +981,11 @@ Response dav_get(DavState& dav, Request& request, const Target& target) {
   return send_content(dav.ctx, request, *target.node, options);
 }
 
-Response dav_put(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+// A PUT of `body` (`size` bytes when known) at `target`, with the request's conditions and
+// sync-client headers (X-OC-Mtime, OC-Checksum): the request's own body, or one a sync client
+// assembled from parts or sent in a bulk upload (api/dav_uploads.h).
+Response put_file(DavState& dav, Request& request, const Target& target, const Conditions& c,
+                  ByteSource& body, std::optional<uint64_t> size) {
   if (target.is_virtual()) return fail(request, shared_collection_read_only());
   if (target.path.is_root() || (target.node && target.node->kind == NodeKind::kFolder)) {
     return fail(request, Status(Errc::kMethodNotAllowed, "PUT on a collection"));
@@ -1016,9 +1021,9 @@ Response dav_put(DavState& dav, Request& request, const Target& target, const Co
   upload.owner_id = request.user_id;
   upload.parent_id = parent->id;
   upload.name = target.path.name();
-  upload.body = request.body;
+  upload.body = &body;
   upload.expected_sha256 = *digest;
-  upload.expected_size = request.body->content_length();
+  upload.expected_size = size;
   upload.modified = *client_mtime;
   auto node = dav.ctx.files.upload(upload);
   if (!node.is_ok()) return fail(request, node.status());
@@ -1032,6 +1037,22 @@ Response dav_put(DavState& dav, Request& request, const Target& target, const Co
     response.set_header("Location", dav_href(target.path.mount, target.path.segments, false));
   }
   return response;
+}
+
+Response dav_put(DavState& dav, Request& request, const Target& target, const Conditions& c) {
+  return put_file(dav, request, target, c, *request.body, request.body->content_length());
+}
+
+// A PUT at the URL `url` (under a mount) of a body that is not the request's.
+Response put_at(DavState& dav, Request& request, std::string_view url, ByteSource& body,
+                uint64_t size) {
+  auto path = parse_dav_url(url);
+  if (!path.is_ok()) return fail(request, path.status());
+  auto target = resolve(dav, request, std::move(*path));
+  if (!target.is_ok()) return fail(request, target.status());
+  auto conditions = conditions_of(request);
+  if (!conditions.is_ok()) return fail(request, conditions.status());
+  return put_file(dav, request, *target, *conditions, body, size);
 }
 
 Response dav_delete(DavState& dav, Request& request, const Target& target, const Conditions& c) {
@@ -1255,6 +1276,12 @@ Response dav_unlock(DavState& dav, Request& request, const Target& target) {
 Response dav_dispatch(DavState& dav, Request& request) {
   const std::string& method = request.method;
   if (method == "OPTIONS") return dav_options(dav, request);
+  if (is_dav_upload_target(request.target)) {
+    const DavPutAt put = [&dav](Request& r, std::string_view url, ByteSource& body, uint64_t size) {
+      return put_at(dav, r, url, body, size);
+    };
+    return serve_dav_upload(dav.ctx, request, put);
+  }
   auto path = parse_dav_url(request.target);
   if (!path.is_ok()) return fail(request, path.status());
   auto target = resolve(dav, request, std::move(*path));

@@ -56,9 +56,10 @@ std::optional<std::string> header_param(std::string_view value, std::string_view
 
 }  // namespace
 
-std::optional<std::string> multipart_boundary(std::string_view content_type) {
+std::optional<std::string> multipart_boundary(std::string_view content_type,
+                                              std::string_view subtype) {
   size_t semi = content_type.find(';');
-  if (lower(trim_whitespace(content_type.substr(0, semi))) != "multipart/form-data")
+  if (lower(trim_whitespace(content_type.substr(0, semi))) != "multipart/" + std::string(subtype))
     return std::nullopt;
   if (semi == std::string_view::npos) return std::nullopt;
   auto boundary = header_param(content_type.substr(semi + 1), "boundary");
@@ -169,6 +170,7 @@ Result<std::optional<MultipartReader::Part>> MultipartReader::next_part() {
     } else if (name == "content-type") {
       part.content_type = std::string(value);
     }
+    part.headers.emplace_back(std::move(name), std::string(value));
     begin_ += eol + 2;
   }
   in_part_ = true;

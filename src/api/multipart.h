@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/byte_source.h"
@@ -14,8 +15,10 @@
 
 namespace coffer::api {
 
-// The boundary parameter of a multipart/form-data Content-Type, if it is one.
-std::optional<std::string> multipart_boundary(std::string_view content_type);
+// The boundary parameter of a Content-Type of multipart/`subtype` (RFC 2046 §5.1: form-data
+// for browser uploads, related for the sync clients' bulk uploads), if it is one.
+std::optional<std::string> multipart_boundary(std::string_view content_type,
+                                              std::string_view subtype = "form-data");
 
 class MultipartReader : public ByteSource {
  public:
@@ -25,6 +28,15 @@ class MultipartReader : public ByteSource {
     std::string field_name;
     std::optional<std::string> filename;  // present for file fields
     std::string content_type;
+    // Every header of the part, names in lower case.
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    std::string_view header(std::string_view lower_case_name) const {
+      for (const auto& [name, value] : headers) {
+        if (name == lower_case_name) return value;
+      }
+      return {};
+    }
   };
   // Skips the rest of the current part and moves to the next. nullopt after the last part.
   // Errors: kBadRequest (malformed), and the body's own errors.

@@ -5,6 +5,7 @@
 // tells users how to connect each client.
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <string>
 
 #include "api/api_context.h"
@@ -90,6 +91,24 @@ Response ocs_response(const Request& request, json::value data) {
   return response;
 }
 
+// Whether the client handles bulk uploads of empty files: Nextcloud desktop clients before
+// 3.10 ("mirall/3.7.3" in their User-Agent) fail every bulk POST that holds an empty file,
+// before sending it, and retry it forever (nextcloud/desktop#5871, fixed in the 3.9 series),
+// so a folder with one empty file would never sync. They get plain PUTs instead.
+bool bulk_upload_safe_for(std::string_view user_agent) {
+  const size_t at = user_agent.find("mirall/");
+  if (at == std::string_view::npos) return true;
+  std::string_view version = user_agent.substr(at + 7);
+  int major = 0;
+  int minor = 0;
+  auto [end, ec] = std::from_chars(version.data(), version.data() + version.size(), major);
+  if (ec != std::errc()) return false;
+  if (end < version.data() + version.size() && *end == '.') {
+    std::from_chars(end + 1, version.data() + version.size(), minor);
+  }
+  return major > 3 || (major == 3 && minor >= 10);
+}
+
 Response capabilities(ApiContext&, Request& request) {
   json::object version{
       {"major", kCompatibleMajor},          {"minor", 0},    {"micro", 0},
@@ -100,6 +119,11 @@ Response capabilities(ApiContext&, Request& request) {
       // file's SHA-256 is in its PROPFIND answer (oc:checksums).
       {"checksums",
        json::object{{"supportedTypes", json::array{"SHA256"}}, {"preferredUploadType", "SHA256"}}},
+      // Chunked uploads (chunking NG, "1.0") at /remote.php/dav/uploads/{user}/ and bulk
+      // uploads at /remote.php/dav/bulk (api/dav_uploads.h).
+      {"dav", bulk_upload_safe_for(request.header("User-Agent"))
+                  ? json::object{{"chunking", "1.0"}, {"bulkupload", "1.0"}}
+                  : json::object{{"chunking", "1.0"}}},
       {"files", json::object{{"bigfilechunking", false},
                              {"undelete", true},
                              {"versioning", true},

@@ -129,12 +129,13 @@ class PeriodicGc {
         }
       }
       // Expired uploads go before the collection too: their chunks are unreferenced now.
-      auto expired = rt_.uploads->remove_expired();
-      if (!expired.is_ok()) {
-        api::log_event(api::LogLevel::kError,
-                       {{"msg", "upload expiry failed"}, {"error", expired.status().to_string()}});
-      } else if (*expired > 0) {
-        api::log_event(api::LogLevel::kInfo, {{"msg", "upload expiry"}, {"expired", *expired}});
+      for (auto expired : {rt_.uploads->remove_expired(), rt_.chunked_uploads->remove_expired()}) {
+        if (!expired.is_ok()) {
+          api::log_event(api::LogLevel::kError, {{"msg", "upload expiry failed"},
+                                                 {"error", expired.status().to_string()}});
+        } else if (*expired > 0) {
+          api::log_event(api::LogLevel::kInfo, {{"msg", "upload expiry"}, {"expired", *expired}});
+        }
       }
       // Finished jobs are kept a week for operators, then forgotten.
       if (auto pruned = rt_.catalog->jobs().prune_done(now_micros() - kDoneJobRetention);
@@ -211,7 +212,7 @@ int serve(const Config& config) {
                       config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
                       runtime.uploads.get(), [&runtime] { runtime.job_runner->notify(); },
-                      runtime.activity.get()},
+                      runtime.activity.get(), runtime.chunked_uploads.get()},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;

@@ -71,6 +71,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   upload_options.max_size = static_cast<uint64_t>(config.upload_max_size);
   rt->uploads = std::make_unique<service::UploadSessions>(
       *rt->catalog, *rt->files, *rt->chunks, rt->inflight, *rt->leases, upload_options);
+  service::ChunkedUploadOptions chunked_options;
+  chunked_options.idle_seconds = config.upload_expiry_seconds;
+  chunked_options.max_size = static_cast<uint64_t>(config.upload_max_size);
+  rt->chunked_uploads = std::make_unique<service::ChunkedUploads>(
+      *rt->catalog, *rt->files, *rt->chunks, rt->inflight, *rt->leases, chunked_options);
   service::AuthOptions auth_options;
   auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
   auth_options.refresh_grace_seconds = config.refresh_grace_seconds;

@@ -12,6 +12,7 @@
 #include "service/activity_log.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
+#include "service/chunked_uploads.h"
 #include "service/file_service.h"
 #include "service/job_registry.h"
 #include "service/job_runner.h"
@@ -33,7 +34,8 @@ struct Runtime {
   // Before the services that record into it, so that it outlives them.
   std::unique_ptr<service::ActivityLog> activity;
   std::unique_ptr<service::FileService> files;
-  std::unique_ptr<service::UploadSessions> uploads;  // resumable (tus) uploads
+  std::unique_ptr<service::UploadSessions> uploads;          // resumable (tus) uploads
+  std::unique_ptr<service::ChunkedUploads> chunked_uploads;  // the sync clients' chunked uploads
   std::unique_ptr<service::AuthService> auth;
   std::unique_ptr<service::AdminService> admin;
   std::unique_ptr<service::ShareService> shares;

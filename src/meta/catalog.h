@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "meta/account_store.h"
 #include "meta/activity_store.h"
+#include "meta/chunked_upload_store.h"
 #include "meta/job_store.h"
 #include "meta/media_store.h"
 #include "meta/property_store.h"
@@ -117,8 +118,8 @@ class Catalog {
   // The chunk list of a version, ordered by offset.
   virtual Result<std::vector<VersionChunk>> version_chunks(int64_t version_id) = 0;
 
-  // Maintenance. Calls fn for every distinct chunk referenced by any version or by a resumable
-  // upload in progress (UploadStore).
+  // Maintenance. Calls fn for every distinct chunk referenced by any version or by an upload
+  // in progress (UploadStore, ChunkedUploadStore).
   virtual Status for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) = 0;
   struct VersionRecord {
     int64_t version_id = 0;
@@ -153,6 +154,8 @@ class Catalog {
   virtual ShareStore& shares() = 0;
   // Resumable uploads in progress, in the same database.
   virtual UploadStore& uploads() = 0;
+  // Sync clients' chunked uploads in progress, in the same database.
+  virtual ChunkedUploadStore& chunked_uploads() = 0;
   // WebDAV dead properties, in the same database.
   virtual PropertyStore& properties() = 0;
   // The background job queue and what media processing derived, in the same database.

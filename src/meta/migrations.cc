@@ -420,6 +420,42 @@ CREATE TABLE login_flows (
 CREATE INDEX login_flows_by_expiry ON login_flows (expires_at);
 )sql";
 
+// Version 14: sync clients' chunked uploads (Nextcloud chunking NG and v2): the upload
+// collections, their parts and the chunks holding each part until the file is assembled.
+constexpr std::string_view kChunkedUploadsSchema = R"sql(
+CREATE TABLE chunked_uploads (
+  owner_id BIGINT NOT NULL REFERENCES users (id),
+  transfer TEXT NOT NULL,
+  total_length BIGINT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (owner_id, transfer)
+){{NATURAL_KEY}};
+CREATE INDEX chunked_uploads_by_expiry ON chunked_uploads (expires_at);
+
+CREATE TABLE chunked_upload_parts (
+  owner_id BIGINT NOT NULL,
+  transfer TEXT NOT NULL,
+  part TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  modified_at BIGINT NOT NULL,
+  PRIMARY KEY (owner_id, transfer, part)
+){{NATURAL_KEY}};
+
+CREATE TABLE chunked_upload_chunks (
+  owner_id BIGINT NOT NULL,
+  transfer TEXT NOT NULL,
+  part TEXT NOT NULL,
+  byte_offset BIGINT NOT NULL,
+  chunk TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  stored_size BIGINT NOT NULL,
+  encoding INTEGER NOT NULL,
+  PRIMARY KEY (owner_id, transfer, part, byte_offset)
+){{NATURAL_KEY}};
+CREATE INDEX chunked_upload_chunks_by_chunk ON chunked_upload_chunks (chunk);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -434,6 +470,7 @@ constexpr Migration kMigrations[] = {
     {11, "file activity, storage usage history", kInsightsSchema},
     {12, "subtree change times for folder ETags", kTreeChangedSchema},
     {13, "sync client sign-in through the browser", kLoginFlowsSchema},
+    {14, "sync clients' chunked uploads", kChunkedUploadsSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -991,10 +991,10 @@ Result<std::vector<VersionChunk>> SqlCatalog::version_chunks(int64_t version_id)
 Status SqlCatalog::for_each_referenced_chunk(const std::function<Status(const std::string&)>& fn) {
   return db_->transact(TxMode::kRead, [&](Connection& conn) {
     // Partial uploads and thumbnails are stored as chunks too (meta/upload_store.h,
-    // meta/media_store.h).
+    // meta/chunked_upload_store.h, meta/media_store.h).
     return conn.query_each(
         "SELECT chunk FROM version_chunks UNION SELECT chunk FROM upload_chunks "
-        "UNION SELECT chunk FROM thumbnail_chunks",
+        "UNION SELECT chunk FROM chunked_upload_chunks UNION SELECT chunk FROM thumbnail_chunks",
         {}, [&](const Row& row) { return fn(row.text(0)); });
   });
 }

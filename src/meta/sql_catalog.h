@@ -15,6 +15,7 @@
 #include "meta/database.h"
 #include "meta/sql_account_store.h"
 #include "meta/sql_activity_store.h"
+#include "meta/sql_chunked_upload_store.h"
 #include "meta/sql_job_store.h"
 #include "meta/sql_media_store.h"
 #include "meta/sql_property_store.h"
@@ -86,6 +87,7 @@ class SqlCatalog final : public Catalog {
   AccountStore& accounts() override { return accounts_; }
   ShareStore& shares() override { return shares_; }
   UploadStore& uploads() override { return uploads_; }
+  ChunkedUploadStore& chunked_uploads() override { return chunked_uploads_; }
   PropertyStore& properties() override { return properties_; }
   JobStore& jobs() override { return jobs_; }
   MediaStore& media() override { return media_; }
@@ -100,6 +102,7 @@ class SqlCatalog final : public Catalog {
   SqlAccountStore accounts_{*db_};
   SqlShareStore shares_{*db_};
   SqlUploadStore uploads_{*db_};
+  SqlChunkedUploadStore chunked_uploads_{*db_};
   SqlPropertyStore properties_{*db_};
   SqlJobStore jobs_{*db_};
   SqlMediaStore media_{*db_};

@@ -1,0 +1,220 @@
+// Bulk upload of the Nextcloud desktop clients (3.4 and later): POST /remote.php/dav/bulk with
+// a multipart/related body, one part per small file, each part naming its file in
+// X-File-Path (from the user's root) with its X-File-Mtime and X-File-MD5. Every part is
+// committed as a PUT at that path would be (dav_uploads.h); one failing part fails only
+// itself. The answer is a JSON object with one entry per path:
+//   {"/a.txt": {"error": false, "etag": "...", "OC-FileID": "...", ...},
+//    "/b.txt": {"error": true, "message": "..."}}
+
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <memory>
+
+#include "api/dav_paths.h"
+#include "api/dav_uploads.h"
+#include "api/errors.h"
+#include "api/http_headers.h"
+#include "api/multipart.h"
+
+namespace coffer::api {
+namespace {
+
+namespace json = boost::json;
+
+// Passes a part's bytes through, and at its end fails the read (so the upload commits
+// nothing) when their MD5 is not the one the client sent.
+class Md5CheckedSource final : public ByteSource {
+ public:
+  Md5CheckedSource(ByteSource& inner, std::string expected_hex)
+      : inner_(inner), expected_(std::move(expected_hex)), ctx_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr);
+  }
+  ~Md5CheckedSource() override { EVP_MD_CTX_free(ctx_); }
+  Md5CheckedSource(const Md5CheckedSource&) = delete;
+  Md5CheckedSource& operator=(const Md5CheckedSource&) = delete;
+
+  Result<size_t> read(std::span<std::byte> out) override {
+    auto n = inner_.read(out);
+    COFFER_RETURN_IF_ERROR(n);
+    if (*n > 0) {
+      EVP_DigestUpdate(ctx_, out.data(), *n);
+      return n;
+    }
+    if (!checked_) {
+      checked_ = true;
+      unsigned char digest[EVP_MAX_MD_SIZE];
+      unsigned int length = 0;
+      EVP_DigestFinal_ex(ctx_, digest, &length);
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string hex;
+      for (unsigned int i = 0; i < length; ++i) {
+        hex += kHex[digest[i] >> 4];
+        hex += kHex[digest[i] & 15];
+      }
+      if (hex != expected_) {
+        return Status(Errc::kChecksumMismatch, "the file does not match X-File-MD5");
+      }
+    }
+    return n;
+  }
+
+ private:
+  ByteSource& inner_;
+  const std::string expected_;
+  EVP_MD_CTX* ctx_;
+  bool checked_ = false;
+};
+
+// X-File-MD5 as the clients send it (32 hex digits, optionally after "MD5:"), lower-cased.
+std::optional<std::string> md5_hex(std::string_view header) {
+  header = trim_whitespace(header);
+  if (header.size() > 4 && (header.substr(0, 4) == "MD5:" || header.substr(0, 4) == "md5:")) {
+    header.remove_prefix(4);
+  }
+  std::string hex(header);
+  for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return std::nullopt;
+  }
+  return hex;
+}
+
+// The decoded segments of X-File-Path ("/a/b.txt", from the user's root). Errors:
+// kInvalidArgument.
+Result<std::vector<std::string>> file_path_segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view segment = path.substr(start, slash - start);
+    if (segment == "." || segment == "..") {
+      return Status(Errc::kInvalidArgument, "X-File-Path contains . or .. segments");
+    }
+    if (!segment.empty()) out.emplace_back(segment);
+    start = slash + 1;
+  }
+  if (out.empty()) return Status(Errc::kInvalidArgument, "X-File-Path names no file");
+  return out;
+}
+
+std::string error_message(const Response& response) {
+  json::error_code ec;
+  json::value body = json::parse(response.body, ec);
+  if (!ec && body.is_object()) {
+    if (const json::value* error = body.as_object().if_contains("error");
+        error && error->is_object()) {
+      if (const json::value* message = error->as_object().if_contains("message");
+          message && message->is_string()) {
+        return std::string(message->as_string());
+      }
+    }
+  }
+  return "HTTP " + std::to_string(response.status);
+}
+
+json::object failed(std::string message) {
+  return json::object{{"error", true}, {"message", std::move(message)}};
+}
+
+// Commits one part as a PUT at its path would.
+json::object commit_part(Request& request, const MultipartReader::Part& part,
+                         MultipartReader& reader, const DavPutAt& put) {
+  auto segments = file_path_segments(part.header("x-file-path"));
+  if (!segments.is_ok()) return failed(segments.status().message());
+  std::string_view length_header = trim_whitespace(part.header("content-length"));
+  uint64_t size = 0;
+  const auto [end, ec] =
+      std::from_chars(length_header.data(), length_header.data() + length_header.size(), size);
+  if (length_header.empty() || ec != std::errc() ||
+      end != length_header.data() + length_header.size()) {
+    return failed("each part needs its Content-Length");
+  }
+  // The part's own conditions and metadata, under the names a PUT has them.
+  Request one;
+  one.method = "PUT";
+  one.target = dav_href(kDavPrefix, *segments, false);
+  one.remote_address = request.remote_address;
+  one.request_id = request.request_id;
+  one.route = request.route;
+  one.user_id = request.user_id;
+  one.principal = request.principal;
+  one.body = request.body;  // unused: the part is the body
+  const std::string_view mtime = part.header("x-file-mtime");
+  if (!mtime.empty()) one.headers.push_back({"X-OC-Mtime", std::string(mtime)});
+  for (std::string_view name : {"if-match", "if-none-match", "oc-checksum"}) {
+    if (std::string_view value = part.header(name); !value.empty()) {
+      one.headers.push_back({std::string(name), std::string(value)});
+    }
+  }
+  std::unique_ptr<Md5CheckedSource> checked;
+  ByteSource* body = &reader;
+  if (std::string_view md5 = part.header("x-file-md5"); !md5.empty()) {
+    auto hex = md5_hex(md5);
+    if (!hex) return failed("X-File-MD5 must be 32 hex digits");
+    checked = std::make_unique<Md5CheckedSource>(reader, std::move(*hex));
+    body = checked.get();
+  }
+  Response response = put(one, one.target, *body, size);
+  if (response.status / 100 != 2) return failed(error_message(response));
+  json::object out{{"error", false}};
+  for (std::string_view name : {"ETag", "OC-ETag", "OC-FileId", "X-OC-MTime"}) {
+    std::string_view value = find_header(response.headers, name);
+    if (!value.empty()) out[name] = value;
+  }
+  // The names the clients read (OC-FileID) and those Nextcloud's server writes.
+  if (const json::value* id = out.if_contains("OC-FileId")) {
+    out["OC-FileID"] = *id;
+    out["fileid"] = *id;
+  }
+  if (const json::value* etag = out.if_contains("ETag")) out["etag"] = *etag;
+  return out;
+}
+
+}  // namespace
+
+Response serve_bulk_upload(ApiContext&, Request& request, const DavPutAt& put) {
+  if (request.method != "POST") {
+    Response response = fail(request, Status(Errc::kMethodNotAllowed, "bulk uploads are POSTed"));
+    response.set_header("Allow", "OPTIONS, POST");
+    return response;
+  }
+  auto boundary = multipart_boundary(request.header("Content-Type"), "related");
+  if (!boundary) {
+    return fail(request, Status(Errc::kUnsupportedMediaType,
+                                "the body must be multipart/related with a boundary"));
+  }
+  MultipartReader reader(*request.body, *boundary);
+  json::object results;
+  for (;;) {
+    auto part = reader.next_part();
+    if (!part.is_ok()) return fail(request, part.status());
+    if (!*part) break;
+    std::string path(part->value().header("x-file-path"));
+    if (path.empty()) {
+      return fail(request, Status(Errc::kInvalidArgument, "a part has no X-File-Path"));
+    }
+    results[path] = commit_part(request, **part, reader, put);
+  }
+  // What follows the closing delimiter (its CRLF, an epilogue) is read too: a body left
+  // unread would cost the connection, on which the clients send their next batch.
+  std::byte sink[4096];
+  for (size_t drained = 0;;) {
+    auto n = request.body->read(sink);
+    if (!n.is_ok()) return fail(request, n.status());
+    if (*n == 0) break;
+    drained += *n;
+    if (drained > 64 * 1024) {
+      return fail(request, Status(Errc::kInvalidArgument, "too much after the last part"));
+    }
+  }
+  Response response;
+  response.body = json::serialize(results);
+  response.set_header("Content-Type", "application/json");
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+}  // namespace coffer::api
