@@ -78,7 +78,13 @@ Response send_content(ApiContext& ctx, Request& request, const Node& node,
     }
   }
   response.content_length = length;
-  if (request.method == "HEAD" || length == 0) return response;
+  if (request.method == "HEAD") return response;
+  if (options.before_body) {
+    if (Status s = options.before_body(first, length); !s.is_ok()) {
+      return error_response(request.request_id, s);
+    }
+  }
+  if (length == 0) return response;
   auto stream = ctx.files.open_content(node, first, length);
   if (!stream.is_ok()) return error_response(request.request_id, stream.status());
   response.stream = std::move(*stream);

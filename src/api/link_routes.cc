@@ -123,22 +123,20 @@ Response unlock(ApiContext& ctx, Request& request) {
   return response;
 }
 
-// Downloads count once per transfer: a request for the whole file or its first bytes, not
-// each later Range of a resumed download.
-bool starts_a_download(const Request& request) {
-  if (request.method == "HEAD") return false;
-  std::string_view range = request.header("Range");
-  return range.empty() || range.starts_with("bytes=0-");
-}
-
+// Downloads count once per transfer: a response that sends the file from its first byte (the
+// whole file, or a range from byte 0) starts one and counts; a range after the first byte (a
+// resumed download) does not, nor does a response without the file's bytes (HEAD, 304, 412,
+// 416). The bytes actually sent decide, after Range and If-Range were interpreted, never the
+// spelling of the header: a range the server ignores or a stale If-Range serves the whole file,
+// and counts.
 Response send_link_file(ApiContext& ctx, Request& request, const service::OpenedLink& opened,
                         const Node& file) {
   if (file.kind != NodeKind::kFile) return fail(request, Status(Errc::kNotFound, "not a file"));
-  if (starts_a_download(request)) {
-    if (Status s = ctx.shares.count_download(opened.link); !s.is_ok()) return fail(request, s);
-  }
   ContentOptions options;
   options.inline_requested = query_param(request, "disposition").value_or("") == "inline";
+  options.before_body = [&ctx, &opened](uint64_t first, uint64_t /*length*/) -> Status {
+    return first == 0 ? ctx.shares.count_download(opened.link) : Status::ok();
+  };
   return send_content(ctx, request, file, options);
 }
 

@@ -151,7 +151,7 @@ Response options(ApiContext& ctx, Request& /*request*/) {
   response.set_header("Tus-Extension", std::string(kTusExtensions));
   response.set_header("Tus-Checksum-Algorithm", "sha256");
   if (ctx.uploads) {
-    response.set_header("Tus-Max-Size", std::to_string(ctx.uploads->options().max_size));
+    response.set_header("Tus-Max-Size", std::to_string(ctx.uploads->size_limit()));
   }
   return with_tus(std::move(response));
 }

@@ -68,6 +68,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   });
   service::UploadOptions upload_options;
   upload_options.expiry_seconds = config.upload_expiry_seconds;
+  if (config.max_upload_size > 0) {
+    upload_options.max_file_size = static_cast<uint64_t>(config.max_upload_size);
+  }
   upload_options.max_size = static_cast<uint64_t>(config.upload_max_size);
   rt->uploads = std::make_unique<service::UploadSessions>(
       *rt->catalog, *rt->files, *rt->chunks, rt->inflight, *rt->leases, upload_options);

@@ -100,7 +100,8 @@ std::vector<Setting> make_settings() {
        Range{0, 1'000'000}},
       {"upload_expiry", kServe, "--upload-expiry", "COFFER_UPLOAD_EXPIRY",
        &Config::upload_expiry_seconds,
-       "Seconds an incomplete resumable upload is kept after its last data",
+       "Seconds an incomplete resumable upload is kept after its last data (7 times this "
+       "after its creation at most)",
        Range{1, kLargeSeconds}},
       {"upload_max_size", kServe, "--upload-max-size", "COFFER_UPLOAD_MAX_SIZE",
        &Config::upload_max_size, "Largest resumable upload in bytes (Tus-Max-Size)",

@@ -22,6 +22,17 @@ UploadRecord upload_from_row(const Row& row) {
   return r;
 }
 
+// The uploads table keeps no per-user total: the received bytes of the owner's live incomplete
+// uploads are summed (a user has few uploads in progress at a time).
+Result<uint64_t> received_in_progress(Connection& conn, int64_t owner_id, Micros now) {
+  auto row = conn.query_row(
+      "SELECT CAST(COALESCE(SUM(received), 0) AS BIGINT) FROM uploads "
+      "WHERE owner_id = ? AND file_id IS NULL AND expires_at > ?",
+      {owner_id, now});
+  COFFER_RETURN_IF_ERROR(row);
+  return static_cast<uint64_t>((*row)->int64(0));
+}
+
 Result<UploadRecord> load(Connection& conn, int64_t owner_id, const std::string& id) {
   auto row = conn.query_row(kSelectUpload, {owner_id, id});
   COFFER_RETURN_IF_ERROR(row);
@@ -51,7 +62,8 @@ Result<UploadRecord> SqlUploadStore::get_upload(int64_t owner_id, const std::str
 Result<UploadRecord> SqlUploadStore::append_upload(int64_t owner_id, const std::string& id,
                                                    uint64_t expected_offset, uint64_t bytes,
                                                    const std::vector<VersionChunk>& chunks,
-                                                   std::optional<uint64_t> length, Micros expires) {
+                                                   std::optional<uint64_t> length, Micros expires,
+                                                   std::optional<UploadRoom> room) {
   return transact_value<UploadRecord>(
       db_, TxMode::kWrite, [&](Connection& conn) -> Result<UploadRecord> {
         auto record = load(conn, owner_id, id);
@@ -71,6 +83,20 @@ Result<UploadRecord> SqlUploadStore::append_upload(int64_t owner_id, const std::
         if (record->length && end > *record->length) {
           return Status(Errc::kInvalidArgument, "the data goes past Upload-Length");
         }
+        if (room && bytes > 0) {
+          // In the write transaction: SQLite has one writer, and PostgreSQL's serializable
+          // isolation aborts (and the Database retries) one of two appends that both read the
+          // sum and then add to it.
+          auto held = received_in_progress(conn, owner_id, room->now);
+          COFFER_RETURN_IF_ERROR(held);
+          if (*held + bytes > room->bytes) {
+            return Status(
+                Errc::kQuotaExceeded,
+                "the upload does not fit in the storage quota: " + std::to_string(room->bytes) +
+                    " bytes left, uploads in progress " + "hold " + std::to_string(*held) +
+                    ", this part has " + std::to_string(bytes));
+          }
+        }
         for (const VersionChunk& c : chunks) {
           COFFER_RETURN_IF_ERROR(conn.exec(
               "INSERT INTO upload_chunks (upload_id, byte_offset, chunk, size, stored_size, "
@@ -87,6 +113,12 @@ Result<UploadRecord> SqlUploadStore::append_upload(int64_t owner_id, const std::
         record->expires = expires;
         return std::move(*record);
       });
+}
+
+Result<uint64_t> SqlUploadStore::bytes_in_progress(int64_t owner_id, Micros now) {
+  return transact_value<uint64_t>(db_, TxMode::kRead, [&](Connection& conn) {
+    return received_in_progress(conn, owner_id, now);
+  });
 }
 
 Result<std::vector<VersionChunk>> SqlUploadStore::upload_chunks(const std::string& id) {

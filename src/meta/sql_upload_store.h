@@ -17,7 +17,9 @@ class SqlUploadStore final : public UploadStore {
   Result<UploadRecord> append_upload(int64_t owner_id, const std::string& id,
                                      uint64_t expected_offset, uint64_t bytes,
                                      const std::vector<VersionChunk>& chunks,
-                                     std::optional<uint64_t> length, Micros expires) override;
+                                     std::optional<uint64_t> length, Micros expires,
+                                     std::optional<UploadRoom> room) override;
+  Result<uint64_t> bytes_in_progress(int64_t owner_id, Micros now) override;
   Result<std::vector<VersionChunk>> upload_chunks(const std::string& id) override;
   Status complete_upload(int64_t owner_id, const std::string& id, int64_t file_id) override;
   Status delete_upload(int64_t owner_id, const std::string& id) override;

@@ -32,6 +32,14 @@ struct UploadRecord {
   int64_t file_id = 0;  // the committed file once complete; 0 before
 };
 
+// How much of its owner's storage quota an append may take (Catalog::quota_room, which counts
+// committed files only): the bytes already received by the owner's incomplete uploads that
+// have not expired at `now`, this append's included, must stay within `bytes`.
+struct UploadRoom {
+  uint64_t bytes = 0;
+  Micros now = 0;
+};
+
 class UploadStore {
  public:
   virtual ~UploadStore() = default;
@@ -43,12 +51,19 @@ class UploadStore {
   // Records that bytes [expected_offset, expected_offset + bytes) are durable in `chunks`
   // (offsets relative to the start of the upload), sets the length when it was deferred and
   // `length` is given, and moves the expiry to `expires`, if the upload is still at
-  // `expected_offset`. Errors: kNotFound, kOffsetMismatch (another request moved the offset),
-  // kInvalidArgument (past the declared length, or a length that contradicts the declared one).
+  // `expected_offset` and, when `room` is given, the owner's uploads in progress stay within
+  // it (checked in the same transaction, so concurrent appends cannot both take the last of
+  // the room). Errors: kNotFound, kOffsetMismatch (another request moved the offset),
+  // kInvalidArgument (past the declared length, or a length that contradicts the declared
+  // one), kQuotaExceeded (past `room`).
   virtual Result<UploadRecord> append_upload(int64_t owner_id, const std::string& id,
                                              uint64_t expected_offset, uint64_t bytes,
                                              const std::vector<VersionChunk>& chunks,
-                                             std::optional<uint64_t> length, Micros expires) = 0;
+                                             std::optional<uint64_t> length, Micros expires,
+                                             std::optional<UploadRoom> room) = 0;
+  // The bytes received so far by the owner's incomplete uploads (committed ones and those
+  // expired at `now` excluded): what their uploads in progress hold of their quota.
+  virtual Result<uint64_t> bytes_in_progress(int64_t owner_id, Micros now) = 0;
   // The recorded chunks, ordered by offset.
   virtual Result<std::vector<VersionChunk>> upload_chunks(const std::string& id) = 0;
   // Marks the upload complete as `file_id` and forgets its chunks (the file's version

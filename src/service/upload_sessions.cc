@@ -1,10 +1,12 @@
 #include "service/upload_sessions.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
 #include "auth/opaque_token.h"
 #include "core/name_rules.h"
+#include "service/upload_policy.h"
 #include "store/chunk_id.h"
 #include "store/object_writer.h"
 
@@ -29,8 +31,34 @@ UploadSessions::UploadSessions(meta::Catalog& catalog, FileService& files,
       options_(options),
       chunker_(chunker_params) {}
 
-Micros UploadSessions::next_expiry() const {
-  return now_micros() + options_.expiry_seconds * 1'000'000;
+Micros UploadSessions::next_expiry(Micros created) const {
+  const Micros idle = options_.expiry_seconds * 1'000'000;
+  return std::min(now_micros() + idle, created + options_.lifetime_expiries * idle);
+}
+
+uint64_t UploadSessions::size_limit() const {
+  return std::min(options_.max_size, options_.max_file_size.value_or(options_.max_size));
+}
+
+Status UploadSessions::too_large(uint64_t size) const {
+  // The same answer as a plain upload over the policy's limit (413 FILE_TOO_LARGE).
+  if (options_.max_file_size && *options_.max_file_size < options_.max_size) {
+    return file_too_large(size, *options_.max_file_size, "any type");
+  }
+  return Status(Errc::kPayloadTooLarge, "the upload (" + std::to_string(size) +
+                                            " bytes) exceeds Tus-Max-Size (" +
+                                            std::to_string(options_.max_size) + ")");
+}
+
+Result<std::optional<uint64_t>> UploadSessions::upload_room(int64_t owner_id) {
+  using Room = std::optional<uint64_t>;
+  auto room = catalog_.quota_room(owner_id);
+  COFFER_RETURN_IF_ERROR(room);
+  if (!*room) return Room();
+  // Bytes of uploads in progress are stored already: they take room before their commit.
+  auto held = catalog_.uploads().bytes_in_progress(owner_id, now_micros());
+  COFFER_RETURN_IF_ERROR(held);
+  return Room(**room > *held ? **room - *held : 0);
 }
 
 Result<meta::UploadRecord> UploadSessions::create(const NewUpload& request) {
@@ -39,13 +67,11 @@ Result<meta::UploadRecord> UploadSessions::create(const NewUpload& request) {
   auto parent = catalog_.get_node(request.owner_id, request.parent_id);
   COFFER_RETURN_IF_ERROR(parent);
   if (parent->kind != NodeKind::kFolder) return Status(Errc::kConflict, "the parent is a file");
-  if (request.length && *request.length > options_.max_size) {
-    return Status(Errc::kPayloadTooLarge,
-                  "Upload-Length exceeds Tus-Max-Size (" + std::to_string(options_.max_size) + ")");
-  }
-  // Refused now rather than after the client sent every byte; the commit checks again.
+  if (request.length && *request.length > size_limit()) return too_large(*request.length);
+  // Refused now rather than after the client sent every byte; appends and the commit check
+  // again.
   if (request.length) {
-    auto room = catalog_.quota_room(request.owner_id);
+    auto room = upload_room(request.owner_id);
     COFFER_RETURN_IF_ERROR(room);
     if (*room && *request.length > **room) {
       return Status(Errc::kQuotaExceeded, "the upload (" + std::to_string(*request.length) +
@@ -60,7 +86,7 @@ Result<meta::UploadRecord> UploadSessions::create(const NewUpload& request) {
   record.length = request.length;
   record.metadata = request.metadata;
   record.created = now_micros();
-  record.expires = next_expiry();
+  record.expires = next_expiry(record.created);
   COFFER_RETURN_IF_ERROR(catalog_.uploads().create_upload(record));
   if (record.length && *record.length == 0) return finish(std::move(record));
   return record;
@@ -85,9 +111,10 @@ Result<meta::UploadRecord> UploadSessions::append(const AppendRequest& request) 
     if (record->length && *record->length != *request.length) {
       return Status(Errc::kInvalidArgument, "Upload-Length cannot change");
     }
-    if (*request.length < record->offset || *request.length > options_.max_size) {
+    if (*request.length < record->offset) {
       return Status(Errc::kInvalidArgument, "Upload-Length is out of range");
     }
+    if (*request.length > size_limit()) return too_large(*request.length);
   }
   if (record->file_id != 0) return record;  // complete: nothing more to take
   const std::optional<uint64_t> length = record->length ? record->length : request.length;
@@ -105,7 +132,35 @@ Result<meta::UploadRecord> UploadSessions::append(const AppendRequest& request) 
 Result<meta::UploadRecord> UploadSessions::receive(const AppendRequest& request,
                                                    meta::UploadRecord record) {
   const std::optional<uint64_t> length = record.length ? record.length : request.length;
-  const uint64_t room = length ? *length - record.offset : options_.max_size - record.offset;
+  // Past a declared length is a protocol error; past the size limit (a deferred length), 413.
+  const uint64_t limit = length ? *length : size_limit();
+  const uint64_t start = record.offset;
+  const uint64_t room = limit > start ? limit - start : 0;
+  auto past_end = [&](uint64_t bytes) -> Status {
+    if (length) return Status(Errc::kInvalidArgument, "the body goes past Upload-Length");
+    return too_large(start + bytes);
+  };
+  // The quota: refused like a plain upload that does not fit, before the body is read when
+  // its length says so, else as soon as it passes the room left. The store checks again as it
+  // records each segment, against concurrent appends.
+  auto quota = upload_room(record.owner_id);
+  COFFER_RETURN_IF_ERROR(quota);
+  auto over_quota = [&](uint64_t bytes) {
+    return Status(Errc::kQuotaExceeded, "the upload (" + std::to_string(bytes) +
+                                            " more bytes) does not fit in the storage quota; " +
+                                            std::to_string(**quota) + " bytes left");
+  };
+  if (request.content_length) {
+    if (*request.content_length > room) return past_end(*request.content_length);
+    if (*quota && *request.content_length > **quota) return over_quota(*request.content_length);
+  }
+  auto store_room = [&]() -> Result<std::optional<meta::UploadRoom>> {
+    using Room = std::optional<meta::UploadRoom>;
+    auto quota_room = catalog_.quota_room(record.owner_id);  // again: commits go on meanwhile
+    COFFER_RETURN_IF_ERROR(quota_room);
+    if (!*quota_room) return Room();
+    return Room(meta::UploadRoom{**quota_room, now_micros()});
+  };
   // With a checksum, nothing is recorded until the whole body has been verified.
   const bool all_or_nothing = request.expected_sha256.has_value();
 
@@ -121,9 +176,12 @@ Result<meta::UploadRecord> UploadSessions::receive(const AppendRequest& request,
     COFFER_RETURN_IF_ERROR(manifest);
     COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
     if (manifest->size > 0 || (request.length && !record.length)) {
+      auto recorded_room = store_room();
+      COFFER_RETURN_IF_ERROR(recorded_room);
       auto updated = catalog_.uploads().append_upload(
           record.owner_id, record.id, record.offset, manifest->size,
-          version_chunks_of(*manifest, record.offset), request.length, next_expiry());
+          version_chunks_of(*manifest, record.offset), request.length, next_expiry(record.created),
+          *recorded_room);
       COFFER_RETURN_IF_ERROR(updated);
       record = std::move(*updated);
     }
@@ -142,10 +200,8 @@ Result<meta::UploadRecord> UploadSessions::receive(const AppendRequest& request,
       return n.status();
     }
     if (*n == 0) break;
-    if (taken + *n > room) {
-      return Status(Errc::kInvalidArgument, length ? "the body goes past Upload-Length"
-                                                   : "the body goes past Tus-Max-Size");
-    }
+    if (taken + *n > room) return past_end(taken + *n);
+    if (*quota && taken + *n > **quota) return over_quota(taken + *n);
     COFFER_RETURN_IF_ERROR(writer->write(std::span(buffer.data(), *n)));
     COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
     taken += *n;
@@ -161,9 +217,12 @@ Result<meta::UploadRecord> UploadSessions::receive(const AppendRequest& request,
       return Status(Errc::kChecksumMismatch, "the body does not match Upload-Checksum");
     }
     COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
+    auto recorded_room = store_room();
+    COFFER_RETURN_IF_ERROR(recorded_room);
     auto updated = catalog_.uploads().append_upload(
         record.owner_id, record.id, record.offset, manifest->size,
-        version_chunks_of(*manifest, record.offset), request.length, next_expiry());
+        version_chunks_of(*manifest, record.offset), request.length, next_expiry(record.created),
+        *recorded_room);
     COFFER_RETURN_IF_ERROR(updated);
     return std::move(*updated);
   }

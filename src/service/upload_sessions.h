@@ -26,10 +26,17 @@
 namespace coffer::service {
 
 struct UploadOptions {
-  // An incomplete upload is deleted this long after its creation or its last append.
+  // An incomplete upload is deleted this long after its creation or its last append, but
+  // never later than `lifetime_expiries` times this after its creation: appends keep an
+  // active upload from idling out, yet a byte now and then cannot keep one (and the storage
+  // it holds) forever.
   int64_t expiry_seconds = 24 * 3600;
-  // The largest upload accepted (Tus-Max-Size).
+  int64_t lifetime_expiries = 7;
+  // The largest upload accepted (--upload-max-size).
   uint64_t max_size = uint64_t{1} << 40;
+  // The upload policy's limit for files of any type (UploadPolicy::overall_limit), enforced
+  // as bytes arrive (deferred lengths included) rather than only at the commit.
+  std::optional<uint64_t> max_file_size;
   // An append without a checksum records its progress every this many bytes, so a long
   // request that breaks off keeps what it received.
   uint64_t segment_bytes = 64 * 1024 * 1024;
@@ -67,9 +74,11 @@ class UploadSessions {
   UploadSessions& operator=(const UploadSessions&) = delete;
 
   // Creates an upload after checking what can be checked now: the name, the target folder,
-  // the size limit and the quota. An upload of length 0 is complete at once. Errors: those
-  // of normalize_name, kNotFound (folder), kConflict (the parent is a file),
-  // kPayloadTooLarge, kQuotaExceeded, and for length 0 those of FileService::upload.
+  // the size limit and the quota, whose room the bytes of the owner's other uploads in
+  // progress take too. An upload of length 0 is complete at once. Errors: those of
+  // normalize_name, kNotFound (folder), kConflict (the parent is a file), kPayloadTooLarge
+  // (over max_size), kFileTooLarge (over max_file_size), kQuotaExceeded, and for length 0
+  // those of FileService::upload.
   Result<meta::UploadRecord> create(const NewUpload& request);
 
   // The upload as it stands. Errors: kNotFound (none, another user's, or expired).
@@ -78,8 +87,12 @@ class UploadSessions {
   // Appends the body at `offset`. Without a checksum, bytes received before the body breaks
   // off are kept (up to the last durable chunk boundary) and the body's error is returned;
   // with one, all or nothing. When the last byte is in, commits the file (record.file_id).
+  // A body that would take the owner's uploads in progress past their quota room, or the
+  // upload past size_limit(), is refused (before it is read when its length says so); what
+  // earlier segments of it recorded stays.
   // Errors: kNotFound, kOffsetMismatch, kInvalidArgument (past the length, length changed or
-  // missing at the end), kChecksumMismatch, the body's errors, kIoError, kUnavailable, and
+  // missing at the end), kQuotaExceeded, kPayloadTooLarge and kFileTooLarge (past
+  // size_limit(), as in create), kChecksumMismatch, the body's errors, kIoError, kUnavailable, and
   // at completion those of FileService::upload (kQuotaExceeded, kNameConflict, ...): the
   // upload then stays complete-but-uncommitted, and an empty append at its end retries.
   Result<meta::UploadRecord> append(const AppendRequest& request);
@@ -92,13 +105,21 @@ class UploadSessions {
   Result<int64_t> remove_expired();
 
   const UploadOptions& options() const { return options_; }
+  // The largest upload accepted (Tus-Max-Size): max_size, or max_file_size when smaller.
+  uint64_t size_limit() const;
 
  private:
   // Streams the body into the chunk store, recording durable progress as it goes.
   Result<meta::UploadRecord> receive(const AppendRequest& request, meta::UploadRecord record);
   // Commits a fully received upload as a file through FileService::upload.
   Result<meta::UploadRecord> finish(meta::UploadRecord record);
-  Micros next_expiry() const;
+  // The expiry after an append now to an upload created at `created`.
+  Micros next_expiry(Micros created) const;
+  // What the owner may still add in uploads: their quota room less what their uploads in
+  // progress hold; nullopt without a quota.
+  Result<std::optional<uint64_t>> upload_room(int64_t owner_id);
+  // The error for an upload of `size` bytes past size_limit().
+  Status too_large(uint64_t size) const;
 
   meta::Catalog& catalog_;
   FileService& files_;

@@ -178,6 +178,67 @@ def test_file_link_with_password_limit_and_uniform_404(server, alice):
         assert alice.post(f"/api/v1/nodes/{f}/links", json=bad).status_code == 400, bad
 
 
+def test_range_spellings_that_serve_the_whole_file_count_as_downloads(server, alice):
+    """Issue 17, finding 3: a download was counted when the Range header was absent or began
+    with "bytes=0-", so other spellings the server honours the same (`bytes= 0-`, `BYTES=0-`,
+    `bytes=00-`), ranges it ignores and a stale If-Range got the whole file uncounted. Now the
+    bytes the response sends decide: it counts when it sends the file from its first byte."""
+    data = bytes(range(256)) * 4
+    f = alice.upload("report.bin", data).json()["id"]
+    link = alice.post(f"/api/v1/nodes/{f}/links", json={"max_downloads": 100}).json()
+    url = server.url + "/s/" + link["token"] + "/content"
+    visitor = anonymous(server)
+
+    def downloads():
+        listed = alice.get("/api/v1/links", params={"node_id": f}).json()["items"]
+        return listed[0]["downloads"]
+
+    etag = visitor.head(url).headers["ETag"]
+    whole_file = [
+        {}, {"Range": "bytes=0-"}, {"Range": "bytes= 0-"}, {"Range": "BYTES=0-"},
+        {"Range": "Bytes=0-"}, {"Range": "bytes=00-"}, {"Range": "bytes=000-99999"},
+        {"Range": "bytes=-1024"}, {"Range": "bytes=-99999"},  # suffixes as long as the file
+        {"Range": "bytes=0-1,5-"}, {"Range": "bytes=nonsense"}, {"Range": "pages=2-"},  # ignored
+        {"Range": "bytes=5-", "If-Range": '"stale"'},  # a stale If-Range: the whole file
+        {"Range": "bytes=5-", "If-Range": "Mon, 01 Jan 2001 00:00:00 GMT"},
+        {"Range": "bytes=0-9"},  # the start of a transfer
+    ]
+    for n, headers in enumerate(whole_file, start=1):
+        r = visitor.get(url, headers=headers)
+        assert r.status_code in (200, 206), (headers, r.status_code)
+        expected = data[:10] if headers.get("Range") == "bytes=0-9" else data
+        assert r.content == expected, headers
+        assert downloads() == n, headers
+
+    # What sends no byte, or continues a transfer past its first byte, does not count.
+    count = downloads()
+    r = visitor.get(url, headers={"Range": "bytes=10-"})
+    assert r.status_code == 206 and r.content == data[10:]
+    r = visitor.get(url, headers={"Range": "bytes=10-", "If-Range": etag})
+    assert r.status_code == 206 and r.content == data[10:]
+    assert visitor.head(url).status_code == 200
+    assert visitor.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert visitor.get(url, headers={"Range": "bytes=5000-"}).status_code == 416
+    assert downloads() == count
+
+    # The finding: a link for one download serves the whole file once, however it is asked.
+    one = alice.post(f"/api/v1/nodes/{f}/links", json={"max_downloads": 1}).json()
+    one_url = server.url + "/s/" + one["token"] + "/content"
+    assert visitor.get(one_url, headers={"Range": "BYTES=0-"}).content == data
+    for headers in ({"Range": "bytes= 0-"}, {"Range": "bytes=00-"}, {"Range": "bytes=0-1,5-"},
+                    {"Range": "bytes=5-", "If-Range": '"stale"'}, {}):
+        r = visitor.get(one_url, headers=headers)
+        assert r.status_code == 404 and error_code(r) == "NOT_FOUND", headers
+
+    # The same inside a folder link.
+    folder = alice.mkdir("Shared")
+    inner = alice.upload("inner.bin", data, folder=folder).json()["id"]
+    folder_link = alice.post(f"/api/v1/nodes/{folder}/links", json={"max_downloads": 1}).json()
+    inner_url = server.url + "/s/" + folder_link["token"] + f"/files/{inner}/content"
+    assert visitor.get(inner_url, headers={"Range": "bytes=00-"}).content == data
+    assert visitor.get(inner_url, headers={"Range": "BYTES=0-"}).status_code == 404
+
+
 def test_link_password_guessing_is_throttled(server, alice):
     f = alice.upload("x.txt", b"x").json()["id"]
     token = alice.post(f"/api/v1/nodes/{f}/links", json={"password": "right-one-1"}).json()["token"]

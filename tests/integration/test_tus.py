@@ -285,7 +285,7 @@ def test_an_upload_to_an_existing_name_makes_a_new_version(alice):
     assert content(alice, first) == b"version two"
 
 
-def test_quota_refuses_early_and_at_the_commit(data_dir):
+def test_quota_refuses_early_and_as_bytes_arrive(data_dir):
     server = Server(data_dir)
     add_user(server, "root", "root-password-1", admin=True)
     add_user(server, "alice", "alice-password-1")
@@ -299,20 +299,159 @@ def test_quota_refuses_early_and_at_the_commit(data_dir):
         assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED"
         location = create(alice, 800, name="big.bin").headers["Location"]
         assert patch(alice, location, 0, b"a" * 400).status_code == 204
-        # Meanwhile another upload takes the room: the commit refuses, and nothing is visible.
+        # Meanwhile another upload takes the room: the next part is refused, and nothing is
+        # visible.
         assert alice.upload("other.bin", b"o" * 500).status_code == 201
         r = patch(alice, location, 400, b"b" * 400)
         assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED"
+        assert head(alice, location).headers["Upload-Offset"] == "400"
         names = {n["name"] for n in alice.get(f"/api/v1/folders/{alice.root}/children").json()["items"]}
         assert names == {"other.bin"}
         assert alice.get("/api/v1/usage").json()["used"] == 500
-        # Once there is room, an empty PATCH at the end commits it.
+        # Once there is room, the upload continues; a commit that fails (a folder took the
+        # name) leaves it complete, and an empty PATCH at the end commits it.
         other = alice.get("/api/v1/nodes", params={"path": "/other.bin"}).json()["id"]
         alice.delete(f"/api/v1/nodes/{other}")
         alice.delete("/api/v1/trash")
+        folder = alice.mkdir("big.bin")
+        r = patch(alice, location, 400, b"b" * 400)
+        assert r.status_code == 409, r.text
+        assert head(alice, location).headers["Upload-Offset"] == "800"
+        alice.delete(f"/api/v1/nodes/{folder}")
         r = patch(alice, location, 800, b"")
         assert r.status_code == 204, r.text
         assert content(alice, int(r.headers["Coffer-File-Id"])) == b"a" * 400 + b"b" * 400
+    finally:
+        server.stop()
+
+
+def test_uploads_in_progress_count_against_the_quota(data_dir):
+    """Issue 17, finding 2: the bytes of incomplete uploads ignored the quota (a user with a
+    1 MB quota stored 18 MB in uploads that never completed). They take room as they arrive:
+    creations and appends past the room left are refused like a plain upload that does not
+    fit (507 QUOTA_EXCEEDED)."""
+    server = Server(data_dir, extra_args=["--default-quota", "1000000"])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        alice = Client(server, "alice", "alice-password-1")
+        a = create(alice, name="a.bin", headers={"Upload-Defer-Length": "1"}).headers["Location"]
+        assert patch(alice, a, 0, b"a" * 600_000).status_code == 204
+        # Refused before the body is read when its length says it cannot fit.
+        r = patch(alice, a, 600_000, b"a" * 500_000)
+        assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED", r.text
+        assert head(alice, a).headers["Upload-Offset"] == "600000"
+        # Without a length, as soon as it passes the room left.
+        r = patch(alice, a, 600_000, iter([b"a" * 300_000, b"a" * 300_000]))
+        assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED", r.text
+        assert int(head(alice, a).headers["Upload-Offset"]) <= 1_000_000
+
+        # A new upload sees the room the first one holds.
+        held = int(head(alice, a).headers["Upload-Offset"])
+        r = create(alice, 1_000_000 - held + 1, name="b.bin")
+        assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED", r.text
+        r = create(alice, name="c.bin", headers={"Upload-Defer-Length": "1"})
+        c = r.headers["Location"]
+        r = patch(alice, c, 0, b"c" * (1_000_000 - held + 1))
+        assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED", r.text
+        # The same attack as in the finding: many uploads, none completed, hold no more than
+        # the quota.
+        for i in range(18):
+            r = create(alice, name=f"x{i}.bin", headers={"Upload-Defer-Length": "1"},
+                       data=b"x" * 1_000_000)
+            assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED", r.text
+        assert alice.get("/api/v1/usage").json()["used"] == 0
+
+        # Terminating the first upload gives its room back.
+        assert alice.delete(a, headers=TUS).status_code == 204
+        assert patch(alice, c, 0, b"c" * 900_000).status_code == 204
+        r = patch(alice, c, 900_000, b"", {"Upload-Length": "900000"})
+        assert r.status_code == 204 and "Coffer-File-Id" in r.headers, r.text
+        assert alice.get("/api/v1/usage").json()["used"] == 900_000
+        # Committed bytes count once: the finished upload no longer holds room of its own.
+        r = create(alice, 100_000, name="d.bin", data=b"d" * 100_000)
+        assert r.status_code == 201 and "Coffer-File-Id" in r.headers, r.text
+    finally:
+        server.stop()
+
+
+def test_deferred_length_uploads_obey_the_max_upload_size(data_dir):
+    """Issue 17, finding 2: an upload with a deferred length took any number of bytes past the
+    upload policy's size limit (--max-upload-size), which only the commit checked. The limit
+    is Tus-Max-Size's when smaller, and creations and appends past it get 413 FILE_TOO_LARGE,
+    as a plain upload does."""
+    server = Server(data_dir, extra_args=["--max-upload-size", "100000"])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        alice = Client(server, "alice", "alice-password-1")
+        r = requests.options(server.url + "/api/v1/uploads")
+        assert int(r.headers["Tus-Max-Size"]) == 100_000
+        r = create(alice, 100_001)
+        assert r.status_code == 413 and error_code(r) == "FILE_TOO_LARGE", r.text
+        location = create(alice, headers={"Upload-Defer-Length": "1"}).headers["Location"]
+        assert patch(alice, location, 0, b"a" * 60_000).status_code == 204
+        r = patch(alice, location, 60_000, b"a" * 40_001)
+        assert r.status_code == 413 and error_code(r) == "FILE_TOO_LARGE", r.text
+        r = patch(alice, location, 60_000, iter([b"a" * 30_000, b"a" * 30_000]))
+        assert r.status_code == 413 and error_code(r) == "FILE_TOO_LARGE", r.text
+        offset = int(head(alice, location).headers["Upload-Offset"])
+        assert offset <= 100_000
+        r = patch(alice, location, offset, b"", {"Upload-Length": "100001"})
+        assert r.status_code == 413 and error_code(r) == "FILE_TOO_LARGE", r.text
+        r = patch(alice, location, offset, b"b" * (100_000 - offset), {"Upload-Length": "100000"})
+        assert r.status_code == 204 and "Coffer-File-Id" in r.headers, r.text
+    finally:
+        server.stop()
+
+
+def test_deferred_length_uploads_past_tus_max_size_get_413(data_dir):
+    """Issue 17, finding 2: past Tus-Max-Size, an upload of deferred length got 400 (and one of
+    declared length 413). Both are 413 PAYLOAD_TOO_LARGE now."""
+    server = Server(data_dir, extra_args=["--upload-max-size", "50000"])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        alice = Client(server, "alice", "alice-password-1")
+        location = create(alice, headers={"Upload-Defer-Length": "1"}).headers["Location"]
+        r = patch(alice, location, 0, b"a" * 50_001)
+        assert r.status_code == 413 and error_code(r) == "PAYLOAD_TOO_LARGE", r.text
+        r = patch(alice, location, 0, b"", {"Upload-Length": "50001"})
+        assert r.status_code == 413 and error_code(r) == "PAYLOAD_TOO_LARGE", r.text
+        r = patch(alice, location, 0, b"a" * 50_000, {"Upload-Length": "50000"})
+        assert r.status_code == 204 and "Coffer-File-Id" in r.headers, r.text
+    finally:
+        server.stop()
+
+
+def test_patches_no_longer_keep_an_upload_alive_forever(data_dir):
+    """Issue 17, finding 2: every PATCH moved an upload's expiry --upload-expiry further, so a
+    byte now and then kept an incomplete upload (and its storage) forever. Appends still keep
+    an active upload from idling out, but it expires at the latest 7 times --upload-expiry
+    after its creation (7 days by default)."""
+    server = Server(data_dir, extra_args=["--upload-expiry", "2"])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        alice = Client(server, "alice", "alice-password-1")
+        started = time.time()
+        r = create(alice, headers={"Upload-Defer-Length": "1"})
+        assert r.status_code == 201, r.text
+        location = r.headers["Location"]
+        offset = 0
+        while True:
+            r = patch(alice, location, offset, b"x")
+            if r.status_code == 404:
+                break
+            assert r.status_code == 204, r.text
+            offset += 1
+            expires = parsedate_to_datetime(r.headers["Upload-Expires"]).timestamp()
+            assert expires <= started + 14 + 1, "an append moved the expiry past the lifetime"
+            assert time.time() - started < 20, "the upload outlived its lifetime"
+            time.sleep(0.5)
+        # It lived past its idle expiry while appends came, then expired at its lifetime.
+        assert 6 < time.time() - started < 17
+        assert head(alice, location).status_code == 404
     finally:
         server.stop()
 
