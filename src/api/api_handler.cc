@@ -89,7 +89,8 @@ std::optional<Credentials> credentials(const Request& request) {
 
 // What the credential must allow for this route. Account management needs a signed-in session
 // (a leaked API token must not mint more tokens or change the password); admin routes need
-// the admin scope; file routes need files:read to read and files:write for anything else.
+// the admin scope; operator routes need it of an API token; file routes need files:read to
+// read and files:write for anything else.
 Status check_scope(const Request& request) {
   const std::string_view route = request.route;
   const Principal& who = request.principal;
@@ -111,8 +112,18 @@ Status check_scope(const Request& request) {
     }
     return Status::ok();
   }
-  // The audit log filters by caller; system statistics check the role themselves.
-  if (route == "/api/v1/audit" || route.starts_with("/api/v1/system/")) return Status::ok();
+  if (route.starts_with("/api/v1/system/")) {
+    // The handlers check the role (operator or administrator). A token must also have been
+    // made for administration: one made for files (a backup script's files:read) must not
+    // read every user's usage or retry jobs. Only administrators can mint the admin scope, so
+    // operators use these routes from a session.
+    if (who.api_token_id != 0 && !who.has(kScopeAdmin)) {
+      return Status(Errc::kForbidden, "admin scope required");
+    }
+    return Status::ok();
+  }
+  // The audit log filters by caller.
+  if (route == "/api/v1/audit") return Status::ok();
   // Minting a download URL grants no more than reading the file does.
   const bool read = request.method == "GET" || request.method == "HEAD" ||
                     route == "/api/v1/files/{id}/download-url";

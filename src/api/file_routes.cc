@@ -413,17 +413,27 @@ Response create_download_url(ApiContext& ctx, Request& request) {
   grant.version_id = node->version_id;
   grant.expires_at = now_micros() / 1'000'000 + seconds;
   grant.inline_disposition = mode == "inline";
+  grant.signer_id = request.user_id;
   const std::string url = "/api/v1/download/" + ctx.url_signer.sign(grant);
   return json_response(201, json::object{{"url", url},
                                          {"expires_at", rfc3339(grant.expires_at * 1'000'000)},
                                          {"version_id", grant.version_id}});
 }
 
-// GET /api/v1/download/{token}: public; the token is the authority (auth::UrlSigner).
+// GET /api/v1/download/{token}: public; the token is the authority (auth::UrlSigner), but
+// only as long as its signer may still read the file: a URL minted through a share dies with
+// the share (the same AccessPolicy as every file route, so the same 404 as theirs).
 Response download_signed(ApiContext& ctx, Request& request) {
   const int64_t now = now_micros() / 1'000'000;
   auto grant = ctx.url_signer.verify(request.path_param("token"), now);
   if (!grant.is_ok()) return fail(request, grant.status());
+  if (grant->signer_id == 0) {
+    // Signed before tokens named their signer: whose access it borrows is unknown.
+    return fail(request, Status(Errc::kSignatureInvalid,
+                                "the download link is from an older version; ask for a new one"));
+  }
+  auto access = ctx.files.access(grant->signer_id, grant->file_id, Permission::kRead);
+  if (!access.is_ok()) return fail(request, access.status());
   auto node = ctx.files.stat_version(grant->file_id, grant->version_id);
   if (!node.is_ok()) return fail(request, node.status());
   ContentOptions options;

@@ -39,6 +39,7 @@ std::string UrlSigner::sign(const DownloadGrant& grant) const {
   std::string signed_part = std::to_string(grant.file_id) + "." + std::to_string(grant.version_id) +
                             "." + std::to_string(grant.expires_at) + "." +
                             (grant.inline_disposition ? "i" : "a");
+  if (grant.signer_id != 0) signed_part += "." + std::to_string(grant.signer_id);
   auto tag = mac(signed_part);
   return signed_part + "." + base64url(tag.data(), tag.size());
 }
@@ -62,16 +63,20 @@ Result<DownloadGrant> UrlSigner::verify(std::string_view token, int64_t now_unix
 
   // Signed by us: the fields are ours, but parse them strictly all the same.
   DownloadGrant grant;
-  std::string_view fields[4];
-  std::string_view rest = signed_part;
-  for (int i = 0; i < 4; ++i) {
-    size_t end = i < 3 ? rest.find('.') : rest.size();
-    if (end == std::string_view::npos) return invalid;
-    fields[i] = rest.substr(0, end);
-    rest.remove_prefix(std::min(rest.size(), end + 1));
+  std::string_view fields[5];
+  size_t count = 0;
+  for (std::string_view rest = signed_part;; ++count) {
+    if (count == std::size(fields)) return invalid;
+    const size_t end = rest.find('.');
+    fields[count] = rest.substr(0, end);
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
   }
-  if (!parse_field(fields[0], grant.file_id) || !parse_field(fields[1], grant.version_id) ||
-      !parse_field(fields[2], grant.expires_at) || (fields[3] != "a" && fields[3] != "i")) {
+  ++count;
+  if (count < 4 || !parse_field(fields[0], grant.file_id) ||
+      !parse_field(fields[1], grant.version_id) || !parse_field(fields[2], grant.expires_at) ||
+      (fields[3] != "a" && fields[3] != "i") ||
+      (count == 5 && (!parse_field(fields[4], grant.signer_id) || grant.signer_id == 0))) {
     return invalid;
   }
   grant.inline_disposition = fields[3] == "i";

@@ -3,11 +3,14 @@
 // any node holding the same server key verifies without a session or a database lookup of
 // the signer. The token is
 //
-//   <file id>.<version id>.<expires, Unix seconds>.<a|i>.<base64url HMAC-SHA256>
+//   <file id>.<version id>.<expires, Unix seconds>.<a|i>[.<signer id>].<base64url HMAC-SHA256>
 //
 // where the HMAC covers everything before it under a key derived from the server key for
 // this purpose alone ("cofferDL"), so a download token can never pass for an access token or
 // the reverse. The fields are not secret; the signature is, and never reaches a log.
+// The signer is the user whose access the token borrows: a download URL carries it so that
+// its redemption can ask whether that user may still read the file; capabilities that need
+// no user (a link's unlocked password) leave it out.
 
 #include <array>
 #include <cstdint>
@@ -24,6 +27,7 @@ struct DownloadGrant {
   int64_t version_id = 0;
   int64_t expires_at = 0;  // Unix seconds
   bool inline_disposition = false;
+  int64_t signer_id = 0;  // 0: none (not written into the token)
 };
 
 class UrlSigner {

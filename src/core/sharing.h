@@ -41,6 +41,9 @@ struct Access {
   int64_t owner_id = 0;
   Permission permission = Permission::kWrite;
   int64_t share_root_id = 0;  // 0: the caller owns the node
+  // Through shares: when the oldest of the shares reaching the caller was made, the start of
+  // what the caller may see of the node's history (its activity).
+  Micros shared_since = 0;
   bool owned() const { return share_root_id == 0; }
 };
 

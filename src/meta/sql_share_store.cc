@@ -1,5 +1,6 @@
 #include "meta/sql_share_store.h"
 
+#include <algorithm>
 #include <map>
 
 #include "meta/node_row.h"
@@ -198,16 +199,19 @@ Result<std::optional<Access>> SqlShareStore::share_access(int64_t user_id, int64
         "  SELECT id, parent_id, 0 FROM nodes WHERE id = ? AND deleted_at IS NULL"
         "  UNION ALL"
         "  SELECT n.id, n.parent_id, up.depth + 1 FROM nodes n JOIN up ON n.id = up.parent_id) "
-        "SELECT s.node_id, s.owner_id, s.permission FROM shares s "
+        "SELECT s.node_id, s.owner_id, s.permission, s.created_at FROM shares s "
         "JOIN up ON s.node_id = up.id JOIN users o ON o.id = s.owner_id "
         "WHERE o.status = 'active' AND " +
         std::string(kMemberOf) + " ORDER BY up.depth";
     Found found;
     COFFER_RETURN_IF_ERROR(conn.query_each(sql, {node_id, user_id, user_id}, [&](const Row& row) {
       const Permission p = parse_permission(row.text(2)).value_or(Permission::kRead);
+      const Micros created = row.int64(3);
+      const Micros since = found ? std::min(found->shared_since, created) : created;
       if (!found || (p == Permission::kWrite && found->permission == Permission::kRead)) {
         found = Access{row.int64(1), p, row.int64(0)};
       }
+      found->shared_since = since;
       return Status::ok();
     }));
     return found;

@@ -53,7 +53,10 @@ class ActivityLog {
   void record(NewActivity event);
 
   // Events of a node `actor` may read (AccessPolicy::check): a file's own, a folder's own and
-  // its direct children's; newest first. Errors: those of AccessPolicy::check.
+  // its direct children's; newest first. The owner gets them all; a share recipient only the
+  // content events since the share, inside what it lets them read, with the ids and names of
+  // other nodes left out (docs/insights.md, "What a recipient sees"). Errors: those of
+  // AccessPolicy::check.
   Result<std::vector<ActivityEvent>> node_activity(int64_t actor, int64_t node_id,
                                                    const ActivityPage& page);
   // Events anywhere in `actor`'s own tree, whoever acted; newest first.

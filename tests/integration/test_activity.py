@@ -2,6 +2,7 @@
 time (GET /api/v1/system/stats/history, GET /api/v1/usage/history), through the real server."""
 
 import datetime
+import json
 
 from conftest import Client, Server, add_user, error_code, wait_processed
 
@@ -111,6 +112,87 @@ def test_share_recipient_sees_the_shared_tree_only(server, alice, bob):
     # Bob's own feed is his own tree's: Alice's tree is not in it.
     theirs = bob.get("/api/v1/activity", params={"limit": 200}).json()["items"]
     assert all(e["node_id"] not in (private, bobs, shared) for e in theirs)
+
+
+def test_share_recipient_sees_only_content_events_inside_the_share_since_it_was_made(server, alice, bob):
+    """Issue 17, finding 12: a recipient read the owner's whole activity of a node: whom else
+    it was shared with, its links, and names it had outside the share or before it. Now a
+    recipient sees only content events, made since the share, with names and ids of what the
+    share lets them read (docs/insights.md, "What a recipient sees")."""
+    add_user(server, "carol", "carol-password-1")
+    team, private, archive = alice.mkdir("Team"), alice.mkdir("Private"), alice.mkdir("Archive")
+    # Before the share: a name the recipients never saw.
+    plan = alice.upload("layoffs-draft.txt", b"v1", folder=team).json()["id"]
+    assert alice.patch(f"/api/v1/nodes/{plan}", json={"name": "plan.txt"}).status_code == 200
+    for who in ("bob", "carol"):
+        r = alice.post(f"/api/v1/nodes/{team}/shares", json={"username": who, "permission": "write"})
+        assert r.status_code == 201, r.text
+    carols = r.json()["id"]
+    link = alice.post(f"/api/v1/nodes/{team}/links", json={}).json()
+    plan_link = alice.post(f"/api/v1/nodes/{plan}/links", json={}).json()
+    assert alice.delete(f"/api/v1/links/{plan_link['id']}").status_code == 204
+    # After: content events inside the share, and some that come from outside it.
+    assert alice.upload("plan.txt", b"v2", folder=team).status_code in (200, 201)
+    sub = alice.mkdir("Sub", parent=team)
+    assert alice.patch(f"/api/v1/nodes/{plan}", json={"parent_id": sub}).status_code == 200
+    salaries = alice.upload("salaries-2025.txt", b"s", folder=private).json()["id"]
+    r = alice.patch(f"/api/v1/nodes/{salaries}", json={"parent_id": team, "name": "numbers.txt"})
+    assert r.status_code == 200, r.text
+    budget = alice.upload("budget-private.txt", b"b", folder=private).json()["id"]
+    r = alice.post(f"/api/v1/nodes/{budget}/copy", json={"parent_id": team, "name": "budget.txt"})
+    assert r.status_code == 201, r.text
+    copy = r.json()["id"]
+    bobs = bob.upload("from-bob.txt", b"bob's", folder=team).json()["id"]
+    assert alice.patch(f"/api/v1/nodes/{team}", json={"name": "Team 2025"}).status_code == 200
+    assert alice.patch(f"/api/v1/nodes/{team}", json={"parent_id": archive}).status_code == 200
+    assert alice.delete(f"/api/v1/shares/{carols}").status_code == 204
+
+    outside_ids = {private, archive, alice.root, budget}
+    outside_words = ("carol", "layoffs-draft", "salaries-2025", "budget-private", "Private", "Archive",
+                     link["token"])
+    for node in (team, sub, plan, salaries, copy, bobs):
+        items = activity(bob, node, limit=200)["items"]
+        text = json.dumps(items)
+        for word in outside_words:
+            assert word not in text, (node, word, text)
+        assert not {"shared", "unshared", "link_created", "link_removed"} & {e["action"] for e in items}, text
+        for e in items:
+            ids = {e["node_id"], e["parent_id"]} | {e["detail"].get(k) for k in ("from_parent_id", "to_parent_id", "source_id")}
+            assert not ids & outside_ids, e
+
+    # What the recipient does see: what happened to the shared files since the share.
+    assert actions(bob, team) == [
+        ("new_version", "alice", plan), ("created", "alice", sub), ("moved", "alice", salaries),
+        ("copied", "alice", copy), ("uploaded", "bob", bobs), ("renamed", "alice", team)]
+    renamed = activity(bob, team)["items"][0]
+    assert renamed["parent_id"] is None and renamed["detail"] == {"old_name": "Team", "new_name": "Team 2025"}
+    assert actions(bob, plan) == [("new_version", "alice", plan), ("moved", "alice", plan)]
+    moved = activity(bob, plan)["items"][0]
+    assert moved["detail"] == {"from_parent_id": team, "to_parent_id": sub, "old_name": "plan.txt",
+                               "new_name": "plan.txt"}
+    assert actions(bob, sub) == [("created", "alice", sub), ("moved", "alice", plan)]
+    assert actions(bob, salaries) == [("moved", "alice", salaries)]
+    moved_in = activity(bob, salaries)["items"][0]
+    assert moved_in["parent_id"] == team and moved_in["detail"] == {"to_parent_id": team, "new_name": "numbers.txt"}
+    assert [(e["action"], e["detail"]) for e in activity(bob, copy)["items"]] == [("copied", {})]
+    # Pages are full however many events are left out.
+    seen, before = [], None
+    while True:
+        page = activity(bob, team, limit=2, **({"before": before} if before else {}))
+        seen += page["items"]
+        if page["next_before"] is None:
+            break
+        assert len(page["items"]) == 2
+        before = page["next_before"]
+    assert [e["id"] for e in seen] == [e["id"] for e in activity(bob, team, limit=200)["items"]]
+
+    # The owner still sees everything.
+    owners = actions(alice, team)
+    assert {("shared", "alice", team), ("unshared", "alice", team), ("link_created", "alice", team),
+            ("moved", "alice", team)} <= set(owners)
+    assert any(e["detail"].get("recipient") == "carol" for e in activity(alice, team, limit=200)["items"])
+    assert activity(alice, salaries)["items"][0]["detail"]["old_name"] == "salaries-2025.txt"
+    assert actions(alice, plan)[:2] == [("uploaded", "alice", plan), ("renamed", "alice", plan)]
 
 
 def test_other_users_get_what_file_routes_answer(server, alice, bob):

@@ -384,6 +384,8 @@ def test_authorization_matrix(admin_server):
         ("PUT", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
         ("DELETE", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
         ("DELETE", "/api/v1/admin/groups/{group}", None, admin_only(204)),
+        # Sessions here; an API token also needs the admin scope on these routes (finding 11,
+        # test_api_token_without_the_admin_scope_cannot_use_system_or_admin_routes).
         ("GET", "/api/v1/system/stats", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/stats/history", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/jobs", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
@@ -443,3 +445,60 @@ def test_admin_without_second_factor_cannot_mint_an_admin_token_when_mfa_is_requ
     enrol(s, root)
     r = call(root, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "admin files:read"})
     assert r.status_code == 201, r.text
+
+
+def test_api_token_without_the_admin_scope_cannot_use_system_or_admin_routes(admin_server):
+    """Issue 17, finding 11: /api/v1/system/* checked only the role, so an administrator's or
+    an operator's API token limited to files:read read every user's usage and retried jobs.
+    Now an API token needs the admin scope there, as on /api/v1/admin/*; sessions of
+    administrators and operators keep working."""
+    s = admin_server
+    root = session(s, "root", "root-password-1")
+    oscar = session(s, "oscar", "oscar-password-1")
+    alice = session(s, "alice", "alice-password-1")
+    folder = call(alice, "GET", "/api/v1/folders/root").json()["id"]
+    assert call(alice, "PUT", f"/api/v1/folders/{folder}/files/pic.png", data=images.png(4, 4)).status_code == 201
+    job = call(root, "GET", "/api/v1/system/jobs").json()["items"][0]["id"]
+    system = [("GET", "/api/v1/system/stats", 200), ("GET", "/api/v1/system/stats/history", 200),
+              ("GET", "/api/v1/system/jobs", 200), ("GET", f"/api/v1/system/jobs/{job}", 200),
+              ("GET", "/api/v1/system/damaged-chunks", 200),
+              # A valid image's job is never dead: retrying it is a conflict, once authorized.
+              ("POST", f"/api/v1/system/jobs/{job}/retry", 409)]
+    admin = [("GET", "/api/v1/admin/users", 200), ("GET", "/api/v1/admin/settings", 200),
+             ("GET", "/api/v1/admin/groups", 200)]
+
+    def token(client, scopes):
+        r = call(client, "POST", "/api/v1/auth/tokens", json={"name": scopes, "scopes": scopes})
+        assert r.status_code == 201, r.text
+        t = requests.Session()
+        t.headers["Authorization"] = "Bearer " + r.json()["token"]
+        t.base = s.url
+        return t
+
+    def basic(client, username, scopes):
+        r = call(client, "POST", "/api/v1/auth/tokens", json={"name": "basic " + scopes, "scopes": scopes})
+        t = requests.Session()
+        t.auth = (username, r.json()["token"])
+        t.base = s.url
+        return t
+
+    refused = {"root files:read": token(root, "files:read"),
+               "root files:read files:write": token(root, "files:read files:write"),
+               "root files:read (Basic)": basic(root, "root", "files:read"),
+               "oscar files:read files:write": token(oscar, "files:read files:write")}
+    for name, client in refused.items():
+        for method, path, _ in system + admin:
+            r = call(client, method, path)
+            assert r.status_code == 403 and error_code(r) == "FORBIDDEN", (name, method, path, r.text)
+        # The files the token is for still work.
+        assert call(client, "GET", "/api/v1/auth/me").status_code == 200
+
+    allowed = {"root admin": (token(root, "admin"), system + admin),
+               "root session": (root, system + admin),
+               "oscar session": (oscar, system)}
+    for name, (client, routes) in allowed.items():
+        for method, path, status in routes:
+            r = call(client, method, path)
+            assert r.status_code == status, (name, method, path, r.text)
+    for method, path, _ in admin:
+        assert call(oscar, method, path).status_code == 403

@@ -67,12 +67,14 @@ def test_altered_malformed_and_expired_urls_are_refused(alice):
     meta = alice.upload("a.bin", b"x" * 100).json()
     url = alice.server.url + mint(alice, meta["id"], expires_in=1)["url"]
     token = url.rsplit("/", 1)[1]
-    file_id, version, expires, disposition, sig = token.split(".")
+    file_id, version, expires, disposition, signer, sig = token.split(".")
     for forged in (
-        f"{file_id}.{version}.{int(expires) + 3600}.{disposition}.{sig}",  # longer life
-        f"{int(file_id) + 1}.{version}.{expires}.{disposition}.{sig}",  # another file
-        f"{file_id}.{version}.{expires}.i.{sig}",  # another disposition
-        f"{file_id}.{version}.{expires}.{disposition}.{sig[:-2]}AA",
+        f"{file_id}.{version}.{int(expires) + 3600}.{disposition}.{signer}.{sig}",  # longer life
+        f"{int(file_id) + 1}.{version}.{expires}.{disposition}.{signer}.{sig}",  # another file
+        f"{file_id}.{version}.{expires}.i.{signer}.{sig}",  # another disposition
+        f"{file_id}.{version}.{expires}.{disposition}.{int(signer) + 1}.{sig}",  # another signer
+        f"{file_id}.{version}.{expires}.{disposition}.{sig}",  # no signer
+        f"{file_id}.{version}.{expires}.{disposition}.{signer}.{sig[:-2]}AA",
         "garbage",
         "1.2.3.a." + "A" * 43,
     ):
@@ -81,6 +83,35 @@ def test_altered_malformed_and_expired_urls_are_refused(alice):
     time.sleep(2.1)
     r = requests.get(url)
     assert r.status_code == 410 and error_code(r) == "EXPIRED"
+
+
+def test_signed_url_minted_through_a_share_stops_working_when_the_share_is_revoked(alice, bob):
+    """Issue 17, finding 10: the token was the only authority, so a URL a recipient minted
+    kept serving the file for up to seven days after the share that let them read it was
+    revoked. Now its redemption asks whether the signer may still read the file."""
+    folder = alice.mkdir("Team")
+    in_folder = alice.upload("plan.txt", b"the plan", folder=folder).json()
+    direct = alice.upload("direct.txt", b"shared directly").json()
+    shares = [alice.post(f"/api/v1/nodes/{node}/shares", json={"username": "bob"})
+              for node in (folder, direct["id"])]
+    assert [r.status_code for r in shares] == [201, 201], [r.text for r in shares]
+    bobs = {mint(bob, in_folder["id"])["url"]: b"the plan", mint(bob, direct["id"])["url"]: b"shared directly"}
+    alices = mint(alice, in_folder["id"])["url"]
+    for url, data in bobs.items():
+        r = requests.get(alice.server.url + url)
+        assert r.status_code == 200 and r.content == data
+
+    for share in shares:
+        assert alice.delete(f"/api/v1/shares/{share.json()['id']}").status_code == 204
+    for url in bobs:
+        r = requests.get(alice.server.url + url)
+        assert r.status_code == 404 and error_code(r) == "NOT_FOUND", r.text
+        assert requests.head(alice.server.url + url).status_code == 404
+    # The owner's URL does not depend on any share.
+    assert requests.get(alice.server.url + alices).content == b"the plan"
+    # Shared again, the recipient's URLs work again: the check is of access now.
+    assert alice.post(f"/api/v1/nodes/{folder}/shares", json={"username": "bob"}).status_code == 201
+    assert requests.get(alice.server.url + next(iter(bobs))).content == b"the plan"
 
 
 def test_minting_checks_ownership_arguments_and_scope(alice, bob):

@@ -39,6 +39,24 @@ TEST(UrlSigner, AlteredFieldsAndForeignKeysAreInvalid) {
   EXPECT_EQ(other.verify(token, 0).status().code(), Errc::kSignatureInvalid);
 }
 
+// A download URL names the user whose access it borrows; the name is signed like the rest.
+TEST(UrlSigner, CarriesItsSignerUnderTheSignature) {
+  UrlSigner signer(kKey);
+  DownloadGrant signed_by = grant();
+  signed_by.signer_id = 7;
+  const std::string token = signer.sign(signed_by);
+  EXPECT_TRUE(token.starts_with("42.97.2000000000.a.7."));
+  auto verified = signer.verify(token, 0);
+  ASSERT_TRUE(verified.is_ok()) << verified.status().to_string();
+  EXPECT_EQ(verified->signer_id, 7);
+  EXPECT_EQ(signer.verify(signer.sign(grant()), 0)->signer_id, 0);
+  const std::string sig = token.substr(token.rfind('.'));
+  for (const std::string& forged : {"42.97.2000000000.a.8" + sig, "42.97.2000000000.a" + sig,
+                                    "42.97.2000000000.a.0" + sig, "42.97.2000000000.a.7.7" + sig}) {
+    EXPECT_EQ(signer.verify(forged, 0).status().code(), Errc::kSignatureInvalid) << forged;
+  }
+}
+
 TEST(UrlSigner, ExpiresAtItsDeadline) {
   UrlSigner signer(kKey);
   const std::string token = signer.sign(grant());

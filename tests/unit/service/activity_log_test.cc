@@ -76,6 +76,35 @@ TEST_F(ActivityLogTest, OperationsAreRecordedOnceTheySucceed) {
   EXPECT_EQ(lost_.load(), 0u);
 }
 
+// A recipient sees what happened to the content since the share, inside it: not the owner's
+// sharing and links, not what came before, not where the shared folder lies.
+TEST_F(ActivityLogTest, RecipientsSeeContentEventsInsideTheShareSinceItWasMade) {
+  auto team = files_->create_folder(alice_.id, alice_.root_id, "Team");
+  ASSERT_TRUE(team.is_ok());
+  ASSERT_TRUE(catalog_->shares()
+                  .put_share(alice_.id, team->id, bob_.id, 0, Permission::kRead, now_micros())
+                  .is_ok());
+  log_->record(activity_of(*team, alice_.id, activity::kShared,
+                           activity_detail({{"recipient", std::string("carol")}})));
+  log_->record(activity_of(*team, alice_.id, activity::kLinkCreated));
+  auto sub = files_->create_folder(alice_.id, team->id, "Sub");
+  ASSERT_TRUE(sub.is_ok());
+  auto renamed = files_->move(alice_.id, team->id, std::nullopt, "Team 2025");
+  ASSERT_TRUE(renamed.is_ok());
+
+  EXPECT_EQ(actions(alice_.id, team->id),
+            (std::vector<std::string>{"created", "shared", "link_created", "created", "renamed"}));
+  EXPECT_EQ(actions(bob_.id, team->id), (std::vector<std::string>{"created", "renamed"}));
+  auto seen = log_->node_activity(bob_.id, team->id, {});
+  ASSERT_TRUE(seen.is_ok() && seen->size() == 2);
+  EXPECT_EQ(seen->back().node_id, sub->id);
+  EXPECT_EQ(seen->front().parent_id, 0);  // the owner's root, outside the share
+  // Pages stay full when events are left out.
+  auto one = log_->node_activity(bob_.id, team->id, ActivityPage{1, seen->front().id});
+  ASSERT_TRUE(one.is_ok() && one->size() == 1);
+  EXPECT_EQ(one->front().id, seen->back().id);
+}
+
 TEST_F(ActivityLogTest, AStoreThatFailsFailsNoOperation) {
   auto& sql = dynamic_cast<meta::SqlCatalog&>(*catalog_);
   ASSERT_TRUE(
