@@ -76,10 +76,10 @@ timed() {  # timed KEY command...: runs it, records seconds in SECS[KEY]; dies o
 
 # nextcloudcmd syncs the tree into /nc (its own folder: a sync client owns its remote folder).
 curl -s -o /dev/null -u "$USER_NAME:$TOKEN" -X MKCOL "$C_URL/dav/nc"
-mkdir -p "$WORK/home"
-: > "$WORK/home/exclude.lst"
-timed nextcloudcmd env HOME="$WORK/home" nextcloudcmd --non-interactive \
-  --exclude "$WORK/home/exclude.lst" -u "$USER_NAME" -p "$TOKEN" --path /nc "$WORK/tree" "$C_URL"
+mkdir -p "$WORK/client-home"
+: > "$WORK/client-home/exclude.lst"
+timed nextcloudcmd env HOME="$WORK/client-home" nextcloudcmd --non-interactive \
+  --exclude "$WORK/client-home/exclude.lst" -u "$USER_NAME" -p "$TOKEN" --path /nc "$WORK/tree" "$C_URL"
 rm -f "$WORK"/tree/.sync_*.db* "$WORK"/tree/.sync_*
 
 RCLONE=(rclone --config /dev/null --transfers 16 --checkers 16 --no-check-dest --retries 1)

@@ -203,11 +203,7 @@ Response serve_chunked_upload(ApiContext& ctx, Request& request, const DavPutAt&
 }
 
 Response serve_dav_upload(ApiContext& ctx, Request& request, const DavPutAt& put) {
-  std::string_view path = request.target;
-  path = path.substr(0, path.find('?'));
-  if (path == "/remote.php/dav/bulk" || path == "/remote.php/dav/bulk/") {
-    return serve_bulk_upload(ctx, request, put);
-  }
+  if (is_dav_bulk_target(request.target)) return serve_bulk_upload(ctx, request, put);
   return serve_chunked_upload(ctx, request, put);
 }
 

@@ -32,17 +32,32 @@ std::vector<std::string_view> raw_segments(std::string_view path) {
   return out;
 }
 
+// /remote.php/dav/bulk (a final "/" allowed).
+bool is_bulk(const std::vector<std::string_view>& segments) {
+  const size_t n = segments.size() - (!segments.empty() && segments.back().empty() ? 1 : 0);
+  return n == 3 && segments[0] == "remote.php" && segments[1] == "dav" && segments[2] == "bulk";
+}
+
+// /remote.php/dav/uploads/... or /remote.php/dav/bulk.
+bool names_upload_endpoint(const std::vector<std::string_view>& segments) {
+  if (segments.size() < 3 || segments[0] != "remote.php" || segments[1] != "dav") return false;
+  return segments[2] == "uploads" || is_bulk(segments);
+}
+
 }  // namespace
 
+// Every request asks this: its path is split once.
 bool is_dav_target(std::string_view target) {
-  target = target.substr(0, target.find('?'));
-  return mount_length(raw_segments(target)) > 0 || is_dav_upload_target(target);
+  const auto segments = raw_segments(target.substr(0, target.find('?')));
+  return mount_length(segments) > 0 || names_upload_endpoint(segments);
 }
 
 bool is_dav_upload_target(std::string_view target) {
-  const auto segments = raw_segments(target.substr(0, target.find('?')));
-  if (segments.size() < 3 || segments[0] != "remote.php" || segments[1] != "dav") return false;
-  return segments[2] == "uploads" || (segments[2] == "bulk" && segments.size() == 3);
+  return names_upload_endpoint(raw_segments(target.substr(0, target.find('?'))));
+}
+
+bool is_dav_bulk_target(std::string_view target) {
+  return is_bulk(raw_segments(target.substr(0, target.find('?'))));
 }
 
 std::string DavPath::path() const {

@@ -27,6 +27,8 @@ bool is_dav_target(std::string_view target);
 // /remote.php/dav/uploads/{user}/... and bulk uploads at /remote.php/dav/bulk
 // (api/dav_uploads.h).
 bool is_dav_upload_target(std::string_view target);
+// True for the bulk upload endpoint alone.
+bool is_dav_bulk_target(std::string_view target);
 
 struct DavPath {
   std::string mount = std::string(kDavPrefix);  // the href prefix, percent-encoded, no final '/'
