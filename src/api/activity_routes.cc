@@ -1,6 +1,10 @@
 // File activity: GET /api/v1/nodes/{id}/activity (anyone who may read the node) and
 // GET /api/v1/activity (the caller's own tree). Who may read is service::ActivityLog's
-// question to the AccessPolicy, as for every file route.
+// question to the AccessPolicy, as for every file route. And the change feed built on it:
+// GET /api/v1/changes (service::ChangeFeed).
+
+#include <charconv>
+#include <chrono>
 
 #include <boost/json.hpp>
 
@@ -78,9 +82,87 @@ Response own_activity(ApiContext& ctx, Request& request) {
   return page_response(ctx.activity->own_activity(request.user_id, *page), *page, request);
 }
 
+// The change feed's cursor: "{event id}.{unix seconds}" (service::FeedPosition; clients treat
+// it as opaque). Seconds round down, which can only make a cursor expire a moment sooner.
+std::string cursor_text(const service::FeedPosition& p) {
+  return std::to_string(p.id) + "." + std::to_string(p.at / kMicrosPerSecond);
+}
+
+Result<service::FeedPosition> parse_cursor(std::string_view text) {
+  Status malformed(Errc::kInvalidArgument, "malformed cursor: use the cursor an answer gave");
+  const size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return malformed;
+  auto number = [](std::string_view digits, int64_t& out) {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return !digits.empty() && ec == std::errc() && end == digits.data() + digits.size() && out >= 0;
+  };
+  int64_t id = 0;
+  int64_t seconds = 0;
+  if (!number(text.substr(0, dot), id) || !number(text.substr(dot + 1), seconds) ||
+      seconds > INT64_MAX / kMicrosPerSecond) {
+    return malformed;
+  }
+  return service::FeedPosition{id, seconds * kMicrosPerSecond};
+}
+
+constexpr int64_t kDefaultChanges = 500;
+constexpr int64_t kMaxChanges = 1000;
+constexpr int64_t kMaxWaitSeconds = 60;
+
+Response changes_response(const service::ChangePage& page) {
+  json::array items;
+  for (const service::Change& c : page.changes) {
+    json::object item = event_json(c.event);
+    item["type"] = service::change_kind_name(c.kind);
+    items.push_back(std::move(item));
+  }
+  return json_response(200, json::object{{"items", std::move(items)},
+                                         {"cursor", cursor_text(page.next)},
+                                         {"has_more", page.more}});
+}
+
+// Without a cursor: where to start following. With one: what changed since, oldest first; with
+// wait=N and nothing to say, the answer waits up to N seconds for a change (Park: no thread
+// is held meanwhile, the handler runs again when something was stored).
+Response changes(ApiContext& ctx, Request& request) {
+  if (ctx.changes == nullptr) return fail(request, no_activity());
+  auto limit = int_query_param(request, "limit", 1, kMaxChanges, kDefaultChanges);
+  if (!limit.is_ok()) return fail(request, limit.status());
+  auto wait = int_query_param(request, "wait", 0, kMaxWaitSeconds, 0);
+  if (!wait.is_ok()) return fail(request, wait.status());
+  std::optional<std::string> cursor = query_param(request, "cursor");
+  if (!cursor) {
+    auto latest = ctx.changes->latest();
+    if (!latest.is_ok()) return fail(request, latest.status());
+    return changes_response(service::ChangePage{{}, *latest, false});
+  }
+  auto from = parse_cursor(*cursor);
+  if (!from.is_ok()) return fail(request, from.status());
+
+  // Read the signal before looking: a change stored in between then wakes the poll at once.
+  const uint64_t seen = ctx.changes->signal().version();
+  auto page = ctx.changes->after(request.user_id, *from, static_cast<int>(*limit));
+  if (!page.is_ok()) return fail(request, page.status());
+  if (page->changes.empty() && !page->more && *wait > 0) {
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point now = Clock::now();
+    if (!request.poll_deadline) request.poll_deadline = now + std::chrono::seconds(*wait);
+    if (now < *request.poll_deadline) {
+      Clock::duration left = *request.poll_deadline - now;
+      const std::chrono::milliseconds recheck = ctx.changes->recheck();
+      if (recheck < std::chrono::duration_cast<std::chrono::milliseconds>(left)) left = recheck;
+      Response parked;
+      parked.park = Park{&ctx.changes->signal(), seen, left};
+      return parked;
+    }
+  }
+  return changes_response(*page);
+}
+
 }  // namespace
 
 void add_activity_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/changes", bind_route(ctx, changes));
   router.add("GET", "/api/v1/activity", bind_route(ctx, own_activity));
   router.add("GET", "/api/v1/nodes/{id}/activity", bind_route(ctx, node_activity));
 }

@@ -11,6 +11,7 @@
 #include "service/activity_log.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
+#include "service/change_feed.h"
 #include "service/chunked_uploads.h"
 #include "service/file_service.h"
 #include "service/search_service.h"
@@ -56,6 +57,8 @@ struct ApiContext {
   // Sync clients' chunked uploads; null where a caller has none to offer (they then answer
   // 503).
   service::ChunkedUploads* chunked_uploads = nullptr;
+  // The change feed (GET /api/v1/changes answers 503 without it).
+  service::ChangeFeed* changes = nullptr;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.

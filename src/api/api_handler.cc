@@ -188,8 +188,11 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
 }
 
 Response ApiHandler::handle(Request& request) {
-  std::string_view given = request.header("X-Request-Id");
-  request.request_id = is_safe_request_id(given) ? std::string(given) : new_request_id();
+  // A long poll called again (exchange.h, Park) keeps the id it was given.
+  if (request.request_id.empty()) {
+    std::string_view given = request.header("X-Request-Id");
+    request.request_id = is_safe_request_id(given) ? std::string(given) : new_request_id();
+  }
   Response response;
   try {
     response = dispatch(request);
@@ -287,8 +290,11 @@ Response ApiHandler::dispatch(Request& request) {
     }
     request.principal = *principal;
     request.user_id = principal->user_id;
-    if (auto limited =
-            rate_limited(request, user_limiter_, "user:" + std::to_string(principal->user_id))) {
+    // A long poll called again after waiting has paid already.
+    const bool polled_again = request.poll_deadline.has_value();
+    if (auto limited = polled_again ? std::nullopt
+                                    : rate_limited(request, user_limiter_,
+                                                   "user:" + std::to_string(principal->user_id))) {
       return std::move(*limited);
     }
     if (Status allowed = check_scope(request); !allowed.is_ok()) {

@@ -3,6 +3,7 @@
 // Beast and Asio) hands to the API layer. Nothing here depends on a network library, so
 // handlers are ordinary functions from Request to Response, testable without sockets.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "core/account.h"
 #include "core/byte_source.h"
+#include "core/change_signal.h"
 #include "core/status.h"
 
 namespace coffer::api {
@@ -58,9 +60,23 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> path_params;
   int64_t user_id = 0;  // 0 = anonymous; principal.user_id
   Principal principal;  // who is calling, with their role and scopes
+  // A long poll's end, set by its handler the first time it runs (see Response::park); the
+  // HTTP layer clears it for each new request, and sets it to now when it must stop waiting
+  // (shutdown).
+  std::optional<std::chrono::steady_clock::time_point> poll_deadline;
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
   std::string_view path_param(std::string_view name) const;
+};
+
+// A long poll with nothing to answer yet: instead of holding a thread while it waits, the
+// handler asks to be called again with the same request once `signal` moves past `seen`, or
+// after `recheck` at the latest (changes made by other processes sharing the database wake
+// nobody here). The connection waits without a thread; the request body must have been read.
+struct Park {
+  ChangeSignal* signal = nullptr;  // outlives the server
+  uint64_t seen = 0;               // signal->version() before the handler looked
+  std::chrono::steady_clock::duration recheck{};
 };
 
 // The HTTP layer owns Content-Length, Transfer-Encoding, Connection, Date and Server. A HEAD
@@ -75,6 +91,8 @@ struct Response {
   std::optional<uint64_t> content_length;
   // Close the connection after this response (e.g. the request body was not consumed).
   bool close = false;
+  // Set: no response yet; call the handler again later (see Park). Everything else is unused.
+  std::optional<Park> park;
 
   // Replaces the first header of that name, or adds it.
   void set_header(std::string name, std::string value);

@@ -56,6 +56,12 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
                                                {"events", static_cast<int64_t>(events_lost)},
                                                {"error", error.to_string()}});
       });
+  // With PostgreSQL, other nodes change things too, and only polling the database tells.
+  constexpr auto kClusterRecheck = std::chrono::seconds(2);
+  rt->changes = std::make_unique<service::ChangeFeed>(
+      *rt->catalog, *rt->activity, config.activity_retention_days * 86'400'000'000LL,
+      config.database_url.empty() ? std::chrono::milliseconds::max()
+                                  : std::chrono::milliseconds(kClusterRecheck));
   rt->files =
       std::make_unique<service::FileService>(*rt->catalog, *rt->chunks, rt->inflight, *rt->leases);
   rt->files->set_activity(rt->activity.get());

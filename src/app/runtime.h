@@ -12,6 +12,7 @@
 #include "service/activity_log.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
+#include "service/change_feed.h"
 #include "service/chunked_uploads.h"
 #include "service/file_service.h"
 #include "service/job_registry.h"
@@ -33,6 +34,7 @@ struct Runtime {
   std::unique_ptr<store::GcLeases> leases;  // uploads against garbage collection, every node
   // Before the services that record into it, so that it outlives them.
   std::unique_ptr<service::ActivityLog> activity;
+  std::unique_ptr<service::ChangeFeed> changes;  // read from the activity log
   std::unique_ptr<service::FileService> files;
   std::unique_ptr<service::UploadSessions> uploads;          // resumable (tus) uploads
   std::unique_ptr<service::ChunkedUploads> chunked_uploads;  // the sync clients' chunked uploads

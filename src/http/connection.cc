@@ -95,7 +95,11 @@ asio::awaitable<bool> Connection::write_all(const Buffers& buffers) {
 // Lifetime
 
 Connection::Connection(tcp::socket socket, ServerEnv& env)
-    : socket_(std::move(socket)), env_(env), timer_(socket_.get_executor()), body_(input_, *this) {
+    : socket_(std::move(socket)),
+      env_(env),
+      timer_(socket_.get_executor()),
+      park_timer_(socket_.get_executor()),
+      body_(input_, *this) {
   request_.body = &body_;
 }
 
@@ -130,6 +134,7 @@ void Connection::notify_shutdown() {
       error_code ec;
       self->socket_.cancel(ec);
     }
+    if (self->parked_) self->park_timer_.cancel();
   });
 }
 
@@ -137,6 +142,7 @@ void Connection::force_close() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
     self->forced_ = true;
+    if (self->parked_) self->park_timer_.cancel();
     error_code ec;
     self->socket_.shutdown(tcp::socket::shutdown_both, ec);
     self->socket_.close(ec);
@@ -251,6 +257,7 @@ asio::awaitable<bool> Connection::exchange() {
   request_.route.clear();
   request_.path_params.clear();
   request_.user_id = 0;
+  request_.poll_deadline.reset();
 
   // "100 Continue" is an HTTP/1.1 feature (RFC 9110 §10.1.1).
   bool expect_continue = parser.expect_continue() && client_http11_;
@@ -276,6 +283,16 @@ asio::awaitable<bool> Connection::exchange() {
     // right here; one that reads a body must not, since its reads are served on this strand.
     co_await run_blocking([this] { run_handler(); }, body_.finished());
   }
+  while (response_.park && !forced_) {
+    co_await wait_parked(*response_.park);
+    response_ = api::Response{};
+    // Shutting down: the handler answers with what it has instead of waiting on.
+    if (stopping_ || env_.shutting_down.load(std::memory_order_relaxed)) {
+      request_.poll_deadline = Clock::now();
+    }
+    co_await run_blocking([this] { run_handler(); }, true);
+  }
+  if (response_.park) response_ = error_response(503, Errc::kUnavailable, "shutting down");
 
   api::ExchangeRecord record;
   bool written = false;
@@ -290,6 +307,25 @@ asio::awaitable<bool> Connection::exchange() {
   complete(record);
   response_ = api::Response{};
   co_return written && !close_after_ && !stopping_;
+}
+
+asio::awaitable<void> Connection::wait_parked(const api::Park& park) {
+  const uint64_t round = ++park_round_;
+  parked_ = true;
+  park_timer_.expires_after(park.recheck);
+  // A wake-up may come from any thread, even from subscribe() itself: it is posted to this
+  // strand, where it runs only once the wait below is pending.
+  auto self = shared_from_this();
+  const ChangeSignal::Ticket ticket = park.signal->subscribe(park.seen, [self, round] {
+    asio::post(self->socket_.get_executor(), [self, round] {
+      if (self->parked_ && self->park_round_ == round) self->park_timer_.cancel();
+    });
+  });
+  if (!stopping_ && !env_.shutting_down.load(std::memory_order_relaxed)) {
+    co_await park_timer_.async_wait(kUseAwaitable);
+  }
+  parked_ = false;
+  park.signal->cancel(ticket);
 }
 
 asio::awaitable<bool> Connection::read_ahead() {

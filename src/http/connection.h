@@ -114,6 +114,9 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   // or kReadAhead bytes of it are, holding no worker meanwhile. Returns false when the exchange
   // ended here: an error went out (408, 400) or the client is gone.
   boost::asio::awaitable<bool> read_ahead();
+  // Holds the connection, with no thread, until the handler's Park says to call it again: its
+  // signal moved, its recheck time passed, or the server is shutting down.
+  boost::asio::awaitable<void> wait_parked(const api::Park& park);
   // Answers a request the server refuses by itself; the connection closes afterwards.
   boost::asio::awaitable<void> send_error(const HeadError& error);
   // Where run_blocking() runs it: handler.handle(), then the body bookkeeping that decides
@@ -171,6 +174,11 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point timer_expiry_ = Clock::time_point::max();
   bool timed_out_ = false;
+
+  // A long poll waiting (wait_parked); park_round_ tells a late wake-up from an earlier round.
+  boost::asio::steady_timer park_timer_;
+  bool parked_ = false;
+  uint64_t park_round_ = 0;
 
   bool idle_ = false;      // waiting for the first byte of a request
   bool stopping_ = false;  // server shutdown: close after the exchange in progress

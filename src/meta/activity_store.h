@@ -24,6 +24,13 @@ class ActivityStore {
   // Events anywhere in `owner_id`'s tree, by anybody; newest first.
   virtual Result<std::vector<ActivityEvent>> owner_events(int64_t owner_id,
                                                           const ActivityPage& page) = 0;
+  // Events after `after_id` in the trees of `owner_ids`, by anybody; oldest first, at most
+  // `limit`. Ids grow in the order events are stored, in every process sharing the database,
+  // so a reader that has seen up to an id never later finds a smaller one stored.
+  virtual Result<std::vector<ActivityEvent>> events_after(const std::vector<int64_t>& owner_ids,
+                                                          int64_t after_id, int limit) = 0;
+  // The largest id stored (0 when there is none).
+  virtual Result<int64_t> latest_id() = 0;
   // Deletes events older than `cutoff`; returns how many.
   virtual Result<int64_t> prune_before(Micros cutoff) = 0;
 };

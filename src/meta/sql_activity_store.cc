@@ -20,11 +20,24 @@ ActivityEvent event_from_row(const Row& row) {
   return e;
 }
 
+// The columns every query returns, in event_from_row()'s order.
+constexpr std::string_view kEventColumns =
+    "SELECT a.id, a.node_id, a.owner_id, a.actor_id, COALESCE(u.username, ''), a.action, "
+    "a.parent_id, a.name, a.detail, a.created_at FROM activity a "
+    "LEFT JOIN users u ON u.id = a.actor_id WHERE ";
+
+// The transact_exclusive() key of activity writers: not a user id (those are positive), so
+// they wait only for each other.
+constexpr int64_t kActivityWriters = -1;
+
 }  // namespace
 
 Status SqlActivityStore::record(const std::vector<NewActivity>& events) {
   if (events.empty()) return Status::ok();
-  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
+  // One writer at a time across every process sharing the database, so ids are taken in the
+  // order transactions commit, and a change feed that has read up to an id never misses a
+  // smaller one committed later (events_after()).
+  return db_.transact_exclusive(kActivityWriters, [&](Connection& conn) -> Status {
     for (const NewActivity& e : events) {
       COFFER_RETURN_IF_ERROR(conn.exec(
           "INSERT INTO activity (node_id, owner_id, actor_id, action, parent_id, name, detail, "
@@ -41,11 +54,12 @@ Result<std::vector<ActivityEvent>> SqlActivityStore::select(const std::string& w
   // Keyset pagination on the id, which grows with time.
   params.push_back(page.before.value_or(std::numeric_limits<int64_t>::max()));
   params.push_back(page.limit);
-  const std::string sql =
-      "SELECT a.id, a.node_id, a.owner_id, a.actor_id, COALESCE(u.username, ''), a.action, "
-      "a.parent_id, a.name, a.detail, a.created_at FROM activity a "
-      "LEFT JOIN users u ON u.id = a.actor_id WHERE " +
-      where + " AND a.id < ? ORDER BY a.id DESC LIMIT ?";
+  return fetch(std::string(kEventColumns) + where + " AND a.id < ? ORDER BY a.id DESC LIMIT ?",
+               params);
+}
+
+Result<std::vector<ActivityEvent>> SqlActivityStore::fetch(const std::string& sql,
+                                                           const Params& params) {
   return transact_value<std::vector<ActivityEvent>>(
       db_, TxMode::kRead, [&](Connection& conn) -> Result<std::vector<ActivityEvent>> {
         auto rows = conn.query(sql, params);
@@ -73,6 +87,26 @@ Result<std::vector<ActivityEvent>> SqlActivityStore::node_events(int64_t owner_i
 Result<std::vector<ActivityEvent>> SqlActivityStore::owner_events(int64_t owner_id,
                                                                   const ActivityPage& page) {
   return select("a.owner_id = ?", {owner_id}, page);
+}
+
+Result<std::vector<ActivityEvent>> SqlActivityStore::events_after(
+    const std::vector<int64_t>& owner_ids, int64_t after_id, int limit) {
+  if (owner_ids.empty()) return std::vector<ActivityEvent>();
+  std::string in;
+  for (size_t i = 0; i < owner_ids.size(); ++i) in += i == 0 ? "?" : ", ?";
+  Params params(owner_ids.begin(), owner_ids.end());
+  params.insert(params.end(), {Value(after_id), Value(int64_t{limit})});
+  return fetch(
+      std::string(kEventColumns) + "a.owner_id IN (" + in + ") AND a.id > ? ORDER BY a.id LIMIT ?",
+      params);
+}
+
+Result<int64_t> SqlActivityStore::latest_id() {
+  return transact_value<int64_t>(db_, TxMode::kRead, [&](Connection& conn) -> Result<int64_t> {
+    auto rows = conn.query("SELECT COALESCE(MAX(id), 0) FROM activity");
+    COFFER_RETURN_IF_ERROR(rows);
+    return rows->empty() ? 0 : rows->front().int64(0);
+  });
 }
 
 Result<int64_t> SqlActivityStore::prune_before(Micros cutoff) {

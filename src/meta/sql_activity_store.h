@@ -18,11 +18,15 @@ class SqlActivityStore final : public ActivityStore {
                                                  const ActivityPage& page) override;
   Result<std::vector<ActivityEvent>> owner_events(int64_t owner_id,
                                                   const ActivityPage& page) override;
+  Result<std::vector<ActivityEvent>> events_after(const std::vector<int64_t>& owner_ids,
+                                                  int64_t after_id, int limit) override;
+  Result<int64_t> latest_id() override;
   Result<int64_t> prune_before(Micros cutoff) override;
 
  private:
   Result<std::vector<ActivityEvent>> select(const std::string& where, Params params,
                                             const ActivityPage& page);
+  Result<std::vector<ActivityEvent>> fetch(const std::string& sql, const Params& params);
 
   Database& db_;
 };

@@ -1,8 +1,6 @@
 #include "service/activity_log.h"
 
-#include <algorithm>
-#include <iterator>
-#include <map>
+#include "service/recipient_view.h"
 
 #include <boost/json.hpp>
 
@@ -30,21 +28,6 @@ json::value to_json(const ActivityValue& v) {
       v);
 }
 
-// What a share recipient may see of a node's events (docs/insights.md, "What a recipient
-// sees"): what happened to the content, not the owner's sharing decisions (whom else it is
-// shared with, links), and nothing of the owner's tree outside what the shares let the
-// recipient read, nor of the time before.
-constexpr std::string_view kContentActions[] = {
-    activity::kCreated,       activity::kUploaded,      activity::kNewVersion,
-    activity::kRenamed,       activity::kMoved,         activity::kCopied,
-    activity::kTagged,        activity::kStatusChanged, activity::kMetadataChanged,
-    activity::kDeleted,       activity::kRestored,      activity::kVersionRestored,
-    activity::kVersionDeleted};
-
-// Detail fields naming another node, each with the name of it that comes along.
-constexpr std::pair<std::string_view, std::string_view> kNodeFields[] = {
-    {"from_parent_id", "old_name"}, {"to_parent_id", "new_name"}, {"source_id", "source_name"}};
-
 // Ids follow the order events are stored, which is the order they happened but for what
 // several processes queued at once (a queue is stored within moments). Once an event is this
 // much older than the shares, no event stored before it is newer than them: reading stops.
@@ -52,71 +35,6 @@ constexpr Micros kQueueSlack = 60 * kMicrosPerSecond;
 
 // Events scanned per read when some are left out: the largest page.
 constexpr int kRecipientScan = 200;
-
-class RecipientView {
- public:
-  RecipientView(const AccessPolicy& access, int64_t actor, const Node& node, Micros since)
-      : access_(access), actor_(actor), node_(node), since_(since) {}
-
-  // The event as the recipient may see it, or nullopt when it is left out.
-  Result<std::optional<ActivityEvent>> view(ActivityEvent e) {
-    using Shown = std::optional<ActivityEvent>;
-    if (std::find(std::begin(kContentActions), std::end(kContentActions), e.action) ==
-        std::end(kContentActions)) {
-      return Shown();
-    }
-    if (e.at < since_) return Shown();
-    auto in_parent = readable(e.parent_id);
-    COFFER_RETURN_IF_ERROR(in_parent);
-    if (!*in_parent) {
-      // Where it happened is outside the shares. Only the shared node's own events are still
-      // its content's (a new version of a shared file); where it lies, or is moved to, in the
-      // owner's tree is not the recipient's to see. A node below a share whose event is
-      // outside it was elsewhere then.
-      if (e.node_id != node_.id || e.action == activity::kMoved) return Shown();
-      auto top = readable(node_.parent_id);
-      COFFER_RETURN_IF_ERROR(top);
-      if (*top) return Shown();
-      e.parent_id = 0;
-    }
-    json::error_code ec;
-    json::value detail = json::parse(e.detail_json, ec);
-    if (ec || !detail.is_object()) return Shown(std::move(e));
-    json::object& fields = detail.as_object();
-    bool changed = false;
-    for (const auto& [id_key, name_key] : kNodeFields) {
-      const json::value* id = fields.if_contains(id_key);
-      if (id == nullptr) continue;
-      auto visible = id->is_int64() ? readable(id->as_int64()) : Result<bool>(false);
-      COFFER_RETURN_IF_ERROR(visible);
-      if (*visible) continue;
-      fields.erase(id_key);
-      fields.erase(name_key);
-      changed = true;
-    }
-    if (changed) e.detail_json = json::serialize(detail);
-    return Shown(std::move(e));
-  }
-
-  // Whether `e` and every event stored before it happened before the shares.
-  bool before_the_shares(const ActivityEvent& e) const { return e.at < since_ - kQueueSlack; }
-
- private:
-  // Whether the recipient may read `node_id` now (remembered: events repeat their folders).
-  Result<bool> readable(int64_t node_id) {
-    if (node_id == 0) return false;
-    if (auto it = readable_.find(node_id); it != readable_.end()) return it->second;
-    auto access = access_.check(actor_, node_id, Permission::kRead);
-    if (!access.is_ok() && access.status().code() != Errc::kNotFound) return access.status();
-    return readable_[node_id] = access.is_ok();
-  }
-
-  const AccessPolicy& access_;
-  int64_t actor_;
-  const Node& node_;
-  Micros since_;
-  std::map<int64_t, bool> readable_;
-};
 
 }  // namespace
 
@@ -182,6 +100,9 @@ void ActivityLog::run() {
     lock.lock();
     done_ += batch.size();
     written_.notify_all();
+    lock.unlock();
+    changes_.notify();
+    lock.lock();
   }
 }
 
@@ -203,7 +124,8 @@ Result<std::vector<ActivityEvent>> ActivityLog::node_activity(int64_t actor, int
   }
 
   // A recipient: read on until the page is full of what they may see, or nothing is left.
-  RecipientView recipient(access_, actor, node, access->shared_since);
+  RecipientView recipient(access_, actor);
+  const Micros since = access->shared_since;
   std::vector<ActivityEvent> out;
   ActivityPage scan{kRecipientScan, page.before};
   for (;;) {
@@ -212,8 +134,9 @@ Result<std::vector<ActivityEvent>> ActivityLog::node_activity(int64_t actor, int
     if (events->empty()) return out;
     const int64_t last_id = events->back().id;
     for (ActivityEvent& e : *events) {
-      if (recipient.before_the_shares(e)) return out;
-      auto shown = recipient.view(std::move(e));
+      // This event and every one stored before it happened before the shares.
+      if (e.at < since - kQueueSlack) return out;
+      auto shown = recipient.view_of_node(std::move(e), node, since);
       COFFER_RETURN_IF_ERROR(shown);
       if (!*shown) continue;
       out.push_back(std::move(**shown));

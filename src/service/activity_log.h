@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/activity.h"
+#include "core/change_signal.h"
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "service/access_policy.h"
@@ -67,6 +68,9 @@ class ActivityLog {
   // Waits until every event queued before the call is stored (or dropped).
   void flush();
 
+  // Notified after each batch of events is stored: what long polls of the change feed wait on.
+  ChangeSignal& stored_signal() { return changes_; }
+
  private:
   void run();
 
@@ -81,6 +85,7 @@ class ActivityLog {
   uint64_t queued_ = 0;              // GUARDED_BY(mu_) events ever queued
   uint64_t done_ = 0;                // GUARDED_BY(mu_) events ever stored or dropped
   bool stopping_ = false;            // GUARDED_BY(mu_)
+  ChangeSignal changes_;
   std::thread writer_;
 };
 

@@ -62,6 +62,7 @@ Result<Share> ShareService::share(int64_t actor, int64_t node_id, int64_t user_i
                           {"recipient", share->recipient_name},
                           {"recipient_kind", std::string(user_id != 0 ? "user" : "group")},
                           {"permission", std::string(permission_name(permission))}}));
+    note_for_recipients(*share, actor, activity::kShared);
   }
   return share;
 }
@@ -81,6 +82,7 @@ Status ShareService::revoke(int64_t actor, int64_t share_id) {
   COFFER_RETURN_IF_ERROR(store_.delete_share(share_id));
   note(share->owner_id, share->node_id, actor, activity::kUnshared,
        activity_detail({{"share_id", share->id}, {"recipient", share->recipient_name}}));
+  note_for_recipients(*share, actor, activity::kUnshared);
   return Status::ok();
 }
 
@@ -190,6 +192,26 @@ void ShareService::note(int64_t owner_id, int64_t node_id, int64_t actor, std::s
   if (activity_ == nullptr) return;
   auto node = catalog_.get_node(owner_id, node_id);
   if (node.is_ok()) activity_->record(activity_of(*node, actor, action, std::move(detail)));
+}
+
+void ShareService::note_for_recipients(const Share& share, int64_t actor, std::string_view action) {
+  if (activity_ == nullptr) return;
+  std::vector<int64_t> recipients;
+  if (share.user_id != 0) {
+    recipients.push_back(share.user_id);
+  } else if (auto group = catalog_.accounts().get_group(share.group_id); group.is_ok()) {
+    recipients = std::move(group->member_ids);
+  }
+  auto node = catalog_.get_node(share.owner_id, share.node_id);
+  if (!node.is_ok()) return;
+  for (int64_t recipient : recipients) {
+    if (recipient == share.owner_id) continue;
+    NewActivity e = activity_of(*node, actor, action, activity_detail({{"share_id", share.id}}));
+    // In the recipient's tree, where the owner's folders mean nothing.
+    e.owner_id = recipient;
+    e.parent_id = 0;
+    activity_->record(std::move(e));
+  }
 }
 
 Result<OpenedLink> ShareService::open_link(const std::string& token) {

@@ -108,6 +108,10 @@ class ShareService {
   ActivityLog* activity_ = nullptr;
 
   // Records `action` on `node_id` of `owner_id`'s tree, when the node is still there.
+  // Records, in each recipient's own activity, that `share` was made or revoked (`action`),
+  // so that their change feed tells them even once the share no longer leads them to the
+  // owner's tree.
+  void note_for_recipients(const Share& share, int64_t actor, std::string_view action);
   void note(int64_t owner_id, int64_t node_id, int64_t actor, std::string_view action,
             std::string detail);
 };

@@ -353,6 +353,7 @@ def test_authorization_matrix(admin_server):
         ("GET", "/ocs/v2.php/cloud/user", None, everyone(200)),
         ("GET", "/api/v1/usage/history", None, everyone(200)),
         ("GET", "/api/v1/activity", None, everyone(200)),
+        ("GET", "/api/v1/changes", None, everyone(200)),
         ("GET", "/api/v1/nodes/{doc}/activity", None, others(200)),
         ("GET", "/api/v1/search?q=content", None, everyone(200)),
         ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),

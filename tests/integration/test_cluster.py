@@ -242,3 +242,27 @@ def test_a_resumable_upload_started_on_one_node_continues_on_the_other(cluster):
     assert r.status_code == 204, r.text
     got = on_a.get(f"/api/v1/files/{r.headers['Coffer-File-Id']}/content")
     assert sha(got.content) == sha(data)
+
+
+def test_a_long_poll_on_one_node_sees_a_change_made_on_the_other(cluster):
+    """The change feed across nodes: B's change wakes nobody on A, but A's waiting poll looks
+    again every 2 s (docs/insights.md, "Change feed") and answers it well before its wait ends."""
+    on_a = Client(cluster.a, "alice", "alice-password-1")
+    on_b = Client(cluster.b, "alice", "alice-password-1")
+    cursor = on_a.get("/api/v1/changes").json()["cursor"]
+    out = []
+
+    def poll():
+        began = time.monotonic()
+        r = on_a.get("/api/v1/changes", params={"cursor": cursor, "wait": 60}, timeout=120)
+        out.append((r, time.monotonic() - began))
+
+    t = threading.Thread(target=poll)
+    t.start()
+    time.sleep(1)
+    assert on_b.upload("from-b.txt", b"made on B").status_code == 201
+    t.join(90)
+    r, seconds = out[0]
+    assert r.status_code == 200, r.text
+    assert [(c["type"], c["name"]) for c in r.json()["items"]] == [("created", "from-b.txt")]
+    assert seconds < 50

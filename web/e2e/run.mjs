@@ -285,6 +285,38 @@ await step("create a folder", async () => {
   await row("Archive").waitFor();
 });
 
+await step("a file another client adds, renames and deletes shows in the open folder by itself", async () => {
+  const login = await fetch(server.url + "/api/v1/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: server.user, password: server.password, token_delivery: "body" }),
+  });
+  const headers = { Authorization: "Bearer " + (await login.json()).access_token };
+  const root = (await (await fetch(server.url + "/api/v1/folders/root", { headers })).json()).id;
+  const put = await fetch(`${server.url}/api/v1/folders/${root}/files/from-elsewhere.txt`, {
+    method: "PUT",
+    headers,
+    body: "made by another client",
+  });
+  check(put.status === 201, "upload: " + put.status);
+  const id = (await put.json()).id;
+  // No reload, no click: the change feed's long poll brings it.
+  await row("from-elsewhere.txt").waitFor();
+  const renamed = await fetch(`${server.url}/api/v1/nodes/${id}`, {
+    method: "PATCH",
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "renamed-elsewhere.txt" }),
+  });
+  check(renamed.status === 200, "rename: " + renamed.status);
+  await row("renamed-elsewhere.txt").waitFor();
+  await row("from-elsewhere.txt").waitFor({ state: "detached" });
+  for (const path of [`/api/v1/nodes/${id}`, `/api/v1/trash/${id}`]) {
+    const gone = await fetch(server.url + path, { method: "DELETE", headers });
+    check(gone.status === 204, path + ": " + gone.status);
+  }
+  await row("renamed-elsewhere.txt").waitFor({ state: "detached" });
+});
+
 await step("upload several files with the progress visible", async () => {
   await row("Reports").getByRole("link").click();
   await page.getByRole("heading", { name: "Reports" }).waitFor();

@@ -14,11 +14,14 @@ import { Details } from "./details";
 import { ShareDialog } from "./share";
 import { sharedRoots, type SharedItem } from "./shared";
 import { downloadZip } from "./zip";
+import { subscribeChanges, touchesFolder } from "./changes";
 import { Grid, storedView, storeView, type View } from "./grid";
 
 type SortKey = "name" | "modified" | "size";
 const kRowHeight = 44;
 const kPageSize = 500;
+// Changes reported by the feed within this long of each other reload the folder once.
+const kChangeSettleMs = 300;
 
 interface Crumb {
   id: number;
@@ -139,6 +142,21 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
   useEffect(reload, [folderId, sort, order]);
 
   useEffect(() => uploads.subscribe((id) => id === folderId && reload()), [folderId, sort, order]);
+
+  // Changes made elsewhere (another tab, a sync client, someone sharing the folder) show up
+  // by themselves; a burst of them is one reload.
+  useEffect(() => {
+    let timer = 0;
+    const unsubscribe = subscribeChanges((changes) => {
+      if (changes !== null && !changes.some((c) => touchesFolder(c, folderId))) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(reload, kChangeSettleMs);
+    });
+    return () => {
+      window.clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [folderId, sort, order]);
 
   useEffect(() => {
     const el = listRef.current;

@@ -3,6 +3,7 @@
 // fails no operation (the loss is reported instead).
 
 #include "service/activity_log.h"
+#include "service/change_feed.h"
 
 #include <gtest/gtest.h>
 
@@ -103,6 +104,55 @@ TEST_F(ActivityLogTest, RecipientsSeeContentEventsInsideTheShareSinceItWasMade) 
   auto one = log_->node_activity(bob_.id, team->id, ActivityPage{1, seen->front().id});
   ASSERT_TRUE(one.is_ok() && one->size() == 1);
   EXPECT_EQ(one->front().id, seen->back().id);
+}
+
+// The change feed: each change once, in order, from a position; a recipient sees inside the
+// share only; a position older than the activity kept is refused.
+TEST_F(ActivityLogTest, TheChangeFeedReportsEachChangeInOrderFromAPosition) {
+  ChangeFeed feed(*catalog_, *log_, /*retention=*/86'400 * kMicrosPerSecond);
+  auto start = feed.latest();
+  ASSERT_TRUE(start.is_ok());
+  auto team = files_->create_folder(alice_.id, alice_.root_id, "Team");
+  auto mine = files_->create_folder(alice_.id, alice_.root_id, "Mine");
+  ASSERT_TRUE(team.is_ok() && mine.is_ok());
+  ASSERT_TRUE(catalog_->shares()
+                  .put_share(alice_.id, team->id, bob_.id, 0, Permission::kRead, now_micros())
+                  .is_ok());
+  auto sub = files_->create_folder(alice_.id, team->id, "Sub");
+  ASSERT_TRUE(sub.is_ok());
+  ASSERT_TRUE(files_->move(alice_.id, mine->id, std::nullopt, "Private").is_ok());
+  ASSERT_TRUE(files_->remove(alice_.id, sub->id, 0).is_ok());
+
+  auto kinds = [&](int64_t actor, FeedPosition from, int scan) {
+    std::vector<std::string> out;
+    auto page = feed.after(actor, from, scan);
+    EXPECT_TRUE(page.is_ok()) << page.status().to_string();
+    if (page.is_ok()) {
+      for (const Change& c : page->changes) {
+        out.push_back(std::string(change_kind_name(c.kind)) + " " + c.event.name);
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(kinds(alice_.id, *start, 100),
+            (std::vector<std::string>{"created Team", "created Mine", "created Sub",
+                                      "moved Private", "deleted Sub"}));
+  EXPECT_EQ(kinds(bob_.id, *start, 100), (std::vector<std::string>{"created Sub", "deleted Sub"}));
+
+  // Two at a time: the pages follow each other, the last says nothing more is waiting.
+  auto first = feed.after(alice_.id, *start, 2);
+  ASSERT_TRUE(first.is_ok());
+  EXPECT_TRUE(first->more);
+  EXPECT_EQ(kinds(alice_.id, first->next, 100).front(), "created Sub");
+  auto last = feed.after(alice_.id, first->next, 100);
+  ASSERT_TRUE(last.is_ok());
+  EXPECT_FALSE(last->more);
+  EXPECT_TRUE(feed.after(alice_.id, last->next, 100)->changes.empty());
+
+  FeedPosition ancient{start->id, now_micros() - 2 * 86'400 * kMicrosPerSecond};
+  EXPECT_EQ(feed.after(alice_.id, ancient, 100).status().code(), Errc::kExpired);
+  ChangeFeed forever(*catalog_, *log_, 0);
+  EXPECT_TRUE(forever.after(alice_.id, ancient, 100).is_ok());
 }
 
 TEST_F(ActivityLogTest, AStoreThatFailsFailsNoOperation) {
