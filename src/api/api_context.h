@@ -59,6 +59,8 @@ struct ApiContext {
   service::ChunkedUploads* chunked_uploads = nullptr;
   // The change feed (GET /api/v1/changes answers 503 without it).
   service::ChangeFeed* changes = nullptr;
+  // /metrics without credentials from anywhere; otherwise only local scrapes are anonymous.
+  bool metrics_public = false;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.

@@ -21,6 +21,7 @@ namespace {
 
 // The route name of everything under /dav/, for scopes, logs and metrics.
 constexpr std::string_view kDavRoute = "/dav/*";
+constexpr std::string_view kMetricsRoute = "/metrics";
 
 bool is_safe_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -112,7 +113,10 @@ Status check_scope(const Request& request) {
     }
     return Status::ok();
   }
-  if (route.starts_with("/api/v1/system/")) {
+  if (route.starts_with("/api/v1/system/") || route == kMetricsRoute) {
+    if (route == kMetricsRoute && who.role != Role::kAdmin && who.role != Role::kOperator) {
+      return Status(Errc::kForbidden, "metrics are for operators and administrators");
+    }
     // The handlers check the role (operator or administrator). A token must also have been
     // made for administration: one made for files (a backup script's files:read) must not
     // read every user's usage or retry jobs. Only administrators can mint the admin scope, so
@@ -139,6 +143,17 @@ Response dav_unauthenticated(const Request& request, const Status& status) {
   Response response = api::error_response(request.request_id, status);
   response.set_header("WWW-Authenticate", "Basic realm=\"coffer\", charset=\"UTF-8\"");
   return response;
+}
+
+// A Prometheus server on this machine scraping /metrics directly: a loopback peer, and no
+// forwarding header (a reverse proxy on this machine adds them, deploy/nginx/coffer.conf; its
+// clients are anywhere).
+bool is_local_scrape(const Request& request) {
+  if (!is_loopback_address(request.remote_address)) return false;
+  for (std::string_view header : {"Forwarded", "X-Forwarded-For", "X-Real-IP"}) {
+    if (!request.header(header).empty()) return false;
+  }
+  return true;
 }
 
 // Liveness, readiness and metrics are polled by machines and must keep answering whatever the
@@ -249,8 +264,13 @@ Response ApiHandler::dispatch(Request& request) {
   }
   // Requests without a credential spend from their address's bucket now; the others once
   // their credential has been checked.
-  const bool anonymous =
-      !found || is_public_route(match.pattern, request.method) || !credentials(request);
+  // /metrics tells request rates, routes and storage figures: anybody's only when configured,
+  // else a local scrape's or an operator's.
+  const bool open_route =
+      found &&
+      (is_public_route(match.pattern, request.method) ||
+       (match.pattern == kMetricsRoute && (context_.metrics_public || is_local_scrape(request))));
+  const bool anonymous = !found || open_route || !credentials(request);
   if (anonymous && !(found && is_unlimited_route(match.pattern))) {
     if (auto limited = address_rate_limited(request)) return std::move(*limited);
   }
@@ -266,7 +286,7 @@ Response ApiHandler::dispatch(Request& request) {
     return response;
   }
   request.path_params = std::move(match.params);
-  if (!is_public_route(match.pattern, request.method)) {
+  if (!open_route) {
     // Sync clients sign in to WebDAV and their OCS calls alike, with Basic.
     const bool basic_client = dav || is_sync_client_route(match.pattern);
     std::optional<Credentials> given = credentials(request);

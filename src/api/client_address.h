@@ -12,4 +12,8 @@ namespace coffer::api {
 // address. Anything unparsable is used as given (truncated).
 std::string address_bucket_key(std::string_view remote_address);
 
+// Whether the address as the HTTP layer reports it is this machine's: 127.0.0.0/8, ::1, or
+// an IPv4-mapped 127.0.0.0/8.
+bool is_loopback_address(std::string_view remote_address);
+
 }  // namespace coffer::api

@@ -98,8 +98,7 @@ Response docs_asset(ApiContext&, Request& request) {
 }  // namespace
 
 bool is_public_route(std::string_view pattern, std::string_view method) {
-  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/metrics" ||
-         pattern == "/status.php" || pattern == "/api/v1/openapi.json" ||
+  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/status.php" || pattern == "/api/v1/openapi.json" ||
          pattern.starts_with("/docs") || pattern == "/api/v1/auth/login" ||
          pattern == "/api/v1/auth/refresh" || pattern == "/api/v1/auth/register" ||
          pattern == "/api/v1/auth/password-reset" || pattern == "/api/v1/download/{token}" ||

@@ -212,7 +212,8 @@ int serve(const Config& config) {
                       config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
                       runtime.uploads.get(), [&runtime] { runtime.job_runner->notify(); },
-                      runtime.activity.get(), runtime.chunked_uploads.get(), runtime.changes.get()},
+                      runtime.activity.get(), runtime.chunked_uploads.get(), runtime.changes.get(),
+                      config.metrics_public},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;

@@ -94,6 +94,10 @@ std::vector<Setting> make_settings() {
        &Config::dav_password_login,
        "Accept the account password over HTTP Basic on /dav/ (accounts without a second "
        "factor); API tokens always work"},
+      {"metrics_public", kServe, "--metrics-public", "COFFER_METRICS_PUBLIC",
+       &Config::metrics_public,
+       "Serve /metrics to anybody; by default only to local scrapes (loopback, no forwarding "
+       "headers) and to operators' and administrators' credentials"},
       {"mass_delete_threshold", kServe, "--mass-delete-threshold", "COFFER_MASS_DELETE_THRESHOLD",
        &Config::mass_delete_threshold,
        "Deletions by one client within a minute that raise an audit flag (0: off)",

@@ -266,6 +266,8 @@ TUS_REQUESTS = {
     "tus-patch": {"headers": {"Tus-Resumable": "1.0.0", "Upload-Offset": "0",
                               "Content-Type": "application/offset+octet-stream"}, "data": b"x"},
     "tus": {"headers": {"Tus-Resumable": "1.0.0"}},
+    # A client behind a reverse proxy: not a local scrape of /metrics.
+    "via-proxy": {"headers": {"X-Forwarded-For": "203.0.113.9"}},
 }
 
 
@@ -354,6 +356,7 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/usage/history", None, everyone(200)),
         ("GET", "/api/v1/activity", None, everyone(200)),
         ("GET", "/api/v1/changes", None, everyone(200)),
+        ("GET", "/metrics", "via-proxy", {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/nodes/{doc}/activity", None, others(200)),
         ("GET", "/api/v1/search?q=content", None, everyone(200)),
         ("POST", "/api/v1/trash/{gone}/restore", None, others(200)),

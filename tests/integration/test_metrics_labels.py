@@ -9,6 +9,8 @@ import string
 
 import requests
 
+from conftest import Client, Server, add_user, error_code
+
 KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND",
                  "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "other"}
 
@@ -40,3 +42,38 @@ def test_random_methods_and_paths_do_not_grow_the_metrics_series(server):
     assert not any(r.startswith("/") and re.fullmatch(r"/[a-z]{12}", r) for r in routes), routes
     statuses = {re.search(r'status="([^"]*)"', s).group(1) for s in series}
     assert all(re.fullmatch(r"[1-5]\d\d", s) for s in statuses), statuses
+
+
+def test_metrics_were_public_to_any_client(data_dir):
+    """Issue 17 ("/metrics is public"): anybody who reached the server read its request rates,
+    routes and storage figures. Now /metrics answers a local scrape (a loopback client without
+    forwarding headers) and operators' and administrators' credentials; --metrics-public opens
+    it again."""
+    s = Server(data_dir)
+    add_user(s, "alice", "alice-password-1")
+    add_user(s, "root", "root-password-1", admin=True)
+    s.start()
+    try:
+        via_proxy = {"X-Forwarded-For": "203.0.113.9"}
+        assert requests.get(s.url + "/metrics").status_code == 200  # Prometheus on this machine
+        for forwarded in (via_proxy, {"Forwarded": "for=203.0.113.9"}, {"X-Real-IP": "203.0.113.9"}):
+            r = requests.get(s.url + "/metrics", headers=forwarded)
+            assert r.status_code == 401 and error_code(r) == "UNAUTHENTICATED", forwarded
+        alice, root = Client(s, "alice", "alice-password-1"), Client(s, "root", "root-password-1")
+        r = alice.get("/metrics", headers=via_proxy)
+        assert r.status_code == 403 and error_code(r) == "FORBIDDEN"
+        r = root.get("/metrics", headers=via_proxy)
+        assert r.status_code == 200 and "coffer_http_requests_total" in r.text
+        # An administrator's API token needs the admin scope, as on /api/v1/system/*.
+        for scopes, status in (("files:read", 403), ("admin", 200)):
+            token = root.post("/api/v1/auth/tokens", json={"name": scopes, "scopes": scopes}).json()["token"]
+            r = requests.get(s.url + "/metrics", headers={**via_proxy, "Authorization": "Bearer " + token})
+            assert r.status_code == status, (scopes, r.text)
+    finally:
+        s.stop()
+    s = Server(data_dir, extra_args=["--metrics-public", "true"])
+    s.start()
+    try:
+        assert requests.get(s.url + "/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 200
+    finally:
+        s.stop()

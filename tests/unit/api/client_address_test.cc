@@ -27,5 +27,15 @@ TEST(AddressBucketKey, AnythingElseIsUsedAsGivenAndBounded) {
   EXPECT_LE(address_bucket_key(std::string(1000, 'x')).size(), 3u + 46u);
 }
 
+TEST(IsLoopbackAddress, ThisMachinesAddressesOnly) {
+  for (const char* local : {"127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(is_loopback_address(local)) << local;
+  }
+  for (const char* other : {"192.0.2.7", "128.0.0.1", "::2", "::ffff:192.0.2.7", "2001:db8::1", "",
+                            "localhost", "127.0.0.1 "}) {
+    EXPECT_FALSE(is_loopback_address(other)) << other;
+  }
+}
+
 }  // namespace
 }  // namespace coffer::api
