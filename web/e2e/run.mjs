@@ -232,6 +232,16 @@ async function jobsSettled() {
   throw new Error("background jobs still queued or running after two minutes");
 }
 
+// An access token of the user the browser signs in as, for acting as "another client".
+async function userToken() {
+  const login = await fetch(server.url + "/api/v1/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: server.user, password: server.password, token_delivery: "body" }),
+  });
+  return (await login.json()).access_token;
+}
+
 async function signOut() {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in to Coffer" }).waitFor();
@@ -286,12 +296,7 @@ await step("create a folder", async () => {
 });
 
 await step("a file another client adds, renames and deletes shows in the open folder by itself", async () => {
-  const login = await fetch(server.url + "/api/v1/auth/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: server.user, password: server.password, token_delivery: "body" }),
-  });
-  const headers = { Authorization: "Bearer " + (await login.json()).access_token };
+  const headers = { Authorization: "Bearer " + (await userToken()) };
   const root = (await (await fetch(server.url + "/api/v1/folders/root", { headers })).json()).id;
   const put = await fetch(`${server.url}/api/v1/folders/${root}/files/from-elsewhere.txt`, {
     method: "PUT",
@@ -315,6 +320,29 @@ await step("a file another client adds, renames and deletes shows in the open fo
     check(gone.status === 204, path + ": " + gone.status);
   }
   await row("renamed-elsewhere.txt").waitFor({ state: "detached" });
+});
+
+await step("a name with a right-to-left override shows the control as a visible code", async () => {
+  // "invoice<U+202E>fdp.exe" would read "invoiceexe.pdf" if the control took effect.
+  const headers = { Authorization: "Bearer " + (await userToken()) };
+  const root = (await (await fetch(server.url + "/api/v1/folders/root", { headers })).json()).id;
+  const name = "invoice\u202Efdp.exe";
+  const put = await fetch(`${server.url}/api/v1/folders/${root}/files/${encodeURIComponent(name)}`, {
+    method: "PUT",
+    headers,
+    body: "not a pdf",
+  });
+  check(put.status === 201, "upload: " + put.status);
+  const id = (await put.json()).id;
+  await page.reload();
+  const shown = page.getByRole("link", { name: "invoice‹U+202E›fdp.exe", exact: true });
+  await shown.waitFor();
+  check(!(await shown.textContent()).includes("\u202E"), "the control character itself is not in the page");
+  for (const path of [`/api/v1/nodes/${id}`, `/api/v1/trash/${id}`]) {
+    const gone = await fetch(server.url + path, { method: "DELETE", headers });
+    check(gone.status === 204, path + ": " + gone.status);
+  }
+  await shown.waitFor({ state: "detached" });
 });
 
 await step("upload several files with the progress visible", async () => {

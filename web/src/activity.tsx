@@ -3,7 +3,7 @@
 // "Show more" for older events (keyset pages).
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
-import { date } from "./format";
+import { date, displayName } from "./format";
 import { ErrorText, useAction } from "./ui";
 
 export interface ActivityEvent {
@@ -48,7 +48,7 @@ function text(value: unknown): string {
 // events of its children name the child.
 export function describeEvent(e: ActivityEvent, self: number): string {
   const d = e.detail ?? {};
-  const what = e.node_id === self ? "" : ` “${e.name}”`;
+  const what = e.node_id === self ? "" : ` “${displayName(e.name)}”`;
   switch (e.action) {
     case "created":
       return `created folder${what}`;

@@ -4,7 +4,7 @@
 // drag-and-drop upload and the file actions (sharing and zip downloads among them).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, download, enc, signedUrl, type Node } from "./api";
-import { bytes, date } from "./format";
+import { bytes, date, displayName } from "./format";
 import { navigate, useQuery } from "./router";
 import { ConfirmDialog, PromptDialog, toast, toastError } from "./ui";
 import { droppedFiles, pickedFiles, useUploads } from "./upload";
@@ -333,9 +333,9 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
           {crumbs.map((c, i) => (
             <li key={c.id}>
               {i === crumbs.length - 1 ? (
-                <h1 aria-current="page">{c.name}</h1>
+                <h1 aria-current="page">{displayName(c.name)}</h1>
               ) : (
-                <a href={crumbHref(c)}>{c.name}</a>
+                <a href={crumbHref(c)}>{displayName(c.name)}</a>
               )}
             </li>
           ))}
@@ -474,7 +474,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
                     <input
                       type="checkbox"
                       tabIndex={-1}
-                      aria-label={`Select ${node.name}`}
+                      aria-label={`Select ${displayName(node.name)}`}
                       checked={isSelected}
                       onChange={() => focusRow(i, false, true)}
                     />
@@ -490,7 +490,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
                         open(node);
                       }}
                     >
-                      {node.name}
+                      {displayName(node.name)}
                     </a>
                   </span>
                   <span role="gridcell" class="col-size">
@@ -516,7 +516,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
         {selected.size ? ` · ${selected.size} selected` : ""}
         {loading ? " · loading…" : ""}
       </p>
-      {dragging && <div class="drop-hint" aria-hidden="true">Drop to upload into “{crumbs[crumbs.length - 1]?.name}”</div>}
+      {dragging && <div class="drop-hint" aria-hidden="true">Drop to upload into “{displayName(crumbs[crumbs.length - 1]?.name ?? "")}”</div>}
 
       {dialog?.kind === "new-folder" && (
         <PromptDialog
@@ -532,7 +532,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       )}
       {dialog?.kind === "rename" && (
         <PromptDialog
-          title={`Rename “${dialog.node.name}”`}
+          title={`Rename “${displayName(dialog.node.name)}”`}
           label="New name"
           initial={dialog.node.name}
           submit="Rename"
@@ -545,7 +545,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       )}
       {(dialog?.kind === "move" || dialog?.kind === "copy") && (
         <FolderPicker
-          title={`${dialog.kind === "move" ? "Move" : "Copy"} ${dialog.nodes.length === 1 ? `“${dialog.nodes[0].name}”` : `${dialog.nodes.length} items`}`}
+          title={`${dialog.kind === "move" ? "Move" : "Copy"} ${dialog.nodes.length === 1 ? `“${displayName(dialog.nodes[0].name)}”` : `${dialog.nodes.length} items`}`}
           action={dialog.kind === "move" ? "Move here" : "Copy here"}
           startId={folderId}
           rootId={rootId}
@@ -570,7 +570,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
           title="Move to trash"
           text={
             dialog.nodes.length === 1
-              ? `Move “${dialog.nodes[0].name}” to the trash? You can restore it from there.`
+              ? `Move “${displayName(dialog.nodes[0].name)}” to the trash? You can restore it from there.`
               : `Move ${dialog.nodes.length} items to the trash? You can restore them from there.`
           }
           confirm="Move to trash"

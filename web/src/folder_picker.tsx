@@ -2,6 +2,7 @@
 // breadcrumbs; only folders are listed (the API lists folders first, so paging stops at the
 // first file).
 import { useEffect, useState } from "preact/hooks";
+import { displayName } from "./format";
 import { api, type Node } from "./api";
 import { Dialog, ErrorText, useAction } from "./ui";
 
@@ -68,7 +69,7 @@ export function FolderPicker(props: {
             <li key={c.id}>
               <button type="button" class="link" aria-current={i === trail.length - 1 ? "location" : undefined}
                 onClick={() => setTrail(trail.slice(0, i + 1))}>
-                {c.name}
+                {displayName(c.name)}
               </button>
             </li>
           ))}
@@ -83,7 +84,7 @@ export function FolderPicker(props: {
             <li key={f.id}>
               <button type="button" class="folder-choice" onClick={() => setTrail([...trail, { id: f.id, name: f.name }])}>
                 <span class="kind folder" aria-hidden="true" />
-                {f.name}
+                {displayName(f.name)}
               </button>
             </li>
           ))}

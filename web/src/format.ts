@@ -33,3 +33,12 @@ export function parseBytes(text: string): number | null | undefined {
   const power = " kmgt".indexOf(m[2].toLowerCase() || " ");
   return Math.round(parseFloat(m[1]) * Math.pow(1024, power));
 }
+
+// Bidirectional controls in a name (U+202E RIGHT-TO-LEFT OVERRIDE and its kin) reorder what
+// follows them: "invoice\u202Efdp.exe" would read "invoiceexe.pdf". Wherever a name is shown,
+// they appear as visible codes instead; the name itself (for renames, downloads) is unchanged.
+const kBidiControls = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+export function displayName(name: string): string {
+  return name.replace(kBidiControls, (c) => `‹U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}›`);
+}

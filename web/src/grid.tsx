@@ -6,7 +6,7 @@
 import type { ComponentChildren, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Node } from "./api";
-import { bytes } from "./format";
+import { bytes, displayName } from "./format";
 import { fetchThumbnail, hasThumbnail } from "./thumbnail";
 import "./grid.css";
 
@@ -179,7 +179,7 @@ export function Grid(props: {
                 type="checkbox"
                 class="tile-check"
                 tabIndex={-1}
-                aria-label={`Select ${node.name}`}
+                aria-label={`Select ${displayName(node.name)}`}
                 checked={isSelected}
                 onChange={() => props.onToggle(i)}
               />
@@ -187,14 +187,14 @@ export function Grid(props: {
                 class="tile-name"
                 href={node.type === "folder" ? `/files/${node.id}` : "#"}
                 tabIndex={-1}
-                title={node.name}
+                title={displayName(node.name)}
                 onClick={(e) => {
                   e.preventDefault();
                   e.stopPropagation();
                   props.onOpen(node);
                 }}
               >
-                {node.name}
+                {displayName(node.name)}
               </a>
               <span class="tile-meta">{node.type === "file" ? bytes(node.size) : "Folder"}</span>
             </div>

@@ -4,7 +4,7 @@
 // elements, never as HTML from the file). Left and right arrows step through the folder.
 import { useEffect, useState } from "preact/hooks";
 import { api, download, signedUrl, type Node } from "./api";
-import { bytes } from "./format";
+import { bytes, displayName } from "./format";
 import { Markdown } from "./markdown";
 import { Dialog, ErrorText, toastError } from "./ui";
 import { fetchThumbnail } from "./thumbnail";
@@ -118,7 +118,7 @@ export function Preview(props: { node: Node; siblings: Node[]; onClose: () => vo
     if (next) setNode(next);
   };
   return (
-    <Dialog title={node.name} onClose={props.onClose} wide>
+    <Dialog title={displayName(node.name)} onClose={props.onClose} wide>
       <div
         class="preview"
         onKeyDown={(e) => {

@@ -8,7 +8,7 @@
 // gives the same 404.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, describe, enc } from "./api";
-import { bytes, date } from "./format";
+import { bytes, date, displayName } from "./format";
 import { ErrorText, useAction } from "./ui";
 
 interface PublicNode {
@@ -121,7 +121,7 @@ function FileView(props: { info: LinkInfo; base: string; send: Send }) {
   const { info, base } = props;
   return (
     <section class="card public-card wide" aria-labelledby="public-title">
-      <h1 id="public-title">{info.name}</h1>
+      <h1 id="public-title">{displayName(info.name)}</h1>
       <p class="muted">
         {bytes(info.size)} · {date(info.modified)}
         {info.downloads_left !== null && ` · ${info.downloads_left} download${info.downloads_left === 1 ? "" : "s"} left`}
@@ -170,10 +170,10 @@ function FolderView(props: { info: LinkInfo; base: string; send: Send }) {
             {path.map((p, i) => (
               <li key={p.id}>
                 {i === path.length - 1 ? (
-                  <h1 id="public-title" aria-current="page">{p.name}</h1>
+                  <h1 id="public-title" aria-current="page">{displayName(p.name)}</h1>
                 ) : (
                   <button type="button" class="link" onClick={() => setPath(path.slice(0, i + 1))}>
-                    {p.name}
+                    {displayName(p.name)}
                   </button>
                 )}
               </li>
@@ -194,10 +194,10 @@ function FolderView(props: { info: LinkInfo; base: string; send: Send }) {
               <span class={"kind " + item.kind} aria-hidden="true" />
               {item.kind === "folder" ? (
                 <button type="button" class="link" onClick={() => setPath([...path, item])}>
-                  {item.name}
+                  {displayName(item.name)}
                 </button>
               ) : (
-                <span>{item.name}</span>
+                <span>{displayName(item.name)}</span>
               )}
             </span>
             {item.kind === "file" && (
@@ -278,7 +278,7 @@ function DropView(props: { info: LinkInfo; base: string; access: string }) {
 
   return (
     <section class="card public-card wide" aria-labelledby="public-title">
-      <h1 id="public-title">Send files to “{props.info.name}”</h1>
+      <h1 id="public-title">Send files to “{displayName(props.info.name)}”</h1>
       <p class="muted">What you send goes to the owner of this link. You cannot see what others sent.</p>
       <div
         class={"drop-zone" + (dragging ? " dragging" : "")}

@@ -4,7 +4,7 @@
 // a snippet whose matched words are highlighted (rendered as elements, never as HTML).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type Node } from "./api";
-import { bytes, date, parseBytes } from "./format";
+import { bytes, date, parseBytes, displayName } from "./format";
 import { navigate, useQuery } from "./router";
 import { Snippet } from "./snippet";
 import { Preview } from "./preview";
@@ -275,7 +275,7 @@ export function SearchPage() {
                   open(hit);
                 }}
               >
-                {hit.name}
+                {displayName(hit.name)}
               </a>
               {hit.status !== "active" && <span class={"badge " + hit.status}>{hit.status}</span>}
             </div>

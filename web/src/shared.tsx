@@ -4,7 +4,7 @@
 // the API's file routes apply the same access policy to shared nodes.
 import { useEffect, useState } from "preact/hooks";
 import { api, download, signedUrl, type Node } from "./api";
-import { bytes, date } from "./format";
+import { bytes, date, displayName } from "./format";
 import { navigate } from "./router";
 import { Preview } from "./preview";
 import { ErrorText, TableHead, toastError } from "./ui";
@@ -65,7 +65,7 @@ export function SharedWithMe() {
                         open(item);
                       }}
                     >
-                      {item.name}
+                      {displayName(item.name)}
                     </a>
                   </td>
                   <td>{item.owner.username}</td>

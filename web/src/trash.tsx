@@ -2,7 +2,7 @@
 // that one is taken), purge for good, or empty it all.
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, type Node } from "./api";
-import { bytes, date } from "./format";
+import { bytes, date, displayName } from "./format";
 import { ConfirmDialog, ErrorText, PromptDialog, TableHead, toast, toastError } from "./ui";
 
 interface TrashItem extends Node {
@@ -49,7 +49,7 @@ export function Trash() {
               <tr key={item.id}>
                 <td>
                   <span class={"kind " + item.type} aria-hidden="true" />
-                  {item.name}
+                  {displayName(item.name)}
                   {!item.parent_exists && <span class="muted"> (its folder will be recreated)</span>}
                 </td>
                 <td>{item.type === "file" ? bytes(item.size) : "Folder"}</td>
@@ -74,7 +74,7 @@ export function Trash() {
           text={
             confirm.kind === "empty"
               ? "Delete everything in the trash for good? This cannot be undone."
-              : `Delete “${confirm.item.name}” for good? This cannot be undone.`
+              : `Delete “${displayName(confirm.item.name)}” for good? This cannot be undone.`
           }
           confirm={confirm.kind === "empty" ? "Empty trash" : "Delete for good"}
           danger
