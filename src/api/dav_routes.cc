@@ -914,11 +914,16 @@ Response dav_proppatch(DavState& dav, Request& request, const Target& target, co
   for (const auto& u : *updates) {
     if (is_live(u.name) || u.xml.size() > kMaxPropertyBytes) refused = true;
   }
+  // Past the bounds of a node or the owner's quota: every property set is 507 (RFC 4918
+  // §9.2.1), nothing is stored.
+  bool no_room = false;
   if (!refused) {
     std::vector<meta::PropertyChange> changes;
     for (const auto& u : *updates) changes.push_back({u.name.ns, u.name.name, u.xml});
     Status s = dav.ctx.catalog.properties().patch(target.tree.owner_id, target.node->id, changes);
-    if (!s.is_ok()) return fail(request, s);
+    no_room = s.code() == Errc::kQuotaExceeded;
+    if (!s.is_ok() && !no_room) return fail(request, s);
+    refused = no_room;
   }
   std::string out = "<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>" +
                     xml_escape(dav_href(target.path.mount, target.path.segments,
@@ -928,7 +933,10 @@ Response dav_proppatch(DavState& dav, Request& request, const Target& target, co
   for (const auto& u : *updates) {
     if (!seen.insert(u.name).second) continue;
     int code = 200;
-    if (refused) code = is_live(u.name) ? 403 : u.xml.size() > kMaxPropertyBytes ? 507 : 424;
+    if (refused) {
+      const bool too_big = u.xml.size() > kMaxPropertyBytes || (no_room && !u.xml.empty());
+      code = is_live(u.name) ? 403 : too_big ? 507 : 424;
+    }
     out += "<D:propstat><D:prop>" + empty_element(u.name) + "</D:prop><D:status>" +
            status_line(code) + "</D:status></D:propstat>";
   }

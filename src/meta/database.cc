@@ -99,6 +99,11 @@ std::string_view Dialect::migration_lock_statement() const {
   return kind_ == Kind::kSqlite ? "" : "SELECT pg_advisory_xact_lock(109330110506354)";
 }
 
+std::string Dialect::byte_length(std::string_view expr) const {
+  return kind_ == Kind::kSqlite ? "length(CAST(" + std::string(expr) + " AS BLOB))"
+                                : "octet_length(" + std::string(expr) + ")";
+}
+
 std::string_view Dialect::skip_locked_suffix() const {
   return kind_ == Kind::kSqlite ? "" : " FOR UPDATE SKIP LOCKED";
 }

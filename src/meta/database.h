@@ -122,6 +122,9 @@ class Dialect {
   // pass over each other's rows instead of waiting (PostgreSQL FOR UPDATE SKIP LOCKED); empty
   // where one writer at a time already serializes claims (SQLite).
   std::string_view skip_locked_suffix() const;
+  // The length in bytes of the text expression `expr` (SQLite's and PostgreSQL's length()
+  // count characters).
+  std::string byte_length(std::string_view expr) const;
   // The search_docs table (docs/schema.md) and its full-text index: an FTS5 table kept in step
   // by triggers on SQLite, a generated tsvector column with a GIN index on PostgreSQL.
   std::string_view search_schema() const;

@@ -23,6 +23,11 @@ struct DeadProperty {
   std::string xml;
 };
 
+// What one node may hold: WebDAV clients set a handful (Windows its file times, macOS a few
+// more); the bounds keep a client from storing data outside its files (issue 17, finding 5).
+inline constexpr int64_t kMaxDeadPropertiesPerNode = 100;
+inline constexpr int64_t kMaxDeadPropertyBytesPerNode = 256 * 1024;
+
 // One PROPPATCH instruction: set (xml non-empty) or remove (xml empty).
 struct PropertyChange {
   std::string ns;
@@ -42,10 +47,12 @@ class PropertyStore {
   virtual Result<std::map<int64_t, std::vector<DeadProperty>>> list_nodes(
       int64_t owner_id, const std::vector<int64_t>& node_ids) = 0;
   // Applies every change in order in one transaction: all or nothing (RFC 4918 §9.2).
-  // Errors: kNotFound.
+  // Errors: kNotFound; kQuotaExceeded when the node would hold more than the bounds above, or
+  // the owner more than their quota (property bytes count towards it, meta::Catalog).
   virtual Status patch(int64_t owner_id, int64_t node_id,
                        const std::vector<PropertyChange>& changes) = 0;
-  // Gives `to_node` exactly the properties of `from_node` (COPY). Errors: kNotFound.
+  // Gives `to_node` exactly the properties of `from_node` (COPY). Errors: kNotFound;
+  // kQuotaExceeded (nothing copied).
   virtual Status copy(int64_t owner_id, int64_t from_node, int64_t to_node) = 0;
 };
 

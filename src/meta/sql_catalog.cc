@@ -390,26 +390,33 @@ Result<int64_t> quota_of(Connection& conn, int64_t owner_id, int64_t default_quo
   return (*row)->int64(0);
 }
 
-// Logical bytes of every version of every file the user owns, trash included.
-Result<int64_t> used_bytes(Connection& conn, int64_t owner_id) {
+// Logical bytes of every version of every file the user owns, trash included, and the bytes
+// of their nodes' WebDAV dead properties (stored for them like content).
+Result<int64_t> used_bytes(Connection& conn, const Dialect& dialect, int64_t owner_id) {
   auto row = conn.query_row(
       "SELECT CAST(COALESCE(SUM(v.size), 0) AS BIGINT) FROM versions v "
       "JOIN nodes n ON n.id = v.node_id WHERE n.owner_id = ?",
       {owner_id});
   COFFER_RETURN_IF_ERROR(row);
-  return (*row)->int64(0);
+  auto properties = conn.query_row("SELECT CAST(COALESCE(SUM(" + dialect.byte_length("p.xml") +
+                                       "), 0) AS BIGINT) FROM dead_properties p "
+                                       "JOIN nodes n ON n.id = p.node_id WHERE n.owner_id = ?",
+                                   {owner_id});
+  COFFER_RETURN_IF_ERROR(properties);
+  return (*row)->int64(0) + (*properties)->int64(0);
 }
 
 // Fails with kQuotaExceeded when `extra` more bytes would not fit. Runs inside the write
 // transaction that adds them, which is what makes concurrent commits safe: SQLite has one
 // writer, and PostgreSQL's serializable isolation aborts (and the Database retries) one of two
 // transactions that both read the sum and then add to it.
-Status check_quota(Connection& conn, int64_t owner_id, uint64_t extra, int64_t default_quota) {
+Status check_quota(Connection& conn, const Dialect& dialect, int64_t owner_id, uint64_t extra,
+                   int64_t default_quota) {
   if (extra == 0) return Status::ok();
   auto quota = quota_of(conn, owner_id, default_quota);
   COFFER_RETURN_IF_ERROR(quota);
   if (*quota < 0) return Status::ok();
-  auto used = used_bytes(conn, owner_id);
+  auto used = used_bytes(conn, dialect, owner_id);
   COFFER_RETURN_IF_ERROR(used);
   if (static_cast<uint64_t>(*used) + extra > static_cast<uint64_t>(*quota)) {
     return Status(Errc::kQuotaExceeded, "the storage quota (" + std::to_string(*quota) +
@@ -438,14 +445,15 @@ Status prune_old_versions(Connection& conn, int64_t node_id, int64_t keep) {
 
 // For operations that add bytes before they know how many (a folder copy): fails the
 // transaction when the user is over quota once they are added.
-Status within_quota(Connection& conn, int64_t owner_id, int64_t default_quota) {
+Status within_quota(Connection& conn, const Dialect& dialect, int64_t owner_id,
+                    int64_t default_quota, std::string_view what) {
   auto quota = quota_of(conn, owner_id, default_quota);
   COFFER_RETURN_IF_ERROR(quota);
   if (*quota < 0) return Status::ok();
-  auto used = used_bytes(conn, owner_id);
+  auto used = used_bytes(conn, dialect, owner_id);
   COFFER_RETURN_IF_ERROR(used);
   if (*used > *quota) {
-    return Status(Errc::kQuotaExceeded, "the copy does not fit in the storage quota (" +
+    return Status(Errc::kQuotaExceeded, std::string(what) + " does not fit in the storage quota (" +
                                             std::to_string(*quota) + " bytes)");
   }
   return Status::ok();
@@ -481,7 +489,8 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
             }
             node_id = *id;
           }
-          COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, version.size, default_quota_.load()));
+          COFFER_RETURN_IF_ERROR(
+              check_quota(conn, db_->dialect(), owner_id, version.size, default_quota_.load()));
           COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
           COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions_.load()));
           auto committed = load_node(conn, owner_id, node_id);
@@ -566,7 +575,8 @@ Result<Node> SqlCatalog::copy_node(int64_t owner_id, int64_t node_id, int64_t ne
         if (child.kind == NodeKind::kFolder) pending.emplace_back(child.id, *id);
       }
     }
-    COFFER_RETURN_IF_ERROR(within_quota(conn, owner_id, default_quota_.load()));
+    COFFER_RETURN_IF_ERROR(
+        meta::within_quota(conn, db_->dialect(), owner_id, default_quota_.load(), "the copy"));
     return load_node(conn, owner_id, *copy_id);
   });
 }
@@ -943,7 +953,8 @@ Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int6
     auto chunks = load_chunks(conn, version_id);
     COFFER_RETURN_IF_ERROR(chunks);
     NewVersion copy{version->size, version->sha256, version->mime, std::move(*chunks)};
-    COFFER_RETURN_IF_ERROR(check_quota(conn, owner_id, copy.size, default_quota_.load()));
+    COFFER_RETURN_IF_ERROR(
+        check_quota(conn, db_->dialect(), owner_id, copy.size, default_quota_.load()));
     COFFER_RETURN_IF_ERROR(add_version(conn, node_id, copy, now));
     auto restored = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(restored);
@@ -1009,13 +1020,18 @@ Status SqlCatalog::for_each_version(const std::function<Status(const VersionReco
   });
 }
 
+Status SqlCatalog::within_quota(Connection& conn, int64_t owner_id) {
+  return meta::within_quota(conn, db_->dialect(), owner_id, default_quota_.load(),
+                            "the dead properties");
+}
+
 Result<std::optional<uint64_t>> SqlCatalog::quota_room(int64_t owner_id) {
   using Room = std::optional<uint64_t>;
   return transact_value<Room>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Room> {
     auto quota = quota_of(conn, owner_id, default_quota_.load());
     COFFER_RETURN_IF_ERROR(quota);
     if (*quota < 0) return Room();
-    auto used = used_bytes(conn, owner_id);
+    auto used = used_bytes(conn, db_->dialect(), owner_id);
     COFFER_RETURN_IF_ERROR(used);
     return Room(static_cast<uint64_t>(std::max<int64_t>(0, *quota - *used)));
   });

@@ -98,12 +98,16 @@ class SqlCatalog final : public Catalog {
   Database& database() { return *db_; }
 
  private:
+  // Fails with kQuotaExceeded when the owner is past their quota (inside a write transaction).
+  Status within_quota(Connection& conn, int64_t owner_id);
+
   std::unique_ptr<Database> db_;
   SqlAccountStore accounts_{*db_};
   SqlShareStore shares_{*db_};
   SqlUploadStore uploads_{*db_};
   SqlChunkedUploadStore chunked_uploads_{*db_};
-  SqlPropertyStore properties_{*db_};
+  SqlPropertyStore properties_{
+      *db_, [this](Connection& conn, int64_t owner_id) { return within_quota(conn, owner_id); }};
   SqlJobStore jobs_{*db_};
   SqlMediaStore media_{*db_};
   SqlSearchIndex search_{*db_};

@@ -69,16 +69,32 @@ Status SqlPropertyStore::patch(int64_t owner_id, int64_t node_id,
                                const std::vector<PropertyChange>& changes) {
   return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
     COFFER_RETURN_IF_ERROR(check_live_node(conn, owner_id, node_id));
+    bool adds = false;
     for (const PropertyChange& change : changes) {
       COFFER_RETURN_IF_ERROR(
           conn.exec("DELETE FROM dead_properties WHERE node_id = ? AND ns = ? AND name = ?",
                     {node_id, change.ns, change.name}));
       if (change.xml.empty()) continue;
+      adds = true;
       COFFER_RETURN_IF_ERROR(
           conn.exec("INSERT INTO dead_properties (node_id, ns, name, xml) VALUES (?, ?, ?, ?)",
                     {node_id, change.ns, change.name, change.xml}));
     }
-    return Status::ok();
+    // Removing is always allowed, even past the bounds (so a client can get back under them).
+    if (!adds) return Status::ok();
+    auto held =
+        conn.query_row("SELECT COUNT(*), CAST(COALESCE(SUM(" + db_.dialect().byte_length("xml") +
+                           "), 0) AS BIGINT) FROM dead_properties WHERE node_id = ?",
+                       {node_id});
+    COFFER_RETURN_IF_ERROR(held);
+    if ((*held)->int64(0) > kMaxDeadPropertiesPerNode ||
+        (*held)->int64(1) > kMaxDeadPropertyBytesPerNode) {
+      return Status(Errc::kQuotaExceeded,
+                    "a resource holds at most " + std::to_string(kMaxDeadPropertiesPerNode) +
+                        " dead properties of " + std::to_string(kMaxDeadPropertyBytesPerNode) +
+                        " bytes in all");
+    }
+    return within_quota_ ? within_quota_(conn, owner_id) : Status::ok();
   });
 }
 
@@ -87,12 +103,12 @@ Status SqlPropertyStore::copy(int64_t owner_id, int64_t from_node, int64_t to_no
     COFFER_RETURN_IF_ERROR(check_live_node(conn, owner_id, from_node));
     COFFER_RETURN_IF_ERROR(check_live_node(conn, owner_id, to_node));
     COFFER_RETURN_IF_ERROR(conn.exec("DELETE FROM dead_properties WHERE node_id = ?", {to_node}));
-    return conn
-        .exec(
-            "INSERT INTO dead_properties (node_id, ns, name, xml) "
-            "SELECT ?, ns, name, xml FROM dead_properties WHERE node_id = ?",
-            {to_node, from_node})
-        .status();
+    COFFER_RETURN_IF_ERROR(
+        conn.exec("INSERT INTO dead_properties (node_id, ns, name, xml) "
+                  "SELECT ?, ns, name, xml FROM dead_properties WHERE node_id = ?",
+                  {to_node, from_node}));
+    // The copy's properties are stored again: they count towards the quota again.
+    return within_quota_ ? within_quota_(conn, owner_id) : Status::ok();
   });
 }
 

@@ -2,6 +2,8 @@
 // The PropertyStore over any Database dialect (docs/schema.md, table dead_properties).
 // Thread-safe: every operation is one transaction of the underlying Database.
 
+#include <functional>
+
 #include "meta/database.h"
 #include "meta/property_store.h"
 
@@ -10,7 +12,11 @@ namespace coffer::meta {
 class SqlPropertyStore final : public PropertyStore {
  public:
   // `db` must outlive the store and be migrated to the latest schema.
-  explicit SqlPropertyStore(Database& db) : db_(db) {}
+  // `within_quota` fails (kQuotaExceeded) when the owner's usage, property bytes included, is
+  // past their quota; patch() asks it inside its transaction, after the changes.
+  using QuotaCheck = std::function<Status(Connection&, int64_t owner_id)>;
+  SqlPropertyStore(Database& db, QuotaCheck within_quota)
+      : db_(db), within_quota_(std::move(within_quota)) {}
 
   Result<std::vector<DeadProperty>> list(int64_t owner_id, int64_t node_id) override;
   Result<std::map<int64_t, std::vector<DeadProperty>>> list_nodes(
@@ -21,6 +27,7 @@ class SqlPropertyStore final : public PropertyStore {
 
  private:
   Database& db_;
+  QuotaCheck within_quota_;
 };
 
 }  // namespace coffer::meta

@@ -125,6 +125,68 @@ def test_a_property_in_the_xml_namespace_keeps_propfind_well_formed(server, alic
         multistatus(r)  # parses
 
 
+def proppatch_statuses(session, url, props, remove=False):
+    """PROPPATCH `props` ({local name: text}) in a test namespace; the status of each, by name."""
+    body = "".join(f"<Z:{name}>{text}</Z:{name}>" for name, text in props.items())
+    verb = "remove" if remove else "set"
+    patch = (f'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:coffer:test">'
+             f'<D:{verb}><D:prop>{body}</D:prop></D:{verb}></D:propertyupdate>')
+    r = session.request("PROPPATCH", url, data=patch.encode())
+    assert r.status_code == 207, r.text
+    out = {}
+    for stat in multistatus(r).iter(D + "propstat"):
+        for prop in stat.find(D + "prop"):
+            out[prop.tag.split("}")[1]] = stat.findtext(D + "status").split(" ")[1]
+    return out
+
+
+def test_dead_properties_were_unbounded_and_outside_the_quota(data_dir):
+    """Issue 17, finding 5: PROPPATCH stored any number of dead properties of up to 64 KiB each,
+    outside the quota (a 1 MB-quota user stored 19 MB). Now a resource holds at most 100
+    properties and 256 KiB of them, and their bytes count towards the owner's quota: past either,
+    every property set is 507 and nothing is stored; removing always works."""
+    s = Server(data_dir, extra_args=["--default-quota", "1000000"])
+    add_user(s, "alice", "alice-password-1")
+    s.start()
+    try:
+        from conftest import Client
+        alice = Client(s, "alice", "alice-password-1")
+        dav = dav_session(alice, api_token(alice))
+        url = s.url + "/dav/"
+        dav.put(url + "a.txt", data=b"a")
+        big = "x" * 60_000
+        assert proppatch_statuses(dav, url + "a.txt", {"p0": big}) == {"p0": "200"}
+        # 60 KB more each: the fifth would take the resource past 256 KiB.
+        assert proppatch_statuses(dav, url + "a.txt", {f"p{i}": big for i in range(1, 4)}) == {
+            "p1": "200", "p2": "200", "p3": "200"}
+        assert proppatch_statuses(dav, url + "a.txt", {"p4": big, "small": "y"}) == {"p4": "507", "small": "507"}
+        assert proppatch_statuses(dav, url + "a.txt", {f"n{i}": "z" for i in range(97)})["n0"] == "507"
+        assert proppatch_statuses(dav, url + "a.txt", {f"n{i}": "z" for i in range(96)})["n0"] == "200"
+        names = {e.tag.split("}")[1] for e in multistatus(propfind(dav, url + "a.txt", "0")).iter()
+                 if e.tag.startswith("{urn:coffer:test}")}
+        assert len(names) == 100 and "p4" not in names and "small" not in names
+        # Across resources: the owner's quota (1 MB) holds the 240 KB above and three more
+        # resources' worth, not a fourth.
+        stored = []
+        for i in range(6):
+            dav.put(url + f"f{i}.txt", data=b"f")
+            statuses = proppatch_statuses(dav, url + f"f{i}.txt", {f"q{j}": big for j in range(4)})
+            if set(statuses.values()) == {"200"}:
+                stored.append(i)
+            else:
+                assert set(statuses.values()) == {"507"}, statuses
+        assert stored == [0, 1, 2]
+        # Removing works past the bounds, and makes room again.
+        assert proppatch_statuses(dav, url + "f0.txt", {f"q{j}": "" for j in range(4)}, remove=True) == {
+            f"q{j}": "200" for j in range(4)}
+        assert set(proppatch_statuses(dav, url + "f3.txt", {f"q{j}": big for j in range(4)}).values()) == {"200"}
+        # Usage as the quota counts it leaves no room for a file the size of what is left over.
+        r = alice.upload("fill.bin", b"0" * 100_000)
+        assert r.status_code == 507 and error_code(r) == "QUOTA_EXCEEDED", r.text
+    finally:
+        s.stop()
+
+
 def test_dead_properties_persist_in_the_database(server, alice):
     s = dav_session(alice, api_token(alice))
     s.put(server.url + "/dav/a.txt", data=b"a")

@@ -753,6 +753,22 @@ TEST_F(CatalogTest, DeadPropertiesPatchAllOrNothingAndStayWithTheNode) {
   ASSERT_TRUE(props.copy(alice_.id, f.id, copy->id).is_ok());
   EXPECT_EQ(props.list(alice_.id, copy->id)->size(), 1u);
 
+  // A node holds at most kMaxDeadPropertiesPerNode properties of kMaxDeadPropertyBytesPerNode
+  // bytes in all; past either, the patch stores nothing. Removing is always allowed.
+  std::vector<PropertyChange> many;
+  for (int i = 0; i <= kMaxDeadPropertiesPerNode; ++i) {
+    many.push_back({"urn:n", "p" + std::to_string(i), "<p xmlns=\"urn:n\"/>"});
+  }
+  EXPECT_EQ(props.patch(alice_.id, g.id, many).code(), Errc::kQuotaExceeded);
+  EXPECT_TRUE(props.list(alice_.id, g.id)->empty());
+  many.pop_back();
+  ASSERT_TRUE(props.patch(alice_.id, g.id, many).is_ok());
+  const std::string big(kMaxDeadPropertyBytesPerNode / 2, 'x');
+  Node h = file(alice_, dir.id, "h", make_version(5, {chunk_id('r')}));
+  ASSERT_TRUE(props.patch(alice_.id, h.id, {{"", "one", big}}).is_ok());
+  EXPECT_EQ(props.patch(alice_.id, h.id, {{"", "two", big + "y"}}).code(), Errc::kQuotaExceeded);
+  ASSERT_TRUE(props.patch(alice_.id, g.id, {{"urn:n", "p0", ""}}).is_ok());
+
   // Trashed nodes have no readable properties; purging removes the rows with the node.
   ASSERT_TRUE(catalog_->delete_node(alice_.id, f.id, 4, 0).is_ok());
   EXPECT_EQ(props.list(alice_.id, f.id).status().code(), Errc::kNotFound);
