@@ -61,9 +61,15 @@ def log_mark(server):
     return os.path.getsize(server.log_path)
 
 
-def make_tree(root):
-    """Nested folders, an empty file, a 3 MB file, names with umlauts and spaces, and 200
-    small files: what a documents folder is made of."""
+# How many small files make_tree() puts in small/ by default (the issue's tree of 2,000).
+SMALL_FILES = 2000
+# The files of make_tree() outside small/: the empty file, the 3 MB file, two more.
+OTHER_FILES = 4
+
+
+def make_tree(root, small_files=SMALL_FILES):
+    """Nested folders, an empty file, a 3 MB file, names with umlauts and spaces, and
+    `small_files` small files (2,000 by default): what a documents folder is made of."""
     (root / "docs" / "deep" / "er").mkdir(parents=True)
     (root / "Ümlaut Ördner").mkdir()
     (root / "empty.txt").write_bytes(b"")
@@ -71,16 +77,16 @@ def make_tree(root):
     (root / "Ümlaut Ördner" / "file with space.txt").write_text("grüße\n")
     (root / "docs" / "deep" / "er" / "deepest.md").write_text("# deep\n")
     (root / "small").mkdir()
-    for i in range(200):
-        (root / "small" / f"note-{i:03d}.txt").write_bytes(os.urandom(64) + str(i).encode())
+    for i in range(small_files):
+        (root / "small" / f"note-{i:04d}.txt").write_bytes(os.urandom(64) + str(i).encode())
 
 
-def client_folders(tmp_path):
+def client_folders(tmp_path, small_files=SMALL_FILES):
     """A HOME for the client and a folder holding make_tree()'s files: (home, up)."""
     home, up = tmp_path / "home", tmp_path / "up"
     home.mkdir()
     up.mkdir()
-    make_tree(up)
+    make_tree(up, small_files)
     return home, up
 
 
@@ -100,13 +106,23 @@ def same_tree(a, b):
     return walk(str(a), str(b))
 
 
+def children(client, folder):
+    """Every child of the folder `folder` (over REST, page by page)."""
+    items, cursor = [], None
+    while True:
+        r = client.get(f"/api/v1/folders/{folder}/children", params={"limit": 1000, "cursor": cursor})
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return items
+
+
 def remote_names(client, path):
-    r = client.get("/api/v1/folders/root")
-    folder = r.json()["id"]
+    folder = client.get("/api/v1/folders/root").json()["id"]
     for name in [p for p in path.split("/") if p]:
-        items = client.get(f"/api/v1/folders/{folder}/children?limit=1000").json()["items"]
-        folder = next(n["id"] for n in items if n["name"] == name)
-    return sorted(n["name"] for n in client.get(f"/api/v1/folders/{folder}/children?limit=1000").json()["items"])
+        folder = next(n["id"] for n in children(client, folder) if n["name"] == name)
+    return sorted(n["name"] for n in children(client, folder))
 
 
 def test_status_capabilities_and_user_answer_as_the_clients_expect(server, alice):
@@ -154,9 +170,14 @@ def test_nextcloudcmd_syncs_up_down_changes_deletions_and_conflicts(server, alic
     token = api_token(alice)
     home, up = client_folders(tmp_path)
 
+    mark = log_mark(server)
     run_client("nextcloudcmd", server, "alice", token, up, home)
     assert remote_names(alice, "/") == sorted(["Ümlaut Ördner", "docs", "empty.txt", "small"])
-    assert len(remote_names(alice, "/small")) == 200
+    assert remote_names(alice, "/small") == sorted(os.listdir(up / "small"))
+    # Each file once, as a PUT (the 3 MB file is below the client's chunk size; this client
+    # version is offered no bulk uploads).
+    methods = [m for m, route in requests_since(server, mark) if route == "/dav/*"]
+    assert methods.count("PUT") == SMALL_FILES + OTHER_FILES and "POST" not in methods
     big = (up / "docs" / "big.bin").read_bytes()
 
     # A second computer: an empty folder receives exactly the same tree.
@@ -183,12 +204,13 @@ def test_nextcloudcmd_syncs_up_down_changes_deletions_and_conflicts(server, alic
     r = s.put(server.url + "/dav/docs/deep/er/from-the-web.txt", data=b"added on the server\n")
     assert r.status_code == 201
     # A local deletion reaches the server: into the trash, not gone.
-    (up / "small" / "note-007.txt").unlink()
+    (up / "small" / "note-0007.txt").unlink()
     run_client("nextcloudcmd", server, "alice", token, up, home)
     assert (up / "docs" / "deep" / "er" / "from-the-web.txt").read_bytes() == b"added on the server\n"
-    assert "note-007.txt" not in remote_names(alice, "/small")
+    assert "note-0007.txt" not in remote_names(alice, "/small")
+    assert len(remote_names(alice, "/small")) == SMALL_FILES - 1
     trash = [n["name"] for n in alice.get("/api/v1/trash").json()["items"]]
-    assert "note-007.txt" in trash
+    assert trash == ["note-0007.txt"]
 
     # Both sides change one file: the server's version wins the name, the local edit is kept
     # as a conflicted copy next to it.
@@ -215,7 +237,8 @@ def test_owncloudcmd_syncs_through_remote_php_webdav(server, alice, tmp_path):
     run_client("owncloudcmd", server, "alice", token, down, home)
     assert same_tree(up, down)
     methods = [m for m, route in requests_since(server, mark) if route == "/dav/*"]
-    assert methods.count("PUT") == 204  # each file once: 200 small ones and four more
+    assert methods.count("PUT") == SMALL_FILES + OTHER_FILES  # each file once
+    assert remote_names(alice, "/small") == sorted(os.listdir(up / "small"))
 
 
 def test_password_sign_in_works_when_enabled_and_is_refused_otherwise(data_dir, tmp_path):
