@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from conftest import Client, add_user, error_code
+from conftest import Client, Server, add_user, error_code
 from dav_helpers import D, api_token, dav_session, multistatus, propfind
 
 OC = "{http://owncloud.org/ns}"
@@ -471,6 +471,88 @@ def test_login_flow_v2_asks_accounts_with_a_second_factor_for_their_code(server)
     assert poll(server, poll_token).json()["loginName"] == "alice"
     # The password alone over Basic stays refused for this account, even where allowed.
     assert call(alice, "GET", "/api/v1/auth/me").json()["mfa_enabled"] is True
+
+
+def test_nextcloudcmd_syncs_an_account_with_a_second_factor_through_login_flow_v2_in_chromium(
+        data_dir, tmp_path):
+    """The issue's "the same with MFA": the password alone is refused even where password
+    sign-in is allowed; the browser step of Login Flow v2 runs in Chromium
+    (login_flow_browser.mjs, which finds the fields by their labels): the password alone is
+    asked again with the code, the password and the code grant access; the app password the
+    client collects then syncs a tree up and down."""
+    from test_admin_and_mfa import call, enrol, session
+    s = Server(data_dir, extra_args=["--dav-password-login", "true"])
+    add_user(s, "alice", "alice-password-1")
+    add_user(s, "bob", "bob-password-12")
+    s.start()
+    try:
+        alice = session(s, "alice", "alice-password-1")  # signed in before the second factor
+        secret, _ = enrol(s, alice)
+        # Basic with the password: bob's works on this server, alice's is refused.
+        depth0 = {"Depth": "0"}
+        r = requests.request("PROPFIND", s.url + "/remote.php/dav/files/bob/",
+                             auth=("bob", "bob-password-12"), headers=depth0)
+        assert r.status_code == 207, r.text
+        r = requests.request("PROPFIND", s.url + "/remote.php/dav/files/alice/",
+                             auth=("alice", "alice-password-1"), headers=depth0)
+        assert r.status_code == 401 and "second factor" in r.json()["error"]["message"], r.text
+        assert r.headers["WWW-Authenticate"].startswith("Basic")
+        home, up = client_folders(tmp_path, small_files=20)
+        refused = subprocess.run(
+            ["nextcloudcmd", "--non-interactive", "-u", "alice", "-p", "alice-password-1",
+             str(up), s.url], env={**os.environ, "HOME": str(home)}, capture_output=True,
+            text=True, timeout=120)
+        assert refused.returncode != 0
+        root = call(alice, "GET", "/api/v1/folders/root").json()["id"]
+        assert call(alice, "GET", f"/api/v1/folders/{root}/children").json()["items"] == []
+
+        login_url, poll_token = start_login_flow(s)
+        browser = subprocess.run(
+            ["node", os.path.join(os.path.dirname(__file__), "login_flow_browser.mjs")],
+            env={**os.environ, "COFFER_FLOW_URL": login_url, "COFFER_FLOW_USER": "alice",
+                 "COFFER_FLOW_PASSWORD": "alice-password-1", "COFFER_FLOW_TOTP_SECRET": secret},
+            capture_output=True, text=True, timeout=120)
+        result = json.loads(browser.stdout)
+        assert browser.returncode == 0, result
+        opened, password_only, with_code = result["steps"]
+        # The page: a heading, every field and the button named, the cursor in the first field.
+        assert opened["status"] == 200 and opened["title"] == "Connect a sync client · Coffer"
+        for role in ['heading "Connect a sync client"', 'textbox "Username"', 'textbox "Password"',
+                     'textbox "Two-factor code or recovery code (if your account has a second factor)"',
+                     'button "Grant access"']:
+            assert role in opened["aria"] + password_only["aria"], (role, opened["aria"])
+        assert opened["focused"] == "user"
+        # The password alone: asked again (never sent back), with the code now required and
+        # marked, both described by the alert; the cursor where typing resumes.
+        assert password_only["status"] == 401 and "second factor" in password_only["alert"]
+        assert password_only["username"]["value"] == "alice"
+        assert password_only["password"]["value"] == "" and password_only["focused"] == "password"
+        assert password_only["password"]["description"] == password_only["alert"]
+        code = password_only["code"]
+        assert code["required"] and code["invalid"] == "true" and code["description"] == password_only["alert"]
+        # The password and the code (typed "123 456"): granted.
+        assert with_code["status"] == 200 and with_code["heading"] == "Access granted"
+        assert "mirall/3.7.3" in with_code["text"]
+        # The only console message is the refused sign-in's own 401.
+        assert all("status of 401" in e for e in result["console_errors"]), result["console_errors"]
+
+        r = poll(s, poll_token)
+        assert r.status_code == 200, r.text
+        collected = r.json()
+        assert collected["server"] == s.url and collected["loginName"] == "alice"
+        assert poll(s, poll_token).status_code == 404
+        tokens = [t for t in call(alice, "GET", "/api/v1/auth/tokens").json()["items"] if "mirall" in t["name"]]
+        assert len(tokens) == 1 and sorted(tokens[0]["scopes"].split()) == ["files:read", "files:write"]
+
+        # The client with the app password: up, then down into an empty folder, identical.
+        run_client("nextcloudcmd", s, "alice", collected["appPassword"], up, home)
+        down = tmp_path / "down"
+        down.mkdir()
+        run_client("nextcloudcmd", s, "alice", collected["appPassword"], down, home)
+        assert same_tree(up, down)
+        assert len(os.listdir(down / "small")) == 20
+    finally:
+        s.stop()
 
 
 def test_unknown_login_flows_are_not_found(server):
