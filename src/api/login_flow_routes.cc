@@ -78,22 +78,48 @@ Response page(int status, std::string_view title, std::string_view body_html) {
   return response;
 }
 
-Response sign_in_page(int status, std::string_view client, std::string_view error,
+// Why the sign-in form is shown again: the field the error is about is marked invalid and
+// described by it, and the cursor starts where typing resumes. The password is never sent
+// back, so after a refusal it is asked again.
+enum class Retry { kFirstVisit, kThrottled, kCredentials, kSecondFactor };
+
+Response sign_in_page(int status, std::string_view client, Retry retry, std::string_view error,
                       std::string_view username) {
+  constexpr std::string_view kDescribed = " aria-describedby=\"error\"";
+  constexpr std::string_view kInvalid = " aria-invalid=\"true\"";
+  const bool first_visit = retry == Retry::kFirstVisit;
+  const bool asks_again = retry == Retry::kCredentials || retry == Retry::kSecondFactor;
   std::string html = "<p><strong>" + escaped(client) +
                      "</strong> asks for access to your files. Sign in to grant it: it will be "
                      "able to read and change all your files until you revoke its token in "
                      "your account settings.</p>";
-  if (!error.empty()) html += "<p class=\"error\" role=\"alert\">" + escaped(error) + "</p>";
+  if (!error.empty()) {
+    html += "<p id=\"error\" class=\"error\" role=\"alert\">" + escaped(error) + "</p>";
+  }
   html +=
       "<form method=\"post\"><label for=\"user\">Username</label>"
-      "<input id=\"user\" name=\"user\" autocomplete=\"username\" required value=\"" +
-      escaped(username) +
-      "\"><label for=\"password\">Password</label><input id=\"password\" name=\"password\" "
-      "type=\"password\" autocomplete=\"current-password\" required>"
-      "<label for=\"code\">Two-factor code (if your account has one)</label>"
-      "<input id=\"code\" name=\"code\" autocomplete=\"one-time-code\" inputmode=\"numeric\">"
-      "<button type=\"submit\">Grant access</button></form>";
+      "<input id=\"user\" name=\"user\" autocomplete=\"username\" autocapitalize=\"none\" "
+      "spellcheck=\"false\" required";
+  if (first_visit) html += " autofocus";
+  html += " value=\"" + escaped(username) +
+          "\"><label for=\"password\">Password</label><input id=\"password\" name=\"password\" "
+          "type=\"password\" autocomplete=\"current-password\" required";
+  if (asks_again) {
+    html += " autofocus";
+    html += kDescribed;
+  }
+  if (retry == Retry::kCredentials) html += kInvalid;
+  // Recovery codes have letters: no numeric keypad.
+  html +=
+      "><label for=\"code\">Two-factor code or recovery code (if your account has a second "
+      "factor)</label><input id=\"code\" name=\"code\" autocomplete=\"one-time-code\" "
+      "autocapitalize=\"none\" spellcheck=\"false\"";
+  if (retry == Retry::kSecondFactor) {
+    html += " required";
+    html += kInvalid;
+    html += kDescribed;
+  }
+  html += "><button type=\"submit\">Grant access</button></form>";
   return page(status, "Connect a sync client", html);
 }
 
@@ -138,7 +164,7 @@ Response flow_page(ApiContext& ctx, Request& request) {
     if (client.status().code() == Errc::kNotFound) return flow_gone_page();
     return fail(request, client.status());
   }
-  return sign_in_page(200, *client, "", "");
+  return sign_in_page(200, *client, Retry::kFirstVisit, "", "");
 }
 
 // POST /index.php/login/v2/flow/{token} (form: user, password, code)
@@ -159,10 +185,17 @@ Response grant_flow(ApiContext& ctx, Request& request) {
   const std::string& user = (*form)["user"];
   service::SecondFactor factor;
   if (const std::string& code = (*form)["code"]; !code.empty()) {
-    // Six digits are a TOTP code; anything else is taken for a recovery code.
-    const bool digits =
-        code.size() == 6 && code.find_first_not_of("0123456789") == std::string::npos;
-    (digits ? factor.totp_code : factor.recovery_code) = code;
+    // Six digits are a TOTP code, also as authenticator apps show it ("123 456"); anything
+    // else is taken for a recovery code.
+    std::string digits = code;
+    std::erase(digits, ' ');
+    const bool totp =
+        digits.size() == 6 && digits.find_first_not_of("0123456789") == std::string::npos;
+    if (totp) {
+      factor.totp_code = std::move(digits);
+    } else {
+      factor.recovery_code = code;
+    }
   }
   auto granted = flows.grant(token, user, (*form)["password"], factor, origin_of(request));
   if (granted.is_ok()) {
@@ -174,14 +207,18 @@ Response grant_flow(ApiContext& ctx, Request& request) {
   const Errc code = granted.status().code();
   if (code == Errc::kNotFound) return flow_gone_page();
   if (code == Errc::kMfaRequired) {
-    return sign_in_page(401, *client, "Your account has a second factor: enter its code.", user);
+    return sign_in_page(401, *client, Retry::kSecondFactor,
+                        "Your account has a second factor: enter your password again, with the "
+                        "code from your authenticator app or a recovery code.",
+                        user);
   }
   if (code == Errc::kInvalidCredentials) {
-    return sign_in_page(401, *client, "Wrong username, password or code.", user);
+    return sign_in_page(401, *client, Retry::kCredentials,
+                        "Wrong username, password or code. Enter your password again.", user);
   }
   if (code == Errc::kTooManyRequests) {
-    return sign_in_page(429, *client, "Too many failed sign-ins: wait a while and try again.",
-                        user);
+    return sign_in_page(429, *client, Retry::kThrottled,
+                        "Too many failed sign-ins: wait a while and try again.", user);
   }
   return fail(request, granted.status());
 }

@@ -11,7 +11,9 @@
 namespace coffer::meta {
 namespace {
 
-constexpr uint32_t kMaxListLimit = 1000;
+// The largest page of children (1000, the API's) and one more, by which a caller asking for
+// a page and one learns whether another page follows.
+constexpr uint32_t kMaxListLimit = 1001;
 // commit_file attempts when a concurrent transaction created the same name first (possible
 // where write transactions run concurrently, e.g. PostgreSQL; never with SQLite's one writer).
 constexpr int kCommitAttempts = 5;

@@ -58,14 +58,15 @@ def rclone(env, *args):
     return subprocess.run(["rclone", *args], env=env, capture_output=True, text=True, timeout=300)
 
 
-def rclone_env(tmp_path, url, username, token):
-    """The environment of an rclone whose remote `coffer:` is the WebDAV collection `url`."""
+def rclone_env(tmp_path, url, username, token, vendor="other"):
+    """The environment of an rclone whose remote `coffer:` is the WebDAV collection `url`,
+    spoken to as rclone's webdav `vendor` does (test_rclone_sync.py: nextcloud)."""
     obscured = subprocess.run(["rclone", "obscure", "-"], input=token, capture_output=True, text=True,
                               timeout=60, check=True).stdout.strip()
     remember_secret(obscured)
     return {**os.environ, "RCLONE_CONFIG": str(tmp_path / "rclone.conf"),
             "RCLONE_CONFIG_COFFER_TYPE": "webdav", "RCLONE_CONFIG_COFFER_URL": url,
-            "RCLONE_CONFIG_COFFER_VENDOR": "other", "RCLONE_CONFIG_COFFER_USER": username,
+            "RCLONE_CONFIG_COFFER_VENDOR": vendor, "RCLONE_CONFIG_COFFER_USER": username,
             "RCLONE_CONFIG_COFFER_PASS": obscured}
 
 

@@ -177,6 +177,18 @@ def test_folders_listing_and_pagination(alice):
         assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT", bad
 
 
+def test_a_full_page_of_1000_says_when_more_follow(alice):
+    folder = alice.mkdir("crowded")
+    for i in range(1000):
+        assert alice.upload(f"f{i:04d}", b"", folder=folder).status_code == 201
+    alice.mkdir("sub", parent=folder)
+    first = alice.get(f"/api/v1/folders/{folder}/children", params={"limit": 1000}).json()
+    assert len(first["items"]) == 1000 and first["next_cursor"], first["next_cursor"]
+    rest = alice.get(f"/api/v1/folders/{folder}/children",
+                     params={"limit": 1000, "cursor": first["next_cursor"]}).json()
+    assert [n["name"] for n in rest["items"]] == ["f0999"] and rest["next_cursor"] is None
+
+
 def test_path_resolution(alice):
     a = alice.mkdir("a")
     b = alice.mkdir("b", parent=a)

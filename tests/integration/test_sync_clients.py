@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from conftest import Client, add_user, error_code
+from conftest import Client, Server, add_user, error_code
 from dav_helpers import D, api_token, dav_session, multistatus, propfind
 
 OC = "{http://owncloud.org/ns}"
@@ -61,9 +61,15 @@ def log_mark(server):
     return os.path.getsize(server.log_path)
 
 
-def make_tree(root):
-    """Nested folders, an empty file, a 3 MB file, names with umlauts and spaces, and 200
-    small files: what a documents folder is made of."""
+# How many small files make_tree() puts in small/ by default (the issue's tree of 2,000).
+SMALL_FILES = 2000
+# The files of make_tree() outside small/: the empty file, the 3 MB file, two more.
+OTHER_FILES = 4
+
+
+def make_tree(root, small_files=SMALL_FILES):
+    """Nested folders, an empty file, a 3 MB file, names with umlauts and spaces, and
+    `small_files` small files (2,000 by default): what a documents folder is made of."""
     (root / "docs" / "deep" / "er").mkdir(parents=True)
     (root / "Ümlaut Ördner").mkdir()
     (root / "empty.txt").write_bytes(b"")
@@ -71,16 +77,16 @@ def make_tree(root):
     (root / "Ümlaut Ördner" / "file with space.txt").write_text("grüße\n")
     (root / "docs" / "deep" / "er" / "deepest.md").write_text("# deep\n")
     (root / "small").mkdir()
-    for i in range(200):
-        (root / "small" / f"note-{i:03d}.txt").write_bytes(os.urandom(64) + str(i).encode())
+    for i in range(small_files):
+        (root / "small" / f"note-{i:04d}.txt").write_bytes(os.urandom(64) + str(i).encode())
 
 
-def client_folders(tmp_path):
+def client_folders(tmp_path, small_files=SMALL_FILES):
     """A HOME for the client and a folder holding make_tree()'s files: (home, up)."""
     home, up = tmp_path / "home", tmp_path / "up"
     home.mkdir()
     up.mkdir()
-    make_tree(up)
+    make_tree(up, small_files)
     return home, up
 
 
@@ -100,13 +106,23 @@ def same_tree(a, b):
     return walk(str(a), str(b))
 
 
+def children(client, folder):
+    """Every child of the folder `folder` (over REST, page by page)."""
+    items, cursor = [], None
+    while True:
+        r = client.get(f"/api/v1/folders/{folder}/children", params={"limit": 1000, "cursor": cursor})
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return items
+
+
 def remote_names(client, path):
-    r = client.get("/api/v1/folders/root")
-    folder = r.json()["id"]
+    folder = client.get("/api/v1/folders/root").json()["id"]
     for name in [p for p in path.split("/") if p]:
-        items = client.get(f"/api/v1/folders/{folder}/children?limit=1000").json()["items"]
-        folder = next(n["id"] for n in items if n["name"] == name)
-    return sorted(n["name"] for n in client.get(f"/api/v1/folders/{folder}/children?limit=1000").json()["items"])
+        folder = next(n["id"] for n in children(client, folder) if n["name"] == name)
+    return sorted(n["name"] for n in children(client, folder))
 
 
 def test_status_capabilities_and_user_answer_as_the_clients_expect(server, alice):
@@ -154,9 +170,14 @@ def test_nextcloudcmd_syncs_up_down_changes_deletions_and_conflicts(server, alic
     token = api_token(alice)
     home, up = client_folders(tmp_path)
 
+    mark = log_mark(server)
     run_client("nextcloudcmd", server, "alice", token, up, home)
     assert remote_names(alice, "/") == sorted(["Ümlaut Ördner", "docs", "empty.txt", "small"])
-    assert len(remote_names(alice, "/small")) == 200
+    assert remote_names(alice, "/small") == sorted(os.listdir(up / "small"))
+    # Each file once, as a PUT (the 3 MB file is below the client's chunk size; this client
+    # version is offered no bulk uploads).
+    methods = [m for m, route in requests_since(server, mark) if route == "/dav/*"]
+    assert methods.count("PUT") == SMALL_FILES + OTHER_FILES and "POST" not in methods
     big = (up / "docs" / "big.bin").read_bytes()
 
     # A second computer: an empty folder receives exactly the same tree.
@@ -183,12 +204,13 @@ def test_nextcloudcmd_syncs_up_down_changes_deletions_and_conflicts(server, alic
     r = s.put(server.url + "/dav/docs/deep/er/from-the-web.txt", data=b"added on the server\n")
     assert r.status_code == 201
     # A local deletion reaches the server: into the trash, not gone.
-    (up / "small" / "note-007.txt").unlink()
+    (up / "small" / "note-0007.txt").unlink()
     run_client("nextcloudcmd", server, "alice", token, up, home)
     assert (up / "docs" / "deep" / "er" / "from-the-web.txt").read_bytes() == b"added on the server\n"
-    assert "note-007.txt" not in remote_names(alice, "/small")
+    assert "note-0007.txt" not in remote_names(alice, "/small")
+    assert len(remote_names(alice, "/small")) == SMALL_FILES - 1
     trash = [n["name"] for n in alice.get("/api/v1/trash").json()["items"]]
-    assert "note-007.txt" in trash
+    assert trash == ["note-0007.txt"]
 
     # Both sides change one file: the server's version wins the name, the local edit is kept
     # as a conflicted copy next to it.
@@ -215,7 +237,8 @@ def test_owncloudcmd_syncs_through_remote_php_webdav(server, alice, tmp_path):
     run_client("owncloudcmd", server, "alice", token, down, home)
     assert same_tree(up, down)
     methods = [m for m, route in requests_since(server, mark) if route == "/dav/*"]
-    assert methods.count("PUT") == 204  # each file once: 200 small ones and four more
+    assert methods.count("PUT") == SMALL_FILES + OTHER_FILES  # each file once
+    assert remote_names(alice, "/small") == sorted(os.listdir(up / "small"))
 
 
 def test_password_sign_in_works_when_enabled_and_is_refused_otherwise(data_dir, tmp_path):
@@ -448,6 +471,88 @@ def test_login_flow_v2_asks_accounts_with_a_second_factor_for_their_code(server)
     assert poll(server, poll_token).json()["loginName"] == "alice"
     # The password alone over Basic stays refused for this account, even where allowed.
     assert call(alice, "GET", "/api/v1/auth/me").json()["mfa_enabled"] is True
+
+
+def test_nextcloudcmd_syncs_an_account_with_a_second_factor_through_login_flow_v2_in_chromium(
+        data_dir, tmp_path):
+    """The issue's "the same with MFA": the password alone is refused even where password
+    sign-in is allowed; the browser step of Login Flow v2 runs in Chromium
+    (login_flow_browser.mjs, which finds the fields by their labels): the password alone is
+    asked again with the code, the password and the code grant access; the app password the
+    client collects then syncs a tree up and down."""
+    from test_admin_and_mfa import call, enrol, session
+    s = Server(data_dir, extra_args=["--dav-password-login", "true"])
+    add_user(s, "alice", "alice-password-1")
+    add_user(s, "bob", "bob-password-12")
+    s.start()
+    try:
+        alice = session(s, "alice", "alice-password-1")  # signed in before the second factor
+        secret, _ = enrol(s, alice)
+        # Basic with the password: bob's works on this server, alice's is refused.
+        depth0 = {"Depth": "0"}
+        r = requests.request("PROPFIND", s.url + "/remote.php/dav/files/bob/",
+                             auth=("bob", "bob-password-12"), headers=depth0)
+        assert r.status_code == 207, r.text
+        r = requests.request("PROPFIND", s.url + "/remote.php/dav/files/alice/",
+                             auth=("alice", "alice-password-1"), headers=depth0)
+        assert r.status_code == 401 and "second factor" in r.json()["error"]["message"], r.text
+        assert r.headers["WWW-Authenticate"].startswith("Basic")
+        home, up = client_folders(tmp_path, small_files=20)
+        refused = subprocess.run(
+            ["nextcloudcmd", "--non-interactive", "-u", "alice", "-p", "alice-password-1",
+             str(up), s.url], env={**os.environ, "HOME": str(home)}, capture_output=True,
+            text=True, timeout=120)
+        assert refused.returncode != 0
+        root = call(alice, "GET", "/api/v1/folders/root").json()["id"]
+        assert call(alice, "GET", f"/api/v1/folders/{root}/children").json()["items"] == []
+
+        login_url, poll_token = start_login_flow(s)
+        browser = subprocess.run(
+            ["node", os.path.join(os.path.dirname(__file__), "login_flow_browser.mjs")],
+            env={**os.environ, "COFFER_FLOW_URL": login_url, "COFFER_FLOW_USER": "alice",
+                 "COFFER_FLOW_PASSWORD": "alice-password-1", "COFFER_FLOW_TOTP_SECRET": secret},
+            capture_output=True, text=True, timeout=120)
+        result = json.loads(browser.stdout)
+        assert browser.returncode == 0, result
+        opened, password_only, with_code = result["steps"]
+        # The page: a heading, every field and the button named, the cursor in the first field.
+        assert opened["status"] == 200 and opened["title"] == "Connect a sync client · Coffer"
+        for role in ['heading "Connect a sync client"', 'textbox "Username"', 'textbox "Password"',
+                     'textbox "Two-factor code or recovery code (if your account has a second factor)"',
+                     'button "Grant access"']:
+            assert role in opened["aria"] + password_only["aria"], (role, opened["aria"])
+        assert opened["focused"] == "user"
+        # The password alone: asked again (never sent back), with the code now required and
+        # marked, both described by the alert; the cursor where typing resumes.
+        assert password_only["status"] == 401 and "second factor" in password_only["alert"]
+        assert password_only["username"]["value"] == "alice"
+        assert password_only["password"]["value"] == "" and password_only["focused"] == "password"
+        assert password_only["password"]["description"] == password_only["alert"]
+        code = password_only["code"]
+        assert code["required"] and code["invalid"] == "true" and code["description"] == password_only["alert"]
+        # The password and the code (typed "123 456"): granted.
+        assert with_code["status"] == 200 and with_code["heading"] == "Access granted"
+        assert "mirall/3.7.3" in with_code["text"]
+        # The only console message is the refused sign-in's own 401.
+        assert all("status of 401" in e for e in result["console_errors"]), result["console_errors"]
+
+        r = poll(s, poll_token)
+        assert r.status_code == 200, r.text
+        collected = r.json()
+        assert collected["server"] == s.url and collected["loginName"] == "alice"
+        assert poll(s, poll_token).status_code == 404
+        tokens = [t for t in call(alice, "GET", "/api/v1/auth/tokens").json()["items"] if "mirall" in t["name"]]
+        assert len(tokens) == 1 and sorted(tokens[0]["scopes"].split()) == ["files:read", "files:write"]
+
+        # The client with the app password: up, then down into an empty folder, identical.
+        run_client("nextcloudcmd", s, "alice", collected["appPassword"], up, home)
+        down = tmp_path / "down"
+        down.mkdir()
+        run_client("nextcloudcmd", s, "alice", collected["appPassword"], down, home)
+        assert same_tree(up, down)
+        assert len(os.listdir(down / "small")) == 20
+    finally:
+        s.stop()
 
 
 def test_unknown_login_flows_are_not_found(server):

@@ -20,11 +20,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { chromium } from "playwright-core";
+import { chromiumPath, launchChromium } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = join(here, "screenshots");
 mkdirSync(shots, { recursive: true });
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 // RFC 6238 TOTP (SHA-1, 6 digits, 30 s) from a base32 secret.
 function base32(text) {
@@ -155,20 +155,7 @@ const server = process.env.COFFER_E2E_URL
     }
   : await ownServer();
 
-const profile = mkdtempSync(join(tmpdir(), "coffer-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: chromiumPath,
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+const context = await launchChromium(chromium, {
   viewport: { width: 1280, height: 800 },
   acceptDownloads: true,
 });
@@ -1024,7 +1011,6 @@ await step("no errors in the browser console", async () => {
 
 await context.close();
 server.stop();
-rmSync(profile, { recursive: true, force: true });
 rmSync(files, { recursive: true, force: true });
 const failed = results.filter(([, ok]) => !ok).length;
 console.log(`e2e: ${results.length - failed} passed, ${failed} failed (screenshots in ${shots})`);
