@@ -360,6 +360,9 @@ struct PropContext {
   std::map<int64_t, std::optional<Usage>> usage;
   // The user names of tree owners (oc:owner-id), loaded on first use.
   std::map<int64_t, std::string> owner_names;
+  // Whether a content (by SHA-256) has a preview (nc:has-preview): loaded for a page of
+  // members at once, else on first use.
+  std::map<std::string, bool> previews;
   std::string found;    // the current response's 200 propstat
   std::string missing;  // and its 404 propstat
   std::string scratch;
@@ -372,6 +375,18 @@ const Usage* usage_of(PropContext& pc, int64_t owner_id) {
     it = pc.usage.emplace(owner_id, u.is_ok() ? std::optional<Usage>(*u) : std::nullopt).first;
   }
   return it->second ? &*it->second : nullptr;
+}
+
+// nc:has-preview: whether the Nextcloud preview endpoint serves a preview of `node`
+// (nextcloud_preview_routes.cc): a file whose content has a thumbnail.
+bool has_preview(PropContext& pc, const Node& node) {
+  if (node.kind != NodeKind::kFile || node.sha256.empty()) return false;
+  auto it = pc.previews.find(node.sha256);
+  if (it == pc.previews.end()) {
+    auto found = pc.dav.ctx.catalog.media().with_thumbnails({node.sha256});
+    it = pc.previews.emplace(node.sha256, found.is_ok() && !found->empty()).first;
+  }
+  return it->second;
 }
 
 std::string_view owner_name(PropContext& pc, int64_t owner_id) {
@@ -487,9 +502,10 @@ void append_response(PropContext& pc, std::string& out, const Member& m,
   } else {
     for (const auto& n : what.names) {
       if (n.ns == kDavNs && append_live_property(pc, m, n.name, found)) continue;
+      const bool preview = n.ns == kNcNs && n.name == "has-preview" && has_preview(pc, m.node);
       if ((n.ns == kOcNs || n.ns == kNcNs) &&
           append_client_property(found, n.ns, n.name, m.node, m.tree,
-                                 owner_name(pc, m.tree.owner_id))) {
+                                 owner_name(pc, m.tree.owner_id), preview)) {
         continue;
       }
       const meta::DeadProperty* dead = nullptr;
@@ -618,13 +634,15 @@ class MultistatusSource final : public ByteSource {
 
   // `levels`: 0, 1, or -1 for infinity.
   MultistatusSource(DavState& dav, int64_t user_id, dav::PropfindRequest what, int levels)
-      : dav_(dav), user_id_(user_id), what_(std::move(what)), levels_(levels), pc_{dav, {}, {}, {},
-                                                                                   {},  {}, {}} {
+      : dav_(dav), user_id_(user_id), what_(std::move(what)), levels_(levels), pc_{dav, {}, {},
+                                                                                   {},  {}, {},
+                                                                                   {},  {}} {
     needs_dead_ = what_.kind != dav::PropfindRequest::Kind::kProp;
     needs_locks_ = what_.kind == dav::PropfindRequest::Kind::kAllProp;
     for (const PropertyName& n : what_.names) {
       if (!is_live(n)) needs_dead_ = true;
       if (n.ns == kDavNs && n.name == "lockdiscovery") needs_locks_ = true;
+      if (n.ns == kNcNs && n.name == "has-preview") needs_previews_ = true;
     }
   }
 
@@ -743,6 +761,17 @@ class MultistatusSource final : public ByteSource {
       COFFER_RETURN_IF_ERROR(dead);
       page_dead_ = std::move(*dead);
     }
+    if (needs_previews_) {
+      std::vector<std::string> contents;
+      for (const Node& n : page_) {
+        if (n.kind == NodeKind::kFile && !n.sha256.empty()) contents.push_back(n.sha256);
+      }
+      auto previewable = dav_.ctx.catalog.media().with_thumbnails(contents);
+      COFFER_RETURN_IF_ERROR(previewable);
+      for (const std::string& sha256 : contents) {
+        pc_.previews[sha256] = previewable->contains(sha256);
+      }
+    }
     // Every lock that can cover a member covers the folder or lies below it: one look-up for
     // the page, and none per member when there are none (the usual case).
     page_locks_.clear();
@@ -821,6 +850,7 @@ class MultistatusSource final : public ByteSource {
   const int levels_;
   bool needs_dead_ = false;
   bool needs_locks_ = false;
+  bool needs_previews_ = false;
   PropContext pc_;
 
   std::deque<Folder> queue_;       // folders still to list (below Depth 1: infinity only)
