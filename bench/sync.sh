@@ -8,9 +8,13 @@
 #
 #   bench/sync.sh                  (after `make build`)
 #   BENCH_FILES=500 bench/sync.sh  (a quick check of the script)
+#   BENCH_STEPS=bulk-coffer bench/sync.sh  (bulk uploads alone: an A/B of two builds with
+#                                           COFFER_BIN, without the minutes of the rclone rows)
 #
-# Environment (optional): COFFER_BIN, BENCH_DIR, BENCH_FILES (10000), NGINX_BIN, BENCH_KEEP=1.
-# Needs nextcloudcmd (nextcloud-desktop-cmd), rclone, nginx, curl and python3 with requests.
+# Environment (optional): COFFER_BIN, BENCH_DIR, BENCH_FILES (10000), NGINX_BIN, BENCH_KEEP=1,
+# BENCH_STEPS (any of: nextcloudcmd rclone-coffer bulk-coffer rclone-nginx; all by default).
+# Needs nextcloudcmd (nextcloud-desktop-cmd), rclone, nginx, curl and python3 with requests for
+# the steps that use them.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,11 +23,15 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 FILES=${BENCH_FILES:-10000}
+STEPS=" ${BENCH_STEPS:-nextcloudcmd rclone-coffer bulk-coffer rclone-nginx} "
+want() { [[ $STEPS == *" $1 "* ]]; }
 
 check_tools
-for tool in nextcloudcmd rclone "$NGINX_BIN"; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/install-deps)"
-done
+want nextcloudcmd && { command -v nextcloudcmd >/dev/null 2>&1 || die "nextcloudcmd not found (scripts/install-deps)"; }
+if want rclone-coffer || want rclone-nginx; then
+  command -v rclone >/dev/null 2>&1 || die "rclone not found (scripts/install-deps)"
+fi
+want rclone-nginx && { command -v "$NGINX_BIN" >/dev/null 2>&1 || die "$NGINX_BIN not found (scripts/install-deps)"; }
 
 make_work_dir coffer-syncbench
 declare -A PID=()
@@ -49,24 +57,29 @@ N_PORT=$(free_port)
 coffer_add_user "$WORK/coffer-data"
 coffer_start "$WORK/coffer-data" "$C_PORT"
 PID[coffer]=$COFFER_PID
-# rclone lists with PROPFIND, which nginx answers through the dav-ext module.
-NGINX_DAV_EXT=${NGINX_DAV_EXT:-/usr/lib/nginx/modules/ngx_http_dav_ext_module.so}
-[ -f "$NGINX_DAV_EXT" ] || die "$NGINX_DAV_EXT missing (libnginx-mod-http-dav-ext)"
-nginx_start "$WORK/nginx" "$N_PORT" "dav_methods PUT DELETE MKCOL COPY MOVE; dav_ext_methods PROPFIND OPTIONS;" \
-  "load_module $NGINX_DAV_EXT;"
-PID[nginx]=$NGINX_PID
+if want rclone-nginx; then
+  # rclone lists with PROPFIND, which nginx answers through the dav-ext module.
+  NGINX_DAV_EXT=${NGINX_DAV_EXT:-/usr/lib/nginx/modules/ngx_http_dav_ext_module.so}
+  [ -f "$NGINX_DAV_EXT" ] || die "$NGINX_DAV_EXT missing (libnginx-mod-http-dav-ext)"
+  nginx_start "$WORK/nginx" "$N_PORT" "dav_methods PUT DELETE MKCOL COPY MOVE; dav_ext_methods PROPFIND OPTIONS;" \
+    "load_module $NGINX_DAV_EXT;"
+  PID[nginx]=$NGINX_PID
+fi
 C_URL=http://127.0.0.1:$C_PORT
 wait_http "$C_URL/health/live" "${PID[coffer]}" >/dev/null || { cat "$WORK/coffer.log" >&2; die "coffer did not start"; }
-wait_http "http://127.0.0.1:$N_PORT/" "${PID[nginx]}" >/dev/null || die "nginx did not start"
+if want rclone-nginx; then
+  wait_http "http://127.0.0.1:$N_PORT/" "${PID[nginx]}" >/dev/null || die "nginx did not start"
+fi
 ACCESS=$(coffer_login "$C_URL") || die "login failed"
 TOKEN=$(curl -s --max-time 10 "$C_URL/api/v1/auth/tokens" -H "Authorization: Bearer $ACCESS" \
   -H 'Content-Type: application/json' -d '{"name":"syncbench","scopes":"files:read files:write"}' \
   | json_get token) || die "creating an API token failed"
 
 declare -A SECS=()
-timed() {  # timed KEY command...: runs it, records seconds in SECS[KEY]; dies on failure
+timed() {  # timed KEY command...: runs it (when a wanted step), records seconds in SECS[KEY]
   local key=$1 t0
   shift
+  want "$key" || return 0
   settle
   t0=$(now_ms)
   "$@" >"$WORK/$key.log" 2>&1 || { tail -20 "$WORK/$key.log" >&2; die "$key failed"; }
@@ -75,7 +88,7 @@ timed() {  # timed KEY command...: runs it, records seconds in SECS[KEY]; dies o
 }
 
 # nextcloudcmd syncs the tree into /nc (its own folder: a sync client owns its remote folder).
-curl -s -o /dev/null -u "$USER_NAME:$TOKEN" -X MKCOL "$C_URL/dav/nc"
+want nextcloudcmd && curl -s -o /dev/null -u "$USER_NAME:$TOKEN" -X MKCOL "$C_URL/dav/nc"
 mkdir -p "$WORK/client-home"
 : > "$WORK/client-home/exclude.lst"
 timed nextcloudcmd env HOME="$WORK/client-home" nextcloudcmd --non-interactive \
@@ -92,10 +105,11 @@ timed rclone-nginx "${RCLONE[@]}" copy "$WORK/tree" "$(webdav "http://127.0.0.1:
 
 rate() { awk -v n="$FILES" -v s="$1" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }'; }
 echo
-echo "Sync of $FILES files of 4 KiB ($(nproc) cores, load at start $LOAD_AT_START; nextcloudcmd $(nextcloudcmd --version 2>/dev/null | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1), $(rclone version | head -1))"
+echo "Sync of $FILES files of 4 KiB ($(nproc) cores, load at start $LOAD_AT_START; nextcloudcmd $(nextcloudcmd --version 2>/dev/null | grep -o '[0-9]\+\.[0-9]\+\.[0-9]\+' | head -1), $(rclone version 2>/dev/null | head -1))"
 printf '| %-48s | %9s | %8s | %12s |\n' "upload" "seconds" "files/s" "vs nginx"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..50})" "-----------" "----------" "--------------"
 for key in nextcloudcmd rclone-coffer bulk-coffer rclone-nginx; do
+  want "$key" || continue
   case $key in
     nextcloudcmd) label="Coffer, nextcloudcmd (PUT per file)";;
     rclone-coffer) label="Coffer /dav/, rclone copy, 16 transfers";;
@@ -103,5 +117,5 @@ for key in nextcloudcmd rclone-coffer bulk-coffer rclone-nginx; do
     rclone-nginx) label="nginx WebDAV, rclone copy, 16 transfers";;
   esac
   printf '| %-48s | %9s | %8s | %12s |\n' "$label" "${SECS[$key]}" "$(rate "${SECS[$key]}")" \
-    "$(ratio "$(rate "${SECS[$key]}")" "$(rate "${SECS[rclone-nginx]}")")"
+    "$(ratio "$(rate "${SECS[$key]}")" "$(rate "${SECS[rclone-nginx]:-0}")")"
 done

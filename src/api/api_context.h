@@ -89,7 +89,10 @@ void add_link_routes(Router& router, ApiContext& context);
 void add_tus_routes(Router& router, ApiContext& context);
 // What the Nextcloud and ownCloud clients ask besides WebDAV: /status.php and /ocs/.
 void add_sync_client_routes(Router& router, ApiContext& context);
-// The /ocs/ routes, which accept the credentials WebDAV does (Basic with a password too).
+// Nextcloud's preview endpoints for the sync clients' thumbnails (nextcloud_preview_routes.cc).
+void add_nextcloud_preview_routes(Router& router, ApiContext& context);
+// The /ocs/ routes and the preview endpoints, which accept the credentials WebDAV does (Basic
+// with a password too).
 bool is_sync_client_route(std::string_view pattern);
 // Nextcloud Login Flow v2 at /index.php/login/v2: public, each request proves itself with a
 // token of the flow (docs/clients.md).

@@ -198,6 +198,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_usage_history_routes(router_, context_);
   add_file_routes(router_, context_);
   add_sync_client_routes(router_, context_);
+  add_nextcloud_preview_routes(router_, context_);
   add_login_flow_routes(router_, context_);
   dav_handler_ = make_dav_handler(context_, context_.dav);
 }

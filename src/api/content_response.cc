@@ -91,4 +91,14 @@ Response send_content(ApiContext& ctx, Request& request, const Node& node,
   return response;
 }
 
+Response derived_image_head(const Request& request, const std::string& etag, bool immutable) {
+  Response response;
+  response.set_header("ETag", etag);
+  response.set_header("Cache-Control",
+                      immutable ? "private, max-age=31536000, immutable" : "private, no-cache");
+  response.set_header("Vary", "Authorization");
+  response.status = etag_list_matches(request.header("If-None-Match"), etag, true) ? 304 : 200;
+  return response;
+}
+
 }  // namespace coffer::api

@@ -1,6 +1,7 @@
 #pragma once
 // Serving the bytes of one file version with its validators, shared by the REST content
-// routes, signed download URLs and WebDAV GET.
+// routes, signed download URLs and WebDAV GET; and the validators of images derived from a
+// file (thumbnails, previews).
 
 #include <cstdint>
 #include <functional>
@@ -27,5 +28,11 @@ struct ContentOptions {
 // single Range, HEAD.
 Response send_content(ApiContext& ctx, Request& request, const Node& node,
                       const ContentOptions& options);
+
+// The head of an answer with an image derived from a file (a thumbnail, a preview) that the
+// strong `etag` names: private, kept for a year when `immutable` (the URL names the content it
+// was made from), else revalidated; Vary: Authorization. Status 304 when If-None-Match names
+// it, else 200 for the caller to add the image to.
+Response derived_image_head(const Request& request, const std::string& etag, bool immutable);
 
 }  // namespace coffer::api

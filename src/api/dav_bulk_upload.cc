@@ -1,8 +1,10 @@
 // Bulk upload of the Nextcloud desktop clients (3.4 and later): POST /remote.php/dav/bulk with
 // a multipart/related body, one part per small file, each part naming its file in
 // X-File-Path (from the user's root) with its X-File-Mtime and X-File-MD5. Every part is
-// committed as a PUT at that path would be (dav_uploads.h); one failing part fails only
-// itself. The answer is a JSON object with one entry per path:
+// checked as a PUT at that path would be (dav_uploads.h) and streamed into an upload batch as
+// it arrives; the files are committed together at the end of the body (one chunk-store sync,
+// one metadata transaction: service/upload_batch.h) before the answer. One failing part fails
+// only itself. The answer is a JSON object with one entry per path:
 //   {"/a.txt": {"error": false, "etag": "...", "OC-FileID": "...", ...},
 //    "/b.txt": {"error": true, "message": "..."}}
 
@@ -11,12 +13,17 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <memory>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "api/dav_paths.h"
 #include "api/dav_uploads.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/multipart.h"
+#include "service/upload_batch.h"
 
 namespace coffer::api {
 namespace {
@@ -100,6 +107,27 @@ Result<std::vector<std::string>> file_path_segments(std::string_view path) {
   return out;
 }
 
+json::object failed(std::string message) {
+  return json::object{{"error", true}, {"message", std::move(message)}};
+}
+
+// A committed part's entry, from the answer a PUT of it would have had.
+json::object succeeded(const Response& response) {
+  json::object out{{"error", false}};
+  for (std::string_view name : {"ETag", "OC-ETag", "OC-FileId", "X-OC-MTime"}) {
+    std::string_view value = find_header(response.headers, name);
+    if (!value.empty()) out[name] = value;
+  }
+  // The names the clients read (OC-FileID) and those Nextcloud's server writes.
+  if (const json::value* id = out.if_contains("OC-FileId")) {
+    out["OC-FileID"] = *id;
+    out["fileid"] = *id;
+  }
+  if (const json::value* etag = out.if_contains("ETag")) out["etag"] = *etag;
+  return out;
+}
+
+// The message of an error response (fail() writes {"error": {"message": ...}}).
 std::string error_message(const Response& response) {
   json::error_code ec;
   json::value body = json::parse(response.body, ec);
@@ -115,67 +143,115 @@ std::string error_message(const Response& response) {
   return "HTTP " + std::to_string(response.status);
 }
 
-json::object failed(std::string message) {
-  return json::object{{"error", true}, {"message", std::move(message)}};
-}
+// The parts of one request, each prepared as a PUT at its path would be and added to one
+// upload batch as its bytes arrive; committed together at the end (or earlier: see add).
+class BulkUpload {
+ public:
+  BulkUpload(ApiContext& ctx, Request& request, const DavPrepareAt& prepare)
+      : request_(request), prepare_(prepare), batch_(ctx.files) {}
 
-// Commits one part as a PUT at its path would.
-json::object commit_part(Request& request, const MultipartReader::Part& part,
-                         MultipartReader& reader, const DavPutAt& put) {
-  auto segments = file_path_segments(part.header("x-file-path"));
-  if (!segments.is_ok()) return failed(segments.status().message());
-  std::string_view length_header = trim_whitespace(part.header("content-length"));
-  uint64_t size = 0;
-  const auto [end, ec] =
-      std::from_chars(length_header.data(), length_header.data() + length_header.size(), size);
-  if (length_header.empty() || ec != std::errc() ||
-      end != length_header.data() + length_header.size()) {
-    return failed("each part needs its Content-Length");
-  }
-  // The part's own conditions and metadata, under the names a PUT has them.
-  Request one;
-  one.method = "PUT";
-  one.target = dav_href(kDavPrefix, *segments, false);
-  one.remote_address = request.remote_address;
-  one.request_id = request.request_id;
-  one.route = request.route;
-  one.user_id = request.user_id;
-  one.principal = request.principal;
-  one.body = request.body;  // unused: the part is the body
-  const std::string_view mtime = part.header("x-file-mtime");
-  if (!mtime.empty()) one.headers.push_back({"X-OC-Mtime", std::string(mtime)});
-  for (std::string_view name : {"if-match", "if-none-match", "oc-checksum"}) {
-    if (std::string_view value = part.header(name); !value.empty()) {
-      one.headers.push_back({std::string(name), std::string(value)});
+  // Reads one part (`reader` is at its content) into the batch, or records why it fails.
+  void add(const MultipartReader::Part& part, MultipartReader& reader) {
+    std::string path(part.header("x-file-path"));
+    // A path sent twice is two PUTs one after the other: the second must see the first.
+    if (pending_paths_.contains(path)) commit();
+    // Entries keep the order of the parts.
+    results_[path] = nullptr;
+    auto prepared = prepare(part);
+    if (auto* refused = std::get_if<json::object>(&prepared)) {
+      results_[path] = std::move(*refused);
+      return;
     }
+    DavPreparedPut& put = std::get<DavPreparedPut>(prepared);
+    std::unique_ptr<Md5CheckedSource> checked;
+    ByteSource* body = &reader;
+    if (std::string_view md5 = part.header("x-file-md5"); !md5.empty()) {
+      auto hex = md5_hex(md5);
+      if (!hex) {
+        results_[path] = failed("X-File-MD5 must be 32 hex digits");
+        return;
+      }
+      checked = std::make_unique<Md5CheckedSource>(reader, std::move(*hex));
+      body = checked.get();
+    }
+    put.upload.body = body;
+    Status staged = batch_.add(put.upload);
+    put.upload.body = nullptr;
+    if (!staged.is_ok()) {
+      results_[path] = failed(staged.message());
+      return;
+    }
+    pending_paths_.insert(path);
+    pending_.push_back({std::move(path), std::move(put)});
+    if (batch_.full()) commit();
   }
-  std::unique_ptr<Md5CheckedSource> checked;
-  ByteSource* body = &reader;
-  if (std::string_view md5 = part.header("x-file-md5"); !md5.empty()) {
-    auto hex = md5_hex(md5);
-    if (!hex) return failed("X-File-MD5 must be 32 hex digits");
-    checked = std::make_unique<Md5CheckedSource>(reader, std::move(*hex));
-    body = checked.get();
+
+  // Commits what was added and records each part's result.
+  void commit() {
+    std::vector<Result<Node>> nodes = batch_.commit();
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      results_[pending_[i].path] = nodes[i].is_ok()
+                                       ? succeeded(dav_put_response(pending_[i].put, *nodes[i]))
+                                       : failed(nodes[i].status().message());
+    }
+    pending_.clear();
+    pending_paths_.clear();
   }
-  Response response = put(one, one.target, *body, size);
-  if (response.status / 100 != 2) return failed(error_message(response));
-  json::object out{{"error", false}};
-  for (std::string_view name : {"ETag", "OC-ETag", "OC-FileId", "X-OC-MTime"}) {
-    std::string_view value = find_header(response.headers, name);
-    if (!value.empty()) out[name] = value;
+
+  json::object& results() { return results_; }
+
+ private:
+  struct Pending {
+    std::string path;
+    DavPreparedPut put;
+  };
+
+  // The part's PUT as prepared at its path with its own conditions and metadata, or its
+  // failed entry.
+  std::variant<DavPreparedPut, json::object> prepare(const MultipartReader::Part& part) {
+    auto segments = file_path_segments(part.header("x-file-path"));
+    if (!segments.is_ok()) return failed(segments.status().message());
+    std::string_view length_header = trim_whitespace(part.header("content-length"));
+    uint64_t size = 0;
+    const auto [end, ec] =
+        std::from_chars(length_header.data(), length_header.data() + length_header.size(), size);
+    if (length_header.empty() || ec != std::errc() ||
+        end != length_header.data() + length_header.size()) {
+      return failed("each part needs its Content-Length");
+    }
+    // The part's own conditions and metadata, under the names a PUT has them.
+    Request one;
+    one.method = "PUT";
+    one.target = dav_href(kDavPrefix, *segments, false);
+    one.remote_address = request_.remote_address;
+    one.request_id = request_.request_id;
+    one.route = request_.route;
+    one.user_id = request_.user_id;
+    one.principal = request_.principal;
+    one.body = request_.body;  // unused: the part is the body
+    const std::string_view mtime = part.header("x-file-mtime");
+    if (!mtime.empty()) one.headers.push_back({"X-OC-Mtime", std::string(mtime)});
+    for (std::string_view name : {"if-match", "if-none-match", "oc-checksum"}) {
+      if (std::string_view value = part.header(name); !value.empty()) {
+        one.headers.push_back({std::string(name), std::string(value)});
+      }
+    }
+    auto prepared = prepare_(one, one.target, size);
+    if (auto* refused = std::get_if<Response>(&prepared)) return failed(error_message(*refused));
+    return std::move(std::get<DavPreparedPut>(prepared));
   }
-  // The names the clients read (OC-FileID) and those Nextcloud's server writes.
-  if (const json::value* id = out.if_contains("OC-FileId")) {
-    out["OC-FileID"] = *id;
-    out["fileid"] = *id;
-  }
-  if (const json::value* etag = out.if_contains("ETag")) out["etag"] = *etag;
-  return out;
-}
+
+  Request& request_;
+  const DavPrepareAt& prepare_;
+  service::FileService::Batch batch_;
+  std::vector<Pending> pending_;  // added to batch_, in order
+  std::set<std::string> pending_paths_;
+  json::object results_;
+};
 
 }  // namespace
 
-Response serve_bulk_upload(ApiContext&, Request& request, const DavPutAt& put) {
+Response serve_bulk_upload(ApiContext& ctx, Request& request, const DavPrepareAt& prepare) {
   if (request.method != "POST") {
     Response response = fail(request, Status(Errc::kMethodNotAllowed, "bulk uploads are POSTed"));
     response.set_header("Allow", "OPTIONS, POST");
@@ -187,16 +263,16 @@ Response serve_bulk_upload(ApiContext&, Request& request, const DavPutAt& put) {
                                 "the body must be multipart/related with a boundary"));
   }
   MultipartReader reader(*request.body, *boundary);
-  json::object results;
+  BulkUpload upload(ctx, request, prepare);
   for (;;) {
     auto part = reader.next_part();
+    // Nothing added is committed: the request fails as a whole.
     if (!part.is_ok()) return fail(request, part.status());
     if (!*part) break;
-    std::string path(part->value().header("x-file-path"));
-    if (path.empty()) {
+    if (part->value().header("x-file-path").empty()) {
       return fail(request, Status(Errc::kInvalidArgument, "a part has no X-File-Path"));
     }
-    results[path] = commit_part(request, **part, reader, put);
+    upload.add(**part, reader);
   }
   // What follows the closing delimiter (its CRLF, an epilogue) is read too: a body left
   // unread would cost the connection, on which the clients send their next batch.
@@ -210,8 +286,9 @@ Response serve_bulk_upload(ApiContext&, Request& request, const DavPutAt& put) {
       return fail(request, Status(Errc::kInvalidArgument, "too much after the last part"));
     }
   }
+  upload.commit();
   Response response;
-  response.body = json::serialize(results);
+  response.body = json::serialize(upload.results());
   response.set_header("Content-Type", "application/json");
   response.set_header("Cache-Control", "no-store");
   return response;

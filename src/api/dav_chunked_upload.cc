@@ -202,9 +202,9 @@ Response serve_chunked_upload(ApiContext& ctx, Request& request, const DavPutAt&
   return method_not_allowed(request, "parts cannot be read back; MOVE .file to assemble them");
 }
 
-Response serve_dav_upload(ApiContext& ctx, Request& request, const DavPutAt& put) {
-  if (is_dav_bulk_target(request.target)) return serve_bulk_upload(ctx, request, put);
-  return serve_chunked_upload(ctx, request, put);
+Response serve_dav_upload(ApiContext& ctx, Request& request, const DavPuts& puts) {
+  if (is_dav_bulk_target(request.target)) return serve_bulk_upload(ctx, request, puts.prepare);
+  return serve_chunked_upload(ctx, request, puts.put);
 }
 
 }  // namespace coffer::api

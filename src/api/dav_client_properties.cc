@@ -49,13 +49,13 @@ bool append_oc_property(std::string& out, std::string_view name, const Node& nod
   return false;
 }
 
-bool append_nc_property(std::string& out, std::string_view name, const Node& node) {
+bool append_nc_property(std::string& out, std::string_view name, const Node& node,
+                        bool has_preview) {
   auto put = [&](std::string_view escaped) {
     dav::append_xml_element(out, "nc", name, escaped);
     return true;
   };
-  // Previews are served at /api/v1 only, not at the Nextcloud preview endpoint.
-  if (name == "has-preview") return put("false");
+  if (name == "has-preview") return put(has_preview ? "true" : "false");
   if (name == "is-encrypted") return put("0");
   if (name == "mount-type") return put("");
   if (name == "creation_time") return put(std::to_string(node.created / 1'000'000));
@@ -77,6 +77,16 @@ std::string oc_id(int64_t node_id) {
   return std::string(digits) + std::string(kInstanceSuffix);
 }
 
+std::optional<int64_t> parse_client_file_id(std::string_view id) {
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
+  const std::string_view rest(end, static_cast<size_t>(id.data() + id.size() - end));
+  if (ec != std::errc() || value <= 0 || !(rest.empty() || rest == kInstanceSuffix)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::string oc_permissions(const Node& node, const DavTree& tree) {
   const bool file = node.kind == NodeKind::kFile;
   if (node.id == 0) return "G";  // the virtual collection of what is shared with the caller
@@ -91,9 +101,10 @@ std::string oc_permissions(const Node& node, const DavTree& tree) {
 }
 
 bool append_client_property(std::string& out, std::string_view ns, std::string_view name,
-                            const Node& node, const DavTree& tree, std::string_view owner_name) {
+                            const Node& node, const DavTree& tree, std::string_view owner_name,
+                            bool has_preview) {
   if (ns == kOcNs) return append_oc_property(out, name, node, tree, owner_name);
-  if (ns == kNcNs) return append_nc_property(out, name, node);
+  if (ns == kNcNs) return append_nc_property(out, name, node, has_preview);
   return false;
 }
 

@@ -6,6 +6,7 @@
 // kOcPrefix and kNcPrefix on their root element.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,9 @@ std::string dav_etag(const Node& node);
 // oc:id: the node id zero-padded to eight digits and the installation's suffix, the form the
 // clients store; also the value of the OC-FileId response header.
 std::string oc_id(int64_t node_id);
+// The node id a client names a file by: the number of oc:fileid, or an oc:id. nullopt when
+// `id` is neither.
+std::optional<int64_t> parse_client_file_id(std::string_view id);
 
 // oc:permissions of `node` in `tree` as the clients read them: S shared with the caller,
 // R may share, G readable, D deletable, N renamable, V movable, W writable (files),
@@ -37,8 +41,10 @@ std::string oc_permissions(const Node& node, const DavTree& tree);
 
 // Appends <prefix:name>value</prefix:name> for the property `name` of namespace `ns` (kOcNs or
 // kNcNs) of `node`; false, with nothing appended, when the node has no such property.
-// `owner_name` is the user name of the tree's owner (oc:owner-id).
+// `owner_name` is the user name of the tree's owner (oc:owner-id); `has_preview` whether the
+// Nextcloud preview endpoint serves one of the node (nc:has-preview).
 bool append_client_property(std::string& out, std::string_view ns, std::string_view name,
-                            const Node& node, const DavTree& tree, std::string_view owner_name);
+                            const Node& node, const DavTree& tree, std::string_view owner_name,
+                            bool has_preview);
 
 }  // namespace coffer::api

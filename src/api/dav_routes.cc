@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <variant>
 
 #include "api/api_context.h"
 #include "api/content_response.h"
@@ -359,6 +360,9 @@ struct PropContext {
   std::map<int64_t, std::optional<Usage>> usage;
   // The user names of tree owners (oc:owner-id), loaded on first use.
   std::map<int64_t, std::string> owner_names;
+  // Whether a content (by SHA-256) has a preview (nc:has-preview): loaded for a page of
+  // members at once, else on first use.
+  std::map<std::string, bool> previews;
   std::string found;    // the current response's 200 propstat
   std::string missing;  // and its 404 propstat
   std::string scratch;
@@ -371,6 +375,18 @@ const Usage* usage_of(PropContext& pc, int64_t owner_id) {
     it = pc.usage.emplace(owner_id, u.is_ok() ? std::optional<Usage>(*u) : std::nullopt).first;
   }
   return it->second ? &*it->second : nullptr;
+}
+
+// nc:has-preview: whether the Nextcloud preview endpoint serves a preview of `node`
+// (nextcloud_preview_routes.cc): a file whose content has a thumbnail.
+bool has_preview(PropContext& pc, const Node& node) {
+  if (node.kind != NodeKind::kFile || node.sha256.empty()) return false;
+  auto it = pc.previews.find(node.sha256);
+  if (it == pc.previews.end()) {
+    auto found = pc.dav.ctx.catalog.media().with_thumbnails({node.sha256});
+    it = pc.previews.emplace(node.sha256, found.is_ok() && !found->empty()).first;
+  }
+  return it->second;
 }
 
 std::string_view owner_name(PropContext& pc, int64_t owner_id) {
@@ -486,9 +502,10 @@ void append_response(PropContext& pc, std::string& out, const Member& m,
   } else {
     for (const auto& n : what.names) {
       if (n.ns == kDavNs && append_live_property(pc, m, n.name, found)) continue;
+      const bool preview = n.ns == kNcNs && n.name == "has-preview" && has_preview(pc, m.node);
       if ((n.ns == kOcNs || n.ns == kNcNs) &&
           append_client_property(found, n.ns, n.name, m.node, m.tree,
-                                 owner_name(pc, m.tree.owner_id))) {
+                                 owner_name(pc, m.tree.owner_id), preview)) {
         continue;
       }
       const meta::DeadProperty* dead = nullptr;
@@ -617,13 +634,15 @@ class MultistatusSource final : public ByteSource {
 
   // `levels`: 0, 1, or -1 for infinity.
   MultistatusSource(DavState& dav, int64_t user_id, dav::PropfindRequest what, int levels)
-      : dav_(dav), user_id_(user_id), what_(std::move(what)), levels_(levels), pc_{dav, {}, {}, {},
-                                                                                   {},  {}, {}} {
+      : dav_(dav), user_id_(user_id), what_(std::move(what)), levels_(levels), pc_{dav, {}, {},
+                                                                                   {},  {}, {},
+                                                                                   {},  {}} {
     needs_dead_ = what_.kind != dav::PropfindRequest::Kind::kProp;
     needs_locks_ = what_.kind == dav::PropfindRequest::Kind::kAllProp;
     for (const PropertyName& n : what_.names) {
       if (!is_live(n)) needs_dead_ = true;
       if (n.ns == kDavNs && n.name == "lockdiscovery") needs_locks_ = true;
+      if (n.ns == kNcNs && n.name == "has-preview") needs_previews_ = true;
     }
   }
 
@@ -742,6 +761,17 @@ class MultistatusSource final : public ByteSource {
       COFFER_RETURN_IF_ERROR(dead);
       page_dead_ = std::move(*dead);
     }
+    if (needs_previews_) {
+      std::vector<std::string> contents;
+      for (const Node& n : page_) {
+        if (n.kind == NodeKind::kFile && !n.sha256.empty()) contents.push_back(n.sha256);
+      }
+      auto previewable = dav_.ctx.catalog.media().with_thumbnails(contents);
+      COFFER_RETURN_IF_ERROR(previewable);
+      for (const std::string& sha256 : contents) {
+        pc_.previews[sha256] = previewable->contains(sha256);
+      }
+    }
     // Every lock that can cover a member covers the folder or lies below it: one look-up for
     // the page, and none per member when there are none (the usual case).
     page_locks_.clear();
@@ -820,6 +850,7 @@ class MultistatusSource final : public ByteSource {
   const int levels_;
   bool needs_dead_ = false;
   bool needs_locks_ = false;
+  bool needs_previews_ = false;
   PropContext pc_;
 
   std::deque<Folder> queue_;       // folders still to list (below Depth 1: infinity only)
@@ -989,11 +1020,13 @@ Response dav_get(DavState& dav, Request& request, const Target& target) {
   return send_content(dav.ctx, request, *target.node, options);
 }
 
-// A PUT of `body` (`size` bytes when known) at `target`, with the request's conditions and
-// sync-client headers (X-OC-Mtime, OC-Checksum): the request's own body, or one a sync client
-// assembled from parts or sent in a bulk upload (api/dav_uploads.h).
-Response put_file(DavState& dav, Request& request, const Target& target, const Conditions& c,
-                  ByteSource& body, std::optional<uint64_t> size) {
+// What a PUT of `size` bytes (when known) at `target` decides before its body is read: the
+// target, the request's conditions and locks, and the sync-client headers (X-OC-Mtime,
+// OC-Checksum). The request's own body, or one a sync client assembled from parts or sent in
+// a bulk upload (api/dav_uploads.h). Either the upload to make or the response refusing it.
+std::variant<DavPreparedPut, Response> prepare_put(DavState& dav, Request& request,
+                                                   const Target& target, const Conditions& c,
+                                                   std::optional<uint64_t> size) {
   if (target.is_virtual()) return fail(request, shared_collection_read_only());
   if (target.path.is_root() || (target.node && target.node->kind == NodeKind::kFolder)) {
     return fail(request, Status(Errc::kMethodNotAllowed, "PUT on a collection"));
@@ -1025,42 +1058,47 @@ Response put_file(DavState& dav, Request& request, const Target& target, const C
   }
   auto client_mtime = oc_mtime(request.header("X-OC-Mtime"));
   if (!client_mtime.is_ok()) return fail(request, client_mtime.status());
-  service::UploadRequest upload;
-  upload.owner_id = request.user_id;
-  upload.parent_id = parent->id;
-  upload.name = target.path.name();
-  upload.body = &body;
-  upload.expected_sha256 = *digest;
-  upload.expected_size = size;
-  upload.modified = *client_mtime;
-  auto node = dav.ctx.files.upload(upload);
+  DavPreparedPut put;
+  put.upload.owner_id = request.user_id;
+  put.upload.parent_id = parent->id;
+  put.upload.name = target.path.name();
+  put.upload.expected_sha256 = *digest;
+  put.upload.expected_size = size;
+  put.upload.modified = *client_mtime;
+  put.created = !target.node;
+  put.location = dav_href(target.path.mount, target.path.segments, false);
+  put.mtime_accepted = client_mtime->has_value();
+  return put;
+}
+
+// Uploads `body` as `prepared` says, or answers its refusal.
+Response put_prepared(DavState& dav, Request& request,
+                      std::variant<DavPreparedPut, Response>&& prepared, ByteSource& body) {
+  if (auto* refused = std::get_if<Response>(&prepared)) return std::move(*refused);
+  DavPreparedPut& put = std::get<DavPreparedPut>(prepared);
+  put.upload.body = &body;
+  auto node = dav.ctx.files.upload(put.upload);
   if (!node.is_ok()) return fail(request, node.status());
-  Response response = empty_response(target.node ? 204 : 201);
-  response.set_header("ETag", dav_etag(*node));
-  // What the sync clients record after an upload; without the file id they look it up.
-  response.set_header("OC-ETag", dav_etag(*node));
-  response.set_header("OC-FileId", oc_id(node->id));
-  if (*client_mtime) response.set_header("X-OC-MTime", "accepted");
-  if (!target.node) {
-    response.set_header("Location", dav_href(target.path.mount, target.path.segments, false));
-  }
-  return response;
+  return dav_put_response(put, *node);
 }
 
 Response dav_put(DavState& dav, Request& request, const Target& target, const Conditions& c) {
-  return put_file(dav, request, target, c, *request.body, request.body->content_length());
+  return put_prepared(dav, request,
+                      prepare_put(dav, request, target, c, request.body->content_length()),
+                      *request.body);
 }
 
-// A PUT at the URL `url` (under a mount) of a body that is not the request's.
-Response put_at(DavState& dav, Request& request, std::string_view url, ByteSource& body,
-                uint64_t size) {
+// prepare_put at the URL `url` (under a mount), for a body that is not the request's.
+std::variant<DavPreparedPut, Response> prepare_at(DavState& dav, Request& request,
+                                                  std::string_view url,
+                                                  std::optional<uint64_t> size) {
   auto path = parse_dav_url(url);
   if (!path.is_ok()) return fail(request, path.status());
   auto target = resolve(dav, request, std::move(*path));
   if (!target.is_ok()) return fail(request, target.status());
   auto conditions = conditions_of(request);
   if (!conditions.is_ok()) return fail(request, conditions.status());
-  return put_file(dav, request, *target, *conditions, body, size);
+  return prepare_put(dav, request, *target, *conditions, size);
 }
 
 Response dav_delete(DavState& dav, Request& request, const Target& target, const Conditions& c) {
@@ -1285,10 +1323,14 @@ Response dav_dispatch(DavState& dav, Request& request) {
   const std::string& method = request.method;
   if (method == "OPTIONS") return dav_options(dav, request);
   if (is_dav_upload_target(request.target)) {
-    const DavPutAt put = [&dav](Request& r, std::string_view url, ByteSource& body, uint64_t size) {
-      return put_at(dav, r, url, body, size);
+    DavPuts puts;
+    puts.put = [&dav](Request& r, std::string_view url, ByteSource& body, uint64_t size) {
+      return put_prepared(dav, r, prepare_at(dav, r, url, size), body);
     };
-    return serve_dav_upload(dav.ctx, request, put);
+    puts.prepare = [&dav](Request& r, std::string_view url, uint64_t size) {
+      return prepare_at(dav, r, url, size);
+    };
+    return serve_dav_upload(dav.ctx, request, puts);
   }
   auto path = parse_dav_url(request.target);
   if (!path.is_ok()) return fail(request, path.status());
@@ -1317,6 +1359,17 @@ Response dav_dispatch(DavState& dav, Request& request) {
 }
 
 }  // namespace
+
+Response dav_put_response(const DavPreparedPut& put, const Node& node) {
+  Response response = empty_response(put.created ? 201 : 204);
+  response.set_header("ETag", dav_etag(node));
+  // What the sync clients record after an upload; without the file id they look it up.
+  response.set_header("OC-ETag", dav_etag(node));
+  response.set_header("OC-FileId", oc_id(node.id));
+  if (put.mtime_accepted) response.set_header("X-OC-MTime", "accepted");
+  if (put.created) response.set_header("Location", put.location);
+  return response;
+}
 
 RouteHandler make_dav_handler(ApiContext& context, DavOptions options) {
   auto state = std::make_shared<DavState>(context, options);

@@ -1,6 +1,7 @@
 // Thumbnails: GET /api/v1/files/{id}/thumbnail?size=small|large.
 
 #include "api/api_context.h"
+#include "api/content_response.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
@@ -48,17 +49,8 @@ Response thumbnail(ApiContext& ctx, Request& request) {
   // name or id. A URL that names the content (?v=<sha256>) can never show other bytes, so it
   // may be cached for a year; without it the client revalidates (304).
   const std::string etag = "\"" + node->sha256 + "." + variant + "\"";
-  Response response;
-  response.set_header("ETag", etag);
-  response.set_header("Cache-Control", query_param(request, "v") == node->sha256
-                                           ? "private, max-age=31536000, immutable"
-                                           : "private, no-cache");
-  response.set_header("Vary", "Authorization");
-  if (etag_list_matches(request.header("If-None-Match"), etag, true)) {
-    response.status = 304;
-    return response;
-  }
-  response.status = 200;
+  Response response = derived_image_head(request, etag, query_param(request, "v") == node->sha256);
+  if (response.status == 304) return response;
   response.set_header("Content-Type", (*thumb)->mime);
   response.set_header("X-Image-Width", std::to_string((*thumb)->width));
   response.set_header("X-Image-Height", std::to_string((*thumb)->height));

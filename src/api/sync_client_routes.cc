@@ -159,7 +159,9 @@ Response current_user(ApiContext& ctx, Request& request) {
 
 }  // namespace
 
-bool is_sync_client_route(std::string_view pattern) { return pattern.starts_with("/ocs/"); }
+bool is_sync_client_route(std::string_view pattern) {
+  return pattern.starts_with("/ocs/") || pattern.starts_with("/index.php/core/preview");
+}
 
 void add_sync_client_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/status.php", bind_route(ctx, status_php));

@@ -2,8 +2,10 @@
 
 #include <vips/vips.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <mutex>
 
@@ -219,6 +221,54 @@ Result<ImageAnalysis> make_thumbnails(std::string_view data,
     g_free(buffer);
     out.thumbnails.push_back(std::move(image));
   }
+  return out;
+}
+
+Result<ThumbnailImage> render_preview(std::string_view webp, int width, int height,
+                                      PreviewFit fit) {
+  const char* loader = vips_foreign_find_load_buffer(webp.data(), webp.size());
+  if (loader == nullptr || std::string_view(loader) != "VipsForeignLoadWebpBuffer") {
+    vips_error_clear();
+    return Status(Errc::kUnsupportedMediaType, "previews are made of WebP thumbnails");
+  }
+  ImagePtr header(vips_image_new_from_buffer(webp.data(), webp.size(), "", NULL));
+  if (!header) return Status(Errc::kInvalidArgument, "unreadable image: " + vips_error_text());
+  const double source_width = vips_image_get_width(header.get());
+  const double source_height = vips_image_get_height(header.get());
+  if (fit == PreviewFit::kCover) {
+    // The box that keeps the aspect and covers the one asked for; never past the source.
+    const double scale = std::min(1.0, std::max(width / source_width, height / source_height));
+    width = std::max(1, static_cast<int>(std::lround(source_width * scale)));
+    height = std::max(1, static_cast<int>(std::lround(source_height * scale)));
+  }
+  VipsImage* raw = nullptr;
+  const int failed =
+      fit == PreviewFit::kCrop
+          ? vips_thumbnail_buffer(const_cast<char*>(webp.data()), webp.size(), &raw, width,
+                                  "height", height, "size", VIPS_SIZE_DOWN, "crop",
+                                  VIPS_INTERESTING_CENTRE, NULL)
+          : vips_thumbnail_buffer(const_cast<char*>(webp.data()), webp.size(), &raw, width,
+                                  "height", height, "size", VIPS_SIZE_DOWN, NULL);
+  if (failed != 0) {
+    return Status(Errc::kInvalidArgument, "cannot decode the image: " + vips_error_text());
+  }
+  ImagePtr image(raw);
+  const bool alpha = vips_image_hasalpha(image.get()) != 0;
+  void* buffer = nullptr;
+  size_t length = 0;
+  const int saved =
+      alpha ? vips_pngsave_buffer(image.get(), &buffer, &length, "strip", TRUE, NULL)
+            : vips_jpegsave_buffer(image.get(), &buffer, &length, "Q", 85, "strip", TRUE, NULL);
+  if (saved != 0 || buffer == nullptr) {
+    return Status(Errc::kInvalidArgument, "cannot encode the preview: " + vips_error_text());
+  }
+  ThumbnailImage out;
+  out.variant = "preview";
+  out.mime = alpha ? "image/png" : "image/jpeg";
+  out.width = vips_image_get_width(image.get());
+  out.height = vips_image_get_height(image.get());
+  out.bytes.assign(static_cast<const char*>(buffer), length);
+  g_free(buffer);
   return out;
 }
 

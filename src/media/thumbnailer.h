@@ -69,4 +69,17 @@ Result<ImageAnalysis> make_thumbnails(std::string_view data,
                                       const std::vector<ThumbnailSpec>& specs,
                                       const ImageLimits& limits);
 
+// How a preview fills the box it is asked for (the a and mode parameters of Nextcloud's
+// preview endpoint).
+enum class PreviewFit {
+  kContain,  // within the box, aspect kept
+  kCover,    // covers the box, aspect kept: one side may pass it
+  kCrop,     // the box exactly, cut from the centre
+};
+
+// A preview of `webp` (one of the WebP thumbnails make_thumbnails made) for a box of `width`
+// x `height` pixels (both at least 1), never enlarged: JPEG, or PNG when it has transparency.
+// Errors: kUnsupportedMediaType (not WebP), kInvalidArgument (undecodable).
+Result<ThumbnailImage> render_preview(std::string_view webp, int width, int height, PreviewFit fit);
+
 }  // namespace coffer::media

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@
 #include "meta/usage_history_store.h"
 
 namespace coffer::meta {
+
+// One file of Catalog::commit_files.
+struct FileCommit {
+  int64_t parent_id = 0;
+  std::string name;
+  NewVersion version;
+};
 
 class Catalog {
  public:
@@ -55,6 +63,13 @@ class Catalog {
   // kNotFound (parent), kConflict (parent is a file), kNameConflict (a folder has the name).
   virtual Result<Node> commit_file(int64_t owner_id, int64_t parent_id, const std::string& name,
                                    const NewVersion& version, Micros now) = 0;
+  // commit_file for several files of `owner_id`, in order (each sees the ones before it), in
+  // one transaction: one durable commit for them all. A file refused for a reason of its own
+  // (the errors of commit_file, kInvalidName, kQuotaExceeded, kArchived) is rolled back alone
+  // and the others commit; a failure of the transaction (kIoError, kUnavailable, ...) fails
+  // every file. Returns one result per file, in the same order.
+  virtual std::vector<Result<Node>> commit_files(int64_t owner_id,
+                                                 std::span<const FileCommit> files, Micros now) = 0;
 
   // Renames and/or moves. Errors: kNotFound, kNameConflict, kConflict (into itself or a
   // descendant, into a file, or moving a root folder).

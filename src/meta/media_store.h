@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ class MediaStore {
   // Whether every one of `variants` is stored for `sha256`.
   virtual Result<bool> has_thumbnails(const std::string& sha256,
                                       const std::vector<std::string>& variants) = 0;
+  // Those of `sha256s` that have at least one stored thumbnail (a listing asks for a page of
+  // files at once).
+  virtual Result<std::set<std::string>> with_thumbnails(
+      const std::vector<std::string>& sha256s) = 0;
   // Records what processing `sha256` produced, in one transaction; what is already recorded
   // stays (identical content gives identical results). REQUIRES: the thumbnails' chunks are
   // durable in the chunk store.

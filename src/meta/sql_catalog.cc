@@ -461,6 +461,56 @@ Status within_quota(Connection& conn, const Dialect& dialect, int64_t owner_id,
   return Status::ok();
 }
 
+// The body of commit_file's transaction. `lost_race` is set when another transaction created
+// the name after the look-up (then the whole transaction is to be retried).
+Result<Node> commit_in(Connection& conn, const Dialect& dialect, int64_t owner_id,
+                       int64_t parent_id, const std::string& name, const NewVersion& version,
+                       Micros now, int64_t default_quota, int64_t keep_versions, bool& lost_race) {
+  lost_race = false;
+  COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
+  auto existing = live_child(conn, owner_id, parent_id, name);
+  COFFER_RETURN_IF_ERROR(existing);
+  int64_t node_id = 0;
+  if (*existing) {
+    if ((*existing)->kind != NodeKind::kFile) {
+      return Status(Errc::kNameConflict, "a folder has that name");
+    }
+    node_id = (*existing)->id;
+    COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
+  } else {
+    auto id = insert_node(conn, owner_id, parent_id, name, NodeKind::kFile, version.size, now);
+    if (!id.is_ok()) {
+      lost_race = id.status().code() == Errc::kAlreadyExists;
+      return id.status();
+    }
+    node_id = *id;
+  }
+  COFFER_RETURN_IF_ERROR(check_quota(conn, dialect, owner_id, version.size, default_quota));
+  COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
+  COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions));
+  auto committed = load_node(conn, owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(committed);
+  COFFER_RETURN_IF_ERROR(enqueue_jobs(conn, version.jobs, owner_id, node_id, committed->version_id,
+                                      version.sha256, version.mime, now));
+  return committed;
+}
+
+// Whether commit_in failed for a reason of the one file (commit_files goes on with the
+// others) rather than of the transaction.
+bool fails_one_file(Errc code) {
+  switch (code) {
+    case Errc::kNotFound:
+    case Errc::kConflict:
+    case Errc::kNameConflict:
+    case Errc::kInvalidName:
+    case Errc::kQuotaExceeded:
+    case Errc::kArchived:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const std::string& name,
@@ -470,40 +520,48 @@ Result<Node> SqlCatalog::commit_file(int64_t owner_id, int64_t parent_id, const 
     bool lost_race = false;
     auto node =
         transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
-          lost_race = false;
-          COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
-          auto existing = live_child(conn, owner_id, parent_id, name);
-          COFFER_RETURN_IF_ERROR(existing);
-          int64_t node_id = 0;
-          if (*existing) {
-            if ((*existing)->kind != NodeKind::kFile) {
-              return Status(Errc::kNameConflict, "a folder has that name");
-            }
-            node_id = (*existing)->id;
-            COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
-          } else {
-            auto id =
-                insert_node(conn, owner_id, parent_id, name, NodeKind::kFile, version.size, now);
-            if (!id.is_ok()) {
-              // Another transaction created the name after our look-up: retry, adding a version.
-              lost_race = id.status().code() == Errc::kAlreadyExists;
-              return id.status();
-            }
-            node_id = *id;
-          }
-          COFFER_RETURN_IF_ERROR(
-              check_quota(conn, db_->dialect(), owner_id, version.size, default_quota_.load()));
-          COFFER_RETURN_IF_ERROR(add_version(conn, node_id, version, now));
-          COFFER_RETURN_IF_ERROR(prune_old_versions(conn, node_id, keep_versions_.load()));
-          auto committed = load_node(conn, owner_id, node_id);
-          COFFER_RETURN_IF_ERROR(committed);
-          COFFER_RETURN_IF_ERROR(enqueue_jobs(conn, version.jobs, owner_id, node_id,
-                                              committed->version_id, version.sha256, version.mime,
-                                              now));
-          return committed;
+          return commit_in(conn, db_->dialect(), owner_id, parent_id, name, version, now,
+                           default_quota_.load(), keep_versions_.load(), lost_race);
         });
     if (node.is_ok() || !lost_race) return node;
     if (attempt == kCommitAttempts) return name_conflict_or(node.status());
+  }
+}
+
+std::vector<Result<Node>> SqlCatalog::commit_files(int64_t owner_id,
+                                                   std::span<const FileCommit> files, Micros now) {
+  std::vector<Result<Node>> out;
+  for (int attempt = 1;; ++attempt) {
+    bool lost_race = false;
+    Status status = db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
+      out.clear();
+      for (const FileCommit& file : files) {
+        if (Status named = require_name(file.name); !named.is_ok()) {
+          out.emplace_back(std::move(named));
+          continue;
+        }
+        // Each file in a savepoint of its own, so that one refused leaves the others.
+        COFFER_RETURN_IF_ERROR(conn.exec("SAVEPOINT commit_file").status());
+        auto node =
+            commit_in(conn, db_->dialect(), owner_id, file.parent_id, file.name, file.version, now,
+                      default_quota_.load(), keep_versions_.load(), lost_race);
+        if (node.is_ok()) {
+          COFFER_RETURN_IF_ERROR(conn.exec("RELEASE commit_file").status());
+          out.push_back(std::move(node));
+          continue;
+        }
+        if (lost_race || !fails_one_file(node.status().code())) return node.status();
+        COFFER_RETURN_IF_ERROR(conn.exec("ROLLBACK TO commit_file").status());
+        COFFER_RETURN_IF_ERROR(conn.exec("RELEASE commit_file").status());
+        out.push_back(std::move(node));
+      }
+      return Status::ok();
+    });
+    if (status.is_ok()) return out;
+    if (!lost_race || attempt == kCommitAttempts) {
+      const Status failed = lost_race ? name_conflict_or(status) : status;
+      return std::vector<Result<Node>>(files.size(), Result<Node>(failed));
+    }
   }
 }
 

@@ -46,6 +46,8 @@ class SqlCatalog final : public Catalog {
                                           const ListOptions& options) override;
   Result<Node> commit_file(int64_t owner_id, int64_t parent_id, const std::string& name,
                            const NewVersion& version, Micros now) override;
+  std::vector<Result<Node>> commit_files(int64_t owner_id, std::span<const FileCommit> files,
+                                         Micros now) override;
   Result<Node> move_node(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
                          std::optional<std::string> new_name, Micros now) override;
   Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,

@@ -1,5 +1,7 @@
 #include "meta/sql_media_store.h"
 
+#include <algorithm>
+
 namespace coffer::meta {
 
 Result<std::optional<Thumbnail>> SqlMediaStore::thumbnail(const std::string& sha256,
@@ -44,6 +46,28 @@ Result<bool> SqlMediaStore::has_thumbnails(const std::string& sha256,
       if (!*row) return false;
     }
     return true;
+  });
+}
+
+Result<std::set<std::string>> SqlMediaStore::with_thumbnails(
+    const std::vector<std::string>& sha256s) {
+  // Asked in slices, so that a statement's parameters stay few whatever the page size.
+  constexpr size_t kSlice = 100;
+  using Out = std::set<std::string>;
+  return transact_value<Out>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Out> {
+    Out out;
+    for (size_t at = 0; at < sha256s.size(); at += kSlice) {
+      const size_t n = std::min(kSlice, sha256s.size() - at);
+      std::string sql = "SELECT DISTINCT sha256 FROM thumbnails WHERE sha256 IN (?";
+      for (size_t i = 1; i < n; ++i) sql += ", ?";
+      sql += ")";
+      Params params(sha256s.begin() + static_cast<std::ptrdiff_t>(at),
+                    sha256s.begin() + static_cast<std::ptrdiff_t>(at + n));
+      auto rows = conn.query(sql, params);
+      COFFER_RETURN_IF_ERROR(rows);
+      for (const Row& row : *rows) out.insert(row.text(0));
+    }
+    return out;
   });
 }
 

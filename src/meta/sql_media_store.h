@@ -16,6 +16,7 @@ class SqlMediaStore final : public MediaStore {
                                              const std::string& variant) override;
   Result<bool> has_thumbnails(const std::string& sha256,
                               const std::vector<std::string>& variants) override;
+  Result<std::set<std::string>> with_thumbnails(const std::vector<std::string>& sha256s) override;
   Status save(const std::string& sha256, const MediaInfo& info,
               const std::vector<Thumbnail>& thumbnails, Micros now) override;
   Result<std::optional<MediaInfo>> media_info(const std::string& sha256) override;

@@ -1,7 +1,11 @@
 #include "s3/s3_chunk_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace coffer::s3 {
 namespace {
@@ -31,6 +35,27 @@ std::string S3ChunkStore::key_of(const store::ChunkId& id) const {
 
 Status S3ChunkStore::put(const store::ChunkId& id, std::span<const std::byte> encoded) {
   return client_.put_object(key_of(id), encoded);
+}
+
+Status S3ChunkStore::put_many(std::span<const store::ChunkPut> chunks) {
+  if (chunks.size() <= 1) return ChunkStore::put_many(chunks);
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status first_failure;  // GUARDED_BY(mu)
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < chunks.size();) {
+      Status s = put(chunks[i].id, chunks[i].encoded);
+      if (s.is_ok()) continue;
+      std::lock_guard lock(mu);
+      if (first_failure.is_ok()) first_failure = std::move(s);
+      next = chunks.size();  // the rest would be wasted: the caller fails as a whole
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < std::min(chunks.size(), kParallelPuts); ++i) helpers.emplace_back(work);
+  work();
+  for (std::thread& helper : helpers) helper.join();
+  return first_failure;
 }
 
 Result<bool> S3ChunkStore::touch(const store::ChunkId& id) {

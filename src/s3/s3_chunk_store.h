@@ -35,6 +35,8 @@ struct S3ChunkStoreOptions {
 
 class S3ChunkStore : public store::ChunkStore {
  public:
+  static constexpr size_t kParallelPuts = 8;
+
   // Does not contact the service (check_ready() does), so a server can start while the
   // object store is down and report itself not ready.
   S3ChunkStore(S3Options options, S3ChunkStoreOptions store_options);
@@ -42,6 +44,8 @@ class S3ChunkStore : public store::ChunkStore {
   S3ChunkStore& operator=(const S3ChunkStore&) = delete;
 
   Status put(const store::ChunkId& id, std::span<const std::byte> encoded) override;
+  // Up to kParallelPuts PUTs in flight at once (within the client's own limit).
+  Status put_many(std::span<const store::ChunkPut> chunks) override;
   Result<bool> touch(const store::ChunkId& id) override;
   Result<std::vector<std::byte>> get(const store::ChunkId& id) override;
   Result<size_t> read_at(const store::ChunkId& id, uint64_t offset,

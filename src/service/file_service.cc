@@ -75,6 +75,19 @@ FileService::FileService(meta::Catalog& catalog, store::ChunkStore& chunks,
       access_(catalog) {}
 
 Result<Node> FileService::upload(const UploadRequest& request) {
+  auto staged = stage(request, nullptr);
+  COFFER_RETURN_IF_ERROR(staged);
+  // The chunks are durable (ObjectWriter::finish) and pinned against GC until `staged` goes
+  // out of scope, after this commit.
+  const Micros now = now_micros();
+  auto node =
+      catalog_.commit_file(staged->owner_id, staged->parent_id, staged->name, staged->version, now);
+  if (node.is_ok()) after_commit(*staged, *node, now);
+  return node;
+}
+
+Result<FileService::Staged> FileService::stage(const UploadRequest& request,
+                                               store::ChunkBatch* batch) {
   auto name = normalize_name(request.name);
   COFFER_RETURN_IF_ERROR(name);
   // Fail before reading the body when the target cannot take a file. In a folder shared with
@@ -133,10 +146,15 @@ Result<Node> FileService::upload(const UploadRequest& request) {
     return file_too_large(*request.expected_size, *limit, mime);
   }
 
-  // Declared before the writer: the lease ends after the commit and after the pins.
+  Staged staged;
   auto lease = leases_.begin_upload();
   COFFER_RETURN_IF_ERROR(lease);
-  store::ObjectWriter writer(chunks_, chunker_, inflight_);
+  staged.lease = std::move(*lease);
+  store::WriterOptions writer_options;
+  writer_options.batch = batch;
+  staged.writer =
+      std::make_unique<store::ObjectWriter>(chunks_, chunker_, inflight_, writer_options);
+  store::ObjectWriter& writer = *staged.writer;
   uint64_t received = 0;
   for (size_t n = head;; n = 0) {
     if (n == 0) {
@@ -149,16 +167,16 @@ Result<Node> FileService::upload(const UploadRequest& request) {
     if (room && received > *room) return over_quota(received);
     if (limit && received > *limit) return file_too_large(received, *limit, mime);
     COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), n)));
-    COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
+    COFFER_RETURN_IF_ERROR(staged.lease->keep_alive());
   }
   auto manifest = writer.finish();
   COFFER_RETURN_IF_ERROR(manifest);
-  COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
+  COFFER_RETURN_IF_ERROR(staged.lease->keep_alive());
 
   if (request.expected_size && *request.expected_size != manifest->size) {
     return Status(Errc::kInvalidArgument, "the body length does not match the declared size");
   }
-  NewVersion version;
+  NewVersion& version = staged.version;
   version.size = manifest->size;
   version.sha256 = to_hex(manifest->sha256);
   if (request.expected_sha256 && *request.expected_sha256 != version.sha256) {
@@ -169,19 +187,19 @@ Result<Node> FileService::upload(const UploadRequest& request) {
   version.modified = request.modified;
   if (jobs_ != nullptr) version.jobs = jobs_->kinds_for(mime, version.size);
   version.chunks = version_chunks_of(*manifest);
-  // The chunks are durable (ObjectWriter::finish) and pinned against GC until `writer` goes
-  // out of scope, after this commit.
-  const Micros now = now_micros();
-  auto node = catalog_.commit_file(owner_id, request.parent_id, *name, version, now);
-  if (node.is_ok()) {
-    if (!version.jobs.empty() && on_enqueued_) on_enqueued_();
-    // A file the commit created has this commit's time as its creation time.
-    note(*node, request.owner_id,
-         node->created == now ? activity::kUploaded : activity::kNewVersion,
-         activity_detail(
-             {{"size", static_cast<int64_t>(node->size)}, {"version_id", node->version_id}}));
-  }
-  return node;
+  staged.actor = request.owner_id;
+  staged.owner_id = owner_id;
+  staged.parent_id = request.parent_id;
+  staged.name = std::move(*name);
+  return staged;
+}
+
+void FileService::after_commit(const Staged& staged, const Node& node, Micros now) {
+  if (!staged.version.jobs.empty() && on_enqueued_) on_enqueued_();
+  // A file the commit created has this commit's time as its creation time.
+  note(node, staged.actor, node.created == now ? activity::kUploaded : activity::kNewVersion,
+       activity_detail(
+           {{"size", static_cast<int64_t>(node.size)}, {"version_id", node.version_id}}));
 }
 
 Status FileService::store_derived(std::string_view bytes,

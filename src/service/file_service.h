@@ -79,6 +79,9 @@ class FileService {
   // before the body is read where the limit allows).
   Result<Node> upload(const UploadRequest& request);
 
+  // Uploads that commit together, one flush for the lot (service/upload_batch.h).
+  class Batch;
+
   // Stores derived bytes (a thumbnail) as chunks under a GC lease, and calls `commit` with
   // their chunk list (size, sha256, chunks; no node) while the chunks are still pinned, so
   // that the caller records them before garbage collection could see them unreferenced.
@@ -162,6 +165,25 @@ class FileService {
                                                   uint64_t offset, uint64_t length, int64_t file_id,
                                                   int64_t version_id);
   void note(const Node& node, int64_t actor, std::string_view action, std::string detail = "");
+
+  // An upload whose chunks are stored (or in a batch) and whose version waits for its commit.
+  struct Staged {
+    int64_t actor = 0;
+    int64_t owner_id = 0;
+    int64_t parent_id = 0;
+    std::string name;  // normalised
+    NewVersion version;
+    // Declared before the writer: the lease ends after the pins.
+    std::unique_ptr<store::UploadLease> lease;
+    // Holds the pins of the chunks (safe from GC) until it is destroyed, after the commit.
+    std::unique_ptr<store::ObjectWriter> writer;
+  };
+  // upload() up to the commit: the checks, then the body into the chunk store (or into
+  // `batch`, when given). Errors: those of upload() but the commit's.
+  Result<Staged> stage(const UploadRequest& request, store::ChunkBatch* batch);
+  // What follows a successful commit of `staged` as `node` at `now`: wakes the job workers
+  // and records the activity.
+  void after_commit(const Staged& staged, const Node& node, Micros now);
 };
 
 }  // namespace coffer::service

@@ -22,6 +22,12 @@ struct StoredChunkInfo {
   int64_t modified_unix_seconds = 0;  // last write or touch(); GC's grace period uses it
 };
 
+// One chunk for ChunkStore::put_many.
+struct ChunkPut {
+  ChunkId id;
+  std::span<const std::byte> encoded;
+};
+
 // A marker: a small named object beside the chunks (store::GcLeases).
 struct MarkerInfo {
   std::string name;
@@ -37,6 +43,15 @@ class ChunkStore {
   // makes the bytes identical) and refreshes its modification time. Errors: kIoError (the
   // write, fsync or rename failed; nothing partial is visible under `id`).
   virtual Status put(const ChunkId& id, std::span<const std::byte> encoded) = 0;
+
+  // Stores every chunk of `chunks` as put() does, together where the store can: packed
+  // chunks in one group commit (one sync), requests to a remote store in parallel. OK only
+  // when every one is durable; after a failure some may be stored, unreferenced (garbage
+  // collection takes them). The default puts them one after another.
+  virtual Status put_many(std::span<const ChunkPut> chunks) {
+    for (const ChunkPut& chunk : chunks) COFFER_RETURN_IF_ERROR(put(chunk.id, chunk.encoded));
+    return Status::ok();
+  }
 
   // True if `id` is present. When it is, also refreshes its modification time so that a
   // concurrent garbage collection treats it as recently used (dedup hits call this).

@@ -221,6 +221,25 @@ Status LocalChunkStore::put(const ChunkId& id, std::span<const std::byte> encode
     if (*as_file) return Status::ok();
     return volumes_->put(id, encoded);
   }
+  return put_file(id, encoded);
+}
+
+Status LocalChunkStore::put_many(std::span<const ChunkPut> chunks) {
+  std::vector<ChunkPut> packed;
+  for (const ChunkPut& chunk : chunks) {
+    if (chunk.encoded.size() > packed_max_bytes_) {
+      COFFER_RETURN_IF_ERROR(put_file(chunk.id, chunk.encoded));
+      continue;
+    }
+    auto as_file = touch_path(path_of(chunk.id));
+    COFFER_RETURN_IF_ERROR(as_file);
+    if (!*as_file) packed.push_back(chunk);
+  }
+  return packed.empty() ? Status::ok() : volumes_->put_many(packed);
+}
+
+Status LocalChunkStore::put_file(const ChunkId& id, std::span<const std::byte> encoded) {
+  const std::string path = path_of(id);
   Shard& shard = shard_of(id);
   {
     std::unique_lock lock(shard.mu);

@@ -67,6 +67,9 @@ class LocalChunkStore : public ChunkStore {
   LocalChunkStore& operator=(const LocalChunkStore&) = delete;
 
   Status put(const ChunkId& id, std::span<const std::byte> encoded) override;
+  // The packed chunks in one VolumeStore::put_many (one group commit when they fit in a
+  // group), the others one by one.
+  Status put_many(std::span<const ChunkPut> chunks) override;
   Result<bool> touch(const ChunkId& id) override;
   Result<std::vector<std::byte>> get(const ChunkId& id) override;
   Result<size_t> read_at(const ChunkId& id, uint64_t offset, std::span<std::byte> out) override;
@@ -98,6 +101,8 @@ class LocalChunkStore : public ChunkStore {
   static constexpr size_t kShards = 64;
 
   Shard& shard_of(const ChunkId& id) { return shards_[id.bytes[31] % kShards]; }
+  // put() of a chunk too large to pack: a file of its own.
+  Status put_file(const ChunkId& id, std::span<const std::byte> encoded);
   Status write_new(const ChunkId& id, std::span<const std::byte> encoded);
   Status ensure_fanout_dirs(const ChunkId& id);
   std::string temp_path(const ChunkId& id);

@@ -6,10 +6,12 @@
 #include <deque>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
+#include "store/chunk_batch.h"
 #include "store/sha256.h"
 
 namespace coffer::store {
@@ -252,9 +254,14 @@ class ObjectWriter::Impl {
     ChunkEncoding encoding;
     uint64_t stored = 0;
     uint64_t added = 0;
-    auto present = store_.touch(id);
+    std::optional<ChunkBatch::Held> held;
+    if (options_.batch != nullptr) held = options_.batch->find(id);
+    auto present = held ? Result<bool>(true) : store_.touch(id);
     COFFER_RETURN_IF_ERROR(present);
-    if (*present) {
+    if (held) {
+      encoding = held->encoding;
+      stored = held->stored_size;
+    } else if (*present) {
       auto existing = describe_stored(id, data.size());
       COFFER_RETURN_IF_ERROR(existing);
       encoding = existing->first;
@@ -263,7 +270,9 @@ class ObjectWriter::Impl {
       // Another upload storing the same chunk at the same time may count it too: the put
       // cannot tell who wrote it. new_stored_bytes is an estimate for statistics.
       const ChunkCodec::EncodedView encoded = encode();
-      COFFER_RETURN_IF_ERROR(store_.put(id, encoded.bytes));
+      COFFER_RETURN_IF_ERROR(options_.batch != nullptr
+                                 ? options_.batch->add(id, encoded.encoding, encoded.bytes)
+                                 : store_.put(id, encoded.bytes));
       encoding = encoded.encoding;
       stored = added = encoded.bytes.size();
     }

@@ -3,7 +3,7 @@
 // the Chunker, hashes each chunk and the whole object, skips chunks the store already has
 // (deduplication), encodes the rest with ChunkCodec and puts them durably into the
 // ChunkStore. After finish() every chunk of the manifest is durable, so the metadata that
-// references them may commit.
+// references them may commit (with a ChunkBatch: once the batch is flushed).
 
 #include <array>
 #include <cstdint>
@@ -34,8 +34,14 @@ struct ObjectManifest {
   uint64_t new_stored_bytes = 0;  // bytes this upload added to the store (0 on full dedup)
 };
 
+class ChunkBatch;
+
 struct WriterOptions {
   int zstd_level = 1;
+  // When set, new chunks go into this batch instead of the store (store/chunk_batch.h), and
+  // are durable only once the batch is flushed; chunks it holds count as stored. Must outlive
+  // the writer.
+  ChunkBatch* batch = nullptr;
 };
 
 // Not thread-safe: one thread calls write() and finish(). An object larger than the cut buffer
@@ -54,7 +60,8 @@ class ObjectWriter {
   // writer is unusable afterwards.
   Status write(std::span<const std::byte> data);
 
-  // Flushes the last chunk and returns the manifest. The chunks stay pinned in `inflight`
+  // Flushes the last chunk and returns the manifest (with WriterOptions::batch, into the
+  // batch). The chunks stay pinned in `inflight`
   // (safe from GC) until this writer is destroyed, which the caller does after the metadata
   // commit.
   Result<ObjectManifest> finish();

@@ -344,45 +344,64 @@ Status VolumeStore::for_each(const std::function<Status(const StoredChunkInfo&)>
 }
 
 Status VolumeStore::put(const ChunkId& id, std::span<const std::byte> encoded) {
-  if (encoded.size() > kMaxRecordPayload) {
-    return Status(Errc::kInvalidArgument, "chunk too large for a volume");
-  }
-  // Content addressing: an indexed id already holds these bytes.
-  auto present = touch(id);
-  COFFER_RETURN_IF_ERROR(present);
-  if (*present) return Status::ok();
-
-  PendingPut self{&id, encoded};
-  return append(self);
+  const ChunkPut chunk{id, encoded};
+  return put_many(std::span(&chunk, 1));
 }
 
-Status VolumeStore::append(PendingPut& self) {
+Status VolumeStore::put_many(std::span<const ChunkPut> chunks) {
+  std::vector<PendingPut> pending;
+  pending.reserve(chunks.size());
+  for (const ChunkPut& chunk : chunks) {
+    if (chunk.encoded.size() > kMaxRecordPayload) {
+      return Status(Errc::kInvalidArgument, "chunk too large for a volume");
+    }
+    // Content addressing: an indexed id already holds these bytes.
+    auto present = touch(chunk.id);
+    COFFER_RETURN_IF_ERROR(present);
+    if (!*present) pending.push_back(PendingPut{&chunk.id, chunk.encoded});
+  }
+  if (pending.empty()) return Status::ok();
+  return append(pending);
+}
+
+Status VolumeStore::append(std::span<PendingPut> mine) {
+  std::condition_variable cv;
   std::unique_lock lock(queue_mu_);
-  queue_.push_back(&self);
-  self.cv.wait(lock, [&] { return self.done || queue_.front() == &self; });
-  if (self.done) return self.status;
-  std::vector<PendingPut*> group{&self};
-  size_t bytes = kRecordHeaderSize + self.encoded.size();
-  // pwritev takes at most IOV_MAX pieces, two per record.
-  for (size_t i = 1; i < queue_.size() && group.size() < IOV_MAX / 2; ++i) {
-    const size_t more = kRecordHeaderSize + queue_[i]->encoded.size();
-    if (bytes + more > options_.max_group_bytes) break;
-    bytes += more;
-    group.push_back(queue_[i]);
+  for (PendingPut& member : mine) {
+    member.cv = &cv;
+    queue_.push_back(&member);
   }
-  lock.unlock();
-  append_group(group);
-  lock.lock();
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(group.size()));
-  // Notified under the lock: a follower may return (destroying its condition variable) as soon
-  // as it can take the lock after seeing `done`.
-  for (PendingPut* member : group) {
-    if (member == &self) continue;
-    member->done = true;
-    member->cv.notify_one();
+  auto all_done = [&] {
+    return std::all_of(mine.begin(), mine.end(), [](const PendingPut& m) { return m.done; });
+  };
+  // A member leaves the queue only once done, so a front of ours is one still to write.
+  auto leading = [&] { return !queue_.empty() && queue_.front()->cv == &cv; };
+  for (;;) {
+    cv.wait(lock, [&] { return all_done() || leading(); });
+    if (all_done()) break;
+    std::vector<PendingPut*> group{queue_.front()};
+    size_t bytes = kRecordHeaderSize + group.front()->encoded.size();
+    // pwritev takes at most IOV_MAX pieces, two per record.
+    for (size_t i = 1; i < queue_.size() && group.size() < IOV_MAX / 2; ++i) {
+      const size_t more = kRecordHeaderSize + queue_[i]->encoded.size();
+      if (bytes + more > options_.max_group_bytes) break;
+      bytes += more;
+      group.push_back(queue_[i]);
+    }
+    lock.unlock();
+    append_group(group);
+    lock.lock();
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(group.size()));
+    // Notified under the lock: another caller may return (destroying its condition variable)
+    // as soon as it can take the lock after seeing its members done.
+    for (PendingPut* member : group) {
+      member->done = true;
+      if (member->cv != &cv) member->cv->notify_one();
+    }
+    if (!queue_.empty() && queue_.front()->cv != &cv) queue_.front()->cv->notify_one();
   }
-  if (!queue_.empty()) queue_.front()->cv.notify_one();
-  return self.status;
+  for (const PendingPut& member : mine) COFFER_RETURN_IF_ERROR(member.status);
+  return Status::ok();
 }
 
 void VolumeStore::drop_reader(uint64_t volume) {
@@ -475,7 +494,7 @@ Status VolumeStore::compact_volume(uint64_t volume, CompactionReport& report) {
       }
       PendingPut move{&live.id, encoded};
       move.moving_from = &live.at;
-      COFFER_RETURN_IF_ERROR(append(move));
+      COFFER_RETURN_IF_ERROR(append(std::span(&move, 1)));
       ++report.records_moved;
     }
     after = static_cast<int64_t>(page->back().at.offset);

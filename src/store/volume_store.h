@@ -75,6 +75,9 @@ class VolumeStore {
   // Appends `encoded` under `id` and returns once it is durable (group commit above). An id
   // already indexed is a cheap success that refreshes its modification time.
   Status put(const ChunkId& id, std::span<const std::byte> encoded);
+  // put() of each chunk, queued at once so that they share group commits (one when they fit
+  // in max_group_bytes): returns once every one is durable, or the first failure.
+  Status put_many(std::span<const ChunkPut> chunks);
   // Whether `id` is indexed; if so refreshes its modification time.
   Result<bool> touch(const ChunkId& id);
   // The encoded chunk. kNotFound when `id` is not in a volume.
@@ -117,8 +120,8 @@ class VolumeStore {
     // if it still points there (a concurrent remove() wins).
     const Location* moving_from = nullptr;
     Status status;
-    bool done = false;  // GUARDED_BY(queue_mu_)
-    std::condition_variable cv;
+    bool done = false;                      // GUARDED_BY(queue_mu_)
+    std::condition_variable* cv = nullptr;  // its caller's, which waits on it (append())
   };
   class OpenFile;
 
@@ -130,8 +133,9 @@ class VolumeStore {
   Status recover(uint64_t volume, int fd);
   Result<std::optional<Location>> locate(const ChunkId& id);
   Result<std::shared_ptr<OpenFile>> reader_for(uint64_t volume);
-  // Queues `member` and returns its status once its group is durable and indexed.
-  Status append(PendingPut& member);
+  // Queues `mine` and returns once each is durable and indexed (or failed): the first
+  // failure, else OK. The caller leads whenever one of its members reaches the queue's front.
+  Status append(std::span<PendingPut> mine);
   // REQUIRES: the caller leads the put queue.
   void append_group(const std::vector<PendingPut*>& group);
   // Compacts one volume. REQUIRES: the caller holds its flock.

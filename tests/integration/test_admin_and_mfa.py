@@ -399,6 +399,9 @@ def test_authorization_matrix(admin_server):
         ("POST", "/api/v1/system/jobs/{job}/retry", None, {ANON: 401, A: 403, B: 403, OPERATOR: 409, ADMIN: 409}),
         # A text file has no thumbnail (the owner learns that; others learn nothing).
         ("GET", "/api/v1/files/{doc}/thumbnail", None, others(404)),
+        # Nextcloud's preview endpoints: the same, by id and by path.
+        ("GET", "/index.php/core/preview?fileId={doc}&x=64&y=64", None, others(404)),
+        ("GET", "/index.php/core/preview.png?file=/doc.txt&x=64&y=64", None, others(404)),
         # Last: these end the caller's sessions.
         ("POST", "/api/v1/auth/logout-all", None, everyone(200)),
         ("POST", "/api/v1/auth/logout", None, everyone(204)),

@@ -82,12 +82,17 @@ def test_chunked_upload_refusals(server, alice, bob):
     assert s.delete(up).status_code == 404
 
 
-def test_chunked_parts_count_against_the_quota(data_dir):
-    server = Server(data_dir, extra_args=["--default-quota", "100000"])
+def server_with_quota(data_dir, quota):
+    """A server whose users have `quota` bytes, and a DAV session of its user alice."""
+    server = Server(data_dir, extra_args=["--default-quota", str(quota)])
     add_user(server, "alice", "alice-password-1")
     server.start()
     alice = Client(server, "alice", "alice-password-1")
-    s = dav_session(alice, api_token(alice))
+    return server, dav_session(alice, api_token(alice))
+
+
+def test_chunked_parts_count_against_the_quota(data_dir):
+    server, s = server_with_quota(data_dir, 100000)
     up = uploads_url(server, "alice", "big")
     assert s.request("MKCOL", up, headers={"OC-Total-Length": "200000"}).status_code == 507
     assert s.request("MKCOL", up).status_code == 201
@@ -133,6 +138,86 @@ def test_bulk_upload_commits_each_file_and_reports_each(server, alice):
     r = s.post(server.url + "/remote.php/dav/bulk", data=b"x", headers={"Content-Type": "text/plain"})
     assert r.status_code == 415
     assert s.get(server.url + "/remote.php/dav/bulk").status_code == 405
+
+
+def post_bulk(s, server, files):
+    boundary = uuid.uuid4().hex.encode()
+    r = s.post(server.url + "/remote.php/dav/bulk", data=bulk_body(files, boundary),
+               headers={"Content-Type": "multipart/related; boundary=" + boundary.decode()})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def node_id(result):
+    return int(result["OC-FileID"].removesuffix("occoffer"))
+
+
+def test_bulk_upload_commits_its_files_together(server, alice):
+    """A POST's files are committed as one group: one commit time for all, each with its own
+    version, activity and answer."""
+    s = dav_session(alice, api_token(alice))
+    assert s.request("MKCOL", server.url + "/dav/many").status_code == 201
+    files = [(f"/many/f{i:03d}.bin", os.urandom(4096), {}) for i in range(120)]
+    result = post_bulk(s, server, files)
+    assert list(result) == [f[0] for f in files]  # one entry per part, in order
+    assert all(not v["error"] for v in result.values()), result
+    created = set()
+    for path, data, _ in files[::17]:
+        assert s.get(server.url + "/dav" + path).content == data
+        node = alice.get(f"/api/v1/nodes/{node_id(result[path])}").json()
+        created.add(node["created"])
+        events = alice.get(f"/api/v1/nodes/{node['id']}/activity").json()["items"]
+        assert [e["action"] for e in events] == ["uploaded"]
+    assert len(created) == 1, created
+
+
+def test_bulk_upload_keeps_each_files_conditions_and_versions(server, alice):
+    s = dav_session(alice, api_token(alice))
+    dav = server.url + "/dav/rules"
+    assert s.request("MKCOL", dav).status_code == 201
+    for name in ("stale.txt", "current.txt"):
+        assert s.put(f"{dav}/{name}", data=b"old " + name.encode()).status_code == 201
+    etag = s.head(f"{dav}/current.txt").headers["ETag"]
+    files = [("/rules/stale.txt", b"lost update", {"If-Match": '"0123456789abcdef0123456789abcdef"'}),
+             ("/rules/current.txt", b"update", {"If-Match": etag}),
+             ("/rules/twice.txt", b"one", {}),
+             ("/rules/fresh.txt", b"fresh", {"If-None-Match": "*"}),
+             ("/rules/current.txt-md5.txt", b"x", {"X-File-MD5": hashlib.md5(b"y").hexdigest()}),
+             ("/rules/twice.txt", b"two", {})]
+    result = post_bulk(s, server, files)
+    # If-Match against another version: refused alone, the file is untouched.
+    assert result["/rules/stale.txt"]["error"] is True
+    assert s.get(f"{dav}/stale.txt").content == b"old stale.txt"
+    assert result["/rules/current.txt"]["error"] is False
+    assert s.get(f"{dav}/current.txt").content == b"update"
+    current = node_id(result["/rules/current.txt"])
+    assert len(alice.get(f"/api/v1/files/{current}/versions").json()["items"]) == 2
+    assert [e["action"] for e in alice.get(f"/api/v1/nodes/{current}/activity").json()["items"]] \
+        == ["new_version", "uploaded"]
+    assert result["/rules/fresh.txt"]["error"] is False
+    assert result["/rules/current.txt-md5.txt"]["error"] is True
+    assert s.get(f"{dav}/current.txt-md5.txt").status_code == 404
+    # A path sent twice is two PUTs in a row: the second is a new version of the first.
+    assert result["/rules/twice.txt"]["error"] is False
+    assert s.get(f"{dav}/twice.txt").content == b"two"
+    twice = node_id(result["/rules/twice.txt"])
+    assert len(alice.get(f"/api/v1/files/{twice}/versions").json()["items"]) == 2
+    # If-None-Match: * on a file that exists now.
+    result = post_bulk(s, server, [("/rules/fresh.txt", b"again", {"If-None-Match": "*"})])
+    assert result["/rules/fresh.txt"]["error"] is True
+    assert s.get(f"{dav}/fresh.txt").content == b"fresh"
+
+
+def test_bulk_upload_fills_the_quota_file_by_file(data_dir):
+    server, s = server_with_quota(data_dir, 10000)
+    files = [(f"/q{i}.bin", os.urandom(3000), {}) for i in range(5)]
+    result = post_bulk(s, server, files)
+    # Committed together, yet each checked against what the ones before it used.
+    assert [v["error"] for v in result.values()] == [False, False, False, True, True], result
+    assert "quota" in result["/q3.bin"]["message"]
+    assert s.get(server.url + "/dav/q2.bin").status_code == 200
+    assert s.get(server.url + "/dav/q3.bin").status_code == 404
+    server.stop()
 
 
 def test_bulk_upload_is_offered_only_to_clients_that_handle_empty_files(server, alice):

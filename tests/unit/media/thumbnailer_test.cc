@@ -46,6 +46,33 @@ TEST_F(ThumbnailerTest, MakesThumbnailsNeverEnlarged) {
   EXPECT_EQ(result->thumbnails[0].bytes.substr(8, 4), "WEBP");
 }
 
+TEST_F(ThumbnailerTest, PreviewsAreRenderedFromTheWebPThumbnailsWithinTheirBox) {
+  auto made = make_thumbnails(tiny_png(), {{"small", 256}}, {});
+  ASSERT_TRUE(made.is_ok()) << made.status().to_string();
+  const std::string& webp = made->thumbnails[0].bytes;  // 2x1
+  auto contained = render_preview(webp, 1, 1, PreviewFit::kContain);
+  ASSERT_TRUE(contained.is_ok()) << contained.status().to_string();
+  EXPECT_EQ(contained->mime, "image/jpeg");
+  EXPECT_EQ(contained->bytes.substr(0, 3), "\xff\xd8\xff");
+  EXPECT_EQ(contained->width, 1);
+  EXPECT_EQ(contained->height, 1);
+  auto cropped = render_preview(webp, 1, 1, PreviewFit::kCrop);
+  ASSERT_TRUE(cropped.is_ok());
+  EXPECT_EQ(cropped->width, 1);
+  EXPECT_EQ(cropped->height, 1);
+  // Covering a 1x1 box keeps the whole 2x1; a larger box never enlarges it.
+  auto covered = render_preview(webp, 1, 1, PreviewFit::kCover);
+  ASSERT_TRUE(covered.is_ok());
+  EXPECT_EQ(covered->width, 2);
+  EXPECT_EQ(covered->height, 1);
+  auto large = render_preview(webp, 500, 500, PreviewFit::kContain);
+  ASSERT_TRUE(large.is_ok());
+  EXPECT_EQ(large->width, 2);
+  // Only our own WebP thumbnails are read here.
+  EXPECT_EQ(render_preview(tiny_png(), 1, 1, PreviewFit::kContain).status().code(),
+            Errc::kUnsupportedMediaType);
+}
+
 TEST_F(ThumbnailerTest, PixelLimitRefusesBeforeDecoding) {
   ImageLimits limits;
   limits.max_pixels = 1;

@@ -252,6 +252,52 @@ TEST_F(CatalogTest, EmptyFile) {
   EXPECT_TRUE(chunks->empty());
 }
 
+// commit_files: one transaction for several files, in which a file refused for a reason of
+// its own is rolled back alone (its node, version and quota use with it).
+TEST_F(CatalogTest, CommitFilesCommitsInOrderAndRefusesOnlyTheFilesThatFail) {
+  catalog_->set_default_quota_bytes(100);
+  folder(alice_, alice_.root_id, "docs");
+  Node archive = folder(alice_, alice_.root_id, "archive");
+  Node kept = file(alice_, archive.id, "kept.txt", make_version(1, {chunk_id('k')}));
+  AttributeChanges archived;
+  archived.status = DocStatus::kArchived;
+  ASSERT_TRUE(catalog_->set_attributes(alice_.id, kept.id, archived, 2).is_ok());
+  std::vector<FileCommit> files{
+      {alice_.root_id, "a.txt", make_version(10, {chunk_id('1')})},
+      {alice_.root_id, "docs", make_version(1, {chunk_id('2')})},      // a folder's name
+      {alice_.root_id, "", make_version(1, {chunk_id('3')})},          // no name
+      {alice_.root_id, "big.bin", make_version(95, {chunk_id('4')})},  // past the quota
+      {9999, "lost.txt", make_version(1, {chunk_id('5')})},            // no such folder
+      {archive.id, "kept.txt", make_version(1, {chunk_id('6')})},      // archived
+      {alice_.root_id, "b.txt", make_version(20, {chunk_id('7')})},
+      {alice_.root_id, "a.txt", make_version(5, {chunk_id('8')})},  // a.txt's second version
+  };
+  std::vector<Result<Node>> results = catalog_->commit_files(alice_.id, files, 50);
+  ASSERT_EQ(results.size(), files.size());
+  ASSERT_TRUE(results[0].is_ok()) << results[0].status().to_string();
+  EXPECT_EQ(results[1].status().code(), Errc::kNameConflict);
+  EXPECT_EQ(results[2].status().code(), Errc::kInvalidName);
+  EXPECT_EQ(results[3].status().code(), Errc::kQuotaExceeded);
+  EXPECT_EQ(results[4].status().code(), Errc::kNotFound);
+  EXPECT_EQ(results[5].status().code(), Errc::kArchived);
+  ASSERT_TRUE(results[6].is_ok()) << results[6].status().to_string();
+  ASSERT_TRUE(results[7].is_ok()) << results[7].status().to_string();
+  // Later files see the earlier ones: a.txt got a second version rather than a second file.
+  EXPECT_EQ(results[7]->id, results[0]->id);
+  EXPECT_EQ(results[7]->size, 5u);
+  EXPECT_EQ(results[0]->created, 50);
+  EXPECT_EQ(versions_of(results[0]->id).size(), 2u);
+  EXPECT_EQ(names(list(alice_, alice_.root_id)),
+            (std::vector<std::string>{"archive", "docs", "a.txt", "b.txt"}));
+  // Nothing of the refused ones stayed: their chunks are referenced by no version.
+  std::set<std::string> chunks = referenced_chunks();
+  EXPECT_EQ(chunks,
+            (std::set<std::string>{chunk_id('k'), chunk_id('1'), chunk_id('7'), chunk_id('8')}));
+  auto usage = catalog_->usage(alice_.id);
+  ASSERT_TRUE(usage.is_ok());
+  EXPECT_EQ(usage->used(), 1 + 10 + 20 + 5);
+}
+
 TEST_F(CatalogTest, ConcurrentCommitsOfOneNameMakeOneFileWithAllVersions) {
   constexpr int kThreads = 8;
   std::vector<Result<Node>> results(kThreads, Status(Errc::kInternal, "not run"));

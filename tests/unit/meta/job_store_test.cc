@@ -256,6 +256,12 @@ TEST(MediaStoreTest, ThumbnailsAreSharedByContentAndKeptFromGarbageCollection) {
   EXPECT_EQ((*stored)->chunks[0].chunk, std::string(64, '2'));
   EXPECT_TRUE(*catalog.media().has_thumbnails(v.sha256, {"small"}));
   EXPECT_FALSE(*catalog.media().has_thumbnails(v.sha256, {"small", "large"}));
+  // A page of contents at once: more than one slice of parameters, most without thumbnails.
+  std::vector<std::string> page;
+  for (int i = 0; i < 250; ++i) page.push_back(std::string(63, 'x') + std::to_string(i % 10));
+  page.push_back(v.sha256);
+  EXPECT_EQ(*catalog.media().with_thumbnails(page), std::set<std::string>{v.sha256});
+  EXPECT_TRUE(catalog.media().with_thumbnails({})->empty());
   EXPECT_EQ((*catalog.media().media_info(v.sha256))->camera_model, "Model");
 
   std::set<std::string> referenced;

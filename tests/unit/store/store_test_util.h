@@ -120,6 +120,13 @@ class MemoryChunkStore : public ChunkStore {
     chunks_.try_emplace(id, encoded.begin(), encoded.end());
     return Status::ok();
   }
+  Status put_many(std::span<const ChunkPut> chunks) override {
+    {
+      std::lock_guard lock(mu_);
+      ++put_many_calls_;
+    }
+    return ChunkStore::put_many(chunks);
+  }
   Result<bool> touch(const ChunkId& id) override {
     std::lock_guard lock(mu_);
     return chunks_.contains(id);
@@ -182,6 +189,10 @@ class MemoryChunkStore : public ChunkStore {
     std::lock_guard lock(mu_);
     return puts_;
   }
+  int put_many_calls() {
+    std::lock_guard lock(mu_);
+    return put_many_calls_;
+  }
   // Direct access for corrupting stored bytes.
   std::vector<std::byte>* find(const ChunkId& id) {
     std::lock_guard lock(mu_);
@@ -195,6 +206,7 @@ class MemoryChunkStore : public ChunkStore {
   std::map<std::string, int64_t> markers_;  // "kind/name" -> modification time
   int puts_before_failure_ = -1;
   int puts_ = 0;
+  int put_many_calls_ = 0;
 };
 
 }  // namespace coffer::store::testing

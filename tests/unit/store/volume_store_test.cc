@@ -118,6 +118,63 @@ TEST_F(VolumeStoreTest, ConcurrentPutsAreAllDurableAndListed) {
   EXPECT_EQ(volumes, 1u);
 }
 
+TEST_F(VolumeStoreTest, PutManyAppendsTheNewChunksTogetherAndSkipsStoredOnes) {
+  Blob stored = make_blob(4096, 500);
+  ASSERT_TRUE(store_->put(stored.id, stored.encoded).is_ok());
+  const uint64_t before = file_size(store_->volume_path(1));
+  std::vector<Blob> blobs;
+  for (uint64_t i = 0; i < 50; ++i) blobs.push_back(make_blob(1000 + i, 600 + i));
+  std::vector<ChunkPut> puts{{stored.id, stored.encoded}};
+  uint64_t appended = 0;
+  for (const Blob& b : blobs) {
+    puts.push_back({b.id, b.encoded});
+    appended += VolumeStore::kRecordHeaderSize + b.encoded.size();
+  }
+  ASSERT_TRUE(store_->put_many(puts).is_ok());
+  // One record per new chunk, one after another; the stored one is not appended again.
+  EXPECT_EQ(file_size(store_->volume_path(1)), before + appended);
+  for (const Blob& b : blobs) EXPECT_EQ(*store_->get(b.id), b.encoded);
+  EXPECT_TRUE(store_->put_many({}).is_ok());
+}
+
+// Callers of put_many and put queue together; each returns once its own chunks are durable,
+// whoever led the groups that wrote them.
+TEST_F(VolumeStoreTest, ConcurrentPutManyAndPutCallersAllFinishWithTheirChunksStored) {
+  reopen(VolumeStoreOptions{.max_group_bytes = 64 * 1024});
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 10;
+  constexpr int kPerCall = 12;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRounds; ++r) {
+        std::vector<Blob> blobs;
+        for (int i = 0; i < kPerCall; ++i) {
+          blobs.push_back(make_blob(3000 + i, static_cast<uint64_t>((t * 100 + r) * 100 + i)));
+        }
+        Status s;
+        if (t % 2 == 0) {
+          std::vector<ChunkPut> puts;
+          for (const Blob& b : blobs) puts.push_back({b.id, b.encoded});
+          s = store_->put_many(puts);
+        } else {
+          for (const Blob& b : blobs) {
+            if (s.is_ok()) s = store_->put(b.id, b.encoded);
+          }
+        }
+        if (!s.is_ok()) ++failures;
+        for (const Blob& b : blobs) {
+          auto got = store_->get(b.id);
+          if (!got.is_ok() || *got != b.encoded) ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
 // A crash in the middle of an append leaves a partial record after the acknowledged ones; an
 // index that lost its last commits (power loss) misses acknowledged records. Opening the store
 // indexes the complete records and cuts the torn tail.
