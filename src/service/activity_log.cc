@@ -28,11 +28,6 @@ json::value to_json(const ActivityValue& v) {
       v);
 }
 
-// Ids follow the order events are stored, which is the order they happened but for what
-// several processes queued at once (a queue is stored within moments). Once an event is this
-// much older than the shares, no event stored before it is newer than them: reading stops.
-constexpr Micros kQueueSlack = 60 * kMicrosPerSecond;
-
 // Events scanned per read when some are left out: the largest page.
 constexpr int kRecipientScan = 200;
 
@@ -135,7 +130,7 @@ Result<std::vector<ActivityEvent>> ActivityLog::node_activity(int64_t actor, int
     const int64_t last_id = events->back().id;
     for (ActivityEvent& e : *events) {
       // This event and every one stored before it happened before the shares.
-      if (e.at < since - kQueueSlack) return out;
+      if (e.at < since - ActivityLog::kQueueSlack) return out;
       auto shown = recipient.view_of_node(std::move(e), node, since);
       COFFER_RETURN_IF_ERROR(shown);
       if (!*shown) continue;

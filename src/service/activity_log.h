@@ -45,6 +45,11 @@ class ActivityLog {
   // Called with each failure to store events (from the writer thread).
   using ErrorSink = std::function<void(const Status&, size_t events_lost)>;
 
+  // Ids follow the order events are stored, which is the order they happened but for what a
+  // process had queued (stored within moments): an event may be stored up to this long after
+  // it happened, so one this much older than a moment comes before every event after it.
+  static constexpr Micros kQueueSlack = 60 * kMicrosPerSecond;
+
   explicit ActivityLog(meta::Catalog& catalog, ErrorSink on_error = {});
   // Stores what is queued, then stops the writer.
   ~ActivityLog();

@@ -5,13 +5,6 @@
 #include "service/recipient_view.h"
 
 namespace coffer::service {
-namespace {
-
-// Another process may store an event this long after it happened (its queue, one commit).
-constexpr Micros kQueueSlack = 60 * kMicrosPerSecond;
-
-}  // namespace
-
 std::string_view change_kind_name(ChangeKind kind) {
   switch (kind) {
     case ChangeKind::kCreated:
@@ -56,7 +49,7 @@ Result<FeedPosition> ChangeFeed::latest() {
 
 Result<ChangePage> ChangeFeed::after(int64_t actor, FeedPosition from, int scan) {
   const Micros now = now_micros();
-  if (retention_ > 0 && from.at - kQueueSlack < now - retention_) {
+  if (retention_ > 0 && from.at - ActivityLog::kQueueSlack < now - retention_) {
     return Status(Errc::kExpired,
                   "the cursor is older than the activity kept; list again and start from a new "
                   "cursor");

@@ -93,6 +93,7 @@ def test_a_recipient_sees_the_share_and_what_changes_inside_it_only(server, alic
     private = alice.mkdir("Private")
     alice.upload("before.txt", b"x", folder=project)
     cursor = start(bob)
+    alice_cursor = start(alice)
     share = alice.post(f"/api/v1/nodes/{project}/shares", json={"username": "bob", "permission": "write"})
     assert share.status_code == 201
     alice.upload("inside.txt", b"x", folder=project)
@@ -115,9 +116,10 @@ def test_a_recipient_sees_the_share_and_what_changes_inside_it_only(server, alic
     assert alice.delete(f"/api/v1/shares/{share.json()['id']}").status_code == 204
     alice.upload("after.txt", b"x", folder=project)
     assert summary(changes(bob, feed["cursor"])["items"]) == [("unshared", "unshared", "Project")]
-    # Alice's own feed has everything, and no notice meant for Bob.
-    own = summary(changes(alice, start(alice))["items"])
-    assert own == []
+    # Alice's feed has her own share and revocation once each, and no notice meant for Bob.
+    sharing = [c for c in changes(alice, alice_cursor)["items"] if c["type"] in ("shared", "unshared")]
+    assert summary(sharing) == [("shared", "shared", "Project"), ("unshared", "unshared", "Project")]
+    assert [c["parent_id"] for c in sharing] == [alice.root, alice.root]
 
 
 def test_bad_cursors_and_parameters_are_refused(server, alice):
