@@ -456,6 +456,27 @@ CREATE TABLE chunked_upload_chunks (
 CREATE INDEX chunked_upload_chunks_by_chunk ON chunked_upload_chunks (chunk);
 )sql";
 
+// Version 15: the S3-compatible API. Access keys (the secret sealed with the server key,
+// because SigV4 verification needs it in the clear), and per version the MD5 of the content
+// (S3 ETags; recorded for versions S3 writes) and the object headers S3 stores with it
+// (x-amz-meta-*, Cache-Control, Content-Disposition, ...; JSON, NULL when none).
+constexpr std::string_view kS3Schema = R"sql(
+CREATE TABLE s3_keys (
+  id {{ID}},
+  user_id BIGINT NOT NULL REFERENCES users (id),
+  name TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  access_key_id TEXT NOT NULL UNIQUE,
+  sealed_secret TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE INDEX s3_keys_by_user ON s3_keys (user_id, id);
+ALTER TABLE versions ADD COLUMN md5 TEXT;
+ALTER TABLE versions ADD COLUMN object_headers TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -471,6 +492,7 @@ constexpr Migration kMigrations[] = {
     {12, "subtree change times for folder ETags", kTreeChangedSchema},
     {13, "sync client sign-in through the browser", kLoginFlowsSchema},
     {14, "sync clients' chunked uploads", kChunkedUploadsSchema},
+    {15, "S3 access keys, content MD5 and object headers", kS3Schema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -1,0 +1,1 @@
+#include "s3api/s3_error.h"
