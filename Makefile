@@ -36,11 +36,16 @@ tests/s3/node_modules/.package-lock.json: tests/s3/package-lock.json tests/s3/pa
 tests/tus/node_modules/.package-lock.json: tests/tus/package-lock.json tests/tus/package.json
 	npm ci --prefix tests/tus --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# The AWS SDK for JavaScript the S3 API tests drive (tests/s3-sdk/roundtrip.mjs), exactly as locked.
+tests/s3-sdk/node_modules/.package-lock.json: tests/s3-sdk/package-lock.json tests/s3-sdk/package.json
+	npm ci --prefix tests/s3-sdk --ignore-scripts --no-audit --no-fund --loglevel=error
+
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja
 
 configure: deps web/node_modules/.package-lock.json tests/s3/node_modules/.package-lock.json \
-           tests/tus/node_modules/.package-lock.json $(BUILD_DIR)/build.ninja
+           tests/tus/node_modules/.package-lock.json tests/s3-sdk/node_modules/.package-lock.json \
+           $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)

@@ -13,6 +13,10 @@ namespace coffer::app {
 struct Config {
   std::string data_dir = "./coffer-data";
   std::string listen = "127.0.0.1:8080";
+  // The S3-compatible API's listener (empty: none), its virtual-host domain and region.
+  std::string s3_listen;
+  std::string s3_base_domain;
+  std::string s3_region = "us-east-1";
   std::string log_level = "info";
   unsigned io_threads = 2;
   unsigned worker_threads = 64;

@@ -22,6 +22,7 @@
 #include "auth/password.h"
 #include "core/usage_history.h"
 #include "http/server.h"
+#include "s3api/s3_handler.h"
 #include "service/maintenance.h"
 #include "service/storage_migration.h"
 
@@ -42,10 +43,12 @@ int fail(const Status& status) {
              : 1;
 }
 
-Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen) {
+// "HOST:PORT" of the setting `flag` names ("--listen", "--s3-listen").
+Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen,
+                                                      std::string_view flag = "--listen") {
+  const std::string usage = std::string(flag) + " must be HOST:PORT";
   size_t colon = listen.rfind(':');
-  if (colon == std::string::npos)
-    return Status(Errc::kInvalidArgument, "--listen must be HOST:PORT");
+  if (colon == std::string::npos) return Status(Errc::kInvalidArgument, usage);
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
@@ -54,7 +57,7 @@ Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen)
     if (port < 0 || port > 65535) throw std::out_of_range("port");
     return std::make_pair(host, static_cast<uint16_t>(port));
   } catch (...) {
-    return Status(Errc::kInvalidArgument, "--listen must be HOST:PORT with a port from 0 to 65535");
+    return Status(Errc::kInvalidArgument, usage + " with a port from 0 to 65535");
   }
 }
 
@@ -179,6 +182,12 @@ int serve(const Config& config) {
   api::init_logging(config.log_level);
   auto listen = split_listen(config.listen);
   if (!listen.is_ok()) return fail(listen.status());
+  std::optional<std::pair<std::string, uint16_t>> s3_listen;
+  if (!config.s3_listen.empty()) {
+    auto parsed = split_listen(config.s3_listen, "--s3-listen");
+    if (!parsed.is_ok()) return fail(parsed.status());
+    s3_listen = std::move(*parsed);
+  }
   auto cors = api::CorsPolicy::from_origins(config.cors_origins);
   if (!cors.is_ok()) return fail(cors.status());
   auto rt = open_runtime(config, [](const Job& job, const Status& error, bool dead) {
@@ -221,8 +230,22 @@ int serve(const Config& config) {
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.max_connections = config.max_connections;
+  s3api::S3Handler s3_handler(s3api::S3Context{
+      *runtime.files, *runtime.chunked_uploads,
+      [&runtime](std::string_view access_key_id) -> std::optional<s3api::S3Identity> {
+        auto credential = runtime.s3_keys->authenticate(access_key_id);
+        if (!credential.is_ok()) return std::nullopt;
+        return s3api::S3Identity{std::move(credential->secret_access_key), credential->principal};
+      },
+      metrics, s3api::S3Options{config.s3_base_domain, config.s3_region}});
   http::HttpServer server(options, handler);
   if (auto status = server.listen(); !status.is_ok()) return fail(status);
+  if (s3_listen) {
+    auto port = server.add_listener(s3_listen->first, s3_listen->second, s3_handler);
+    if (!port.is_ok()) return fail(port.status());
+    api::log_event(api::LogLevel::kInfo,
+                   {{"msg", "listening"}, {"api", "s3"}, {"address", s3_listen->first}, {"port", *port}});
+  }
   // Usage history gets today's point at once, not only after the first collection.
   record_usage_and_prune(runtime);
   PeriodicGc gc(runtime);

@@ -51,6 +51,14 @@ std::vector<Setting> make_settings() {
        "Secret key of an s3:// storage URL", std::nullopt, "", /*secret=*/true},
 
       {"listen", kServe, "--listen", "COFFER_LISTEN", &Config::listen, "HOST:PORT to listen on"},
+      {"s3_listen", kServe, "--s3-listen", "COFFER_S3_LISTEN", &Config::s3_listen,
+       "HOST:PORT of the S3-compatible API (docs/s3.md); empty: off"},
+      {"s3_base_domain", kServe, "--s3-base-domain", "COFFER_S3_BASE_DOMAIN",
+       &Config::s3_base_domain,
+       "Domain under which BUCKET.DOMAIN names a bucket (virtual-hosted-style S3 addressing); "
+       "empty: path-style only"},
+      {"s3_region", kServe, "--s3-region", "COFFER_S3_REGION", &Config::s3_region,
+       "Region the S3 API reports for every bucket (clients may sign with any)"},
       {"io_threads", kServe, "--io-threads", "COFFER_IO_THREADS", &Config::io_threads,
        "Threads for network I/O", Range{1, 64}},
       {"worker_threads", kServe, "--worker-threads", "COFFER_WORKER_THREADS",

@@ -49,6 +49,11 @@ struct Node {
   // since schema version 12. Folder ETags are made of it, so that a sync client polling the
   // root sees any change below with one request.
   Micros tree_changed = 0;
+  // Files only, from the current version: the content's MD5 (lower-case hex) when it was
+  // recorded (versions written through the S3 API; S3 ETags), and the headers an S3 client
+  // stored with the object (a JSON object of names to values; empty when none).
+  std::string md5;
+  std::string object_headers;
 };
 
 // One chunk of a file version, in order.
@@ -72,6 +77,9 @@ struct NewVersion {
   // Background jobs (core/job.h kinds) to enqueue in the commit's transaction, so that none
   // is lost and none runs for a version that never committed.
   std::vector<std::string> jobs;
+  // See Node::md5 and Node::object_headers; empty when not recorded.
+  std::string md5;
+  std::string object_headers;
 };
 
 // One stored version of a file (newest is the file's current content).

@@ -94,9 +94,10 @@ asio::awaitable<bool> Connection::write_all(const Buffers& buffers) {
 // ---------------------------------------------------------------------------------------------
 // Lifetime
 
-Connection::Connection(tcp::socket socket, ServerEnv& env)
+Connection::Connection(tcp::socket socket, ServerEnv& env, api::Handler& handler)
     : socket_(std::move(socket)),
       env_(env),
+      handler_(handler),
       timer_(socket_.get_executor()),
       park_timer_(socket_.get_executor()),
       body_(input_, *this) {
@@ -371,7 +372,7 @@ asio::awaitable<bool> Connection::read_ahead() {
 
 void Connection::run_handler() noexcept {
   try {
-    response_ = env_.handler.handle(request_);
+    response_ = handler_.handle(request_);
   } catch (const std::exception&) {
     response_ = error_response(500, Errc::kInternal, "internal error");
   } catch (...) {
@@ -580,7 +581,7 @@ asio::awaitable<void> Connection::close(bool linger) {
 
 api::Response Connection::error_response(int status, Errc code, std::string_view message) noexcept {
   try {
-    return env_.handler.error_response(request_, status, code, message);
+    return handler_.error_response(request_, status, code, message);
   } catch (...) {
   }
   api::Response r;
@@ -597,7 +598,7 @@ api::Response Connection::error_response(int status, Errc code, std::string_view
 
 void Connection::complete(const api::ExchangeRecord& record) noexcept {
   try {
-    env_.handler.on_complete(request_, record);
+    handler_.on_complete(request_, record);
   } catch (...) {
   }
 }

@@ -41,9 +41,8 @@ struct StreamPiece {
 
 // What every connection of one server shares. Outlives the connections.
 struct ServerEnv {
-  ServerEnv(const ServerOptions& o, api::Handler& h, WorkerPool& w, ConnectionSet& c)
+  ServerEnv(const ServerOptions& o, WorkerPool& w, ConnectionSet& c)
       : options(o),
-        handler(h),
         workers(w),
         connections(c),
         inline_limit(o.inline_bodyless_handlers && o.io_threads > 1 ? o.io_threads - 1 : 0),
@@ -60,7 +59,6 @@ struct ServerEnv {
   void leave_inline() { inline_running.fetch_sub(1, std::memory_order_release); }
 
   const ServerOptions& options;
-  api::Handler& handler;
   WorkerPool& workers;
   ConnectionSet& connections;
   // At most this many I/O threads run handlers at once, so at least one is always free for
@@ -78,7 +76,8 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
  public:
   // REQUIRES: the socket's executor is a strand (every completion of this connection runs on
   // it, so the members below need no locks).
-  Connection(boost::asio::ip::tcp::socket socket, ServerEnv& env);
+  // `handler` is the one of the listener that accepted the socket; it outlives the server.
+  Connection(boost::asio::ip::tcp::socket socket, ServerEnv& env, api::Handler& handler);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -168,6 +167,7 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
 
   boost::asio::ip::tcp::socket socket_;
   ServerEnv& env_;
+  api::Handler& handler_;
   ConnectionSet::Id id_ = 0;
 
   boost::asio::steady_timer timer_;

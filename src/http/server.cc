@@ -80,30 +80,43 @@ size_t connection_limit(size_t wanted) {
 }  // namespace
 
 // Threads: run() drives the io_context on io_threads threads (the caller's included). The
-// acceptor, the signal set, the grace timer and the shutdown state live on control_, a strand;
+// acceptors, the signal set, the grace timer and the shutdown state live on control_, a strand;
 // each connection has its own strand. Handlers run on workers_.
 class HttpServer::Impl {
  public:
   Impl(ServerOptions options, api::Handler& handler)
       : options_(std::move(options)),
-        handler_(handler),
         io_(static_cast<int>(std::max(1u, options_.io_threads))),
         control_(asio::make_strand(io_)),
-        acceptor_(control_),
         grace_timer_(control_),
-        backoff_timer_(control_) {}
+        backoff_timer_(control_) {
+    listeners_.push_back(std::make_unique<Listener>(control_, options_.host, options_.port, handler));
+  }
 
   Status listen();
-  uint16_t port() const { return port_; }
+  Result<uint16_t> add_listener(const std::string& host, uint16_t port, api::Handler& handler);
+  uint16_t port() const { return listeners_.front()->port; }
   void run();
   void stop() {
     asio::post(control_, [this] { begin_shutdown(); });
   }
 
  private:
-  asio::awaitable<void> accept_loop();
+  // One address served, with the handler for its requests.
+  struct Listener {
+    Listener(asio::strand<asio::io_context::executor_type>& control, std::string h, uint16_t p,
+             api::Handler& handler)
+        : acceptor(control), host(std::move(h)), port(p), handler(handler) {}
+    tcp::acceptor acceptor;
+    std::string host;
+    uint16_t port;  // the bound one once listening
+    api::Handler& handler;
+  };
+
+  Status open(Listener& listener);
+  asio::awaitable<void> accept_loop(Listener& listener);
   // Answers a connection over max_connections with 503 and closes it, without waiting.
-  void reject(tcp::socket socket);
+  void reject(tcp::socket socket, api::Handler& handler);
   void wait_for_signal();
   // On control_. Stops accepting, lets exchanges in flight finish, closes idle connections.
   void begin_shutdown();
@@ -112,11 +125,10 @@ class HttpServer::Impl {
   void run_io() noexcept;
 
   ServerOptions options_;
-  api::Handler& handler_;
   // Declared before every I/O object so that it is destroyed after them.
   asio::io_context io_;
   asio::strand<asio::io_context::executor_type> control_;
-  tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<Listener>> listeners_;  // the first is options_.host:port
   asio::steady_timer grace_timer_;
   asio::steady_timer backoff_timer_;
   std::optional<asio::signal_set> signals_;
@@ -124,34 +136,46 @@ class HttpServer::Impl {
   std::optional<WorkerPool> workers_;
   ConnectionSet connections_;
   std::optional<ServerEnv> env_;
-  uint16_t port_ = 0;
   bool stopping_ = false;  // control_ only
 };
 
-Status HttpServer::Impl::listen() {
-  if (acceptor_.is_open()) return Status::ok();
+Status HttpServer::Impl::listen() { return open(*listeners_.front()); }
+
+Result<uint16_t> HttpServer::Impl::add_listener(const std::string& host, uint16_t port,
+                                                api::Handler& handler) {
+  listeners_.push_back(std::make_unique<Listener>(control_, host, port, handler));
+  if (Status status = open(*listeners_.back()); !status.is_ok()) {
+    listeners_.pop_back();
+    return status;
+  }
+  return listeners_.back()->port;
+}
+
+Status HttpServer::Impl::open(Listener& listener) {
+  tcp::acceptor& acceptor = listener.acceptor;
+  if (acceptor.is_open()) return Status::ok();
   error_code ec;
   tcp::endpoint endpoint;
-  asio::ip::address address = asio::ip::make_address(options_.host, ec);
+  asio::ip::address address = asio::ip::make_address(listener.host, ec);
   if (!ec) {
-    endpoint = tcp::endpoint(address, options_.port);
+    endpoint = tcp::endpoint(address, listener.port);
   } else {
     tcp::resolver resolver(io_);
-    auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+    auto results = resolver.resolve(listener.host, std::to_string(listener.port), ec);
     if (ec || results.empty()) {
-      return Status(Errc::kInvalidArgument, "cannot resolve listen host " + options_.host);
+      return Status(Errc::kInvalidArgument, "cannot resolve listen host " + listener.host);
     }
     endpoint = *results.begin();
   }
-  const std::string where = options_.host + ":" + std::to_string(options_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+  const std::string where = listener.host + ":" + std::to_string(listener.port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) listener.port = acceptor.local_endpoint(ec).port();
   if (ec) {
     error_code ignored;
-    acceptor_.close(ignored);
+    acceptor.close(ignored);
     if (ec == asio::error::address_in_use) {
       return Status(Errc::kUnavailable, "address already in use: " + where);
     }
@@ -161,15 +185,18 @@ Status HttpServer::Impl::listen() {
 }
 
 void HttpServer::Impl::run() {
-  if (!acceptor_.is_open()) return;
+  if (!listeners_.front()->acceptor.is_open()) return;
   workers_.emplace(std::max(1u, options_.worker_threads));
-  env_.emplace(options_, handler_, *workers_, connections_);
+  env_.emplace(options_, *workers_, connections_);
   // Keeps run() going while every connection waits for a worker; released by finish().
   work_.emplace(io_.get_executor());
   signals_.emplace(control_, SIGINT, SIGTERM);
   wait_for_signal();
-  asio::co_spawn(control_, accept_loop(),
-                 [](std::exception_ptr e) { report_unexpected("the accept loop", e); });
+  for (auto& listener : listeners_) {
+    if (!listener->acceptor.is_open()) continue;
+    asio::co_spawn(control_, accept_loop(*listener),
+                   [](std::exception_ptr e) { report_unexpected("the accept loop", e); });
+  }
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < std::max(1u, options_.io_threads); ++i) {
@@ -192,11 +219,13 @@ void HttpServer::Impl::run_io() noexcept {
   }
 }
 
-asio::awaitable<void> HttpServer::Impl::accept_loop() {
+// Every listener's connections count against the one max_connections.
+asio::awaitable<void> HttpServer::Impl::accept_loop(Listener& listener) {
   const size_t max_connections = connection_limit(std::max(1u, options_.max_connections));
   for (;;) {
     tcp::socket socket(asio::make_strand(io_));
-    auto [ec] = co_await acceptor_.async_accept(socket, asio::as_tuple(asio::use_awaitable));
+    auto [ec] =
+        co_await listener.acceptor.async_accept(socket, asio::as_tuple(asio::use_awaitable));
     if (stopping_ || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Out of descriptors or memory, or a connection reset before it was accepted: back off
@@ -207,14 +236,14 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
       continue;
     }
     if (connections_.size() >= max_connections) {
-      reject(std::move(socket));
+      reject(std::move(socket), listener.handler);
       continue;
     }
-    Connection::start(std::make_shared<Connection>(std::move(socket), *env_));
+    Connection::start(std::make_shared<Connection>(std::move(socket), *env_, listener.handler));
   }
 }
 
-void HttpServer::Impl::reject(tcp::socket socket) {
+void HttpServer::Impl::reject(tcp::socket socket, api::Handler& handler) {
   EmptyBody body;
   api::Request request;
   request.body = &body;
@@ -223,7 +252,7 @@ void HttpServer::Impl::reject(tcp::socket socket) {
   if (!ec) request.remote_address = peer.address().to_string();
   api::Response response;
   try {
-    response = handler_.error_response(request, 503, Errc::kUnavailable, "too many connections");
+    response = handler.error_response(request, 503, Errc::kUnavailable, "too many connections");
   } catch (...) {
     response = api::Response{};
     response.status = 503;
@@ -245,7 +274,7 @@ void HttpServer::Impl::reject(tcp::socket socket) {
   record.bytes_out = written > head.size() ? written - head.size() : 0;
   record.aborted = written < head.size() + response.body.size();
   try {
-    handler_.on_complete(request, record);
+    handler.on_complete(request, record);
   } catch (...) {
   }
 }
@@ -267,7 +296,7 @@ void HttpServer::Impl::begin_shutdown() {
   stopping_ = true;
   if (env_) env_->shutting_down.store(true);
   error_code ec;
-  acceptor_.close(ec);
+  for (auto& listener : listeners_) listener->acceptor.close(ec);
   backoff_timer_.cancel();
   for (const auto& c : connections_.snapshot()) c->notify_shutdown();
   grace_timer_.expires_after(options_.shutdown_grace);
@@ -290,6 +319,11 @@ HttpServer::HttpServer(ServerOptions options, api::Handler& handler)
 HttpServer::~HttpServer() = default;
 
 Status HttpServer::listen() { return impl_->listen(); }
+
+Result<uint16_t> HttpServer::add_listener(const std::string& host, uint16_t port,
+                                          api::Handler& handler) {
+  return impl_->add_listener(host, port, handler);
+}
 
 uint16_t HttpServer::port() const { return impl_->port(); }
 

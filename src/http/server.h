@@ -58,6 +58,10 @@ class HttpServer {
 
   // Binds and listens. Fails with kUnavailable when the address is taken.
   Status listen();
+  // Binds and listens on one more address whose requests go to `handler` (the S3 API's
+  // listener), sharing the threads, workers, timeouts and the connection cap. Returns the
+  // bound port. `handler` must outlive the server. REQUIRES: run() is not running.
+  Result<uint16_t> add_listener(const std::string& host, uint16_t port, api::Handler& handler);
   // The bound port (useful when options.port was 0).
   uint16_t port() const;
   // Serves until stop() or SIGINT/SIGTERM, then drains in-flight requests (up to

@@ -25,6 +25,9 @@ struct ChunkedUpload {
   std::optional<uint64_t> total_length;
   Micros created = 0;
   Micros expires = 0;
+  // What the assembled file will be, where the protocol says so at the start (an S3 multipart
+  // upload's bucket, key and headers, as JSON); empty for sync clients.
+  std::string target;
 };
 
 struct ChunkedUploadPart {
@@ -32,6 +35,7 @@ struct ChunkedUploadPart {
   uint64_t size = 0;
   Micros modified = 0;
   std::vector<VersionChunk> chunks;  // offsets from the part's start; filled where asked
+  std::string md5;  // of the part's bytes (lower-case hex) where recorded: an S3 part's ETag
 };
 
 class ChunkedUploadStore {

@@ -457,9 +457,11 @@ CREATE INDEX chunked_upload_chunks_by_chunk ON chunked_upload_chunks (chunk);
 )sql";
 
 // Version 15: the S3-compatible API. Access keys (the secret sealed with the server key,
-// because SigV4 verification needs it in the clear), and per version the MD5 of the content
+// because SigV4 verification needs it in the clear); per version the MD5 of the content
 // (S3 ETags; recorded for versions S3 writes) and the object headers S3 stores with it
-// (x-amz-meta-*, Cache-Control, Content-Disposition, ...; JSON, NULL when none).
+// (x-amz-meta-*, Cache-Control, Content-Disposition, ...; JSON, NULL when none); and for S3's
+// multipart uploads, which are chunked uploads too, what the upload will become (bucket, key
+// and headers; JSON) and each part's MD5 (its ETag).
 constexpr std::string_view kS3Schema = R"sql(
 CREATE TABLE s3_keys (
   id {{ID}},
@@ -475,6 +477,8 @@ CREATE TABLE s3_keys (
 CREATE INDEX s3_keys_by_user ON s3_keys (user_id, id);
 ALTER TABLE versions ADD COLUMN md5 TEXT;
 ALTER TABLE versions ADD COLUMN object_headers TEXT;
+ALTER TABLE chunked_uploads ADD COLUMN target TEXT;
+ALTER TABLE chunked_upload_parts ADD COLUMN md5 TEXT;
 )sql";
 
 constexpr Migration kMigrations[] = {

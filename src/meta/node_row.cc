@@ -19,6 +19,8 @@ enum NodeColumn : size_t {
   kMime,
   kDeclaredMime,
   kTreeChanged,
+  kMd5,
+  kObjectHeaders,
   kColumnCount,
 };
 static_assert(kColumnCount == kNodeColumnCount);
@@ -52,6 +54,10 @@ std::string_view column_sql(NodeColumn column, NodeVersion version) {
       return "v.declared_mime";
     case kTreeChanged:
       return "n.tree_changed";
+    case kMd5:
+      return "v.md5";
+    case kObjectHeaders:
+      return "v.object_headers";
     case kColumnCount:
       break;
   }
@@ -101,6 +107,8 @@ Node node_from_row(const Row& row, size_t first_column) {
   node.mime = row.text(at(kMime));
   node.declared_mime = row.text(at(kDeclaredMime));
   node.tree_changed = row.int64(at(kTreeChanged));
+  node.md5 = row.text(at(kMd5));
+  node.object_headers = row.text(at(kObjectHeaders));
   return node;
 }
 

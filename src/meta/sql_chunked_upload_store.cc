@@ -6,7 +6,8 @@ namespace coffer::meta {
 namespace {
 
 constexpr std::string_view kSelectUploads =
-    "SELECT owner_id, transfer, total_length, created_at, expires_at FROM chunked_uploads ";
+    "SELECT owner_id, transfer, total_length, created_at, expires_at, target FROM "
+    "chunked_uploads ";
 
 ChunkedUpload upload_from_row(const Row& row) {
   ChunkedUpload u;
@@ -15,6 +16,7 @@ ChunkedUpload upload_from_row(const Row& row) {
   if (auto length = row.opt_int64(2)) u.total_length = static_cast<uint64_t>(*length);
   u.created = row.int64(3);
   u.expires = row.int64(4);
+  u.target = row.text(5);
   return u;
 }
 
@@ -61,10 +63,10 @@ Status SqlChunkedUploadStore::create(const ChunkedUpload& u) {
     return conn
         .exec(
             "INSERT INTO chunked_uploads (owner_id, transfer, total_length, created_at, "
-            "expires_at) VALUES (?, ?, ?, ?, ?)",
+            "expires_at, target) VALUES (?, ?, ?, ?, ?, ?)",
             {u.owner_id, u.transfer,
              u.total_length ? Value(static_cast<int64_t>(*u.total_length)) : Value(), u.created,
-             u.expires})
+             u.expires, u.target.empty() ? Value() : Value(u.target)})
         .status();
   });
 }
@@ -81,7 +83,7 @@ Result<std::vector<ChunkedUploadPart>> SqlChunkedUploadStore::parts(int64_t owne
   return transact_value<Parts>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Parts> {
     COFFER_RETURN_IF_ERROR(load(conn, owner_id, transfer));
     auto rows = conn.query(
-        "SELECT part, size, modified_at FROM chunked_upload_parts "
+        "SELECT part, size, modified_at, md5 FROM chunked_upload_parts "
         "WHERE owner_id = ? AND transfer = ? ORDER BY part",
         {owner_id, transfer});
     COFFER_RETURN_IF_ERROR(rows);
@@ -90,8 +92,8 @@ Result<std::vector<ChunkedUploadPart>> SqlChunkedUploadStore::parts(int64_t owne
     std::map<std::string, size_t> index;
     for (const Row& row : *rows) {
       index[row.text(0)] = out.size();
-      out.push_back(
-          ChunkedUploadPart{row.text(0), static_cast<uint64_t>(row.int64(1)), row.int64(2), {}});
+      out.push_back(ChunkedUploadPart{row.text(0), static_cast<uint64_t>(row.int64(1)),
+                                      row.int64(2), {}, row.text(3)});
     }
     if (!with_chunks) return out;
     COFFER_RETURN_IF_ERROR(conn.query_each(
@@ -125,9 +127,10 @@ Status SqlChunkedUploadStore::put_part(int64_t owner_id, const std::string& tran
                     "an upload has at most " + std::to_string(max_parts) + " parts");
     }
     COFFER_RETURN_IF_ERROR(
-        conn.exec("INSERT INTO chunked_upload_parts (owner_id, transfer, part, size, modified_at) "
-                  "VALUES (?, ?, ?, ?, ?)",
-                  {owner_id, transfer, part.name, static_cast<int64_t>(part.size), part.modified}));
+        conn.exec("INSERT INTO chunked_upload_parts (owner_id, transfer, part, size, modified_at, "
+                  "md5) VALUES (?, ?, ?, ?, ?, ?)",
+                  {owner_id, transfer, part.name, static_cast<int64_t>(part.size), part.modified,
+                   part.md5.empty() ? Value() : Value(part.md5)}));
     for (const VersionChunk& c : part.chunks) {
       COFFER_RETURN_IF_ERROR(conn.exec(
           "INSERT INTO chunked_upload_chunks (owner_id, transfer, part, byte_offset, chunk, "

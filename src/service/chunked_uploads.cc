@@ -55,7 +55,7 @@ Micros ChunkedUploads::expiry(const meta::ChunkedUpload& upload) const {
 }
 
 Status ChunkedUploads::begin(int64_t owner_id, std::string_view transfer,
-                             std::optional<uint64_t> total_length) {
+                             std::optional<uint64_t> total_length, std::string target) {
   if (!valid_name(transfer)) {
     return Status(Errc::kInvalidArgument,
                   "an upload's name is 1 to 128 letters, digits and . _ ~ - (not first .)");
@@ -78,6 +78,7 @@ Status ChunkedUploads::begin(int64_t owner_id, std::string_view transfer,
   upload.owner_id = owner_id;
   upload.transfer = std::string(transfer);
   upload.total_length = total_length;
+  upload.target = std::move(target);
   upload.created = now_micros();
   upload.expires = expiry(upload);
   return catalog_.chunked_uploads().create(upload);
@@ -107,7 +108,8 @@ Result<std::vector<meta::ChunkedUploadPart>> ChunkedUploads::parts(int64_t owner
 Result<meta::ChunkedUploadPart> ChunkedUploads::put_part(int64_t owner_id,
                                                          std::string_view transfer,
                                                          std::string_view name, ByteSource& body,
-                                                         std::optional<uint64_t> content_length) {
+                                                         std::optional<uint64_t> content_length,
+                                                         const std::function<std::string()>& md5) {
   if (!valid_name(name)) {
     return Status(Errc::kInvalidArgument,
                   "a part's name is 1 to 128 letters, digits and . _ ~ - (not first .)");
@@ -167,6 +169,7 @@ Result<meta::ChunkedUploadPart> ChunkedUploads::put_part(int64_t owner_id,
   part.size = manifest->size;
   part.modified = now_micros();
   part.chunks = version_chunks_of(*manifest);
+  if (md5) part.md5 = md5();
   // Recorded while the writer still pins the chunks: from here the part's rows protect them.
   COFFER_RETURN_IF_ERROR(catalog_.chunked_uploads().put_part(owner_id, upload->transfer, part,
                                                              expiry(*upload), options_.max_parts));

@@ -12,6 +12,7 @@
 // The parts count against the owner's quota while they wait. Free of HTTP and SQL.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,22 +60,26 @@ class ChunkedUploads {
   // with '.' (".file" names the assembled file).
   static bool valid_name(std::string_view name);
 
+  // `target` says what the file will be where the protocol tells at the start (S3).
   // Errors: kInvalidArgument (the name), kAlreadyExists, kPayloadTooLarge (total_length
   // beyond max_size), kQuotaExceeded (total_length beyond the owner's room).
-  Status begin(int64_t owner_id, std::string_view transfer, std::optional<uint64_t> total_length);
+  Status begin(int64_t owner_id, std::string_view transfer, std::optional<uint64_t> total_length,
+               std::string target = {});
   // Errors: kNotFound (none, another user's, or expired).
   Result<meta::ChunkedUpload> get(int64_t owner_id, std::string_view transfer);
   Result<std::vector<meta::ChunkedUpload>> list(int64_t owner_id);
   // The parts, by name (no chunks). Errors: kNotFound.
   Result<std::vector<meta::ChunkedUploadPart>> parts(int64_t owner_id, std::string_view transfer);
 
-  // Stores `body` as part `name`, replacing a part of that name; all or nothing. Errors:
+  // Stores `body` as part `name`, replacing a part of that name; all or nothing. `md5`, when
+  // given, is called once the body has ended for the part's MD5 to record. Errors:
   // kNotFound, kInvalidArgument (the name, too many parts, the body's length differs from
   // `content_length`), kPayloadTooLarge (the parts would exceed the announced total length or
   // max_size), kQuotaExceeded, the body's errors, kIoError, kUnavailable.
   Result<meta::ChunkedUploadPart> put_part(int64_t owner_id, std::string_view transfer,
                                            std::string_view name, ByteSource& body,
-                                           std::optional<uint64_t> content_length);
+                                           std::optional<uint64_t> content_length,
+                                           const std::function<std::string()>& md5 = {});
   // Errors: kNotFound.
   Status remove_part(int64_t owner_id, std::string_view transfer, std::string_view name);
   // Deletes the upload (the client gave up, or its file is committed). Errors: kNotFound.

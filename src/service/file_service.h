@@ -45,6 +45,12 @@ struct UploadRequest {
   // The file's modification time as the client has it (a sync client's X-OC-Mtime); the
   // commit time when unset.
   std::optional<Micros> modified;
+  // When set, called once the body has ended (before the commit) for the content's MD5
+  // (lower-case hex) to record with the version: the S3 API's body readers compute it as the
+  // bytes pass. Recorded as given.
+  std::function<std::string()> content_md5;
+  // Headers an S3 client stores with the object (JSON object), recorded with the version.
+  std::string object_headers;
 };
 
 // The catalog's chunk list for `manifest`, whose object starts at `base_offset` of the file.

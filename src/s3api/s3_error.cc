@@ -1,1 +1,0 @@
-#include "s3api/s3_error.h"
