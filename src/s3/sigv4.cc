@@ -158,20 +158,28 @@ std::pair<std::string, std::string> canonical_headers(const std::vector<Field>& 
 }
 
 std::string canonical_request(const SignableRequest& request) {
-  auto [headers, signed_names] = canonical_headers(request.headers);
+  return canonical_request(
+      request.method, uri_encode(request.path.empty() ? "/" : request.path, true),
+      canonical_query_string(request.query), request.headers, request.payload_hash);
+}
+
+std::string canonical_request(std::string_view method, std::string_view canonical_uri,
+                              std::string_view canonical_query, const std::vector<Field>& headers,
+                              std::string_view payload_hash) {
+  auto [canonical_headers_text, signed_names] = canonical_headers(headers);
   std::string out;
-  out.reserve(256 + headers.size());
-  out += request.method;
+  out.reserve(256 + canonical_headers_text.size());
+  out += method;
   out.push_back('\n');
-  out += uri_encode(request.path.empty() ? "/" : request.path, true);
+  out += canonical_uri;
   out.push_back('\n');
-  out += canonical_query_string(request.query);
+  out += canonical_query;
   out.push_back('\n');
-  out += headers;
+  out += canonical_headers_text;
   out.push_back('\n');
   out += signed_names;
   out.push_back('\n');
-  out += request.payload_hash;
+  out += payload_hash;
   return out;
 }
 
@@ -198,6 +206,11 @@ std::array<uint8_t, 32> signing_key(std::string_view secret, std::string_view da
   return hmac(as_view(k_service), "aws4_request");
 }
 
+std::string signature_hex(const std::array<uint8_t, 32>& key, std::string_view to_sign) {
+  auto mac = hmac(as_view(key), to_sign);
+  return to_hex(mac.data(), mac.size());
+}
+
 Signer::Signer(Credentials credentials, std::string region, std::string service)
     : credentials_(std::move(credentials)),
       region_(std::move(region)),
@@ -214,9 +227,8 @@ std::string Signer::scope(std::string_view date) const {
 }
 
 std::string Signer::signature(std::string_view date, std::string_view to_sign) const {
-  auto key = signing_key(credentials_.secret_access_key, date, region_, service_);
-  auto mac = hmac(as_view(key), to_sign);
-  return to_hex(mac.data(), mac.size());
+  return signature_hex(signing_key(credentials_.secret_access_key, date, region_, service_),
+                       to_sign);
 }
 
 void Signer::sign(SignableRequest& request, int64_t now_unix) const {

@@ -54,11 +54,20 @@ std::string canonical_query_string(const std::vector<Field>& query);
 // inner runs of spaces collapsed, repeated names joined with ',') and the signed header list.
 std::pair<std::string, std::string> canonical_headers(const std::vector<Field>& headers);
 std::string canonical_request(const SignableRequest& request);
+// The same from parts already in canonical form: `canonical_uri` percent-encoded as SigV4
+// wants it (a server rebuilds it from the raw request target, whose segments may hold an
+// encoded '/') and `canonical_query` as canonical_query_string returns it.
+std::string canonical_request(std::string_view method, std::string_view canonical_uri,
+                              std::string_view canonical_query, const std::vector<Field>& headers,
+                              std::string_view payload_hash);
 // scope: "20130524/us-east-1/s3/aws4_request"
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request);
 std::array<uint8_t, 32> signing_key(std::string_view secret, std::string_view date,
                                     std::string_view region, std::string_view service);
+// Lower-case hex HMAC-SHA256 of `to_sign` under a signing key: a request's signature, and
+// each aws-chunked chunk's.
+std::string signature_hex(const std::array<uint8_t, 32>& key, std::string_view to_sign);
 
 class Signer {
  public:
