@@ -91,6 +91,7 @@ struct FileVersion {
   std::string mime;
   Micros created = 0;
   bool current = false;
+  std::string md5;  // see Node::md5
 };
 
 // A node in the trash: what the user deleted (its subtree went with it).

@@ -976,7 +976,7 @@ Result<std::vector<FileVersion>> SqlCatalog::list_versions(int64_t owner_id, int
     auto file = load_file(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(file);
     auto rows = conn.query(
-        "SELECT id, node_id, size, sha256, mime, created_at FROM versions WHERE node_id = ? "
+        "SELECT id, node_id, size, sha256, mime, created_at, md5 FROM versions WHERE node_id = ? "
         "ORDER BY id DESC",
         {node_id});
     COFFER_RETURN_IF_ERROR(rows);
@@ -984,7 +984,7 @@ Result<std::vector<FileVersion>> SqlCatalog::list_versions(int64_t owner_id, int
     for (const Row& r : *rows) {
       versions.push_back(FileVersion{r.int64(0), r.int64(1), static_cast<uint64_t>(r.int64(2)),
                                      r.text(3), r.text(4), r.int64(5),
-                                     r.int64(0) == file->version_id});
+                                     r.int64(0) == file->version_id, r.text(6)});
     }
     return versions;
   });

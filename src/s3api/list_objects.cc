@@ -190,7 +190,94 @@ void append_maybe_encoded(std::string& body, std::string_view name, std::string_
   append_element(body, name, url_encoding ? url_encode_key(value) : std::string(value));
 }
 
+// Reads max-keys (default 1000, at most 1000); false when malformed.
+bool read_max_keys(const S3Target& t, ListRequest& request) {
+  auto max = t.param("max-keys");
+  if (!max) return true;
+  char* end = nullptr;
+  long long n = std::strtoll(max->c_str(), &end, 10);
+  if (max->empty() || *end != '\0' || n < 0) return false;
+  request.max_keys = static_cast<size_t>(std::min<long long>(n, kMaxKeysLimit));
+  return true;
+}
+
 }  // namespace
+
+api::Response list_object_versions(S3Call& call) {
+  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
+  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
+  const S3Target& t = call.target;
+  ListRequest request;
+  request.prefix = t.param("prefix").value_or("");
+  request.delimiter = t.param("delimiter").value_or("");
+  // Every version of a key is on the page of the key, so a page resumes after a whole key
+  // (version-id-marker is not needed to continue).
+  request.after = t.param("key-marker").value_or("");
+  request.after_prefix = !request.delimiter.empty() && request.after.ends_with(request.delimiter);
+  if (!read_max_keys(t, request)) {
+    return call.fail(S3Error{400, "InvalidArgument", "max-keys must be a non-negative integer"});
+  }
+  const bool url_encoding = t.param("encoding-type") == "url";
+  auto listing = run(call, *bucket, request);
+  if (!listing.is_ok()) return call.fail(listing.status());
+
+  std::string body = "<ListVersionsResult xmlns=\"";
+  body += kS3Namespace;
+  body += "\">";
+  append_element(body, "Name", t.bucket);
+  append_maybe_encoded(body, "Prefix", request.prefix, url_encoding);
+  append_maybe_encoded(body, "KeyMarker", request.after, url_encoding);
+  append_element(body, "VersionIdMarker", t.param("version-id-marker").value_or(""));
+  if (!request.delimiter.empty()) {
+    append_maybe_encoded(body, "Delimiter", request.delimiter, url_encoding);
+  }
+  append_element(body, "MaxKeys", std::to_string(request.max_keys));
+  if (url_encoding) append_element(body, "EncodingType", "url");
+  append_element(body, "IsTruncated", listing->truncated ? "true" : "false");
+  std::string entries;
+  std::string last_version;
+  for (size_t i = 0; i < listing->files.size(); ++i) {
+    const Node& node = listing->files[i];
+    const std::string& key = listing->file_keys[i];
+    auto entry = [&](const std::string& id, bool latest, Micros modified, const std::string& etag,
+                     uint64_t size) {
+      entries += "<Version>";
+      append_maybe_encoded(entries, "Key", key, url_encoding);
+      append_element(entries, "VersionId", id);
+      append_element(entries, "IsLatest", latest ? "true" : "false");
+      append_element(entries, "LastModified", iso8601_millis(modified));
+      append_element(entries, "ETag", etag);
+      append_element(entries, "Size", std::to_string(size));
+      append_element(entries, "StorageClass", "STANDARD");
+      entries += "</Version>";
+      last_version = id;
+    };
+    if (node.kind == NodeKind::kFolder) {
+      entry("null", true, node.modified, etag_of(node), 0);
+      continue;
+    }
+    auto versions = call.ctx.files.list_versions(call.actor(), node.id);
+    if (!versions.is_ok()) return call.fail(versions.status());
+    for (const FileVersion& v : *versions) {
+      Node as_of = node;
+      as_of.md5 = v.md5;
+      as_of.sha256 = v.sha256;
+      entry(std::to_string(v.id), v.current, v.created, etag_of(as_of), v.size);
+    }
+  }
+  if (listing->truncated) {
+    append_maybe_encoded(body, "NextKeyMarker", listing->last, url_encoding);
+    if (!listing->last_is_prefix) append_element(body, "NextVersionIdMarker", last_version);
+  }
+  body += entries;
+  for (const std::string& prefix : listing->common_prefixes) {
+    body += "<CommonPrefixes>";
+    append_maybe_encoded(body, "Prefix", prefix, url_encoding);
+    body += "</CommonPrefixes>";
+  }
+  body += "</ListVersionsResult>";
+  return xml_response(200, std::move(body));
+}
 
 api::Response list_objects(S3Call& call, bool v2) {
   auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
@@ -204,13 +291,8 @@ api::Response list_objects(S3Call& call, bool v2) {
     return call.fail(S3Error{400, "InvalidArgument", "Invalid Encoding Method specified in Request"});
   }
   const bool url_encoding = encoding == "url";
-  if (auto max = t.param("max-keys")) {
-    char* end = nullptr;
-    long long n = std::strtoll(max->c_str(), &end, 10);
-    if (max->empty() || *end != '\0' || n < 0) {
-      return call.fail(S3Error{400, "InvalidArgument", "max-keys must be a non-negative integer"});
-    }
-    request.max_keys = static_cast<size_t>(std::min<long long>(n, kMaxKeysLimit));
+  if (!read_max_keys(t, request)) {
+    return call.fail(S3Error{400, "InvalidArgument", "max-keys must be a non-negative integer"});
   }
   std::string start_after;
   std::optional<std::string> token;

@@ -214,7 +214,8 @@ api::Response delete_object(S3Call& call) {
   if (!key.is_ok()) return done;
   auto node = find_object(call.ctx.files, call.actor(), *bucket, *key);
   if (!node.is_ok()) {
-    return node.status().code() == Errc::kNotFound ? done : call.fail(node.status());
+    if (node.status().code() == Errc::kNotFound) return done;
+    return call.fail(node.status());
   }
   if (node->kind == NodeKind::kFolder) {
     // A marker key names a folder; the folder goes only while nothing is in it, since the

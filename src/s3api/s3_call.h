@@ -42,6 +42,7 @@ api::Response head_bucket(S3Call& call);
 api::Response delete_bucket(S3Call& call);
 api::Response get_bucket_location(S3Call& call);
 api::Response list_objects(S3Call& call, bool v2);
+api::Response list_object_versions(S3Call& call);
 api::Response put_object(S3Call& call);
 api::Response get_object(S3Call& call);  // GET and HEAD
 api::Response delete_object(S3Call& call);

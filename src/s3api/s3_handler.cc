@@ -27,7 +27,7 @@ constexpr std::string_view kUnsupported[] = {
     "intelligent-tiering",   "inventory", "legal-hold", "lifecycle", "logging", "metrics",
     "notification", "object-lock", "ownershipControls", "policy", "policyStatus",
     "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
-    "tagging", "torrent", "versioning", "website", "versions"};
+    "tagging", "torrent", "versioning", "website"};
 
 std::optional<std::string_view> unsupported_subresource(const S3Target& t) {
   for (std::string_view name : kUnsupported) {
@@ -50,6 +50,9 @@ Operation choose(const api::Request& request, const S3Target& t) {
   if (t.key.empty()) {
     if (m == "GET" && t.has("location")) return {"GetBucketLocation", access, get_bucket_location};
     if (m == "POST" && t.has("delete")) return {"DeleteObjects", access, delete_objects, true};
+    if (m == "GET" && t.has("versions")) {
+      return {"ListObjectVersions", access, list_object_versions};
+    }
     if (m == "GET" && t.has("uploads")) {
       return {"ListMultipartUploads", access, list_multipart_uploads};
     }
@@ -145,7 +148,7 @@ api::Response S3Handler::dispatch(api::Request& request) {
   auto target = parse_target(request, context_.options.base_domain);
   if (!target) {
     request.route = "s3";
-    return error_response(S3Error{400, "InvalidURI", "Couldn't parse the specified URI."},
+    return s3api::error_response(S3Error{400, "InvalidURI", "Couldn't parse the specified URI."},
                           request.method, resource_of(request), request.request_id);
   }
   Operation op = choose(request, *target);
