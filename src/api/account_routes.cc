@@ -1,5 +1,5 @@
-// The signed-in user's account: sessions, password, personal API tokens and the audit log.
-// /api/v1/auth/{sessions,password,tokens} and /api/v1/audit.
+// The signed-in user's account: sessions, password, personal API tokens, S3 access keys and the
+// audit log. /api/v1/auth/{sessions,password,tokens,s3-keys} and /api/v1/audit.
 
 #include <boost/json.hpp>
 #include <sstream>
@@ -80,10 +80,10 @@ json::object token_json(const ApiToken& t) {
                       {"last_used", time_or_null(t.last_used)}};
 }
 
-// "files:read files:write" or ["files:read", "files:write"].
+// "files:read files:write" or ["files:read", "files:write"]; 0 when absent, null or empty.
 Result<uint32_t> parse_scopes(const json::object& body) {
   const json::value* v = body.if_contains("scopes");
-  if (!v) return Status(Errc::kInvalidArgument, "scopes is required");
+  if (!v || v->is_null()) return 0;
   std::vector<std::string> names;
   if (v->is_string()) {
     std::istringstream in{std::string(v->as_string())};
@@ -105,19 +105,33 @@ Result<uint32_t> parse_scopes(const json::object& body) {
   return scopes;
 }
 
-Response create_token(ApiContext& ctx, Request& request) {
+// The body of a new credential: {name, scopes, ...}.
+struct CredentialRequest {
+  json::object body;
+  std::string name;
+  uint32_t scopes = 0;  // none given
+};
+
+Result<CredentialRequest> read_credential_request(Request& request) {
   auto body = read_json_object(request);
-  if (!body.is_ok()) return fail(request, body.status());
+  COFFER_RETURN_IF_ERROR(body);
   auto name = optional_string(*body, "name");
-  if (!name.is_ok() || !*name) {
-    return fail(request, Status(Errc::kInvalidArgument, "name is a required string"));
-  }
+  if (!name.is_ok() || !*name) return Status(Errc::kInvalidArgument, "name is a required string");
   auto scopes = parse_scopes(*body);
-  if (!scopes.is_ok()) return fail(request, scopes.status());
-  auto expires_in = optional_int(*body, "expires_in");
+  COFFER_RETURN_IF_ERROR(scopes);
+  return CredentialRequest{std::move(*body), std::move(**name), *scopes};
+}
+
+Response create_token(ApiContext& ctx, Request& request) {
+  auto asked = read_credential_request(request);
+  if (!asked.is_ok()) return fail(request, asked.status());
+  if (asked->scopes == 0) {
+    return fail(request, Status(Errc::kInvalidArgument, "scopes is required"));
+  }
+  auto expires_in = optional_int(asked->body, "expires_in");
   if (!expires_in.is_ok()) return fail(request, expires_in.status());
-  auto created = ctx.auth.create_api_token(request.principal, **name, *scopes, *expires_in,
-                                           origin_of(request));
+  auto created = ctx.auth.create_api_token(request.principal, asked->name, asked->scopes,
+                                           *expires_in, origin_of(request));
   if (!created.is_ok()) return fail(request, created.status());
   json::object out = token_json(created->token);
   out["token"] = created->secret;
@@ -136,6 +150,51 @@ Response revoke_token(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, Status(Errc::kNotFound, "no such API token"));
   Status status = ctx.auth.revoke_api_token(request.principal, *id, origin_of(request));
+  if (!status.is_ok()) return fail(request, status);
+  return no_content();
+}
+
+json::object s3_key_json(const S3Key& k) {
+  return json::object{{"id", k.id},
+                      {"name", k.name},
+                      {"scopes", scopes_text(k.scopes)},
+                      {"access_key_id", k.access_key_id},
+                      {"created", rfc3339(k.created)},
+                      {"last_used", time_or_null(k.last_used)}};
+}
+
+Status s3_keys_unavailable() {
+  return Status(Errc::kUnavailable, "S3 access keys are not available here");
+}
+
+// {name, scopes}: scopes as for API tokens, files:read files:write when none are given.
+Response create_s3_key(ApiContext& ctx, Request& request) {
+  if (ctx.s3_keys == nullptr) return fail(request, s3_keys_unavailable());
+  auto asked = read_credential_request(request);
+  if (!asked.is_ok()) return fail(request, asked.status());
+  auto created =
+      ctx.s3_keys->create(request.principal, asked->name, asked->scopes, origin_of(request));
+  if (!created.is_ok()) return fail(request, created.status());
+  json::object out = s3_key_json(created->key);
+  out.erase("last_used");
+  out["secret_access_key"] = created->secret_access_key;
+  return json_response(201, out);
+}
+
+Response list_s3_keys(ApiContext& ctx, Request& request) {
+  if (ctx.s3_keys == nullptr) return fail(request, s3_keys_unavailable());
+  auto keys = ctx.s3_keys->list(request.principal);
+  if (!keys.is_ok()) return fail(request, keys.status());
+  json::array items;
+  for (const S3Key& k : *keys) items.push_back(s3_key_json(k));
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+Response revoke_s3_key(ApiContext& ctx, Request& request) {
+  if (ctx.s3_keys == nullptr) return fail(request, s3_keys_unavailable());
+  auto id = parse_id(request.path_param("id"));
+  if (!id.is_ok()) return fail(request, Status(Errc::kNotFound, "no such S3 access key"));
+  Status status = ctx.s3_keys->revoke(request.principal, *id, origin_of(request));
   if (!status.is_ok()) return fail(request, status);
   return no_content();
 }
@@ -232,6 +291,9 @@ void add_account_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/api/v1/auth/tokens", bind_route(ctx, list_tokens));
   router.add("POST", "/api/v1/auth/tokens", bind_route(ctx, create_token));
   router.add("DELETE", "/api/v1/auth/tokens/{id}", bind_route(ctx, revoke_token));
+  router.add("GET", "/api/v1/auth/s3-keys", bind_route(ctx, list_s3_keys));
+  router.add("POST", "/api/v1/auth/s3-keys", bind_route(ctx, create_s3_key));
+  router.add("DELETE", "/api/v1/auth/s3-keys/{id}", bind_route(ctx, revoke_s3_key));
   router.add("POST", "/api/v1/auth/mfa/totp", bind_route(ctx, begin_totp));
   router.add("DELETE", "/api/v1/auth/mfa/totp", bind_route(ctx, disable_totp));
   router.add("POST", "/api/v1/auth/mfa/totp/confirm", bind_route(ctx, confirm_totp));

@@ -14,6 +14,7 @@
 #include "service/change_feed.h"
 #include "service/chunked_uploads.h"
 #include "service/file_service.h"
+#include "service/s3_keys.h"
 #include "service/search_service.h"
 #include "service/share_service.h"
 #include "service/upload_sessions.h"
@@ -61,6 +62,8 @@ struct ApiContext {
   service::ChangeFeed* changes = nullptr;
   // /metrics without credentials from anywhere; otherwise only local scrapes are anonymous.
   bool metrics_public = false;
+  // Access keys of the S3-compatible API (/api/v1/auth/s3-keys answers 503 without them).
+  service::S3Keys* s3_keys = nullptr;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.

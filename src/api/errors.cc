@@ -37,6 +37,7 @@ int http_status_for(Errc code) {
     case Errc::kNameConflict:
     case Errc::kConflict:
     case Errc::kAlreadyExists:
+    case Errc::kLimitExceeded:
       return 409;
     case Errc::kExpired:
       return 410;

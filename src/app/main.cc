@@ -215,14 +215,26 @@ int serve(const Config& config) {
   limits.per_address = {config.ip_rate_limit, static_cast<double>(config.ip_rate_burst)};
   api::Metrics metrics;
   api::ApiHandler handler(
-      api::ApiContext{*runtime.files, *runtime.auth, *runtime.admin, *runtime.shares,
-                      *runtime.search, *runtime.catalog, *runtime.chunks, metrics,
-                      *runtime.url_signer, config.data_dir, config.secure_cookies,
+      api::ApiContext{*runtime.files,
+                      *runtime.auth,
+                      *runtime.admin,
+                      *runtime.shares,
+                      *runtime.search,
+                      *runtime.catalog,
+                      *runtime.chunks,
+                      metrics,
+                      *runtime.url_signer,
+                      config.data_dir,
+                      config.secure_cookies,
                       config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
-                      runtime.uploads.get(), [&runtime] { runtime.job_runner->notify(); },
-                      runtime.activity.get(), runtime.chunked_uploads.get(), runtime.changes.get(),
-                      config.metrics_public},
+                      runtime.uploads.get(),
+                      [&runtime] { runtime.job_runner->notify(); },
+                      runtime.activity.get(),
+                      runtime.chunked_uploads.get(),
+                      runtime.changes.get(),
+                      config.metrics_public,
+                      runtime.s3_keys.get()},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;

@@ -93,6 +93,8 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   rt->auth = std::make_unique<service::AuthService>(
       *rt->catalog, auth::TokenSigner::from_master_key(*master_key, config.token_ttl_seconds),
       auth::SecretBox(*master_key, "cofferMF"), auth_options);
+  rt->s3_keys = std::make_unique<service::S3Keys>(rt->catalog->s3_keys(), *rt->auth,
+                                                  auth::SecretBox(*master_key, "cofferS3"));
   rt->admin = std::make_unique<service::AdminService>(*rt->catalog, *rt->auth);
   rt->shares = std::make_unique<service::ShareService>(
       *rt->catalog, auth::SecretBox(*master_key, "cofferSL"),

@@ -17,6 +17,7 @@
 #include "service/file_service.h"
 #include "service/job_registry.h"
 #include "service/job_runner.h"
+#include "service/s3_keys.h"
 #include "service/search_service.h"
 #include "service/share_service.h"
 #include "service/upload_sessions.h"
@@ -39,6 +40,7 @@ struct Runtime {
   std::unique_ptr<service::UploadSessions> uploads;          // resumable (tus) uploads
   std::unique_ptr<service::ChunkedUploads> chunked_uploads;  // the sync clients' chunked uploads
   std::unique_ptr<service::AuthService> auth;
+  std::unique_ptr<service::S3Keys> s3_keys;  // the S3-compatible API's access keys
   std::unique_ptr<service::AdminService> admin;
   std::unique_ptr<service::ShareService> shares;
   std::unique_ptr<service::SearchService> search;

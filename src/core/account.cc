@@ -31,4 +31,14 @@ std::optional<uint32_t> parse_scope(std::string_view name) {
   return std::nullopt;
 }
 
+uint32_t scopes_from_text(std::string_view text) {
+  uint32_t scopes = 0;
+  while (!text.empty()) {
+    const size_t end = text.find(' ');
+    scopes |= parse_scope(text.substr(0, end)).value_or(0);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return scopes;
+}
+
 }  // namespace coffer

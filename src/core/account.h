@@ -20,9 +20,15 @@ enum Scope : uint32_t {
 };
 inline constexpr uint32_t kAllScopes = kScopeFilesRead | kScopeFilesWrite | kScopeAdmin;
 
-// "files:read files:write" <-> bits. parse_scopes returns nullopt for an unknown name.
+// "files:read files:write" <-> bits. parse_scope returns nullopt for an unknown name;
+// scopes_from_text reads what scopes_text wrote (stored rows) and skips unknown names.
 std::string scopes_text(uint32_t scopes);
 std::optional<uint32_t> parse_scope(std::string_view name);
+uint32_t scopes_from_text(std::string_view text);
+
+// How often a credential's last use is written (API tokens, S3 keys): once a minute is precise
+// enough for "last used" and keeps a busy script from turning every read into a write.
+inline constexpr Micros kCredentialUseResolution = 60'000'000;
 
 // The authenticated caller of one request.
 struct Principal {
@@ -31,6 +37,7 @@ struct Principal {
   uint32_t scopes = 0;
   int64_t session_id = 0;    // a signed-in session (access token), or 0
   int64_t api_token_id = 0;  // a personal API token, or 0
+  int64_t s3_key_id = 0;     // an S3 access key (the S3-compatible API), or 0
 
   bool has(Scope scope) const { return (scopes & scope) != 0; }
 };
@@ -54,6 +61,18 @@ struct ApiToken {
   uint32_t scopes = 0;
   Micros created = 0;
   std::optional<Micros> expires;
+  std::optional<Micros> last_used;
+};
+
+// An access key pair of the S3-compatible API. Its secret is no part of it: the secret is shown
+// once, when the key is made, and otherwise kept sealed for the signature check alone.
+struct S3Key {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  uint32_t scopes = 0;
+  std::string access_key_id;  // "CK" and 18 more of [A-Z0-9]; not a secret
+  Micros created = 0;
   std::optional<Micros> last_used;
 };
 

@@ -80,6 +80,8 @@ std::string_view errc_name(Errc code) {
       return "FILE_TOO_LARGE";
     case Errc::kThumbnailNotAvailable:
       return "THUMBNAIL_NOT_AVAILABLE";
+    case Errc::kLimitExceeded:
+      return "LIMIT_EXCEEDED";
   }
   return "INTERNAL";
 }

@@ -51,6 +51,7 @@ enum class Errc {
   kTypeNotAllowed,  // TYPE_NOT_ALLOWED: the upload policy refuses the content's type
   kFileTooLarge,    // FILE_TOO_LARGE: the upload policy's size limit for the type
   kThumbnailNotAvailable,  // THUMBNAIL_NOT_AVAILABLE: none exists and none is being made
+  kLimitExceeded,          // LIMIT_EXCEEDED: the caller holds as many of these as one may
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

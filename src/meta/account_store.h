@@ -103,7 +103,7 @@ class AccountStore {
   // Revokes every live session of the user except `keep_session_id`; returns how many.
   virtual Result<int64_t> revoke_sessions(int64_t user_id, int64_t keep_session_id, Micros now) = 0;
   // Sets the password hash and revokes every other session, in one transaction.
-  // With `revoke_api_tokens`, also revokes every API token of the user.
+  // With `revoke_api_tokens`, also revokes every API token and S3 access key of the user.
   virtual Status change_password(int64_t user_id, const std::string& password_hash,
                                  int64_t keep_session_id, bool revoke_api_tokens, Micros now) = 0;
 
@@ -153,7 +153,8 @@ class AccountStore {
                                        const std::string& token_hash, Micros now,
                                        Micros expires) = 0;
   // Spends a live reset token and sets the password, ending every session, in one
-  // transaction. Returns the user id. Errors: kNotFound (unknown, used or expired).
+  // transaction, and revokes every API token and S3 access key. Returns the user id.
+  // Errors: kNotFound (unknown, used or expired).
   virtual Result<int64_t> redeem_password_reset(const std::string& token_hash,
                                                 const std::string& password_hash, Micros now) = 0;
 

@@ -21,6 +21,7 @@
 #include "meta/job_store.h"
 #include "meta/media_store.h"
 #include "meta/property_store.h"
+#include "meta/s3_key_store.h"
 #include "meta/search_index.h"
 #include "meta/share_store.h"
 #include "meta/upload_store.h"
@@ -181,6 +182,8 @@ class Catalog {
   // File activity and storage usage over time, in the same database.
   virtual ActivityStore& activity() = 0;
   virtual UsageHistoryStore& usage_history() = 0;
+  // The S3-compatible API's access keys, in the same database.
+  virtual S3KeyStore& s3_keys() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

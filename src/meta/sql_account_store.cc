@@ -1,17 +1,14 @@
 #include "meta/sql_account_store.h"
 
 #include <algorithm>
-#include <sstream>
 #include <utility>
 
+#include "meta/sql_statements.h"
 #include "meta/user_row.h"
 
 namespace coffer::meta {
 namespace {
 
-// How often a personal token's last use is written: once a minute is precise enough for
-// "last used" and keeps a busy script from turning every read into a write.
-constexpr Micros kTokenUseResolution = 60'000'000;
 constexpr uint32_t kMaxAuditLimit = 1000;
 
 constexpr std::string_view kSessionColumns =
@@ -39,14 +36,6 @@ Result<Session> load_session(Connection& conn, int64_t session_id) {
   return session_from_row(**row);
 }
 
-uint32_t scopes_from_text(const std::string& text) {
-  uint32_t scopes = 0;
-  std::istringstream in(text);
-  std::string name;
-  while (in >> name) scopes |= parse_scope(name).value_or(0);
-  return scopes;
-}
-
 constexpr std::string_view kTokenColumns =
     "t.id, t.user_id, t.name, t.scopes, t.created_at, t.expires_at, t.last_used_at";
 
@@ -65,32 +54,6 @@ ApiToken token_from_row(const Row& row) {
 // Truncates client-supplied text kept for display (user agents) to a sane size.
 std::string bounded(const std::string& text, size_t max = 256) {
   return text.size() <= max ? text : text.substr(0, max);
-}
-
-// Every row of a read query, converted by from_row.
-template <typename T>
-Result<std::vector<T>> read_all(Database& db, const std::string& sql, const Params& params,
-                                T (*from_row)(const Row&)) {
-  using Items = std::vector<T>;
-  return transact_value<Items>(db, TxMode::kRead, [&](Connection& conn) -> Result<Items> {
-    auto rows = conn.query(sql, params);
-    COFFER_RETURN_IF_ERROR(rows);
-    Items items;
-    items.reserve(rows->size());
-    for (const Row& row : *rows) items.push_back(from_row(row));
-    return items;
-  });
-}
-
-// A write that must change exactly one row; kNotFound with `what` when it changed none.
-Status update_one(Database& db, const std::string& sql, const Params& params,
-                  const char* not_found) {
-  return db.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
-    auto n = conn.exec(sql, params);
-    COFFER_RETURN_IF_ERROR(n);
-    if (*n == 0) return Status(Errc::kNotFound, not_found);
-    return Status::ok();
-  });
 }
 
 // Makes `next_hash` the session's current refresh token and extends the session.
@@ -113,10 +76,15 @@ Result<RefreshResult> rotate(Connection& conn, const std::string& next_hash,
   return result;
 }
 
+// Every API token and S3 access key of the user: the credentials made to act without a
+// password, which whoever learned the password may have made.
 Status revoke_all_api_tokens(Connection& conn, int64_t user_id, Micros now) {
-  return status_of(
-      conn.exec("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                {now, user_id}));
+  for (const char* sql :
+       {"UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        "UPDATE s3_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"}) {
+    COFFER_RETURN_IF_ERROR(conn.exec(sql, {now, user_id}));
+  }
+  return Status::ok();
 }
 
 }  // namespace
@@ -287,13 +255,8 @@ Result<std::pair<ApiToken, User>> SqlAccountStore::use_api_token(const std::stri
     return Found{token_from_row(**row), std::move(*user)};
   });
   COFFER_RETURN_IF_ERROR(found);
-  if (!found->first.last_used || *found->first.last_used + kTokenUseResolution <= now) {
-    COFFER_RETURN_IF_ERROR(db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
-      return status_of(
-          conn.exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {now, found->first.id}));
-    }));
-    found->first.last_used = now;
-  }
+  COFFER_RETURN_IF_ERROR(
+      record_credential_use(db_, "api_tokens", found->first.id, found->first.last_used, now));
   return found;
 }
 

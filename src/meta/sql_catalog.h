@@ -19,6 +19,7 @@
 #include "meta/sql_job_store.h"
 #include "meta/sql_media_store.h"
 #include "meta/sql_property_store.h"
+#include "meta/sql_s3_key_store.h"
 #include "meta/sql_search_index.h"
 #include "meta/sql_share_store.h"
 #include "meta/sql_upload_store.h"
@@ -96,6 +97,7 @@ class SqlCatalog final : public Catalog {
   SearchIndex& search() override { return search_; }
   ActivityStore& activity() override { return activity_; }
   UsageHistoryStore& usage_history() override { return usage_history_; }
+  S3KeyStore& s3_keys() override { return s3_keys_; }
 
   Database& database() { return *db_; }
 
@@ -115,6 +117,7 @@ class SqlCatalog final : public Catalog {
   SqlSearchIndex search_{*db_};
   SqlActivityStore activity_{*db_};
   SqlUsageHistoryStore usage_history_{*db_};
+  SqlS3KeyStore s3_keys_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

@@ -2,8 +2,9 @@
 // Positive authentication results kept in memory for a short while, so that a request whose
 // credential was checked a moment ago needs no database read to be let in again.
 //
-// Keys never hold a secret: callers key a session by its id ("s:<id>") and an API token by its
-// SHA-256 ("t:<hex>"). Only successes are kept; a failure is always decided afresh.
+// Keys never hold a secret: callers key a session by its id ("s:<id>"), an API token by its
+// SHA-256 ("t:<hex>") and an S3 access key by its access key id ("k:<id>", S3Keys). Only
+// successes are kept; a failure is always decided afresh.
 //
 // Revocation on this node is immediate: every write that revokes or changes a credential or
 // an account (sign-out, session revoke, refresh-token reuse, password change or reset, API token
@@ -37,6 +38,7 @@ namespace coffer::service {
 struct CachedIdentity {
   Principal principal;
   std::string username;  // for HTTP Basic, whose user name must match the credential's owner
+  std::string secret;    // an S3 access key's secret, which its signature check needs; else ""
 };
 
 class AuthCache {

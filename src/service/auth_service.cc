@@ -14,7 +14,7 @@
 namespace coffer::service {
 namespace {
 
-constexpr size_t kMaxTokenName = 100;
+constexpr size_t kMaxCredentialName = 100;
 constexpr int64_t kMaxApiTokenLifetime = int64_t{10} * 366 * 86400;
 constexpr int kRecoveryCodes = 10;
 constexpr size_t kTotpSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
@@ -73,6 +73,30 @@ std::optional<RegistrationMode> parse_registration_mode(std::string_view name) {
 
 uint32_t scopes_for_role(Role role) {
   return role == Role::kAdmin ? kAllScopes : (kScopeFilesRead | kScopeFilesWrite);
+}
+
+Status validate_credential_name(std::string_view name) {
+  // Characters, not bytes: UTF-8 continuation bytes do not count.
+  size_t characters = 0;
+  for (unsigned char c : name) characters += (c & 0xC0) != 0x80 ? 1 : 0;
+  if (characters == 0 || characters > kMaxCredentialName) {
+    return Status(Errc::kInvalidArgument, "name must be 1 to 100 characters");
+  }
+  return Status::ok();
+}
+
+Status check_credential_scopes(const Principal& who, uint32_t scopes) {
+  if (scopes == 0) return Status(Errc::kInvalidArgument, "at least one scope is required");
+  if ((scopes & ~scopes_for_role(who.role)) != 0) {
+    return Status(Errc::kForbidden, "only admins may create credentials with the admin scope");
+  }
+  // Never more than the caller holds now: an admin session without the second factor the
+  // server requires lacks the admin scope, and so does every credential it makes.
+  if ((scopes & ~who.scopes) != 0) {
+    return Status(Errc::kForbidden,
+                  "this session lacks a requested scope (admins need a second factor here)");
+  }
+  return Status::ok();
 }
 
 Status validate_username(std::string_view username) {
@@ -399,19 +423,8 @@ Result<CreatedApiToken> AuthService::create_api_token(const Principal& who, std:
                                                       uint32_t scopes,
                                                       std::optional<int64_t> expires_in_seconds,
                                                       const RequestOrigin& origin) {
-  if (name.empty() || name.size() > kMaxTokenName) {
-    return Status(Errc::kInvalidArgument, "name must be 1 to 100 bytes");
-  }
-  if (scopes == 0) return Status(Errc::kInvalidArgument, "at least one scope is required");
-  if ((scopes & ~scopes_for_role(who.role)) != 0) {
-    return Status(Errc::kForbidden, "only admins may create tokens with the admin scope");
-  }
-  // Never more than the caller holds now: an admin session without the second factor the
-  // server requires lacks the admin scope, and so does every token it makes.
-  if ((scopes & ~who.scopes) != 0) {
-    return Status(Errc::kForbidden,
-                  "this session lacks a requested scope (admins need a second factor here)");
-  }
+  COFFER_RETURN_IF_ERROR(validate_credential_name(name));
+  COFFER_RETURN_IF_ERROR(check_credential_scopes(who, scopes));
   if (expires_in_seconds &&
       (*expires_in_seconds <= 0 || *expires_in_seconds > kMaxApiTokenLifetime)) {
     return Status(Errc::kInvalidArgument, "expires_in must be between 1 second and 10 years");

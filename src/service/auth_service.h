@@ -153,8 +153,15 @@ class AuthService {
   Status set_password(std::string_view username, std::string_view password);
 
   // Forgets every remembered credential check. Whoever changes an account, a session or a
-  // token outside this class (AdminService) calls it after the change is written.
+  // token outside this class (AdminService, S3Keys) calls it after the change is written.
   void credentials_changed() { cache_.invalidate_all(); }
+  // The memory of credential checks, shared with the other credentials this process checks
+  // (S3 access keys), so that every change above forgets those too.
+  AuthCache& credential_cache() { return cache_; }
+
+  // The scopes `user`'s role grants now: without the admin scope for an admin who has no
+  // second factor while the server requires one. A credential holds at most these.
+  Result<uint32_t> scopes_now(const User& user);
 
  private:
   // authenticate, with the owner's username (HTTP Basic compares it).
@@ -163,10 +170,6 @@ class AuthService {
   // OK when the user has no confirmed TOTP, or `factor` proves it (spending the code).
   // Errors: kMfaRequired (nothing given), kInvalidCredentials (wrong).
   Status check_second_factor(int64_t user_id, const SecondFactor& factor, Micros now);
-  // The scopes `user`'s role grants now: without the admin scope for an admin who has no
-  // second factor while the server requires one.
-  Result<uint32_t> scopes_now(const User& user);
-
   meta::Catalog& catalog_;
   auth::SecretBox mfa_box_;
   meta::AccountStore& accounts_;
@@ -188,5 +191,11 @@ uint32_t scopes_for_role(Role role);
 
 // Usernames: 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
 Status validate_username(std::string_view username);
+// The name a user gives a credential (API token, S3 access key): 1-100 characters.
+Status validate_credential_name(std::string_view name);
+// The scopes a user may give a new credential: some, all within what `who` holds now (an
+// admin session without the second factor the server requires lacks the admin scope).
+// Errors: kInvalidArgument (none), kForbidden.
+Status check_credential_scopes(const Principal& who, uint32_t scopes);
 
 }  // namespace coffer::service

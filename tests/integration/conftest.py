@@ -37,7 +37,8 @@ import postgres_cluster
 # passes through the recorder below; add_user and the database URLs add theirs directly.
 _secrets = set()
 SECRET_FIELDS = {"password", "current_password", "new_password", "access_token", "refresh_token",
-                 "token", "secret", "secret_access_key", "otpauth_uri", "recovery_code", "recovery_codes", "invite"}
+                 "token", "secret", "otpauth_uri", "recovery_code", "recovery_codes", "invite",
+                 "secret_access_key"}
 # The header in front of each encoded chunk in a packed volume (docs/storage-format.md).
 VOLUME_RECORD_HEADER = 48
 MIN_SECRET_LENGTH = 8  # shorter values (TOTP codes, "wrong") would match ordinary log text

@@ -305,6 +305,7 @@ def test_authorization_matrix(admin_server):
         ids[name] = r.headers["Location"].rsplit("/", 1)[1]
     ids["a_session"] = login(s, A, "alice-password-1").json()["session_id"]  # a second device
     ids["a_token"] = call(a, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["id"]
+    ids["a_s3_key"] = call(a, "POST", "/api/v1/auth/s3-keys", json={"name": "k"}).json()["id"]
     admin = sessions[ADMIN]
     ids["victim"] = call(admin, "POST", "/api/v1/admin/users", json={"username": "victim"}).json()["id"]
     ids["group"] = call(admin, "POST", "/api/v1/admin/groups", json={"name": "g"}).json()["id"]
@@ -369,6 +370,9 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/auth/tokens", None, everyone(200)),
         ("POST", "/api/v1/auth/tokens", {"name": "n", "scopes": "files:read"}, everyone(201)),
         ("DELETE", "/api/v1/auth/tokens/{a_token}", None, others(204)),
+        ("GET", "/api/v1/auth/s3-keys", None, everyone(200)),
+        ("POST", "/api/v1/auth/s3-keys", {"name": "n"}, everyone(201)),
+        ("DELETE", "/api/v1/auth/s3-keys/{a_s3_key}", None, others(204)),
         ("GET", "/api/v1/audit", None, everyone(200)),
         ("POST", "/api/v1/auth/mfa/totp", None, everyone(200)),
         ("POST", "/api/v1/auth/mfa/totp/confirm", {"code": "abcdef"}, everyone(401)),

@@ -210,7 +210,7 @@ def test_another_users_bucket_is_indistinguishable_from_none(s3, s3_alice, s3_bo
 def test_a_read_only_key_cannot_write(s3, s3_alice, alice_s3):
     alice_s3.create_bucket(Bucket="ro")
     alice_s3.put_object(Bucket="ro", Key="k", Body=b"v")
-    reader = boto3_client(s3.endpoint, make_key(s3_alice, scopes=["files:read"]))
+    reader = boto3_client(s3.endpoint, make_key(s3_alice, scopes="files:read"))
     assert reader.get_object(Bucket="ro", Key="k")["Body"].read() == b"v"
     with pytest.raises(botocore.exceptions.ClientError) as e:
         reader.put_object(Bucket="ro", Key="k", Body=b"overwritten")

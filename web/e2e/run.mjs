@@ -853,6 +853,27 @@ await step("enrol in two-factor authentication (QR code, recovery codes)", async
   server.totpSecret = secret;
 });
 
+await step("create an S3 access key (secret shown once, aws-cli snippet) and revoke it", async () => {
+  await page.getByLabel("Key name").fill("e2e backup");
+  await page.getByRole("button", { name: "Create S3 key" }).click();
+  const region = page.getByRole("region", { name: "New S3 access key" });
+  await region.waitFor();
+  const id = (await page.getByTestId("new-s3-access-key-id").textContent()).trim();
+  const secret = (await page.getByTestId("new-s3-secret").textContent()).trim();
+  check(/^CK[A-Z0-9]{18}$/.test(id), "access key id: " + id);
+  check(/^[A-Za-z0-9+/]{40}$/.test(secret), "a 40-character secret");
+  check(await region.evaluate((el) => el === document.activeElement), "the new key takes the focus");
+  const snippet = await page.getByTestId("s3-aws-cli").textContent();
+  check(snippet.includes(id) && snippet.includes(secret) && snippet.includes("--endpoint-url"), "the aws-cli snippet");
+  await page.getByRole("button", { name: "Copy access key ID" }).waitFor();
+  await shot("settings-s3-key");
+  await region.getByRole("button", { name: "Done" }).click();
+  check(!(await page.content()).includes(secret), "the secret is gone once done");
+  const revoke = page.getByRole("button", { name: "Revoke S3 key e2e backup" });
+  await revoke.click();
+  await revoke.waitFor({ state: "detached" });
+});
+
 await step("log in with a TOTP code", async () => {
   await signOut();
   await signIn(server.user, server.password);

@@ -6,7 +6,7 @@ import { api, type User } from "./api";
 import { StorageCharts } from "./charts";
 import { bytes, date, parseBytes } from "./format";
 import { JobQueue } from "./jobs";
-import { ConfirmDialog, Dialog, DialogActions, ErrorText, TableHead, toast, toastError, useAction } from "./ui";
+import { ConfirmDialog, CopyButton, Dialog, DialogActions, ErrorText, TableHead, toast, toastError, useAction } from "./ui";
 
 function Users() {
   const [items, setItems] = useState<User[]>([]);
@@ -55,9 +55,7 @@ function Users() {
           <p>
             Send this one-time link to {reset.user.username} (valid for 24 hours): <code class="mono">{reset.url}</code>
           </p>
-          <button type="button" onClick={() => void navigator.clipboard.writeText(reset.url).then(() => toast("Copied."), toastError)}>
-            Copy link
-          </button>
+          <CopyButton text={reset.url}>Copy link</CopyButton>
           <button type="button" class="link" onClick={() => setReset(null)}>
             Done
           </button>

@@ -1,10 +1,11 @@
 // The user's own settings: storage usage, password, two-factor authentication (TOTP with
-// recovery codes), sessions and personal API tokens.
-import { useEffect, useState } from "preact/hooks";
+// recovery codes), sessions, personal API tokens and S3 access keys.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type User } from "./api";
 import { bytes, date } from "./format";
 import { QrCode } from "./qr";
-import { ErrorText, toast, toastError, useAction } from "./ui";
+import { CopyButton, ErrorText, toast, toastError, useAction } from "./ui";
 import { UsageHistory } from "./charts";
 
 function Usage() {
@@ -109,9 +110,7 @@ function TwoFactor(props: { enabled: boolean; onChanged: () => Promise<void> }) 
               <li key={c}>{c}</li>
             ))}
           </ul>
-          <button type="button" onClick={() => void navigator.clipboard.writeText(recovery.join("\n")).then(() => toast("Copied."), toastError)}>
-            Copy codes
-          </button>
+          <CopyButton text={recovery.join("\n")}>Copy codes</CopyButton>
         </div>
       )}
       {!props.enabled && !enrolment && (
@@ -204,6 +203,51 @@ function Sessions() {
   );
 }
 
+// A secret shown once, until the user is done with it. It takes the focus when it appears, so a
+// keyboard or screen-reader user lands on it.
+function ShownOnce(props: { label: string; onDone: () => void; children: ComponentChildren }) {
+  const region = useRef<HTMLDivElement>(null);
+  useEffect(() => region.current?.focus(), []);
+  return (
+    <div class="secret" role="region" aria-label={props.label} tabIndex={-1} ref={region}>
+      {props.children}
+      <button type="button" class="link" onClick={props.onDone}>
+        Done
+      </button>
+    </div>
+  );
+}
+
+function WriteScope(props: { checked: boolean; onChange: (write: boolean) => void }) {
+  return (
+    <label class="check">
+      <input type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.currentTarget.checked)} />
+      May also change files
+    </label>
+  );
+}
+
+const scopesFor = (write: boolean) => (write ? ["files:read", "files:write"] : ["files:read"]);
+
+// One credential of a list (API token, S3 key), with its revoke button.
+function CredentialRow(props: { title: ComponentChildren; detail: string; revokeLabel: string; path: string; onRevoked: () => void }) {
+  return (
+    <li class="item-row">
+      <span>
+        {props.title}
+        <br />
+        <span class="muted">{props.detail}</span>
+      </span>
+      <button type="button" aria-label={props.revokeLabel}
+        onClick={() => void api(props.path, { method: "DELETE" }).then(props.onRevoked).catch(toastError)}>
+        Revoke
+      </button>
+    </li>
+  );
+}
+
+const lastUsed = (at: string | null) => (at ? `last used ${date(at)}` : "never used");
+
 interface Token {
   id: number;
   name: string;
@@ -223,7 +267,7 @@ function Tokens() {
   const load = () => api<{ items: Token[] }>("/api/v1/auth/tokens").then((r) => setItems(r.items), setError);
   useEffect(() => void load(), []);
   const create = useAction(async () => {
-    const body: Record<string, unknown> = { name: name.trim(), scopes: write ? ["files:read", "files:write"] : ["files:read"] };
+    const body: Record<string, unknown> = { name: name.trim(), scopes: scopesFor(write) };
     if (Number(days) > 0) body.expires_in = Number(days) * 86400;
     const token = await api<{ token: string }>("/api/v1/auth/tokens", { method: "POST", body });
     setSecret(token.token);
@@ -235,16 +279,11 @@ function Tokens() {
       <h2 id="tokens-title">API tokens</h2>
       <p class="muted">For scripts and apps: send as <code>Authorization: Bearer …</code>.</p>
       {secret && (
-        <div class="secret" role="region" aria-label="New token">
+        <ShownOnce key={secret} label="New token" onDone={() => setSecret(null)}>
           <p>Copy the new token now: it is shown only once.</p>
           <code class="mono" data-testid="new-token">{secret}</code>
-          <button type="button" onClick={() => void navigator.clipboard.writeText(secret).then(() => toast("Copied."), toastError)}>
-            Copy
-          </button>
-          <button type="button" class="link" onClick={() => setSecret(null)}>
-            Done
-          </button>
-        </div>
+          <CopyButton text={secret}>Copy</CopyButton>
+        </ShownOnce>
       )}
       <form class="inline-form" onSubmit={(e) => (e.preventDefault(), void create.run())}>
         <label>
@@ -255,10 +294,7 @@ function Tokens() {
           Expires in (days, 0 for never)
           <input type="number" min={0} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
         </label>
-        <label class="check">
-          <input type="checkbox" checked={write} onChange={(e) => setWrite(e.currentTarget.checked)} />
-          May also change files
-        </label>
+        <WriteScope checked={write} onChange={setWrite} />
         <button class="primary" disabled={create.busy}>
           Create token
         </button>
@@ -266,20 +302,89 @@ function Tokens() {
       <ErrorText error={error ?? create.error} />
       <ul class="plain">
         {items.map((t) => (
-          <li key={t.id} class="item-row">
-            <span>
-              <strong>{t.name}</strong> <span class="muted">({t.scopes})</span>
-              <br />
-              <span class="muted">
-                created {date(t.created)} · {t.expires ? `expires ${date(t.expires)}` : "never expires"} ·{" "}
-                {t.last_used ? `last used ${date(t.last_used)}` : "never used"}
-              </span>
-            </span>
-            <button type="button" aria-label={`Revoke token ${t.name}`}
-              onClick={() => void api(`/api/v1/auth/tokens/${t.id}`, { method: "DELETE" }).then(load).catch(toastError)}>
-              Revoke
-            </button>
-          </li>
+          <CredentialRow key={t.id} title={<><strong>{t.name}</strong> <span class="muted">({t.scopes})</span></>}
+            detail={`created ${date(t.created)} · ${t.expires ? `expires ${date(t.expires)}` : "never expires"} · ${lastUsed(t.last_used)}`}
+            revokeLabel={`Revoke token ${t.name}`} path={`/api/v1/auth/tokens/${t.id}`} onRevoked={() => void load()} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+interface S3Key {
+  id: number;
+  name: string;
+  scopes: string;
+  access_key_id: string;
+  created: string;
+  last_used: string | null;
+}
+
+// aws-cli's configuration for a new key; the endpoint is whatever the administrator set up.
+function awsCliSnippet(accessKeyId: string, secret: string) {
+  return [
+    `aws configure set aws_access_key_id ${accessKeyId} --profile coffer`,
+    `aws configure set aws_secret_access_key ${secret} --profile coffer`,
+    "aws --profile coffer --endpoint-url ENDPOINT s3 ls",
+  ].join("\n");
+}
+
+function S3Keys() {
+  const [items, setItems] = useState<S3Key[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [name, setName] = useState("");
+  const [write, setWrite] = useState(true);
+  const [created, setCreated] = useState<(S3Key & { secret_access_key: string }) | null>(null);
+  const load = () => api<{ items: S3Key[] }>("/api/v1/auth/s3-keys").then((r) => setItems(r.items), setError);
+  useEffect(() => void load(), []);
+  const create = useAction(async () => {
+    setCreated(await api("/api/v1/auth/s3-keys", { method: "POST", body: { name: name.trim(), scopes: scopesFor(write) } }));
+    setName("");
+    await load();
+  });
+  return (
+    <section class="card" aria-labelledby="s3-keys-title">
+      <h2 id="s3-keys-title">S3 access keys</h2>
+      <p class="muted">For S3 tools such as aws-cli, rclone, restic and boto3: each bucket is a top-level folder.</p>
+      {created && (
+        <ShownOnce key={created.id} label="New S3 access key" onDone={() => setCreated(null)}>
+          <p>Copy the secret access key now: it is shown only once.</p>
+          <dl class="key-pair">
+            <dt>Access key ID</dt>
+            <dd>
+              <code class="mono" data-testid="new-s3-access-key-id">{created.access_key_id}</code>{" "}
+              <CopyButton text={created.access_key_id} label="Copy access key ID">Copy</CopyButton>
+            </dd>
+            <dt>Secret access key</dt>
+            <dd>
+              <code class="mono" data-testid="new-s3-secret">{created.secret_access_key}</code>{" "}
+              <CopyButton text={created.secret_access_key} label="Copy secret access key">Copy</CopyButton>
+            </dd>
+          </dl>
+          <p>
+            With aws-cli, where <code>ENDPOINT</code> is the S3 address your administrator configured:
+          </p>
+          <pre class="mono snippet" data-testid="s3-aws-cli">{awsCliSnippet(created.access_key_id, created.secret_access_key)}</pre>
+          <CopyButton text={awsCliSnippet(created.access_key_id, created.secret_access_key)}>Copy commands</CopyButton>
+        </ShownOnce>
+      )}
+      <form class="inline-form" onSubmit={(e) => (e.preventDefault(), void create.run())}>
+        <label>
+          Key name
+          <input required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <WriteScope checked={write} onChange={setWrite} />
+        <button class="primary" disabled={create.busy}>
+          Create S3 key
+        </button>
+      </form>
+      <ErrorText error={error ?? create.error} />
+      <ul class="plain">
+        {items.map((k) => (
+          <CredentialRow key={k.id}
+            title={<><strong>{k.name}</strong> <code class="mono">{k.access_key_id}</code> <span class="muted">({k.scopes})</span></>}
+            detail={`created ${date(k.created)} · ${lastUsed(k.last_used)}`}
+            revokeLabel={`Revoke S3 key ${k.name}`} path={`/api/v1/auth/s3-keys/${k.id}`} onRevoked={() => void load()} />
         ))}
       </ul>
     </section>
@@ -297,6 +402,7 @@ export function Settings(props: { user: User; onChanged: () => Promise<void> }) 
         <TwoFactor enabled={!!props.user.mfa_enabled} onChanged={props.onChanged} />
         <Sessions />
         <Tokens />
+        <S3Keys />
       </div>
     </section>
   );

@@ -61,6 +61,16 @@ export function toastError(error: unknown) {
   notify(describe(error), "error");
 }
 
+// A button that copies `text` to the clipboard and says so.
+export function CopyButton(props: { text: string; label?: string; children: ComponentChildren }) {
+  return (
+    <button type="button" aria-label={props.label}
+      onClick={() => void navigator.clipboard.writeText(props.text).then(() => toast("Copied."), toastError)}>
+      {props.children}
+    </button>
+  );
+}
+
 export function Notices() {
   const [items, setItems] = useState<Notice[]>([]);
   useEffect(() => {

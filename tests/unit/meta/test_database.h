@@ -10,7 +10,9 @@
 #include <string>
 
 #include "meta/database.h"
+#include "meta/migrations.h"
 #include "meta/postgres_database.h"
+#include "meta/sql_catalog.h"
 #include "meta/sqlite_database.h"
 
 namespace coffer::meta::testing {
@@ -37,6 +39,14 @@ inline Result<std::unique_ptr<Database>> open_empty_test_database(
   COFFER_RETURN_IF_ERROR(db);
   COFFER_RETURN_IF_ERROR(empty_postgres_database(**db));
   return db;
+}
+
+// A migrated, empty catalog on the test database (see open_empty_test_database).
+inline Result<std::unique_ptr<SqlCatalog>> open_empty_test_catalog(const std::string& sqlite_path) {
+  auto db = open_empty_test_database(sqlite_path);
+  COFFER_RETURN_IF_ERROR(db);
+  COFFER_RETURN_IF_ERROR(migrate(**db));
+  return std::make_unique<SqlCatalog>(std::move(*db));
 }
 
 }  // namespace coffer::meta::testing
