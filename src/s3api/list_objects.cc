@@ -5,8 +5,9 @@
 // for a file, "name/" for a folder, whose every key starts so), which is the byte order of the
 // keys themselves. It starts at the deepest folder the prefix names, skips subtrees entirely
 // before the marker, and does not descend into a folder the delimiter rolls up into one
-// common prefix. An empty folder is listed as its marker key "a/b/" (size 0), so that a
-// recursive delete of every listed key empties the bucket.
+// common prefix. Only files are objects: an empty folder shows only as a common prefix (when
+// a delimiter rolls it up), never as a key, so a recursive delete of every listed key leaves
+// nothing a listing shows.
 
 #include <sodium.h>
 
@@ -49,11 +50,9 @@ class Walker {
   Result<bool> walk(const Node& folder, const std::string& folder_key) {
     auto children = all_children(call_.ctx.files, call_.actor(), folder);
     COFFER_RETURN_IF_ERROR(children);
-    if (children->empty() && !folder_key.empty()) {
-      // An empty folder: its marker key.
-      if (!emit_key(folder_key, folder)) return false;
-      return true;
-    }
+    // An empty folder holds no object. (With a delimiter that rolls it up, visit_folder has
+    // listed it as a common prefix, which is how a browsing client sees folders.)
+    if (children->empty()) return true;
     std::vector<std::pair<std::string, const Node*>> entries;
     entries.reserve(children->size());
     for (const Node& child : *children) {
@@ -252,10 +251,6 @@ api::Response list_object_versions(S3Call& call) {
       entries += "</Version>";
       last_version = id;
     };
-    if (node.kind == NodeKind::kFolder) {
-      entry("null", true, node.modified, etag_of(node), 0);
-      continue;
-    }
     auto versions = call.ctx.files.list_versions(call.actor(), node.id);
     if (!versions.is_ok()) return call.fail(versions.status());
     for (const FileVersion& v : *versions) {

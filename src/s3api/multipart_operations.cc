@@ -312,13 +312,16 @@ api::Response complete_multipart_upload(S3Call& call) {
                                "may not have been uploaded, or the specified entity tag may not "
                                "match the part's entity tag."});
     }
-    if (i + 1 < listed->size() && it->second->size < kMinPartSize) {
+    md5s.push_back(it->second->md5);
+    size += it->second->size;
+  }
+  // Sizes once every part is known to be there (S3 names a missing part first).
+  for (size_t i = 0; i + 1 < listed->size(); ++i) {
+    if (by_number[(*listed)[i].number]->size < kMinPartSize) {
       return call.fail(S3Error{400, "EntityTooSmall",
                                "Your proposed upload is smaller than the minimum allowed object "
                                "size (5 MiB for every part but the last)."});
     }
-    md5s.push_back(it->second->md5);
-    size += it->second->size;
   }
   // Parts uploaded but not listed are not part of the object.
   for (const auto& [number, part] : by_number) {
