@@ -539,5 +539,44 @@ TEST(HttpServerTest, ListenFailsWhenAddressTaken) {
   EXPECT_EQ(s.code(), Errc::kUnavailable);
 }
 
+TEST(HttpServerTest, EachListenerAnswersWithItsOwnHandlerAndAllStopTogether) {
+  TestHandler main_handler;
+  TestHandler s3_handler([](api::Request& request) {
+    api::Response r;
+    r.body = "s3 " + request.target;
+    return r;
+  });
+  uint16_t second_port = 0;
+  RunningServer server(test_options(), main_handler, [&](HttpServer& s) {
+    auto port = s.add_listener("127.0.0.1", 0, s3_handler);
+    ASSERT_TRUE(port.is_ok()) << port.status().to_string();
+    second_port = *port;
+  });
+  ASSERT_NE(second_port, 0);
+  ASSERT_NE(second_port, server.port());
+  Client main_client(server.port());
+  Client s3_client(second_port);
+  ASSERT_TRUE(main_client.send(get("/a")));
+  ASSERT_TRUE(s3_client.send(get("/bucket/key")));
+  auto main_reply = main_client.read_response();
+  auto s3_reply = s3_client.read_response();
+  ASSERT_TRUE(main_reply && s3_reply);
+  EXPECT_EQ(main_reply->body, "GET /a");
+  EXPECT_EQ(s3_reply->body, "s3 /bucket/key");
+  EXPECT_EQ(main_handler.wait_completed(1).size(), 1u);
+  EXPECT_EQ(s3_handler.wait_completed(1).size(), 1u);
+  server.stop_and_wait();
+  EXPECT_FALSE(Client(second_port).connected());
+}
+
+TEST(HttpServerTest, AddListenerFailsWhenAddressTaken) {
+  TestHandler handler;
+  RunningServer first(test_options(), handler);
+  HttpServer second(test_options(), handler);
+  ASSERT_TRUE(second.listen().is_ok());
+  auto taken = second.add_listener("127.0.0.1", first.port(), handler);
+  EXPECT_EQ(taken.status().code(), Errc::kUnavailable);
+}
+
 }  // namespace
 }  // namespace coffer::http

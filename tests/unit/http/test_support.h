@@ -169,9 +169,13 @@ inline ServerOptions test_options(bool inline_handlers = true) {
 // An HttpServer listening on a free port, run() on a background thread.
 class RunningServer {
  public:
-  RunningServer(ServerOptions options, api::Handler& handler) : server_(options, handler) {
+  // `before_run` may add listeners.
+  RunningServer(ServerOptions options, api::Handler& handler,
+                const std::function<void(HttpServer&)>& before_run = {})
+      : server_(options, handler) {
     Status s = server_.listen();
     EXPECT_TRUE(s.is_ok()) << s.to_string();
+    if (before_run) before_run(server_);
     done_ = std::async(std::launch::async, [this] { server_.run(); });
   }
   ~RunningServer() { stop_and_wait(); }
