@@ -27,11 +27,11 @@ struct Config {
   bool secure_cookies = true;                // false only for plain-http development
   int64_t gc_interval_seconds = 3600;        // 0 disables the in-server collector
   int64_t gc_grace_seconds = 3600;
-  int64_t default_quota_bytes = 0;      // for users without their own quota; 0: unlimited
-  int64_t keep_versions = 0;            // older versions kept per file; 0: all
-  int64_t version_retention_days = 0;   // older versions deleted after this; 0: never
-  int64_t trash_retention_days = 30;    // purged by the periodic collector; 0 keeps forever
-  bool metrics_public = false;  // /metrics for anybody, not only local scrapes and operators
+  int64_t default_quota_bytes = 0;     // for users without their own quota; 0: unlimited
+  int64_t keep_versions = 0;           // older versions kept per file; 0: all
+  int64_t version_retention_days = 0;  // older versions deleted after this; 0: never
+  int64_t trash_retention_days = 30;   // purged by the periodic collector; 0 keeps forever
+  bool metrics_public = false;         // /metrics for anybody, not only local scrapes and operators
   int64_t mass_delete_threshold = 100;  // nodes per client per minute before an audit flag
   // File activity and daily usage samples are pruned after these many days (0: kept).
   int64_t activity_retention_days = 90;

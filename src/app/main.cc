@@ -255,8 +255,9 @@ int serve(const Config& config) {
   if (s3_listen) {
     auto port = server.add_listener(s3_listen->first, s3_listen->second, s3_handler);
     if (!port.is_ok()) return fail(port.status());
-    api::log_event(api::LogLevel::kInfo,
-                   {{"msg", "listening"}, {"api", "s3"}, {"address", s3_listen->first}, {"port", *port}});
+    api::log_event(
+        api::LogLevel::kInfo,
+        {{"msg", "listening"}, {"api", "s3"}, {"address", s3_listen->first}, {"port", *port}});
   }
   // Usage history gets today's point at once, not only after the first collection.
   record_usage_and_prune(runtime);

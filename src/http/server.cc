@@ -90,7 +90,8 @@ class HttpServer::Impl {
         control_(asio::make_strand(io_)),
         grace_timer_(control_),
         backoff_timer_(control_) {
-    listeners_.push_back(std::make_unique<Listener>(control_, options_.host, options_.port, handler));
+    listeners_.push_back(
+        std::make_unique<Listener>(control_, options_.host, options_.port, handler));
   }
 
   Status listen();

@@ -92,8 +92,8 @@ Result<std::vector<ChunkedUploadPart>> SqlChunkedUploadStore::parts(int64_t owne
     std::map<std::string, size_t> index;
     for (const Row& row : *rows) {
       index[row.text(0)] = out.size();
-      out.push_back(ChunkedUploadPart{row.text(0), static_cast<uint64_t>(row.int64(1)),
-                                      row.int64(2), {}, row.text(3)});
+      out.push_back(ChunkedUploadPart{
+          row.text(0), static_cast<uint64_t>(row.int64(1)), row.int64(2), {}, row.text(3)});
     }
     if (!with_chunks) return out;
     COFFER_RETURN_IF_ERROR(conn.query_each(

@@ -60,8 +60,8 @@ api::Response create_bucket(S3Call& call) {
                                  "Your previous request to create the named bucket succeeded "
                                  "and you already own it."});
       }
-      return call.fail(S3Error{409, "BucketAlreadyExists",
-                               "A file of that name is at the top of your files."});
+      return call.fail(
+          S3Error{409, "BucketAlreadyExists", "A file of that name is at the top of your files."});
     }
     return call.fail(made.status());
   }

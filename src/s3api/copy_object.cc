@@ -36,7 +36,8 @@ api::Response copy_object(S3Call& call) {
   auto key = parse_key(call.target.key);
   if (!key.is_ok()) return call.fail(key.status());
   if (key->folder_marker) {
-    return call.fail(S3Error{400, "InvalidArgument", "a key ending in '/' names a folder and takes no content"});
+    return call.fail(
+        S3Error{400, "InvalidArgument", "a key ending in '/' names a folder and takes no content"});
   }
   if (!replace && source->bucket == call.target.bucket && source->key == call.target.key &&
       !source->version_id) {

@@ -30,7 +30,6 @@ std::optional<CopySource> parse_copy_source(std::string_view header) {
   return source;
 }
 
-
 std::variant<Node, api::Response> find_copy_source(S3Call& call) {
   auto source = parse_copy_source(call.request.header("x-amz-copy-source"));
   if (!source) {

@@ -283,7 +283,8 @@ api::Response list_objects(S3Call& call, bool v2) {
   request.delimiter = t.param("delimiter").value_or("");
   const std::string encoding = t.param("encoding-type").value_or("");
   if (!encoding.empty() && encoding != "url") {
-    return call.fail(S3Error{400, "InvalidArgument", "Invalid Encoding Method specified in Request"});
+    return call.fail(
+        S3Error{400, "InvalidArgument", "Invalid Encoding Method specified in Request"});
   }
   const bool url_encoding = encoding == "url";
   if (!read_max_keys(t, request)) {
@@ -296,7 +297,8 @@ api::Response list_objects(S3Call& call, bool v2) {
     start_after = t.param("start-after").value_or("");
     if (token) {
       if (!read_token(*token, request)) {
-        return call.fail(S3Error{400, "InvalidArgument", "The continuation token provided is incorrect"});
+        return call.fail(
+            S3Error{400, "InvalidArgument", "The continuation token provided is incorrect"});
       }
     } else {
       request.after = start_after;

@@ -27,7 +27,7 @@ namespace {
 
 constexpr std::string_view kTransferPrefix = "s3-";
 constexpr int64_t kMaxPartNumber = 10000;
-constexpr uint64_t kMinPartSize = 5 * 1024 * 1024;   // but the last
+constexpr uint64_t kMinPartSize = 5 * 1024 * 1024;    // but the last
 constexpr uint64_t kMaxPartSize = uint64_t{5} << 30;  // 5 GiB
 constexpr size_t kMaxCompleteBody = 4 << 20;
 
@@ -40,8 +40,10 @@ struct Target {
 };
 
 std::string target_json(const Target& t) {
-  return boost::json::serialize(boost::json::object{
-      {"bucket", t.bucket}, {"key", t.key}, {"content_type", t.content_type}, {"headers", t.headers}});
+  return boost::json::serialize(boost::json::object{{"bucket", t.bucket},
+                                                    {"key", t.key},
+                                                    {"content_type", t.content_type},
+                                                    {"headers", t.headers}});
 }
 
 std::optional<Target> parse_target_json(const std::string& text) {
@@ -202,7 +204,8 @@ struct ListedPart {
 };
 
 std::optional<std::vector<ListedPart>> parse_complete(std::string_view text) {
-  auto document = dav::parse_xml(text, dav::XmlLimits{kMaxCompleteBody, 8, 4 * kMaxPartNumber + 16});
+  auto document =
+      dav::parse_xml(text, dav::XmlLimits{kMaxCompleteBody, 8, 4 * kMaxPartNumber + 16});
   if (!document.is_ok() || document->name != "CompleteMultipartUpload") return std::nullopt;
   std::vector<ListedPart> parts;
   for (const auto* element : document->elements()) {
@@ -227,8 +230,8 @@ api::Response create_multipart_upload(S3Call& call) {
   auto key = parse_key(call.target.key);
   if (!key.is_ok()) return call.fail(key.status());
   if (key->folder_marker) {
-    return call.fail(S3Error{400, "InvalidArgument",
-                             "a key ending in '/' names a folder and takes no content"});
+    return call.fail(
+        S3Error{400, "InvalidArgument", "a key ending in '/' names a folder and takes no content"});
   }
   auto headers = stored_headers(call.request.headers);
   if (!headers.is_ok()) {
@@ -239,8 +242,8 @@ api::Response create_multipart_upload(S3Call& call) {
   const std::string id = s3::to_hex(random, sizeof random);
   Target target{call.target.bucket, call.target.key,
                 std::string(call.request.header("Content-Type")), std::move(*headers)};
-  Status begun = call.ctx.uploads.begin(call.actor(), transfer_of(id), std::nullopt,
-                                        target_json(target));
+  Status begun =
+      call.ctx.uploads.begin(call.actor(), transfer_of(id), std::nullopt, target_json(target));
   if (!begun.is_ok()) return call.fail(begun);
   std::string xml = xml_open("InitiateMultipartUploadResult");
   append_element(xml, "Bucket", call.target.bucket);

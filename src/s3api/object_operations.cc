@@ -52,7 +52,8 @@ void add_object_headers(const S3Call& call, const Node& node, const std::string&
   response.set_header("ETag", etag);
   response.set_header("Last-Modified", api::http_date(node.modified / 1'000'000));
   response.set_header("Accept-Ranges", "bytes");
-  if (node.kind == NodeKind::kFile) response.set_header("x-amz-version-id", std::to_string(node.version_id));
+  if (node.kind == NodeKind::kFile)
+    response.set_header("x-amz-version-id", std::to_string(node.version_id));
   std::string type = node.declared_mime.empty() ? node.mime : node.declared_mime;
   if (type.empty() || node.kind == NodeKind::kFolder) type = "application/octet-stream";
   response.set_header("Content-Type", type);
@@ -183,8 +184,8 @@ api::Response get_object(S3Call& call) {
   uint64_t length = size;
   api::ByteRange range = api::parse_range(call.request.header("Range"), size);
   if (range.kind == api::ByteRange::Kind::kUnsatisfiable) {
-    api::Response refused = call.fail(S3Error{416, "InvalidRange",
-                                              "The requested range is not satisfiable"});
+    api::Response refused =
+        call.fail(S3Error{416, "InvalidRange", "The requested range is not satisfiable"});
     refused.set_header("Content-Range", "bytes */" + std::to_string(size));
     return refused;
   }

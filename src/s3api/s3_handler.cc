@@ -22,12 +22,33 @@ struct Operation {
 
 // Subresources Coffer does not implement: a request naming one is answered 501, never
 // mistaken for the plain operation (a PUT ?acl must not overwrite an object).
-constexpr std::string_view kUnsupported[] = {
-    "accelerate", "acl",     "analytics", "attributes", "cors",    "encryption",
-    "intelligent-tiering",   "inventory", "legal-hold", "lifecycle", "logging", "metrics",
-    "notification", "object-lock", "ownershipControls", "policy", "policyStatus",
-    "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
-    "tagging", "torrent", "versioning", "website"};
+constexpr std::string_view kUnsupported[] = {"accelerate",
+                                             "acl",
+                                             "analytics",
+                                             "attributes",
+                                             "cors",
+                                             "encryption",
+                                             "intelligent-tiering",
+                                             "inventory",
+                                             "legal-hold",
+                                             "lifecycle",
+                                             "logging",
+                                             "metrics",
+                                             "notification",
+                                             "object-lock",
+                                             "ownershipControls",
+                                             "policy",
+                                             "policyStatus",
+                                             "publicAccessBlock",
+                                             "replication",
+                                             "requestPayment",
+                                             "restore",
+                                             "retention",
+                                             "select",
+                                             "tagging",
+                                             "torrent",
+                                             "versioning",
+                                             "website"};
 
 std::optional<std::string_view> unsupported_subresource(const S3Target& t) {
   for (std::string_view name : kUnsupported) {
@@ -149,7 +170,7 @@ api::Response S3Handler::dispatch(api::Request& request) {
   if (!target) {
     request.route = "s3";
     return s3api::error_response(S3Error{400, "InvalidURI", "Couldn't parse the specified URI."},
-                          request.method, resource_of(request), request.request_id);
+                                 request.method, resource_of(request), request.request_id);
   }
   Operation op = choose(request, *target);
   request.route = "s3:" + std::string(op.name);

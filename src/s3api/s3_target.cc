@@ -8,7 +8,8 @@ namespace {
 // The Host header without its port, lower-cased.
 std::string host_name(std::string_view host) {
   if (!host.empty() && host.front() != '[') {
-    if (size_t colon = host.rfind(':'); colon != std::string_view::npos) host = host.substr(0, colon);
+    if (size_t colon = host.rfind(':'); colon != std::string_view::npos)
+      host = host.substr(0, colon);
   }
   std::string out(host);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -40,8 +41,8 @@ std::optional<S3Target> parse_target(const api::Request& request, std::string_vi
   if (path.empty() || path.front() != '/') return std::nullopt;
   std::string_view rest = std::string_view(path).substr(1);
   std::string host = host_name(request.header("Host"));
-  if (!base_domain.empty() && host.size() > base_domain.size() + 1 &&
-      host.ends_with(base_domain) && host[host.size() - base_domain.size() - 1] == '.') {
+  if (!base_domain.empty() && host.size() > base_domain.size() + 1 && host.ends_with(base_domain) &&
+      host[host.size() - base_domain.size() - 1] == '.') {
     target.bucket = host.substr(0, host.size() - base_domain.size() - 1);
     target.key = std::string(rest);
   } else {
@@ -53,7 +54,8 @@ std::optional<S3Target> parse_target(const api::Request& request, std::string_vi
   boost::urls::encoding_opts opts;
   opts.space_as_plus = false;
   for (auto param : url->encoded_params()) {
-    target.query.emplace_back(param.key.decode(opts), param.has_value ? param.value.decode(opts) : "");
+    target.query.emplace_back(param.key.decode(opts),
+                              param.has_value ? param.value.decode(opts) : "");
   }
   return target;
 }

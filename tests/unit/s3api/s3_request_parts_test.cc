@@ -40,7 +40,8 @@ TEST(S3TargetTest, ServiceBucketAndValuelessParameters) {
 }
 
 TEST(S3TargetTest, VirtualHostedStyleNeedsTheBaseDomain) {
-  auto hosted = parse_target(request_to("/dir/file.txt", "Photos.S3.Example.com:443"), "s3.example.com");
+  auto hosted =
+      parse_target(request_to("/dir/file.txt", "Photos.S3.Example.com:443"), "s3.example.com");
   ASSERT_TRUE(hosted);
   EXPECT_EQ(hosted->bucket, "photos");
   EXPECT_EQ(hosted->key, "dir/file.txt");
@@ -75,8 +76,7 @@ TEST(ObjectKeyTest, SegmentsAreNamesAndATrailingSlashMarksAFolder) {
 }
 
 TEST(ObjectKeyTest, KeysAFileTreeCannotHoldAreRefused) {
-  for (std::string_view bad : {"", "/", "a//b", "/a", "a/./b", "a/../b", "..", "a/b//",
-                               "x\x01y"}) {
+  for (std::string_view bad : {"", "/", "a//b", "/a", "a/./b", "a/../b", "..", "a/b//", "x\x01y"}) {
     EXPECT_FALSE(parse_key(bad).is_ok()) << bad;
   }
   EXPECT_FALSE(parse_key(std::string(1025, 'k')).is_ok());
