@@ -5,7 +5,6 @@
 
 #include "s3api/copy_source.h"
 #include "s3api/md5_source.h"
-#include "s3api/object_headers.h"
 #include "s3api/object_keys.h"
 #include "s3api/s3_call.h"
 
@@ -31,14 +30,9 @@ api::Response copy_object(S3Call& call) {
   const Node& node = std::get<Node>(found);
   const auto source = parse_copy_source(call.request.header("x-amz-copy-source"));
 
-  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
-  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
-  auto key = parse_key(call.target.key);
-  if (!key.is_ok()) return call.fail(key.status());
-  if (key->folder_marker) {
-    return call.fail(
-        S3Error{400, "InvalidArgument", "a key ending in '/' names a folder and takes no content"});
-  }
+  auto where = call.destination(/*markers=*/false);
+  if (auto* refused = std::get_if<api::Response>(&where)) return std::move(*refused);
+  const auto& [bucket, key] = std::get<S3Call::Destination>(where);
   if (!replace && source->bucket == call.target.bucket && source->key == call.target.key &&
       !source->version_id) {
     return call.fail(S3Error{400, "InvalidRequest",
@@ -48,17 +42,15 @@ api::Response copy_object(S3Call& call) {
   }
   service::UploadRequest upload;
   if (replace) {
-    auto headers = stored_headers(call.request.headers);
-    if (!headers.is_ok()) {
-      return call.fail(S3Error{400, "MetadataTooLarge", std::string(headers.status().message())});
-    }
-    upload.object_headers = std::move(*headers);
+    auto headers = call.object_headers();
+    if (auto* refused = std::get_if<api::Response>(&headers)) return std::move(*refused);
+    upload.object_headers = std::move(std::get<std::string>(headers));
     upload.declared_mime = std::string(call.request.header("Content-Type"));
   } else {
     upload.object_headers = node.object_headers;
     upload.declared_mime = node.declared_mime;
   }
-  auto parent = make_parent(call.ctx.files, call.actor(), *bucket, *key);
+  auto parent = make_parent(call.ctx.files, call.actor(), bucket, key);
   if (!parent.is_ok()) return call.fail(parent.status());
   auto content = call.ctx.files.open_content(node, 0, node.size);
   if (!content.is_ok()) return call.fail(content.status());
@@ -66,7 +58,7 @@ api::Response copy_object(S3Call& call) {
   const std::string known_md5 = node.md5.find('-') == std::string::npos ? node.md5 : "";
   upload.owner_id = call.actor();
   upload.parent_id = parent->id;
-  upload.name = key->segments.back();
+  upload.name = key.segments.back();
   upload.body = &body;
   upload.expected_size = node.size;
   upload.content_md5 = [&body, &known_md5] { return known_md5.empty() ? body.hex() : known_md5; };

@@ -12,6 +12,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <optional>
+#include <variant>
 
 #include "s3api/object_keys.h"
 #include "s3api/s3_call.h"
@@ -189,75 +191,111 @@ void append_maybe_encoded(std::string& body, std::string_view name, std::string_
   append_element(body, name, url_encoding ? url_encode_key(value) : std::string(value));
 }
 
-// Reads max-keys (default 1000, at most 1000); false when malformed.
-bool read_max_keys(const S3Target& t, ListRequest& request) {
-  auto max = t.param("max-keys");
-  if (!max) return true;
-  char* end = nullptr;
-  long long n = std::strtoll(max->c_str(), &end, 10);
-  if (max->empty() || *end != '\0' || n < 0) return false;
-  request.max_keys = static_cast<size_t>(std::min<long long>(n, kMaxKeysLimit));
-  return true;
+// What every listing request names: the bucket, prefix, delimiter, max-keys (default and
+// at most 1000) and encoding-type.
+struct ListQuery {
+  Node bucket;
+  ListRequest request;
+  bool url_encoding = false;
+};
+
+std::variant<ListQuery, api::Response> read_list_query(S3Call& call) {
+  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
+  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
+  const S3Target& t = call.target;
+  ListQuery query{std::move(*bucket), {}, false};
+  query.request.prefix = t.param("prefix").value_or("");
+  query.request.delimiter = t.param("delimiter").value_or("");
+  const std::string encoding = t.param("encoding-type").value_or("");
+  if (!encoding.empty() && encoding != "url") {
+    return call.fail(
+        S3Error{400, "InvalidArgument", "Invalid Encoding Method specified in Request"});
+  }
+  query.url_encoding = encoding == "url";
+  if (auto max = t.param("max-keys")) {
+    char* end = nullptr;
+    const long long n = std::strtoll(max->c_str(), &end, 10);
+    if (max->empty() || *end != '\0' || n < 0) {
+      return call.fail(S3Error{400, "InvalidArgument", "max-keys must be a non-negative integer"});
+    }
+    query.request.max_keys = static_cast<size_t>(std::min<long long>(n, kMaxKeysLimit));
+  }
+  return query;
+}
+
+// A marker that is a common prefix (it ends with the delimiter: a NextMarker or NextKeyMarker
+// we sent) skips everything it rolled up.
+void resume_after(ListRequest& request, std::string marker) {
+  request.after = std::move(marker);
+  request.after_prefix = !request.delimiter.empty() && request.after.ends_with(request.delimiter);
+}
+
+// <root xmlns="..."><Name/><Prefix/>`extra`<Delimiter/><MaxKeys/><EncodingType/><IsTruncated/>
+std::string listing_head(std::string_view root, const S3Call& call, const ListQuery& query,
+                         const Listing& listing, std::string_view extra) {
+  const ListRequest& request = query.request;
+  std::string body = "<";
+  body += root;
+  body += " xmlns=\"";
+  body += kS3Namespace;
+  body += "\">";
+  append_element(body, "Name", call.target.bucket);
+  append_maybe_encoded(body, "Prefix", request.prefix, query.url_encoding);
+  body += extra;
+  if (!request.delimiter.empty()) {
+    append_maybe_encoded(body, "Delimiter", request.delimiter, query.url_encoding);
+  }
+  append_element(body, "MaxKeys", std::to_string(request.max_keys));
+  if (query.url_encoding) append_element(body, "EncodingType", "url");
+  append_element(body, "IsTruncated", listing.truncated ? "true" : "false");
+  return body;
+}
+
+void append_common_prefixes(std::string& body, const Listing& listing, bool url_encoding) {
+  for (const std::string& prefix : listing.common_prefixes) {
+    body += "<CommonPrefixes>";
+    append_maybe_encoded(body, "Prefix", prefix, url_encoding);
+    body += "</CommonPrefixes>";
+  }
 }
 
 }  // namespace
 
 api::Response list_object_versions(S3Call& call) {
-  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
-  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
-  const S3Target& t = call.target;
-  ListRequest request;
-  request.prefix = t.param("prefix").value_or("");
-  request.delimiter = t.param("delimiter").value_or("");
+  auto read = read_list_query(call);
+  if (auto* refused = std::get_if<api::Response>(&read)) return std::move(*refused);
+  ListQuery& query = std::get<ListQuery>(read);
+  const bool url_encoding = query.url_encoding;
   // Every version of a key is on the page of the key, so a page resumes after a whole key
   // (version-id-marker is not needed to continue).
-  request.after = t.param("key-marker").value_or("");
-  request.after_prefix = !request.delimiter.empty() && request.after.ends_with(request.delimiter);
-  if (!read_max_keys(t, request)) {
-    return call.fail(S3Error{400, "InvalidArgument", "max-keys must be a non-negative integer"});
-  }
-  const bool url_encoding = t.param("encoding-type") == "url";
-  auto listing = run(call, *bucket, request);
+  resume_after(query.request, call.target.param("key-marker").value_or(""));
+  auto listing = run(call, query.bucket, query.request);
   if (!listing.is_ok()) return call.fail(listing.status());
 
-  std::string body = "<ListVersionsResult xmlns=\"";
-  body += kS3Namespace;
-  body += "\">";
-  append_element(body, "Name", t.bucket);
-  append_maybe_encoded(body, "Prefix", request.prefix, url_encoding);
-  append_maybe_encoded(body, "KeyMarker", request.after, url_encoding);
-  append_element(body, "VersionIdMarker", t.param("version-id-marker").value_or(""));
-  if (!request.delimiter.empty()) {
-    append_maybe_encoded(body, "Delimiter", request.delimiter, url_encoding);
-  }
-  append_element(body, "MaxKeys", std::to_string(request.max_keys));
-  if (url_encoding) append_element(body, "EncodingType", "url");
-  append_element(body, "IsTruncated", listing->truncated ? "true" : "false");
+  std::string extra;
+  append_maybe_encoded(extra, "KeyMarker", query.request.after, url_encoding);
+  append_element(extra, "VersionIdMarker", call.target.param("version-id-marker").value_or(""));
+  std::string body = listing_head("ListVersionsResult", call, query, *listing, extra);
   std::string entries;
   std::string last_version;
   for (size_t i = 0; i < listing->files.size(); ++i) {
     const Node& node = listing->files[i];
-    const std::string& key = listing->file_keys[i];
-    auto entry = [&](const std::string& id, bool latest, Micros modified, const std::string& etag,
-                     uint64_t size) {
-      entries += "<Version>";
-      append_maybe_encoded(entries, "Key", key, url_encoding);
-      append_element(entries, "VersionId", id);
-      append_element(entries, "IsLatest", latest ? "true" : "false");
-      append_element(entries, "LastModified", iso8601_millis(modified));
-      append_element(entries, "ETag", etag);
-      append_element(entries, "Size", std::to_string(size));
-      append_element(entries, "StorageClass", "STANDARD");
-      entries += "</Version>";
-      last_version = id;
-    };
     auto versions = call.ctx.files.list_versions(call.actor(), node.id);
     if (!versions.is_ok()) return call.fail(versions.status());
     for (const FileVersion& v : *versions) {
       Node as_of = node;
       as_of.md5 = v.md5;
       as_of.sha256 = v.sha256;
-      entry(std::to_string(v.id), v.current, v.created, etag_of(as_of), v.size);
+      last_version = std::to_string(v.id);
+      entries += "<Version>";
+      append_maybe_encoded(entries, "Key", listing->file_keys[i], url_encoding);
+      append_element(entries, "VersionId", last_version);
+      append_element(entries, "IsLatest", v.current ? "true" : "false");
+      append_element(entries, "LastModified", iso8601_millis(v.created));
+      append_element(entries, "ETag", etag_of(as_of));
+      append_element(entries, "Size", std::to_string(v.size));
+      append_element(entries, "StorageClass", "STANDARD");
+      entries += "</Version>";
     }
   }
   if (listing->truncated) {
@@ -265,91 +303,62 @@ api::Response list_object_versions(S3Call& call) {
     if (!listing->last_is_prefix) append_element(body, "NextVersionIdMarker", last_version);
   }
   body += entries;
-  for (const std::string& prefix : listing->common_prefixes) {
-    body += "<CommonPrefixes>";
-    append_maybe_encoded(body, "Prefix", prefix, url_encoding);
-    body += "</CommonPrefixes>";
-  }
+  append_common_prefixes(body, *listing, url_encoding);
   body += "</ListVersionsResult>";
   return xml_response(200, std::move(body));
 }
 
 api::Response list_objects(S3Call& call, bool v2) {
-  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
-  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
+  auto read = read_list_query(call);
+  if (auto* refused = std::get_if<api::Response>(&read)) return std::move(*refused);
+  ListQuery& query = std::get<ListQuery>(read);
+  const bool url_encoding = query.url_encoding;
   const S3Target& t = call.target;
-  ListRequest request;
-  request.prefix = t.param("prefix").value_or("");
-  request.delimiter = t.param("delimiter").value_or("");
-  const std::string encoding = t.param("encoding-type").value_or("");
-  if (!encoding.empty() && encoding != "url") {
-    return call.fail(
-        S3Error{400, "InvalidArgument", "Invalid Encoding Method specified in Request"});
-  }
-  const bool url_encoding = encoding == "url";
-  if (!read_max_keys(t, request)) {
-    return call.fail(S3Error{400, "InvalidArgument", "max-keys must be a non-negative integer"});
-  }
   std::string start_after;
   std::optional<std::string> token;
   if (v2) {
     token = t.param("continuation-token");
     start_after = t.param("start-after").value_or("");
     if (token) {
-      if (!read_token(*token, request)) {
+      if (!read_token(*token, query.request)) {
         return call.fail(
             S3Error{400, "InvalidArgument", "The continuation token provided is incorrect"});
       }
     } else {
-      request.after = start_after;
+      query.request.after = start_after;
     }
   } else {
-    request.after = t.param("marker").value_or("");
-    // A V1 marker that is a common prefix from our NextMarker skips what it rolled up.
-    request.after_prefix = !request.delimiter.empty() && request.after.ends_with(request.delimiter);
+    resume_after(query.request, t.param("marker").value_or(""));
   }
-  auto listing = run(call, *bucket, request);
+  auto listing = run(call, query.bucket, query.request);
   if (!listing.is_ok()) return call.fail(listing.status());
 
-  std::string body = "<ListBucketResult xmlns=\"";
-  body += kS3Namespace;
-  body += "\">";
-  append_element(body, "Name", t.bucket);
-  append_maybe_encoded(body, "Prefix", request.prefix, url_encoding);
-  if (!request.delimiter.empty()) {
-    append_maybe_encoded(body, "Delimiter", request.delimiter, url_encoding);
-  }
-  append_element(body, "MaxKeys", std::to_string(request.max_keys));
-  if (url_encoding) append_element(body, "EncodingType", "url");
-  append_element(body, "IsTruncated", listing->truncated ? "true" : "false");
+  std::string extra;
   if (v2) {
-    append_element(body, "KeyCount",
+    append_element(extra, "KeyCount",
                    std::to_string(listing->files.size() + listing->common_prefixes.size()));
-    if (token) append_element(body, "ContinuationToken", *token);
-    if (!start_after.empty()) append_maybe_encoded(body, "StartAfter", start_after, url_encoding);
-    if (listing->truncated) append_element(body, "NextContinuationToken", make_token(*listing));
+    if (token) append_element(extra, "ContinuationToken", *token);
+    if (!start_after.empty()) append_maybe_encoded(extra, "StartAfter", start_after, url_encoding);
+    if (listing->truncated) append_element(extra, "NextContinuationToken", make_token(*listing));
   } else {
-    append_maybe_encoded(body, "Marker", t.param("marker").value_or(""), url_encoding);
+    append_maybe_encoded(extra, "Marker", t.param("marker").value_or(""), url_encoding);
     // S3 sends NextMarker only with a delimiter; without, clients continue from the last key.
-    if (listing->truncated && !request.delimiter.empty()) {
-      append_maybe_encoded(body, "NextMarker", listing->last, url_encoding);
+    if (listing->truncated && !query.request.delimiter.empty()) {
+      append_maybe_encoded(extra, "NextMarker", listing->last, url_encoding);
     }
   }
+  std::string body = listing_head("ListBucketResult", call, query, *listing, extra);
   for (size_t i = 0; i < listing->files.size(); ++i) {
     const Node& node = listing->files[i];
     body += "<Contents>";
     append_maybe_encoded(body, "Key", listing->file_keys[i], url_encoding);
     append_element(body, "LastModified", iso8601_millis(node.modified));
     append_element(body, "ETag", etag_of(node));
-    append_element(body, "Size", std::to_string(node.kind == NodeKind::kFile ? node.size : 0));
+    append_element(body, "Size", std::to_string(node.size));
     append_element(body, "StorageClass", "STANDARD");
     body += "</Contents>";
   }
-  for (const std::string& prefix : listing->common_prefixes) {
-    body += "<CommonPrefixes>";
-    append_maybe_encoded(body, "Prefix", prefix, url_encoding);
-    body += "</CommonPrefixes>";
-  }
+  append_common_prefixes(body, *listing, url_encoding);
   body += "</ListBucketResult>";
   return xml_response(200, std::move(body));
 }

@@ -18,7 +18,6 @@
 #include "s3api/aws_chunked_body.h"
 #include "s3api/copy_source.h"
 #include "s3api/md5_source.h"
-#include "s3api/object_headers.h"
 #include "s3api/object_keys.h"
 #include "s3api/s3_call.h"
 
@@ -225,23 +224,16 @@ std::optional<std::vector<ListedPart>> parse_complete(std::string_view text) {
 }  // namespace
 
 api::Response create_multipart_upload(S3Call& call) {
-  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
-  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
-  auto key = parse_key(call.target.key);
-  if (!key.is_ok()) return call.fail(key.status());
-  if (key->folder_marker) {
-    return call.fail(
-        S3Error{400, "InvalidArgument", "a key ending in '/' names a folder and takes no content"});
-  }
-  auto headers = stored_headers(call.request.headers);
-  if (!headers.is_ok()) {
-    return call.fail(S3Error{400, "MetadataTooLarge", std::string(headers.status().message())});
-  }
+  auto where = call.destination(/*markers=*/false);
+  if (auto* refused = std::get_if<api::Response>(&where)) return std::move(*refused);
+  auto headers = call.object_headers();
+  if (auto* refused = std::get_if<api::Response>(&headers)) return std::move(*refused);
   unsigned char random[16];
   randombytes_buf(random, sizeof random);
   const std::string id = s3::to_hex(random, sizeof random);
   Target target{call.target.bucket, call.target.key,
-                std::string(call.request.header("Content-Type")), std::move(*headers)};
+                std::string(call.request.header("Content-Type")),
+                std::move(std::get<std::string>(headers))};
   Status begun =
       call.ctx.uploads.begin(call.actor(), transfer_of(id), std::nullopt, target_json(target));
   if (!begun.is_ok()) return call.fail(begun);

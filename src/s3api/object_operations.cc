@@ -101,34 +101,31 @@ api::Response put_folder_marker(S3Call& call, const Node& bucket, const ObjectKe
 }  // namespace
 
 api::Response put_object(S3Call& call) {
-  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
-  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
-  auto key = parse_key(call.target.key);
-  if (!key.is_ok()) return call.fail(key.status());
+  auto where = call.destination(/*markers=*/true);
+  if (auto* refused = std::get_if<api::Response>(&where)) return std::move(*refused);
+  const auto& [bucket, key] = std::get<S3Call::Destination>(where);
   if (call.request.header("If-None-Match") == "*") {
-    if (find_object(call.ctx.files, call.actor(), *bucket, *key).is_ok()) {
+    if (find_object(call.ctx.files, call.actor(), bucket, key).is_ok()) {
       return call.fail(S3Error{412, "PreconditionFailed",
                                "At least one of the pre-conditions you specified did not hold"});
     }
   }
-  if (key->folder_marker) return put_folder_marker(call, *bucket, *key);
-  auto headers = stored_headers(call.request.headers);
-  if (!headers.is_ok()) {
-    return call.fail(S3Error{400, "MetadataTooLarge", std::string(headers.status().message())});
-  }
-  auto parent = make_parent(call.ctx.files, call.actor(), *bucket, *key);
+  if (key.folder_marker) return put_folder_marker(call, bucket, key);
+  auto headers = call.object_headers();
+  if (auto* refused = std::get_if<api::Response>(&headers)) return std::move(*refused);
+  auto parent = make_parent(call.ctx.files, call.actor(), bucket, key);
   if (!parent.is_ok()) return call.fail(parent.status());
 
   service::UploadRequest upload;
   upload.owner_id = call.actor();
   upload.parent_id = parent->id;
-  upload.name = key->segments.back();
+  upload.name = key.segments.back();
   VerifiedBody* body = call.body;
   upload.body = body;
   upload.expected_size = body->decoded_length_hint();
   upload.declared_mime = std::string(call.request.header("Content-Type"));
   upload.content_md5 = [body] { return body->md5_hex(); };
-  upload.object_headers = std::move(*headers);
+  upload.object_headers = std::move(std::get<std::string>(headers));
   auto node = call.ctx.files.upload(upload);
   if (!node.is_ok()) {
     if (node.status().code() == Errc::kNameConflict) {

@@ -5,8 +5,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <variant>
 
 #include "api/exchange.h"
+#include "s3api/object_keys.h"
 #include "s3api/s3_context.h"
 #include "s3api/s3_error.h"
 #include "s3api/s3_response.h"
@@ -31,10 +34,23 @@ struct S3Call {
   // The failure of the request body when it has one (a bad chunk signature, a checksum), else
   // the error for `status`.
   api::Response fail_body(const Status& status) const;
+  // Where a write goes: the request's bucket and key, or the error answer (no such bucket, a
+  // key a file tree cannot hold, a folder marker where `markers` is false).
+  struct Destination {
+    Node bucket;
+    ObjectKey key;
+  };
+  std::variant<Destination, api::Response> destination(bool markers) const;
+  // The headers the request asks to store with its object (object_headers.h), or the
+  // MetadataTooLarge answer.
+  std::variant<std::string, api::Response> object_headers() const;
   // The whole (verified) request body, when it is at most `limit` bytes (else
   // kPayloadTooLarge); "" without one.
   Result<std::string> read_body(size_t limit) const;
 };
+
+// The resource an error names: the request's path.
+std::string_view resource_of(const api::Request& request);
 
 api::Response list_buckets(S3Call& call);
 api::Response create_bucket(S3Call& call);

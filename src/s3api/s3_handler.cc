@@ -113,12 +113,6 @@ Operation choose(const api::Request& request, const S3Target& t) {
   return {"Object", access, nullptr};
 }
 
-// The resource an error names: the request's path.
-std::string_view resource_of(const api::Request& request) {
-  std::string_view target = request.target;
-  return target.substr(0, target.find('?'));
-}
-
 int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -126,36 +120,6 @@ int64_t now_unix() {
 }
 
 }  // namespace
-
-api::Response S3Call::fail(const S3Error& error) const {
-  return error_response(error, request.method, resource_of(request), request.request_id);
-}
-
-api::Response S3Call::fail(const Status& status, std::string_view missing) const {
-  return fail(s3_error_for(status, missing));
-}
-
-api::Response S3Call::fail_body(const Status& status) const {
-  if (body != nullptr) {
-    if (auto failure = body->failure()) return fail(*failure);
-  }
-  return fail(status);
-}
-
-Result<std::string> S3Call::read_body(size_t limit) const {
-  std::string out;
-  if (body == nullptr) return out;
-  std::byte buf[16 * 1024];
-  for (;;) {
-    auto got = body->read(buf);
-    COFFER_RETURN_IF_ERROR(got);
-    if (*got == 0) return out;
-    if (out.size() + *got > limit) {
-      return Status(Errc::kPayloadTooLarge, "the request body is too large");
-    }
-    out.append(reinterpret_cast<const char*>(buf), *got);
-  }
-}
 
 api::Response S3Handler::handle(api::Request& request) {
   std::string_view given = request.header("X-Request-Id");

@@ -347,3 +347,22 @@ def test_parts_too_small_or_too_large_are_refused(s3, alice_s3):
     finally:
         conn.close()
     assert [p["PartNumber"] for p in alice_s3.list_parts(Bucket="sizes", Key="k", UploadId=upload)["Parts"]] == [1, 2]
+
+
+def test_versions_of_an_object_are_coffers_versions(s3, alice_s3):
+    alice_s3.create_bucket(Bucket="v")
+    first = alice_s3.put_object(Bucket="v", Key="doc.txt", Body=b"first draft")["ETag"]
+    second = alice_s3.put_object(Bucket="v", Key="doc.txt", Body=b"second draft")["ETag"]
+    alice_s3.put_object(Bucket="v", Key="other.txt", Body=b"other")
+    listed = alice_s3.list_object_versions(Bucket="v", Prefix="doc")
+    versions = listed["Versions"]
+    assert [(v["Key"], v["IsLatest"], v["ETag"], v["Size"]) for v in versions] == [
+        ("doc.txt", True, second, 12), ("doc.txt", False, first, 11)]
+    old = alice_s3.get_object(Bucket="v", Key="doc.txt", VersionId=versions[1]["VersionId"])
+    assert old["Body"].read() == b"first draft" and old["VersionId"] == versions[1]["VersionId"]
+    # Pages of one key each, resumed with the key marker.
+    pages = list(alice_s3.get_paginator("list_object_versions").paginate(Bucket="v", PaginationConfig={"PageSize": 1}))
+    assert [v["Key"] for p in pages for v in p.get("Versions", [])] == ["doc.txt", "doc.txt", "other.txt"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        alice_s3.get_object(Bucket="v", Key="doc.txt", VersionId="999999")
+    assert error_of(e) == (404, "NoSuchVersion")
