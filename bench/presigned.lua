@@ -27,12 +27,8 @@ function init(args)
 end
 
 function request()
-  local url = urls[at]
-  if url == nil then
-    -- Out of URLs: GETs start over; PUTs would overwrite, so they stop producing new work.
-    at = tid
-    url = urls[at]
-  end
+  -- PUT runs get more URLs than they can use; a GET run has one, read over and over.
+  local url = urls[((at - 1) % #urls) + 1]
   at = at + threads
   if method == "PUT" then
     local tag = string.format("%d-%d-", tid, at)

@@ -51,6 +51,10 @@ class Catalog {
   // Nodes. Errors: kNotFound (missing or not the owner's).
   virtual Result<Node> get_node(int64_t owner_id, int64_t node_id) = 0;
   virtual Result<Node> find_child(int64_t owner_id, int64_t parent_id, const std::string& name) = 0;
+  // The live node at `names` (one or more, already normalised) below `parent_id`, looked up
+  // step by step in one read transaction. Errors: kNotFound.
+  virtual Result<Node> find_path(int64_t owner_id, int64_t parent_id,
+                                 const std::vector<std::string>& names) = 0;
   // Errors: kNotFound (parent), kConflict (parent is a file), kNameConflict.
   virtual Result<Node> create_folder(int64_t owner_id, int64_t parent_id, const std::string& name,
                                      Micros now) = 0;

@@ -346,6 +346,21 @@ Result<Node> SqlCatalog::find_child(int64_t owner_id, int64_t parent_id, const s
   });
 }
 
+Result<Node> SqlCatalog::find_path(int64_t owner_id, int64_t parent_id,
+                                   const std::vector<std::string>& names) {
+  if (names.empty()) return Status(Errc::kInvalidArgument, "find_path needs a name");
+  return transact_value<Node>(*db_, TxMode::kRead, [&](Connection& conn) -> Result<Node> {
+    std::optional<Node> at;
+    for (const std::string& name : names) {
+      auto child = live_child(conn, owner_id, at ? at->id : parent_id, name);
+      COFFER_RETURN_IF_ERROR(child);
+      if (!*child) return Status(Errc::kNotFound, "no such file or folder");
+      at = std::move(*child);
+    }
+    return std::move(*at);
+  });
+}
+
 Result<Node> SqlCatalog::create_folder(int64_t owner_id, int64_t parent_id, const std::string& name,
                                        Micros now) {
   COFFER_RETURN_IF_ERROR(require_name(name));

@@ -41,6 +41,8 @@ class SqlCatalog final : public Catalog {
 
   Result<Node> get_node(int64_t owner_id, int64_t node_id) override;
   Result<Node> find_child(int64_t owner_id, int64_t parent_id, const std::string& name) override;
+  Result<Node> find_path(int64_t owner_id, int64_t parent_id,
+                         const std::vector<std::string>& names) override;
   Result<Node> create_folder(int64_t owner_id, int64_t parent_id, const std::string& name,
                              Micros now) override;
   Result<std::vector<Node>> list_children(int64_t owner_id, int64_t parent_id,

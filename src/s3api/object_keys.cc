@@ -4,15 +4,6 @@
 
 namespace coffer::s3api {
 
-std::string ObjectKey::path() const {
-  std::string out;
-  for (const std::string& s : segments) {
-    out += '/';
-    out += s;
-  }
-  return out;
-}
-
 Result<ObjectKey> parse_key(std::string_view key) {
   if (key.empty()) return Status(Errc::kInvalidArgument, "the object key is empty");
   if (key.size() > kMaxKeyBytes) {
@@ -44,29 +35,48 @@ Result<ObjectKey> parse_key(std::string_view key) {
 Result<Node> find_bucket(service::FileService& files, int64_t actor, std::string_view bucket) {
   auto name = normalize_name(bucket);
   if (!name.is_ok()) return Status(Errc::kNotFound, "no such bucket");
-  auto root = files.root(actor);
+  auto root = files.root_id(actor);
   COFFER_RETURN_IF_ERROR(root);
-  auto node = files.resolve_below(actor, root->id, "/" + *name);
+  auto node = files.resolve_own(actor, *root, {*name});
+  if (!node.is_ok() && node.status().code() != Errc::kNotFound) return node.status();
   if (!node.is_ok() || node->kind != NodeKind::kFolder) {
     return Status(Errc::kNotFound, "The specified bucket does not exist");
   }
   return node;
 }
 
-Result<Node> find_object(service::FileService& files, int64_t actor, const Node& bucket,
-                         const ObjectKey& key) {
-  auto node = files.resolve_below(actor, bucket.id, key.path());
+namespace {
+
+// A found node is the key's object when it is a file, or a folder for a marker key.
+Result<Node> as_object(Result<Node> node, const ObjectKey& key) {
   if (!node.is_ok()) {
     if (node.status().code() == Errc::kNotFound) {
       return Status(Errc::kNotFound, "The specified key does not exist.");
     }
     return node.status();
   }
-  const bool want_folder = key.folder_marker;
-  if ((node->kind == NodeKind::kFolder) != want_folder) {
+  if ((node->kind == NodeKind::kFolder) != key.folder_marker) {
     return Status(Errc::kNotFound, "The specified key does not exist.");
   }
   return node;
+}
+
+}  // namespace
+
+Result<Node> find_object(service::FileService& files, int64_t actor, const Node& bucket,
+                         const ObjectKey& key) {
+  return as_object(files.resolve_own(actor, bucket.id, key.segments), key);
+}
+
+Result<Node> find_bucket_object(service::FileService& files, int64_t actor, std::string_view bucket,
+                                const ObjectKey& key) {
+  auto name = normalize_name(bucket);
+  if (!name.is_ok()) return Status(Errc::kNotFound, "no such bucket");
+  auto root = files.root_id(actor);
+  COFFER_RETURN_IF_ERROR(root);
+  std::vector<std::string> names{std::move(*name)};
+  names.insert(names.end(), key.segments.begin(), key.segments.end());
+  return as_object(files.resolve_own(actor, *root, names), key);
 }
 
 Result<std::vector<Node>> all_children(service::FileService& files, int64_t actor,
@@ -91,12 +101,12 @@ Result<Node> make_parent(service::FileService& files, int64_t actor, const Node&
   const size_t folders = key.folder_marker ? key.segments.size() : key.segments.size() - 1;
   for (size_t i = 0; i < folders; ++i) {
     const std::string& name = key.segments[i];
-    auto child = files.resolve_below(actor, current.id, "/" + name);
+    auto child = files.resolve_own(actor, current.id, {name});
     if (!child.is_ok() && child.status().code() == Errc::kNotFound) {
       child = files.create_folder(actor, current.id, name);
       // Another request made it first.
       if (!child.is_ok() && child.status().code() == Errc::kNameConflict) {
-        child = files.resolve_below(actor, current.id, "/" + name);
+        child = files.resolve_own(actor, current.id, {name});
       }
     }
     COFFER_RETURN_IF_ERROR(child);

@@ -142,12 +142,17 @@ api::Response put_object(S3Call& call) {
 }
 
 api::Response get_object(S3Call& call) {
-  auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
-  if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
   auto key = parse_key(call.target.key);
-  if (!key.is_ok()) return call.fail(Status(Errc::kNotFound, "The specified key does not exist."));
-  auto node = find_object(call.ctx.files, call.actor(), *bucket, *key);
-  if (!node.is_ok()) return call.fail(node.status());
+  Result<Node> node =
+      key.is_ok() ? find_bucket_object(call.ctx.files, call.actor(), call.target.bucket, *key)
+                  : Result<Node>(Status(Errc::kNotFound, "no such key"));
+  if (!node.is_ok()) {
+    if (node.status().code() != Errc::kNotFound) return call.fail(node.status());
+    // Which is missing, the bucket or the key (the slow path: a miss).
+    auto bucket = find_bucket(call.ctx.files, call.actor(), call.target.bucket);
+    if (!bucket.is_ok()) return call.fail(bucket.status(), "NoSuchBucket");
+    return call.fail(Status(Errc::kNotFound, "The specified key does not exist."));
+  }
   if (auto version = call.target.param("versionId"); version && version != "null") {
     // Coffer's version ids: any earlier version of the file.
     char* end = nullptr;

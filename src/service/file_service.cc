@@ -262,6 +262,23 @@ Result<Node> FileService::resolve_path(int64_t owner_id, std::string_view path) 
   return walk_path(owner_id, std::move(*node), path);
 }
 
+Result<int64_t> FileService::root_id(int64_t owner_id) {
+  {
+    std::lock_guard lock(roots_mu_);
+    if (auto it = roots_.find(owner_id); it != roots_.end()) return it->second;
+  }
+  auto user = catalog_.find_user(owner_id);
+  COFFER_RETURN_IF_ERROR(user);
+  std::lock_guard lock(roots_mu_);
+  roots_[owner_id] = user->root_id;
+  return user->root_id;
+}
+
+Result<Node> FileService::resolve_own(int64_t owner_id, int64_t folder_id,
+                                      const std::vector<std::string>& names) {
+  return catalog_.find_path(owner_id, folder_id, names);
+}
+
 Result<Node> FileService::resolve_below(int64_t actor, int64_t node_id, std::string_view path) {
   Node top;
   auto access = access_.check(actor, node_id, Permission::kRead, &top);

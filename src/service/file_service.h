@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/byte_source.h"
@@ -102,6 +104,15 @@ class FileService {
   Result<std::vector<Node>> list(int64_t actor, int64_t folder_id, const ListOptions& options);
   // Resolves "/a/b" from the user's root. "/" is the root.
   Result<Node> resolve_path(int64_t owner_id, std::string_view path);
+  // The id of `owner_id`'s root folder, remembered after the first look-up (it never changes).
+  Result<int64_t> root_id(int64_t owner_id);
+  // The node at `names` (normalised, at least one) below the folder `folder_id` of
+  // `owner_id`'s own tree, in one look-up and without the access check of resolve_below:
+  // each step is looked up within that owner's tree, so a folder id of another tree finds
+  // nothing (kNotFound). For callers acting on their own files only (the S3 API), where
+  // every look-up counts.
+  Result<Node> resolve_own(int64_t owner_id, int64_t folder_id,
+                           const std::vector<std::string>& names);
   // Resolves "/a/b" from `node_id`, which `actor` must be able to read (their own or one shared
   // with them), in that node's owner's tree. "/" is the node itself.
   Result<Node> resolve_below(int64_t actor, int64_t node_id, std::string_view path);
@@ -163,6 +174,8 @@ class FileService {
   UploadPolicy policy_;
   const JobRegistry* jobs_ = nullptr;
   std::function<void()> on_enqueued_;
+  std::mutex roots_mu_;
+  std::unordered_map<int64_t, int64_t> roots_;  // GUARDED_BY(roots_mu_): owner -> root id
   ActivityLog* activity_ = nullptr;
   DamagedChunks damaged_;
 

@@ -176,6 +176,20 @@ TEST_F(CatalogTest, CreatesFoldersAndFindsChildren) {
   EXPECT_EQ(catalog_->get_node(alice_.id, 9999).status().code(), Errc::kNotFound);
 }
 
+TEST_F(CatalogTest, FindsAPathInOneLookUpOnlyWithinTheOwnersTree) {
+  Node docs = folder(alice_, alice_.root_id, "docs");
+  Node deep = folder(alice_, docs.id, "deep");
+  auto found = catalog_->find_path(alice_.id, alice_.root_id, {"docs", "deep"});
+  ASSERT_TRUE(found.is_ok());
+  EXPECT_EQ(found->id, deep.id);
+  EXPECT_EQ(catalog_->find_path(alice_.id, alice_.root_id, {"docs", "nope"}).status().code(),
+            Errc::kNotFound);
+  // Bob names alice's folder by its id: nothing below it is his.
+  EXPECT_EQ(catalog_->find_path(bob_.id, docs.id, {"deep"}).status().code(), Errc::kNotFound);
+  EXPECT_EQ(catalog_->find_path(alice_.id, alice_.root_id, {}).status().code(),
+            Errc::kInvalidArgument);
+}
+
 TEST_F(CatalogTest, NameConflicts) {
   Node docs = folder(alice_, alice_.root_id, "docs");
   file(alice_, alice_.root_id, "a.txt", make_version(10, {chunk_id('1')}));
