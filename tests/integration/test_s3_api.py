@@ -14,7 +14,8 @@ import botocore.exceptions
 import pytest
 import requests
 
-from s3_helpers import boto3_client, make_key, s3, s3_alice, s3_bob  # noqa: F401 (fixtures)
+from conftest import Client
+from s3_helpers import S3Coffer, boto3_client, make_key, s3, s3_alice, s3_bob  # noqa: F401 (fixtures)
 
 SDK_SCRIPT = os.path.join(os.path.dirname(__file__), "..", "s3-sdk", "roundtrip.mjs")
 
@@ -366,3 +367,21 @@ def test_versions_of_an_object_are_coffers_versions(s3, alice_s3):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         alice_s3.get_object(Bucket="v", Key="doc.txt", VersionId="999999")
     assert error_of(e) == (404, "NoSuchVersion")
+
+
+def test_s3_writes_obey_the_quota_and_deletions_go_to_the_trash(data_dir):
+    coffer = S3Coffer(data_dir, extra_args=["--default-quota", "100000"])
+    try:
+        alice = Client(coffer.server, "alice", "alice-password-1")
+        client = boto3_client(coffer.endpoint, make_key(alice))
+        client.create_bucket(Bucket="q")
+        client.put_object(Bucket="q", Key="fits.bin", Body=os.urandom(60_000))
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            client.put_object(Bucket="q", Key="too-much.bin", Body=os.urandom(60_000))
+        assert error_of(e) == (403, "QuotaExceeded")
+        assert [o["Key"] for o in client.list_objects_v2(Bucket="q")["Contents"]] == ["fits.bin"]
+        client.delete_object(Bucket="q", Key="fits.bin")
+        trash = alice.get("/api/v1/trash").json()["items"]
+        assert [t["name"] for t in trash] == ["fits.bin"]
+    finally:
+        coffer.stop()
