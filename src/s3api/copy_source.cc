@@ -3,6 +3,7 @@
 #include <boost/url/decode_view.hpp>
 #include <boost/url/pct_string_view.hpp>
 
+#include "api/http_headers.h"
 #include "s3api/object_keys.h"
 
 namespace coffer::s3api {
@@ -30,6 +31,39 @@ std::optional<CopySource> parse_copy_source(std::string_view header) {
   return source;
 }
 
+namespace {
+
+std::variant<Node, api::Response> version_of(S3Call& call, const Node& file,
+                                             const std::string& version_id) {
+  char* end = nullptr;
+  const long long version = std::strtoll(version_id.c_str(), &end, 10);
+  if (version_id.empty() || *end != '\0') {
+    return call.fail(S3Error{400, "InvalidArgument", "Invalid version id specified"});
+  }
+  auto old = call.ctx.files.file_at_version(call.actor(), file.id, version);
+  if (!old.is_ok()) return call.fail(old.status(), "NoSuchVersion");
+  return std::move(*old);
+}
+
+// The x-amz-copy-source-if-* conditions on the source (each failing one answers 412).
+bool copy_conditions_hold(const api::Request& request, const Node& source) {
+  const std::string etag = etag_of(source);
+  const int64_t modified = source.modified / 1'000'000;
+  std::string_view match = request.header("x-amz-copy-source-if-match");
+  if (!match.empty() && !etag_listed_in(match, etag)) return false;
+  std::string_view none_match = request.header("x-amz-copy-source-if-none-match");
+  if (!none_match.empty() && etag_listed_in(none_match, etag)) return false;
+  if (auto since = api::parse_http_date(request.header("x-amz-copy-source-if-unmodified-since"))) {
+    if (match.empty() && modified > *since) return false;
+  }
+  if (auto since = api::parse_http_date(request.header("x-amz-copy-source-if-modified-since"))) {
+    if (none_match.empty() && modified <= *since) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::variant<Node, api::Response> find_copy_source(S3Call& call) {
   auto source = parse_copy_source(call.request.header("x-amz-copy-source"));
   if (!source) {
@@ -45,15 +79,16 @@ std::variant<Node, api::Response> find_copy_source(S3Call& call) {
   }
   auto node = find_object(call.ctx.files, call.actor(), *bucket, *key);
   if (!node.is_ok()) return call.fail(node.status());
-  if (!source->version_id) return std::move(*node);
-  char* end = nullptr;
-  const long long version = std::strtoll(source->version_id->c_str(), &end, 10);
-  if (source->version_id->empty() || *end != '\0') {
-    return call.fail(S3Error{400, "InvalidArgument", "Invalid version id specified"});
+  if (source->version_id) {
+    auto old = version_of(call, *node, *source->version_id);
+    if (auto* refused = std::get_if<api::Response>(&old)) return std::move(*refused);
+    node = std::move(std::get<Node>(old));
   }
-  auto old = call.ctx.files.file_at_version(call.actor(), node->id, version);
-  if (!old.is_ok()) return call.fail(old.status(), "NoSuchVersion");
-  return std::move(*old);
+  if (!copy_conditions_hold(call.request, *node)) {
+    return call.fail(S3Error{412, "PreconditionFailed",
+                             "At least one of the pre-conditions you specified did not hold"});
+  }
+  return std::move(*node);
 }
 
 }  // namespace coffer::s3api

@@ -11,36 +11,19 @@
 namespace coffer::s3api {
 namespace {
 
-// Whether an If-Match / If-None-Match list names `etag` ("*" names any).
-bool etag_listed(std::string_view list, const std::string& etag) {
-  std::string_view bare = std::string_view(etag).substr(1, etag.size() - 2);
-  size_t pos = 0;
-  while (pos < list.size()) {
-    size_t comma = list.find(',', pos);
-    if (comma == std::string_view::npos) comma = list.size();
-    std::string_view item = list.substr(pos, comma - pos);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.starts_with("W/")) item.remove_prefix(2);
-    if (item == "*" || item == etag || item == bare) return true;
-    pos = comma + 1;
-  }
-  return false;
-}
-
 // The answer the conditional headers of a GET or HEAD call for, if any (RFC 9110 §13.2.2).
 std::optional<int> failed_condition(const api::Request& request, const std::string& etag,
                                     Micros modified) {
   const int64_t modified_seconds = modified / 1'000'000;
   std::string_view if_match = request.header("If-Match");
   if (!if_match.empty()) {
-    if (!etag_listed(if_match, etag)) return 412;
+    if (!etag_listed_in(if_match, etag)) return 412;
   } else if (auto since = api::parse_http_date(request.header("If-Unmodified-Since"))) {
     if (modified_seconds > *since) return 412;
   }
   std::string_view if_none_match = request.header("If-None-Match");
   if (!if_none_match.empty()) {
-    if (etag_listed(if_none_match, etag)) return 304;
+    if (etag_listed_in(if_none_match, etag)) return 304;
   } else if (auto since = api::parse_http_date(request.header("If-Modified-Since"))) {
     if (modified_seconds <= *since) return 304;
   }

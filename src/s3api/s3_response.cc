@@ -117,4 +117,20 @@ std::string etag_of(const Node& file) {
   return "\"" + file.sha256.substr(0, 32) + "-1\"";
 }
 
+bool etag_listed_in(std::string_view list, const std::string& etag) {
+  std::string_view bare = std::string_view(etag).substr(1, etag.size() - 2);
+  size_t pos = 0;
+  while (pos < list.size()) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string_view item = list.substr(pos, comma - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item == "*" || item == etag || item == bare) return true;
+    pos = comma + 1;
+  }
+  return false;
+}
+
 }  // namespace coffer::s3api

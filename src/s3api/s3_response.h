@@ -35,6 +35,10 @@ std::string iso8601_millis(Micros t);
 // multipart ETag and so never compare with an MD5 of their own (docs/s3.md).
 std::string etag_of(const Node& file);
 
+// Whether an If-Match / If-None-Match style list names `etag` (quoted, as etag_of makes it;
+// "*" names any; weak tags compare by their value).
+bool etag_listed_in(std::string_view list, const std::string& etag);
+
 // MD5 of nothing: the ETag of an empty object (a folder marker).
 inline constexpr std::string_view kEmptyMd5 = "d41d8cd98f00b204e9800998ecf8427e";
 

@@ -152,8 +152,17 @@ def test_copy_object_with_both_metadata_directives_and_delete_objects(s3, alice_
     with pytest.raises(botocore.exceptions.ClientError) as e:
         alice_s3.copy_object(Bucket="c", Key="src.txt", CopySource="c/src.txt")
     assert error_of(e) == (400, "InvalidRequest")
-    result = alice_s3.delete_objects(Bucket="c", Delete={"Objects": [{"Key": "src.txt"}, {"Key": "dir/dst.txt"}, {"Key": "never-was"}]})
-    assert sorted(d["Key"] for d in result["Deleted"]) == ["dir/dst.txt", "never-was", "src.txt"]
+    # The copy-source conditions.
+    etag = alice_s3.head_object(Bucket="c", Key="src.txt")["ETag"]
+    for condition in ({"CopySourceIfMatch": '"0123"'}, {"CopySourceIfNoneMatch": etag},
+                      {"CopySourceIfModifiedSince": datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)}):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            alice_s3.copy_object(Bucket="c", Key="cond.txt", CopySource="c/src.txt", **condition)
+        assert error_of(e) == (412, "PreconditionFailed"), condition
+    alice_s3.copy_object(Bucket="c", Key="cond.txt", CopySource="c/src.txt", CopySourceIfMatch=etag)
+    assert alice_s3.get_object(Bucket="c", Key="cond.txt")["Body"].read() == b"copy me"
+    result = alice_s3.delete_objects(Bucket="c", Delete={"Objects": [{"Key": "src.txt"}, {"Key": "dir/dst.txt"}, {"Key": "never-was"}, {"Key": "cond.txt"}]})
+    assert sorted(d["Key"] for d in result["Deleted"]) == ["cond.txt", "dir/dst.txt", "never-was", "src.txt"]
     assert "Errors" not in result
     # An emptied bucket (only folders left) can go.
     alice_s3.delete_bucket(Bucket="c")
