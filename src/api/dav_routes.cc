@@ -132,7 +132,9 @@ Result<Target> resolve(DavState& dav, const Request& request, DavPath path) {
 }
 
 Status shared_collection_read_only() {
-  return Status(Errc::kForbidden, "/dav/Shared lists what is shared with you and is read-only");
+  // Named as every mount shows it (/dav/Shared, /remote.php/.../Shared): by its name alone.
+  return Status(Errc::kForbidden,
+                "the folder Shared lists what is shared with you and is read-only");
 }
 
 // The parent folder of an unmapped or mapped non-root path. Errors: kConflict when missing

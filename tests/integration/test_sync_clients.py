@@ -377,6 +377,15 @@ def test_another_users_files_mount_is_not_found(server, alice, bob):
     assert bob_session.get(server.url + "/dav/secret.txt").content == b"bob's"
 
 
+def test_the_shared_folders_refusal_named_dav_shared_when_reached_through_remote_php(server, alice):
+    # rclone rmdirs over a whole account stops at Shared/; its message must name the folder as
+    # the client sees it, not a path of another mount.
+    s = dav_session(alice, api_token(alice))
+    r = s.request("DELETE", server.url + "/remote.php/dav/files/alice/Shared/")
+    assert r.status_code == 403
+    assert "/dav/Shared" not in r.text and "Shared" in r.text
+
+
 def test_shares_appear_under_shared_and_change_the_root_etag(server, alice, bob):
     s = dav_session(alice, api_token(alice))
     base = server.url + "/remote.php/dav/files/alice/"
