@@ -105,15 +105,17 @@ struct TrashItem {
 // What a user stores, in logical (uncompressed, undeduplicated) bytes: every version of every
 // file they own. `limit` is 0 when unlimited.
 struct Usage {
-  int64_t files_bytes = 0;     // current versions of live files
-  int64_t versions_bytes = 0;  // older versions of live files
-  int64_t trash_bytes = 0;     // every version of files in the trash
+  int64_t files_bytes = 0;       // current versions of live files
+  int64_t versions_bytes = 0;    // older versions of live files
+  int64_t trash_bytes = 0;       // every version of files in the trash
+  int64_t properties_bytes = 0;  // WebDAV dead properties of the user's nodes
   int64_t files = 0;
   int64_t folders = 0;
   int64_t versions = 0;  // older versions
   int64_t trash_items = 0;
   int64_t limit = 0;
-  int64_t used() const { return files_bytes + versions_bytes + trash_bytes; }
+  // What the quota counts.
+  int64_t used() const { return files_bytes + versions_bytes + trash_bytes + properties_bytes; }
 };
 
 // The whole installation, for operators: logical bytes against what the chunk store holds.

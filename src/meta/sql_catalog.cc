@@ -410,20 +410,27 @@ Result<int64_t> quota_of(Connection& conn, int64_t owner_id, int64_t default_quo
   return (*row)->int64(0);
 }
 
+// The bytes of the WebDAV dead properties of the user's nodes (stored for them like content).
+Result<int64_t> property_bytes(Connection& conn, const Dialect& dialect, int64_t owner_id) {
+  auto row = conn.query_row("SELECT CAST(COALESCE(SUM(" + dialect.byte_length("p.xml") +
+                                "), 0) AS BIGINT) FROM dead_properties p "
+                                "JOIN nodes n ON n.id = p.node_id WHERE n.owner_id = ?",
+                            {owner_id});
+  COFFER_RETURN_IF_ERROR(row);
+  return (*row)->int64(0);
+}
+
 // Logical bytes of every version of every file the user owns, trash included, and the bytes
-// of their nodes' WebDAV dead properties (stored for them like content).
+// of their nodes' dead properties.
 Result<int64_t> used_bytes(Connection& conn, const Dialect& dialect, int64_t owner_id) {
   auto row = conn.query_row(
       "SELECT CAST(COALESCE(SUM(v.size), 0) AS BIGINT) FROM versions v "
       "JOIN nodes n ON n.id = v.node_id WHERE n.owner_id = ?",
       {owner_id});
   COFFER_RETURN_IF_ERROR(row);
-  auto properties = conn.query_row("SELECT CAST(COALESCE(SUM(" + dialect.byte_length("p.xml") +
-                                       "), 0) AS BIGINT) FROM dead_properties p "
-                                       "JOIN nodes n ON n.id = p.node_id WHERE n.owner_id = ?",
-                                   {owner_id});
+  auto properties = property_bytes(conn, dialect, owner_id);
   COFFER_RETURN_IF_ERROR(properties);
-  return (*row)->int64(0) + (*properties)->int64(0);
+  return (*row)->int64(0) + *properties;
 }
 
 // Fails with kQuotaExceeded when `extra` more bytes would not fit. Runs inside the write
@@ -1137,6 +1144,9 @@ Result<Usage> SqlCatalog::usage(int64_t owner_id) {
     u.versions_bytes = (*row)->int64(1);
     u.trash_bytes = (*row)->int64(2);
     u.versions = (*row)->int64(3);
+    auto properties = property_bytes(conn, db_->dialect(), owner_id);
+    COFFER_RETURN_IF_ERROR(properties);
+    u.properties_bytes = *properties;
     auto counts = conn.query_row(
         "SELECT COUNT(CASE WHEN deleted_at IS NULL AND kind = 'file' THEN 1 END), "
         "COUNT(CASE WHEN deleted_at IS NULL AND kind = 'folder' AND parent_id IS NOT NULL "

@@ -187,6 +187,20 @@ def test_dead_properties_were_unbounded_and_outside_the_quota(data_dir):
         s.stop()
 
 
+def test_usage_left_out_the_dead_property_bytes_the_quota_counts(server, alice):
+    """GET /api/v1/usage said `used` without the dead properties' bytes, which the quota counts
+    since finding 5: a user near the quota saw room that uploads did not have."""
+    dav = dav_session(alice, api_token(alice))
+    url = server.url + "/dav/"
+    dav.put(url + "a.txt", data=b"abc")
+    before = alice.get("/api/v1/usage").json()
+    assert proppatch_statuses(dav, url + "a.txt", {"p0": "x" * 10_000}) == {"p0": "200"}
+    after = alice.get("/api/v1/usage").json()
+    assert after["breakdown"]["properties"] >= 10_000
+    assert after["used"] - before["used"] == after["breakdown"]["properties"] - before["breakdown"].get("properties", 0)
+    assert after["used"] == sum(after["breakdown"].values())
+
+
 def test_dead_properties_persist_in_the_database(server, alice):
     s = dav_session(alice, api_token(alice))
     s.put(server.url + "/dav/a.txt", data=b"a")

@@ -33,7 +33,7 @@ def test_usage_breakdown_and_quota(data_dir):
         alice.delete(f"/api/v1/nodes/{gone}")
         alice.mkdir("folder")
         usage = alice.get("/api/v1/usage").json()
-        assert usage["breakdown"] == {"files": 600, "versions": 1000, "trash": 300}
+        assert usage["breakdown"] == {"files": 600, "versions": 1000, "trash": 300, "properties": 0}
         assert usage["used"] == 1900
         assert usage["counts"] == {"files": 1, "folders": 1, "versions": 1, "trash_items": 1}
 

@@ -12,7 +12,7 @@ function Usage() {
   const [usage, setUsage] = useState<{
     used: number;
     limit: number | null;
-    breakdown: { files: number; versions: number; trash: number };
+    breakdown: { files: number; versions: number; trash: number; properties: number };
     counts: { files: number; folders: number };
   } | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -29,7 +29,9 @@ function Usage() {
           {usage.limit !== null && <progress max={usage.limit || 1} value={usage.used} aria-label="Storage used" />}
           <p class="muted">
             Files {bytes(usage.breakdown.files)} · older versions {bytes(usage.breakdown.versions)} · trash{" "}
-            {bytes(usage.breakdown.trash)} · {usage.counts.files} files in {usage.counts.folders} folders
+            {bytes(usage.breakdown.trash)}
+            {usage.breakdown.properties > 0 && <> · WebDAV properties {bytes(usage.breakdown.properties)}</>} ·{" "}
+            {usage.counts.files} files in {usage.counts.folders} folders
           </p>
         </>
       )}
