@@ -123,8 +123,11 @@ def test_browser_sessions_use_strict_cookies_and_a_csrf_token(server):
     # What a cross-site form post would send: the cookies but not the header.
     forged = requests.post(server.url + "/api/v1/auth/refresh", headers=cookie_header)
     assert forged.status_code == 403 and error_code(forged) == "CSRF_REJECTED"
+    # One character changed (a token that already ended in "x" was left unchanged and
+    # accepted: the 1-in-64 failure this test had).
+    tampered = csrf_value[:-1] + ("y" if csrf_value.endswith("x") else "x")
     wrong = requests.post(server.url + "/api/v1/auth/refresh",
-                          headers={**cookie_header, "X-CSRF-Token": csrf_value[:-1] + "x"})
+                          headers={**cookie_header, "X-CSRF-Token": tampered})
     assert wrong.status_code == 403 and error_code(wrong) == "CSRF_REJECTED"
 
     ok = requests.post(server.url + "/api/v1/auth/refresh", headers={**cookie_header, "X-CSRF-Token": csrf_value})
