@@ -79,10 +79,9 @@ def test_backup_while_16_clients_upload_then_restore(server, alice, bob, backup_
     assert alice.post(f"/api/v1/nodes/{folder}/shares", json={"user_id": bob_id, "permission": "read"}).status_code == 201
     link = alice.post(f"/api/v1/nodes/{doc}/links", json={}).json()
 
-    acknowledged = {}  # name -> (sha256, acknowledged before the backup began)
+    acknowledged = {}  # name -> (sha256, when the 201 arrived)
     lock = threading.Lock()
     stop = threading.Event()
-    backup_started = threading.Event()
 
     def uploader(worker):
         session = requests.Session()
@@ -94,9 +93,8 @@ def test_backup_while_16_clients_upload_then_restore(server, alice, bob, backup_
             name = f"w{worker}-{i}.bin"
             r = session.put(f"{server.url}/api/v1/folders/{alice.root}/files/{name}", data=data, timeout=60)
             if r.status_code == 201:
-                before = not backup_started.is_set()
                 with lock:
-                    acknowledged[name] = (hashlib.sha256(data).hexdigest(), before)
+                    acknowledged[name] = (hashlib.sha256(data).hexdigest(), time.monotonic())
             i += 1
 
     threads = [threading.Thread(target=uploader, args=(w,)) for w in range(16)]
@@ -106,12 +104,11 @@ def test_backup_while_16_clients_upload_then_restore(server, alice, bob, backup_
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(acknowledged) < 150:
             time.sleep(0.05)
-        backup_started.set()
         started = time.monotonic()
         first = backup(server, backup_dir)
         during = len(acknowledged)
-        # A second, incremental backup while the uploads go on.
-        backup_started.clear()
+        # A second, incremental backup while the uploads go on: the one restored.
+        second_started = time.monotonic()
         second = backup(server, backup_dir)
         elapsed = time.monotonic() - started
     finally:
@@ -143,7 +140,8 @@ def test_backup_while_16_clients_upload_then_restore(server, alice, bob, backup_
         if not cursor:
             break
     checked_before = checked_later = 0
-    for name, (digest, before) in acknowledged.items():
+    for name, (digest, at) in acknowledged.items():
+        before = at < second_started
         if name not in listing:
             # Acknowledged after the second backup began: it may be too late for it.
             assert not before, f"{name} was acknowledged before the backup and is missing"
