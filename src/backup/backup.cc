@@ -36,20 +36,7 @@ std::string utc_now() {
 
 std::string parent_of(const std::string& path) { return path.substr(0, path.find_last_of('/')); }
 
-// An open file descriptor, closed with its owner.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using store::Fd;
 
 // One backup run: the target directory, the previous manifest, the one being built.
 class BackupRun {
@@ -115,7 +102,7 @@ class BackupRun {
     const uint64_t start = extend ? previous->second.size() : 0;
     if (extend) entry.segments = previous->second.segments;
     const std::string target = path(entry.path);
-    COFFER_RETURN_IF_ERROR(make_dirs(parent_of(target)));
+    COFFER_RETURN_IF_ERROR(store::make_dirs(parent_of(target)));
     // An extended copy is cut back to what its manifest covers (an interrupted run may have
     // appended more); the bytes before stay as the previous manifest names them.
     Fd to(::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (extend ? 0 : O_TRUNC), 0600));
@@ -242,7 +229,7 @@ Result<BackupReport> run_backup(const BackupSource& source, const std::string& t
   if (::stat(source.chunk_root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Status(Errc::kNotFound, "no chunk store at " + source.chunk_root);
   }
-  COFFER_RETURN_IF_ERROR(make_dirs(to + "/metadata"));
+  COFFER_RETURN_IF_ERROR(store::make_dirs(to + "/metadata"));
   const std::string lock_path = to + "/.lock";
   Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (lock.get() < 0) return store::io_error("create", lock_path, errno);

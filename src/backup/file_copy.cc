@@ -47,40 +47,41 @@ Status ended_early(const std::string& path, uint64_t at, uint64_t expected) {
                                        std::to_string(expected) + " expected");
 }
 
-}  // namespace
-
-Result<Segment> copy_range(int from, const std::string& from_path, uint64_t offset, uint64_t length,
-                           int to, const std::string& to_path, uint64_t to_offset,
-                           const Tick& tick) {
+// Reads `length` bytes at `offset` of `fd` in pieces, hashing each and handing it to `sink`
+// (with its position in the range) when there is one.
+Result<Segment> read_range(
+    int fd, const std::string& path, uint64_t offset, uint64_t length, const Tick& tick,
+    const std::function<Status(uint64_t, std::span<const std::byte>)>& sink) {
   std::vector<std::byte> buffer(static_cast<size_t>(std::min<uint64_t>(length, kPiece)));
   store::Sha256 hash;
   for (uint64_t done = 0; done < length;) {
     if (tick) COFFER_RETURN_IF_ERROR(tick());
     const size_t want = static_cast<size_t>(std::min<uint64_t>(length - done, kPiece));
-    auto n = store::pread_full(from, offset + done, std::span(buffer).first(want), from_path);
+    const auto piece = std::span(buffer).first(want);
+    auto n = store::pread_full(fd, offset + done, piece, path);
     COFFER_RETURN_IF_ERROR(n);
-    if (*n != want) return ended_early(from_path, offset + done + *n, offset + length);
-    hash.update(std::span(buffer).first(want));
-    COFFER_RETURN_IF_ERROR(write_full(to, to_path, to_offset + done, buffer.data(), want));
+    if (*n != want) return ended_early(path, offset + done + *n, offset + length);
+    hash.update(piece);
+    if (sink) COFFER_RETURN_IF_ERROR(sink(done, piece));
     done += want;
   }
   return Segment{length, hex(hash.finish())};
 }
 
+}  // namespace
+
+Result<Segment> copy_range(int from, const std::string& from_path, uint64_t offset, uint64_t length,
+                           int to, const std::string& to_path, uint64_t to_offset,
+                           const Tick& tick) {
+  return read_range(from, from_path, offset, length, tick,
+                    [&](uint64_t done, std::span<const std::byte> piece) {
+                      return write_full(to, to_path, to_offset + done, piece.data(), piece.size());
+                    });
+}
+
 Result<Segment> hash_range(int fd, const std::string& path, uint64_t offset, uint64_t length,
                            const Tick& tick) {
-  std::vector<std::byte> buffer(static_cast<size_t>(std::min<uint64_t>(length, kPiece)));
-  store::Sha256 hash;
-  for (uint64_t done = 0; done < length;) {
-    if (tick) COFFER_RETURN_IF_ERROR(tick());
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(length - done, kPiece));
-    auto n = store::pread_full(fd, offset + done, std::span(buffer).first(want), path);
-    COFFER_RETURN_IF_ERROR(n);
-    if (*n != want) return ended_early(path, offset + done + *n, offset + length);
-    hash.update(std::span(buffer).first(want));
-    done += want;
-  }
-  return Segment{length, hex(hash.finish())};
+  return read_range(fd, path, offset, length, tick, nullptr);
 }
 
 Status check_segments(int fd, const std::string& path, const std::vector<Segment>& segments,
@@ -101,23 +102,6 @@ Status check_segments(int fd, const std::string& path, const std::vector<Segment
 
 Status sync_file(int fd, const std::string& path) {
   if (::fsync(fd) != 0) return store::io_error("fsync", path, errno);
-  return Status::ok();
-}
-
-Status make_dirs(const std::string& dir) {
-  std::string path = dir;
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0700) == 0) {
-      const size_t cut = prefix.find_last_of('/');
-      COFFER_RETURN_IF_ERROR(store::fsync_dir(
-          cut == std::string::npos ? "." : (cut == 0 ? "/" : prefix.substr(0, cut))));
-    } else if (errno != EEXIST) {
-      return store::io_error("mkdir", prefix, errno);
-    }
-    if (slash == std::string::npos) break;
-  }
   return Status::ok();
 }
 

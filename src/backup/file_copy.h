@@ -35,9 +35,6 @@ Status check_segments(int fd, const std::string& path, const std::vector<Segment
 // fsyncs `fd`. kIoError names `path`.
 Status sync_file(int fd, const std::string& path);
 
-// Creates `dir` and its missing parents (mode 0700), each made durable in its parent.
-Status make_dirs(const std::string& dir);
-
 // The contents of a small file. kNotFound when it does not exist.
 Result<std::string> read_small_file(const std::string& path);
 

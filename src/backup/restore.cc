@@ -47,7 +47,7 @@ Status restore_file(const std::string& from, const std::string& data_dir, const 
   const std::string source = from + "/" + f.path;
   const std::string target = data_dir + "/" + f.restore_to;
   const std::string dir = target.substr(0, target.find_last_of('/'));
-  COFFER_RETURN_IF_ERROR(make_dirs(dir));
+  COFFER_RETURN_IF_ERROR(store::make_dirs(dir));
   const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) {
     if (errno == ENOENT) return Status(Errc::kCorruption, source + " is missing from the backup");
@@ -123,7 +123,7 @@ Result<VerifyReport> restore_backup(const std::string& from, const std::string& 
                                        " is not empty: restore only into an empty or new "
                                        "data directory");
   }
-  COFFER_RETURN_IF_ERROR(make_dirs(data_dir));
+  COFFER_RETURN_IF_ERROR(store::make_dirs(data_dir));
   // The metadata last: until it is in place the directory is plainly not a finished restore.
   std::vector<const ManifestFile*> order;
   for (const ManifestFile& f : manifest->files) order.push_back(&f);
