@@ -259,6 +259,7 @@ Result<BackupReport> run_backup(const BackupSource& source, const std::string& t
   ::unlink(run.path(metadata_copy).c_str());  // left by a run interrupted before its manifest
   COFFER_RETURN_IF_ERROR(meta::snapshot_sqlite(source.metadata_db, run.path(metadata_copy)));
   COFFER_RETURN_IF_ERROR(run.add_written(metadata_copy, "meta.db", FileKind::kMetadata));
+  if (source.after_metadata_snapshot) source.after_metadata_snapshot();
   // Step 3: the packed volumes and their index, after the metadata.
   COFFER_RETURN_IF_ERROR(back_up_volumes(run, source.chunk_root + "/volumes"));
   // Step 4: the chunk files.

@@ -23,6 +23,7 @@
 // new tail appended; the databases and the key are copied whole each time.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/status.h"
@@ -34,6 +35,9 @@ struct BackupSource {
   std::string chunk_root;   // the local chunk store (<data>/chunks)
   std::string key_file;     // the server key (<data>/secrets/token.key or --secret-key-file)
   std::string coffer_version;
+  // Called once the metadata snapshot is taken, before the chunks are copied. For tests: a
+  // garbage collection or a compaction run there must not take anything the snapshot needs.
+  std::function<void()> after_metadata_snapshot;
 };
 
 struct CopyCount {

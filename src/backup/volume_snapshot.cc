@@ -96,12 +96,14 @@ VolumeSnapshot::~VolumeSnapshot() {
 }
 
 Result<VolumeSnapshot> VolumeSnapshot::take(const std::string& volume_dir,
-                                            const std::string& index_copy) {
+                                            const std::string& index_copy,
+                                            const std::function<void()>& before_index_copy) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     VolumeSnapshot snapshot;
     auto opened = open_volumes(volume_dir);
     COFFER_RETURN_IF_ERROR(opened);
     snapshot.volumes_ = std::move(*opened);
+    if (before_index_copy) before_index_copy();
     ::unlink(index_copy.c_str());
     COFFER_RETURN_IF_ERROR(meta::snapshot_sqlite(volume_dir + "/index.db", index_copy));
     auto ends = indexed_ends(index_copy);

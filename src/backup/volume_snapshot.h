@@ -20,6 +20,7 @@
 // restored store finds nothing past any indexed end to recover.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -39,8 +40,10 @@ class VolumeSnapshot {
   // Takes the snapshot of the volume directory `volume_dir` (its index is index.db), writing
   // the index copy to `index_copy` (which must not exist). Errors: kIoError, kCorruption (an
   // index row past the end of its volume), kUnavailable (the volumes kept changing under
-  // every attempt).
-  static Result<VolumeSnapshot> take(const std::string& volume_dir, const std::string& index_copy);
+  // every attempt). `before_index_copy`, if set, runs in each attempt between opening the
+  // volumes and copying the index (tests compact there).
+  static Result<VolumeSnapshot> take(const std::string& volume_dir, const std::string& index_copy,
+                                     const std::function<void()>& before_index_copy = nullptr);
 
   VolumeSnapshot() = default;
   VolumeSnapshot(VolumeSnapshot&& other) noexcept : volumes_(std::move(other.volumes_)) {

@@ -10,8 +10,10 @@
 
 #include "../store/store_test_util.h"
 #include "backup/restore.h"
+#include "backup/volume_snapshot.h"
 #include "meta/database.h"
 #include "meta/sqlite_database.h"
+#include "store/gc_leases.h"
 #include "store/local_chunk_store.h"
 
 namespace coffer::backup {
@@ -203,6 +205,69 @@ TEST_F(BackupTest, AnInterruptedAppendLeavesThePreviousGenerationValid) {
   EXPECT_EQ(next.volumes_copied.files, 1u);
   auto verified = verify_backup(to());
   EXPECT_TRUE(verified.is_ok()) << verified.status().to_string();
+}
+
+// While a backup runs, a sweep in any process finds its lease and defers: no chunk the
+// metadata snapshot references can be deleted before it is copied.
+TEST_F(BackupTest, ASweepDuringTheBackupDefers) {
+  const Blob big = put(300 * 1024, 1);
+  const Blob small = put(4096, 2);
+  bool deferred = false;
+  BackupSource with_sweep = source();
+  with_sweep.after_metadata_snapshot = [&] {
+    store::GcLeases other(*chunks_);
+    auto fence = other.begin_sweep(std::chrono::seconds(1));
+    ASSERT_TRUE(fence.is_ok());
+    deferred = *fence == nullptr;
+    // What a sweep would have deleted, had it gone ahead (it must not).
+    if (!deferred) {
+      ASSERT_TRUE(chunks_->remove(big.id).is_ok());
+      ASSERT_TRUE(chunks_->remove(small.id).is_ok());
+    }
+  };
+  auto report = run_backup(with_sweep, to());
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_TRUE(deferred);
+  EXPECT_EQ(report->chunk_files_copied.files, 1u);
+}
+
+// Compaction moves the live records of a mostly-dead volume to a new one and deletes it; when
+// that happens between opening the volumes and copying their index, the snapshot is taken
+// again, and it always describes the bytes it holds.
+TEST_F(BackupTest, CompactionDuringTheVolumeSnapshotIsCaught) {
+  const Blob live = put(4096, 1);
+  std::vector<Blob> dead;
+  for (uint64_t i = 0; i < 8; ++i) dead.push_back(put(4096, 10 + i));
+  for (const Blob& blob : dead) ASSERT_TRUE(chunks_->remove(blob.id).is_ok());
+  // Reopened, the store holds no volume, so its volume 1 can be compacted.
+  chunks_.reset();
+  auto reopened = store::LocalChunkStore::open(data() + "/chunks");
+  ASSERT_TRUE(reopened.is_ok());
+  chunks_ = std::move(*reopened);
+
+  int attempts = 0;
+  std::filesystem::create_directories(to());
+  auto snapshot = VolumeSnapshot::take(data() + "/chunks/volumes", to() + "/index.db", [&] {
+    if (attempts++ == 0) {
+      auto reclaimed = chunks_->compact();
+      ASSERT_TRUE(reclaimed.is_ok());
+      ASSERT_GT(*reclaimed, 0u);
+    }
+  });
+  ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().to_string();
+  EXPECT_EQ(attempts, 2);
+  ASSERT_EQ(snapshot->volumes().size(), 1u);
+  EXPECT_EQ(snapshot->volumes().begin()->first, 2u);  // volume 1 was compacted away
+
+  // And a whole backup taken now restores the live chunk.
+  backup();
+  const std::string restored = dir_.path() + "/restored";
+  ASSERT_TRUE(restore_backup(to(), restored).is_ok());
+  auto chunks = store::LocalChunkStore::open(restored + "/chunks");
+  ASSERT_TRUE(chunks.is_ok());
+  auto got = (*chunks)->get(live.id);
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  EXPECT_EQ(*got, live.encoded);
 }
 
 }  // namespace
