@@ -65,6 +65,22 @@ class BackupTest : public ::testing::Test {
     return report.is_ok() ? *report : BackupReport{};
   }
 
+  // Restores the backup into <dir>/restored and checks that every one of `blobs` reads back.
+  void expect_restored(const std::vector<Blob>& blobs) {
+    const std::string restored = restored_dir();
+    auto report = restore_backup(to(), restored);
+    ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+    auto chunks = store::LocalChunkStore::open(restored + "/chunks");
+    ASSERT_TRUE(chunks.is_ok());
+    EXPECT_EQ((*chunks)->volumes()->recovery().records_indexed, 0u);  // index and bytes agree
+    for (const Blob& blob : blobs) {
+      auto got = (*chunks)->get(blob.id);
+      ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+      EXPECT_EQ(*got, blob.encoded);
+    }
+  }
+  std::string restored_dir() const { return dir_.path() + "/restored"; }
+
   TempDir dir_;
   std::unique_ptr<meta::Database> db_;
   std::unique_ptr<store::LocalChunkStore> chunks_;
@@ -111,17 +127,8 @@ TEST_F(BackupTest, RestoreBringsBackEveryChunkAndTheMetadata) {
   std::vector<Blob> blobs;
   for (uint64_t i = 0; i < 10; ++i) blobs.push_back(put(i % 2 ? 4096 : 100 * 1024, i));
   backup();
-  const std::string restored = dir_.path() + "/restored";
-  auto report = restore_backup(to(), restored);
-  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
-  auto chunks = store::LocalChunkStore::open(restored + "/chunks");
-  ASSERT_TRUE(chunks.is_ok());
-  EXPECT_EQ((*chunks)->volumes()->recovery().records_indexed, 0u);  // index and bytes agree
-  for (const Blob& blob : blobs) {
-    auto got = (*chunks)->get(blob.id);
-    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
-    EXPECT_EQ(*got, blob.encoded);
-  }
+  expect_restored(blobs);
+  const std::string restored = restored_dir();
   auto db = meta::open_sqlite_database(restored + "/meta.db");
   ASSERT_TRUE(db.is_ok());
   auto v = meta::transact_value<std::string>(**db, meta::TxMode::kRead,
@@ -159,13 +166,7 @@ TEST_F(BackupTest, AnIndexThatLostItsLastCommitsIsRecoveredFirst) {
                     .is_ok());
   }
   backup();
-  const std::string restored = dir_.path() + "/restored";
-  ASSERT_TRUE(restore_backup(to(), restored).is_ok());
-  auto chunks = store::LocalChunkStore::open(restored + "/chunks");
-  ASSERT_TRUE(chunks.is_ok());
-  auto got = (*chunks)->get(lost.id);
-  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
-  EXPECT_EQ(*got, lost.encoded);
+  expect_restored({first, lost});
 }
 
 TEST_F(BackupTest, RestoreRefusesANonEmptyDirectory) {
@@ -189,7 +190,7 @@ TEST_F(BackupTest, VerifyNamesAFlippedByteInAChunkFile) {
   ASSERT_EQ(verified.status().code(), Errc::kCorruption);
   EXPECT_NE(verified.status().message().find(hex), std::string::npos);
   // A restore of the damaged backup stops too.
-  EXPECT_EQ(restore_backup(to(), dir_.path() + "/restored").status().code(), Errc::kCorruption);
+  EXPECT_EQ(restore_backup(to(), restored_dir()).status().code(), Errc::kCorruption);
 }
 
 TEST_F(BackupTest, AnInterruptedAppendLeavesThePreviousGenerationValid) {
@@ -261,13 +262,7 @@ TEST_F(BackupTest, CompactionDuringTheVolumeSnapshotIsCaught) {
 
   // And a whole backup taken now restores the live chunk.
   backup();
-  const std::string restored = dir_.path() + "/restored";
-  ASSERT_TRUE(restore_backup(to(), restored).is_ok());
-  auto chunks = store::LocalChunkStore::open(restored + "/chunks");
-  ASSERT_TRUE(chunks.is_ok());
-  auto got = (*chunks)->get(live.id);
-  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
-  EXPECT_EQ(*got, live.encoded);
+  expect_restored({live});
 }
 
 }  // namespace
