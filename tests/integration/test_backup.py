@@ -20,11 +20,10 @@ import requests
 from conftest import COFFER_BIN, ON_POSTGRES, STORAGE, Client, Server
 
 
-def embedded_only():
-    if STORAGE == "s3" or ON_POSTGRES:
-        pytest.skip("coffer backup covers SQLite metadata and chunks on local disk; PostgreSQL "
-                    "and S3 have their own backups (docs/archive.md), refused in "
-                    "test_backup_refuses_other_setups")
+embedded_only = pytest.mark.skipif(
+    STORAGE == "s3" or ON_POSTGRES,
+    reason="coffer backup covers SQLite metadata and chunks on local disk; PostgreSQL and S3 "
+    "have their own backups (docs/archive.md), refused in test_backup_refuses_other_setups")
 
 
 def coffer(*args, check=True):
@@ -69,8 +68,8 @@ def restored_dir():
     shutil.rmtree(d, ignore_errors=True)
 
 
+@embedded_only
 def test_backup_while_16_clients_upload_then_restore(server, alice, bob, backup_dir, restored_dir):
-    embedded_only()
     # What must come back besides the uploads: versions, a share, a link.
     folder = alice.mkdir("shared")
     doc = alice.upload("doc.bin", b"first version " * 100, folder=folder).json()["id"]
@@ -161,8 +160,8 @@ def test_backup_while_16_clients_upload_then_restore(server, alice, bob, backup_
     assert requests.get(restored.url + "/s/" + link["token"] + "/content").content == b"second version " * 100
 
 
+@embedded_only
 def test_incremental_backup_copies_only_the_changes(server, alice, backup_dir):
-    embedded_only()
     for i in range(30):
         assert alice.upload(f"small-{i}.bin", os.urandom(4096)).status_code == 201
     for i in range(2):
@@ -186,8 +185,8 @@ def test_incremental_backup_copies_only_the_changes(server, alice, backup_dir):
     coffer("backup", "--verify", "--to", backup_dir)
 
 
+@embedded_only
 def test_verify_names_a_flipped_byte(server, alice, backup_dir):
-    embedded_only()
     assert alice.upload("big.bin", os.urandom(400_000)).status_code == 201
     assert alice.upload("small.bin", os.urandom(4096)).status_code == 201
     backup(server, backup_dir)
@@ -209,8 +208,8 @@ def test_verify_names_a_flipped_byte(server, alice, backup_dir):
     coffer("backup", "--verify", "--to", backup_dir)
 
 
+@embedded_only
 def test_restore_refuses_a_directory_in_use(server, alice, backup_dir):
-    embedded_only()
     backup(server, backup_dir)
     r = coffer("restore", "--from", backup_dir, "--data", server.data_dir, check=False)
     assert r.returncode != 0 and "not empty" in r.stderr, r.stderr
