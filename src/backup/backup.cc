@@ -8,10 +8,15 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <stop_token>
+#include <thread>
 
 #include "backup/file_copy.h"
 #include "backup/manifest.h"
@@ -38,6 +43,44 @@ std::string utc_now() {
 std::string parent_of(const std::string& path) { return path.substr(0, path.find_last_of('/')); }
 
 using store::Fd;
+
+// Keeps an upload lease alive from a thread of its own for as long as it exists, so that a
+// long step that cannot stop to refresh it (one SQLite backup step of a large database) never
+// lets it lapse. check() reports the first failed refresh: the backup must then stop, as an
+// upload would, because a sweep elsewhere may already have judged the lease dead.
+class LeaseKeeper {
+ public:
+  explicit LeaseKeeper(std::unique_ptr<store::UploadLease> lease)
+      : lease_(std::move(lease)), thread_([this](std::stop_token stop) { run(stop); }) {}
+  ~LeaseKeeper() {
+    thread_.request_stop();
+    wake_.notify_all();
+  }
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  Status check() {
+    std::lock_guard lock(mu_);
+    if (!failed_.is_ok()) return failed_;
+    return lease_->keep_alive();
+  }
+
+ private:
+  void run(std::stop_token stop) {
+    std::unique_lock lock(mu_);
+    while (!stop.stop_requested()) {
+      Status s = lease_->keep_alive();
+      if (!s.is_ok() && failed_.is_ok()) failed_ = s;
+      wake_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+    }
+  }
+
+  const std::unique_ptr<store::UploadLease> lease_;
+  std::mutex mu_;
+  std::condition_variable_any wake_;
+  Status failed_;        // GUARDED_BY(mu_)
+  std::jthread thread_;  // last: started once the members it uses exist
+};
 
 // One backup run: the target directory, the previous manifest, the one being built.
 class BackupRun {
@@ -69,6 +112,7 @@ class BackupRun {
     auto segment = hash_range(fd.get(), full, 0, static_cast<uint64_t>(st.st_size), tick_);
     COFFER_RETURN_IF_ERROR(segment);
     add(ManifestFile{relative, restore_to, kind, {*segment}});
+    dirs_to_sync_.insert(parent_of(full));
     report_.metadata.files += 1;
     report_.metadata.bytes += segment->length;
     return Status::ok();
@@ -250,7 +294,8 @@ Result<BackupReport> run_backup(const BackupSource& source, const std::string& t
   store::GcLeases leases(markers);
   auto lease = leases.begin_upload();
   COFFER_RETURN_IF_ERROR(lease);
-  BackupRun run(to, [&] { return (*lease)->keep_alive(); });
+  LeaseKeeper keeper(std::move(*lease));
+  BackupRun run(to, [&] { return keeper.check(); });
   COFFER_RETURN_IF_ERROR(run.load_previous());
   const std::string gen = std::to_string(run.generation());
 
@@ -267,7 +312,7 @@ Result<BackupReport> run_backup(const BackupSource& source, const std::string& t
   COFFER_RETURN_IF_ERROR(run.copy_file(
       source.key_file,
       ManifestFile{"secrets/token." + gen + ".key", "secrets/token.key", FileKind::kKey}));
-  COFFER_RETURN_IF_ERROR((*lease)->keep_alive());
+  COFFER_RETURN_IF_ERROR(keeper.check());
   // Step 5.
   auto report = run.commit(source.coffer_version);
   COFFER_RETURN_IF_ERROR(report);
