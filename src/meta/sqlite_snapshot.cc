@@ -29,9 +29,13 @@ Status snapshot_sqlite(const std::string& source, const std::string& target) {
   if (::stat(source.c_str(), &st) != 0) {
     return Status(Errc::kNotFound, "no database at " + source);
   }
-  if (::stat(target.c_str(), &st) == 0) {
-    return Status(Errc::kAlreadyExists, target + " exists already");
+  // Created here, empty, so that it is private (0600) whatever the umask; SQLite fills it.
+  const int created = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (created < 0) {
+    if (errno == EEXIST) return Status(Errc::kAlreadyExists, target + " exists already");
+    return Status(Errc::kIoError, "create " + target + ": " + std::strerror(errno));
   }
+  ::close(created);
   Handle from;
   Handle to;
   int rc = sqlite3_open_v2(source.c_str(), &from.db, SQLITE_OPEN_READONLY, nullptr);
