@@ -15,6 +15,7 @@
 #include "service/chunked_uploads.h"
 #include "service/file_service.h"
 #include "service/s3_keys.h"
+#include "service/scrubber.h"
 #include "service/search_service.h"
 #include "service/share_service.h"
 #include "service/upload_sessions.h"
@@ -64,6 +65,8 @@ struct ApiContext {
   bool metrics_public = false;
   // Access keys of the S3-compatible API (/api/v1/auth/s3-keys answers 503 without them).
   service::S3Keys* s3_keys = nullptr;
+  // The background scrubber (/api/v1/system/scrub answers 503 without it).
+  service::Scrubber* scrubber = nullptr;
 };
 
 // Adapts a plain route function to a RouteHandler bound to `context`.

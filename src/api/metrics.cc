@@ -98,6 +98,23 @@ std::string Metrics::render(const Gauges& gauges) const {
       "(not served; listed at /api/v1/system/damaged-chunks).\n";
   out += "# TYPE coffer_chunks_damaged_total counter\n";
   out += "coffer_chunks_damaged_total " + std::to_string(gauges.chunks_damaged) + "\n";
+  const std::pair<const char*, uint64_t> scrub[] = {
+      {"passes_total Scrub passes ended (finished or stopped).", gauges.scrub_passes},
+      {"chunks_checked_total Chunks the scrubber re-read and verified.", gauges.scrub_chunks},
+      {"bytes_checked_total Stored bytes the scrubber re-read and verified.", gauges.scrub_bytes},
+      {"damaged_total Chunks the scrubber found damaged (also in "
+       "/api/v1/system/damaged-chunks).",
+       gauges.scrub_damaged}};
+  for (const auto& [help, value] : scrub) {
+    const std::string_view text(help);
+    const std::string name = "coffer_scrub_" + std::string(text.substr(0, text.find(' ')));
+    out += "# HELP " + name + std::string(text.substr(text.find(' '))) + "\n";
+    out += "# TYPE " + name + " counter\n";
+    out += name + " " + std::to_string(value) + "\n";
+  }
+  out += "# HELP coffer_scrub_running 1 while a scrub pass runs.\n";
+  out += "# TYPE coffer_scrub_running gauge\n";
+  out += std::string("coffer_scrub_running ") + (gauges.scrub_running ? "1" : "0") + "\n";
   return out;
 }
 

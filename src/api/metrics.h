@@ -25,6 +25,12 @@ class Metrics {
     uint64_t uploads_in_flight = 0;
     uint64_t stored_bytes = 0;
     uint64_t chunks_damaged = 0;  // a counter: reads that met a damaged chunk
+    // The background scrubber, since start-up (counters, but `scrub_running`).
+    uint64_t scrub_passes = 0;
+    uint64_t scrub_chunks = 0;
+    uint64_t scrub_bytes = 0;
+    uint64_t scrub_damaged = 0;
+    bool scrub_running = false;
   };
   std::string render(const Gauges& gauges) const;
 

@@ -1,5 +1,6 @@
 // Health, metrics and the API description: /health/*, /metrics, /api/v1/openapi.json; the
-// chunks reads found damaged, for operators: /api/v1/system/damaged-chunks.
+// chunks reads found damaged and the scrubber, for operators: /api/v1/system/damaged-chunks,
+// /api/v1/system/scrub.
 
 #include <unistd.h>
 
@@ -39,6 +40,14 @@ Response metrics(ApiContext& ctx, Request&) {
   gauges.uploads_in_flight = ctx.files.uploads_in_flight();
   if (auto stored = ctx.catalog.stored_bytes(); stored.is_ok()) gauges.stored_bytes = *stored;
   gauges.chunks_damaged = ctx.files.damaged_chunks().total();
+  if (ctx.scrubber) {
+    const service::Scrubber::State scrub = ctx.scrubber->state();
+    gauges.scrub_passes = scrub.passes;
+    gauges.scrub_chunks = scrub.chunks_checked;
+    gauges.scrub_bytes = scrub.bytes_checked;
+    gauges.scrub_damaged = scrub.damaged;
+    gauges.scrub_running = scrub.running;
+  }
   Response response;
   response.body = ctx.metrics.render(gauges);
   response.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -71,6 +80,50 @@ Response damaged_chunks(ApiContext& ctx, Request& request) {
   return response;
 }
 
+json::object scrub_pass_json(const service::ScrubPassReport& pass) {
+  json::object out{{"started", rfc3339(pass.started)},
+                   {"chunks_checked", pass.chunks_checked},
+                   {"bytes_checked", pass.bytes_checked},
+                   {"damaged", pass.damaged}};
+  if (pass.finished != 0) {
+    out["finished"] = rfc3339(pass.finished);
+    out["completed"] = pass.completed;
+  }
+  if (!pass.error.empty()) out["error"] = pass.error;
+  return out;
+}
+
+// GET /api/v1/system/scrub: the background scrubber's pass under way, its last one and its
+// counts since start-up; POST starts a pass now (202; when one runs already, nothing more).
+Response scrub(ApiContext& ctx, Request& request) {
+  const Role role = request.principal.role;
+  if (role != Role::kAdmin && role != Role::kOperator) {
+    return fail(request, Status(Errc::kForbidden, "operators and administrators only"));
+  }
+  if (!ctx.scrubber) return fail(request, Status(Errc::kUnavailable, "no scrubber here"));
+  if (request.method == "POST" && !ctx.scrubber->request_pass()) {
+    return fail(request, Status(Errc::kConflict,
+                                "the scrubber is off on this node (--scrub-rate 0); "
+                                "`coffer scrub` runs a pass from the command line"));
+  }
+  const service::Scrubber::State state = ctx.scrubber->state();
+  json::object body{{"enabled", state.enabled},
+                    {"running", state.running},
+                    {"bytes_per_second", state.bytes_per_second},
+                    {"passes", state.passes},
+                    {"chunks_checked", state.chunks_checked},
+                    {"bytes_checked", state.bytes_checked},
+                    {"damaged", state.damaged}};
+  body["current"] = state.current ? json::value(scrub_pass_json(*state.current)) : nullptr;
+  body["last"] = state.last ? json::value(scrub_pass_json(*state.last)) : nullptr;
+  body["next_pass"] = state.enabled && !state.running && request.method != "POST"
+                          ? json::value(rfc3339(state.next_pass))
+                          : nullptr;
+  auto response = json_response(request.method == "POST" ? 202 : 200, body);
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
 Response openapi(ApiContext&, Request&) {
   Response response;
   response.body = std::string(openapi_document());
@@ -98,11 +151,12 @@ Response docs_asset(ApiContext&, Request& request) {
 }  // namespace
 
 bool is_public_route(std::string_view pattern, std::string_view method) {
-  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/status.php" || pattern == "/api/v1/openapi.json" ||
-         pattern.starts_with("/docs") || pattern == "/api/v1/auth/login" ||
-         pattern == "/api/v1/auth/refresh" || pattern == "/api/v1/auth/register" ||
-         pattern == "/api/v1/auth/password-reset" || pattern == "/api/v1/download/{token}" ||
-         pattern.starts_with("/s/") || is_login_flow_route(pattern) ||
+  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/status.php" ||
+         pattern == "/api/v1/openapi.json" || pattern.starts_with("/docs") ||
+         pattern == "/api/v1/auth/login" || pattern == "/api/v1/auth/refresh" ||
+         pattern == "/api/v1/auth/register" || pattern == "/api/v1/auth/password-reset" ||
+         pattern == "/api/v1/download/{token}" || pattern.starts_with("/s/") ||
+         is_login_flow_route(pattern) ||
          // tus clients discover the server's capabilities before they sign in.
          ((pattern == "/api/v1/uploads" || pattern == "/api/v1/uploads/{id}") &&
           method == "OPTIONS");
@@ -113,6 +167,8 @@ void add_system_routes(Router& router, ApiContext& ctx) {
   router.add("GET", "/health/ready", bind_route(ctx, ready));
   router.add("GET", "/metrics", bind_route(ctx, metrics));
   router.add("GET", "/api/v1/system/damaged-chunks", bind_route(ctx, damaged_chunks));
+  router.add("GET", "/api/v1/system/scrub", bind_route(ctx, scrub));
+  router.add("POST", "/api/v1/system/scrub", bind_route(ctx, scrub));
   router.add("GET", "/api/v1/openapi.json", bind_route(ctx, openapi));
   router.add("GET", "/docs", bind_route(ctx, docs_asset));
   router.add("GET", "/docs/{asset}", bind_route(ctx, docs_asset));

@@ -27,6 +27,10 @@ struct Config {
   bool secure_cookies = true;                // false only for plain-http development
   int64_t gc_interval_seconds = 3600;        // 0 disables the in-server collector
   int64_t gc_grace_seconds = 3600;
+  // The background scrubber re-reads every chunk at this many bytes per second (0: off), a
+  // pass at most once per interval (docs/archive.md, "Scrub").
+  int64_t scrub_rate = int64_t{8} << 20;
+  int64_t scrub_interval_seconds = 7 * 86400;
   int64_t default_quota_bytes = 0;     // for users without their own quota; 0: unlimited
   int64_t keep_versions = 0;           // older versions kept per file; 0: all
   int64_t version_retention_days = 0;  // older versions deleted after this; 0: never

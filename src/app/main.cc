@@ -26,6 +26,7 @@
 #include "http/server.h"
 #include "s3api/s3_handler.h"
 #include "service/maintenance.h"
+#include "service/scrubber.h"
 #include "service/storage_migration.h"
 
 namespace coffer::app {
@@ -216,6 +217,9 @@ int serve(const Config& config) {
   limits.per_user = {config.user_rate_limit, static_cast<double>(config.user_rate_burst)};
   limits.per_address = {config.ip_rate_limit, static_cast<double>(config.ip_rate_burst)};
   api::Metrics metrics;
+  service::Scrubber scrubber(*runtime.chunks, runtime.files->damaged_chunks(),
+                             {.bytes_per_second = static_cast<uint64_t>(config.scrub_rate),
+                              .interval = std::chrono::seconds(config.scrub_interval_seconds)});
   api::ApiHandler handler(
       api::ApiContext{*runtime.files,
                       *runtime.auth,
@@ -236,7 +240,8 @@ int serve(const Config& config) {
                       runtime.chunked_uploads.get(),
                       runtime.changes.get(),
                       config.metrics_public,
-                      runtime.s3_keys.get()},
+                      runtime.s3_keys.get(),
+                      &scrubber},
       limits, std::move(*cors));
   http::ServerOptions options;
   options.host = listen->first;
@@ -265,12 +270,14 @@ int serve(const Config& config) {
   record_usage_and_prune(runtime);
   PeriodicGc gc(runtime);
   runtime.job_runner->start();
+  scrubber.start();
   api::log_event(api::LogLevel::kInfo, {{"msg", "listening"},
                                         {"address", listen->first},
                                         {"port", server.port()},
                                         {"data", config.data_dir},
                                         {"version", kVersion}});
   server.run();
+  scrubber.stop();
   runtime.job_runner->stop();
   api::log_event(api::LogLevel::kInfo, {{"msg", "stopped"}});
   return 0;
@@ -341,6 +348,25 @@ int fsck(const Config& config) {
               static_cast<unsigned long long>(report->versions_checked),
               report->clean() ? "clean" : "PROBLEMS FOUND");
   return report->clean() ? 0 : 1;
+}
+
+// One scrub pass from the command line (also while the server runs: it only reads).
+int scrub(const Config& config, int64_t rate) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  service::ScrubHooks hooks;
+  hooks.on_damage = [](const store::ChunkId& id, const Status& error) {
+    std::printf("DAMAGED chunk %s: %s\n", id.hex().c_str(), error.to_string().c_str());
+  };
+  const service::ScrubPassReport report =
+      service::scrub_pass(*(*rt)->chunks, static_cast<uint64_t>(rate), hooks);
+  if (!report.error.empty()) return fail(Status(Errc::kIoError, report.error));
+  std::printf("scrubbed %llu chunks (%llu bytes) in %.1f s: %llu damaged\n",
+              static_cast<unsigned long long>(report.chunks_checked),
+              static_cast<unsigned long long>(report.bytes_checked),
+              static_cast<double>(report.finished - report.started) / 1e6,
+              static_cast<unsigned long long>(report.damaged));
+  return report.damaged == 0 ? 0 : 1;
 }
 
 int gc(const Config& config, int64_t grace, int64_t wait) {
@@ -514,6 +540,13 @@ int run(int argc, char** argv) {
                    "Seconds to wait for uploads on every node to pause before deleting")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{86400}));
+  int64_t scrub_rate = 0;
+  auto* scrub_cmd = app.add_subcommand(
+      "scrub", "Re-read and verify every stored chunk; exit 1 if any is damaged");
+  scrub_cmd->fallthrough();
+  scrub_cmd->add_option("--rate", scrub_rate, "Bytes per second at most (0: as fast as it can)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply pending database migrations");
   migrate_cmd->fallthrough();
   auto* storage_cmd = app.add_subcommand("storage", "Manage chunk storage");
@@ -570,6 +603,7 @@ int run(int argc, char** argv) {
   if (*passwd_cmd) return user_passwd(config, username, password_stdin);
   if (*fsck_cmd) return fsck(config);
   if (*gc_cmd) return gc(config, grace, gc_wait);
+  if (*scrub_cmd) return scrub(config, scrub_rate);
   if (*backup_cmd) return backup_verify_only ? backup_verify(backup_to) : backup(config, backup_to);
   if (*restore_cmd) return restore(config, restore_from);
   if (*storage_migrate_cmd)

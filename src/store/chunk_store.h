@@ -67,6 +67,7 @@ class ChunkStore {
   virtual Status remove(const ChunkId& id) = 0;
 
   // Calls fn for every stored chunk (any order). Stops early, returning fn's error, if fn fails.
+  // fn may call the store (fsck reads, gc removes, the scrubber reads each chunk listed).
   virtual Status for_each(const std::function<Status(const StoredChunkInfo&)>& fn) = 0;
 
   // Markers: empty objects under a `kind` ("leases", "fences"), never seen by for_each, by

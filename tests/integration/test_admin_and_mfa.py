@@ -398,6 +398,8 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/system/stats/history", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/jobs", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         ("GET", "/api/v1/system/damaged-chunks", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
+        ("GET", "/api/v1/system/scrub", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
+        ("POST", "/api/v1/system/scrub", None, {ANON: 401, A: 403, B: 403, OPERATOR: 202, ADMIN: 202}),
         ("GET", "/api/v1/system/jobs/{job}", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
         # A valid image's job is never dead: retrying it is a conflict, once authorized.
         ("POST", "/api/v1/system/jobs/{job}/retry", None, {ANON: 401, A: 403, B: 403, OPERATOR: 409, ADMIN: 409}),
@@ -472,7 +474,7 @@ def test_api_token_without_the_admin_scope_cannot_use_system_or_admin_routes(adm
     job = call(root, "GET", "/api/v1/system/jobs").json()["items"][0]["id"]
     system = [("GET", "/api/v1/system/stats", 200), ("GET", "/api/v1/system/stats/history", 200),
               ("GET", "/api/v1/system/jobs", 200), ("GET", f"/api/v1/system/jobs/{job}", 200),
-              ("GET", "/api/v1/system/damaged-chunks", 200),
+              ("GET", "/api/v1/system/damaged-chunks", 200), ("GET", "/api/v1/system/scrub", 200),
               # A valid image's job is never dead: retrying it is a conflict, once authorized.
               ("POST", f"/api/v1/system/jobs/{job}/retry", 409)]
     admin = [("GET", "/api/v1/admin/users", 200), ("GET", "/api/v1/admin/settings", 200),

@@ -152,10 +152,13 @@ class MemoryChunkStore : public ChunkStore {
     return Status::ok();
   }
   Status for_each(const std::function<Status(const StoredChunkInfo&)>& fn) override {
-    std::lock_guard lock(mu_);
-    for (const auto& [id, bytes] : chunks_) {
-      COFFER_RETURN_IF_ERROR(fn(StoredChunkInfo{id, bytes.size(), 0}));
+    // Listed first, then called without the lock: fn may use the store, as with the real ones.
+    std::vector<StoredChunkInfo> listed;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [id, bytes] : chunks_) listed.push_back({id, bytes.size(), 0});
     }
+    for (const StoredChunkInfo& info : listed) COFFER_RETURN_IF_ERROR(fn(info));
     return Status::ok();
   }
   Status put_marker(std::string_view kind, std::string_view name) override {
