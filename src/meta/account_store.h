@@ -42,6 +42,8 @@ struct AuditQuery {
   std::optional<int64_t> actor_id;
   std::optional<std::string> action;
   std::optional<int64_t> before_id;  // keyset pagination: events older than this id
+  std::optional<int64_t> after_id;   // events newer than this id
+  bool oldest_first = false;         // order by id ascending (exports) rather than descending
   uint32_t limit = 100;
 };
 
@@ -198,7 +200,7 @@ class AccountStore {
   // process sharing the database: each reads the chain's head and adds its entry after it in
   // one transaction that excludes the other appends. The event's id and hashes are assigned.
   virtual Status append_audit(const AuditEvent& event) = 0;
-  // Newest first.
+  // Newest first, or oldest first as the query says.
   virtual Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) = 0;
   // Every entry, oldest first, with its hashes; stops at fn's first error and returns it.
   virtual Status scan_audit(const std::function<Status(const AuditEvent&)>& fn) = 0;

@@ -382,7 +382,11 @@ Result<std::vector<AuditEvent>> SqlAccountStore::list_audit(const AuditQuery& q)
     sql += " AND id < ?";
     params.emplace_back(*q.before_id);
   }
-  sql += " ORDER BY id DESC LIMIT ?";
+  if (q.after_id) {
+    sql += " AND id > ?";
+    params.emplace_back(*q.after_id);
+  }
+  sql += q.oldest_first ? " ORDER BY id LIMIT ?" : " ORDER BY id DESC LIMIT ?";
   params.emplace_back(static_cast<int64_t>(std::clamp<uint32_t>(q.limit, 1, kMaxAuditLimit)));
   return transact_value<Events>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Events> {
     auto rows = conn.query(sql, params);

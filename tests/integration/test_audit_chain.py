@@ -179,3 +179,24 @@ def test_new_entries_after_a_verified_trail_extend_it(audited):
         audited.stop()
     r = verify(audited)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_administrators_export_the_trail_over_http(audited):
+    audited.start()
+    try:
+        root = Client(audited, "root", "root-password-12")
+        alice = Client(audited, "alice", "alice-password-1")
+        assert alice.get("/api/v1/admin/audit/export").status_code == 403
+        r = root.get("/api/v1/admin/audit/export")
+        assert r.status_code == 200, r.text
+        assert r.headers["Content-Type"] == "application/jsonl"
+        lines = [json.loads(line) for line in r.text.splitlines()]
+    finally:
+        audited.stop()
+    # The same entries as the command's export (which now also has the sign-ins above).
+    assert [e["id"] for e in lines] == [e["id"] for e in export(audited)][:len(lines)]
+    assert len(lines) >= 10 and all(e["entry_hash"] for e in lines)
+    prev = GENESIS
+    for e in lines:
+        assert e["prev_hash"] == prev and e["entry_hash"] == entry_hash(prev, e)
+        prev = e["entry_hash"]
