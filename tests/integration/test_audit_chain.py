@@ -51,7 +51,7 @@ def export(server):
 
 
 def entry_hash(prev_hash, e):
-    """The entry hash as docs/archive.md defines it, computed independently of coffer."""
+    """The entry hash as docs/schema.md (migration 16) defines it, computed independently of coffer."""
     out = b"coffer-audit-v1\0" + bytes.fromhex(prev_hash)
     out += struct.pack(">qqq", e["id"], e["at_us"], e["actor_id"] or 0)
     for field in ("action", "target", "outcome", "ip", "user_agent", "request_id", "detail"):
