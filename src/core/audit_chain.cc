@@ -84,21 +84,23 @@ std::string audit_seal_message(const AuditSeal& seal) {
   return out;
 }
 
-AuditChainVerifier::AuditChainVerifier(std::vector<AuditSeal> seals, SealCheck authentic) {
+AuditChainVerifier::AuditChainVerifier(SealCheck authentic) : authentic_(std::move(authentic)) {}
+
+AuditChainVerifier::AuditChainVerifier(const std::vector<AuditSeal>& seals, SealCheck authentic)
+    : AuditChainVerifier(std::move(authentic)) {
+  for (const AuditSeal& seal : seals) add_seal(seal);
+}
+
+void AuditChainVerifier::add_seal(const AuditSeal& seal) {
   // A seal that is not authentic proves nothing; the chain counts as broken where it points,
   // since a forged seal means someone wrote to the log who must not.
-  for (AuditSeal& seal : seals) {
-    if (authentic(seal)) {
-      seals_.push_back(std::move(seal));
-    } else {
-      fail(seal.head_id, "seal " + std::to_string(seal.id) + " over entry " +
-                             entry_name(seal.head_id) +
-                             " is forged: its signature does not verify with a trusted key");
-    }
+  if (!authentic_(seal)) {
+    fail(seal.head_id, "seal " + std::to_string(seal.id) + " over entry " +
+                           entry_name(seal.head_id) +
+                           " is forged: its signature does not verify with a trusted key");
+    return;
   }
-  std::sort(seals_.begin(), seals_.end(), [](const AuditSeal& a, const AuditSeal& b) {
-    return a.head_id != b.head_id ? a.head_id < b.head_id : a.id < b.id;
-  });
+  seals_.push_back(SealedHead{seal.head_id, seal.id, seal.head_hash});
 }
 
 void AuditChainVerifier::fail(int64_t entry_id, std::string reason) {
@@ -106,14 +108,23 @@ void AuditChainVerifier::fail(int64_t entry_id, std::string reason) {
   result_.broken = AuditBreak{entry_id, std::move(reason)};
 }
 
+void AuditChainVerifier::begin_walk() {
+  if (walking_) return;
+  walking_ = true;
+  std::sort(seals_.begin(), seals_.end(), [](const SealedHead& a, const SealedHead& b) {
+    return a.head_id != b.head_id ? a.head_id < b.head_id : a.seal_id < b.seal_id;
+  });
+}
+
 bool AuditChainVerifier::add(const AuditEvent& e) {
+  begin_walk();
   if (result_.broken && result_.broken->entry_id <= e.id) return false;
   last_id_ = e.id;
   if (first_unsealed_id_ == 0) first_unsealed_id_ = e.id;
   if (next_seal_ < seals_.size() && seals_[next_seal_].head_id < e.id) {
-    const AuditSeal& seal = seals_[next_seal_];
-    fail(e.id, "entry " + entry_name(seal.head_id) + ", which seal " + std::to_string(seal.id) +
-                   " covers, is missing before " + entry_name(e.id));
+    const SealedHead& seal = seals_[next_seal_];
+    fail(e.id, "entry " + entry_name(seal.head_id) + ", which seal " +
+                   std::to_string(seal.seal_id) + " covers, is missing before " + entry_name(e.id));
     return false;
   }
   if (e.entry_hash.empty() && !chained_) {
@@ -140,9 +151,9 @@ bool AuditChainVerifier::add(const AuditEvent& e) {
     result_.head_hash = computed;
   }
   for (; next_seal_ < seals_.size() && seals_[next_seal_].head_id == e.id; ++next_seal_) {
-    const AuditSeal& seal = seals_[next_seal_];
+    const SealedHead& seal = seals_[next_seal_];
     if (seal.head_hash != e.entry_hash || e.entry_hash.empty()) {
-      fail(first_unsealed_id_, "seal " + std::to_string(seal.id) + " does not match entry " +
+      fail(first_unsealed_id_, "seal " + std::to_string(seal.seal_id) + " does not match entry " +
                                    entry_name(e.id) + ": an entry from " +
                                    entry_name(first_unsealed_id_) + " to " + entry_name(e.id) +
                                    " was altered and the chain rewritten after it");
@@ -156,10 +167,11 @@ bool AuditChainVerifier::add(const AuditEvent& e) {
 }
 
 AuditVerification AuditChainVerifier::finish() {
+  begin_walk();
   if (next_seal_ < seals_.size()) {
-    const AuditSeal& seal = seals_[next_seal_];
+    const SealedHead& seal = seals_[next_seal_];
     fail(last_id_ + 1, "the log ends at entry " + entry_name(last_id_) + ", but seal " +
-                           std::to_string(seal.id) + " covers entries up to " +
+                           std::to_string(seal.seal_id) + " covers entries up to " +
                            entry_name(seal.head_id) + ": entries were deleted from its end");
   }
   return result_;

@@ -74,25 +74,41 @@ struct AuditVerification {
   bool intact() const { return !broken.has_value(); }
 };
 
-// Walks a chain read oldest first. Feed every entry in id order with add(), then finish().
-// Entries without hashes before the first chained one are legacy (written before migration
-// 16); any later entry without them breaks the chain.
+// Walks a chain read oldest first. Offer every seal with add_seal(), then feed every entry in
+// id order with add(), then finish(). Entries without hashes before the first chained one are
+// legacy (written before migration 16); any later entry without them breaks the chain.
+// Memory: a few dozen bytes per authentic seal, nothing per entry.
 class AuditChainVerifier {
  public:
   // True when the seal's signature is valid and made by a trusted key.
   using SealCheck = std::function<bool(const AuditSeal&)>;
 
-  AuditChainVerifier(std::vector<AuditSeal> seals, SealCheck authentic);
+  explicit AuditChainVerifier(SealCheck authentic);
+  // As add_seal() for each of `seals`.
+  AuditChainVerifier(const std::vector<AuditSeal>& seals, SealCheck authentic);
 
+  // REQUIRES: no entry was added yet.
+  void add_seal(const AuditSeal& seal);
   // Checks one entry; false once the chain is broken (further entries are ignored).
   bool add(const AuditEvent& entry);
   AuditVerification finish();
 
  private:
-  void fail(int64_t entry_id, std::string reason);
+  // What the walk needs of an authentic seal.
+  struct SealedHead {
+    int64_t head_id;
+    int64_t seal_id;
+    std::string head_hash;
+  };
 
-  std::vector<AuditSeal> seals_;  // by head_id
-  size_t next_seal_ = 0;          // the first seal whose head the walk has not reached
+  void fail(int64_t entry_id, std::string reason);
+  // Orders the seals by the entry they cover, once, before the first entry.
+  void begin_walk();
+
+  SealCheck authentic_;
+  std::vector<SealedHead> seals_;  // by head_id once the walk began
+  bool walking_ = false;           // an entry was added (seals_ is sorted)
+  size_t next_seal_ = 0;           // the first seal whose head the walk has not reached
   std::string head_ = std::string(kAuditGenesisHash);
   bool chained_ = false;  // a chained entry was seen
   int64_t last_id_ = 0;   // the last entry added

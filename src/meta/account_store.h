@@ -209,8 +209,8 @@ class AccountStore {
   // exclusion as appends. Returns the stored seal, or nullopt when there was nothing to seal.
   virtual Result<std::optional<AuditSeal>> seal_audit(
       Micros now, const std::function<void(AuditSeal&)>& sign) = 0;
-  // Every seal, oldest first.
-  virtual Result<std::vector<AuditSeal>> audit_seals() = 0;
+  // Every seal, oldest first; stops at fn's first error and returns it.
+  virtual Status scan_audit_seals(const std::function<Status(const AuditSeal&)>& fn) = 0;
 };
 
 }  // namespace coffer::meta

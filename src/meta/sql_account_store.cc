@@ -434,20 +434,15 @@ Result<std::optional<AuditSeal>> SqlAccountStore::seal_audit(
       });
 }
 
-Result<std::vector<AuditSeal>> SqlAccountStore::audit_seals() {
-  using Seals = std::vector<AuditSeal>;
-  return transact_value<Seals>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Seals> {
-    auto rows = conn.query(
+Status SqlAccountStore::scan_audit_seals(const std::function<Status(const AuditSeal&)>& fn) {
+  return db_.transact(TxMode::kRead, [&](Connection& conn) -> Status {
+    return conn.query_each(
         "SELECT id, head_id, head_hash, sealed_at, public_key, signature FROM audit_seals "
-        "ORDER BY id");
-    COFFER_RETURN_IF_ERROR(rows);
-    Seals seals;
-    seals.reserve(rows->size());
-    for (const Row& row : *rows) {
-      seals.push_back(AuditSeal{row.int64(0), row.int64(1), row.text(2), row.int64(3), row.text(4),
-                                row.text(5)});
-    }
-    return seals;
+        "ORDER BY id",
+        {}, [&](const Row& row) {
+          return fn(AuditSeal{row.int64(0), row.int64(1), row.text(2), row.int64(3), row.text(4),
+                              row.text(5)});
+        });
   });
 }
 

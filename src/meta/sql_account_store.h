@@ -81,7 +81,7 @@ class SqlAccountStore final : public AccountStore {
   Status scan_audit(const std::function<Status(const AuditEvent&)>& fn) override;
   Result<std::optional<AuditSeal>> seal_audit(Micros now,
                                               const std::function<void(AuditSeal&)>& sign) override;
-  Result<std::vector<AuditSeal>> audit_seals() override;
+  Status scan_audit_seals(const std::function<Status(const AuditSeal&)>& fn) override;
 
  private:
   Database& db_;

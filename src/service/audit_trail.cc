@@ -53,13 +53,15 @@ void AuditTrail::report(const Result<std::optional<AuditSeal>>& sealed) {
 
 Result<AuditVerification> AuditTrail::verify(std::vector<std::string> trusted_keys) {
   if (trusted_keys.empty()) trusted_keys.push_back(signer_.public_key());
-  auto seals = accounts_.audit_seals();
-  COFFER_RETURN_IF_ERROR(seals);
-  AuditChainVerifier verifier(std::move(*seals), [&](const AuditSeal& seal) {
+  AuditChainVerifier verifier([&](const AuditSeal& seal) {
     return std::any_of(trusted_keys.begin(), trusted_keys.end(), [&](const std::string& key) {
       return auth::AuditSigner::verify(seal, key);
     });
   });
+  COFFER_RETURN_IF_ERROR(accounts_.scan_audit_seals([&](const AuditSeal& seal) {
+    verifier.add_seal(seal);
+    return Status::ok();
+  }));
   // Seals first, then the entries: a snapshot read later holds every entry a seal covers. A
   // break ends the walk early: the first broken entry is the answer.
   bool broken = false;
