@@ -169,6 +169,28 @@ coffer_start() {
   COFFER_PID=$!
 }
 
+# coffer_alone NAME: for a bench of one coffer and nothing else: a work directory, a fresh
+# data directory with USER_NAME, coffer serving it on a free port (stopped on exit). Sets WORK,
+# C_URL, COFFER_PID and TOKEN (an access token of USER_NAME).
+coffer_alone() {
+  make_work_dir "$1"
+  COFFER_PID=
+  cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_pid "$COFFER_PID"
+    finish_cleanup "$rc"
+  }
+  trap_cleanup
+  local port
+  port=$(free_port)
+  C_URL=http://127.0.0.1:$port
+  coffer_add_user "$WORK/coffer-data"
+  coffer_start "$WORK/coffer-data" "$port"
+  wait_http "$C_URL/health/live" "$COFFER_PID" >/dev/null || { cat "$WORK/coffer.log" >&2; die "coffer did not start"; }
+  TOKEN=$(coffer_login "$C_URL") || die "login failed"
+}
+
 coffer_login() {  # coffer_login BASE_URL -> prints an access token for USER_NAME
   curl -s --max-time 10 "$1/api/v1/auth/login" -H 'Content-Type: application/json' \
     -d "{\"username\":\"$USER_NAME\",\"password\":\"$USER_PASS\"}" | json_get access_token

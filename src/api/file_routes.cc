@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <optional>
+#include <set>
 
 #include "api/api_context.h"
 #include "api/content_response.h"
@@ -18,6 +20,7 @@
 #include "api/tag_list.h"
 #include "core/mime_types.h"
 #include "core/name_rules.h"
+#include "service/upload_batch.h"
 
 namespace coffer::api {
 namespace {
@@ -269,6 +272,90 @@ Response upload_raw(ApiContext& ctx, Request& request) {
   return response;
 }
 
+// The files of one form, stored as they arrive into one upload batch and committed together:
+// one sync of the chunk store and one transaction for the lot (service/upload_batch.h). Each
+// file gets its own result; one refused file fails only itself.
+class FormUpload {
+ public:
+  FormUpload(ApiContext& ctx, Request& request, int64_t parent)
+      : request_(request), parent_(parent), batch_(ctx.files) {}
+
+  // Stores the file part `reader` is at, or records why it is refused.
+  void add(const MultipartReader::Part& part, MultipartReader& reader) {
+    const std::string& name = *part.filename;
+    // The same name twice is two uploads one after the other: the second must see the first
+    // (as its new version), so the first commits before it.
+    auto normalized = normalize_name(name);
+    std::string key = normalized.is_ok() ? *normalized : name;
+    if (pending_names_.contains(key)) commit();
+    results_.push_back({name, std::nullopt});
+    service::UploadRequest upload;
+    upload.owner_id = request_.user_id;
+    upload.parent_id = parent_;
+    upload.name = name;
+    upload.declared_mime = part.content_type;
+    upload.body = &reader;
+    Status staged = batch_.add(upload);
+    if (!staged.is_ok()) {
+      results_.back().outcome = staged;
+      return;
+    }
+    pending_names_.insert(std::move(key));
+    pending_.push_back(results_.size() - 1);
+    if (batch_.full()) commit();
+  }
+
+  // Commits what was added and records each file's outcome.
+  void commit() {
+    std::vector<Result<Node>> nodes = batch_.commit();
+    for (size_t i = 0; i < pending_.size(); ++i) results_[pending_[i]].outcome = nodes[i];
+    pending_.clear();
+    pending_names_.clear();
+  }
+
+  // 201 when every file was stored; otherwise 207 with each file's result in order, except
+  // that a form of one file answers as a single upload does: with its error.
+  Response response() const {
+    if (results_.empty()) {
+      return fail(request_, Status(Errc::kInvalidArgument, "the form contains no file"));
+    }
+    json::array files;
+    json::array results;
+    const Status* first_refusal = nullptr;
+    for (const FileResult& result : results_) {
+      json::object entry{{"name", result.name}};
+      const Result<Node>& outcome = *result.outcome;
+      if (outcome.is_ok()) {
+        entry["status"] = 201;
+        entry["file"] = node_json(*outcome);
+        files.push_back(node_json(*outcome));
+      } else {
+        if (!first_refusal) first_refusal = &outcome.status();
+        entry["status"] = http_status_for(outcome.status().code());
+        entry["error"] = json::object{{"code", errc_name(outcome.status().code())},
+                                      {"message", outcome.status().message()}};
+      }
+      results.push_back(std::move(entry));
+    }
+    if (first_refusal && results_.size() == 1) return fail(request_, *first_refusal);
+    return json_response(first_refusal ? 207 : 201, json::object{{"files", std::move(files)},
+                                                                 {"results", std::move(results)}});
+  }
+
+ private:
+  struct FileResult {
+    std::string name;
+    std::optional<Result<Node>> outcome;  // set once refused or committed
+  };
+
+  Request& request_;
+  int64_t parent_;
+  service::FileService::Batch batch_;
+  std::vector<FileResult> results_;
+  std::vector<size_t> pending_;  // indexes into results_ of the files in batch_
+  std::set<std::string> pending_names_;
+};
+
 Response upload_multipart(ApiContext& ctx, Request& request) {
   auto parent = parse_id(request.path_param("id"));
   if (!parent.is_ok()) return fail(request, parent.status());
@@ -278,26 +365,17 @@ Response upload_multipart(ApiContext& ctx, Request& request) {
                                 "the body must be multipart/form-data with a boundary"));
   }
   MultipartReader reader(*request.body, *boundary);
-  json::array files;
+  FormUpload form(ctx, request, *parent);
   for (;;) {
     auto part = reader.next_part();
+    // A broken form commits nothing more: what was added since the last commit is dropped.
     if (!part.is_ok()) return fail(request, part.status());
     if (!*part) break;
     if (!(*part)->filename) continue;  // plain form fields carry nothing we need yet
-    service::UploadRequest upload;
-    upload.owner_id = request.user_id;
-    upload.parent_id = *parent;
-    upload.name = *(*part)->filename;
-    upload.declared_mime = (*part)->content_type;
-    upload.body = &reader;
-    auto node = ctx.files.upload(upload);
-    if (!node.is_ok()) return fail(request, node.status());
-    files.push_back(node_json(*node));
+    form.add(**part, reader);
   }
-  if (files.empty()) {
-    return fail(request, Status(Errc::kInvalidArgument, "the form contains no file"));
-  }
-  return json_response(201, json::object{{"files", std::move(files)}});
+  form.commit();
+  return form.response();
 }
 
 Response download(ApiContext& ctx, Request& request) {

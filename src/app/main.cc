@@ -23,6 +23,8 @@
 #include "app/runtime.h"
 #include "app/storage.h"
 #include "auth/password.h"
+#include "backup/backup.h"
+#include "backup/restore.h"
 #include "core/audit_chain.h"
 #include "core/usage_history.h"
 #include "http/server.h"
@@ -423,6 +425,75 @@ int gc(const Config& config, int64_t grace, int64_t wait) {
   return 0;
 }
 
+// `coffer backup` covers the embedded setup; the others have their engines' own backups.
+Status check_backup_setup(const Config& config) {
+  if (!config.database_url.empty()) {
+    return Status(Errc::kInvalidArgument,
+                  "coffer backup copies the embedded SQLite metadata; with PostgreSQL back up the "
+                  "database with pg_dump or base backups and the chunk store with its own tools "
+                  "(docs/archive.md, \"Backup and restore\")");
+  }
+  if (!config.storage_url.empty() && !config.storage_url.starts_with("file://")) {
+    return Status(Errc::kInvalidArgument,
+                  "coffer backup copies chunks on local disk; for an S3 store use bucket "
+                  "versioning or replication (docs/archive.md, \"Backup and restore\")");
+  }
+  return Status::ok();
+}
+
+int backup(const Config& config, const std::string& to) {
+  if (auto status = check_backup_setup(config); !status.is_ok()) return fail(status);
+  backup::BackupSource source;
+  source.metadata_db = config.database_path();
+  source.chunk_root =
+      config.storage_url.empty() ? config.chunks_path() : config.storage_url.substr(7);
+  source.key_file =
+      config.secret_key_file.empty() ? config.default_key_path() : config.secret_key_file;
+  source.coffer_version = kVersion;
+  auto report = backup::run_backup(source, to);
+  if (!report.is_ok()) return fail(report.status());
+  auto count = [](const backup::CopyCount& c) {
+    return std::to_string(c.files) + " files (" + std::to_string(c.bytes) + " bytes)";
+  };
+  std::printf("metadata: copied %s\n", count(report->metadata).c_str());
+  std::printf("chunk files: copied %s, skipped %s already in the backup\n",
+              count(report->chunk_files_copied).c_str(),
+              count(report->chunk_files_skipped).c_str());
+  std::printf("volumes: copied %s, skipped %s already in the backup\n",
+              count(report->volumes_copied).c_str(), count(report->volumes_skipped).c_str());
+  std::printf("removed %llu files no longer in the backup\n",
+              static_cast<unsigned long long>(report->files_removed));
+  std::printf("backup generation %llu complete: %llu bytes in %s, %.2f s\n",
+              static_cast<unsigned long long>(report->generation),
+              static_cast<unsigned long long>(report->total_bytes), to.c_str(), report->seconds);
+  return 0;
+}
+
+int backup_verify(const std::string& dir) {
+  auto report = backup::verify_backup(dir);
+  if (!report.is_ok()) {
+    std::fprintf(stderr, "coffer: backup in %s is damaged: %s\n", dir.c_str(),
+                 report.status().to_string().c_str());
+    return 1;
+  }
+  std::printf("backup generation %llu verified: %llu files, %llu bytes match the manifest\n",
+              static_cast<unsigned long long>(report->generation),
+              static_cast<unsigned long long>(report->files),
+              static_cast<unsigned long long>(report->bytes));
+  return 0;
+}
+
+int restore(const Config& config, const std::string& from) {
+  if (auto status = check_backup_setup(config); !status.is_ok()) return fail(status);
+  auto report = backup::restore_backup(from, config.data_dir);
+  if (!report.is_ok()) return fail(report.status());
+  std::printf("restored backup generation %llu into %s: %llu files, %llu bytes, all verified\n",
+              static_cast<unsigned long long>(report->generation), config.data_dir.c_str(),
+              static_cast<unsigned long long>(report->files),
+              static_cast<unsigned long long>(report->bytes));
+  return 0;
+}
+
 int storage_migrate(const Config& config, const std::string& from_url, const std::string& to_url,
                     bool verify) {
   auto from = open_chunk_store(from_url.empty() ? config.storage_url : from_url, config);
@@ -531,6 +602,20 @@ int run(int argc, char** argv) {
   storage_migrate_cmd->add_option("--to", migrate_to, "Target storage URL")->required();
   storage_migrate_cmd->add_flag("--verify", migrate_verify,
                                 "Read every chunk back from the target and verify it");
+  std::string backup_to;
+  bool backup_verify_only = false;
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "Back up the data directory while the server runs (incremental, verified)");
+  backup_cmd->fallthrough();
+  backup_cmd->add_option("--to", backup_to, "Backup directory (created; later backups add to it)")
+      ->required();
+  backup_cmd->add_flag("--verify", backup_verify_only,
+                       "Only re-read the backup in --to and check it against its manifest");
+  std::string restore_from;
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Restore a backup into an empty data directory (--data), verifying every byte");
+  restore_cmd->fallthrough();
+  restore_cmd->add_option("--from", restore_from, "Backup directory")->required();
   auto* config_cmd = app.add_subcommand("config", "Describe the configuration");
   config_cmd->require_subcommand(1);
   auto* config_docs_cmd = config_cmd->add_subcommand(
@@ -559,6 +644,8 @@ int run(int argc, char** argv) {
   if (*gc_cmd) return gc(config, grace, gc_wait);
   if (*audit_verify_cmd) return audit_verify(config, audit_keys);
   if (*audit_export_cmd) return audit_export(config);
+  if (*backup_cmd) return backup_verify_only ? backup_verify(backup_to) : backup(config, backup_to);
+  if (*restore_cmd) return restore(config, restore_from);
   if (*storage_migrate_cmd)
     return storage_migrate(config, migrate_from, migrate_to, migrate_verify);
   if (*migrate_cmd) {

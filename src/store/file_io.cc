@@ -1,6 +1,7 @@
 #include "store/file_io.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,6 +41,23 @@ Status fsync_dir(const std::string& path) {
   const int err = errno;
   ::close(fd);
   if (rc != 0) return io_error("fsync directory", path, err);
+  return Status::ok();
+}
+
+Status make_dirs(const std::string& path) {
+  std::string dir = path;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
+    const std::string prefix = dir.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0700) == 0) {
+      const size_t cut = prefix.find_last_of('/');
+      COFFER_RETURN_IF_ERROR(
+          fsync_dir(cut == std::string::npos ? "." : (cut == 0 ? "/" : prefix.substr(0, cut))));
+    } else if (errno != EEXIST) {
+      return io_error("mkdir", prefix, errno);
+    }
+    if (slash == std::string::npos) break;
+  }
   return Status::ok();
 }
 

@@ -20,28 +20,6 @@ constexpr size_t kDirectIoBlock = 4096;
 // Below this, a copy into the page cache is cheaper than setting up direct I/O.
 constexpr size_t kDirectIoMinSize = 64 * 1024;
 
-// Closes a file descriptor on scope exit unless released.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  // Closes now and reports the error close() returned, if any (0 on success).
-  int close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc == 0 ? 0 : errno;
-  }
-
- private:
-  int fd_;
-};
-
 // The names in directory `path`, without "." and "..". A missing directory lists as empty
 // when `missing_ok`.
 Result<std::vector<std::string>> list_dir(const std::string& path, bool missing_ok) {
@@ -128,19 +106,7 @@ Result<std::unique_ptr<LocalChunkStore>> LocalChunkStore::open(const std::string
   if (root.empty()) return Status(Errc::kInvalidArgument, "chunk store root is empty");
   std::string path = root;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
-  // Creates the root and its missing parents, each made durable in its own parent.
-  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0700) == 0) {
-      const size_t cut = prefix.find_last_of('/');
-      const std::string parent =
-          cut == std::string::npos ? "." : (cut == 0 ? "/" : prefix.substr(0, cut));
-      COFFER_RETURN_IF_ERROR(fsync_dir(parent));
-    } else if (errno != EEXIST) {
-      return io_error("mkdir", prefix, errno);
-    }
-    if (slash == std::string::npos) break;
-  }
+  COFFER_RETURN_IF_ERROR(make_dirs(path));
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return io_error("stat", path, errno);
   if (!S_ISDIR(st.st_mode)) return io_error("open chunk store", path, ENOTDIR);

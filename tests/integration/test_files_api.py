@@ -147,6 +147,34 @@ def test_multipart_upload(alice):
     assert r.status_code == 415 and error_code(r) == "UNSUPPORTED_MEDIA_TYPE"
 
 
+def test_a_form_with_one_refused_file_answered_only_that_error_though_others_were_stored(alice):
+    alice.mkdir("docs")
+    files = [("file", ("a.txt", b"alpha", "text/plain")),
+             ("file", ("docs", b"not a folder", "text/plain")),  # a folder has that name: 409
+             ("file", ("b.txt", b"beta", "text/plain")),
+             ("file", ("a.txt", b"alpha again", "text/plain"))]  # the same name twice: a new version
+    r = alice.post(f"/api/v1/folders/{alice.root}/files", files=files)
+    assert r.status_code == 207, r.text
+    results = r.json()["results"]
+    assert [(x["name"], x["status"]) for x in results] == [("a.txt", 201), ("docs", 409), ("b.txt", 201), ("a.txt", 201)]
+    assert results[1]["error"]["code"] == "NAME_CONFLICT" and "file" not in results[1]
+    stored = {f["name"]: f for f in r.json()["files"]}
+    assert sorted(stored) == ["a.txt", "b.txt"] and len(r.json()["files"]) == 3
+    assert results[0]["file"]["id"] == results[3]["file"]["id"]
+    assert alice.get(f"/api/v1/files/{stored['b.txt']['id']}/content").content == b"beta"
+    assert alice.get(f"/api/v1/files/{results[3]['file']['id']}/content").content == b"alpha again"
+    versions = alice.get(f"/api/v1/files/{results[3]['file']['id']}/versions").json()["items"]
+    assert len(versions) == 2
+    # Nothing stored of several files: still each file's result.
+    r = alice.post(f"/api/v1/folders/{alice.root}/files",
+                   files=[("file", ("docs", b"x", "text/plain")), ("file", ("bad/name", b"y", "text/plain"))])
+    assert r.status_code == 207 and r.json()["files"] == [], r.text
+    assert [x["error"]["code"] for x in r.json()["results"]] == ["NAME_CONFLICT", "INVALID_NAME"]
+    # A form of one file answers as a single upload.
+    r = alice.post(f"/api/v1/folders/{alice.root}/files", files=[("file", ("docs", b"x", "text/plain"))])
+    assert r.status_code == 409 and error_code(r) == "NAME_CONFLICT", r.text
+
+
 def test_folders_listing_and_pagination(alice):
     folder = alice.mkdir("many")
     for i in range(25):

@@ -368,17 +368,32 @@ await step("upload several files with the progress visible", async () => {
   await shot("files");
 });
 
-await step("upload a whole folder (its folders are created as needed)", async () => {
+await step("upload a whole folder: its folders made as needed, its small files sent as forms", async () => {
   const album = join(files, "Album");
   mkdirSync(join(album, "2024"), { recursive: true });
   writeFileSync(join(album, "cover.txt"), "cover");
   writeFileSync(join(album, "2024", "january.txt"), "january");
+  for (let i = 0; i < 10; i++) writeFileSync(join(album, "2024", `day-${i}.txt`), `day ${i}`);
+  writeFileSync(join(album, "2024", 'say "hi".txt'), "hi"); // a name browsers escape in forms
+  const sent = [];
+  const watch = (request) => {
+    const path = new URL(request.url()).pathname;
+    if (/^\/api\/v1\/folders\/\d+\/files/.test(path)) sent.push(`${request.method()} ${path}`);
+  };
+  page.on("request", watch);
   await page.getByLabel("Upload folder").setInputFiles(album);
-  await page.getByRole("heading", { name: "2 uploaded" }).waitFor({ timeout: 60_000 });
+  await page.getByRole("heading", { name: "13 uploaded" }).waitFor({ timeout: 60_000 });
+  page.off("request", watch);
+  const forms = sent.filter((r) => r.startsWith("POST "));
+  const puts = sent.filter((r) => r.startsWith("PUT "));
+  check(forms.length === 1 && puts.length === 2, `11 small files of 2024 in one form, the others a PUT each: ${sent.join(", ")}`);
+  check(puts.some((r) => r.endsWith("/say%20%22hi%22.txt")), "the escaped name went as a PUT");
   await row("Album").getByRole("link").click();
   await row("cover.txt").waitFor();
   await row("2024").getByRole("link").click();
   await row("january.txt").waitFor();
+  await row("day-9.txt").waitFor();
+  await row('say "hi".txt').waitFor();
   await page.getByRole("link", { name: "Reports" }).click();
   await row("photo.png").waitFor();
 });

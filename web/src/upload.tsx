@@ -1,7 +1,9 @@
-// Uploads: a queue of files (from the picker, a folder picker or drag and drop), sent three at a
-// time as raw PUT bodies, or through tus in chunks when they are large (tus.ts: resumable
-// after a failure or a reload), with per-file and overall progress, speed, time left, cancel
-// and retry. Folders in a dropped tree are created as needed. XMLHttpRequest, because fetch
+// Uploads: a queue of files (from the picker, a folder picker or drag and drop), sent three
+// requests at a time: small files of one folder together as one form (stored by the server in
+// one commit group: a folder of photos or documents costs a request per hundred files, not one
+// each), other files as raw PUT bodies, or through tus in chunks when they are large (tus.ts:
+// resumable after a failure or a reload); with per-file and overall progress, speed, time
+// left, cancel and retry. Folders in a dropped tree are created as needed. XMLHttpRequest, because fetch
 // has no upload progress.
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
@@ -27,7 +29,7 @@ interface Item {
   sent: number;
   speed: number; // bytes per second, smoothed
   error?: string;
-  xhr?: XMLHttpRequest;
+  xhr?: XMLHttpRequest; // shared by the files of one form
   tus?: TusUpload; // a large file's resumable upload
 }
 
@@ -41,6 +43,16 @@ const Context = createContext<Uploads>(null as unknown as Uploads);
 export const useUploads = () => useContext(Context);
 
 const kParallel = 3;
+
+// Which files go up together in one form (POST /api/v1/folders/{id}/files).
+const kFormFileMax = 256 * 1024;
+const kFormFiles = 100;
+const kFormBytes = 8 * 1024 * 1024;
+// Browsers escape '"', CR and LF in a form's file names (as %22, %0D, %0A), which a name may
+// hold literally too: such names (and those with a '%' or '\\') go as a PUT of their own.
+const formSafe = (path: string) => !/["\r\n%\\]/.test(path);
+const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf("/")));
+const nameOf = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 // Folder ids by "parentId/name", so a tree of many files creates each folder once.
 const folderCache = new Map<string, Promise<number>>();
@@ -85,6 +97,33 @@ function put(item: Item, folderId: number, name: string, onProgress: (sent: numb
   });
 }
 
+// Sends `items` (files of one folder) as one form. Resolves with each file's error, or
+// undefined for those stored (the server answers 201, or 207 with a result per file in order).
+function postForm(items: Item[], folderId: number, onProgress: (sent: number) => void): Promise<(string | undefined)[]> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const item of items) form.append("file", item.file, nameOf(item.path));
+    const xhr = new XMLHttpRequest();
+    for (const item of items) item.xhr = xhr;
+    xhr.open("POST", `/api/v1/folders/${folderId}/files`);
+    xhr.setRequestHeader("Authorization", authHeader());
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => {
+      if (xhr.status === 201) return resolve(items.map(() => undefined));
+      if (xhr.status !== 207) return reject(errorFromXhr(xhr));
+      try {
+        const results: { status: number; error?: { message: string } }[] = JSON.parse(xhr.responseText).results;
+        resolve(items.map((_, i) => (results[i]?.status === 201 ? undefined : (results[i]?.error?.message ?? "not stored"))));
+      } catch {
+        reject(errorFromXhr(xhr));
+      }
+    };
+    xhr.onerror = () => reject(new TypeError("network error"));
+    xhr.onabort = () => reject(new DOMException("cancelled", "AbortError"));
+    xhr.send(form);
+  });
+}
+
 export function UploadProvider(props: { children: ComponentChildren }) {
   const [items, setItems] = useState<Item[]>([]);
   const [collapsed, setCollapsed] = useState(false);
@@ -92,13 +131,18 @@ export function UploadProvider(props: { children: ComponentChildren }) {
   const itemsRef = useRef<Item[]>([]);
   const nextId = useRef(1);
   const started = useRef(0); // when the current batch began, for the overall speed
+  const inFlight = useRef(0); // requests (a file, or a form of files) under way
 
   const update = () => setItems([...itemsRef.current]);
 
-  const run = async (item: Item) => {
-    item.state = "uploading";
-    item.sent = 0;
-    item.error = undefined;
+  // Uploads one file, or several small files of one folder as one form.
+  const run = async (group: Item[]) => {
+    const [item] = group;
+    for (const i of group) {
+      i.state = "uploading";
+      i.sent = 0;
+      i.error = undefined;
+    }
     update();
     try {
       const parts = item.path.split("/");
@@ -110,7 +154,8 @@ export function UploadProvider(props: { children: ComponentChildren }) {
         folderPath = (folderPath === "/" ? "" : folderPath) + "/" + part;
         listeners.current.forEach((l) => l(item.folderId));
       }
-      if (item.state !== "uploading") return;
+      if (group.every((i) => i.state !== "uploading")) return;
+      group = group.filter((i) => i.state === "uploading");
       let last = performance.now();
       let lastSent = -1;
       const progress = (sent: number) => {
@@ -127,42 +172,83 @@ export function UploadProvider(props: { children: ComponentChildren }) {
           last = now;
           lastSent = sent;
         }
-        item.sent = sent;
+        // A form's bytes fill its files in order (its part headers counted as file bytes).
+        let left = sent;
+        for (const i of group) {
+          i.sent = Math.min(i.file.size, left);
+          left -= i.sent;
+        }
         update();
       };
-      if (item.file.size >= kResumableThreshold) {
-        item.tus = new TusUpload(item.file, folderId, name, progress);
-        await item.tus.start();
-      } else {
-        try {
-          await put(item, folderId, name, progress);
-        } catch (e) {
-          // An access token that expired mid-queue: refresh once and send again.
-          if (!(e instanceof ApiError && e.status === 401 && (await refresh()))) throw e;
+      const send = async () => {
+        if (group.length > 1) return postForm(group, folderId, progress);
+        if (item.file.size >= kResumableThreshold) {
+          item.tus = new TusUpload(item.file, folderId, name, progress);
+          await item.tus.start();
+        } else {
           await put(item, folderId, name, progress);
         }
+        return [undefined];
+      };
+      let errors: (string | undefined)[];
+      try {
+        errors = await send();
+      } catch (e) {
+        // An access token that expired mid-queue: refresh once and send again.
+        if (!(e instanceof ApiError && e.status === 401 && (await refresh()))) throw e;
+        errors = await send();
       }
-      item.state = "done";
-      item.sent = item.file.size;
+      group.forEach((i, n) => {
+        i.state = errors[n] === undefined ? "done" : "failed";
+        i.error = errors[n];
+        i.sent = errors[n] === undefined ? i.file.size : 0;
+      });
       listeners.current.forEach((l) => l(folderId));
     } catch (e) {
-      if (item.state === "uploading") {
-        item.state = e instanceof DOMException && e.name === "AbortError" ? "cancelled" : "failed";
-        item.error = item.state === "failed" ? describe(e) : undefined;
+      for (const i of group) {
+        if (i.state !== "uploading") continue;
+        i.state = e instanceof DOMException && e.name === "AbortError" ? "cancelled" : "failed";
+        i.error = i.state === "failed" ? describe(e) : undefined;
       }
     }
-    item.xhr = undefined;
-    item.tus = undefined;
+    for (const i of group) {
+      i.xhr = undefined;
+      i.tus = undefined;
+    }
     // When the batch is over and nothing failed, fold the list away; the summary stays.
     if (itemsRef.current.every((i) => i.state === "done" || i.state === "cancelled")) setCollapsed(true);
     update();
-    pump();
+  };
+
+  // The next queued file, with the small files of its folder queued after it when it is one.
+  const nextGroup = (queued: Item[]): Item[] => {
+    const [first] = queued;
+    const small = (i: Item) => i.file.size <= kFormFileMax && formSafe(i.path);
+    if (!small(first)) return [first];
+    const group = [first];
+    let bytes = first.file.size;
+    for (const i of queued.slice(1)) {
+      if (group.length >= kFormFiles) break;
+      if (!small(i) || i.folderId !== first.folderId || folderOf(i.path) !== folderOf(first.path)) continue;
+      if (group.some((g) => g.path === i.path) || bytes + i.file.size > kFormBytes) continue;
+      group.push(i);
+      bytes += i.file.size;
+    }
+    return group;
   };
 
   const pump = () => {
-    const active = itemsRef.current.filter((i) => i.state === "uploading").length;
-    const queued = itemsRef.current.filter((i) => i.state === "queued");
-    for (const item of queued.slice(0, Math.max(0, kParallel - active))) void run(item);
+    while (inFlight.current < kParallel) {
+      const queued = itemsRef.current.filter((i) => i.state === "queued");
+      if (queued.length === 0) break;
+      const group = nextGroup(queued);
+      for (const i of group) i.state = "uploading"; // taken: the next group is another
+      inFlight.current++;
+      void run(group).finally(() => {
+        inFlight.current--;
+        pump();
+      });
+    }
   };
 
   const api_: Uploads = {
@@ -198,6 +284,10 @@ export function UploadProvider(props: { children: ComponentChildren }) {
   const cancel = (item: Item) => {
     const wasRunning = item.state === "uploading";
     item.state = "cancelled";
+    // The other files of its form go back to the queue, to go up without it.
+    for (const other of itemsRef.current) {
+      if (other !== item && item.xhr && other.xhr === item.xhr && other.state === "uploading") other.state = "queued";
+    }
     item.xhr?.abort();
     // Deletes the resumable upload on the server; should that fail, it expires there anyway.
     item.tus?.terminate().catch(() => {});
