@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "api/api_context.h"
+#include "api/audit_json.h"
 #include "api/errors.h"
 #include "api/json_io.h"
 #include "api/query_params.h"
@@ -262,19 +263,7 @@ Response list_audit(ApiContext& ctx, Request& request) {
   auto events = ctx.auth.audit_events(request.principal, query);
   if (!events.is_ok()) return fail(request, events.status());
   json::array items;
-  for (const AuditEvent& e : *events) {
-    items.push_back(
-        json::object{{"id", e.id},
-                     {"at", rfc3339(e.at)},
-                     {"actor_id", e.actor_id == 0 ? json::value(nullptr) : json::value(e.actor_id)},
-                     {"action", e.action},
-                     {"target", e.target},
-                     {"outcome", e.outcome},
-                     {"ip", e.ip},
-                     {"user_agent", e.user_agent},
-                     {"request_id", e.request_id},
-                     {"detail", e.detail}});
-  }
+  for (const AuditEvent& e : *events) items.push_back(audit_event_json(e));
   json::object out{{"items", std::move(items)}};
   if (!events->empty() && events->size() == query.limit) {
     out["next"] = std::to_string(events->back().id);

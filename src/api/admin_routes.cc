@@ -3,7 +3,11 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cstring>
+
 #include "api/api_context.h"
+#include "api/audit_json.h"
 #include "api/errors.h"
 #include "api/json_io.h"
 #include "api/query_params.h"
@@ -289,6 +293,59 @@ Response system_stats(ApiContext& ctx, Request& request) {
                         {"users_by_status", std::move(by_status)}});
 }
 
+// The audit log as JSON Lines (docs/archive.md, "Exporting it"), read a page at a time as the
+// client takes it: the log may be long, and no transaction stays open while the client reads.
+class AuditExportSource final : public ByteSource {
+ public:
+  static constexpr uint32_t kPageSize = 500;
+
+  AuditExportSource(service::AdminService& admin, Principal who) : admin_(admin), who_(who) {}
+
+  // Reads the first page, so that a refusal (not an administrator) is the request's status.
+  Status start() { return next_page(); }
+
+  Result<size_t> read(std::span<std::byte> buf) override {
+    while (pos_ == buffer_.size() && !finished_) COFFER_RETURN_IF_ERROR(next_page());
+    const size_t n = std::min(buf.size(), buffer_.size() - pos_);
+    std::memcpy(buf.data(), buffer_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  Status next_page() {
+    auto page = admin_.audit_export_page(who_, after_id_, kPageSize);
+    COFFER_RETURN_IF_ERROR(page);
+    buffer_.clear();
+    pos_ = 0;
+    for (const AuditEvent& e : *page) {
+      buffer_ += audit_export_line(e);
+      buffer_ += '\n';
+      after_id_ = e.id;
+    }
+    finished_ = page->size() < kPageSize;
+    return Status::ok();
+  }
+
+  service::AdminService& admin_;
+  Principal who_;
+  int64_t after_id_ = 0;
+  std::string buffer_;
+  size_t pos_ = 0;
+  bool finished_ = false;
+};
+
+// GET /api/v1/admin/audit/export: every audit entry, oldest first, with its hashes.
+Response export_audit(ApiContext& ctx, Request& request) {
+  auto source = std::make_unique<AuditExportSource>(ctx.admin, request.principal);
+  if (Status s = source->start(); !s.is_ok()) return fail(request, s);
+  Response response;
+  response.set_header("Content-Type", "application/jsonl");
+  response.set_header("Cache-Control", "no-store");
+  response.stream = std::move(source);
+  return response;
+}
+
 }  // namespace
 
 void add_admin_routes(Router& router, ApiContext& ctx) {
@@ -308,6 +365,7 @@ void add_admin_routes(Router& router, ApiContext& ctx) {
   router.add("PUT", "/api/v1/admin/groups/{id}/members/{user_id}", bind_route(ctx, change_member));
   router.add("DELETE", "/api/v1/admin/groups/{id}/members/{user_id}",
              bind_route(ctx, change_member));
+  router.add("GET", "/api/v1/admin/audit/export", bind_route(ctx, export_audit));
   router.add("GET", "/api/v1/system/stats", bind_route(ctx, system_stats));
 }
 

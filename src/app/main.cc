@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include <thread>
 
 #include "api/api_handler.h"
+#include "api/audit_json.h"
 #include "api/log.h"
 #include "app/config_docs.h"
 #include "app/config_env.h"
@@ -22,6 +25,7 @@
 #include "auth/password.h"
 #include "backup/backup.h"
 #include "backup/restore.h"
+#include "core/audit_chain.h"
 #include "core/usage_history.h"
 #include "http/server.h"
 #include "s3api/s3_handler.h"
@@ -271,6 +275,7 @@ int serve(const Config& config) {
   PeriodicGc gc(runtime);
   runtime.job_runner->start();
   scrubber.start();
+  runtime.audit_trail->start();
   api::log_event(api::LogLevel::kInfo, {{"msg", "listening"},
                                         {"address", listen->first},
                                         {"port", server.port()},
@@ -279,6 +284,8 @@ int serve(const Config& config) {
   server.run();
   scrubber.stop();
   runtime.job_runner->stop();
+  // Seals what was appended up to now, so verification covers the whole log.
+  runtime.audit_trail->stop();
   api::log_event(api::LogLevel::kInfo, {{"msg", "stopped"}});
   return 0;
 }
@@ -367,6 +374,58 @@ int scrub(const Config& config, int64_t rate) {
               static_cast<double>(report.finished - report.started) / 1e6,
               static_cast<unsigned long long>(report.damaged));
   return report.damaged == 0 ? 0 : 1;
+}
+
+// `coffer audit verify`: exit 0 when the chain and every seal are proven, 1 naming the first
+// broken entry otherwise.
+int audit_verify(const Config& config, std::vector<std::string> public_keys) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  for (std::string& key : public_keys) {
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!is_audit_hash(key)) {
+      return fail(Status(Errc::kInvalidArgument, "--public-key must be 64 hex digits"));
+    }
+  }
+  const std::string own_key = (*rt)->audit_trail->public_key();
+  auto result = (*rt)->audit_trail->verify(public_keys);
+  if (!result.is_ok()) return fail(result.status());
+  const AuditVerification& v = *result;
+  std::printf("audit key: %s\n", public_keys.empty() ? own_key.c_str() : "as given (--public-key)");
+  std::printf("entries: %lld chained, %lld before the chain began (not covered)\n",
+              static_cast<long long>(v.entries), static_cast<long long>(v.legacy_entries));
+  std::printf("seals: %lld proven, the newest covering entries up to #%lld\n",
+              static_cast<long long>(v.seals), static_cast<long long>(v.sealed_through));
+  if (v.broken) {
+    std::printf("BROKEN at entry #%lld: %s\n", static_cast<long long>(v.broken->entry_id),
+                v.broken->reason.c_str());
+    return 1;
+  }
+  std::printf("head: #%lld %s\n", static_cast<long long>(v.head_id), v.head_hash.c_str());
+  if (v.head_id > v.sealed_through) {
+    std::printf("note: entries after #%lld are chained but not sealed yet\n",
+                static_cast<long long>(v.sealed_through));
+  }
+  std::printf("intact\n");
+  return 0;
+}
+
+// `coffer audit export`: every audit entry, oldest first, as JSON Lines on standard output.
+int audit_export(const Config& config) {
+  auto rt = open_runtime(config);
+  if (!rt.is_ok()) return fail(rt.status());
+  Status status = (*rt)->catalog->accounts().scan_audit([](const AuditEvent& e) {
+    const std::string line = api::audit_export_line(e) + "\n";
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
+      return Status(Errc::kIoError, "cannot write to standard output");
+    }
+    return Status::ok();
+  });
+  if (status.is_ok() && std::fflush(stdout) != 0) {
+    status = Status(Errc::kIoError, "cannot write to standard output");
+  }
+  return status.is_ok() ? 0 : fail(status);
 }
 
 int gc(const Config& config, int64_t grace, int64_t wait) {
@@ -547,6 +606,19 @@ int run(int argc, char** argv) {
   scrub_cmd->add_option("--rate", scrub_rate, "Bytes per second at most (0: as fast as it can)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  auto* audit_cmd = app.add_subcommand("audit", "Prove or export the tamper-evident audit trail");
+  audit_cmd->fallthrough();
+  audit_cmd->require_subcommand(1);
+  std::vector<std::string> audit_keys;
+  auto* audit_verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Check the audit chain and its seals; exit 1 naming the first broken entry");
+  audit_verify_cmd->fallthrough();
+  audit_verify_cmd->add_option(
+      "--public-key", audit_keys,
+      "Trust seals signed by this Ed25519 public key (hex; repeatable) instead of this server's");
+  auto* audit_export_cmd = audit_cmd->add_subcommand(
+      "export", "Write every audit entry with its hashes as JSON Lines to standard output");
+  audit_export_cmd->fallthrough();
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply pending database migrations");
   migrate_cmd->fallthrough();
   auto* storage_cmd = app.add_subcommand("storage", "Manage chunk storage");
@@ -604,6 +676,8 @@ int run(int argc, char** argv) {
   if (*fsck_cmd) return fsck(config);
   if (*gc_cmd) return gc(config, grace, gc_wait);
   if (*scrub_cmd) return scrub(config, scrub_rate);
+  if (*audit_verify_cmd) return audit_verify(config, audit_keys);
+  if (*audit_export_cmd) return audit_export(config);
   if (*backup_cmd) return backup_verify_only ? backup_verify(backup_to) : backup(config, backup_to);
   if (*restore_cmd) return restore(config, restore_from);
   if (*storage_migrate_cmd)

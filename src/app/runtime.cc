@@ -93,6 +93,22 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   rt->auth = std::make_unique<service::AuthService>(
       *rt->catalog, auth::TokenSigner::from_master_key(*master_key, config.token_ttl_seconds),
       auth::SecretBox(*master_key, "cofferMF"), auth_options);
+  rt->audit_trail = std::make_unique<service::AuditTrail>(
+      rt->catalog->accounts(), *master_key, [](const Result<AuditSeal>& sealed) {
+        if (!sealed.is_ok()) {
+          api::log_event(api::LogLevel::kError,
+                         {{"msg", "audit seal failed"}, {"error", sealed.status().to_string()}});
+          return;
+        }
+        // Logged in full, so a log kept elsewhere holds every seal: docs/archive.md.
+        api::log_event(api::LogLevel::kInfo, {{"msg", "audit sealed"},
+                                              {"seal_id", sealed->id},
+                                              {"head_id", sealed->head_id},
+                                              {"head_hash", sealed->head_hash},
+                                              {"sealed_at", sealed->sealed_at},
+                                              {"public_key", sealed->public_key},
+                                              {"signature", sealed->signature}});
+      });
   rt->s3_keys = std::make_unique<service::S3Keys>(rt->catalog->s3_keys(), *rt->auth,
                                                   auth::SecretBox(*master_key, "cofferS3"));
   rt->admin = std::make_unique<service::AdminService>(*rt->catalog, *rt->auth);

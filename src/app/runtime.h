@@ -11,6 +11,7 @@
 #include "meta/catalog.h"
 #include "service/activity_log.h"
 #include "service/admin_service.h"
+#include "service/audit_trail.h"
 #include "service/auth_service.h"
 #include "service/change_feed.h"
 #include "service/chunked_uploads.h"
@@ -40,7 +41,8 @@ struct Runtime {
   std::unique_ptr<service::UploadSessions> uploads;          // resumable (tus) uploads
   std::unique_ptr<service::ChunkedUploads> chunked_uploads;  // the sync clients' chunked uploads
   std::unique_ptr<service::AuthService> auth;
-  std::unique_ptr<service::S3Keys> s3_keys;  // the S3-compatible API's access keys
+  std::unique_ptr<service::AuditTrail> audit_trail;  // seals the audit log (started by `serve`)
+  std::unique_ptr<service::S3Keys> s3_keys;          // the S3-compatible API's access keys
   std::unique_ptr<service::AdminService> admin;
   std::unique_ptr<service::ShareService> shares;
   std::unique_ptr<service::SearchService> search;

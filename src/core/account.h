@@ -88,6 +88,9 @@ struct AuditEvent {
   std::string user_agent;
   std::string request_id;
   std::string detail;  // short, human-readable, no secrets
+  // The tamper-evident chain (core/audit_chain.h), hex; empty on entries written before it.
+  std::string prev_hash;
+  std::string entry_hash;
 };
 
 // Where a request came from, for sessions and the audit log.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/account.h"
+#include "core/audit_chain.h"
 #include "core/model.h"
 #include "core/status.h"
 
@@ -41,6 +42,8 @@ struct AuditQuery {
   std::optional<int64_t> actor_id;
   std::optional<std::string> action;
   std::optional<int64_t> before_id;  // keyset pagination: events older than this id
+  std::optional<int64_t> after_id;   // events newer than this id
+  bool oldest_first = false;         // order by id ascending (exports) rather than descending
   uint32_t limit = 100;
 };
 
@@ -193,10 +196,21 @@ class AccountStore {
   virtual Status add_group_member(int64_t group_id, int64_t user_id) = 0;
   virtual Status remove_group_member(int64_t group_id, int64_t user_id) = 0;
 
-  // Audit log: append-only.
+  // Audit log: append-only and chained (core/audit_chain.h). Appends are linear across every
+  // process sharing the database: each reads the chain's head and adds its entry after it in
+  // one transaction that excludes the other appends. The event's id and hashes are assigned.
   virtual Status append_audit(const AuditEvent& event) = 0;
-  // Newest first.
+  // Newest first, or oldest first as the query says.
   virtual Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) = 0;
+  // Every entry, oldest first, with its hashes; stops at fn's first error and returns it.
+  virtual Status scan_audit(const std::function<Status(const AuditEvent&)>& fn) = 0;
+  // Seals the chain's head: unless it is sealed already (or nothing is chained), `sign` gets a
+  // seal with head_id, head_hash and sealed_at = now set, and the seal is stored, in the same
+  // exclusion as appends. Returns the stored seal, or nullopt when there was nothing to seal.
+  virtual Result<std::optional<AuditSeal>> seal_audit(
+      Micros now, const std::function<void(AuditSeal&)>& sign) = 0;
+  // Every seal, oldest first; stops at fn's first error and returns it.
+  virtual Status scan_audit_seals(const std::function<Status(const AuditSeal&)>& fn) = 0;
 };
 
 }  // namespace coffer::meta

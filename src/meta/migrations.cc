@@ -481,6 +481,23 @@ ALTER TABLE chunked_uploads ADD COLUMN target TEXT;
 ALTER TABLE chunked_upload_parts ADD COLUMN md5 TEXT;
 )sql";
 
+// Version 16: the tamper-evident audit trail (core/audit_chain.h). Each audit entry carries
+// the hash of the one before it and its own (hex); entries written before this migration keep
+// NULL in both and stay outside the chain, which begins at the first entry written after it.
+// Seals are signed statements of the chain's head (docs/archive.md).
+constexpr std::string_view kAuditChainSchema = R"sql(
+ALTER TABLE audit_events ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_events ADD COLUMN entry_hash TEXT;
+CREATE TABLE audit_seals (
+  id {{ID}},
+  head_id BIGINT NOT NULL,
+  head_hash TEXT NOT NULL,
+  sealed_at BIGINT NOT NULL,
+  public_key TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -497,6 +514,7 @@ constexpr Migration kMigrations[] = {
     {13, "sync client sign-in through the browser", kLoginFlowsSchema},
     {14, "sync clients' chunked uploads", kChunkedUploadsSchema},
     {15, "S3 access keys, content MD5 and object headers", kS3Schema},
+    {16, "tamper-evident audit trail: hash chain and seals", kAuditChainSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

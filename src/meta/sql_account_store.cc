@@ -11,6 +11,32 @@ namespace {
 
 constexpr uint32_t kMaxAuditLimit = 1000;
 
+// The transact_exclusive() key of audit writers (appends and seals): not a user id (those are
+// positive) nor the activity writers' (-1), so they wait only for each other.
+constexpr int64_t kAuditWriters = -2;
+
+// The columns of an audit entry, in audit_from_row()'s order.
+constexpr std::string_view kAuditColumns =
+    "id, at, actor_id, action, target, outcome, ip, user_agent, request_id, detail, prev_hash, "
+    "entry_hash";
+
+AuditEvent audit_from_row(const Row& row) {
+  AuditEvent e;
+  e.id = row.int64(0);
+  e.at = row.int64(1);
+  e.actor_id = row.opt_int64(2).value_or(0);
+  e.action = row.text(3);
+  e.target = row.text(4);
+  e.outcome = row.text(5);
+  e.ip = row.text(6);
+  e.user_agent = row.text(7);
+  e.request_id = row.text(8);
+  e.detail = row.text(9);
+  e.prev_hash = row.text(10);
+  e.entry_hash = row.text(11);
+  return e;
+}
+
 constexpr std::string_view kSessionColumns =
     "s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.ip, s.user_agent, "
     "s.revoked_at";
@@ -309,22 +335,40 @@ Status SqlAccountStore::clear_throttle(const std::string& key) {
   });
 }
 
-Status SqlAccountStore::append_audit(const AuditEvent& e) {
-  return db_.transact(TxMode::kWrite, [&](Connection& conn) -> Status {
-    return status_of(conn.exec(
+Status SqlAccountStore::append_audit(const AuditEvent& event) {
+  AuditEvent e = event;
+  e.ip = bounded(e.ip, 64);
+  e.user_agent = bounded(e.user_agent);
+  e.request_id = bounded(e.request_id, 128);
+  e.detail = bounded(e.detail, 1024);
+  // Under the audit writers' exclusion, ids are handed out in chain order, and the head read
+  // here is the entry this one follows on every node.
+  return db_.transact_exclusive(kAuditWriters, [&](Connection& conn) -> Status {
+    auto head = conn.query_row("SELECT entry_hash FROM audit_events ORDER BY id DESC LIMIT 1");
+    COFFER_RETURN_IF_ERROR(head);
+    // After a head whose hash someone destroyed, a new chain begins: the log stays writable,
+    // and `coffer audit verify` reports the break there.
+    const std::string head_hash = *head ? (*head)->text(0) : std::string();
+    e.prev_hash = is_audit_hash(head_hash) ? head_hash : std::string(kAuditGenesisHash);
+    // The hash covers the row as stored (RETURNING), which is what a verifier reads back.
+    auto row = conn.query_row(
         "INSERT INTO audit_events (at, actor_id, action, target, outcome, ip, user_agent, "
-        "request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {e.at, e.actor_id == 0 ? Value() : Value(e.actor_id), e.action, e.target, e.outcome,
-         bounded(e.ip, 64), bounded(e.user_agent), bounded(e.request_id, 128),
-         bounded(e.detail, 1024)}));
+        "request_id, detail, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " +
+            std::string(kAuditColumns),
+        {e.at, e.actor_id == 0 ? Value() : Value(e.actor_id), e.action, e.target, e.outcome, e.ip,
+         e.user_agent, e.request_id, e.detail, e.prev_hash});
+    COFFER_RETURN_IF_ERROR(row);
+    if (!*row) return Status(Errc::kInternal, "an audit entry was inserted without an id");
+    const AuditEvent stored = audit_from_row(**row);
+    const std::string entry_hash = audit_entry_hash(stored.prev_hash, stored);
+    return status_of(
+        conn.exec("UPDATE audit_events SET entry_hash = ? WHERE id = ?", {entry_hash, stored.id}));
   });
 }
 
 Result<std::vector<AuditEvent>> SqlAccountStore::list_audit(const AuditQuery& q) {
   using Events = std::vector<AuditEvent>;
-  std::string sql =
-      "SELECT id, at, actor_id, action, target, outcome, ip, user_agent, request_id, detail "
-      "FROM audit_events WHERE 1 = 1";
+  std::string sql = "SELECT " + std::string(kAuditColumns) + " FROM audit_events WHERE 1 = 1";
   Params params;
   if (q.actor_id) {
     sql += " AND actor_id = ?";
@@ -338,28 +382,67 @@ Result<std::vector<AuditEvent>> SqlAccountStore::list_audit(const AuditQuery& q)
     sql += " AND id < ?";
     params.emplace_back(*q.before_id);
   }
-  sql += " ORDER BY id DESC LIMIT ?";
+  if (q.after_id) {
+    sql += " AND id > ?";
+    params.emplace_back(*q.after_id);
+  }
+  sql += q.oldest_first ? " ORDER BY id LIMIT ?" : " ORDER BY id DESC LIMIT ?";
   params.emplace_back(static_cast<int64_t>(std::clamp<uint32_t>(q.limit, 1, kMaxAuditLimit)));
   return transact_value<Events>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Events> {
     auto rows = conn.query(sql, params);
     COFFER_RETURN_IF_ERROR(rows);
     Events events;
     events.reserve(rows->size());
-    for (const Row& row : *rows) {
-      AuditEvent e;
-      e.id = row.int64(0);
-      e.at = row.int64(1);
-      e.actor_id = row.opt_int64(2).value_or(0);
-      e.action = row.text(3);
-      e.target = row.text(4);
-      e.outcome = row.text(5);
-      e.ip = row.text(6);
-      e.user_agent = row.text(7);
-      e.request_id = row.text(8);
-      e.detail = row.text(9);
-      events.push_back(std::move(e));
-    }
+    for (const Row& row : *rows) events.push_back(audit_from_row(row));
     return events;
+  });
+}
+
+Status SqlAccountStore::scan_audit(const std::function<Status(const AuditEvent&)>& fn) {
+  return db_.transact(TxMode::kRead, [&](Connection& conn) -> Status {
+    return conn.query_each(
+        "SELECT " + std::string(kAuditColumns) + " FROM audit_events ORDER BY id", {},
+        [&](const Row& row) { return fn(audit_from_row(row)); });
+  });
+}
+
+Result<std::optional<AuditSeal>> SqlAccountStore::seal_audit(
+    Micros now, const std::function<void(AuditSeal&)>& sign) {
+  using Sealed = std::optional<AuditSeal>;
+  return transact_exclusive_value<Sealed>(
+      db_, kAuditWriters, [&](Connection& conn) -> Result<Sealed> {
+        auto head = conn.query_row(
+            "SELECT id, entry_hash FROM audit_events WHERE entry_hash IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1");
+        COFFER_RETURN_IF_ERROR(head);
+        if (!*head) return Sealed();
+        auto last = conn.query_row("SELECT head_id FROM audit_seals ORDER BY id DESC LIMIT 1");
+        COFFER_RETURN_IF_ERROR(last);
+        if (*last && (*last)->int64(0) == (*head)->int64(0)) return Sealed();
+        AuditSeal seal;
+        seal.head_id = (*head)->int64(0);
+        seal.head_hash = (*head)->text(1);
+        seal.sealed_at = now;
+        sign(seal);
+        auto id = conn.query_row(
+            "INSERT INTO audit_seals (head_id, head_hash, sealed_at, public_key, signature) "
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
+            {seal.head_id, seal.head_hash, seal.sealed_at, seal.public_key, seal.signature});
+        COFFER_RETURN_IF_ERROR(id);
+        if (*id) seal.id = (**id).int64(0);
+        return Sealed(std::move(seal));
+      });
+}
+
+Status SqlAccountStore::scan_audit_seals(const std::function<Status(const AuditSeal&)>& fn) {
+  return db_.transact(TxMode::kRead, [&](Connection& conn) -> Status {
+    return conn.query_each(
+        "SELECT id, head_id, head_hash, sealed_at, public_key, signature FROM audit_seals "
+        "ORDER BY id",
+        {}, [&](const Row& row) {
+          return fn(AuditSeal{row.int64(0), row.int64(1), row.text(2), row.int64(3), row.text(4),
+                              row.text(5)});
+        });
   });
 }
 

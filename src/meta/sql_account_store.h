@@ -78,6 +78,10 @@ class SqlAccountStore final : public AccountStore {
 
   Status append_audit(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) override;
+  Status scan_audit(const std::function<Status(const AuditEvent&)>& fn) override;
+  Result<std::optional<AuditSeal>> seal_audit(Micros now,
+                                              const std::function<void(AuditSeal&)>& sign) override;
+  Status scan_audit_seals(const std::function<Status(const AuditSeal&)>& fn) override;
 
  private:
   Database& db_;

@@ -162,6 +162,12 @@ Result<IssuedSecret> AdminService::create_invite(const Principal& who, int64_t e
   return IssuedSecret{std::move(token), expires_in_seconds};
 }
 
+Result<std::vector<AuditEvent>> AdminService::audit_export_page(const Principal& who,
+                                                                int64_t after_id, uint32_t limit) {
+  COFFER_RETURN_IF_ERROR(require_admin(who));
+  return accounts_.list_audit({.after_id = after_id, .oldest_first = true, .limit = limit});
+}
+
 Result<std::vector<meta::Group>> AdminService::list_groups(const Principal& who) {
   COFFER_RETURN_IF_ERROR(require_admin(who));
   return accounts_.list_groups();

@@ -57,6 +57,11 @@ class AdminService {
   Result<IssuedSecret> create_invite(const Principal& who, int64_t expires_in_seconds,
                                      const RequestOrigin& origin);
 
+  // The audit log oldest first, from after `after_id`, with its hashes: the export of the
+  // tamper-evident trail (docs/archive.md), in pages of at most `limit`.
+  Result<std::vector<AuditEvent>> audit_export_page(const Principal& who, int64_t after_id,
+                                                    uint32_t limit);
+
   Result<std::vector<meta::Group>> list_groups(const Principal& who);
   Result<meta::Group> get_group(const Principal& who, int64_t group_id);
   Result<meta::Group> create_group(const Principal& who, std::string_view name,

@@ -392,6 +392,7 @@ def test_authorization_matrix(admin_server):
         ("PUT", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
         ("DELETE", "/api/v1/admin/groups/{group}/members/{alice}", None, admin_only(204)),
         ("DELETE", "/api/v1/admin/groups/{group}", None, admin_only(204)),
+        ("GET", "/api/v1/admin/audit/export", None, admin_only(200)),
         # Sessions here; an API token also needs the admin scope on these routes (finding 11,
         # test_api_token_without_the_admin_scope_cannot_use_system_or_admin_routes).
         ("GET", "/api/v1/system/stats", None, {ANON: 401, A: 403, B: 403, OPERATOR: 200, ADMIN: 200}),
