@@ -21,6 +21,7 @@
 #include "meta/job_store.h"
 #include "meta/media_store.h"
 #include "meta/property_store.h"
+#include "meta/retention_store.h"
 #include "meta/s3_key_store.h"
 #include "meta/search_index.h"
 #include "meta/share_store.h"
@@ -188,6 +189,10 @@ class Catalog {
   virtual UsageHistoryStore& usage_history() = 0;
   // The S3-compatible API's access keys, in the same database.
   virtual S3KeyStore& s3_keys() = 0;
+  // Retention rules and legal holds, in the same database; the changes above enforce them in
+  // their transactions (kRetentionActive, kLegalHold), and the trash and version purges skip
+  // what they lock.
+  virtual RetentionStore& retention() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

@@ -19,6 +19,7 @@
 #include "meta/sql_job_store.h"
 #include "meta/sql_media_store.h"
 #include "meta/sql_property_store.h"
+#include "meta/sql_retention_store.h"
 #include "meta/sql_s3_key_store.h"
 #include "meta/sql_search_index.h"
 #include "meta/sql_share_store.h"
@@ -100,6 +101,7 @@ class SqlCatalog final : public Catalog {
   ActivityStore& activity() override { return activity_; }
   UsageHistoryStore& usage_history() override { return usage_history_; }
   S3KeyStore& s3_keys() override { return s3_keys_; }
+  RetentionStore& retention() override { return retention_; }
 
   Database& database() { return *db_; }
 
@@ -120,6 +122,7 @@ class SqlCatalog final : public Catalog {
   SqlActivityStore activity_{*db_};
   SqlUsageHistoryStore usage_history_{*db_};
   SqlS3KeyStore s3_keys_{*db_};
+  SqlRetentionStore retention_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };
