@@ -76,14 +76,22 @@ Response set_retention(ApiContext& ctx, Request& request) {
   return json_response(200, rule_json(*rule, now));
 }
 
-Response remove_retention(ApiContext& ctx, Request& request) {
+// DELETE of a rule or a hold: `lift(node_id)`, then 204 or its refusal.
+template <typename Lift>
+Response lift_lock(Request& request, Lift lift) {
   auto id = parse_id(request.path_param("node_id"));
   if (!id.is_ok()) return fail(request, id.status());
-  Status status = ctx.admin.remove_retention(request.principal, *id, origin_of(request));
+  Status status = lift(*id);
   if (!status.is_ok()) return fail(request, status);
   Response response;
   response.status = 204;
   return response;
+}
+
+Response remove_retention(ApiContext& ctx, Request& request) {
+  return lift_lock(request, [&](int64_t id) {
+    return ctx.admin.remove_retention(request.principal, id, origin_of(request));
+  });
 }
 
 Response list_holds(ApiContext& ctx, Request& request) {
@@ -109,13 +117,9 @@ Response place_hold(ApiContext& ctx, Request& request) {
 }
 
 Response release_hold(ApiContext& ctx, Request& request) {
-  auto id = parse_id(request.path_param("node_id"));
-  if (!id.is_ok()) return fail(request, id.status());
-  Status status = ctx.admin.release_hold(request.principal, *id, origin_of(request));
-  if (!status.is_ok()) return fail(request, status);
-  Response response;
-  response.status = 204;
-  return response;
+  return lift_lock(request, [&](int64_t id) {
+    return ctx.admin.release_hold(request.principal, id, origin_of(request));
+  });
 }
 
 }  // namespace

@@ -85,6 +85,11 @@ class Catalog {
   // Copies a file (sharing its chunks) or a folder tree. Errors as move_node.
   virtual Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                                  const std::string& new_name, Micros now) = 0;
+  // Fails with kLegalHold or kRetentionActive when deleting, moving or renaming the live node
+  // `node_id` would be refused for them now. The change itself checks again in its own
+  // transaction; this is for a caller with a step of its own to take first (a WebDAV MOVE
+  // that puts an overwritten destination in the trash). Errors: kNotFound.
+  virtual Status check_unlocked(int64_t owner_id, int64_t node_id) = 0;
   // Moves a node and its live subtree to the trash, recording the API token that did it (0:
   // none). Errors: kNotFound, kConflict (a root folder).
   virtual Status delete_node(int64_t owner_id, int64_t node_id, Micros now,

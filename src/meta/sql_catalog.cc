@@ -739,6 +739,13 @@ Result<int64_t> live_stand_in(Connection& conn, int64_t owner_id, int64_t folder
 
 }  // namespace
 
+Status SqlCatalog::check_unlocked(int64_t owner_id, int64_t node_id) {
+  return db_->transact(TxMode::kRead, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(load_node(conn, owner_id, node_id));
+    return refuse_locked(conn, node_id, LockScope::kSubtree, now_micros());
+  });
+}
+
 Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
                                int64_t api_token_id) {
   return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {

@@ -177,6 +177,11 @@ def test_webdav_and_tus_are_refused_too(locked_server):
         assert r.status_code == 409, (r.request.method, r.status_code, r.text)
         assert b"LEGAL_HOLD" in r.content
     assert dav.put(base + "fresh.txt", data=b"fresh").status_code == 201
+    # A held source moving onto an existing name is refused before that name goes to the trash.
+    r = dav.request("MOVE", base + "held.txt", headers={"Destination": base + "fresh.txt", "Overwrite": "T"})
+    assert r.status_code == 409 and b"LEGAL_HOLD" in r.content, r.text
+    assert dav.get(base + "fresh.txt").content == b"fresh"
+    assert alice.get("/api/v1/trash").json()["items"] == []
 
     # tus: an upload finishing over the held name is refused and changes nothing.
     data = b"tus bytes"
