@@ -85,6 +85,10 @@ Result<User> AdminService::update_user(const Principal& who, int64_t user_id,
   if (changes.quota_bytes && *changes.quota_bytes && **changes.quota_bytes < 0) {
     return Status(Errc::kInvalidArgument, "quota_bytes must not be negative");
   }
+  if (changes.status == UserStatus::kDeleted) {
+    // A deleted account's files are out of everyone's reach; locked ones must stay reachable.
+    COFFER_RETURN_IF_ERROR(catalog_.retention().refuse_if_owner_locked(user_id, now_micros()));
+  }
   auto user = accounts_.update_user(user_id, changes, now_micros());
   auth_.credentials_changed();  // a status or role change must not wait for cached checks
   COFFER_RETURN_IF_ERROR(user);
@@ -101,9 +105,6 @@ Result<User> AdminService::update_user(const Principal& who, int64_t user_id,
 
 Status AdminService::delete_user(const Principal& who, int64_t user_id,
                                  const RequestOrigin& origin) {
-  COFFER_RETURN_IF_ERROR(require_admin(who));
-  // A deleted account's files are out of everyone's reach; locked ones must stay reachable.
-  COFFER_RETURN_IF_ERROR(catalog_.retention().refuse_if_owner_locked(user_id, now_micros()));
   meta::UserChanges changes;
   changes.status = UserStatus::kDeleted;
   auto user = update_user(who, user_id, changes, origin);

@@ -47,10 +47,11 @@ class AdminService {
                                   std::optional<std::string_view> password, Role role,
                                   const RequestOrigin& origin);
   Result<User> get_user(const Principal& who, int64_t user_id);
-  // Errors: kConflict (an admin demoting, disabling or deleting themselves), kNotFound.
+  // Errors: kConflict (an admin demoting, disabling or deleting themselves), kNotFound,
+  // kLegalHold and kRetentionActive (deleting a user who owns locked nodes).
   Result<User> update_user(const Principal& who, int64_t user_id, const meta::UserChanges& changes,
                            const RequestOrigin& origin);
-  // Errors also: kLegalHold, kRetentionActive (the user owns locked nodes).
+  // update_user to the status deleted.
   Status delete_user(const Principal& who, int64_t user_id, const RequestOrigin& origin);
   Result<IssuedSecret> issue_password_reset(const Principal& who, int64_t user_id,
                                             const RequestOrigin& origin);

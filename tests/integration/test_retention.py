@@ -10,6 +10,7 @@ import pytest
 from conftest import Client, Server, add_user, error_code
 from dav_helpers import api_token, dav_session
 from s3_helpers import S3Coffer, boto3_client, make_key
+from test_sync_uploads import post_bulk, uploads_url
 from test_tus import create, patch
 
 
@@ -77,6 +78,7 @@ def test_a_held_file_resists_rest_and_batch_and_is_free_once_released(locked_ser
     # their own.
     alice_id = alice.get("/api/v1/auth/me").json()["id"]
     refused(root.delete(f"/api/v1/admin/users/{alice_id}"), "LEGAL_HOLD")
+    refused(root.patch(f"/api/v1/admin/users/{alice_id}", json={"status": "deleted"}), "LEGAL_HOLD")
     mine = root.upload("evidence.txt", b"e").json()["id"]
     hold(root, mine)
     refused(root.delete(f"/api/v1/nodes/{mine}"), "LEGAL_HOLD")
@@ -190,6 +192,29 @@ def test_webdav_and_tus_are_refused_too(locked_server):
         r = patch(alice, r.headers["Location"], 0, data)
     refused(r, "LEGAL_HOLD")
     assert content(alice, f) == b"held"
+    assert len(alice.get(f"/api/v1/files/{f}/versions").json()["items"]) == 1
+
+
+def test_sync_clients_chunked_and_bulk_uploads_are_refused_inside_retention(locked_server):
+    alice, root = clients(locked_server)
+    vault = alice.mkdir("vault")
+    f = alice.upload("kept.txt", b"kept", folder=vault).json()["id"]
+    assert root.put(f"/api/v1/admin/retention/{vault}", json={"days": 7}).status_code == 200
+    s = dav_session(alice, api_token(alice))
+    # Bulk: the locked file is refused alone; a new file beside it commits.
+    result = post_bulk(s, locked_server, [("/vault/kept.txt", b"changed", {}), ("/vault/new.txt", b"new", {})])
+    assert result["/vault/kept.txt"]["error"] is True
+    assert result["/vault/new.txt"]["error"] is False
+    # Chunked: assembling onto the locked name is refused.
+    up = uploads_url(locked_server, "alice", "4712")
+    data = b"chunked bytes"
+    assert s.request("MKCOL", up, headers={"OC-Total-Length": str(len(data))}).status_code == 201
+    assert s.put(f"{up}/{0:016d}", data=data).status_code == 201
+    r = s.request("MOVE", up + "/.file", headers={
+        "Destination": locked_server.url + "/remote.php/dav/files/alice/vault/kept.txt",
+        "OC-Total-Length": str(len(data))})
+    assert r.status_code == 409 and b"RETENTION_ACTIVE" in r.content, r.text
+    assert content(alice, f) == b"kept"
     assert len(alice.get(f"/api/v1/files/{f}/versions").json()["items"]) == 1
 
 
