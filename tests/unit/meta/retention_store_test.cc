@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "meta/migrations.h"
 #include "meta/sql_catalog.h"
 #include "temp_dir.h"
 #include "test_database.h"
@@ -26,10 +25,9 @@ NewVersion version_of(uint64_t size, char chunk) {
 class RetentionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = testing::open_empty_test_database(dir_.file("meta.db"));
-    ASSERT_TRUE(db.is_ok()) << db.status().to_string();
-    ASSERT_TRUE(migrate(**db).is_ok());
-    catalog_ = std::make_unique<SqlCatalog>(std::move(*db));
+    auto catalog = testing::open_empty_test_catalog(dir_.file("meta.db"));
+    ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
+    catalog_ = std::move(*catalog);
     auto alice = catalog_->create_user("alice", "hash", Role::kUser);
     auto admin = catalog_->create_user("admin", "hash", Role::kAdmin);
     ASSERT_TRUE(alice.is_ok() && admin.is_ok());
