@@ -1,10 +1,12 @@
 """Retention and legal hold through the real server (docs/archive.md, "Retention and legal
 hold"): what an administrator locks cannot be deleted, overwritten, moved or purged through
-REST, batch, WebDAV, tus or S3, by its owner or by an administrator; new files may still be
+REST, batch, WebDAV, tus, the sync clients' uploads or S3, by its owner or by an administrator; new files may still be
 added; retention is extended, never shortened; releasing a hold frees the node again."""
 
 import datetime
+import time
 
+import botocore.exceptions
 import pytest
 
 from conftest import Client, Server, add_user, error_code
@@ -154,7 +156,6 @@ def test_retention_ends_at_its_date(locked_server):
                  json={"retain_until": soon.strftime("%Y-%m-%dT%H:%M:%SZ")})
     assert r.status_code == 200, r.text
     refused(alice.delete(f"/api/v1/nodes/{f}"), "RETENTION_ACTIVE")
-    import time
     time.sleep(3.2)
     assert alice.delete(f"/api/v1/nodes/{f}").status_code == 204
     assert root.delete(f"/api/v1/admin/retention/{folder}").status_code == 204
@@ -229,7 +230,6 @@ def test_s3_cannot_delete_or_overwrite_a_held_object(data_dir):
         client.put_object(Bucket="records", Key="2026/report.txt", Body=b"original")
         node = alice.get("/api/v1/nodes", params={"path": "/records/2026/report.txt"}).json()["id"]
         hold(root, node)
-        import botocore.exceptions
         for call in (lambda: client.delete_object(Bucket="records", Key="2026/report.txt"),
                      lambda: client.put_object(Bucket="records", Key="2026/report.txt", Body=b"x"),
                      lambda: client.copy_object(Bucket="records", Key="2026/report.txt",
@@ -238,6 +238,15 @@ def test_s3_cannot_delete_or_overwrite_a_held_object(data_dir):
             with pytest.raises(botocore.exceptions.ClientError) as e:
                 call()
             assert e.value.response["Error"]["Code"] == "AccessDenied", e.value.response
+        # A multipart upload finishing on the held key is refused at completion.
+        mp = client.create_multipart_upload(Bucket="records", Key="2026/report.txt")
+        part = client.upload_part(Bucket="records", Key="2026/report.txt", UploadId=mp["UploadId"],
+                                  PartNumber=1, Body=b"multipart")
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            client.complete_multipart_upload(
+                Bucket="records", Key="2026/report.txt", UploadId=mp["UploadId"],
+                MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+        assert e.value.response["Error"]["Code"] == "AccessDenied", e.value.response
         r = client.delete_objects(Bucket="records", Delete={"Objects": [{"Key": "2026/report.txt"}]})
         assert [x["Code"] for x in r.get("Errors", [])] == ["AccessDenied"], r
         assert client.get_object(Bucket="records", Key="2026/report.txt")["Body"].read() == b"original"
