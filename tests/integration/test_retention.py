@@ -1,7 +1,8 @@
 """Retention and legal hold through the real server (docs/archive.md, "Retention and legal
 hold"): what an administrator locks cannot be deleted, overwritten, moved or purged through
-REST, batch, WebDAV, tus, the sync clients' uploads or S3, by its owner or by an administrator; new files may still be
-added; retention is extended, never shortened; releasing a hold frees the node again."""
+REST, batch, WebDAV, tus, the sync clients' uploads or S3, by its owner or by an
+administrator; new files may still be added; retention is extended, never shortened;
+releasing a hold frees the node again."""
 
 import datetime
 import time
