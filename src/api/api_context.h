@@ -86,6 +86,8 @@ void add_auth_routes(Router& router, ApiContext& context);
 void add_file_routes(Router& router, ApiContext& context);
 void add_account_routes(Router& router, ApiContext& context);
 void add_admin_routes(Router& router, ApiContext& context);
+// Retention rules and legal holds (admins; retention_routes.cc).
+void add_retention_routes(Router& router, ApiContext& context);
 void add_trash_routes(Router& router, ApiContext& context);
 void add_share_routes(Router& router, ApiContext& context);
 void add_zip_routes(Router& router, ApiContext& context);

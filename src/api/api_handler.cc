@@ -166,6 +166,7 @@ ApiHandler::ApiHandler(ApiContext context, RequestLimits limits, CorsPolicy cors
   add_auth_routes(router_, context_);
   add_account_routes(router_, context_);
   add_admin_routes(router_, context_);
+  add_retention_routes(router_, context_);
   add_trash_routes(router_, context_);
   add_share_routes(router_, context_);
   add_zip_routes(router_, context_);

@@ -1204,6 +1204,11 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
     return std::move(*refused);
   }
   const bool existed = destination->node.has_value();
+  if (existed && move) {
+    // A locked source would fail the move after its destination went to the trash.
+    Status s = dav.ctx.files.check_unlocked(request.user_id, source.node->id);
+    if (!s.is_ok()) return fail(request, s);
+  }
   if (existed) {
     Status s = delete_with_audit(dav.ctx, request, destination->node->id);
     if (!s.is_ok()) return fail(request, s);

@@ -38,6 +38,8 @@ int http_status_for(Errc code) {
     case Errc::kConflict:
     case Errc::kAlreadyExists:
     case Errc::kLimitExceeded:
+    case Errc::kRetentionActive:  // a state of the node, like kArchived; S3 says AccessDenied
+    case Errc::kLegalHold:
       return 409;
     case Errc::kExpired:
       return 410;

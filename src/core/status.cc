@@ -82,6 +82,10 @@ std::string_view errc_name(Errc code) {
       return "THUMBNAIL_NOT_AVAILABLE";
     case Errc::kLimitExceeded:
       return "LIMIT_EXCEEDED";
+    case Errc::kRetentionActive:
+      return "RETENTION_ACTIVE";
+    case Errc::kLegalHold:
+      return "LEGAL_HOLD";
   }
   return "INTERNAL";
 }

@@ -52,6 +52,8 @@ enum class Errc {
   kFileTooLarge,    // FILE_TOO_LARGE: the upload policy's size limit for the type
   kThumbnailNotAvailable,  // THUMBNAIL_NOT_AVAILABLE: none exists and none is being made
   kLimitExceeded,          // LIMIT_EXCEEDED: the caller holds as many of these as one may
+  kRetentionActive,  // RETENTION_ACTIVE: inside a folder under retention (WORM) until its date
+  kLegalHold,        // LEGAL_HOLD: under a legal hold until an administrator releases it
 };
 
 // The stable upper-case code for an Errc, e.g. "NAME_CONFLICT".

@@ -21,6 +21,7 @@
 #include "meta/job_store.h"
 #include "meta/media_store.h"
 #include "meta/property_store.h"
+#include "meta/retention_store.h"
 #include "meta/s3_key_store.h"
 #include "meta/search_index.h"
 #include "meta/share_store.h"
@@ -84,6 +85,11 @@ class Catalog {
   // Copies a file (sharing its chunks) or a folder tree. Errors as move_node.
   virtual Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                                  const std::string& new_name, Micros now) = 0;
+  // Fails with kLegalHold or kRetentionActive when deleting, moving or renaming the live node
+  // `node_id` would be refused for them now. The change itself checks again in its own
+  // transaction; this is for a caller with a step of its own to take first (a WebDAV MOVE
+  // that puts an overwritten destination in the trash). Errors: kNotFound.
+  virtual Status check_unlocked(int64_t owner_id, int64_t node_id) = 0;
   // Moves a node and its live subtree to the trash, recording the API token that did it (0:
   // none). Errors: kNotFound, kConflict (a root folder).
   virtual Status delete_node(int64_t owner_id, int64_t node_id, Micros now,
@@ -188,6 +194,10 @@ class Catalog {
   virtual UsageHistoryStore& usage_history() = 0;
   // The S3-compatible API's access keys, in the same database.
   virtual S3KeyStore& s3_keys() = 0;
+  // Retention rules and legal holds, in the same database; the changes above enforce them in
+  // their transactions (kRetentionActive, kLegalHold), and the trash and version purges skip
+  // what they lock.
+  virtual RetentionStore& retention() = 0;
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending

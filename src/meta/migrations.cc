@@ -498,6 +498,30 @@ CREATE TABLE audit_seals (
 );
 )sql";
 
+// Version 17: retention and legal hold (docs/archive.md, "Retention and legal hold"). A
+// retention rule locks a folder and everything below it until `retain_until` (WORM: nothing
+// inside is deleted, overwritten, moved or renamed; new files may be added); it can be
+// extended, never shortened or removed before then. A legal hold locks a node and its subtree
+// the same way until an administrator releases it. One row per node in each table.
+constexpr std::string_view kRetentionSchema = R"sql(
+CREATE TABLE retention_rules (
+  node_id BIGINT NOT NULL PRIMARY KEY REFERENCES nodes (id),
+  owner_id BIGINT NOT NULL REFERENCES users (id),
+  retain_until BIGINT NOT NULL,
+  set_by BIGINT NOT NULL REFERENCES users (id),
+  set_at BIGINT NOT NULL
+){{NATURAL_KEY}};
+CREATE INDEX retention_rules_by_owner ON retention_rules (owner_id);
+CREATE TABLE legal_holds (
+  node_id BIGINT NOT NULL PRIMARY KEY REFERENCES nodes (id),
+  owner_id BIGINT NOT NULL REFERENCES users (id),
+  reason TEXT NOT NULL,
+  set_by BIGINT NOT NULL REFERENCES users (id),
+  set_at BIGINT NOT NULL
+){{NATURAL_KEY}};
+CREATE INDEX legal_holds_by_owner ON legal_holds (owner_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -515,6 +539,7 @@ constexpr Migration kMigrations[] = {
     {14, "sync clients' chunked uploads", kChunkedUploadsSchema},
     {15, "S3 access keys, content MD5 and object headers", kS3Schema},
     {16, "tamper-evident audit trail: hash chain and seals", kAuditChainSchema},
+    {17, "retention rules and legal holds", kRetentionSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

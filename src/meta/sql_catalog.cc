@@ -6,6 +6,7 @@
 #include "meta/migrations.h"
 #include "meta/node_row.h"
 #include "meta/search_docs.h"
+#include "meta/sql_retention.h"
 #include "meta/user_row.h"
 
 namespace coffer::meta {
@@ -502,6 +503,7 @@ Result<Node> commit_in(Connection& conn, const Dialect& dialect, int64_t owner_i
     }
     node_id = (*existing)->id;
     COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
+    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kNode, now));
   } else {
     auto id = insert_node(conn, owner_id, parent_id, name, NodeKind::kFile, version.size, now);
     if (!id.is_ok()) {
@@ -530,6 +532,8 @@ bool fails_one_file(Errc code) {
     case Errc::kInvalidName:
     case Errc::kQuotaExceeded:
     case Errc::kArchived:
+    case Errc::kRetentionActive:
+    case Errc::kLegalHold:
       return true;
     default:
       return false;
@@ -613,6 +617,7 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
     } else if (name == node->name) {
       return std::move(*node);
     }
+    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kSubtree, now));
     auto changed = conn.exec(
         "UPDATE nodes SET parent_id = ?, name = ?, modified_at = ? WHERE id = ? AND owner_id = ?",
         {parent_id, name, now, node_id, owner_id});
@@ -688,6 +693,9 @@ Status purge_subtree(Connection& conn, int64_t node_id) {
       std::string(kSubtree) +
           "DELETE FROM dead_properties WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM search_docs WHERE node_id IN (SELECT id FROM subtree)",
+      // Only expired rules can be here: refuse_locked() stopped the purge of anything else.
+      std::string(kSubtree) +
+          "DELETE FROM retention_rules WHERE node_id IN (SELECT id FROM subtree)",
       std::string(kSubtree) + "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree)",
   };
   for (const std::string& sql : statements) COFFER_RETURN_IF_ERROR(conn.exec(sql, {node_id}));
@@ -731,6 +739,13 @@ Result<int64_t> live_stand_in(Connection& conn, int64_t owner_id, int64_t folder
 
 }  // namespace
 
+Status SqlCatalog::check_unlocked(int64_t owner_id, int64_t node_id) {
+  return db_->transact(TxMode::kRead, [&](Connection& conn) -> Status {
+    COFFER_RETURN_IF_ERROR(load_node(conn, owner_id, node_id));
+    return refuse_locked(conn, node_id, LockScope::kSubtree, now_micros());
+  });
+}
+
 Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
                                int64_t api_token_id) {
   return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
@@ -738,6 +753,7 @@ Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
     COFFER_RETURN_IF_ERROR(node);
     if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be deleted");
     COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
+    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kSubtree, now));
     // Every live node below goes with it; nodes already in the trash keep their own entry.
     COFFER_RETURN_IF_ERROR(
         conn.exec(std::string(kSubtree) +
@@ -835,11 +851,13 @@ Result<int64_t> SqlCatalog::count_deleted_since(int64_t owner_id, int64_t api_to
 Status SqlCatalog::purge_trashed(int64_t owner_id, int64_t node_id) {
   return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
     COFFER_RETURN_IF_ERROR(load_trash_root(conn, owner_id, node_id));
+    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kSubtree, now_micros()));
     return purge_subtree(conn, node_id);
   });
 }
 
 Result<int64_t> SqlCatalog::empty_trash(int64_t owner_id) {
+  const Micros now = now_micros();
   return transact_exclusive_value<int64_t>(
       *db_, owner_id, [&](Connection& conn) -> Result<int64_t> {
         auto rows =
@@ -852,6 +870,9 @@ Result<int64_t> SqlCatalog::empty_trash(int64_t owner_id) {
           auto still = conn.query_row("SELECT id FROM nodes WHERE id = ?", {row.int64(0)});
           COFFER_RETURN_IF_ERROR(still);
           if (!*still) continue;
+          Status locked = refuse_locked(conn, row.int64(0), LockScope::kSubtree, now);
+          if (is_lock_refusal(locked)) continue;  // stays in the trash until released
+          COFFER_RETURN_IF_ERROR(locked);
           COFFER_RETURN_IF_ERROR(purge_subtree(conn, row.int64(0)));
           ++purged;
         }
@@ -878,6 +899,7 @@ Result<int64_t> SqlCatalog::purge_trash_before(Micros cutoff) {
   for (const auto& [owner, id] : *ids) {
     Status s = purge_trashed(owner, id);
     if (s.code() == Errc::kNotFound) continue;  // went with an enclosing item
+    if (is_lock_refusal(s)) continue;           // held or retained: kept until released
     COFFER_RETURN_IF_ERROR(s);
     ++purged;
   }
@@ -1033,6 +1055,7 @@ Result<Node> SqlCatalog::restore_version(int64_t owner_id, int64_t node_id, int6
   return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
     auto file = load_file(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(file);
+    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kNode, now));
     auto version = load_version(conn, *file, version_id);
     COFFER_RETURN_IF_ERROR(version);
     auto chunks = load_chunks(conn, version_id);
@@ -1058,6 +1081,7 @@ Status SqlCatalog::delete_version(int64_t owner_id, int64_t node_id, int64_t ver
     if (version->current) {
       return Status(Errc::kConflict, "the current version cannot be deleted; delete the file");
     }
+    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kNode, now_micros()));
     COFFER_RETURN_IF_ERROR(
         conn.exec("DELETE FROM version_chunks WHERE version_id = ?", {version_id}));
     return status_of(conn.exec("DELETE FROM versions WHERE id = ?", {version_id}));
@@ -1167,12 +1191,19 @@ Result<StorageStats> SqlCatalog::storage_stats() {
 
 Result<int64_t> SqlCatalog::prune_versions_before(Micros cutoff) {
   return transact_value<int64_t>(*db_, TxMode::kWrite, [&](Connection& conn) -> Result<int64_t> {
+    // Versions of held or retained files stay whatever their age.
     static const std::string old_versions =
         "SELECT v.id FROM versions v JOIN nodes n ON n.id = v.node_id "
-        "WHERE v.created_at < ? AND v.id <> n.current_version_id";
-    COFFER_RETURN_IF_ERROR(conn.exec(
-        "DELETE FROM version_chunks WHERE version_id IN (" + old_versions + ")", {cutoff}));
-    return conn.exec("DELETE FROM versions WHERE id IN (" + old_versions + ")", {cutoff});
+        "WHERE v.created_at < ? AND v.id <> n.current_version_id "
+        "AND v.node_id NOT IN (SELECT id FROM locked)";
+    static const std::string delete_chunks = locked_nodes_cte() +
+                                             "DELETE FROM version_chunks WHERE version_id IN (" +
+                                             old_versions + ")";
+    static const std::string delete_versions =
+        locked_nodes_cte() + "DELETE FROM versions WHERE id IN (" + old_versions + ")";
+    const Micros now = now_micros();
+    COFFER_RETURN_IF_ERROR(conn.exec(delete_chunks, {now, cutoff}));
+    return conn.exec(delete_versions, {now, cutoff});
   });
 }
 

@@ -19,6 +19,7 @@
 #include "meta/sql_job_store.h"
 #include "meta/sql_media_store.h"
 #include "meta/sql_property_store.h"
+#include "meta/sql_retention_store.h"
 #include "meta/sql_s3_key_store.h"
 #include "meta/sql_search_index.h"
 #include "meta/sql_share_store.h"
@@ -55,6 +56,7 @@ class SqlCatalog final : public Catalog {
                          std::optional<std::string> new_name, Micros now) override;
   Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                          const std::string& new_name, Micros now) override;
+  Status check_unlocked(int64_t owner_id, int64_t node_id) override;
   Status delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id) override;
   Result<std::vector<TrashItem>> list_trash(int64_t owner_id) override;
   Result<Node> restore_trashed(int64_t owner_id, int64_t node_id,
@@ -100,6 +102,7 @@ class SqlCatalog final : public Catalog {
   ActivityStore& activity() override { return activity_; }
   UsageHistoryStore& usage_history() override { return usage_history_; }
   S3KeyStore& s3_keys() override { return s3_keys_; }
+  RetentionStore& retention() override { return retention_; }
 
   Database& database() { return *db_; }
 
@@ -120,6 +123,7 @@ class SqlCatalog final : public Catalog {
   SqlActivityStore activity_{*db_};
   SqlUsageHistoryStore usage_history_{*db_};
   SqlS3KeyStore s3_keys_{*db_};
+  SqlRetentionStore retention_{*db_};
   std::atomic<int64_t> default_quota_{0};
   std::atomic<int64_t> keep_versions_{0};
 };

@@ -75,6 +75,8 @@ S3Error s3_error_for(const Status& status, std::string_view missing) {
       return {416, "InvalidRange", message};
     case Errc::kForbidden:
     case Errc::kArchived:
+    case Errc::kRetentionActive:  // as S3 Object Lock refuses a locked object
+    case Errc::kLegalHold:
     case Errc::kTypeNotAllowed:
     case Errc::kUnauthenticated:
       return {403, "AccessDenied", message};

@@ -13,15 +13,6 @@ constexpr int64_t kMaxInviteLifetimeSeconds = 90 * 86400;
 constexpr std::string_view kResetPrefix = "cfp_";
 constexpr std::string_view kInvitePrefix = "cfi_";
 
-Status require_admin(const Principal& who) {
-  if (who.role != Role::kAdmin || !who.has(kScopeAdmin)) {
-    return Status(Errc::kForbidden,
-                  "administrators only (with two-factor authentication where "
-                  "the server requires it)");
-  }
-  return Status::ok();
-}
-
 std::string user_target(int64_t id) { return "user:" + std::to_string(id); }
 std::string group_target(int64_t id) { return "group:" + std::to_string(id); }
 
@@ -38,6 +29,15 @@ Status validate_group_name(std::string_view name) {
 }
 
 }  // namespace
+
+Status require_admin(const Principal& who) {
+  if (who.role != Role::kAdmin || !who.has(kScopeAdmin)) {
+    return Status(Errc::kForbidden,
+                  "administrators only (with two-factor authentication where "
+                  "the server requires it)");
+  }
+  return Status::ok();
+}
 
 AdminService::AdminService(meta::Catalog& catalog, AuthService& auth)
     : catalog_(catalog), accounts_(catalog.accounts()), auth_(auth) {}
@@ -84,6 +84,10 @@ Result<User> AdminService::update_user(const Principal& who, int64_t user_id,
   }
   if (changes.quota_bytes && *changes.quota_bytes && **changes.quota_bytes < 0) {
     return Status(Errc::kInvalidArgument, "quota_bytes must not be negative");
+  }
+  if (changes.status == UserStatus::kDeleted) {
+    // A deleted account's files are out of everyone's reach; locked ones must stay reachable.
+    COFFER_RETURN_IF_ERROR(catalog_.retention().refuse_if_owner_locked(user_id, now_micros()));
   }
   auto user = accounts_.update_user(user_id, changes, now_micros());
   auth_.credentials_changed();  // a status or role change must not wait for cached checks

@@ -1,7 +1,8 @@
 #pragma once
 // What administrators do to accounts: list, create, change role/status/quota, reset
-// passwords, delete (soft), manage groups, registration settings and invites. Every action
-// is written to the audit log. Nothing here reads, lists or downloads another user's files.
+// passwords, delete (soft), manage groups, registration settings and invites; and retention
+// rules and legal holds on anyone's nodes (admin_retention.cc). Every action is written to
+// the audit log. Nothing here reads, lists or downloads another user's files.
 
 #include <cstdint>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include "core/account.h"
 #include "core/model.h"
+#include "core/retention.h"
 #include "core/status.h"
 #include "meta/catalog.h"
 #include "service/auth_service.h"
@@ -32,6 +34,9 @@ struct IssuedSecret {  // a one-time link secret (password reset, invite) and it
   int64_t expires_in = 0;
 };
 
+// kForbidden unless `who` is an administrator holding the admin scope.
+Status require_admin(const Principal& who);
+
 class AdminService {
  public:
   AdminService(meta::Catalog& catalog, AuthService& auth);
@@ -42,9 +47,11 @@ class AdminService {
                                   std::optional<std::string_view> password, Role role,
                                   const RequestOrigin& origin);
   Result<User> get_user(const Principal& who, int64_t user_id);
-  // Errors: kConflict (an admin demoting, disabling or deleting themselves), kNotFound.
+  // Errors: kConflict (an admin demoting, disabling or deleting themselves), kNotFound,
+  // kLegalHold and kRetentionActive (deleting a user who owns locked nodes).
   Result<User> update_user(const Principal& who, int64_t user_id, const meta::UserChanges& changes,
                            const RequestOrigin& origin);
+  // update_user to the status deleted.
   Status delete_user(const Principal& who, int64_t user_id, const RequestOrigin& origin);
   Result<IssuedSecret> issue_password_reset(const Principal& who, int64_t user_id,
                                             const RequestOrigin& origin);
@@ -71,6 +78,17 @@ class AdminService {
                     const RequestOrigin& origin);
   Status remove_member(const Principal& who, int64_t group_id, int64_t user_id,
                        const RequestOrigin& origin);
+
+  // Retention and legal hold (core/retention.h, docs/archive.md). Errors as RetentionStore.
+  Result<std::vector<RetentionRule>> list_retention(const Principal& who);
+  Result<RetentionRule> set_retention(const Principal& who, int64_t node_id, Micros retain_until,
+                                      const RequestOrigin& origin);
+  Status remove_retention(const Principal& who, int64_t node_id, const RequestOrigin& origin);
+  Result<std::vector<LegalHold>> list_holds(const Principal& who);
+  // Errors also: kInvalidArgument (an empty reason or longer than kMaxHoldReasonBytes).
+  Result<LegalHold> place_hold(const Principal& who, int64_t node_id, std::string_view reason,
+                               const RequestOrigin& origin);
+  Status release_hold(const Principal& who, int64_t node_id, const RequestOrigin& origin);
 
  private:
   meta::Catalog& catalog_;

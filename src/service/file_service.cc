@@ -373,6 +373,12 @@ Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int
   return copied;
 }
 
+Status FileService::check_unlocked(int64_t actor, int64_t node_id) {
+  auto access = access_.check_below_share(actor, node_id);
+  COFFER_RETURN_IF_ERROR(access);
+  return catalog_.check_unlocked(access->owner_id, node_id);
+}
+
 Status FileService::remove(int64_t actor, int64_t node_id, int64_t api_token_id) {
   // What a recipient deletes goes to the owner's trash, where the owner can restore it.
   Node node;

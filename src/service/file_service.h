@@ -121,6 +121,9 @@ class FileService {
                     std::optional<std::string_view> new_name);
   Result<Node> copy(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
+  // kLegalHold or kRetentionActive when `actor` could not move, rename or delete `node_id` now
+  // for a lock (Catalog::check_unlocked); kNotFound as move.
+  Status check_unlocked(int64_t actor, int64_t node_id);
   // Moves a node and its subtree to the (owner's) trash; `api_token_id` (0: a session) is
   // recorded so a mass deletion by one client can be undone.
   Status remove(int64_t actor, int64_t node_id, int64_t api_token_id);

@@ -314,6 +314,9 @@ def test_authorization_matrix(admin_server):
                                      for _ in range(2))
     call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/pic.png", data=images.png(4, 4))
     ids["job"] = call(admin, "GET", "/api/v1/system/jobs").json()["items"][0]["id"]
+    # Retention and legal hold: a folder and a file of A's that nothing else in the matrix touches.
+    ids["retained"] = call(a, "POST", "/api/v1/folders", json={"parent_id": ids["root_folder"], "name": "retained"}).json()["id"]
+    ids["held"] = call(a, "PUT", f"/api/v1/folders/{ids['root_folder']}/files/held.txt", data=b"held").json()["id"]
     f = dict(ids)
 
     cases = [
@@ -386,6 +389,13 @@ def test_authorization_matrix(admin_server):
         ("GET", "/api/v1/admin/settings", None, admin_only(200)),
         ("PATCH", "/api/v1/admin/settings", {"registration_mode": "closed"}, admin_only(200)),
         ("POST", "/api/v1/admin/invites", {}, admin_only(201)),
+        ("GET", "/api/v1/admin/retention", None, admin_only(200)),
+        ("PUT", "/api/v1/admin/retention/{retained}", {"days": 1}, admin_only(200)),
+        # An active rule is never removed (compliance): refused once authorized.
+        ("DELETE", "/api/v1/admin/retention/{retained}", None, admin_only(409)),
+        ("GET", "/api/v1/admin/legal-holds", None, admin_only(200)),
+        ("PUT", "/api/v1/admin/legal-holds/{held}", {"reason": "case of {who}"}, admin_only(200)),
+        ("DELETE", "/api/v1/admin/legal-holds/{held}", None, admin_only(204)),
         ("GET", "/api/v1/admin/groups", None, admin_only(200)),
         ("POST", "/api/v1/admin/groups", {"name": "by-{who}"}, admin_only(201)),
         ("GET", "/api/v1/admin/groups/{group}", None, admin_only(200)),
