@@ -164,8 +164,10 @@ def test_backup_while_16_clients_upload_then_restore(server, alice, bob, backup_
 def test_incremental_backup_copies_only_the_changes(server, alice, backup_dir):
     for i in range(30):
         assert alice.upload(f"small-{i}.bin", os.urandom(4096)).status_code == 201
+    # Larger than a volume record (64 KiB), smaller than the chunker's least cut (256 KiB):
+    # exactly one chunk file each, whatever the random bytes.
     for i in range(2):
-        assert alice.upload(f"big-{i}.bin", os.urandom(600_000)).status_code == 201
+        assert alice.upload(f"big-{i}.bin", os.urandom(200_000)).status_code == 201
     full = counts(backup(server, backup_dir))
     assert full["chunk files"][0] == 2 and full["volumes"][1] >= 30 * 4096
 
@@ -175,7 +177,7 @@ def test_incremental_backup_copies_only_the_changes(server, alice, backup_dir):
 
     for i in range(3):
         assert alice.upload(f"new-small-{i}.bin", os.urandom(4096)).status_code == 201
-    assert alice.upload("new-big.bin", os.urandom(500_000)).status_code == 201
+    assert alice.upload("new-big.bin", os.urandom(150_000)).status_code == 201
     changed = counts(backup(server, backup_dir))
     # One new chunk file; the volume's copy grows by the three new records only (each the
     # 4,096 bytes, the chunk header of 16 and the record header of 48).
