@@ -352,6 +352,103 @@ function Bar(props: { label: string; value: number; max: number; text: string })
   );
 }
 
+interface ScrubPass {
+  started: string;
+  finished?: string;
+  completed?: boolean;
+  chunks_checked: number;
+  bytes_checked: number;
+  damaged: number;
+  error?: string;
+}
+
+interface ScrubState {
+  enabled: boolean;
+  running: boolean;
+  bytes_per_second: number;
+  passes: number;
+  damaged: number;
+  current: ScrubPass | null;
+  last: ScrubPass | null;
+  next_pass: string | null;
+}
+
+function passText(pass: ScrubPass): string {
+  return `${pass.chunks_checked} chunks (${bytes(pass.bytes_checked)}) checked, ${pass.damaged} damaged`;
+}
+
+// The background scrubber (docs/archive.md, "Scrub"): the pass under way or the last one,
+// damage found, and a button to start a pass now. Refreshed every few seconds while a pass
+// runs.
+function Integrity() {
+  const [state, setState] = useState<ScrubState | null>(null);
+  const [damaged, setDamaged] = useState<{ chunk: string; last_seen: string; error: string }[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const load = async () => {
+    const [scrub, chunks] = await Promise.all([
+      api<ScrubState>("/api/v1/system/scrub"),
+      api<{ items: { chunk: string; last_seen: string; error: string }[] }>("/api/v1/system/damaged-chunks"),
+    ]);
+    setState(scrub);
+    setDamaged(chunks.items);
+  };
+  useEffect(() => void load().catch(setError), []);
+  useEffect(() => {
+    if (!state?.running) return;
+    const timer = window.setTimeout(() => void load().catch(setError), 2000);
+    return () => window.clearTimeout(timer);
+  }, [state]);
+  const start = useAction(async () => {
+    setState(await api<ScrubState>("/api/v1/system/scrub", { method: "POST" }));
+    window.setTimeout(() => void load().catch(setError), 500);
+  });
+  return (
+    <section aria-labelledby="integrity-title">
+      <h2 id="integrity-title">Integrity</h2>
+      <ErrorText error={error ?? start.error} />
+      {state && (
+        <div class="card" data-scrub={state.running ? "running" : "idle"}>
+          {!state.enabled && <p>The background scrubber is off on this server (--scrub-rate 0).</p>}
+          {state.enabled && (
+            <p>
+              Every stored chunk is re-read and verified at {bytes(state.bytes_per_second)}/s.{" "}
+              {state.current
+                ? `A pass is running: ${passText(state.current)} so far.`
+                : state.next_pass && `Next pass ${date(state.next_pass)}.`}
+            </p>
+          )}
+          <p class="scrub-last">
+            {state.last
+              ? `Last pass ${state.last.completed ? "finished" : "stopped"} ${date(state.last.finished ?? state.last.started)}: ${passText(state.last)}.`
+              : "No pass has ended since the server started."}
+          </p>
+          {state.enabled && (
+            <button type="button" disabled={state.running || start.busy} onClick={() => void start.run()}>
+              Scrub now
+            </button>
+          )}
+          {damaged.length > 0 && (
+            <div class="table-scroll">
+              <table class="table" aria-label="Damaged chunks">
+                <TableHead columns={["Chunk", "Last seen", "Error"]} />
+                <tbody>
+                  {damaged.map((d) => (
+                    <tr key={d.chunk}>
+                      <td><code>{d.chunk.slice(0, 16)}…</code></td>
+                      <td>{date(d.last_seen)}</td>
+                      <td>{d.error}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
 function Statistics() {
   const [stats, setStats] = useState<{
     logical_bytes: number;
@@ -382,6 +479,7 @@ function Statistics() {
         </div>
       )}
       <StorageCharts />
+      <Integrity />
     </section>
   );
 }
