@@ -914,9 +914,17 @@ await step("admin creates a user and sets a quota", async () => {
   await page.locator("tr[data-user=carol] td", { hasText: "100 MiB" }).waitFor();
   await shot("admin");
   await page.getByRole("tab", { name: "Audit log" }).click();
-  await page.getByRole("cell", { name: "admin.user.update" }).first().waitFor().catch(() => {});
+  await page.getByRole("cell", { name: "admin.user_update" }).first().waitFor();
   await page.getByRole("table").waitFor();
   await shot("audit");
+  const [exported] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export (JSON Lines)" }).click(),
+  ]);
+  check(exported.suggestedFilename() === "coffer-audit.jsonl", exported.suggestedFilename());
+  const lines = readFileSync(await exported.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  check(lines.length > 0 && lines.every((e) => /^[0-9a-f]{64}$/.test(e.entry_hash ?? "")), "every exported entry carries its hash");
+  check(lines.some((e) => e.action === "admin.user_update"), "the quota change is in the export");
 });
 
 await step("the admin Storage screen charts usage over time, ratios and users", async () => {

@@ -2,7 +2,7 @@
 // registration mode, storage statistics, the audit log and the job queue (jobs.tsx). Operators
 // see the statistics and the job queue only, as the API allows.
 import { useEffect, useState } from "preact/hooks";
-import { api, type User } from "./api";
+import { api, download, type User } from "./api";
 import { StorageCharts } from "./charts";
 import { bytes, date, parseBytes } from "./format";
 import { JobQueue } from "./jobs";
@@ -511,9 +511,23 @@ function Audit() {
     setNext(page.next ?? null);
   };
   useEffect(() => void load(false).catch(setError), []);
+  // The whole log with its hash chain, as JSON Lines (what `coffer audit verify` checks).
+  const exportLog = useAction(async () => {
+    const response = await api<Response>("/api/v1/admin/audit/export", { raw: true });
+    const url = URL.createObjectURL(await response.blob());
+    try {
+      download(url, "coffer-audit.jsonl");
+    } finally {
+      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    }
+  });
   return (
     <section aria-labelledby="audit-title">
       <h2 id="audit-title">Audit log</h2>
+      <button type="button" disabled={exportLog.busy} onClick={() => void exportLog.run()}>
+        Export (JSON Lines)
+      </button>
+      <ErrorText error={exportLog.error} />
       <form class="inline-form" onSubmit={(e) => (e.preventDefault(), setError(null), void load(false).catch(setError))}>
         <label>
           Actor (user id)
