@@ -19,7 +19,7 @@ struct Config {
   std::string s3_region = "us-east-1";
   std::string log_level = "info";
   unsigned io_threads = 2;
-  unsigned worker_threads = 64;
+  unsigned worker_threads = 0;  // 0: handler_threads() picks
   unsigned max_connections = 4096;
   int64_t token_ttl_seconds = 900;
   int64_t refresh_ttl_seconds = 30 * 86400;  // a sign-in session ends after this long unused
@@ -94,6 +94,14 @@ struct Config {
 
   // Paths inside the data directory.
   std::string database_path() const { return data_dir + "/meta.db"; }
+  // The worker pool's size: worker_threads, or when that is 0, 8 per core (16 to 128) on the
+  // embedded engines and 64 (or 8 per core, if more) when metadata or chunks are remote. A
+  // local handler mostly computes, and threads beyond what the cores run only add wake-ups and
+  // contention (docs/benchmarks.md, "Handler threads"); a remote one mostly waits on the network.
+  unsigned handler_threads() const;
+  // Read connections each SQLite database (metadata, the volume index) may open: one per
+  // thread that runs handlers, so that no read waits for another's connection.
+  int read_connections() const;
   std::string chunks_path() const { return data_dir + "/chunks"; }
   std::string default_key_path() const { return data_dir + "/secrets/token.key"; }
 };

@@ -251,7 +251,7 @@ int serve(const Config& config) {
   options.host = listen->first;
   options.port = listen->second;
   options.io_threads = config.io_threads;
-  options.worker_threads = config.worker_threads;
+  options.worker_threads = config.handler_threads();
   options.max_connections = config.max_connections;
   s3api::S3Handler s3_handler(s3api::S3Context{
       *runtime.files, *runtime.chunked_uploads,

@@ -36,7 +36,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   }
   auto catalog =
       config.database_url.empty()
-          ? meta::open_sqlite_catalog(config.database_path())
+          ? meta::open_sqlite_catalog(config.database_path(), config.read_connections())
           : meta::open_postgres_catalog(config.database_url, config.migration_database_url);
   COFFER_RETURN_IF_ERROR(catalog);
   rt->catalog = std::move(*catalog);

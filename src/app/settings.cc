@@ -62,7 +62,10 @@ std::vector<Setting> make_settings() {
       {"io_threads", kServe, "--io-threads", "COFFER_IO_THREADS", &Config::io_threads,
        "Threads for network I/O", Range{1, 64}},
       {"worker_threads", kServe, "--worker-threads", "COFFER_WORKER_THREADS",
-       &Config::worker_threads, "Threads for request handlers", Range{1, 1024}},
+       &Config::worker_threads,
+       "Threads for request handlers; 0: 8 per core (16 to 128) with SQLite and local disk, at "
+       "least 64 with PostgreSQL or S3",
+       Range{0, 1024}},
       {"max_connections", kServe, "--max-connections", "COFFER_MAX_CONNECTIONS",
        &Config::max_connections, "Connection cap", Range{1, 1'000'000}},
       {"token_ttl", kServe, "--token-ttl", "COFFER_TOKEN_TTL", &Config::token_ttl_seconds,

@@ -41,7 +41,9 @@ Result<std::unique_ptr<store::ChunkStore>> open_chunk_store(const std::string& u
           Errc::kInvalidArgument,
           "storage URL: a file URL needs an absolute path (file:///var/lib/coffer/chunks)");
     }
-    auto local = store::LocalChunkStore::open(path);
+    store::LocalChunkStoreOptions options;
+    options.volumes.index_readers = config.read_connections();
+    auto local = store::LocalChunkStore::open(path, options);
     COFFER_RETURN_IF_ERROR(local);
     return std::unique_ptr<store::ChunkStore>(std::move(*local));
   }

@@ -201,8 +201,10 @@ class Catalog {
 };
 
 // Opens (creating if needed) the SQLite metadata database at `path` and applies pending
-// migrations. Errors: kIoError, kCorruption, kUnavailable.
-Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::string& path);
+// migrations. Up to `max_readers` read transactions run at once, each on its own connection
+// (opened as needed); one per thread that may read keeps readers from waiting for each other.
+// Errors: kIoError, kCorruption, kUnavailable.
+Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::string& path, int max_readers = 4);
 
 // Opens the PostgreSQL metadata database at `url` (postgres://USER:PASSWORD@HOST:PORT/DB).
 // Pending migrations are applied through `migration_url` when it is given (a role that may

@@ -6,8 +6,10 @@
 
 namespace coffer::meta {
 
-Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::string& path) {
-  auto db = open_sqlite_database(path);
+Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::string& path, int max_readers) {
+  SqliteOptions options;
+  options.max_readers = max_readers;
+  auto db = open_sqlite_database(path, options);
   COFFER_RETURN_IF_ERROR(db);
   return open_catalog(std::move(*db));
 }

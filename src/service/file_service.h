@@ -172,8 +172,9 @@ class FileService {
   std::atomic<uint64_t> uploads_in_flight_{0};
 
   Status check_destination(int64_t actor, int64_t owner_id, int64_t parent_id) const;
-  // Follows the names of "/a/b" down from `from` in `owner_id`'s tree.
-  Result<Node> walk_path(int64_t owner_id, Node from, std::string_view path);
+  // The normalised names of "/a/b" ("/" and "" steps skipped). kInvalidArgument when `path`
+  // does not start with '/' or a name is not allowed.
+  static Result<std::vector<std::string>> path_names(std::string_view path);
   UploadPolicy policy_;
   const JobRegistry* jobs_ = nullptr;
   std::function<void()> on_enqueued_;

@@ -102,7 +102,7 @@ Result<std::unique_ptr<VolumeStore>> VolumeStore::open(const std::string& dir,
   // The volumes are the truth: a power loss that drops the index's last commits is repaired
   // by recovery, so its commits need no fsync of their own.
   index_options.durable_commits = false;
-  index_options.max_readers = 4;
+  index_options.max_readers = options.index_readers;
   auto index = meta::open_sqlite_database(dir + "/" + kIndexName, index_options);
   COFFER_RETURN_IF_ERROR(index);
   COFFER_RETURN_IF_ERROR((*index)->transact(meta::TxMode::kSchema, [](meta::Connection& conn) {

@@ -52,6 +52,9 @@ struct VolumeStoreOptions {
   uint64_t max_volume_bytes = uint64_t{1} << 30;
   // Bytes one group appends at most (a leader stops taking followers beyond it).
   size_t max_group_bytes = 16 << 20;
+  // Read transactions on the index at once (a reader beyond them waits): one per thread that
+  // may read chunks keeps reads from queueing behind each other.
+  int index_readers = 4;
 };
 
 // What opening the store found and repaired (logged by the caller, checked by tests).

@@ -177,8 +177,9 @@ def test_a_long_poll_is_not_woken_by_what_the_user_cannot_see(server, alice, bob
 
 
 def test_waiting_long_polls_hold_no_thread(server, alice):
-    """More long polls than the server has worker threads (64): other requests are still
-    answered while they wait, and every poll is answered by one change."""
+    """More long polls (80) than the server has worker threads (by default 16 on 2 cores, 64
+    with PostgreSQL or S3): other requests are still answered while they wait, and every poll
+    is answered by one change."""
     cursor = start(alice)
     out = []
     threads = [threading.Thread(target=poll, args=(alice, cursor, 60, out)) for _ in range(80)]

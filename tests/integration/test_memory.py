@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-# Enough concurrent requests to put every one of the 64 default worker threads to work.
+# Enough concurrent requests to put every worker thread to work (16 on 2 cores by default).
 CONCURRENCY = 64
 UPLOADS = 320
 DOWNLOADS = 640

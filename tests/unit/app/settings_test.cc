@@ -73,6 +73,26 @@ TEST(SettingsTable, EveryDefaultIsAcceptedByItsOwnRules) {
   }
 }
 
+TEST(ConfigDerived, HandlerThreadsFollowTheEnginesUnlessSet) {
+  Config local;
+  ASSERT_EQ(local.worker_threads, 0u);  // the default: derived
+  EXPECT_GE(local.handler_threads(), 16u);
+  EXPECT_LE(local.handler_threads(), 128u);
+  EXPECT_EQ(local.read_connections(), static_cast<int>(local.handler_threads() + local.io_threads));
+
+  Config s3;
+  s3.storage_url = "s3://bucket/prefix";
+  EXPECT_GE(s3.handler_threads(), 64u);
+  Config postgres;
+  postgres.database_url = "postgresql://coffer@localhost/coffer";
+  EXPECT_GE(postgres.handler_threads(), 64u);
+
+  Config set;
+  set.worker_threads = 9;
+  set.database_url = "postgresql://coffer@localhost/coffer";
+  EXPECT_EQ(set.handler_threads(), 9u);
+}
+
 TEST(SettingsText, OutOfRangeIsRefusedNamingSourceAndSetting) {
   Config config;
   Status status =
@@ -157,7 +177,7 @@ TEST_F(ConfigSourcesTest, FileValuesOfTheWrongTypeAndUnknownKeysAreRefused) {
   Config config;
   write("[serve]\nworker_threads = \"many\"\n");
   EXPECT_EQ(load_config_file(path_, config).message(),
-            path_ + ": worker_threads must be an integer from 1 to 1024");
+            path_ + ": worker_threads must be an integer from 0 to 1024");
   write("[serve]\ncors_origins = [\"a\", 1]\n");
   EXPECT_EQ(load_config_file(path_, config).message(),
             path_ + ": cors_origins must be an array of strings");
