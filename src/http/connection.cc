@@ -1,5 +1,8 @@
 #include "http/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -329,14 +332,26 @@ asio::awaitable<void> Connection::wait_parked(const api::Park& park) {
   park.signal->cancel(ticket);
 }
 
+void Connection::acknowledge_now() {
+  // A client that writes the head and then the body without TCP_NODELAY (the Nextcloud and
+  // ownCloud desktop clients do) has its body held back by Nagle's algorithm until the head
+  // is acknowledged, and Linux delays that acknowledgement by at least 40 ms: every small
+  // upload waited for it. TCP_QUICKACK sends the pending ACK now (it is not sticky: later
+  // segments are acknowledged as usual).
+  using QuickAck = asio::detail::socket_option::boolean<IPPROTO_TCP, TCP_QUICKACK>;
+  error_code ignored;
+  socket_.set_option(QuickAck(true), ignored);
+}
+
 asio::awaitable<bool> Connection::read_ahead() {
   // A client waiting for "100 Continue" sends nothing before the handler asks for the body (or
   // refuses it unread: 401, 413, 507).
   if (body_.continue_pending()) co_return true;
   const bool chunked = !body_.content_length();
-  for (;;) {
+  for (bool first = true;; first = false) {
     if (chunked) body_.decode_ahead(kReadAhead);
     if (body_.in_memory() || body_.buffered() >= kReadAhead) break;
+    if (first) acknowledge_now();
     timed_out_ = false;
     const Clock::time_point since = Clock::now();
     arm_at(body_read_deadline(since));

@@ -113,6 +113,8 @@ class Connection final : public std::enable_shared_from_this<Connection>, privat
   // or kReadAhead bytes of it are, holding no worker meanwhile. Returns false when the exchange
   // ended here: an error went out (408, 400) or the client is gone.
   boost::asio::awaitable<bool> read_ahead();
+  // Acknowledges what arrived at once instead of after the kernel's delayed-ACK timer.
+  void acknowledge_now();
   // Holds the connection, with no thread, until the handler's Park says to call it again: its
   // signal moved, its recheck time passed, or the server is shutting down.
   boost::asio::awaitable<void> wait_parked(const api::Park& park);

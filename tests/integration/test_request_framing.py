@@ -2,6 +2,7 @@
 connection is closed (no request smuggling)."""
 
 import socket
+import time
 
 import pytest
 
@@ -59,3 +60,56 @@ def test_keep_alive_serves_several_requests(server):
             piece = s.recv(65536)
             assert piece
             data += piece
+
+
+def read_response(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = s.recv(65536)
+        assert piece, "the server closed the connection"
+        data += piece
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(rest) < length:
+        piece = s.recv(65536)
+        assert piece, "the server closed the connection"
+        rest += piece
+    assert len(rest) == length, "no pipelining here: nothing may follow the response"
+    return head
+
+
+def seconds_for_puts_written_head_then_body(server, alice, folder, nodelay, count):
+    body = bytes(range(256)) * 16
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if nodelay else 0)
+        began = time.monotonic()
+        for i in range(count):
+            name = f"{'n' if nodelay else 'd'}{i}.bin"
+            s.sendall(f"PUT /api/v1/folders/{folder}/files/{name} HTTP/1.1\r\nHost: x\r\n"
+                      f"Authorization: Bearer {alice.token}\r\n"
+                      f"Content-Type: application/octet-stream\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n".encode())
+            s.sendall(body)
+            head = read_response(s)
+            assert head.startswith(b"HTTP/1.1 201"), head
+        return time.monotonic() - began
+
+
+def test_a_body_written_after_its_head_is_not_held_back_by_a_delayed_ack(server, alice):
+    """The Nextcloud and ownCloud desktop clients (Qt) write a PUT's head and its body in two
+    writes without TCP_NODELAY: Nagle's algorithm holds the body until the head is
+    acknowledged, and a server that delays that ACK (Linux: at least 40 ms) stalled every
+    upload by it: 104 files/s for 10,000 small files. The server acknowledges a head at once
+    when its body has not arrived. Compared with the same client with TCP_NODELAY, under the
+    same load: without the fix the Nagle client is slower by at least 40 ms for each request
+    after the connection's first few (which Linux acknowledges at once anyway), here at least
+    0.9 s; the bound allows a third of that."""
+    folder = alice.get("/api/v1/folders/root").json()["id"]
+    count = 30
+    with_nodelay = seconds_for_puts_written_head_then_body(server, alice, folder, True, count)
+    with_nagle = seconds_for_puts_written_head_then_body(server, alice, folder, False, count)
+    assert with_nagle - with_nodelay < 0.3, (with_nagle, with_nodelay)
