@@ -34,8 +34,12 @@ bool append_oc_property(std::string& out, std::string_view name, const Node& nod
   if (name == "size") return file && put(std::to_string(node.size));
   if (name == "checksums") {
     if (!file || node.sha256.empty()) return false;
-    dav::append_xml_element(out, "oc", name,
-                            "<oc:checksum>SHA256:" + node.sha256 + "</oc:checksum>");
+    // Several in one element, space-separated, as ownCloud lists them; SHA-1 only where the
+    // uploading client declared it (rclone compares SHA-1 only, the desktop clients SHA-256).
+    std::string sums = "<oc:checksum>";
+    if (!node.sha1.empty()) sums += "SHA1:" + node.sha1 + " ";
+    sums += "SHA256:" + node.sha256 + "</oc:checksum>";
+    dav::append_xml_element(out, "oc", name, sums);
     return true;
   }
   // Empty: no backup has been restored (a change tells clients to keep their local files).

@@ -275,22 +275,32 @@ Result<std::string> read_xml_body(Request& request) {
   return body;
 }
 
-// OC-Checksum ("SHA256:<hex>", as the sync clients send it): the SHA-256 the body must have.
-// nullopt when absent or of another algorithm (SHA1, MD5, Adler32), which Coffer does not
-// compute and so neither verifies nor refuses. Errors: kInvalidArgument (a malformed SHA256).
-Result<std::optional<std::string>> oc_checksum_sha256(std::string_view header) {
+// What OC-Checksum ("SHA256:<hex>" or "SHA1:<hex>", as sync clients and rclone send it) says
+// the body must hash to.
+struct OcChecksum {
+  std::optional<std::string> sha256;
+  std::optional<std::string> sha1;
+};
+
+// Neither when absent or of another algorithm (MD5, Adler32), which Coffer does not compute
+// and so neither verifies nor refuses. Errors: kInvalidArgument (a malformed SHA256 or SHA1).
+Result<OcChecksum> oc_checksum(std::string_view header) {
   header = trim_whitespace(header);
-  constexpr std::string_view kPrefix = "SHA256:";
-  if (header.size() < kPrefix.size()) return std::optional<std::string>();
-  std::string type(header.substr(0, kPrefix.size()));
+  const size_t colon = header.find(':');
+  if (colon == std::string_view::npos) return OcChecksum{};
+  std::string type(header.substr(0, colon));
   for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (type != kPrefix) return std::optional<std::string>();
-  std::string hex(header.substr(kPrefix.size()));
+  const size_t digits = type == "SHA256" ? 64 : type == "SHA1" ? 40 : 0;
+  if (digits == 0) return OcChecksum{};
+  std::string hex(trim_whitespace(header.substr(colon + 1)));
   for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    return Status(Errc::kInvalidArgument, "OC-Checksum SHA256 must be 64 hex digits");
+  if (hex.size() != digits || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Status(Errc::kInvalidArgument,
+                  "OC-Checksum " + type + " must be " + std::to_string(digits) + " hex digits");
   }
-  return std::optional<std::string>(std::move(hex));
+  OcChecksum out;
+  (digits == 64 ? out.sha256 : out.sha1) = std::move(hex);
+  return out;
 }
 
 // X-OC-Mtime: the file's modification time in seconds since the epoch (the clients send an
@@ -1050,13 +1060,13 @@ std::variant<DavPreparedPut, Response> prepare_put(DavState& dav, Request& reque
   auto digest = declared_sha256(request.header("Content-SHA256"), request.header("Digest"),
                                 request.header("Repr-Digest"));
   if (!digest.is_ok()) return fail(request, digest.status());
-  auto client_digest = oc_checksum_sha256(request.header("OC-Checksum"));
+  auto client_digest = oc_checksum(request.header("OC-Checksum"));
   if (!client_digest.is_ok()) return fail(request, client_digest.status());
-  if (*client_digest) {
-    if (*digest && **digest != **client_digest) {
+  if (client_digest->sha256) {
+    if (*digest && **digest != *client_digest->sha256) {
       return fail(request, Status(Errc::kInvalidArgument, "the declared checksums disagree"));
     }
-    *digest = std::move(*client_digest);
+    *digest = std::move(client_digest->sha256);
   }
   auto client_mtime = oc_mtime(request.header("X-OC-Mtime"));
   if (!client_mtime.is_ok()) return fail(request, client_mtime.status());
@@ -1065,6 +1075,7 @@ std::variant<DavPreparedPut, Response> prepare_put(DavState& dav, Request& reque
   put.upload.parent_id = parent->id;
   put.upload.name = target.path.name();
   put.upload.expected_sha256 = *digest;
+  put.upload.expected_sha1 = std::move(client_digest->sha1);
   put.upload.expected_size = size;
   put.upload.modified = *client_mtime;
   put.created = !target.node;

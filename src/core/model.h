@@ -54,6 +54,9 @@ struct Node {
   // stored with the object (a JSON object of names to values; empty when none).
   std::string md5;
   std::string object_headers;
+  // Files only, from the current version: the content's SHA-1 (lower-case hex) when the
+  // uploading client declared it and it matched (OC-Checksum); empty otherwise.
+  std::string sha1;
 };
 
 // One chunk of a file version, in order.
@@ -77,9 +80,10 @@ struct NewVersion {
   // Background jobs (core/job.h kinds) to enqueue in the commit's transaction, so that none
   // is lost and none runs for a version that never committed.
   std::vector<std::string> jobs;
-  // See Node::md5 and Node::object_headers; empty when not recorded.
+  // See Node::md5, Node::object_headers and Node::sha1; empty when not recorded.
   std::string md5;
   std::string object_headers;
+  std::string sha1;
 };
 
 // One stored version of a file (newest is the file's current content).

@@ -481,6 +481,13 @@ ALTER TABLE chunked_uploads ADD COLUMN target TEXT;
 ALTER TABLE chunked_upload_parts ADD COLUMN md5 TEXT;
 )sql";
 
+// Version 18: per version the SHA-1 of the content (lower-case hex), recorded when the client
+// declared one and it matched (OC-Checksum: SHA1:..., as rclone's Nextcloud and ownCloud modes
+// send it), so that oc:checksums can answer it; NULL otherwise.
+constexpr std::string_view kSha1Schema = R"sql(
+ALTER TABLE versions ADD COLUMN sha1 TEXT;
+)sql";
+
 // Version 16: the tamper-evident audit trail (core/audit_chain.h). Each audit entry carries
 // the hash of the one before it and its own (hex); entries written before this migration keep
 // NULL in both and stay outside the chain, which begins at the first entry written after it.
@@ -540,6 +547,7 @@ constexpr Migration kMigrations[] = {
     {15, "S3 access keys, content MD5 and object headers", kS3Schema},
     {16, "tamper-evident audit trail: hash chain and seals", kAuditChainSchema},
     {17, "retention rules and legal holds", kRetentionSchema},
+    {18, "content SHA-1 of versions whose client declared one", kSha1Schema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -21,6 +21,7 @@ enum NodeColumn : size_t {
   kTreeChanged,
   kMd5,
   kObjectHeaders,
+  kSha1,
   kColumnCount,
 };
 static_assert(kColumnCount == kNodeColumnCount);
@@ -58,6 +59,8 @@ std::string_view column_sql(NodeColumn column, NodeVersion version) {
       return "v.md5";
     case kObjectHeaders:
       return "v.object_headers";
+    case kSha1:
+      return "v.sha1";
     case kColumnCount:
       break;
   }
@@ -109,6 +112,7 @@ Node node_from_row(const Row& row, size_t first_column) {
   node.tree_changed = row.int64(at(kTreeChanged));
   node.md5 = row.text(at(kMd5));
   node.object_headers = row.text(at(kObjectHeaders));
+  node.sha1 = row.text(at(kSha1));
   return node;
 }
 

@@ -26,7 +26,7 @@ enum class NodeVersion {
   kJoined,
 };
 
-inline constexpr size_t kNodeColumnCount = 15;
+inline constexpr size_t kNodeColumnCount = 16;
 inline constexpr std::string_view kNodeFrom =
     " FROM nodes n LEFT JOIN versions v ON v.id = n.current_version_id ";
 

@@ -131,11 +131,12 @@ Status add_version(Connection& conn, int64_t node_id, const NewVersion& version,
   }
   auto inserted = conn.query(
       "INSERT INTO versions (node_id, size, sha256, mime, declared_mime, created_at, md5, "
-      "object_headers) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "object_headers, sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {node_id, version.size, version.sha256, version.mime,
        version.declared_mime.empty() ? Value() : Value(version.declared_mime), now,
        version.md5.empty() ? Value() : Value(version.md5),
-       version.object_headers.empty() ? Value() : Value(version.object_headers)});
+       version.object_headers.empty() ? Value() : Value(version.object_headers),
+       version.sha1.empty() ? Value() : Value(version.sha1)});
   COFFER_RETURN_IF_ERROR(inserted);
   if (inserted->size() != 1) return Status(Errc::kInternal, "INSERT ... RETURNING gave no id");
   const int64_t version_id = (*inserted)[0].int64(0);
@@ -162,9 +163,9 @@ Result<int64_t> copy_one(Connection& conn, const Node& source, int64_t parent_id
   if (source.kind != NodeKind::kFile || source.version_id == 0) return id;
   auto version = conn.query(
       "INSERT INTO versions (node_id, size, sha256, mime, declared_mime, created_at, md5, "
-      "object_headers) "
+      "object_headers, sha1) "
       "SELECT CAST(? AS BIGINT), size, sha256, mime, declared_mime, CAST(? AS BIGINT), md5, "
-      "object_headers FROM versions "
+      "object_headers, sha1 FROM versions "
       "WHERE id = ? RETURNING id",
       {*id, now, source.version_id});
   COFFER_RETURN_IF_ERROR(version);

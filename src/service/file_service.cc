@@ -4,24 +4,16 @@
 
 #include <array>
 
+#include "core/hex.h"
 #include "core/mime_types.h"
 #include "core/name_rules.h"
+#include "core/sha1.h"
 #include "media/sniffer.h"
 #include "store/object_reader.h"
 #include "store/object_writer.h"
 
 namespace coffer::service {
 namespace {
-
-std::string to_hex(const std::array<uint8_t, 32>& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
-}
 
 // Counts an upload as in flight for the lifetime of the guard.
 class InFlightGuard {
@@ -156,6 +148,8 @@ Result<FileService::Staged> FileService::stage(const UploadRequest& request,
       std::make_unique<store::ObjectWriter>(chunks_, chunker_, inflight_, writer_options);
   store::ObjectWriter& writer = *staged.writer;
   uint64_t received = 0;
+  std::optional<Sha1> sha1;
+  if (request.expected_sha1) sha1.emplace();
   for (size_t n = head;; n = 0) {
     if (n == 0) {
       auto got = request.body->read(buffer);
@@ -167,6 +161,7 @@ Result<FileService::Staged> FileService::stage(const UploadRequest& request,
     if (room && received > *room) return over_quota(received);
     if (limit && received > *limit) return file_too_large(received, *limit, mime);
     COFFER_RETURN_IF_ERROR(writer.write(std::span(buffer.data(), n)));
+    if (sha1) sha1->update(std::span(buffer.data(), n));
     COFFER_RETURN_IF_ERROR(staged.lease->keep_alive());
   }
   auto manifest = writer.finish();
@@ -181,6 +176,12 @@ Result<FileService::Staged> FileService::stage(const UploadRequest& request,
   version.sha256 = to_hex(manifest->sha256);
   if (request.expected_sha256 && *request.expected_sha256 != version.sha256) {
     return Status(Errc::kChecksumMismatch, "the body does not match the declared SHA-256");
+  }
+  if (sha1) {
+    version.sha1 = sha1->finish_hex();
+    if (version.sha1 != *request.expected_sha1) {
+      return Status(Errc::kChecksumMismatch, "the body does not match the declared SHA-1");
+    }
   }
   version.mime = mime;
   version.declared_mime = declared;

@@ -40,6 +40,9 @@ struct UploadRequest {
   ByteSource* body = nullptr;
   // When set, the body must hash to this SHA-256 (lower-case hex) or nothing is stored.
   std::optional<std::string> expected_sha256;
+  // When set, the body must hash to this SHA-1 (lower-case hex) or nothing is stored; the
+  // version records it (Node::sha1). Computed only when a client declares one.
+  std::optional<std::string> expected_sha1;
   // When set, a body of any other length is refused.
   std::optional<uint64_t> expected_size;
   // The client's Content-Type for the file; empty or generic: the name's extension decides.

@@ -7,8 +7,6 @@ import datetime
 import hashlib
 import os
 
-import pytest
-
 from dav_helpers import api_token, rclone, rclone_env
 from test_sync_clients import log_mark, make_tree, requests_since, same_tree
 
@@ -98,10 +96,6 @@ def test_rclone_copies_a_tree_up_and_down_with_mtimes_and_identical_bytes(server
     assert files_listing(env, str(down)) == local
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rclone 1.60's Nextcloud mode reads SHA-1 (or MD5) from oc:checksums, and Coffer keeps "
-    "and serves SHA-256 only; serving SHA-1 needs it computed and stored per version "
-    "(a schema change): docs/clients.md, rclone"))
 def test_rclone_compares_checksums_without_downloading(server, alice, tmp_path):
     env = nextcloud_remote(server, alice, tmp_path)
     up = tmp_path / "up"

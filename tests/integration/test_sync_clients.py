@@ -367,6 +367,39 @@ def test_put_honours_oc_mtime_checksum_and_if_match(server, alice):
     assert s.put(url, data=b"x", headers={"X-OC-Mtime": "yesterday"}).status_code == 400
 
 
+def test_a_declared_sha1_is_verified_recorded_and_listed_with_the_sha256(server, alice):
+    """rclone's Nextcloud and ownCloud modes send OC-Checksum: SHA1:... with each upload and
+    compare SHA-1s from oc:checksums: the SHA-1 is checked like a SHA-256, kept with the version
+    (copies keep it), and listed; a version uploaded without one lists the SHA-256 alone."""
+    s = dav_session(alice, api_token(alice))
+    url = server.url + "/remote.php/webdav/summed.txt"
+    content = b"declared by rclone\n"
+    sha1 = hashlib.sha1(content).hexdigest()
+    sha256 = hashlib.sha256(content).hexdigest()
+    r = s.put(url, data=content, headers={"OC-Checksum": "SHA1:" + sha1.upper()})
+    assert r.status_code == 201, r.text
+
+    def checksums(path):
+        props = props_of(propfind(s, server.url + path, depth="0", body=CLIENT_PROPS))[path]
+        return props[OC + "checksums"].findtext(OC + "checksum")
+
+    assert checksums("/remote.php/webdav/summed.txt") == f"SHA1:{sha1} SHA256:{sha256}"
+    copied = s.request("COPY", url, headers={"Destination": server.url + "/remote.php/webdav/copy.txt"})
+    assert copied.status_code == 201
+    assert checksums("/remote.php/webdav/copy.txt") == f"SHA1:{sha1} SHA256:{sha256}"
+
+    # A body that does not match: refused, nothing stored, the old version stays.
+    bad = s.put(url, data=b"corrupted in transit", headers={"OC-Checksum": "SHA1:" + sha1})
+    assert bad.status_code == 400 and error_code(bad) == "CHECKSUM_MISMATCH", bad.text
+    assert s.get(url).content == content
+    malformed = s.put(url, data=b"x", headers={"OC-Checksum": "SHA1:abc"})
+    assert malformed.status_code == 400 and error_code(malformed) == "INVALID_ARGUMENT"
+
+    # A new version without a declared SHA-1 lists the SHA-256 alone: never a stale SHA-1.
+    assert s.put(url, data=b"plain").status_code == 204
+    assert checksums("/remote.php/webdav/summed.txt") == "SHA256:" + hashlib.sha256(b"plain").hexdigest()
+
+
 def test_another_users_files_mount_is_not_found(server, alice, bob):
     s = dav_session(alice, api_token(alice))
     bob_session = dav_session(bob, api_token(bob))
