@@ -99,6 +99,9 @@ void add_tus_routes(Router& router, ApiContext& context);
 void add_sync_client_routes(Router& router, ApiContext& context);
 // Nextcloud's preview endpoints for the sync clients' thumbnails (nextcloud_preview_routes.cc).
 void add_nextcloud_preview_routes(Router& router, ApiContext& context);
+// The preview of `file` (a file the caller may read) that the request's x, y, a, mode and c
+// or etag ask for, as those endpoints answer it; also ownCloud's WebDAV GET with ?preview=1.
+Response preview_of(ApiContext& context, Request& request, const Node& file);
 // The /ocs/ routes and the preview endpoints, which accept the credentials WebDAV does (Basic
 // with a password too).
 bool is_sync_client_route(std::string_view pattern);

@@ -21,6 +21,7 @@
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
+#include "api/query_params.h"
 #include "core/byte_source.h"
 #include "dav/dav_requests.h"
 #include "dav/if_header.h"
@@ -1026,6 +1027,10 @@ Response dav_get(DavState& dav, Request& request, const Target& target) {
       response.body.clear();
     }
     return response;
+  }
+  // ownCloud's clients ask for a file's thumbnail as the file's URL with ?preview=1.
+  if (const auto preview = query_param(request, "preview"); preview && *preview == "1") {
+    return preview_of(dav.ctx, request, *target.node);
   }
   ContentOptions options;
   options.etag = dav_etag(*target.node);

@@ -14,6 +14,9 @@
 // 404, as Nextcloud answers when it has no preview; the clients then show the type's icon.
 // Authentication is that of /remote.php/dav (Basic with an API token, or a bearer token); a
 // file the caller may not read is 404 like a missing one.
+//
+// ownCloud's clients ask for the same through WebDAV: GET {file}?preview=1&x=&y=&a=&c=
+// (dav_routes.cc hands such a GET to preview_of).
 
 #include <algorithm>
 #include <charconv>
@@ -90,7 +93,12 @@ Result<std::optional<meta::Thumbnail>> source_thumbnail(ApiContext& ctx, const N
   return *large ? large : small;
 }
 
-Response preview(ApiContext& ctx, Request& request) {
+}  // namespace
+
+Response preview_of(ApiContext& ctx, Request& request, const Node& file) {
+  if (file.kind != NodeKind::kFile) {
+    return fail(request, Status(Errc::kNotFound, "no preview for a folder"));
+  }
   auto width = side(request, "x");
   if (!width.is_ok()) return fail(request, width.status());
   auto height = side(request, "y");
@@ -100,9 +108,7 @@ Response preview(ApiContext& ctx, Request& request) {
     fit = query_param(request, "mode") == "cover" ? media::PreviewFit::kCover
                                                   : media::PreviewFit::kContain;
   }
-  auto file = named_file(ctx, request);
-  if (!file.is_ok()) return fail(request, file.status());
-  auto thumb = source_thumbnail(ctx, *file, *width, *height, fit);
+  auto thumb = source_thumbnail(ctx, file, *width, *height, fit);
   if (!thumb.is_ok()) return fail(request, thumb.status());
   if (!*thumb) {
     Response none = fail(request, Status(Errc::kNotFound, "no preview for this file"));
@@ -113,10 +119,10 @@ Response preview(ApiContext& ctx, Request& request) {
   // Strong, keyed by the content and the box: the same bytes whatever the file's name or id.
   // A URL naming the version the client has (c or etag, as the clients send the file's ETag)
   // can never show other bytes and may be kept; without one the client revalidates.
-  const std::string etag = "\"" + file->sha256.substr(0, 32) + "-" + std::to_string(*width) + "x" +
+  const std::string etag = "\"" + file.sha256.substr(0, 32) + "-" + std::to_string(*width) + "x" +
                            std::to_string(*height) + "-" + std::to_string(static_cast<int>(fit)) +
                            "\"";
-  const std::string file_etag = dav_etag(*file);
+  const std::string file_etag = dav_etag(file);
   auto names_version = [&](std::string_view key) {
     const auto value = query_param(request, key);
     return value && !value->empty() && (*value == file_etag || "\"" + *value + "\"" == file_etag);
@@ -145,6 +151,14 @@ Response preview(ApiContext& ctx, Request& request) {
   }
   response.body = std::move(image->bytes);
   return response;
+}
+
+namespace {
+
+Response preview(ApiContext& ctx, Request& request) {
+  auto file = named_file(ctx, request);
+  if (!file.is_ok()) return fail(request, file.status());
+  return preview_of(ctx, request, *file);
 }
 
 }  // namespace

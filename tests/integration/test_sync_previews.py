@@ -116,3 +116,29 @@ def test_no_preview_of_text_of_another_users_file_or_without_credentials(server,
     assert s.get(server.url + PREVIEW, params={"fileId": photo_id, "x": 0}).status_code == 400
     assert s.get(server.url + PREVIEW, params={"fileId": "abc"}).status_code == 400
     assert s.get(server.url + PREVIEW).status_code == 400
+
+
+def test_owncloud_asks_for_a_preview_as_the_files_webdav_url_with_preview_1(server, alice, bob, tmp):
+    """ownCloud's clients ask WebDAV itself: GET {file}?preview=1&x=&y=&a=&c=. The same
+    preview as Nextcloud's endpoint; without preview=1 the GET is the file; a folder, a text
+    file and another user's file have none."""
+    s = dav_session(alice, api_token(alice))
+    photo = images.vips_convert(images.png(800, 600), ".jpg", tmp)
+    file_id = int(put(s, server, "alice", "photo.jpg", photo).removesuffix("occoffer"))
+    put(s, server, "alice", "notes.txt", b"no preview for text\n")
+    wait_processed(alice, file_id)
+    url = server.url + "/remote.php/webdav/photo.jpg"
+    r = s.get(url, params={"preview": 1, "x": 64, "y": 64, "a": 1})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "image/jpeg"
+    assert dimensions(r.content, tmp) == (64, 48)
+    same = s.get(server.url + PREVIEW, params={"fileId": file_id, "x": 64, "y": 64, "a": 1})
+    assert same.content == r.content and same.headers["ETag"] == r.headers["ETag"]
+    # The file itself without preview=1 (and with preview=0).
+    assert s.get(url).content == photo
+    assert s.get(url, params={"preview": 0}).content == photo
+
+    assert s.get(server.url + "/remote.php/webdav/notes.txt", params={"preview": 1}).status_code == 404
+    b = dav_session(bob, api_token(bob))
+    assert b.get(server.url + "/remote.php/dav/files/alice/photo.jpg",
+                 params={"preview": 1}).status_code == 404
