@@ -487,8 +487,12 @@ Result<Node> FileService::stat_version(int64_t file_id, int64_t version_id) {
 Result<std::unique_ptr<ByteSource>> FileService::open_content(const Node& file, uint64_t offset,
                                                               uint64_t length) {
   if (file.kind != NodeKind::kFile) return Status(Errc::kConflict, "not a file");
+  if (auto known = version_chunks_.find(file.version_id)) {
+    return open_object(*known, offset, length, file.id, file.version_id);
+  }
   auto chunks = catalog_.version_chunks(file.version_id);
   COFFER_RETURN_IF_ERROR(chunks);
+  version_chunks_.remember(file.version_id, *chunks);
   return open_object(*chunks, offset, length, file.id, file.version_id);
 }
 

@@ -25,6 +25,7 @@
 #include "service/damaged_chunks.h"
 #include "service/job_registry.h"
 #include "service/upload_policy.h"
+#include "service/version_chunk_cache.h"
 #include "store/chunk_store.h"
 #include "store/chunker.h"
 #include "store/gc_leases.h"
@@ -172,6 +173,7 @@ class FileService {
   store::GcLeases& leases_;
   store::Chunker chunker_;
   AccessPolicy access_;
+  VersionChunkCache version_chunks_;
   std::atomic<uint64_t> uploads_in_flight_{0};
 
   Status check_destination(int64_t actor, int64_t owner_id, int64_t parent_id) const;
