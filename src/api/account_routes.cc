@@ -274,19 +274,24 @@ Response list_audit(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_account_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/auth/sessions", bind_route(ctx, list_sessions));
-  router.add("DELETE", "/api/v1/auth/sessions/{id}", bind_route(ctx, revoke_session));
-  router.add("POST", "/api/v1/auth/password", bind_route(ctx, change_password));
-  router.add("GET", "/api/v1/auth/tokens", bind_route(ctx, list_tokens));
-  router.add("POST", "/api/v1/auth/tokens", bind_route(ctx, create_token));
-  router.add("DELETE", "/api/v1/auth/tokens/{id}", bind_route(ctx, revoke_token));
-  router.add("GET", "/api/v1/auth/s3-keys", bind_route(ctx, list_s3_keys));
-  router.add("POST", "/api/v1/auth/s3-keys", bind_route(ctx, create_s3_key));
-  router.add("DELETE", "/api/v1/auth/s3-keys/{id}", bind_route(ctx, revoke_s3_key));
-  router.add("POST", "/api/v1/auth/mfa/totp", bind_route(ctx, begin_totp));
-  router.add("DELETE", "/api/v1/auth/mfa/totp", bind_route(ctx, disable_totp));
-  router.add("POST", "/api/v1/auth/mfa/totp/confirm", bind_route(ctx, confirm_totp));
-  router.add("GET", "/api/v1/audit", bind_route(ctx, list_audit));
+  router.add("GET", "/api/v1/auth/sessions", access::kOwnAccount, bind_route(ctx, list_sessions));
+  router.add("DELETE", "/api/v1/auth/sessions/{id}", access::kOwnAccount,
+             bind_route(ctx, revoke_session));
+  router.add("POST", "/api/v1/auth/password", access::kOwnAccount,
+             bind_route(ctx, change_password));
+  router.add("GET", "/api/v1/auth/tokens", access::kOwnAccount, bind_route(ctx, list_tokens));
+  router.add("POST", "/api/v1/auth/tokens", access::kOwnAccount, bind_route(ctx, create_token));
+  router.add("DELETE", "/api/v1/auth/tokens/{id}", access::kOwnAccount,
+             bind_route(ctx, revoke_token));
+  router.add("GET", "/api/v1/auth/s3-keys", access::kOwnAccount, bind_route(ctx, list_s3_keys));
+  router.add("POST", "/api/v1/auth/s3-keys", access::kOwnAccount, bind_route(ctx, create_s3_key));
+  router.add("DELETE", "/api/v1/auth/s3-keys/{id}", access::kOwnAccount,
+             bind_route(ctx, revoke_s3_key));
+  router.add("POST", "/api/v1/auth/mfa/totp", access::kOwnAccount, bind_route(ctx, begin_totp));
+  router.add("DELETE", "/api/v1/auth/mfa/totp", access::kOwnAccount, bind_route(ctx, disable_totp));
+  router.add("POST", "/api/v1/auth/mfa/totp/confirm", access::kOwnAccount,
+             bind_route(ctx, confirm_totp));
+  router.add("GET", "/api/v1/audit", access::kSignedIn, bind_route(ctx, list_audit));
 }
 
 }  // namespace coffer::api

@@ -162,9 +162,10 @@ Response changes(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_activity_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/changes", bind_route(ctx, changes));
-  router.add("GET", "/api/v1/activity", bind_route(ctx, own_activity));
-  router.add("GET", "/api/v1/nodes/{id}/activity", bind_route(ctx, node_activity));
+  router.add("GET", "/api/v1/changes", access::kFilesRead, bind_route(ctx, changes));
+  router.add("GET", "/api/v1/activity", access::kFilesRead, bind_route(ctx, own_activity));
+  router.add("GET", "/api/v1/nodes/{id}/activity", access::kFilesRead,
+             bind_route(ctx, node_activity));
 }
 
 }  // namespace coffer::api

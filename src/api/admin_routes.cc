@@ -268,10 +268,6 @@ Response change_member(ApiContext& ctx, Request& request) {
 
 // Health of the installation as a whole: counts and bytes, never names or contents.
 Response system_stats(ApiContext& ctx, Request& request) {
-  const Role role = request.principal.role;
-  if (role != Role::kAdmin && role != Role::kOperator) {
-    return fail(request, Status(Errc::kForbidden, "operators and administrators only"));
-  }
   auto storage = ctx.catalog.storage_stats();
   if (!storage.is_ok()) return fail(request, storage.status());
   auto users = ctx.catalog.list_users();
@@ -349,24 +345,35 @@ Response export_audit(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_admin_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/admin/users", bind_route(ctx, list_users));
-  router.add("POST", "/api/v1/admin/users", bind_route(ctx, create_user));
-  router.add("GET", "/api/v1/admin/users/{id}", bind_route(ctx, get_user));
-  router.add("PATCH", "/api/v1/admin/users/{id}", bind_route(ctx, update_user));
-  router.add("DELETE", "/api/v1/admin/users/{id}", bind_route(ctx, delete_user));
-  router.add("POST", "/api/v1/admin/users/{id}/password-reset", bind_route(ctx, password_reset));
-  router.add("GET", "/api/v1/admin/settings", bind_route(ctx, get_settings));
-  router.add("PATCH", "/api/v1/admin/settings", bind_route(ctx, update_settings));
-  router.add("POST", "/api/v1/admin/invites", bind_route(ctx, create_invite));
-  router.add("GET", "/api/v1/admin/groups", bind_route(ctx, list_groups));
-  router.add("POST", "/api/v1/admin/groups", bind_route(ctx, create_group));
-  router.add("GET", "/api/v1/admin/groups/{id}", bind_route(ctx, get_group));
-  router.add("DELETE", "/api/v1/admin/groups/{id}", bind_route(ctx, delete_group));
-  router.add("PUT", "/api/v1/admin/groups/{id}/members/{user_id}", bind_route(ctx, change_member));
-  router.add("DELETE", "/api/v1/admin/groups/{id}/members/{user_id}",
+  router.add("GET", "/api/v1/admin/users", access::kAdministration, bind_route(ctx, list_users));
+  router.add("POST", "/api/v1/admin/users", access::kAdministration, bind_route(ctx, create_user));
+  router.add("GET", "/api/v1/admin/users/{id}", access::kAdministration, bind_route(ctx, get_user));
+  router.add("PATCH", "/api/v1/admin/users/{id}", access::kAdministration,
+             bind_route(ctx, update_user));
+  router.add("DELETE", "/api/v1/admin/users/{id}", access::kAdministration,
+             bind_route(ctx, delete_user));
+  router.add("POST", "/api/v1/admin/users/{id}/password-reset", access::kAdministration,
+             bind_route(ctx, password_reset));
+  router.add("GET", "/api/v1/admin/settings", access::kAdministration,
+             bind_route(ctx, get_settings));
+  router.add("PATCH", "/api/v1/admin/settings", access::kAdministration,
+             bind_route(ctx, update_settings));
+  router.add("POST", "/api/v1/admin/invites", access::kAdministration,
+             bind_route(ctx, create_invite));
+  router.add("GET", "/api/v1/admin/groups", access::kAdministration, bind_route(ctx, list_groups));
+  router.add("POST", "/api/v1/admin/groups", access::kAdministration,
+             bind_route(ctx, create_group));
+  router.add("GET", "/api/v1/admin/groups/{id}", access::kAdministration,
+             bind_route(ctx, get_group));
+  router.add("DELETE", "/api/v1/admin/groups/{id}", access::kAdministration,
+             bind_route(ctx, delete_group));
+  router.add("PUT", "/api/v1/admin/groups/{id}/members/{user_id}", access::kAdministration,
              bind_route(ctx, change_member));
-  router.add("GET", "/api/v1/admin/audit/export", bind_route(ctx, export_audit));
-  router.add("GET", "/api/v1/system/stats", bind_route(ctx, system_stats));
+  router.add("DELETE", "/api/v1/admin/groups/{id}/members/{user_id}", access::kAdministration,
+             bind_route(ctx, change_member));
+  router.add("GET", "/api/v1/admin/audit/export", access::kAdministration,
+             bind_route(ctx, export_audit));
+  router.add("GET", "/api/v1/system/stats", access::kOperations, bind_route(ctx, system_stats));
 }
 
 }  // namespace coffer::api

@@ -102,13 +102,9 @@ void add_nextcloud_preview_routes(Router& router, ApiContext& context);
 // The preview of `file` (a file the caller may read) that the request's x, y, a, mode and c
 // or etag ask for, as those endpoints answer it; also ownCloud's WebDAV GET with ?preview=1.
 Response preview_of(ApiContext& context, Request& request, const Node& file);
-// The /ocs/ routes and the preview endpoints, which accept the credentials WebDAV does (Basic
-// with a password too).
-bool is_sync_client_route(std::string_view pattern);
 // Nextcloud Login Flow v2 at /index.php/login/v2: public, each request proves itself with a
 // token of the flow (docs/clients.md).
 void add_login_flow_routes(Router& router, ApiContext& context);
-bool is_login_flow_route(std::string_view pattern);
 void add_job_routes(Router& router, ApiContext& context);
 void add_media_routes(Router& router, ApiContext& context);
 void add_search_routes(Router& router, ApiContext& context);
@@ -123,8 +119,5 @@ bool is_dav_read_method(std::string_view method);
 // The answer to `OPTIONS /`: Windows' WebDAV redirector asks the server root whether it
 // speaks WebDAV before it opens a folder below it (/dav/), and gives up on a 404.
 Response dav_discovery_options();
-
-// Routes that need no access token (with `method`, also those public for that method only).
-bool is_public_route(std::string_view pattern, std::string_view method = "");
 
 }  // namespace coffer::api

@@ -69,56 +69,6 @@ std::optional<Credentials> credentials(const Request& request) {
   return Credentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
 }
 
-// What the credential must allow for this route. Account management needs a signed-in session
-// (a leaked API token must not mint more tokens or change the password); admin routes need
-// the admin scope; operator routes need it of an API token; file routes need files:read to
-// read and files:write for anything else.
-Status check_scope(const Request& request) {
-  const std::string_view route = request.route;
-  const Principal& who = request.principal;
-  if (route.starts_with("/api/v1/auth/") && route != "/api/v1/auth/me") {
-    if (who.session_id == 0) {
-      return Status(Errc::kForbidden, "this endpoint needs a signed-in session, not an API token");
-    }
-    return Status::ok();
-  }
-  if (route.starts_with("/api/v1/admin/") || route == "/api/v1/admin") {
-    if (!who.has(kScopeAdmin)) return Status(Errc::kForbidden, "admin scope required");
-    return Status::ok();
-  }
-  if (route == kDavRoute) {
-    const bool read = is_dav_read_method(request.method);
-    if (!who.has(read ? kScopeFilesRead : kScopeFilesWrite)) {
-      return Status(Errc::kForbidden,
-                    read ? "files:read scope required" : "files:write scope required");
-    }
-    return Status::ok();
-  }
-  if (route.starts_with("/api/v1/system/") || route == kMetricsRoute) {
-    if (route == kMetricsRoute && who.role != Role::kAdmin && who.role != Role::kOperator) {
-      return Status(Errc::kForbidden, "metrics are for operators and administrators");
-    }
-    // The handlers check the role (operator or administrator). A token must also have been
-    // made for administration: one made for files (a backup script's files:read) must not
-    // read every user's usage or retry jobs. Only administrators can mint the admin scope, so
-    // operators use these routes from a session.
-    if (who.api_token_id != 0 && !who.has(kScopeAdmin)) {
-      return Status(Errc::kForbidden, "admin scope required");
-    }
-    return Status::ok();
-  }
-  // The audit log filters by caller.
-  if (route == "/api/v1/audit") return Status::ok();
-  // Minting a download URL grants no more than reading the file does.
-  const bool read = request.method == "GET" || request.method == "HEAD" ||
-                    route == "/api/v1/files/{id}/download-url";
-  if (!who.has(read ? kScopeFilesRead : kScopeFilesWrite)) {
-    return Status(Errc::kForbidden,
-                  read ? "files:read scope required" : "files:write scope required");
-  }
-  return Status::ok();
-}
-
 // WebDAV clients answer a Basic challenge with the user's name and an API token.
 Response dav_unauthenticated(const Request& request, const Status& status) {
   Response response = api::error_response(request.request_id, status);
@@ -238,6 +188,7 @@ Response ApiHandler::dispatch(Request& request) {
     match.kind = Router::MatchKind::kFound;
     match.pattern = std::string(kDavRoute);
     match.handler = &dav_handler_;
+    match.access = &access::kWebDav;
   }
   const bool found = match.kind == Router::MatchKind::kFound;
   if (found) request.route = match.pattern;  // metrics and logs count refusals per route too
@@ -251,7 +202,7 @@ Response ApiHandler::dispatch(Request& request) {
   // else a local scrape's or an operator's.
   const bool open_route =
       found &&
-      (is_public_route(match.pattern, request.method) ||
+      (match.access->is_public() ||
        (match.pattern == kMetricsRoute && (context_.metrics_public || is_local_scrape(request))));
   const bool anonymous = !found || open_route || !credentials(request);
   if (anonymous && !(found && is_unlimited_route(match.pattern))) {
@@ -271,7 +222,7 @@ Response ApiHandler::dispatch(Request& request) {
   request.path_params = std::move(match.params);
   if (!open_route) {
     // Sync clients sign in to WebDAV and their OCS calls alike, with Basic.
-    const bool basic_client = dav || is_sync_client_route(match.pattern);
+    const bool basic_client = dav || match.access->resource == Resource::kSyncClient;
     std::optional<Credentials> given = credentials(request);
     if (!given) {
       Status missing(Errc::kUnauthenticated, "an access token is required");
@@ -300,7 +251,8 @@ Response ApiHandler::dispatch(Request& request) {
                                                    "user:" + std::to_string(principal->user_id))) {
       return std::move(*limited);
     }
-    if (Status allowed = check_scope(request); !allowed.is_ok()) {
+    if (Status allowed = check_access(*match.access, request.principal, request.method);
+        !allowed.is_ok()) {
       return api::error_response(request.request_id, allowed);
     }
   }

@@ -190,13 +190,14 @@ Response me(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_auth_routes(Router& router, ApiContext& ctx) {
-  router.add("POST", "/api/v1/auth/login", bind_route(ctx, login));
-  router.add("POST", "/api/v1/auth/refresh", bind_route(ctx, refresh));
-  router.add("POST", "/api/v1/auth/logout", bind_route(ctx, logout));
-  router.add("POST", "/api/v1/auth/logout-all", bind_route(ctx, logout_all));
-  router.add("POST", "/api/v1/auth/register", bind_route(ctx, register_user));
-  router.add("POST", "/api/v1/auth/password-reset", bind_route(ctx, reset_password));
-  router.add("GET", "/api/v1/auth/me", bind_route(ctx, me));
+  router.add("POST", "/api/v1/auth/login", access::kSignIn, bind_route(ctx, login));
+  router.add("POST", "/api/v1/auth/refresh", access::kSignIn, bind_route(ctx, refresh));
+  router.add("POST", "/api/v1/auth/logout", access::kOwnAccount, bind_route(ctx, logout));
+  router.add("POST", "/api/v1/auth/logout-all", access::kOwnAccount, bind_route(ctx, logout_all));
+  router.add("POST", "/api/v1/auth/register", access::kSignIn, bind_route(ctx, register_user));
+  router.add("POST", "/api/v1/auth/password-reset", access::kSignIn,
+             bind_route(ctx, reset_password));
+  router.add("GET", "/api/v1/auth/me", access::kSignedIn, bind_route(ctx, me));
 }
 
 }  // namespace coffer::api

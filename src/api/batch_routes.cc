@@ -144,7 +144,7 @@ Response batch(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_batch_routes(Router& router, ApiContext& ctx) {
-  router.add("POST", "/api/v1/batch", bind_route(ctx, batch));
+  router.add("POST", "/api/v1/batch", access::kFilesWrite, bind_route(ctx, batch));
 }
 
 }  // namespace coffer::api

@@ -670,25 +670,34 @@ Response delete_node(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_file_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/folders/root", bind_route(ctx, get_root));
-  router.add("POST", "/api/v1/folders", bind_route(ctx, create_folder));
-  router.add("GET", "/api/v1/folders/{id}/children", bind_route(ctx, list_children));
-  router.add("PUT", "/api/v1/folders/{id}/files/{name}", bind_route(ctx, upload_raw));
-  router.add("POST", "/api/v1/folders/{id}/files", bind_route(ctx, upload_multipart));
-  router.add("GET", "/api/v1/files/{id}", bind_route(ctx, get_file));
-  router.add("GET", "/api/v1/files/{id}/content", bind_route(ctx, download));
-  router.add("GET", "/api/v1/files/{id}/versions", bind_route(ctx, list_versions));
-  router.add("GET", "/api/v1/usage", bind_route(ctx, get_usage));
-  router.add("GET", "/api/v1/files/{id}/versions/{vid}/content", bind_route(ctx, download_version));
-  router.add("POST", "/api/v1/files/{id}/versions/{vid}/restore", bind_route(ctx, restore_version));
-  router.add("DELETE", "/api/v1/files/{id}/versions/{vid}", bind_route(ctx, delete_version));
-  router.add("POST", "/api/v1/files/{id}/download-url", bind_route(ctx, create_download_url));
-  router.add("GET", "/api/v1/download/{token}", bind_route(ctx, download_signed));
-  router.add("GET", "/api/v1/nodes", bind_route(ctx, resolve_path));
-  router.add("GET", "/api/v1/nodes/{id}", bind_route(ctx, get_node));
-  router.add("PATCH", "/api/v1/nodes/{id}", bind_route(ctx, patch_node));
-  router.add("DELETE", "/api/v1/nodes/{id}", bind_route(ctx, delete_node));
-  router.add("POST", "/api/v1/nodes/{id}/copy", bind_route(ctx, copy_node));
+  router.add("GET", "/api/v1/folders/root", access::kFilesRead, bind_route(ctx, get_root));
+  router.add("POST", "/api/v1/folders", access::kFilesWrite, bind_route(ctx, create_folder));
+  router.add("GET", "/api/v1/folders/{id}/children", access::kFilesRead,
+             bind_route(ctx, list_children));
+  router.add("PUT", "/api/v1/folders/{id}/files/{name}", access::kFilesWrite,
+             bind_route(ctx, upload_raw));
+  router.add("POST", "/api/v1/folders/{id}/files", access::kFilesWrite,
+             bind_route(ctx, upload_multipart));
+  router.add("GET", "/api/v1/files/{id}", access::kFilesRead, bind_route(ctx, get_file));
+  router.add("GET", "/api/v1/files/{id}/content", access::kFilesRead, bind_route(ctx, download));
+  router.add("GET", "/api/v1/files/{id}/versions", access::kFilesRead,
+             bind_route(ctx, list_versions));
+  router.add("GET", "/api/v1/usage", access::kFilesRead, bind_route(ctx, get_usage));
+  router.add("GET", "/api/v1/files/{id}/versions/{vid}/content", access::kFilesRead,
+             bind_route(ctx, download_version));
+  router.add("POST", "/api/v1/files/{id}/versions/{vid}/restore", access::kFilesWrite,
+             bind_route(ctx, restore_version));
+  router.add("DELETE", "/api/v1/files/{id}/versions/{vid}", access::kFilesWrite,
+             bind_route(ctx, delete_version));
+  router.add("POST", "/api/v1/files/{id}/download-url", access::kFilesRead,
+             bind_route(ctx, create_download_url));
+  router.add("GET", "/api/v1/download/{token}", access::kOpenLink,
+             bind_route(ctx, download_signed));
+  router.add("GET", "/api/v1/nodes", access::kFilesRead, bind_route(ctx, resolve_path));
+  router.add("GET", "/api/v1/nodes/{id}", access::kFilesRead, bind_route(ctx, get_node));
+  router.add("PATCH", "/api/v1/nodes/{id}", access::kFilesWrite, bind_route(ctx, patch_node));
+  router.add("DELETE", "/api/v1/nodes/{id}", access::kFilesWrite, bind_route(ctx, delete_node));
+  router.add("POST", "/api/v1/nodes/{id}/copy", access::kFilesWrite, bind_route(ctx, copy_node));
 }
 
 }  // namespace coffer::api

@@ -18,14 +18,6 @@ namespace json = boost::json;
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 500;
 
-Status require_operator(const Request& request) {
-  const Role role = request.principal.role;
-  if (role != Role::kAdmin && role != Role::kOperator) {
-    return Status(Errc::kForbidden, "operators and administrators only");
-  }
-  return Status::ok();
-}
-
 json::object job_json(const Job& job) {
   json::object o{{"id", job.id},
                  {"kind", job.kind},
@@ -52,7 +44,6 @@ json::array jobs_json(const std::vector<Job>& jobs) {
 // GET /api/v1/system/jobs[?state=&limit=]: depth per kind and state, recent failures with
 // their last error, and the newest jobs (of one state when asked).
 Response list_jobs(ApiContext& ctx, Request& request) {
-  if (Status s = require_operator(request); !s.is_ok()) return fail(request, s);
   std::optional<JobState> state;
   if (auto text = query_param(request, "state"); text && !text->empty()) {
     state = parse_job_state(*text);
@@ -88,7 +79,6 @@ Response list_jobs(ApiContext& ctx, Request& request) {
 }
 
 Response get_job(ApiContext& ctx, Request& request) {
-  if (Status s = require_operator(request); !s.is_ok()) return fail(request, s);
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
   auto job = ctx.catalog.jobs().get(*id);
@@ -98,7 +88,6 @@ Response get_job(ApiContext& ctx, Request& request) {
 
 // POST /api/v1/system/jobs/{id}/retry: a dead job goes back in the queue, attempts reset.
 Response retry_job(ApiContext& ctx, Request& request) {
-  if (Status s = require_operator(request); !s.is_ok()) return fail(request, s);
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
   auto job = ctx.catalog.jobs().retry(*id, now_micros());
@@ -112,9 +101,10 @@ Response retry_job(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_job_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/system/jobs", bind_route(ctx, list_jobs));
-  router.add("GET", "/api/v1/system/jobs/{id}", bind_route(ctx, get_job));
-  router.add("POST", "/api/v1/system/jobs/{id}/retry", bind_route(ctx, retry_job));
+  router.add("GET", "/api/v1/system/jobs", access::kOperations, bind_route(ctx, list_jobs));
+  router.add("GET", "/api/v1/system/jobs/{id}", access::kOperations, bind_route(ctx, get_job));
+  router.add("POST", "/api/v1/system/jobs/{id}/retry", access::kOperations,
+             bind_route(ctx, retry_job));
 }
 
 }  // namespace coffer::api

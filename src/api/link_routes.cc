@@ -236,13 +236,14 @@ Response link_zip(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_link_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/s/{token}", bind_route(ctx, link_info));
-  router.add("POST", "/s/{token}/unlock", bind_route(ctx, unlock));
-  router.add("GET", "/s/{token}/content", bind_route(ctx, link_content));
-  router.add("GET", "/s/{token}/children", bind_route(ctx, link_children));
-  router.add("GET", "/s/{token}/files/{id}/content", bind_route(ctx, link_file_content));
-  router.add("PUT", "/s/{token}/files/{name}", bind_route(ctx, link_upload));
-  router.add("GET", "/s/{token}/zip", bind_route(ctx, link_zip));
+  router.add("GET", "/s/{token}", access::kOpenLink, bind_route(ctx, link_info));
+  router.add("POST", "/s/{token}/unlock", access::kOpenLink, bind_route(ctx, unlock));
+  router.add("GET", "/s/{token}/content", access::kOpenLink, bind_route(ctx, link_content));
+  router.add("GET", "/s/{token}/children", access::kOpenLink, bind_route(ctx, link_children));
+  router.add("GET", "/s/{token}/files/{id}/content", access::kOpenLink,
+             bind_route(ctx, link_file_content));
+  router.add("PUT", "/s/{token}/files/{name}", access::kOpenLink, bind_route(ctx, link_upload));
+  router.add("GET", "/s/{token}/zip", access::kOpenLink, bind_route(ctx, link_zip));
 }
 
 }  // namespace coffer::api

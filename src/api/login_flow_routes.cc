@@ -225,15 +225,14 @@ Response grant_flow(ApiContext& ctx, Request& request) {
 
 }  // namespace
 
-bool is_login_flow_route(std::string_view pattern) {
-  return pattern.starts_with("/index.php/login/v2");
-}
-
 void add_login_flow_routes(Router& router, ApiContext& ctx) {
-  router.add("POST", "/index.php/login/v2", bind_route(ctx, start_flow));
-  router.add("POST", "/index.php/login/v2/poll", bind_route(ctx, poll_flow));
-  router.add("GET", "/index.php/login/v2/flow/{token}", bind_route(ctx, flow_page));
-  router.add("POST", "/index.php/login/v2/flow/{token}", bind_route(ctx, grant_flow));
+  router.add("POST", "/index.php/login/v2", access::kSyncClientOpen, bind_route(ctx, start_flow));
+  router.add("POST", "/index.php/login/v2/poll", access::kSyncClientOpen,
+             bind_route(ctx, poll_flow));
+  router.add("GET", "/index.php/login/v2/flow/{token}", access::kSyncClientOpen,
+             bind_route(ctx, flow_page));
+  router.add("POST", "/index.php/login/v2/flow/{token}", access::kSyncClientOpen,
+             bind_route(ctx, grant_flow));
 }
 
 }  // namespace coffer::api

@@ -65,7 +65,7 @@ Response thumbnail(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_media_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/files/{id}/thumbnail", bind_route(ctx, thumbnail));
+  router.add("GET", "/api/v1/files/{id}/thumbnail", access::kFilesRead, bind_route(ctx, thumbnail));
 }
 
 }  // namespace coffer::api

@@ -164,8 +164,9 @@ Response preview(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_nextcloud_preview_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/index.php/core/preview", bind_route(ctx, preview));
-  router.add("GET", "/index.php/core/preview.png", bind_route(ctx, preview));
+  router.add("GET", "/index.php/core/preview", access::kSyncClientRead, bind_route(ctx, preview));
+  router.add("GET", "/index.php/core/preview.png", access::kSyncClientRead,
+             bind_route(ctx, preview));
 }
 
 }  // namespace coffer::api

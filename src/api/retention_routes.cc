@@ -125,12 +125,18 @@ Response release_hold(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_retention_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/admin/retention", bind_route(ctx, list_retention));
-  router.add("PUT", "/api/v1/admin/retention/{node_id}", bind_route(ctx, set_retention));
-  router.add("DELETE", "/api/v1/admin/retention/{node_id}", bind_route(ctx, remove_retention));
-  router.add("GET", "/api/v1/admin/legal-holds", bind_route(ctx, list_holds));
-  router.add("PUT", "/api/v1/admin/legal-holds/{node_id}", bind_route(ctx, place_hold));
-  router.add("DELETE", "/api/v1/admin/legal-holds/{node_id}", bind_route(ctx, release_hold));
+  router.add("GET", "/api/v1/admin/retention", access::kAdministration,
+             bind_route(ctx, list_retention));
+  router.add("PUT", "/api/v1/admin/retention/{node_id}", access::kAdministration,
+             bind_route(ctx, set_retention));
+  router.add("DELETE", "/api/v1/admin/retention/{node_id}", access::kAdministration,
+             bind_route(ctx, remove_retention));
+  router.add("GET", "/api/v1/admin/legal-holds", access::kAdministration,
+             bind_route(ctx, list_holds));
+  router.add("PUT", "/api/v1/admin/legal-holds/{node_id}", access::kAdministration,
+             bind_route(ctx, place_hold));
+  router.add("DELETE", "/api/v1/admin/legal-holds/{node_id}", access::kAdministration,
+             bind_route(ctx, release_hold));
 }
 
 }  // namespace coffer::api

@@ -21,10 +21,11 @@ bool is_param(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, RouteHandler handler) {
+void Router::add(std::string method, std::string pattern, RouteAccess access,
+                 RouteHandler handler) {
   auto segments = split_pattern(pattern);
   routes_.push_back(
-      {std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+      {std::move(method), std::move(pattern), std::move(segments), access, std::move(handler)});
 }
 
 Router::Match Router::match(std::string_view method,
@@ -50,6 +51,7 @@ Router::Match Router::match(std::string_view method,
     if (route.method == method || (method == "HEAD" && route.method == "GET")) {
       result.kind = MatchKind::kFound;
       result.handler = &route.handler;
+      result.access = &route.access;
       result.pattern = route.pattern;
       result.params = std::move(params);
       return result;
@@ -65,7 +67,7 @@ Router::Match Router::match(std::string_view method,
 std::vector<RouteInfo> Router::routes() const {
   std::vector<RouteInfo> out;
   out.reserve(routes_.size());
-  for (const auto& r : routes_) out.push_back({r.method, r.pattern});
+  for (const auto& r : routes_) out.push_back({r.method, r.pattern, r.access});
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/exchange.h"
+#include "api/route_access.h"
 
 namespace coffer::api {
 
@@ -17,16 +18,19 @@ using RouteHandler = std::function<Response(Request&)>;
 struct RouteInfo {
   std::string method;
   std::string pattern;
+  RouteAccess access;
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, RouteHandler handler);
+  // Every route declares who may call it (route_access.h); dispatch enforces it.
+  void add(std::string method, std::string pattern, RouteAccess access, RouteHandler handler);
 
   enum class MatchKind { kFound, kNotFound, kMethodNotAllowed };
   struct Match {
     MatchKind kind = MatchKind::kNotFound;
     const RouteHandler* handler = nullptr;
+    const RouteAccess* access = nullptr;
     std::string pattern;
     std::vector<std::pair<std::string, std::string>> params;
     std::string allowed;  // "GET, HEAD" for 405 responses
@@ -41,6 +45,7 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;  // "{name}" for parameters
+    RouteAccess access;
     RouteHandler handler;
   };
   std::vector<Route> routes_;

@@ -137,7 +137,7 @@ Response search(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_search_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/search", bind_route(ctx, search));
+  router.add("GET", "/api/v1/search", access::kFilesRead, bind_route(ctx, search));
 }
 
 }  // namespace coffer::api

@@ -230,14 +230,17 @@ Response delete_link(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_share_routes(Router& router, ApiContext& ctx) {
-  router.add("POST", "/api/v1/nodes/{id}/shares", bind_route(ctx, create_share));
-  router.add("GET", "/api/v1/nodes/{id}/shares", bind_route(ctx, list_node_shares));
-  router.add("DELETE", "/api/v1/shares/{id}", bind_route(ctx, delete_share));
-  router.add("GET", "/api/v1/shared-with-me", bind_route(ctx, shared_with_me));
-  router.add("POST", "/api/v1/nodes/{id}/links", bind_route(ctx, create_link));
-  router.add("GET", "/api/v1/links", bind_route(ctx, list_links));
-  router.add("PATCH", "/api/v1/links/{id}", bind_route(ctx, patch_link));
-  router.add("DELETE", "/api/v1/links/{id}", bind_route(ctx, delete_link));
+  router.add("POST", "/api/v1/nodes/{id}/shares", access::kSharesWrite,
+             bind_route(ctx, create_share));
+  router.add("GET", "/api/v1/nodes/{id}/shares", access::kSharesRead,
+             bind_route(ctx, list_node_shares));
+  router.add("DELETE", "/api/v1/shares/{id}", access::kSharesWrite, bind_route(ctx, delete_share));
+  router.add("GET", "/api/v1/shared-with-me", access::kSharesRead, bind_route(ctx, shared_with_me));
+  router.add("POST", "/api/v1/nodes/{id}/links", access::kSharesWrite,
+             bind_route(ctx, create_link));
+  router.add("GET", "/api/v1/links", access::kSharesRead, bind_route(ctx, list_links));
+  router.add("PATCH", "/api/v1/links/{id}", access::kSharesWrite, bind_route(ctx, patch_link));
+  router.add("DELETE", "/api/v1/links/{id}", access::kSharesWrite, bind_route(ctx, delete_link));
 }
 
 }  // namespace coffer::api

@@ -159,16 +159,13 @@ Response current_user(ApiContext& ctx, Request& request) {
 
 }  // namespace
 
-bool is_sync_client_route(std::string_view pattern) {
-  return pattern.starts_with("/ocs/") || pattern.starts_with("/index.php/core/preview");
-}
-
 void add_sync_client_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/status.php", bind_route(ctx, status_php));
+  router.add("GET", "/status.php", access::kOpen, bind_route(ctx, status_php));
   for (std::string_view version : {"v1", "v2"}) {
     const std::string base = "/ocs/" + std::string(version) + ".php/cloud/";
-    router.add("GET", base + "capabilities", bind_route(ctx, capabilities));
-    router.add("GET", base + "user", bind_route(ctx, current_user));
+    router.add("GET", base + "capabilities", access::kSyncClientRead,
+               bind_route(ctx, capabilities));
+    router.add("GET", base + "user", access::kSyncClientRead, bind_route(ctx, current_user));
   }
 }
 

@@ -59,10 +59,6 @@ Response metrics(ApiContext& ctx, Request&) {
 // read (never served), the most recently seen first. Chunk, file and version ids only: no
 // names, no content.
 Response damaged_chunks(ApiContext& ctx, Request& request) {
-  const Role role = request.principal.role;
-  if (role != Role::kAdmin && role != Role::kOperator) {
-    return fail(request, Status(Errc::kForbidden, "operators and administrators only"));
-  }
   const service::DamagedChunks& damaged = ctx.files.damaged_chunks();
   json::array items;
   for (const auto& entry : damaged.recent()) {
@@ -96,10 +92,6 @@ json::object scrub_pass_json(const service::ScrubPassReport& pass) {
 // GET /api/v1/system/scrub: the background scrubber's pass under way, its last one and its
 // counts since start-up; POST starts a pass now (202; when one runs already, nothing more).
 Response scrub(ApiContext& ctx, Request& request) {
-  const Role role = request.principal.role;
-  if (role != Role::kAdmin && role != Role::kOperator) {
-    return fail(request, Status(Errc::kForbidden, "operators and administrators only"));
-  }
   if (!ctx.scrubber) return fail(request, Status(Errc::kUnavailable, "no scrubber here"));
   if (request.method == "POST" && !ctx.scrubber->request_pass()) {
     return fail(request, Status(Errc::kConflict,
@@ -150,28 +142,17 @@ Response docs_asset(ApiContext&, Request& request) {
 
 }  // namespace
 
-bool is_public_route(std::string_view pattern, std::string_view method) {
-  return pattern == "/health/live" || pattern == "/health/ready" || pattern == "/status.php" ||
-         pattern == "/api/v1/openapi.json" || pattern.starts_with("/docs") ||
-         pattern == "/api/v1/auth/login" || pattern == "/api/v1/auth/refresh" ||
-         pattern == "/api/v1/auth/register" || pattern == "/api/v1/auth/password-reset" ||
-         pattern == "/api/v1/download/{token}" || pattern.starts_with("/s/") ||
-         is_login_flow_route(pattern) ||
-         // tus clients discover the server's capabilities before they sign in.
-         ((pattern == "/api/v1/uploads" || pattern == "/api/v1/uploads/{id}") &&
-          method == "OPTIONS");
-}
-
 void add_system_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/health/live", bind_route(ctx, live));
-  router.add("GET", "/health/ready", bind_route(ctx, ready));
-  router.add("GET", "/metrics", bind_route(ctx, metrics));
-  router.add("GET", "/api/v1/system/damaged-chunks", bind_route(ctx, damaged_chunks));
-  router.add("GET", "/api/v1/system/scrub", bind_route(ctx, scrub));
-  router.add("POST", "/api/v1/system/scrub", bind_route(ctx, scrub));
-  router.add("GET", "/api/v1/openapi.json", bind_route(ctx, openapi));
-  router.add("GET", "/docs", bind_route(ctx, docs_asset));
-  router.add("GET", "/docs/{asset}", bind_route(ctx, docs_asset));
+  router.add("GET", "/health/live", access::kOpen, bind_route(ctx, live));
+  router.add("GET", "/health/ready", access::kOpen, bind_route(ctx, ready));
+  router.add("GET", "/metrics", access::kOperations, bind_route(ctx, metrics));
+  router.add("GET", "/api/v1/system/damaged-chunks", access::kOperations,
+             bind_route(ctx, damaged_chunks));
+  router.add("GET", "/api/v1/system/scrub", access::kOperations, bind_route(ctx, scrub));
+  router.add("POST", "/api/v1/system/scrub", access::kOperations, bind_route(ctx, scrub));
+  router.add("GET", "/api/v1/openapi.json", access::kOpen, bind_route(ctx, openapi));
+  router.add("GET", "/docs", access::kOpen, bind_route(ctx, docs_asset));
+  router.add("GET", "/docs/{asset}", access::kOpen, bind_route(ctx, docs_asset));
 }
 
 }  // namespace coffer::api

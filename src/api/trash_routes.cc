@@ -132,11 +132,12 @@ Response empty_trash(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_trash_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/trash", bind_route(ctx, list_trash));
-  router.add("DELETE", "/api/v1/trash", bind_route(ctx, empty_trash));
-  router.add("POST", "/api/v1/trash/restore", bind_route(ctx, restore_window));
-  router.add("DELETE", "/api/v1/trash/{id}", bind_route(ctx, purge_one));
-  router.add("POST", "/api/v1/trash/{id}/restore", bind_route(ctx, restore_one));
+  router.add("GET", "/api/v1/trash", access::kFilesRead, bind_route(ctx, list_trash));
+  router.add("DELETE", "/api/v1/trash", access::kFilesWrite, bind_route(ctx, empty_trash));
+  router.add("POST", "/api/v1/trash/restore", access::kFilesWrite, bind_route(ctx, restore_window));
+  router.add("DELETE", "/api/v1/trash/{id}", access::kFilesWrite, bind_route(ctx, purge_one));
+  router.add("POST", "/api/v1/trash/{id}/restore", access::kFilesWrite,
+             bind_route(ctx, restore_one));
 }
 
 }  // namespace coffer::api

@@ -275,12 +275,12 @@ RouteHandler tus_route(ApiContext& ctx,
 }  // namespace
 
 void add_tus_routes(Router& router, ApiContext& ctx) {
-  router.add("OPTIONS", "/api/v1/uploads", bind_route(ctx, options));
-  router.add("POST", "/api/v1/uploads", tus_route(ctx, create));
-  router.add("OPTIONS", "/api/v1/uploads/{id}", bind_route(ctx, options));
-  router.add("HEAD", "/api/v1/uploads/{id}", tus_route(ctx, head));
-  router.add("PATCH", "/api/v1/uploads/{id}", tus_route(ctx, patch));
-  router.add("DELETE", "/api/v1/uploads/{id}", tus_route(ctx, terminate));
+  router.add("OPTIONS", "/api/v1/uploads", access::kOpen, bind_route(ctx, options));
+  router.add("POST", "/api/v1/uploads", access::kFilesWrite, tus_route(ctx, create));
+  router.add("OPTIONS", "/api/v1/uploads/{id}", access::kOpen, bind_route(ctx, options));
+  router.add("HEAD", "/api/v1/uploads/{id}", access::kFilesRead, tus_route(ctx, head));
+  router.add("PATCH", "/api/v1/uploads/{id}", access::kFilesWrite, tus_route(ctx, patch));
+  router.add("DELETE", "/api/v1/uploads/{id}", access::kFilesWrite, tus_route(ctx, terminate));
 }
 
 }  // namespace coffer::api

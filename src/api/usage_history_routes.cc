@@ -29,10 +29,6 @@ Result<std::pair<Day, Day>> window_of(const Request& request) {
 double ratio(int64_t a, int64_t b) { return b > 0 ? static_cast<double>(a) / b : 1.0; }
 
 Response system_history(ApiContext& ctx, Request& request) {
-  const Role role = request.principal.role;
-  if (role != Role::kAdmin && role != Role::kOperator) {
-    return fail(request, Status(Errc::kForbidden, "operators and administrators only"));
-  }
   auto window = window_of(request);
   if (!window.is_ok()) return fail(request, window.status());
   auto samples = ctx.catalog.usage_history().storage_history(window->first, window->second);
@@ -83,8 +79,9 @@ Response own_history(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_usage_history_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/system/stats/history", bind_route(ctx, system_history));
-  router.add("GET", "/api/v1/usage/history", bind_route(ctx, own_history));
+  router.add("GET", "/api/v1/system/stats/history", access::kOperations,
+             bind_route(ctx, system_history));
+  router.add("GET", "/api/v1/usage/history", access::kFilesRead, bind_route(ctx, own_history));
 }
 
 }  // namespace coffer::api

@@ -46,7 +46,7 @@ Response zip(ApiContext& ctx, Request& request) {
 }  // namespace
 
 void add_zip_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/zip", bind_route(ctx, zip));
+  router.add("GET", "/api/v1/zip", access::kFilesRead, bind_route(ctx, zip));
 }
 
 }  // namespace coffer::api
