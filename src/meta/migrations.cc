@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/model.h"
+#include "core/natural_sort.h"
 
 namespace coffer::meta {
 namespace {
@@ -488,6 +489,31 @@ constexpr std::string_view kSha1Schema = R"sql(
 ALTER TABLE versions ADD COLUMN sha1 TEXT;
 )sql";
 
+// Version 19: listings sort names as people do (core/natural_sort.h) on every engine alike, by
+// a key stored with each node. The index that served the name order serves this one, and
+// keeps leading with parent_id for the children lookups it also serves.
+constexpr std::string_view kNameKeySchema = R"sql(
+ALTER TABLE nodes ADD COLUMN name_key {{NAME}} NOT NULL DEFAULT '';
+DROP INDEX nodes_by_name;
+CREATE INDEX nodes_by_name ON nodes (parent_id, kind, name_key, id);
+)sql";
+
+// The keys of the nodes that existed before version 19, a thousand at a time.
+Status fill_name_keys(Connection& conn) {
+  int64_t after = 0;
+  for (;;) {
+    auto rows =
+        conn.query("SELECT id, name FROM nodes WHERE id > ? ORDER BY id LIMIT 1000", {after});
+    COFFER_RETURN_IF_ERROR(rows);
+    if (rows->empty()) return Status::ok();
+    for (const Row& row : *rows) {
+      after = row.int64(0);
+      COFFER_RETURN_IF_ERROR(conn.exec("UPDATE nodes SET name_key = ? WHERE id = ?",
+                                       {natural_sort_key(row.text(1)), after}));
+    }
+  }
+}
+
 // Version 16: the tamper-evident audit trail (core/audit_chain.h). Each audit entry carries
 // the hash of the one before it and its own (hex); entries written before this migration keep
 // NULL in both and stay outside the chain, which begins at the first entry written after it.
@@ -548,6 +574,7 @@ constexpr Migration kMigrations[] = {
     {16, "tamper-evident audit trail: hash chain and seals", kAuditChainSchema},
     {17, "retention rules and legal holds", kRetentionSchema},
     {18, "content SHA-1 of versions whose client declared one", kSha1Schema},
+    {19, "natural name order: a sort key per node", kNameKeySchema, fill_name_keys},
 };
 
 constexpr std::string_view kCreateMigrationsTable =
@@ -583,15 +610,18 @@ Result<int> current_schema_version(Database& db) {
                              [&](Connection& conn) { return read_version(conn, db.dialect()); });
 }
 
-Status migrate(Database& db) {
+Status migrate(Database& db) { return migrate_to(db, latest_schema_version()); }
+
+Status migrate_to(Database& db, int version) {
   const Dialect& dialect = db.dialect();
   auto start = current_schema_version(db);
   COFFER_RETURN_IF_ERROR(start);
   if (*start > latest_schema_version()) return refuse_newer(*start);
-  if (*start == latest_schema_version()) return Status::ok();
+  if (*start >= version) return Status::ok();
 
   for (const Migration& m : migrations()) {
     if (m.version <= *start) continue;
+    if (m.version > version) break;
     const std::string sql = dialect.render(m.sql);
     // kSchema: the database takes the migration lock before this function's first read.
     Status s = db.transact(TxMode::kSchema, [&](Connection& conn) -> Status {
@@ -607,6 +637,7 @@ Status migrate(Database& db) {
                                              std::to_string(m.version));
       }
       COFFER_RETURN_IF_ERROR(conn.exec_script(sql));
+      if (m.fill != nullptr) COFFER_RETURN_IF_ERROR(m.fill(conn));
       COFFER_RETURN_IF_ERROR(
           conn.exec("INSERT INTO schema_migrations (version, description, applied_at) "
                     "VALUES (?, ?, ?)",

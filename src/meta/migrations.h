@@ -16,6 +16,9 @@ struct Migration {
   int version;  // 1, 2, 3, ... without gaps
   std::string_view description;
   std::string_view sql;  // ;-separated statements, dialect tokens allowed
+  // Fills what SQL cannot compute (a key derived in C++), after `sql`, in the same
+  // transaction; nullptr when there is nothing to fill.
+  Status (*fill)(Connection& conn) = nullptr;
 };
 
 // Every migration this binary knows, in version order. Append only: a released migration is
@@ -32,5 +35,7 @@ Result<int> current_schema_version(Database& db);
 // binary (it was migrated by a later release; running on it could damage it), otherwise the
 // failing migration's error, with the database left at the last whole version.
 Status migrate(Database& db);
+// The same, stopping at `version` (tests of a migration start from the version before it).
+Status migrate_to(Database& db, int version);
 
 }  // namespace coffer::meta

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/natural_sort.h"
 #include "meta/migrations.h"
 #include "meta/node_row.h"
 #include "meta/search_docs.h"
@@ -108,10 +109,10 @@ Status touch_tree(Connection& conn, int64_t node_id, Micros now) {
 Result<int64_t> insert_node(Connection& conn, int64_t owner_id, std::optional<int64_t> parent_id,
                             const std::string& name, NodeKind kind, uint64_t size, Micros now) {
   auto rows = conn.query(
-      "INSERT INTO nodes (owner_id, parent_id, name, kind, current_version_id, size, "
-      "created_at, modified_at, deleted_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, NULL) "
+      "INSERT INTO nodes (owner_id, parent_id, name, name_key, kind, current_version_id, size, "
+      "created_at, modified_at, deleted_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL) "
       "RETURNING id",
-      {owner_id, parent_id, name, kind_text(kind), size, now, now});
+      {owner_id, parent_id, name, natural_sort_key(name), kind_text(kind), size, now, now});
   COFFER_RETURN_IF_ERROR(rows);
   if (rows->size() != 1) return Status(Errc::kInternal, "INSERT ... RETURNING gave no id");
   const int64_t id = (*rows)[0].int64(0);
@@ -185,7 +186,7 @@ Result<int64_t> copy_one(Connection& conn, const Node& source, int64_t parent_id
 std::string_view sort_column(SortKey key) {
   switch (key) {
     case SortKey::kName:
-      return "n.name";
+      return "n.name_key";
     case SortKey::kModified:
       return "n.modified_at";
     case SortKey::kSize:
@@ -193,13 +194,13 @@ std::string_view sort_column(SortKey key) {
     case SortKey::kCreated:
       return "n.created_at";
   }
-  return "n.name";
+  return "n.name_key";
 }
 
 Value sort_value(SortKey key, const Node& node) {
   switch (key) {
     case SortKey::kName:
-      return node.name;
+      return natural_sort_key(node.name);
     case SortKey::kModified:
       return node.modified;
     case SortKey::kSize:
@@ -207,7 +208,7 @@ Value sort_value(SortKey key, const Node& node) {
     case SortKey::kCreated:
       return node.created;
   }
-  return node.name;
+  return natural_sort_key(node.name);
 }
 
 // One kind's segment of a listing page. Folders and files are listed by separate queries, each
@@ -620,8 +621,9 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
     }
     COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kSubtree, now));
     auto changed = conn.exec(
-        "UPDATE nodes SET parent_id = ?, name = ?, modified_at = ? WHERE id = ? AND owner_id = ?",
-        {parent_id, name, now, node_id, owner_id});
+        "UPDATE nodes SET parent_id = ?, name = ?, name_key = ?, modified_at = ? "
+        "WHERE id = ? AND owner_id = ?",
+        {parent_id, name, natural_sort_key(name), now, node_id, owner_id});
     if (!changed.is_ok()) return name_conflict_or(changed.status());
     // The paths of everything below change with it.
     COFFER_RETURN_IF_ERROR(index_subtree(conn, node_id));
@@ -798,8 +800,9 @@ Result<Node> SqlCatalog::restore_trashed(int64_t owner_id, int64_t node_id,
     auto taken = live_child(conn, owner_id, *parent, name);
     COFFER_RETURN_IF_ERROR(taken);
     if (*taken) return Status(Errc::kNameConflict, "the name is taken there now; give a new name");
-    COFFER_RETURN_IF_ERROR(conn.exec("UPDATE nodes SET parent_id = ?, name = ? WHERE id = ?",
-                                     {*parent, name, node_id}));
+    COFFER_RETURN_IF_ERROR(
+        conn.exec("UPDATE nodes SET parent_id = ?, name = ?, name_key = ? WHERE id = ?",
+                  {*parent, name, natural_sort_key(name), node_id}));
     COFFER_RETURN_IF_ERROR(conn.exec(
         "UPDATE nodes SET deleted_at = NULL, trash_root_id = NULL, deleted_by_token = NULL "
         "WHERE owner_id = ? AND trash_root_id = ?",

@@ -164,14 +164,19 @@ void place_in_share(const std::vector<ShareScope>& scopes, SearchHit& hit) {
 std::string fts5_query(const SearchQuery& query, SearchFields fields) {
   std::string out;
   for (const SearchTerm& term : query.terms) {
-    if (!out.empty()) out += ' ';
-    out += '"';
+    if (!out.empty()) out += " AND ";
+    std::string phrase = "\"";
     for (size_t i = 0; i < term.words.size(); ++i) {
-      if (i > 0) out += ' ';
-      out += term.words[i];  // letters, digits and UTF-8 only: nothing to escape
+      if (i > 0) phrase += ' ';
+      phrase += term.words[i];  // letters, digits and UTF-8 only: nothing to escape
     }
-    out += '"';
-    if (term.prefix) out += " *";
+    phrase += '"';
+    if (term.prefix) {
+      out += phrase + " *";
+    } else {
+      // A name is matched by the beginning of its words too: "photo" finds photo1.jpg.
+      out += "(" + phrase + " OR {name} : " + phrase + " *)";
+    }
   }
   if (fields == SearchFields::kWithoutPath) out = "{name tags meta content} : (" + out + ")";
   return out;
@@ -180,18 +185,26 @@ std::string fts5_query(const SearchQuery& query, SearchFields fields) {
 std::string tsquery_text(const SearchQuery& query, SearchFields fields) {
   // Weights: A name and tags, B path, C metadata, D content (database.cc).
   const std::string_view weights = fields == SearchFields::kWithoutPath ? "ACD" : "";
-  std::string out;
-  for (const SearchTerm& term : query.terms) {
-    if (!out.empty()) out += " & ";
-    out += '(';
+  // The words of `term` in order, the last one a prefix when `prefix`, each limited to
+  // `limit` (all weights when empty).
+  const auto phrase = [](const SearchTerm& term, bool prefix, std::string_view limit) {
+    std::string out;
     for (size_t i = 0; i < term.words.size(); ++i) {
       if (i > 0) out += " <-> ";
       out += '\'' + term.words[i] + '\'';  // no quote or backslash can occur in a word
-      const bool prefix = term.prefix && i + 1 == term.words.size();
-      if (prefix || !weights.empty()) out += ':';
-      if (prefix) out += '*';
-      out += weights;
+      const bool last_prefix = prefix && i + 1 == term.words.size();
+      if (last_prefix || !limit.empty()) out += ':';
+      if (last_prefix) out += '*';
+      out += limit;
     }
+    return out;
+  };
+  std::string out;
+  for (const SearchTerm& term : query.terms) {
+    if (!out.empty()) out += " & ";
+    out += '(' + phrase(term, term.prefix, weights);
+    // A name (weight A) is matched by the beginning of its words too, as on SQLite.
+    if (!term.prefix) out += " | " + phrase(term, true, "A");
     out += ')';
   }
   return out;

@@ -26,11 +26,13 @@ class SqlSearchIndex final : public SearchIndex {
 enum class SearchFields { kAll, kWithoutPath };
 
 // The query in FTS5 syntax: every word inside double quotes (so no operator, column filter or
-// NEAR group can come from the user), a phrase per term, `*` after a prefix term; a column
-// filter around it all for kWithoutPath.
+// NEAR group can come from the user), a phrase per term, `*` after a prefix term; a term
+// without `*` also matches names by the beginning of their words (photo: photo1.jpg); a
+// column filter around it all for kWithoutPath.
 std::string fts5_query(const SearchQuery& query, SearchFields fields = SearchFields::kAll);
 // The query in PostgreSQL's tsquery syntax: quoted lexemes, `<->` within a phrase, `:*` on a
-// prefix, `&` between terms; for kWithoutPath every lexeme is limited to the weights of the
+// prefix, `&` between terms, names (weight A) matched by the beginning of words as above;
+// for kWithoutPath every lexeme is limited to the weights of the
 // other fields (the path is weight B).
 std::string tsquery_text(const SearchQuery& query, SearchFields fields = SearchFields::kAll);
 

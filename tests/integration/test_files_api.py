@@ -205,6 +205,31 @@ def test_folders_listing_and_pagination(alice):
         assert r.status_code == 400 and error_code(r) == "INVALID_ARGUMENT", bad
 
 
+def test_names_sorted_by_bytes_put_capitals_first_and_doc_10_before_doc_2(alice):
+    """?sort=name orders as people do: without case, numbers by value (issue 18), page by page,
+    both ways."""
+    folder = alice.mkdir("natural")
+    names = ["README.txt", "doc-10.txt", "photo1.jpg", "doc-2.txt", "big.bin", "doc-1.txt"]
+    for name in names:
+        assert alice.upload(name, b"x", folder=folder).status_code == 201
+    alice.mkdir("Zeta", parent=folder)
+    alice.mkdir("alpha", parent=folder)
+    expected = ["alpha", "Zeta", "big.bin", "doc-1.txt", "doc-2.txt", "doc-10.txt", "photo1.jpg",
+                "README.txt"]
+    for order, want in (("asc", expected), ("desc", ["Zeta", "alpha"] + expected[:1:-1])):
+        seen, cursor = [], None
+        while True:
+            params = {"sort": "name", "order": order, "limit": 3}
+            if cursor:
+                params["cursor"] = cursor
+            page = alice.get(f"/api/v1/folders/{folder}/children", params=params).json()
+            seen += [n["name"] for n in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert seen == want, order
+
+
 def test_a_full_page_of_1000_says_when_more_follow(alice):
     folder = alice.mkdir("crowded")
     for i in range(1000):

@@ -174,6 +174,20 @@ def test_query_syntax_phrases_and_prefixes(server, alice):
     assert found(alice, "brown elephant") == []  # every term must match
 
 
+def test_photo_did_not_find_photo1_jpg(server, alice):
+    """Names are found by the beginning of their words (issue 18): "photo" finds photo1.jpg,
+    "report" Q3-report-final.pdf; content words still match whole (see the prefix test)."""
+    for name in ("photo1.jpg", "Q3-report-final.pdf", "unrelated.bin"):
+        assert alice.upload(name, b"\x00\x01binary").status_code == 201
+    assert alice.upload("notes.txt", b"photographs of the reporting week").status_code == 201
+    assert found(alice, "photo") == ["photo1.jpg"]
+    assert found(alice, "phot") == ["photo1.jpg"]
+    assert found(alice, "report") == ["Q3-report-final.pdf"]
+    assert found(alice, "q3 report") == ["Q3-report-final.pdf"]
+    assert found(alice, "photo report") == []  # every term must match, as before
+    assert found(alice, "photographs") == ["notes.txt"]
+
+
 @pytest.mark.parametrize("q", [
     '"', '""', '"""', '"unbalanced', 'unbalanced"', "*", "**", "fox*", "*fox", "NEAR(", "NEAR(fox brown)",
     "fox AND", "AND", "OR fox", "NOT", "fox NOT brown", "-fox", "+fox", "fox:brown", "name:fox", "content:x",

@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "core/natural_sort.h"
 #include "meta/migrations.h"
 #include "meta/sql_catalog.h"
 #include "temp_dir.h"
@@ -341,7 +342,7 @@ class ListingTest : public CatalogTest {
  protected:
   void SetUp() override {
     CatalogTest::SetUp();
-    // Names chosen so that byte order differs from case-insensitive order; sizes and times
+    // Names chosen so that byte order differs from the natural order; sizes and times
     // have ties so that the id tie-break matters.
     const char* folder_names[] = {"beta", "Alpha", "gamma", "_x", "Zed"};
     Micros t = 1000;
@@ -362,7 +363,7 @@ class ListingTest : public CatalogTest {
   std::vector<Node> expected(SortKey key, bool descending) {
     std::vector<Node> sorted = nodes_;
     auto sort_key = [&](const Node& n) {
-      return key == SortKey::kName       ? std::make_tuple(std::string(n.name), Micros{0}, 0ull)
+      return key == SortKey::kName ? std::make_tuple(natural_sort_key(n.name), Micros{0}, 0ull)
              : key == SortKey::kModified ? std::make_tuple(std::string(), n.modified, 0ull)
                                          : std::make_tuple(std::string(), Micros{0},
                                                            static_cast<unsigned long long>(n.size));
@@ -407,15 +408,17 @@ TEST_F(ListingTest, PaginatesEverySortKeyAndOrderWithoutGapsOrDuplicates) {
   }
 }
 
-TEST_F(ListingTest, NameOrderIsByBytesAndFoldersComeFirst) {
+// Names in the order people expect (core/natural_sort.h): without case, accents by their
+// base letter, names equal that way by their bytes; folders first.
+TEST_F(ListingTest, NameOrderIsNaturalAndFoldersComeFirst) {
   EXPECT_EQ(names(list(alice_, alice_.root_id)),
-            (std::vector<std::string>{"Alpha", "Zed", "_x", "beta", "gamma", "B.txt", "C.txt",
-                                      "a.txt", "b.txt", "d.txt", "e.txt", "ä.txt"}));
+            (std::vector<std::string>{"_x", "Alpha", "beta", "gamma", "Zed", "a.txt", "ä.txt",
+                                      "B.txt", "b.txt", "C.txt", "d.txt", "e.txt"}));
   ListOptions desc;
   desc.descending = true;
   EXPECT_EQ(names(list(alice_, alice_.root_id, desc)),
-            (std::vector<std::string>{"gamma", "beta", "_x", "Zed", "Alpha", "ä.txt", "e.txt",
-                                      "d.txt", "b.txt", "a.txt", "C.txt", "B.txt"}));
+            (std::vector<std::string>{"Zed", "gamma", "beta", "Alpha", "_x", "e.txt", "d.txt",
+                                      "C.txt", "b.txt", "B.txt", "ä.txt", "a.txt"}));
 }
 
 TEST_F(ListingTest, LimitIsCapped) {
@@ -436,9 +439,11 @@ TEST_F(CatalogTest, ListsLargeFoldersInPagesOfAThousandAndOne) {
                             [&](Connection& conn) -> Status {
                               for (int i = 0; i < 2500; ++i) {
                                 COFFER_RETURN_IF_ERROR(conn.exec(
-                                    "INSERT INTO nodes (owner_id, parent_id, name, kind, size, "
-                                    "created_at, modified_at) VALUES (?, ?, ?, 'folder', 0, 1, 1)",
-                                    {alice_.id, alice_.root_id, "f" + std::to_string(i)}));
+                                    "INSERT INTO nodes (owner_id, parent_id, name, name_key, "
+                                    "kind, size, created_at, modified_at) "
+                                    "VALUES (?, ?, ?, ?, 'folder', 0, 1, 1)",
+                                    {alice_.id, alice_.root_id, "f" + std::to_string(i),
+                                     natural_sort_key("f" + std::to_string(i))}));
                               }
                               return Status::ok();
                             })

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/natural_sort.h"
 #include "meta/catalog.h"
 #include "meta/sqlite_database.h"
 #include "temp_dir.h"
@@ -113,6 +114,44 @@ TEST(Migrations, NewerDatabaseIsRefused) {
   auto catalog = open_sqlite_catalog(dir.file("meta.db"));
   ASSERT_FALSE(catalog.is_ok());
   EXPECT_EQ(catalog.status().code(), Errc::kUnavailable);
+}
+
+Status exec(Database& db, const std::string& sql, Params params = {}) {
+  return db.transact(TxMode::kWrite,
+                     [&](Connection& conn) { return status_of(conn.exec(sql, params)); });
+}
+
+// Version 19 computes the natural sort keys of the nodes that were there before it.
+TEST(Migrations, NameKeysAreFilledForExistingNodes) {
+  TempDir dir;
+  auto db = open_db(dir.file("meta.db"));
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(migrate_to(*db, 18).is_ok());
+  ASSERT_TRUE(exec(*db,
+                   "INSERT INTO users (username, password_hash, role, status, created_at) "
+                   "VALUES ('ann', 'x', 'user', 'active', 0)")
+                  .is_ok());
+  for (const char* name : {"root", "doc-10.txt", "Doc-2.txt"}) {
+    ASSERT_TRUE(exec(*db,
+                     "INSERT INTO nodes (owner_id, parent_id, name, kind, created_at, "
+                     "modified_at) VALUES (1, NULL, ?, 'folder', 0, 0)",
+                     {std::string(name)})
+                    .is_ok());
+  }
+  ASSERT_TRUE(migrate(*db).is_ok());
+  auto keys = transact_value<std::vector<std::string>>(
+      *db, TxMode::kRead, [&](Connection& conn) -> Result<std::vector<std::string>> {
+        auto rows = conn.query("SELECT name, name_key FROM nodes ORDER BY name_key");
+        COFFER_RETURN_IF_ERROR(rows);
+        std::vector<std::string> out;
+        for (const Row& row : *rows) {
+          EXPECT_EQ(row.text(1), natural_sort_key(row.text(0)));
+          out.push_back(row.text(0));
+        }
+        return out;
+      });
+  ASSERT_TRUE(keys.is_ok()) << keys.status().to_string();
+  EXPECT_EQ(*keys, (std::vector<std::string>{"Doc-2.txt", "doc-10.txt", "root"}));
 }
 
 TEST(Migrations, OpenSqliteCatalogMigrates) {

@@ -18,8 +18,8 @@ TEST(SearchDocs, QueriesQuoteEveryWord) {
   SearchQuery q;
   q.terms.push_back(SearchTerm{{"NEAR"}, false});
   q.terms.push_back(SearchTerm{{"annual", "rep"}, true});
-  EXPECT_EQ(fts5_query(q), "\"NEAR\" \"annual rep\" *");
-  EXPECT_EQ(tsquery_text(q), "('NEAR') & ('annual' <-> 'rep':*)");
+  EXPECT_EQ(fts5_query(q), "(\"NEAR\" OR {name} : \"NEAR\" *) AND \"annual rep\" *");
+  EXPECT_EQ(tsquery_text(q), "('NEAR' | 'NEAR':*A) & ('annual' <-> 'rep':*)");
 }
 
 // For nodes in shares: every field but the folder path (FTS5 column filter; PostgreSQL
@@ -29,9 +29,10 @@ TEST(SearchDocs, QueriesWithoutThePathLeaveItsColumnOut) {
   q.terms.push_back(SearchTerm{{"NEAR"}, false});
   q.terms.push_back(SearchTerm{{"annual", "rep"}, true});
   EXPECT_EQ(fts5_query(q, SearchFields::kWithoutPath),
-            "{name tags meta content} : (\"NEAR\" \"annual rep\" *)");
+            "{name tags meta content} : ((\"NEAR\" OR {name} : \"NEAR\" *) AND "
+            "\"annual rep\" *)");
   EXPECT_EQ(tsquery_text(q, SearchFields::kWithoutPath),
-            "('NEAR':ACD) & ('annual':ACD <-> 'rep':*ACD)");
+            "('NEAR':ACD | 'NEAR':*A) & ('annual':ACD <-> 'rep':*ACD)");
 }
 
 }  // namespace
