@@ -208,6 +208,14 @@ Response create_invite(ApiContext& ctx, Request& request) {
                        json::object{{"invite", invite->token}, {"expires_in", invite->expires_in}});
 }
 
+// POST /api/v1/admin/token-keys/rotate: a new key signs access tokens from now on; tokens of
+// the old one stay valid until they expire (service/token_key_ring.h).
+Response rotate_token_key(ApiContext& ctx, Request& request) {
+  auto kid = ctx.auth.rotate_token_key(request.principal, origin_of(request));
+  if (!kid.is_ok()) return fail(request, kid.status());
+  return json_response(200, json::object{{"kid", *kid}});
+}
+
 json::object group_json(const meta::Group& g) {
   json::array members;
   for (int64_t id : g.member_ids) members.emplace_back(id);
@@ -371,6 +379,8 @@ void add_admin_routes(Router& router, ApiContext& ctx) {
              bind_route(ctx, change_member));
   router.add("DELETE", "/api/v1/admin/groups/{id}/members/{user_id}", access::kAdministration,
              bind_route(ctx, change_member));
+  router.add("POST", "/api/v1/admin/token-keys/rotate", access::kAdministration,
+             bind_route(ctx, rotate_token_key));
   router.add("GET", "/api/v1/admin/audit/export", access::kAdministration,
              bind_route(ctx, export_audit));
   router.add("GET", "/api/v1/system/stats", access::kOperations, bind_route(ctx, system_stats));

@@ -187,9 +187,23 @@ Response me(ApiContext& ctx, Request& request) {
   return json_response(200, body);
 }
 
+// GET /.well-known/jwks.json: the public keys that verify access tokens (RFC 7517), for other
+// services that check Coffer's tokens themselves. A consumer meeting an unknown kid fetches
+// again: a rotation adds the new key here before any token carries it.
+Response jwks(ApiContext& ctx, Request& request) {
+  auto keys = ctx.auth.public_keys();
+  if (!keys.is_ok()) return fail(request, keys.status());
+  json::array list;
+  for (json::object& key : *keys) list.emplace_back(std::move(key));
+  auto response = json_response(200, json::object{{"keys", std::move(list)}});
+  response.set_header("Cache-Control", "public, max-age=60");
+  return response;
+}
+
 }  // namespace
 
 void add_auth_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/.well-known/jwks.json", access::kOpen, bind_route(ctx, jwks));
   router.add("POST", "/api/v1/auth/login", access::kSignIn, bind_route(ctx, login));
   router.add("POST", "/api/v1/auth/refresh", access::kSignIn, bind_route(ctx, refresh));
   router.add("POST", "/api/v1/auth/logout", access::kOwnAccount, bind_route(ctx, logout));

@@ -153,8 +153,9 @@ bool prefers_html(std::string_view accept) {
 }
 
 bool is_reserved_for_server(std::string_view path) {
-  for (std::string_view prefix : {"/api", "/docs", "/dav", "/s", "/health", "/metrics",
-                                  "/remote.php", "/ocs", "/status.php", "/index.php"}) {
+  for (std::string_view prefix :
+       {"/api", "/docs", "/dav", "/s", "/health", "/metrics", "/.well-known", "/remote.php", "/ocs",
+        "/status.php", "/index.php"}) {
     if (path == prefix || (path.starts_with(prefix) && path[prefix.size()] == '/')) return true;
   }
   return false;

@@ -22,6 +22,7 @@ struct Config {
   unsigned worker_threads = 0;  // 0: handler_threads() picks
   unsigned max_connections = 4096;
   int64_t token_ttl_seconds = 900;
+  int64_t token_key_rotation_days = 30;      // a new access-token signing key this often
   int64_t refresh_ttl_seconds = 30 * 86400;  // a sign-in session ends after this long unused
   int64_t refresh_grace_seconds = 30;        // a lost refresh response may be retried this long
   bool secure_cookies = true;                // false only for plain-http development

@@ -88,10 +88,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   service::AuthOptions auth_options;
   auth_options.refresh_ttl_seconds = config.refresh_ttl_seconds;
   auth_options.refresh_grace_seconds = config.refresh_grace_seconds;
+  auth_options.token_key_rotation = config.token_key_rotation_days * 86400 * kMicrosPerSecond;
   auth_options.auth_cache_max_age = static_cast<Micros>(config.auth_cache_seconds * 1e6);
   rt->url_signer = std::make_unique<auth::UrlSigner>(*master_key);
   rt->auth = std::make_unique<service::AuthService>(
-      *rt->catalog, auth::TokenSigner::from_master_key(*master_key, config.token_ttl_seconds),
+      *rt->catalog, auth::TokenSigner(*master_key, config.token_ttl_seconds),
       auth::SecretBox(*master_key, "cofferMF"), auth_options);
   rt->audit_trail = std::make_unique<service::AuditTrail>(
       rt->catalog->accounts(), *master_key, [](const Result<AuditSeal>& sealed) {

@@ -70,6 +70,12 @@ std::vector<Setting> make_settings() {
        &Config::max_connections, "Connection cap", Range{1, 1'000'000}},
       {"token_ttl", kServe, "--token-ttl", "COFFER_TOKEN_TTL", &Config::token_ttl_seconds,
        "Access token lifetime, seconds", Range{10, 86400}},
+      {"token_key_rotation_days", kServe, "--token-key-rotation-days",
+       "COFFER_TOKEN_KEY_ROTATION_DAYS", &Config::token_key_rotation_days,
+       "Days after which a new key signs access tokens (the public keys are at "
+       "/.well-known/jwks.json; tokens of the old key stay valid until they expire; 0: only "
+       "when an administrator rotates it)",
+       Range{0, 3660}},
       {"refresh_ttl", kServe, "--refresh-ttl", "COFFER_REFRESH_TTL", &Config::refresh_ttl_seconds,
        "Seconds a sign-in session lasts without being used", Range{60, int64_t{3660} * 86400}},
       {"refresh_grace", kServe, "--refresh-grace", "COFFER_REFRESH_GRACE",

@@ -54,6 +54,15 @@ struct Session {
   std::optional<Micros> revoked;
 };
 
+// One generation of the access tokens' signing key (auth/token_signer.h): it began to sign at
+// `created` and stopped when the next generation took over (`retired`); its tokens stay valid
+// until they expire.
+struct TokenKeyGeneration {
+  int64_t generation = 0;
+  Micros created = 0;
+  std::optional<Micros> retired;
+};
+
 struct ApiToken {
   int64_t id = 0;
   int64_t user_id = 0;

@@ -161,6 +161,14 @@ class AccountStore {
   virtual Result<int64_t> redeem_password_reset(const std::string& token_hash,
                                                 const std::string& password_hash, Micros now) = 0;
 
+  // Access-token key generations, oldest first. On a database with none, generation 1 begins
+  // at `now`.
+  virtual Result<std::vector<TokenKeyGeneration>> token_key_generations(Micros now) = 0;
+  // Retires generation `current` and begins the next, in one transaction, unless `current` is
+  // no longer the newest (another node rotated first: nothing changes). Returns the
+  // generations after it.
+  virtual Result<std::vector<TokenKeyGeneration>> rotate_token_key(int64_t current, Micros now) = 0;
+
   // Server settings (name -> value).
   virtual Result<std::optional<std::string>> setting(const std::string& name) = 0;
   virtual Status set_setting(const std::string& name, const std::string& value) = 0;

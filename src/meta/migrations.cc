@@ -514,6 +514,16 @@ Status fill_name_keys(Connection& conn) {
   }
 }
 
+// Version 20: the generations of the access tokens' signing key (auth/token_signer.h); the
+// keys themselves are derived from the master key and never stored.
+constexpr std::string_view kTokenKeysSchema = R"sql(
+CREATE TABLE token_keys (
+  generation BIGINT NOT NULL PRIMARY KEY,
+  created_at BIGINT NOT NULL,
+  retired_at BIGINT
+){{NATURAL_KEY}};
+)sql";
+
 // Version 16: the tamper-evident audit trail (core/audit_chain.h). Each audit entry carries
 // the hash of the one before it and its own (hex); entries written before this migration keep
 // NULL in both and stay outside the chain, which begins at the first entry written after it.
@@ -575,6 +585,7 @@ constexpr Migration kMigrations[] = {
     {17, "retention rules and legal holds", kRetentionSchema},
     {18, "content SHA-1 of versions whose client declared one", kSha1Schema},
     {19, "natural name order: a sort key per node", kNameKeySchema, fill_name_keys},
+    {20, "access-token signing key generations", kTokenKeysSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

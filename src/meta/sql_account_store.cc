@@ -691,6 +691,51 @@ Result<LoginFlow> SqlAccountStore::take_login_flow(const std::string& poll_hash,
   });
 }
 
+namespace {
+
+Result<std::vector<TokenKeyGeneration>> read_token_keys(Connection& conn) {
+  auto rows =
+      conn.query("SELECT generation, created_at, retired_at FROM token_keys ORDER BY generation");
+  COFFER_RETURN_IF_ERROR(rows);
+  std::vector<TokenKeyGeneration> out;
+  for (const Row& row : *rows) {
+    out.push_back(TokenKeyGeneration{row.int64(0), row.int64(1), row.opt_int64(2)});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<TokenKeyGeneration>> SqlAccountStore::token_key_generations(Micros now) {
+  using Generations = std::vector<TokenKeyGeneration>;
+  auto known = transact_value<Generations>(db_, TxMode::kRead, read_token_keys);
+  if (!known.is_ok() || !known->empty()) return known;
+  return transact_value<Generations>(
+      db_, TxMode::kWrite, [&](Connection& conn) -> Result<Generations> {
+        COFFER_RETURN_IF_ERROR(conn.exec(
+            "INSERT INTO token_keys (generation, created_at) VALUES (1, ?) ON CONFLICT DO NOTHING",
+            {now}));
+        return read_token_keys(conn);
+      });
+}
+
+Result<std::vector<TokenKeyGeneration>> SqlAccountStore::rotate_token_key(int64_t current,
+                                                                          Micros now) {
+  using Generations = std::vector<TokenKeyGeneration>;
+  return transact_value<Generations>(
+      db_, TxMode::kWrite, [&](Connection& conn) -> Result<Generations> {
+        auto newest = conn.query_row("SELECT MAX(generation) FROM token_keys");
+        COFFER_RETURN_IF_ERROR(newest);
+        if (*newest && !(*newest)->is_null(0) && (*newest)->int64(0) == current) {
+          COFFER_RETURN_IF_ERROR(conn.exec(
+              "UPDATE token_keys SET retired_at = ? WHERE generation = ?", {now, current}));
+          COFFER_RETURN_IF_ERROR(conn.exec(
+              "INSERT INTO token_keys (generation, created_at) VALUES (?, ?)", {current + 1, now}));
+        }
+        return read_token_keys(conn);
+      });
+}
+
 Result<std::optional<std::string>> SqlAccountStore::setting(const std::string& name) {
   using Found = std::optional<std::string>;
   return transact_value<Found>(db_, TxMode::kRead, [&](Connection& conn) -> Result<Found> {

@@ -55,6 +55,8 @@ class SqlAccountStore final : public AccountStore {
   Result<int64_t> redeem_password_reset(const std::string& token_hash,
                                         const std::string& password_hash, Micros now) override;
 
+  Result<std::vector<TokenKeyGeneration>> token_key_generations(Micros now) override;
+  Result<std::vector<TokenKeyGeneration>> rotate_token_key(int64_t current, Micros now) override;
   Result<std::optional<std::string>> setting(const std::string& name) override;
   Status set_setting(const std::string& name, const std::string& value) override;
 

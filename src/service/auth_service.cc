@@ -121,13 +121,19 @@ AuthService::AuthService(meta::Catalog& catalog, auth::TokenSigner signer, auth:
       accounts_(catalog.accounts()),
       signer_(std::move(signer)),
       options_(options),
+      key_ring_(catalog.accounts(), TokenKeyRingOptions{options.token_key_rotation,
+                                                        signer_.ttl_seconds() * kMicrosPerSecond,
+                                                        TokenKeyRingOptions{}.reload_interval}),
       throttle_(catalog.accounts(), options.throttle),
       cache_(options.auth_cache_entries, options.auth_cache_max_age) {}
 
 Result<SessionTokens> AuthService::tokens_for(const Session& session, std::string refresh_token,
                                               Micros now) {
+  auto generation = key_ring_.signing_generation(now);
+  COFFER_RETURN_IF_ERROR(generation);
   SessionTokens out;
-  out.access_token = signer_.issue(session.user_id, session.id, now / kMicrosPerSecond);
+  out.access_token =
+      signer_.issue(session.user_id, session.id, now / kMicrosPerSecond, *generation);
   out.expires_in = signer_.ttl_seconds();
   out.refresh_token = std::move(refresh_token);
   out.refresh_expires_in = (session.expires - now) / kMicrosPerSecond;
@@ -295,7 +301,9 @@ Result<CachedIdentity> AuthService::identify(std::string_view bearer_token) {
     return identity;
   }
   // The signature and expiry are cheap and are never skipped.
-  auto claims = signer_.verify(bearer_token, now / kMicrosPerSecond);
+  auto claims = signer_.verify(bearer_token, now / kMicrosPerSecond, [&](int64_t generation) {
+    return key_ring_.accepts(generation, now);
+  });
   COFFER_RETURN_IF_ERROR(claims);
   std::string key = "s:" + std::to_string(claims->session_id);
   if (auto hit = cache_.find(key)) {
@@ -457,6 +465,27 @@ Result<std::vector<AuditEvent>> AuthService::audit_events(const Principal& who,
                                                           meta::AuditQuery query) {
   if (who.role != Role::kAdmin || !who.has(kScopeAdmin)) query.actor_id = who.user_id;
   return accounts_.list_audit(query);
+}
+
+Result<std::vector<boost::json::object>> AuthService::public_keys() {
+  auto generations = key_ring_.accepted(now_micros());
+  COFFER_RETURN_IF_ERROR(generations);
+  std::vector<boost::json::object> keys;
+  for (int64_t g : *generations) keys.push_back(signer_.public_jwk(g));
+  return keys;
+}
+
+Result<std::string> AuthService::rotate_token_key(const Principal& who,
+                                                  const RequestOrigin& origin) {
+  if (who.role != Role::kAdmin) return Status(Errc::kForbidden, "administrators only");
+  auto generation = key_ring_.rotate(now_micros());
+  if (!generation.is_ok()) {
+    (void)audit(&who, "auth.token_key_rotate", "", "failure", origin);
+    return generation.status();
+  }
+  const std::string kid = signer_.key_id(*generation);
+  (void)audit(&who, "auth.token_key_rotate", "token_key:" + kid, "success", origin);
+  return kid;
 }
 
 Status AuthService::audit(const Principal* who, std::string action, std::string target,

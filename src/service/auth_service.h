@@ -18,6 +18,7 @@
 #include "meta/catalog.h"
 #include "service/auth_cache.h"
 #include "service/login_throttle.h"
+#include "service/token_key_ring.h"
 
 namespace coffer::service {
 
@@ -32,6 +33,8 @@ struct AuthOptions {
   // the database.
   Micros auth_cache_max_age = 2'000'000;
   size_t auth_cache_entries = AuthCache::kDefaultCapacity;
+  // A new access-token signing key begins this often (TokenKeyRing). 0: on command only.
+  Micros token_key_rotation = TokenKeyRingOptions{}.rotation_period;
 };
 
 // The credentials a sign-in or refresh hands out. The refresh token is a secret shown once.
@@ -148,6 +151,14 @@ class AuthService {
   Status audit(const Principal* who, std::string action, std::string target, std::string outcome,
                const RequestOrigin& origin, std::string detail = {});
 
+  // The public keys that verify access tokens now, as JSON Web Keys (GET
+  // /.well-known/jwks.json): the signing key's and those of retired keys whose tokens may
+  // still be alive.
+  Result<std::vector<boost::json::object>> public_keys();
+  // Begins a new signing key at once (an administrator, audited); tokens signed by the old one
+  // stay valid until they expire. Returns the new key's id. Errors: kForbidden.
+  Result<std::string> rotate_token_key(const Principal& who, const RequestOrigin& origin);
+
   // Administration (CLI). Errors: kInvalidArgument / kWeakPassword, kAlreadyExists.
   Result<User> create_user(std::string_view username, std::string_view password, Role role);
   Status set_password(std::string_view username, std::string_view password);
@@ -175,6 +186,7 @@ class AuthService {
   meta::AccountStore& accounts_;
   auth::TokenSigner signer_;
   AuthOptions options_;
+  TokenKeyRing key_ring_;
   LoginThrottle throttle_;
   AuthCache cache_;
 };

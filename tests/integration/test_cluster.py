@@ -118,6 +118,31 @@ def test_tokens_issued_by_one_node_work_on_the_other(cluster):
     assert reused.status_code == 401 and error_code(reused) == "UNAUTHENTICATED"
 
 
+def test_a_key_rotated_on_one_node_signs_tokens_the_other_accepts_at_once(cluster):
+    """Both nodes derive the same keys from the shared master key and read the generations
+    from the database: B accepts a token of the key A began a moment ago (it reloads on the
+    unknown generation), and both publish the same key set."""
+    add_user(cluster.a, "root", "root-password-1", admin=True)
+    root = Client(cluster.a, "root", "root-password-1")
+    before = requests.post(cluster.a.url + "/api/v1/auth/login",
+                           json={"username": "alice", "password": "alice-password-1"}).json()
+    # B signs with the current key once, so that it holds the generations list.
+    on_b = requests.post(cluster.b.url + "/api/v1/auth/login",
+                         json={"username": "alice", "password": "alice-password-1"}).json()
+    assert requests.get(cluster.a.url + "/api/v1/auth/me",
+                        headers={"Authorization": "Bearer " + on_b["access_token"]}).status_code == 200
+    r = root.post("/api/v1/admin/token-keys/rotate")
+    assert r.status_code == 200, r.text
+    after = requests.post(cluster.a.url + "/api/v1/auth/login",
+                          json={"username": "alice", "password": "alice-password-1"}).json()
+    for token in (before["access_token"], after["access_token"]):
+        me = requests.get(cluster.b.url + "/api/v1/auth/me", headers={"Authorization": "Bearer " + token})
+        assert me.status_code == 200, me.text
+    keys = [sorted(k["kid"] for k in requests.get(n.url + "/.well-known/jwks.json").json()["keys"])
+            for n in cluster.nodes]
+    assert keys[0] == keys[1] and r.json()["kid"] in keys[0] and len(keys[0]) == 2
+
+
 def test_through_nginx_uploads_and_downloads_work_whichever_node_answers(cluster):
     lb = Client(endpoint(cluster.nginx.url), "alice", "alice-password-1")
     folder = lb.mkdir("through-nginx")

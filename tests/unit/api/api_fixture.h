@@ -30,7 +30,7 @@ class ApiFixture {
     chunks_ = std::move(*chunks);
     leases_ = std::make_unique<store::GcLeases>(*chunks_);
     files_ = std::make_unique<service::FileService>(*catalog_, *chunks_, inflight_, *leases_);
-    auth_ = std::make_unique<service::AuthService>(*catalog_, auth::TokenSigner("k", key_, 60),
+    auth_ = std::make_unique<service::AuthService>(*catalog_, auth::TokenSigner(key_, 60),
                                                    auth::SecretBox(key_, "cofferMF"));
     admin_ = std::make_unique<service::AdminService>(*catalog_, *auth_);
     search_ = std::make_unique<service::SearchService>(*catalog_, *files_);

@@ -22,6 +22,7 @@ const std::set<std::string> kPublicRoutes = {
     "GET /health/ready",
     "GET /status.php",
     "GET /api/v1/openapi.json",
+    "GET /.well-known/jwks.json",
     "GET /docs",
     "GET /docs/{asset}",
     "POST /api/v1/auth/login",

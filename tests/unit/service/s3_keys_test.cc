@@ -24,8 +24,7 @@ class S3KeysTest : public ::testing::Test {
     const std::vector<unsigned char> master_key(32, 7);
     AuthOptions options;
     options.auth_cache_max_age = 3600'000'000;  // remembered throughout: revocation must still bite
-    auth_ = std::make_unique<AuthService>(*catalog_,
-                                          auth::TokenSigner::from_master_key(master_key, 600),
+    auth_ = std::make_unique<AuthService>(*catalog_, auth::TokenSigner(master_key, 600),
                                           auth::SecretBox(master_key, "cofferMF"), options);
     admin_service_ = std::make_unique<AdminService>(*catalog_, *auth_);
     keys_ = std::make_unique<S3Keys>(catalog_->s3_keys(), *auth_,
