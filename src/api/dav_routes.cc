@@ -22,6 +22,7 @@
 #include "api/http_headers.h"
 #include "api/json_io.h"
 #include "api/query_params.h"
+#include "api/write_preconditions.h"
 #include "core/byte_source.h"
 #include "dav/dav_requests.h"
 #include "dav/if_header.h"
@@ -1083,6 +1084,15 @@ std::variant<DavPreparedPut, Response> prepare_put(DavState& dav, Request& reque
   put.upload.expected_sha1 = std::move(client_digest->sha1);
   put.upload.expected_size = size;
   put.upload.modified = *client_mtime;
+  // The conditions checked above must still hold when the upload commits: it replaces exactly
+  // what they were checked on, or nothing (without conditions the last write wins).
+  if (has_write_conditions(request) || c.if_header) {
+    if (target.node) {
+      put.upload.precondition.current_version = target.node->version_id;
+    } else {
+      put.upload.precondition.absent = true;
+    }
+  }
   put.created = !target.node;
   put.location = dav_href(target.path.mount, target.path.segments, false);
   put.mtime_accepted = client_mtime->has_value();
@@ -1316,7 +1326,13 @@ Response dav_lock(DavState& dav, Request& request, const Target& target, const C
   upload.parent_id = parent->id;
   upload.name = target.path.name();
   upload.body = &empty;
+  // Only where nothing is: a file another client put there meanwhile keeps its content (and
+  // is now locked, as an existing resource is).
+  upload.precondition.absent = true;
   auto node = dav.ctx.files.upload(upload);
+  if (!node.is_ok() && node.status().code() == Errc::kPreconditionFailed) {
+    return lock_response(200, *lock, target.tree, target.path.mount);
+  }
   if (!node.is_ok()) {
     (void)dav.locks.unlock(target.tree.owner_id, path, lock->token, now);
     return fail(request, node.status());

@@ -18,6 +18,7 @@
 #include "api/query_params.h"
 #include "api/range.h"
 #include "api/tag_list.h"
+#include "api/write_preconditions.h"
 #include "core/mime_types.h"
 #include "core/name_rules.h"
 #include "service/upload_batch.h"
@@ -264,6 +265,19 @@ Response upload_raw(ApiContext& ctx, Request& request) {
   upload.expected_sha256 = *digest;
   upload.expected_size = request.body->content_length();
   upload.declared_mime = std::string(request.header("Content-Type"));
+  if (has_write_conditions(request)) {
+    // What is at the name now decides the conditions; the commit then requires exactly that.
+    std::optional<Node> current;
+    auto found = ctx.files.resolve_below(request.user_id, *parent, "/" + upload.name);
+    if (found.is_ok()) {
+      current = std::move(*found);
+    } else if (found.status().code() != Errc::kNotFound) {
+      return fail(request, found.status());
+    }
+    auto precondition = write_precondition(request, current, current ? etag_for(*current) : "");
+    if (!precondition.is_ok()) return fail(request, precondition.status());
+    upload.precondition = *precondition;
+  }
   auto node = ctx.files.upload(upload);
   if (!node.is_ok()) return fail(request, node.status());
   auto response = node_response(201, *node);
@@ -609,7 +623,21 @@ Response node_with_attributes(ApiContext& ctx, const Request& request, const Nod
                                 {"taken_at", text_or_null((*media)->taken_at)}};
     }
   }
-  return json_response(200, o);
+  Response response = json_response(200, o);
+  // A file's ETag is its content's (as on its download): what If-Match names on a write.
+  if (node.kind == NodeKind::kFile) response.set_header("ETag", etag_for(node));
+  return response;
+}
+
+// If-Match on a change of an existing node (PATCH, DELETE): the file's ETag must be one of
+// those given. Checked before the change, not inside its transaction (unlike an upload's).
+Status check_if_match(ApiContext& ctx, const Request& request, int64_t id) {
+  if (request.header("If-Match").empty() && request.header("If-None-Match").empty()) {
+    return Status::ok();
+  }
+  auto node = ctx.files.stat(request.user_id, id);
+  COFFER_RETURN_IF_ERROR(node);
+  return status_of(write_precondition(request, *node, etag_for(*node)));
 }
 
 // PATCH /api/v1/nodes/{id}: rename and/or move (name, parent_id), and/or change the status,
@@ -617,6 +645,7 @@ Response node_with_attributes(ApiContext& ctx, const Request& request, const Nod
 Response patch_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
+  if (Status s = check_if_match(ctx, request, *id); !s.is_ok()) return fail(request, s);
   auto body = read_json_object(request);
   if (!body.is_ok()) return fail(request, body.status());
   auto place = name_and_parent(*body);
@@ -661,6 +690,7 @@ Response copy_node(ApiContext& ctx, Request& request) {
 Response delete_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
+  if (Status s = check_if_match(ctx, request, *id); !s.is_ok()) return fail(request, s);
   if (Status s = delete_with_audit(ctx, request, *id); !s.is_ok()) return fail(request, s);
   Response response;
   response.status = 204;

@@ -68,6 +68,15 @@ struct VersionChunk {
   uint8_t encoding = 0;      // store::ChunkEncoding
 };
 
+// What a write expects to find at its name (RFC 9110 §13.1: If-Match, If-None-Match), checked
+// in the transaction that writes, so that no other write comes between the check and the
+// change. A failed expectation is kPreconditionFailed and changes nothing.
+struct WritePrecondition {
+  bool absent = false;                     // nothing may have the name (If-None-Match: *)
+  bool present = false;                    // a file must have it (If-Match: *)
+  std::optional<int64_t> current_version;  // the file's current version must be this one
+};
+
 struct NewVersion {
   uint64_t size = 0;
   std::string sha256;
@@ -84,6 +93,7 @@ struct NewVersion {
   std::string md5;
   std::string object_headers;
   std::string sha1;
+  WritePrecondition precondition;
 };
 
 // One stored version of a file (newest is the file's current content).

@@ -489,6 +489,21 @@ Status within_quota(Connection& conn, const Dialect& dialect, int64_t owner_id,
   return Status::ok();
 }
 
+// Whether what is at the name (`existing`) is what the write expects.
+Status check_precondition(const WritePrecondition& expected, const std::optional<Node>& existing) {
+  if (expected.absent && existing) {
+    return Status(Errc::kPreconditionFailed, "something already has that name");
+  }
+  const bool file = existing && existing->kind == NodeKind::kFile;
+  if ((expected.present || expected.current_version) && !file) {
+    return Status(Errc::kPreconditionFailed, "no file has that name");
+  }
+  if (expected.current_version && existing->version_id != *expected.current_version) {
+    return Status(Errc::kPreconditionFailed, "the file has changed since");
+  }
+  return Status::ok();
+}
+
 // The body of commit_file's transaction. `lost_race` is set when another transaction created
 // the name after the look-up (then the whole transaction is to be retried).
 Result<Node> commit_in(Connection& conn, const Dialect& dialect, int64_t owner_id,
@@ -498,6 +513,7 @@ Result<Node> commit_in(Connection& conn, const Dialect& dialect, int64_t owner_i
   COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
   auto existing = live_child(conn, owner_id, parent_id, name);
   COFFER_RETURN_IF_ERROR(existing);
+  COFFER_RETURN_IF_ERROR(check_precondition(version.precondition, *existing));
   int64_t node_id = 0;
   if (*existing) {
     if ((*existing)->kind != NodeKind::kFile) {
@@ -536,6 +552,7 @@ bool fails_one_file(Errc code) {
     case Errc::kArchived:
     case Errc::kRetentionActive:
     case Errc::kLegalHold:
+    case Errc::kPreconditionFailed:
       return true;
     default:
       return false;

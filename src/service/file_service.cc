@@ -188,6 +188,7 @@ Result<FileService::Staged> FileService::stage(const UploadRequest& request,
   version.modified = request.modified;
   if (request.content_md5) version.md5 = request.content_md5();
   version.object_headers = request.object_headers;
+  version.precondition = request.precondition;
   if (jobs_ != nullptr) version.jobs = jobs_->kinds_for(mime, version.size);
   version.chunks = version_chunks_of(*manifest);
   staged.actor = request.owner_id;

@@ -57,6 +57,8 @@ struct UploadRequest {
   std::function<std::string()> content_md5;
   // Headers an S3 client stores with the object (JSON object), recorded with the version.
   std::string object_headers;
+  // What the client expects at the name (If-Match, If-None-Match), checked in the commit.
+  WritePrecondition precondition;
 };
 
 // The catalog's chunk list for `manifest`, whose object starts at `base_offset` of the file.

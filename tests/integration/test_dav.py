@@ -514,3 +514,32 @@ def test_webdav_deletions_are_in_the_audit_log_with_the_credential(server, alice
     assert sorted(e["target"] for e in events) == sorted(
         f"node:{ids[name]}" for name in ("a.txt", "folder", "c.txt"))
     assert all(f"api token {token['id']}" in e["detail"] for e in events), events
+
+
+def test_two_conditional_puts_with_one_etag_both_replaced_the_file(server, alice):
+    """If-Match on a WebDAV PUT holds at the commit, not only when the request began: of two
+    clients writing over the same version at once, one wins and the other gets 412 (issue 15,
+    the two-step overwrite)."""
+    s = dav_session(alice, api_token(alice))
+    url = server.url + "/dav/contended.txt"
+    assert s.put(url, data=b"base").status_code == 201
+    for round_ in range(5):
+        etag = s.head(url).headers["ETag"]
+        barrier = threading.Barrier(2)
+        results = []
+
+        def write(i):
+            barrier.wait()
+            results.append(s.put(url, data=f"writer {i} round {round_}".encode(),
+                                 headers={"If-Match": etag}).status_code)
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == [204, 412], results
+    # And If-None-Match: * creates only, once.
+    new = server.url + "/dav/created-once.txt"
+    codes = sorted(s.put(new, data=b"x", headers={"If-None-Match": "*"}).status_code for _ in range(2))
+    assert codes == [201, 412]

@@ -122,6 +122,60 @@ def test_download_headers_are_safe(alice):
     assert r.headers["Content-Disposition"].startswith("attachment;")
 
 
+def test_a_stale_if_match_overwrote_the_newer_upload(alice):
+    """Conditional writes over REST (issue 22): a stale If-Match is 412 PRECONDITION_FAILED and
+    changes nothing; If-None-Match: * creates only; the checks happen in the upload's commit,
+    so of two writers holding the same ETag exactly one wins."""
+    first = alice.upload("plan.txt", b"v1")
+    assert first.status_code == 201
+    etag = first.headers["ETag"]
+    assert alice.get(f"/api/v1/files/{first.json()['id']}").headers["ETag"] == etag
+    assert alice.upload("plan.txt", b"v2", headers={"If-Match": etag}).status_code == 201
+    stale = alice.upload("plan.txt", b"v3 from a stale copy", headers={"If-Match": etag})
+    assert stale.status_code == 412 and error_code(stale) == "PRECONDITION_FAILED", stale.text
+    assert alice.get(f"/api/v1/files/{first.json()['id']}/content").content == b"v2"
+    taken = alice.upload("plan.txt", b"again", headers={"If-None-Match": "*"})
+    assert taken.status_code == 412 and error_code(taken) == "PRECONDITION_FAILED"
+    assert alice.upload("new.txt", b"n", headers={"If-None-Match": "*"}).status_code == 201
+    missing = alice.upload("absent.txt", b"x", headers={"If-Match": "*"})
+    assert missing.status_code == 412
+    versions = alice.get(f"/api/v1/files/{first.json()['id']}/versions").json()["items"]
+    assert len(versions) == 2
+    # Stale If-Match on PATCH and DELETE changes nothing either.
+    node = first.json()["id"]
+    r = alice.patch(f"/api/v1/nodes/{node}", json={"name": "renamed.txt"}, headers={"If-Match": etag})
+    assert r.status_code == 412 and error_code(r) == "PRECONDITION_FAILED"
+    r = alice.delete(f"/api/v1/nodes/{node}", headers={"If-Match": etag})
+    assert r.status_code == 412
+    current = alice.get(f"/api/v1/files/{node}").headers["ETag"]
+    r = alice.patch(f"/api/v1/nodes/{node}", json={"name": "renamed.txt"}, headers={"If-Match": current})
+    assert r.status_code == 200 and r.json()["name"] == "renamed.txt"
+
+
+def test_two_writers_with_one_etag_both_overwrote(alice):
+    """Both read the same version and upload with its ETag at once: one succeeds, the other is
+    refused, whatever the interleaving (the condition is checked in the commit)."""
+    import threading
+    first = alice.upload("shared.txt", b"base")
+    etag, file_id = first.headers["ETag"], first.json()["id"]
+    for round_ in range(5):
+        results = []
+        barrier = threading.Barrier(2)
+
+        def write(body):
+            barrier.wait()
+            results.append(alice.upload("shared.txt", body, headers={"If-Match": etag}).status_code)
+
+        threads = [threading.Thread(target=write, args=(f"writer {i} round {round_}".encode(),))
+                   for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == [201, 412], results
+        etag = alice.get(f"/api/v1/files/{file_id}").headers["ETag"]
+
+
 def test_declared_checksum(alice):
     data = b"checked bytes"
     good = alice.upload("ok.bin", data, headers={"Content-SHA256": sha(data)})
