@@ -13,6 +13,7 @@
 #include "api/dav_paths.h"
 #include "api/errors.h"
 #include "api/log.h"
+#include "api/response_compression.h"
 #include "api/web_ui.h"
 #include "auth/opaque_token.h"
 
@@ -151,6 +152,7 @@ Response ApiHandler::handle(Request& request) {
         {{"msg", "unhandled exception"}, {"request_id", request.request_id}, {"what", e.what()}});
     response = api::error_response(request.request_id, 500, Errc::kInternal, "internal error");
   }
+  compress_response(request, response);
   response.set_header("X-Request-Id", request.request_id);
   add_security_headers(response);
   cors_.decorate(request, response);

@@ -61,6 +61,7 @@ Response xml_response(int status, std::string body) {
   Response response;
   response.status = status;
   response.body = std::string(kXmlHead) + body;
+  response.compressible = true;
   response.set_header("Content-Type", "application/xml; charset=utf-8");
   response.set_header("Cache-Control", "no-store");
   return response;
@@ -925,6 +926,7 @@ Response dav_propfind(DavState& dav, Request& request, const Target& target) {
   if (Status s = answer->start(target); !s.is_ok()) return fail(request, s);
   Response response;
   response.status = 207;
+  response.compressible = true;
   response.set_header("Content-Type", "application/xml; charset=utf-8");
   response.set_header("Cache-Control", "no-store");
   if (levels == 1 && !answer->finished()) {

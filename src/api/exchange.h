@@ -91,6 +91,9 @@ struct Response {
   std::optional<uint64_t> content_length;
   // Close the connection after this response (e.g. the request body was not consumed).
   bool close = false;
+  // The server's own JSON or XML, which may be compressed (api/response_compression.h); file
+  // contents never are.
+  bool compressible = false;
   // Set: no response yet; call the handler again later (see Park). Everything else is unused.
   std::optional<Park> park;
 

@@ -21,6 +21,10 @@ std::optional<int64_t> parse_http_date(std::string_view text);
 // `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` (RFC 6266).
 std::string content_disposition(std::string_view disposition, std::string_view filename);
 
+// Whether Accept-Encoding allows `coding` (RFC 9110 §12.5.3): listed, or covered by "*", with
+// a q-value above zero. `coding` in lower case.
+bool accepts_encoding(std::string_view header, std::string_view coding);
+
 // True if a comma-separated If-Match / If-None-Match list matches `etag` ("*" matches any).
 // Weak comparison when `weak` is true (If-None-Match), strong otherwise.
 bool etag_list_matches(std::string_view list, std::string_view etag, bool weak);

@@ -49,6 +49,7 @@ Response json_response(int status, const boost::json::value& value) {
   Response response;
   response.status = status;
   response.body = boost::json::serialize(value);
+  response.compressible = true;
   response.set_header("Content-Type", "application/json");
   response.set_header("Cache-Control", "no-store");
   return response;

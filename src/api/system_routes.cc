@@ -119,6 +119,7 @@ Response scrub(ApiContext& ctx, Request& request) {
 Response openapi(ApiContext&, Request&) {
   Response response;
   response.body = std::string(openapi_document());
+  response.compressible = true;
   response.set_header("Content-Type", "application/json");
   response.set_header("Cache-Control", "no-cache");
   return response;

@@ -77,32 +77,6 @@ const UiFiles& ui_files() {
   return files;
 }
 
-// Whether Accept-Encoding allows `coding` (RFC 9110 §12.5.3): listed, or covered by "*",
-// with a q-value above zero.
-bool accepts_encoding(std::string_view header, std::string_view coding) {
-  bool star = false;
-  while (!header.empty()) {
-    const size_t comma = header.find(',');
-    std::string_view item = trim_whitespace(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    std::string_view name = item;
-    bool refused = false;
-    if (const size_t semi = item.find(';'); semi != std::string_view::npos) {
-      name = trim_whitespace(item.substr(0, semi));
-      std::string_view params = trim_whitespace(item.substr(semi + 1));
-      if (params.starts_with("q=") || params.starts_with("Q=")) {
-        std::string_view q = params.substr(2);
-        refused = !q.empty() && q.find_first_not_of("0.") == std::string_view::npos;
-      }
-    }
-    std::string lower(name);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == coding) return !refused;
-    if (lower == "*") star = !refused;
-  }
-  return star;
-}
-
 // The q-value of each media range in an Accept header that matters for prefers_html; -1 for
 // a range not listed.
 struct AcceptWeights {
