@@ -187,8 +187,10 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
     }
   }, [wanted, items, loading]);
 
-  const selectedNodes = useMemo(() => items.filter((n) => selected.has(n.id)), [items, selected]);
-  const target = selectedNodes.length ? selectedNodes : items[active] ? [items[active]] : [];
+  // The toolbar and the keys act on the selection only: the active row (where the keyboard
+  // is) is not chosen until Space, a click or a Shift-arrow chooses it.
+  const target = useMemo(() => items.filter((n) => selected.has(n.id)), [items, selected]);
+  const one = target.length === 1 ? target[0] : null;
   // In a folder shared for reading, changes would only meet the server's 403.
   const readOnly = shared?.permission === "read";
   // Only an owner shares: nothing under a folder someone else shared.
@@ -247,9 +249,9 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       Enter: () => items[active] && open(items[active]),
       Backspace: () => crumbs.length > 1 && navigate(crumbHref(crumbs[crumbs.length - 2])),
       Delete: () => !readOnly && target.length && setDialog({ kind: "delete", nodes: target }),
-      F2: () => !readOnly && items[active] && setDialog({ kind: "rename", node: items[active] }),
+      F2: () => !readOnly && one && setDialog({ kind: "rename", node: one }),
       Escape: () => setSelected(new Set()),
-      s: () => mine && items[active] && setDialog({ kind: "share", node: items[active] }),
+      s: () => mine && one && setDialog({ kind: "share", node: one }),
     };
     if (e.ctrlKey || e.metaKey || e.altKey) {
       if (e.key !== "a") return;
@@ -305,8 +307,6 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       )}
     </>
   );
-  const one = target.length === 1 ? target[0] : null;
-
   return (
     <section
       class={"browser" + (dragging ? " dragging" : "")}
