@@ -70,7 +70,6 @@ type Dialog =
   | { kind: "rename"; node: Node }
   | { kind: "move" | "copy"; nodes: Node[] }
   | { kind: "delete"; nodes: Node[] }
-  | { kind: "preview"; node: Node }
   | { kind: "share"; node: Node }
   | null;
 
@@ -96,8 +95,13 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
   const gridRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>(storedView);
   const [gridLast, setGridLast] = useState(0);
+  const query = useQuery();
   // ?select=ID (from a search hit): the item to select once its page is loaded.
-  const wanted = Number(useQuery().get("select")) || null;
+  const wanted = Number(query.get("select")) || null;
+  // ?preview=ID: the file the preview shows. It lives in the address so that Back, Forward, a
+  // reload and a shared link all show the file the address names.
+  const previewId = Number(query.get("preview")) || null;
+  const [previewNode, setPreviewNode] = useState<Node | null>(null);
   const generation = useRef(0);
   const uploads = useUploads();
 
@@ -196,10 +200,21 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
   // Only an owner shares: nothing under a folder someone else shared.
   const mine = shared === null;
 
-  const open = (node: Node) => {
-    if (node.type === "folder") navigate(`/files/${node.id}`);
-    else setDialog({ kind: "preview", node });
-  };
+  // The previewed file from the rows loaded, or asked for when it is not among them (a link
+  // to a file further down a long folder).
+  useEffect(() => {
+    if (previewId === null) return setPreviewNode(null);
+    const known = items.find((n) => n.id === previewId);
+    if (known) return setPreviewNode(known);
+    let live = true;
+    api<Node>(`/api/v1/nodes/${previewId}`).then((node) => live && setPreviewNode(node), (e) => live && toastError(e));
+    return () => {
+      live = false;
+    };
+  }, [previewId, items]);
+
+  const previewHref = (id: number) => `/files/${folderId}?preview=${id}`;
+  const open = (node: Node) => navigate(node.type === "folder" ? `/files/${node.id}` : previewHref(node.id));
 
   const focusRow = (index: number, extend = false, toggle = false) => {
     if (items.length === 0) return;
@@ -587,13 +602,14 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       {dialog?.kind === "share" && (
         <ShareDialog node={dialog.node} isAdmin={props.isAdmin} onClose={() => setDialog(null)} />
       )}
-      {dialog?.kind === "preview" && (
+      {previewNode && previewNode.id === previewId && previewNode.type === "file" && (
         <Preview
-          node={dialog.node}
+          node={previewNode}
           siblings={items.filter((n) => n.type === "file")}
-          onClose={() => setDialog(null)}
+          onStep={(node) => navigate(previewHref(node.id))}
+          onClose={() => navigate(`/files/${folderId}`)}
           onDetails={(id) => {
-            setDialog(null);
+            navigate(`/files/${folderId}`);
             setDetailsId(id);
           }}
         />

@@ -1,7 +1,7 @@
 // Preview of one file: images (the large thumbnail at once when there is one, then the
-// original), audio and video through a short-lived signed URL, PDF in the
-// browser's own viewer (from a blob: URL), text and Markdown as text (Markdown rendered to
-// elements, never as HTML from the file). Left and right arrows step through the folder.
+// original), audio and video through a short-lived signed URL, PDF in the browser's own viewer
+// (from a blob: URL), text and Markdown as text (Markdown rendered to elements, never as HTML
+// from the file). Left and right arrows step through the folder.
 import { useEffect, useState } from "preact/hooks";
 import { api, download, signedUrl, type Node } from "./api";
 import { bytes, displayName } from "./format";
@@ -110,12 +110,20 @@ function Body(props: { node: Node }) {
   }
 }
 
-export function Preview(props: { node: Node; siblings: Node[]; onClose: () => void; onDetails?: (id: number) => void }) {
-  const [node, setNode] = useState(props.node);
+// What it shows is the caller's: `node`, with `onStep` asked for a sibling. The file browser
+// keeps it in the address (?preview=ID), so Back and Forward show the file the address names.
+export function Preview<T extends Node>(props: {
+  node: T;
+  siblings: T[];
+  onStep: (node: T) => void;
+  onClose: () => void;
+  onDetails?: (id: number) => void;
+}) {
+  const { node } = props;
   const index = props.siblings.findIndex((n) => n.id === node.id);
   const step = (by: number) => {
     const next = props.siblings[index + by];
-    if (next) setNode(next);
+    if (next) props.onStep(next);
   };
   return (
     <Dialog title={displayName(node.name)} onClose={props.onClose} wide>

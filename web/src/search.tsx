@@ -309,6 +309,7 @@ export function SearchPage() {
         <Preview
           node={preview}
           siblings={hits.filter((h) => h.type === "file")}
+          onStep={setPreview}
           onClose={() => setPreview(null)}
           onDetails={(id) => {
             const hit = hits.find((h) => h.id === id);
