@@ -3,8 +3,9 @@
 // one commit group: a folder of photos or documents costs a request per hundred files, not one
 // each), other files as raw PUT bodies, or through tus in chunks when they are large (tus.ts:
 // resumable after a failure or a reload); with per-file and overall progress, speed, time
-// left, cancel and retry. Folders in a dropped tree are created as needed. XMLHttpRequest, because fetch
-// has no upload progress.
+// left, cancel and retry. Folders in a dropped tree are created as needed. The tray closes by
+// itself once a batch is over without a failure. XMLHttpRequest, because fetch has no upload
+// progress.
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
@@ -43,6 +44,8 @@ const Context = createContext<Uploads>(null as unknown as Uploads);
 export const useUploads = () => useContext(Context);
 
 const kParallel = 3;
+// How long the summary of a batch that went up without a failure stays before the tray closes.
+const kCloseAfterMs = 5000;
 
 // Which files go up together in one form (POST /api/v1/folders/{id}/files).
 const kFormFileMax = 256 * 1024;
@@ -310,6 +313,11 @@ export function UploadProvider(props: { children: ComponentChildren }) {
     return () => window.removeEventListener("beforeunload", warn);
   }, []);
 
+  const close = () => {
+    itemsRef.current = [];
+    update();
+  };
+
   const live = items.filter((i) => i.state !== "cancelled");
   const total = live.reduce((n, i) => n + i.file.size, 0);
   const sent = live.reduce((n, i) => n + (i.state === "done" ? i.file.size : i.sent), 0);
@@ -319,11 +327,22 @@ export function UploadProvider(props: { children: ComponentChildren }) {
   const done = items.filter((i) => i.state === "done").length;
   const failed = items.filter((i) => i.state === "failed").length;
 
+  // A batch that is over without a failure has nothing left to say: the tray closes after a
+  // moment, unless the keyboard is in it. A failure keeps it open until it is closed.
+  const tray = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (items.length === 0 || pending || failed > 0) return;
+    const timer = window.setTimeout(() => {
+      if (!tray.current?.contains(document.activeElement)) close();
+    }, kCloseAfterMs);
+    return () => window.clearTimeout(timer);
+  }, [items.length, pending, failed]);
+
   return (
     <Context.Provider value={value.current}>
       {props.children}
       {items.length > 0 && (
-        <section class="uploads" aria-label="Uploads">
+        <section class="uploads" aria-label="Uploads" ref={tray}>
           <header>
             <h2 id="uploads-title">
               {pending ? `Uploading ${done} of ${live.length}` : `${done} uploaded` + (failed ? `, ${failed} failed` : "")}
@@ -332,8 +351,8 @@ export function UploadProvider(props: { children: ComponentChildren }) {
               {collapsed ? "Show" : "Hide"}
             </button>
             {!pending && (
-              <button type="button" class="link" onClick={() => ((itemsRef.current = []), update())}>
-                Clear
+              <button type="button" class="link" onClick={close}>
+                Close
               </button>
             )}
           </header>
