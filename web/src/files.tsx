@@ -357,12 +357,12 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
         </ol>
       </nav>
 
-      <div class="toolbar" role="toolbar" aria-label="File actions">
+      <div class={"toolbar" + (target.length ? " has-selection" : "")} role="toolbar" aria-label="File actions">
         {readOnly ? (
           <p class="muted read-only">Shared with you to view: you cannot change this folder.</p>
         ) : (
           <>
-            <label class="button primary">
+            <label class="button primary create">
               Upload files
               <input type="file" multiple class="visually-hidden" onChange={(e) => {
                 const input = e.currentTarget;
@@ -370,7 +370,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
                 input.value = "";
               }} />
             </label>
-            <label class="button">
+            <label class="button create">
               Upload folder
               <input type="file" multiple class="visually-hidden" {...{ webkitdirectory: true }} onChange={(e) => {
                 const input = e.currentTarget;
@@ -378,7 +378,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
                 input.value = "";
               }} />
             </label>
-            <button type="button" onClick={() => setDialog({ kind: "new-folder" })}>
+            <button type="button" class="create" onClick={() => setDialog({ kind: "new-folder" })}>
               New folder
             </button>
           </>
