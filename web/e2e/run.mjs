@@ -1107,6 +1107,9 @@ await step("a wrong TOTP code was sent twice on sign-in", async () => {
   await page.getByRole("alert").waitFor();
   await page.waitForTimeout(1000);
   check(sent.length === 1, `one request for one click, not ${sent.length}: ${sent.join(" ")}`);
+  // The refused code is cleared, so pressing Enter again cannot send it a second time.
+  check((await field.inputValue()) === "", "the wrong code is cleared: " + (await field.inputValue()));
+  check(await field.evaluate((el) => el === document.activeElement), "the field has the focus for a new code");
   do wrong++;
   while (valid.has(String(wrong)));
   await field.fill(String(wrong));
