@@ -406,7 +406,8 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
         <button type="button" class="danger" disabled={!target.length || readOnly} onClick={() => setDialog({ kind: "delete", nodes: target })}>
           Delete
         </button>
-        <button type="button" disabled={!one} aria-pressed={detailsId !== null}
+        {/* Open details can be closed here whatever is selected. */}
+        <button type="button" disabled={!one && detailsId === null} aria-pressed={detailsId !== null}
           onClick={() => setDetailsId(detailsId === null && one ? one.id : null)}>
           Details
         </button>
