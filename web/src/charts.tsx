@@ -211,12 +211,42 @@ function DaysSelect(props: { value: number; onChange: (days: number) => void }) 
 
 const ratio = (n: number) => n.toFixed(2);
 
+// The server samples usage when it starts and after each periodic collection, so today's sample
+// can be hours old (on a new installation: 0 B from before the first upload). Today's point is
+// the live figure instead, so a chart always ends where the usage stands now.
+function withToday<T extends { day: string }>(points: T[], today: T): T[] {
+  const earlier = points.length && points[points.length - 1].day === today.day ? points.slice(0, -1) : points;
+  return [...earlier, today];
+}
+
+// Today as the server names its days (UTC).
+const todayName = () => new Date().toISOString().slice(0, 10);
+
+interface SystemStats {
+  logical_bytes: number;
+  unique_bytes: number;
+  physical_bytes: number;
+  chunks: number;
+  dedup_ratio: number;
+  compression_ratio: number;
+}
+
 // The admin console's charts (operators and admins).
 export function StorageCharts() {
   const [days, setDays] = useState(30);
   const [history, setHistory] = useState<SystemHistory | null>(null);
   const [error, setError] = useState<unknown>(null);
-  useEffect(() => void api<SystemHistory>(`/api/v1/system/stats/history?days=${days}`).then(setHistory, setError), [days]);
+  useEffect(() => {
+    const live = api<SystemStats>("/api/v1/system/stats");
+    live.catch(() => {}); // reported through the history's error below
+    api<SystemHistory>(`/api/v1/system/stats/history?days=${days}`)
+      .then(async (h) => {
+        const now = await live;
+        const files = h.points.length ? h.points[h.points.length - 1].files : 0;
+        return { ...h, points: withToday(h.points, { ...now, day: todayName(), files }) };
+      })
+      .then(setHistory, setError);
+  }, [days]);
   const points = history?.points ?? [];
   const labels = points.map((p) => p.day);
   return (
@@ -258,10 +288,13 @@ export function StorageCharts() {
 export function UsageHistory() {
   const [points, setPoints] = useState<{ day: string; used_bytes: number }[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  useEffect(
-    () => void api<{ points: { day: string; used_bytes: number }[] }>("/api/v1/usage/history?days=90").then((h) => setPoints(h.points), setError),
-    [],
-  );
+  useEffect(() => {
+    const live = api<{ used: number }>("/api/v1/usage");
+    live.catch(() => {}); // reported through the history's error below
+    api<{ points: { day: string; used_bytes: number }[] }>("/api/v1/usage/history?days=90")
+      .then(async (h) => withToday(h.points, { day: todayName(), used_bytes: (await live).used }))
+      .then(setPoints, setError);
+  }, []);
   return (
     <section class="card" aria-labelledby="usage-history-title">
       <h2 id="usage-history-title">Usage over time</h2>

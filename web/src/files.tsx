@@ -70,7 +70,6 @@ type Dialog =
   | { kind: "rename"; node: Node }
   | { kind: "move" | "copy"; nodes: Node[] }
   | { kind: "delete"; nodes: Node[] }
-  | { kind: "preview"; node: Node }
   | { kind: "share"; node: Node }
   | null;
 
@@ -96,8 +95,13 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
   const gridRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>(storedView);
   const [gridLast, setGridLast] = useState(0);
+  const query = useQuery();
   // ?select=ID (from a search hit): the item to select once its page is loaded.
-  const wanted = Number(useQuery().get("select")) || null;
+  const wanted = Number(query.get("select")) || null;
+  // ?preview=ID: the file the preview shows. It lives in the address so that Back, Forward, a
+  // reload and a shared link all show the file the address names.
+  const previewId = Number(query.get("preview")) || null;
+  const [previewNode, setPreviewNode] = useState<Node | null>(null);
   const generation = useRef(0);
   const uploads = useUploads();
 
@@ -187,17 +191,30 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
     }
   }, [wanted, items, loading]);
 
-  const selectedNodes = useMemo(() => items.filter((n) => selected.has(n.id)), [items, selected]);
-  const target = selectedNodes.length ? selectedNodes : items[active] ? [items[active]] : [];
+  // The toolbar and the keys act on the selection only: the active row (where the keyboard
+  // is) is not chosen until Space, a click or a Shift-arrow chooses it.
+  const target = useMemo(() => items.filter((n) => selected.has(n.id)), [items, selected]);
+  const one = target.length === 1 ? target[0] : null;
   // In a folder shared for reading, changes would only meet the server's 403.
   const readOnly = shared?.permission === "read";
   // Only an owner shares: nothing under a folder someone else shared.
   const mine = shared === null;
 
-  const open = (node: Node) => {
-    if (node.type === "folder") navigate(`/files/${node.id}`);
-    else setDialog({ kind: "preview", node });
-  };
+  // The previewed file from the rows loaded, or asked for when it is not among them (a link
+  // to a file further down a long folder).
+  useEffect(() => {
+    if (previewId === null) return setPreviewNode(null);
+    const known = items.find((n) => n.id === previewId);
+    if (known) return setPreviewNode(known);
+    let live = true;
+    api<Node>(`/api/v1/nodes/${previewId}`).then((node) => live && setPreviewNode(node), (e) => live && toastError(e));
+    return () => {
+      live = false;
+    };
+  }, [previewId, items]);
+
+  const previewHref = (id: number) => `/files/${folderId}?preview=${id}`;
+  const open = (node: Node) => navigate(node.type === "folder" ? `/files/${node.id}` : previewHref(node.id));
 
   const focusRow = (index: number, extend = false, toggle = false) => {
     if (items.length === 0) return;
@@ -247,9 +264,9 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       Enter: () => items[active] && open(items[active]),
       Backspace: () => crumbs.length > 1 && navigate(crumbHref(crumbs[crumbs.length - 2])),
       Delete: () => !readOnly && target.length && setDialog({ kind: "delete", nodes: target }),
-      F2: () => !readOnly && items[active] && setDialog({ kind: "rename", node: items[active] }),
+      F2: () => !readOnly && one && setDialog({ kind: "rename", node: one }),
       Escape: () => setSelected(new Set()),
-      s: () => mine && items[active] && setDialog({ kind: "share", node: items[active] }),
+      s: () => mine && one && setDialog({ kind: "share", node: one }),
     };
     if (e.ctrlKey || e.metaKey || e.altKey) {
       if (e.key !== "a") return;
@@ -305,8 +322,6 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       )}
     </>
   );
-  const one = target.length === 1 ? target[0] : null;
-
   return (
     <section
       class={"browser" + (dragging ? " dragging" : "")}
@@ -342,12 +357,12 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
         </ol>
       </nav>
 
-      <div class="toolbar" role="toolbar" aria-label="File actions">
+      <div class={"toolbar" + (target.length ? " has-selection" : "")} role="toolbar" aria-label="File actions">
         {readOnly ? (
           <p class="muted read-only">Shared with you to view: you cannot change this folder.</p>
         ) : (
           <>
-            <label class="button primary">
+            <label class="button primary create">
               Upload files
               <input type="file" multiple class="visually-hidden" onChange={(e) => {
                 const input = e.currentTarget;
@@ -355,7 +370,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
                 input.value = "";
               }} />
             </label>
-            <label class="button">
+            <label class="button create">
               Upload folder
               <input type="file" multiple class="visually-hidden" {...{ webkitdirectory: true }} onChange={(e) => {
                 const input = e.currentTarget;
@@ -363,7 +378,7 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
                 input.value = "";
               }} />
             </label>
-            <button type="button" onClick={() => setDialog({ kind: "new-folder" })}>
+            <button type="button" class="create" onClick={() => setDialog({ kind: "new-folder" })}>
               New folder
             </button>
           </>
@@ -391,7 +406,8 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
         <button type="button" class="danger" disabled={!target.length || readOnly} onClick={() => setDialog({ kind: "delete", nodes: target })}>
           Delete
         </button>
-        <button type="button" disabled={!one} aria-pressed={detailsId !== null}
+        {/* Open details can be closed here whatever is selected. */}
+        <button type="button" disabled={!one && detailsId === null} aria-pressed={detailsId !== null}
           onClick={() => setDetailsId(detailsId === null && one ? one.id : null)}>
           Details
         </button>
@@ -587,13 +603,14 @@ export function FileBrowser(props: { folderId: number; rootId: number; isAdmin: 
       {dialog?.kind === "share" && (
         <ShareDialog node={dialog.node} isAdmin={props.isAdmin} onClose={() => setDialog(null)} />
       )}
-      {dialog?.kind === "preview" && (
+      {previewNode && previewNode.id === previewId && previewNode.type === "file" && (
         <Preview
-          node={dialog.node}
+          node={previewNode}
           siblings={items.filter((n) => n.type === "file")}
-          onClose={() => setDialog(null)}
+          onStep={(node) => navigate(previewHref(node.id))}
+          onClose={() => navigate(`/files/${folderId}`)}
           onDetails={(id) => {
-            setDialog(null);
+            navigate(`/files/${folderId}`);
             setDetailsId(id);
           }}
         />

@@ -21,6 +21,11 @@ export function Login(props: { onSignedIn: () => Promise<void> }) {
         setStep("totp");
         return;
       }
+      // A refused code is spent: cleared, so that Enter or Verify cannot send it again.
+      if (e instanceof ApiError && e.status === 401 && step !== "password") {
+        setCode("");
+        codeInput.current?.focus();
+      }
       throw e;
     }
     await props.onSignedIn();

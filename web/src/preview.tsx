@@ -1,13 +1,14 @@
 // Preview of one file: images (the large thumbnail at once when there is one, then the
-// original), audio and video through a short-lived signed URL, PDF in the
-// browser's own viewer (from a blob: URL), text and Markdown as text (Markdown rendered to
-// elements, never as HTML from the file). Left and right arrows step through the folder.
+// original), audio and video through a short-lived signed URL, PDF in the browser's own viewer
+// (from a blob: URL, titled with the file's name), text and Markdown as text (Markdown rendered
+// to elements, never as HTML from the file). Left and right arrows step through the folder.
 import { useEffect, useState } from "preact/hooks";
 import { api, download, signedUrl, type Node } from "./api";
 import { bytes, displayName } from "./format";
 import { Markdown } from "./markdown";
 import { Dialog, ErrorText, toastError } from "./ui";
 import { fetchThumbnail } from "./thumbnail";
+import { withTitle } from "./pdf_title";
 
 const kTextLimit = 1 << 20;
 
@@ -59,7 +60,9 @@ function Body(props: { node: Node }) {
         if (live) setSrc(url);
       } else if (kind === "pdf") {
         const response = await api<Response>(`/api/v1/files/${node.id}/content`, { raw: true });
-        const blob = new Blob([await response.arrayBuffer()], { type: "application/pdf" });
+        // Titled with the file's name, or the viewer would show the blob: URL's random id.
+        const pdf = withTitle(new Uint8Array(await response.arrayBuffer()), node.name);
+        const blob = new Blob([pdf], { type: "application/pdf" });
         revoke = URL.createObjectURL(blob);
         if (live) setSrc(revoke);
       } else if (kind === "text" || kind === "markdown") {
@@ -110,12 +113,20 @@ function Body(props: { node: Node }) {
   }
 }
 
-export function Preview(props: { node: Node; siblings: Node[]; onClose: () => void; onDetails?: (id: number) => void }) {
-  const [node, setNode] = useState(props.node);
+// What it shows is the caller's: `node`, with `onStep` asked for a sibling. The file browser
+// keeps it in the address (?preview=ID), so Back and Forward show the file the address names.
+export function Preview<T extends Node>(props: {
+  node: T;
+  siblings: T[];
+  onStep: (node: T) => void;
+  onClose: () => void;
+  onDetails?: (id: number) => void;
+}) {
+  const { node } = props;
   const index = props.siblings.findIndex((n) => n.id === node.id);
   const step = (by: number) => {
     const next = props.siblings[index + by];
-    if (next) setNode(next);
+    if (next) props.onStep(next);
   };
   return (
     <Dialog title={displayName(node.name)} onClose={props.onClose} wide>

@@ -289,7 +289,7 @@ export function SearchPage() {
               {hit.type === "file" ? `${bytes(hit.size)} · ` : ""}
               {date(hit.modified)} ·{" "}
               {hit.owner && `shared by ${hit.owner.username} · `}
-              <a href={folderHref(hit)} aria-label={`Show ${hit.name} in its folder`}>
+              <a href={folderHref(hit)} aria-label={`Show in folder: ${hit.name}`}>
                 Show in folder
               </a>
             </p>
@@ -309,6 +309,7 @@ export function SearchPage() {
         <Preview
           node={preview}
           siblings={hits.filter((h) => h.type === "file")}
+          onStep={setPreview}
           onClose={() => setPreview(null)}
           onDetails={(id) => {
             const hit = hits.find((h) => h.id === id);

@@ -94,6 +94,7 @@ export function SharedWithMe() {
         <Preview
           node={preview}
           siblings={(items ?? []).filter((n) => n.type === "file")}
+          onStep={setPreview}
           onClose={() => setPreview(null)}
         />
       )}

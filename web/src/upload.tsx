@@ -3,14 +3,17 @@
 // one commit group: a folder of photos or documents costs a request per hundred files, not one
 // each), other files as raw PUT bodies, or through tus in chunks when they are large (tus.ts:
 // resumable after a failure or a reload); with per-file and overall progress, speed, time
-// left, cancel and retry. Folders in a dropped tree are created as needed. XMLHttpRequest, because fetch
-// has no upload progress.
+// left, cancel and retry. Folders in a dropped tree are created as needed. A name already taken
+// in the folder is asked about first (upload_conflicts.tsx). The tray closes by itself once a
+// batch is over without a failure. XMLHttpRequest, because fetch has no upload progress.
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, authHeader, describe, enc, refresh, type Node } from "./api";
 import { bytes, duration } from "./format";
 import { errorFromXhr, kResumableThreshold, TusUpload } from "./tus";
+import { toastError } from "./ui";
+import { ConflictDialog, resolveConflicts, takenNames, type Choice, type Question } from "./upload_conflicts";
 
 export interface PickedFile {
   file: File;
@@ -43,6 +46,8 @@ const Context = createContext<Uploads>(null as unknown as Uploads);
 export const useUploads = () => useContext(Context);
 
 const kParallel = 3;
+// How long the summary of a batch that went up without a failure stays before the tray closes.
+const kCloseAfterMs = 5000;
 
 // Which files go up together in one form (POST /api/v1/folders/{id}/files).
 const kFormFileMax = 256 * 1024;
@@ -132,6 +137,19 @@ export function UploadProvider(props: { children: ComponentChildren }) {
   const nextId = useRef(1);
   const started = useRef(0); // when the current batch began, for the overall speed
   const inFlight = useRef(0); // requests (a file, or a form of files) under way
+  // Batches wait for each other's questions about taken names, so the dialogs come one by one.
+  const adding = useRef(Promise.resolve());
+  const [question, setQuestion] = useState<Question | null>(null);
+  const ask = (q: Omit<Question, "answer">) =>
+    new Promise<[Choice, boolean]>((resolve) =>
+      setQuestion({
+        ...q,
+        answer: (choice, toAll) => {
+          setQuestion(null);
+          resolve([choice, toAll]);
+        },
+      }),
+    );
 
   const update = () => setItems([...itemsRef.current]);
 
@@ -251,27 +269,41 @@ export function UploadProvider(props: { children: ComponentChildren }) {
     }
   };
 
+  const enqueue = (folderId: number, folderPath: string, files: PickedFile[]) => {
+    if (!itemsRef.current.some((i) => i.state === "uploading" || i.state === "queued")) {
+      itemsRef.current = itemsRef.current.filter((i) => i.state !== "done");
+      started.current = performance.now();
+    }
+    for (const f of files) {
+      itemsRef.current.push({
+        id: nextId.current++,
+        file: f.file,
+        path: f.path,
+        folderId,
+        folderPath,
+        state: "queued",
+        sent: 0,
+        speed: 0,
+      });
+    }
+    setCollapsed(false);
+    update();
+    pump();
+  };
+
   const api_: Uploads = {
+    // Files whose name is taken in the folder are asked about first (upload_conflicts.tsx).
     add(folderId, folderPath, files) {
-      if (!itemsRef.current.some((i) => i.state === "uploading" || i.state === "queued")) {
-        itemsRef.current = itemsRef.current.filter((i) => i.state !== "done");
-        started.current = performance.now();
-      }
-      for (const f of files) {
-        itemsRef.current.push({
-          id: nextId.current++,
-          file: f.file,
-          path: f.path,
-          folderId,
-          folderPath,
-          state: "queued",
-          sent: 0,
-          speed: 0,
-        });
-      }
-      setCollapsed(false);
-      update();
-      pump();
+      adding.current = adding.current
+        .then(async () => {
+          let chosen = files;
+          if (files.some((f) => !f.path.includes("/"))) {
+            const folder = folderPath === "/" ? "My files" : folderPath.slice(folderPath.lastIndexOf("/") + 1);
+            chosen = await resolveConflicts(files, await takenNames(folderId), folder, ask);
+          }
+          if (chosen.length) enqueue(folderId, folderPath, chosen);
+        })
+        .catch(toastError);
     },
     subscribe(listener) {
       listeners.current.add(listener);
@@ -310,6 +342,11 @@ export function UploadProvider(props: { children: ComponentChildren }) {
     return () => window.removeEventListener("beforeunload", warn);
   }, []);
 
+  const close = () => {
+    itemsRef.current = [];
+    update();
+  };
+
   const live = items.filter((i) => i.state !== "cancelled");
   const total = live.reduce((n, i) => n + i.file.size, 0);
   const sent = live.reduce((n, i) => n + (i.state === "done" ? i.file.size : i.sent), 0);
@@ -319,11 +356,23 @@ export function UploadProvider(props: { children: ComponentChildren }) {
   const done = items.filter((i) => i.state === "done").length;
   const failed = items.filter((i) => i.state === "failed").length;
 
+  // A batch that is over without a failure has nothing left to say: the tray closes after a
+  // moment, unless the keyboard is in it. A failure keeps it open until it is closed.
+  const tray = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (items.length === 0 || pending || failed > 0) return;
+    const timer = window.setTimeout(() => {
+      if (!tray.current?.contains(document.activeElement)) close();
+    }, kCloseAfterMs);
+    return () => window.clearTimeout(timer);
+  }, [items.length, pending, failed]);
+
   return (
     <Context.Provider value={value.current}>
       {props.children}
+      {question && <ConflictDialog key={`${question.name}/${question.remaining}`} question={question} />}
       {items.length > 0 && (
-        <section class="uploads" aria-label="Uploads">
+        <section class="uploads" aria-label="Uploads" ref={tray}>
           <header>
             <h2 id="uploads-title">
               {pending ? `Uploading ${done} of ${live.length}` : `${done} uploaded` + (failed ? `, ${failed} failed` : "")}
@@ -332,8 +381,8 @@ export function UploadProvider(props: { children: ComponentChildren }) {
               {collapsed ? "Show" : "Hide"}
             </button>
             {!pending && (
-              <button type="button" class="link" onClick={() => ((itemsRef.current = []), update())}>
-                Clear
+              <button type="button" class="link" onClick={close}>
+                Close
               </button>
             )}
           </header>
