@@ -122,11 +122,22 @@ class CompressedSource final : public BodySource {
   bool ended_ = false;
 };
 
+// Adds `field` to the response's Vary header (one header, its fields comma-separated).
+void add_vary(Response& response, std::string_view field) {
+  for (Header& h : response.headers) {
+    if (h.name != "Vary") continue;
+    h.value += ", ";
+    h.value += field;
+    return;
+  }
+  response.set_header("Vary", std::string(field));
+}
+
 }  // namespace
 
 void compress_response(const Request& request, Response& response) {
   if (!response.compressible) return;
-  response.add_header("Vary", "Accept-Encoding");
+  add_vary(response, "Accept-Encoding");
   if (request.method == "HEAD" ||
       (response.status != 200 && response.status != 201 && response.status != 207)) {
     return;
