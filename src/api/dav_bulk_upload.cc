@@ -23,6 +23,8 @@
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/multipart.h"
+#include "core/digest.h"
+#include "core/hex.h"
 #include "service/upload_batch.h"
 
 namespace coffer::api {
@@ -35,32 +37,18 @@ namespace json = boost::json;
 class Md5CheckedSource final : public ByteSource {
  public:
   Md5CheckedSource(ByteSource& inner, std::string expected_hex)
-      : inner_(inner), expected_(std::move(expected_hex)), ctx_(EVP_MD_CTX_new()) {
-    EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr);
-  }
-  ~Md5CheckedSource() override { EVP_MD_CTX_free(ctx_); }
-  Md5CheckedSource(const Md5CheckedSource&) = delete;
-  Md5CheckedSource& operator=(const Md5CheckedSource&) = delete;
+      : inner_(inner), expected_(std::move(expected_hex)) {}
 
   Result<size_t> read(std::span<std::byte> out) override {
     auto n = inner_.read(out);
     COFFER_RETURN_IF_ERROR(n);
     if (*n > 0) {
-      EVP_DigestUpdate(ctx_, out.data(), *n);
+      md5_.update(out.first(*n));
       return n;
     }
     if (!checked_) {
       checked_ = true;
-      unsigned char digest[EVP_MAX_MD_SIZE];
-      unsigned int length = 0;
-      EVP_DigestFinal_ex(ctx_, digest, &length);
-      static constexpr char kHex[] = "0123456789abcdef";
-      std::string hex;
-      for (unsigned int i = 0; i < length; ++i) {
-        hex += kHex[digest[i] >> 4];
-        hex += kHex[digest[i] & 15];
-      }
-      if (hex != expected_) {
+      if (md5_.finish_hex() != expected_) {
         return Status(Errc::kChecksumMismatch, "the file does not match X-File-MD5");
       }
     }
@@ -70,7 +58,7 @@ class Md5CheckedSource final : public ByteSource {
  private:
   ByteSource& inner_;
   const std::string expected_;
-  EVP_MD_CTX* ctx_;
+  Digest md5_{Digest::Kind::kMd5};
   bool checked_ = false;
 };
 

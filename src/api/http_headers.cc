@@ -6,6 +6,8 @@
 #include <ctime>
 #include <vector>
 
+#include "core/hex.h"
+
 namespace coffer::api {
 namespace {
 
@@ -22,16 +24,6 @@ std::vector<std::string_view> split_commas(std::string_view list) {
   return out;
 }
 
-std::string to_hex(const unsigned char* data, size_t len) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < len; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 0xf];
-  }
-  return out;
-}
-
 Result<std::string> base64_sha256_to_hex(std::string_view b64) {
   unsigned char bin[64];
   size_t len = 0;
@@ -40,7 +32,7 @@ Result<std::string> base64_sha256_to_hex(std::string_view b64) {
       len != 32) {
     return Status(Errc::kInvalidArgument, "the sha-256 digest is not 32 bytes of base64");
   }
-  return to_hex(bin, len);
+  return to_hex(std::span<const uint8_t>(bin, len));
 }
 
 // Finds "sha-256=<value>" in a Digest-style list.

@@ -13,6 +13,7 @@
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
+#include "core/hex.h"
 
 namespace coffer::api {
 namespace {
@@ -96,11 +97,7 @@ Result<std::optional<std::string>> checksum_header(const Request& request) {
   }
   auto digest = base64_decode(trim_whitespace(text.substr(space + 1)));
   if (!digest || digest->size() != 32) return invalid("Upload-Checksum digest is malformed");
-  std::string hex(2 * digest->size() + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(digest->data()),
-                 digest->size());
-  hex.pop_back();  // the terminating NUL
-  return std::optional<std::string>(std::move(hex));
+  return std::optional<std::string>(to_hex(*digest));
 }
 
 // Every request but OPTIONS names the protocol version it speaks.

@@ -2,15 +2,10 @@
 
 #include <cstdlib>
 
+#include "core/hex.h"
+
 namespace coffer::auth {
 namespace {
-
-std::string to_hex(const unsigned char* data, size_t size) {
-  std::string hex(size * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), data, size);
-  hex.pop_back();
-  return hex;
-}
 
 template <size_t N>
 bool from_hex(std::string_view hex, std::array<unsigned char, N>& out) {
@@ -30,7 +25,7 @@ AuditSigner::AuditSigner(const std::vector<unsigned char>& master_key) {
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
   crypto_sign_seed_keypair(public_key.data(), secret_key_.data(), seed.data());
   sodium_memzero(seed.data(), seed.size());
-  public_key_hex_ = to_hex(public_key.data(), public_key.size());
+  public_key_hex_ = to_hex(std::span<const uint8_t>(public_key));
 }
 
 AuditSigner::~AuditSigner() { sodium_memzero(secret_key_.data(), secret_key_.size()); }
@@ -42,7 +37,7 @@ void AuditSigner::sign(AuditSeal& seal) const {
                        reinterpret_cast<const unsigned char*>(message.data()), message.size(),
                        secret_key_.data());
   seal.public_key = public_key_hex_;
-  seal.signature = to_hex(signature.data(), signature.size());
+  seal.signature = to_hex(std::span<const uint8_t>(signature));
 }
 
 bool AuditSigner::verify(const AuditSeal& seal, std::string_view public_key_hex) {

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/hex.h"
+
 namespace coffer::auth {
 
 std::string new_opaque_token(std::string_view prefix) {
@@ -20,9 +22,7 @@ std::string opaque_token_hash(std::string_view token) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(token.data()),
                      token.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest.data(), digest.size());
-  return hex;
+  return to_hex(std::span<const uint8_t>(digest));
 }
 
 }  // namespace coffer::auth

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/hex.h"
 #include "store/file_io.h"
 #include "store/sha256.h"
 
@@ -17,14 +18,7 @@ namespace {
 constexpr size_t kPiece = 1 << 20;
 
 std::string hex(const store::Sha256::Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (uint8_t b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
+  return to_hex(std::span<const uint8_t>(digest));
 }
 
 Status write_full(int fd, const std::string& path, uint64_t offset, const std::byte* data,

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdlib>
 
+#include "core/hex.h"
+
 namespace coffer {
 namespace {
 
@@ -42,10 +44,7 @@ std::string sha256_hex(std::string_view bytes) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
                      bytes.size());
-  std::string hex(digest.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  hex.pop_back();
-  return hex;
+  return to_hex(std::span<const uint8_t>(digest));
 }
 
 std::string entry_name(int64_t id) { return "#" + std::to_string(id); }

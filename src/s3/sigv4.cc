@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "core/hex.h"
+
 namespace coffer::s3 {
 namespace {
 
@@ -83,23 +85,13 @@ std::string uri_encode(std::string_view in, bool keep_slash) {
   return out;
 }
 
-std::string to_hex(const uint8_t* data, size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(size * 2, '\0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kHex[data[i] >> 4];
-    out[2 * i + 1] = kHex[data[i] & 15];
-  }
-  return out;
-}
-
 std::string sha256_hex(std::string_view data) {
   std::array<uint8_t, 32> digest;
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1) {
     std::abort();
   }
-  return to_hex(digest.data(), digest.size());
+  return coffer::to_hex(std::span<const uint8_t>(digest.data(), digest.size()));
 }
 
 std::string amz_date(int64_t unix_seconds) {
@@ -208,7 +200,7 @@ std::array<uint8_t, 32> signing_key(std::string_view secret, std::string_view da
 
 std::string signature_hex(const std::array<uint8_t, 32>& key, std::string_view to_sign) {
   auto mac = hmac(as_view(key), to_sign);
-  return to_hex(mac.data(), mac.size());
+  return coffer::to_hex(std::span<const uint8_t>(mac.data(), mac.size()));
 }
 
 Signer::Signer(Credentials credentials, std::string region, std::string service)

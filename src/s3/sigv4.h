@@ -41,9 +41,8 @@ inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 // with upper-case hex; '/' is kept when keep_slash (paths) and encoded otherwise.
 std::string uri_encode(std::string_view in, bool keep_slash);
 
-// Lower-case hex of SHA-256 / of bytes.
+// Lower-case hex of SHA-256.
 std::string sha256_hex(std::string_view data);
-std::string to_hex(const uint8_t* data, size_t size);
 
 // "20130524T000000Z" for a Unix time.
 std::string amz_date(int64_t unix_seconds);

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/hex.h"
 #include "s3/sigv4.h"
 
 namespace coffer::s3api {
@@ -71,9 +72,7 @@ bool equal_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string hex_of(std::string_view bytes) {
-  return s3::to_hex(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-}
+std::string hex_of(std::string_view bytes) { return to_hex(bytes); }
 
 // The digests a body is checked with at its end, and its MD5 (the ETag).
 class BodyChecks {

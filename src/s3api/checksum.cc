@@ -74,34 +74,6 @@ std::string_view checksum_display_name(ChecksumAlgorithm algorithm) {
 
 size_t checksum_size(ChecksumAlgorithm algorithm) { return name_of(algorithm).size; }
 
-struct Digest::Ctx {
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  ~Ctx() { EVP_MD_CTX_free(md); }
-};
-
-Digest::Digest(Kind kind) : ctx_(std::make_unique<Ctx>()) {
-  const EVP_MD* md = kind == Kind::kMd5    ? EVP_md5()
-                     : kind == Kind::kSha1 ? EVP_sha1()
-                                           : EVP_sha256();
-  // Allocation failures of OpenSSL are not recoverable here, as in s3/sigv4.cc.
-  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, md, nullptr) != 1) std::abort();
-}
-
-Digest::~Digest() = default;
-Digest::Digest(Digest&&) noexcept = default;
-Digest& Digest::operator=(Digest&&) noexcept = default;
-
-void Digest::update(std::span<const std::byte> data) {
-  if (EVP_DigestUpdate(ctx_->md, data.data(), data.size()) != 1) std::abort();
-}
-
-std::string Digest::finish() {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out;
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_->md, out.data(), &len) != 1) std::abort();
-  return {reinterpret_cast<const char*>(out.data()), len};
-}
-
 // Boost's CRC types, kept behind pointers so that checksum.h does not include Boost.
 struct Checksum::Crc32c : boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> {};
 struct Checksum::Crc64Nvme : boost::crc_optimal<64, 0xAD93D23594C93659ULL, 0xFFFFFFFFFFFFFFFFULL,

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <variant>
 
+#include "core/digest.h"
+
 namespace coffer::s3api {
 
 enum class ChecksumAlgorithm { kCrc32, kCrc32c, kSha1, kSha256, kCrc64Nvme };
@@ -28,26 +30,6 @@ std::string_view checksum_header_name(ChecksumAlgorithm algorithm);
 std::string_view checksum_display_name(ChecksumAlgorithm algorithm);
 // How many bytes the digest has (4 for CRC32, 32 for SHA-256, ...).
 size_t checksum_size(ChecksumAlgorithm algorithm);
-
-// A streaming cryptographic hash through OpenSSL's EVP interface. Not copyable.
-class Digest {
- public:
-  enum class Kind { kMd5, kSha1, kSha256 };
-  explicit Digest(Kind kind);
-  ~Digest();
-  Digest(const Digest&) = delete;
-  Digest& operator=(const Digest&) = delete;
-  Digest(Digest&&) noexcept;
-  Digest& operator=(Digest&&) noexcept;
-
-  void update(std::span<const std::byte> data);
-  // The digest's bytes; the Digest must not be used afterwards.
-  std::string finish();
-
- private:
-  struct Ctx;
-  std::unique_ptr<Ctx> ctx_;
-};
 
 // A running x-amz-checksum-* value.
 class Checksum {

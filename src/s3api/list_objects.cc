@@ -15,6 +15,7 @@
 #include <optional>
 #include <variant>
 
+#include "core/hex.h"
 #include "s3api/object_keys.h"
 #include "s3api/s3_call.h"
 
@@ -142,11 +143,7 @@ class Walker {
 // Continuation tokens: the last key or prefix of the previous page, opaque to clients.
 std::string make_token(const Listing& listing) {
   std::string raw = (listing.last_is_prefix ? "P" : "K") + listing.last;
-  std::string hex(raw.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                 raw.size());
-  hex.pop_back();
-  return hex;
+  return to_hex(raw);
 }
 
 bool read_token(std::string_view token, ListRequest& request) {

@@ -13,6 +13,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/digest.h"
+#include "core/hex.h"
 #include "dav/xml_document.h"
 #include "s3/sigv4.h"
 #include "s3api/aws_chunked_body.h"
@@ -109,20 +111,15 @@ std::string strip_quotes(std::string_view etag) {
 
 // S3's multipart ETag: the MD5 of the parts' binary MD5s, then "-" and their count.
 std::string multipart_etag(const std::vector<std::string>& part_md5s) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_md5(), nullptr);
+  Digest md5(Digest::Kind::kMd5);
   for (const std::string& hex : part_md5s) {
     unsigned char raw[16];
     size_t size = 0;
     if (sodium_hex2bin(raw, sizeof raw, hex.data(), hex.size(), nullptr, &size, nullptr) == 0) {
-      EVP_DigestUpdate(ctx, raw, size);
+      md5.update(std::as_bytes(std::span(raw, size)));
     }
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx, digest, &size);
-  EVP_MD_CTX_free(ctx);
-  return s3::to_hex(digest, size) + "-" + std::to_string(part_md5s.size());
+  return md5.finish_hex() + "-" + std::to_string(part_md5s.size());
 }
 
 std::string xml_open(std::string_view root) {
@@ -230,7 +227,7 @@ api::Response create_multipart_upload(S3Call& call) {
   if (auto* refused = std::get_if<api::Response>(&headers)) return std::move(*refused);
   unsigned char random[16];
   randombytes_buf(random, sizeof random);
-  const std::string id = s3::to_hex(random, sizeof random);
+  const std::string id = to_hex(std::span<const uint8_t>(random));
   Target target{call.target.bucket, call.target.key,
                 std::string(call.request.header("Content-Type")),
                 std::move(std::get<std::string>(headers))};

@@ -4,10 +4,10 @@
 
 #include <array>
 
+#include "core/digest.h"
 #include "core/hex.h"
 #include "core/mime_types.h"
 #include "core/name_rules.h"
-#include "core/sha1.h"
 #include "media/sniffer.h"
 #include "store/object_reader.h"
 #include "store/object_writer.h"
@@ -148,8 +148,8 @@ Result<FileService::Staged> FileService::stage(const UploadRequest& request,
       std::make_unique<store::ObjectWriter>(chunks_, chunker_, inflight_, writer_options);
   store::ObjectWriter& writer = *staged.writer;
   uint64_t received = 0;
-  std::optional<Sha1> sha1;
-  if (request.expected_sha1) sha1.emplace();
+  std::optional<Digest> sha1;
+  if (request.expected_sha1) sha1.emplace(Digest::Kind::kSha1);
   for (size_t n = head;; n = 0) {
     if (n == 0) {
       auto got = request.body->read(buffer);

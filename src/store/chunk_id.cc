@@ -1,5 +1,6 @@
 #include "store/chunk_id.h"
 
+#include "core/hex.h"
 #include "store/sha256.h"
 
 namespace coffer::store {
@@ -14,15 +15,7 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::string ChunkId::hex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * bytes.size(), '0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
-  }
-  return out;
-}
+std::string ChunkId::hex() const { return to_hex(std::span<const uint8_t>(bytes)); }
 
 std::optional<ChunkId> ChunkId::from_hex(std::string_view hex) {
   ChunkId id;

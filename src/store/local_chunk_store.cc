@@ -9,6 +9,7 @@
 #include <ctime>
 #include <system_error>
 
+#include "core/hex.h"
 #include "store/file_io.h"
 
 namespace coffer::store {
@@ -75,10 +76,7 @@ bool is_lower_hex(std::string_view s) {
   return true;
 }
 
-std::string hex_byte(uint8_t b) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  return {kDigits[b >> 4], kDigits[b & 0xf]};
-}
+std::string hex_byte(uint8_t b) { return to_hex(std::span<const uint8_t>(&b, 1)); }
 
 bool test_bit(const std::atomic<uint64_t>* words, size_t bit) {
   return (words[bit / 64].load(std::memory_order_acquire) >> (bit % 64)) & 1;
