@@ -9,13 +9,13 @@
 #include <cstdio>
 #include <random>
 
-#include "api/client_address.h"
 #include "api/dav_paths.h"
 #include "api/errors.h"
 #include "api/log.h"
 #include "api/response_compression.h"
 #include "api/web_ui.h"
 #include "auth/opaque_token.h"
+#include "core/client_address.h"
 
 namespace coffer::api {
 namespace {

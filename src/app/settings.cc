@@ -80,8 +80,8 @@ std::vector<Setting> make_settings() {
        "Seconds a sign-in session lasts without being used", Range{60, int64_t{3660} * 86400}},
       {"refresh_grace", kServe, "--refresh-grace", "COFFER_REFRESH_GRACE",
        &Config::refresh_grace_seconds,
-       "Seconds within which a just-used refresh token may be retried once, when the response "
-       "with its successor was lost (0: any reuse ends the session)",
+       "Seconds within which a just-used refresh token may be retried once by the client that "
+       "used it, when the response with its successor was lost (0: any reuse ends the session)",
        Range{0, 300}},
       {"secure_cookies", kServe, "--secure-cookies", "COFFER_SECURE_COOKIES",
        &Config::secure_cookies,

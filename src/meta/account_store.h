@@ -93,7 +93,9 @@ class AccountStore {
   // Spends `presented_hash` and makes `next_hash` current, extending the session to
   // `expires`; a spent token revokes its session instead (RFC 9700 §4.14.2). Except the one
   // case of a lost response: the newest spent token of its session, spent at or after
-  // `lost_response_since`, rotates once more (its unused successor is spent instead).
+  // `lost_response_since` and presented by the client that spent it (the same address, by
+  // IPv6 /64, and user agent), rotates once more; its unused successor is superseded, and
+  // presenting a superseded token is a reuse like any other.
   virtual Result<RefreshResult> rotate_refresh(const std::string& presented_hash,
                                                const std::string& next_hash,
                                                const RequestOrigin& origin, Micros now,

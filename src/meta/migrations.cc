@@ -524,6 +524,13 @@ CREATE TABLE token_keys (
 ){{NATURAL_KEY}};
 )sql";
 
+// Version 21: a refresh token made void because the one before it was presented again within
+// the grace for a lost response (meta/account_store.h, rotate_refresh). Presenting a
+// superseded token is a reuse, so two holders of one session cannot take turns at the grace.
+constexpr std::string_view kSupersededRefreshSchema = R"sql(
+ALTER TABLE refresh_tokens ADD COLUMN superseded_at BIGINT;
+)sql";
+
 // Version 16: the tamper-evident audit trail (core/audit_chain.h). Each audit entry carries
 // the hash of the one before it and its own (hex); entries written before this migration keep
 // NULL in both and stay outside the chain, which begins at the first entry written after it.
@@ -586,6 +593,7 @@ constexpr Migration kMigrations[] = {
     {18, "content SHA-1 of versions whose client declared one", kSha1Schema},
     {19, "natural name order: a sort key per node", kNameKeySchema, fill_name_keys},
     {20, "access-token signing key generations", kTokenKeysSchema},
+    {21, "refresh tokens superseded by a grace recovery", kSupersededRefreshSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/client_address.h"
 #include "meta/sql_statements.h"
 #include "meta/user_row.h"
 
@@ -102,6 +103,13 @@ Result<RefreshResult> rotate(Connection& conn, const std::string& next_hash,
   return result;
 }
 
+// Whether `origin` is the client that last rotated the session's refresh token: its address
+// (an IPv6 client by its /64, as privacy addresses change) and its user agent, both as stored.
+bool same_client(const Session& session, const RequestOrigin& origin) {
+  return address_bucket_key(bounded(origin.ip, 64)) == address_bucket_key(session.ip) &&
+         bounded(origin.user_agent) == session.user_agent;
+}
+
 // Every API token and S3 access key of the user: the credentials made to act without a
 // password, which whoever learned the password may have made.
 Status revoke_all_api_tokens(Connection& conn, int64_t user_id, Micros now) {
@@ -139,9 +147,9 @@ Result<RefreshResult> SqlAccountStore::rotate_refresh(const std::string& present
   return transact_value<RefreshResult>(
       db_, TxMode::kWrite, [&](Connection& conn) -> Result<RefreshResult> {
         RefreshResult result;
-        auto token =
-            conn.query_row("SELECT session_id, spent_at FROM refresh_tokens WHERE token_hash = ?",
-                           {presented_hash});
+        auto token = conn.query_row(
+            "SELECT session_id, spent_at, superseded_at FROM refresh_tokens WHERE token_hash = ?",
+            {presented_hash});
         COFFER_RETURN_IF_ERROR(token);
         if (!*token) return result;  // kInvalid
         auto session = load_session(conn, (*token)->int64(0));
@@ -154,12 +162,16 @@ Result<RefreshResult> SqlAccountStore::rotate_refresh(const std::string& present
               conn.query_row("SELECT 1 FROM refresh_tokens WHERE session_id = ? AND spent_at > ?",
                              {session->id, spent});
           COFFER_RETURN_IF_ERROR(later);
-          if (spent >= lost_response_since && !*later) {
-            // Spent moments ago and its successor never used: the client did not get the
-            // response (a dropped connection, a closed tab). The successor goes instead.
-            COFFER_RETURN_IF_ERROR(conn.exec(
-                "UPDATE refresh_tokens SET spent_at = ? WHERE session_id = ? AND spent_at IS NULL",
-                {now, session->id}));
+          const bool superseded = !(*token)->is_null(2);
+          if (!superseded && spent >= lost_response_since && !*later &&
+              same_client(*session, origin)) {
+            // Spent moments ago by this very client and its successor never used: the client
+            // did not get the response (a dropped connection, a closed tab). The successor is
+            // void instead; whoever presents it later holds a copy of the session.
+            COFFER_RETURN_IF_ERROR(
+                conn.exec("UPDATE refresh_tokens SET spent_at = ?, superseded_at = ? "
+                          "WHERE session_id = ? AND spent_at IS NULL",
+                          {now, now, session->id}));
             return rotate(conn, next_hash, origin, now, expires, result);
           }
           // A spent token came back: whoever holds the family is not alone. End it.

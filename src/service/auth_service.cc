@@ -176,7 +176,7 @@ Result<User> AuthService::check_sign_in(std::string_view username, std::string_v
     }
     return second;
   }
-  COFFER_RETURN_IF_ERROR(throttle_.record_success(username));
+  COFFER_RETURN_IF_ERROR(throttle_.record_success(username, origin.ip));
   return std::move(*user);
 }
 
@@ -366,7 +366,7 @@ Result<Principal> AuthService::authenticate_password(std::string_view username,
   if (*totp && (*totp)->confirmed) {
     return unauthenticated("this account has a second factor: use a personal API token");
   }
-  COFFER_RETURN_IF_ERROR(throttle_.record_success(username));
+  COFFER_RETURN_IF_ERROR(throttle_.record_success(username, origin.ip));
   return Principal{user->id, user->role, kScopeFilesRead | kScopeFilesWrite, 0, 0};
 }
 
@@ -415,7 +415,7 @@ Status AuthService::change_password(const Principal& who, std::string_view curre
                 "current password wrong");
     return Status(Errc::kInvalidCredentials, "the current password is wrong");
   }
-  COFFER_RETURN_IF_ERROR(throttle_.record_success(user->username));
+  COFFER_RETURN_IF_ERROR(throttle_.record_success(user->username, origin.ip));
   COFFER_RETURN_IF_ERROR(auth::check_password_policy(new_password, user->username));
   auto hash = auth::hash_password(new_password);
   COFFER_RETURN_IF_ERROR(hash);

@@ -3,19 +3,19 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/client_address.h"
+
 namespace coffer::service {
 
-std::string LoginThrottle::user_key(std::string_view username) {
+std::string LoginThrottle::user_key(std::string_view username, std::string_view ip) {
   std::string key = "user:";
   for (char c : username.substr(0, 64)) {
     key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  return key;
+  return key + " " + ip_key(ip);
 }
 
-std::string LoginThrottle::ip_key(std::string_view ip) {
-  return "ip:" + std::string(ip.substr(0, 64));
-}
+std::string LoginThrottle::ip_key(std::string_view ip) { return address_bucket_key(ip); }
 
 meta::ThrottleState LoginThrottle::after_failure(const meta::ThrottleState& state,
                                                  int64_t free_failures,
@@ -35,7 +35,7 @@ meta::ThrottleState LoginThrottle::after_failure(const meta::ThrottleState& stat
 }
 
 Status LoginThrottle::check(std::string_view username, std::string_view ip, Micros now) {
-  auto states = store_.throttle_states({user_key(username), ip_key(ip)});
+  auto states = store_.throttle_states({user_key(username, ip), ip_key(ip)});
   COFFER_RETURN_IF_ERROR(states);
   Micros blocked_until = 0;
   for (const auto& state : *states) blocked_until = std::max(blocked_until, state.blocked_until);
@@ -49,15 +49,15 @@ Status LoginThrottle::record_failure(std::string_view username, std::string_view
   const int64_t per_user = policy.free_failures_per_user;
   const int64_t per_ip = policy.free_failures_per_ip;
   COFFER_RETURN_IF_ERROR(store_.update_throttle(
-      user_key(username),
+      user_key(username, ip),
       [&](const meta::ThrottleState& st) { return after_failure(st, per_user, policy, now); }));
   return store_.update_throttle(ip_key(ip), [&](const meta::ThrottleState& st) {
     return after_failure(st, per_ip, policy, now);
   });
 }
 
-Status LoginThrottle::record_success(std::string_view username) {
-  return store_.clear_throttle(user_key(username));
+Status LoginThrottle::record_success(std::string_view username, std::string_view ip) {
+  return store_.clear_throttle(user_key(username, ip));
 }
 
 }  // namespace coffer::service

@@ -242,7 +242,7 @@ Result<std::string> ShareService::unlock(const ShareLink& link, std::string_view
     COFFER_RETURN_IF_ERROR(throttle_.record_failure(key, client_address, now));
     return Status(Errc::kUnauthenticated, "the password is wrong");
   }
-  (void)throttle_.record_success(key);
+  (void)throttle_.record_success(key, client_address);
   auth::DownloadGrant grant;
   grant.file_id = link.id;
   grant.version_id = link.password_epoch;

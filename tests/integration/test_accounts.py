@@ -5,6 +5,7 @@ secret in the server's log."""
 import time
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from conftest import Server, add_user, error_code
 
@@ -24,8 +25,26 @@ def get_me(server, token):
     return requests.get(server.url + "/api/v1/auth/me", headers=bearer(token))
 
 
-def refresh_body(server, refresh_token):
-    return requests.post(server.url + "/api/v1/auth/refresh", json={"refresh_token": refresh_token})
+def refresh_body(server, refresh_token, **kw):
+    return requests.post(server.url + "/api/v1/auth/refresh", json={"refresh_token": refresh_token}, **kw)
+
+
+class _FromAddress(HTTPAdapter):
+    def __init__(self, source):
+        self._source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kw):
+        kw["source_address"] = (self._source, 0)
+        super().init_poolmanager(*args, **kw)
+
+
+def client_at(address):
+    """A requests session whose connections come from another loopback address (all of
+    127.0.0.0/8 is this machine's): another client, as the server sees it."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
 
 
 def audit(server, token, **params):
@@ -81,6 +100,37 @@ def test_a_lost_refresh_response_may_be_retried_once(server):
     # Once the chain has moved on, the old token is a replay again: the session ends.
     assert refresh_body(server, tokens["refresh_token"]).status_code == 401
     assert get_me(server, nxt.json()["access_token"]).status_code == 401
+
+
+def test_a_stolen_refresh_token_replayed_from_elsewhere_within_the_grace_forked_the_session(server):
+    """Issue 17, finding 16: the grace for a lost refresh response let anyone holding the spent
+    token take a live branch of the session. Only the client that spent it may recover it."""
+    tokens = login(server, "alice", "alice-password-1").json()
+    rotated = refresh_body(server, tokens["refresh_token"])
+    assert rotated.status_code == 200
+    thief = client_at("127.0.0.2")
+    stolen = thief.post(server.url + "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert stolen.status_code == 401 and error_code(stolen) == "UNAUTHENTICATED", stolen.text
+    # A replay is a reuse: the whole session ends, the owner's live branch included.
+    assert refresh_body(server, rotated.json()["refresh_token"]).status_code == 401
+    assert get_me(server, rotated.json()["access_token"]).status_code == 401
+
+
+def test_a_token_recovered_in_the_grace_and_its_superseded_successor_both_lived_on(server):
+    """Issue 17, finding 16: after a grace recovery the unused successor was only marked spent,
+    so it could take the grace in turn, and two holders could leapfrog each other forever.
+    A successor superseded by a recovery is never honoured again: presenting it is a reuse."""
+    tokens = login(server, "alice", "alice-password-1").json()
+    kept = refresh_body(server, tokens["refresh_token"])  # the owner has this one
+    assert kept.status_code == 200
+    # The same token again from the same client: taken for a lost response and recovered.
+    recovered = refresh_body(server, tokens["refresh_token"])
+    assert recovered.status_code == 200
+    # Now the successor it superseded comes back: two holders, so the session ends.
+    fork = refresh_body(server, kept.json()["refresh_token"])
+    assert fork.status_code == 401 and error_code(fork) == "UNAUTHENTICATED", fork.text
+    assert refresh_body(server, recovered.json()["refresh_token"]).status_code == 401
+    assert get_me(server, recovered.json()["access_token"]).status_code == 401
 
 
 def test_without_a_grace_any_reuse_ends_the_session(data_dir):
@@ -328,6 +378,22 @@ def test_failed_sign_ins_are_throttled_the_same_for_unknown_users(server):
 
     events = audit(server, login(server, "bob", "bob-password-12").json()["access_token"])
     assert all(e["actor_id"] is not None for e in events)  # failures of others are not Bob's
+
+
+def test_failures_from_one_address_locked_the_user_out_everywhere(server):
+    """Issue 17, finding 16: failed sign-ins were counted per username alone, so anybody could
+    keep an account locked by guessing at it. They count per username and client address: the
+    guesser is slowed down, the owner elsewhere signs in at once."""
+    guesser = client_at("127.0.0.2")
+    for _ in range(6):
+        r = guesser.post(server.url + LOGIN, json={"username": "alice", "password": "wrong-password"})
+        assert r.status_code == 401, r.text
+    blocked = guesser.post(server.url + LOGIN, json={"username": "alice", "password": "alice-password-1"})
+    assert blocked.status_code == 429 and error_code(blocked) == "TOO_MANY_REQUESTS"
+    assert login(server, "alice", "alice-password-1").status_code == 200
+    # A success here does not lift the guesser's block.
+    again = guesser.post(server.url + LOGIN, json={"username": "alice", "password": "alice-password-1"})
+    assert again.status_code == 429
 
 
 def test_audit_log_is_per_user_and_complete_for_admins(server, data_dir):

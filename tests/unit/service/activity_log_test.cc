@@ -9,21 +9,19 @@
 
 #include <atomic>
 
-#include "../store/store_test_util.h"
 #include "meta/sql_catalog.h"
 #include "service/file_service.h"
+#include "sqlite_catalog_test.h"
 
 namespace coffer::service {
 namespace {
 
 using store::testing::MemoryChunkStore;
 
-class ActivityLogTest : public ::testing::Test {
+class ActivityLogTest : public testing::SqliteCatalogTest {
  protected:
   void SetUp() override {
-    auto catalog = meta::open_sqlite_catalog(dir_.path() + "/meta.db");
-    ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
-    catalog_ = std::move(*catalog);
+    SqliteCatalogTest::SetUp();
     auto alice = catalog_->create_user("alice", "$argon2id$hash", Role::kUser);
     auto bob = catalog_->create_user("bob", "$argon2id$hash", Role::kUser);
     ASSERT_TRUE(alice.is_ok() && bob.is_ok());
@@ -45,11 +43,9 @@ class ActivityLogTest : public ::testing::Test {
     return out;
   }
 
-  store::testing::TempDir dir_;
   MemoryChunkStore chunks_;
   store::InflightChunks inflight_;
   store::GcLeases leases_{chunks_};
-  std::unique_ptr<meta::Catalog> catalog_;
   std::atomic<size_t> lost_{0};
   std::unique_ptr<ActivityLog> log_;
   std::unique_ptr<FileService> files_;

@@ -6,18 +6,15 @@
 
 #include <gtest/gtest.h>
 
-#include "../store/store_test_util.h"
-#include "meta/catalog.h"
+#include "sqlite_catalog_test.h"
 
 namespace coffer::service {
 namespace {
 
-class AuditTrailTest : public ::testing::Test {
+class AuditTrailTest : public testing::SqliteCatalogTest {
  protected:
   void SetUp() override {
-    auto catalog = meta::open_sqlite_catalog(dir_.path() + "/meta.db");
-    ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
-    catalog_ = std::move(*catalog);
+    SqliteCatalogTest::SetUp();
     trail_ = std::make_unique<AuditTrail>(catalog_->accounts(), std::vector<unsigned char>(32, 7));
   }
 
@@ -32,8 +29,6 @@ class AuditTrailTest : public ::testing::Test {
     }
   }
 
-  store::testing::TempDir dir_;
-  std::unique_ptr<meta::Catalog> catalog_;
   std::unique_ptr<AuditTrail> trail_;
 };
 

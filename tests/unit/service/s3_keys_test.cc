@@ -9,18 +9,16 @@
 
 #include <regex>
 
-#include "../store/store_test_util.h"
 #include "service/admin_service.h"
+#include "sqlite_catalog_test.h"
 
 namespace coffer::service {
 namespace {
 
-class S3KeysTest : public ::testing::Test {
+class S3KeysTest : public testing::SqliteCatalogTest {
  protected:
   void SetUp() override {
-    auto catalog = meta::open_sqlite_catalog(dir_.path() + "/meta.db");
-    ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
-    catalog_ = std::move(*catalog);
+    SqliteCatalogTest::SetUp();
     const std::vector<unsigned char> master_key(32, 7);
     AuthOptions options;
     options.auth_cache_max_age = 3600'000'000;  // remembered throughout: revocation must still bite
@@ -36,8 +34,6 @@ class S3KeysTest : public ::testing::Test {
     root_ = Principal{root->id, Role::kAdmin, kAllScopes, 2, 0};
   }
 
-  store::testing::TempDir dir_;
-  std::unique_ptr<meta::Catalog> catalog_;
   std::unique_ptr<AuthService> auth_;
   std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<S3Keys> keys_;

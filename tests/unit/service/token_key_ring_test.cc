@@ -7,8 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../store/store_test_util.h"
-#include "meta/catalog.h"
+#include "sqlite_catalog_test.h"
 
 namespace coffer::service {
 namespace {
@@ -16,21 +15,13 @@ namespace {
 constexpr Micros kSecond = 1'000'000;
 constexpr Micros kDay = 86400 * kSecond;
 
-class TokenKeyRingTest : public ::testing::Test {
+class TokenKeyRingTest : public testing::SqliteCatalogTest {
  protected:
-  void SetUp() override {
-    auto catalog = meta::open_sqlite_catalog(dir_.path() + "/meta.db");
-    ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
-    catalog_ = std::move(*catalog);
-  }
-
   TokenKeyRing ring(Micros rotation = 30 * kDay) {
     return TokenKeyRing(catalog_->accounts(),
                         TokenKeyRingOptions{rotation, 900 * kSecond, 30 * kSecond});
   }
 
-  store::testing::TempDir dir_;
-  std::unique_ptr<meta::Catalog> catalog_;
   const Micros t0_ = 1'700'000'000 * kSecond;
 };
 

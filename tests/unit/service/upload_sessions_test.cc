@@ -8,8 +8,8 @@
 
 #include <algorithm>
 
-#include "../store/store_test_util.h"
 #include "service/maintenance.h"
+#include "sqlite_catalog_test.h"
 #include "store/sha256.h"
 
 namespace coffer::service {
@@ -48,12 +48,10 @@ std::string hex_sha256(std::span<const std::byte> data) {
   return store::ChunkId{store::Sha256::digest(data)}.hex();
 }
 
-class UploadSessionsTest : public ::testing::Test {
+class UploadSessionsTest : public testing::SqliteCatalogTest {
  protected:
   void SetUp() override {
-    auto catalog = meta::open_sqlite_catalog(dir_.path() + "/meta.db");
-    ASSERT_TRUE(catalog.is_ok()) << catalog.status().to_string();
-    catalog_ = std::move(*catalog);
+    SqliteCatalogTest::SetUp();
     auto user = catalog_->create_user("alice", "$argon2id$hash", Role::kUser);
     ASSERT_TRUE(user.is_ok());
     alice_ = *user;
@@ -103,11 +101,9 @@ class UploadSessionsTest : public ::testing::Test {
     return out;
   }
 
-  store::testing::TempDir dir_;
   MemoryChunkStore chunks_;
   store::InflightChunks inflight_;
   store::GcLeases leases_{chunks_};
-  std::unique_ptr<meta::Catalog> catalog_;
   User alice_;
   std::unique_ptr<FileService> files_;
   std::unique_ptr<UploadSessions> uploads_;

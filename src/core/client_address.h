@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace coffer::api {
+namespace coffer {
 
 // "ip:" and the address as the HTTP layer reports it, normalised so that one client cannot
 // spread its requests over many buckets: an IPv6 host usually owns a whole /64, so the /64
@@ -16,4 +16,4 @@ std::string address_bucket_key(std::string_view remote_address);
 // an IPv4-mapped 127.0.0.0/8.
 bool is_loopback_address(std::string_view remote_address);
 
-}  // namespace coffer::api
+}  // namespace coffer

@@ -1,8 +1,8 @@
-#include "api/client_address.h"
+#include "core/client_address.h"
 
 #include <gtest/gtest.h>
 
-namespace coffer::api {
+namespace coffer {
 namespace {
 
 TEST(AddressBucketKey, IPv4IsItsOwnBucket) {
@@ -38,4 +38,4 @@ TEST(IsLoopbackAddress, ThisMachinesAddressesOnly) {
 }
 
 }  // namespace
-}  // namespace coffer::api
+}  // namespace coffer

@@ -1,10 +1,10 @@
-#include "api/client_address.h"
+#include "core/client_address.h"
 
 #include <arpa/inet.h>
 
 #include <algorithm>
 
-namespace coffer::api {
+namespace coffer {
 namespace {
 
 constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -36,4 +36,4 @@ bool is_loopback_address(std::string_view remote_address) {
   return std::equal(bytes, bytes + 16, kLoopback6);
 }
 
-}  // namespace coffer::api
+}  // namespace coffer
