@@ -66,6 +66,7 @@ struct VersionChunk {
   uint32_t size = 0;         // raw bytes
   uint32_t stored_size = 0;  // encoded bytes in the chunk store
   uint8_t encoding = 0;      // store::ChunkEncoding
+  uint64_t check = 0;        // xxHash3 of the raw bytes (store/chunk_check.h); 0: unknown
 };
 
 // What a write expects to find at its name (RFC 9110 §13.1: If-Match, If-None-Match), checked

@@ -531,6 +531,15 @@ constexpr std::string_view kSupersededRefreshSchema = R"sql(
 ALTER TABLE refresh_tokens ADD COLUMN superseded_at BIGINT;
 )sql";
 
+// Version 22: each chunk's fast check (store/chunk_check.h), compared on reads from local disk
+// instead of the SHA-256; NULL for chunks written before, which are verified by their SHA-256.
+// Uploads in progress keep the checks of their chunks until they commit.
+constexpr std::string_view kChunkCheckSchema = R"sql(
+ALTER TABLE chunks ADD COLUMN xxh3 BIGINT;
+ALTER TABLE upload_chunks ADD COLUMN xxh3 BIGINT;
+ALTER TABLE chunked_upload_chunks ADD COLUMN xxh3 BIGINT;
+)sql";
+
 // Version 16: the tamper-evident audit trail (core/audit_chain.h). Each audit entry carries
 // the hash of the one before it and its own (hex); entries written before this migration keep
 // NULL in both and stay outside the chain, which begins at the first entry written after it.
@@ -594,6 +603,7 @@ constexpr Migration kMigrations[] = {
     {19, "natural name order: a sort key per node", kNameKeySchema, fill_name_keys},
     {20, "access-token signing key generations", kTokenKeysSchema},
     {21, "refresh tokens superseded by a grace recovery", kSupersededRefreshSchema},
+    {22, "a fast check per chunk", kChunkCheckSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

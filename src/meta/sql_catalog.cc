@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/natural_sort.h"
+#include "meta/chunk_rows.h"
 #include "meta/migrations.h"
 #include "meta/node_row.h"
 #include "meta/search_docs.h"
@@ -124,12 +125,7 @@ Result<int64_t> insert_node(Connection& conn, int64_t owner_id, std::optional<in
 // Records `version` as the new current version of file `node_id`: its chunks (kept once,
 // whoever committed them first), the version row, its chunk list and the node's mirror columns.
 Status add_version(Connection& conn, int64_t node_id, const NewVersion& version, Micros now) {
-  for (const VersionChunk& c : version.chunks) {
-    COFFER_RETURN_IF_ERROR(
-        conn.exec("INSERT INTO chunks (hash, size, stored_size, encoding, created_at) "
-                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                  {c.chunk, c.size, c.stored_size, c.encoding, now}));
-  }
+  for (const VersionChunk& c : version.chunks) COFFER_RETURN_IF_ERROR(record_chunk(conn, c, now));
   auto inserted = conn.query(
       "INSERT INTO versions (node_id, size, sha256, mime, declared_mime, created_at, md5, "
       "object_headers, sha1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -951,17 +947,7 @@ Result<FileVersion> load_version(Connection& conn, const Node& node, int64_t ver
 }
 
 Result<std::vector<VersionChunk>> load_chunks(Connection& conn, int64_t version_id) {
-  std::vector<VersionChunk> chunks;
-  COFFER_RETURN_IF_ERROR(conn.query_each(
-      "SELECT chunk, byte_offset, size, stored_size, encoding FROM version_chunks "
-      "WHERE version_id = ? ORDER BY seq",
-      {version_id}, [&](const Row& row) {
-        chunks.push_back(VersionChunk{
-            row.text(0), static_cast<uint64_t>(row.int64(1)), static_cast<uint32_t>(row.int64(2)),
-            static_cast<uint32_t>(row.int64(3)), static_cast<uint8_t>(row.int64(4))});
-        return Status::ok();
-      }));
-  return chunks;
+  return load_chunk_list(conn, "version_chunks", "l.version_id = ?", {version_id});
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "meta/chunk_rows.h"
+
 namespace coffer::meta {
 namespace {
 
@@ -97,14 +99,16 @@ Result<std::vector<ChunkedUploadPart>> SqlChunkedUploadStore::parts(int64_t owne
     }
     if (!with_chunks) return out;
     COFFER_RETURN_IF_ERROR(conn.query_each(
-        "SELECT part, chunk, byte_offset, size, stored_size, encoding FROM chunked_upload_chunks "
+        "SELECT part, chunk, byte_offset, size, stored_size, encoding, xxh3 "
+        "FROM chunked_upload_chunks "
         "WHERE owner_id = ? AND transfer = ? ORDER BY part, byte_offset",
         {owner_id, transfer}, [&](const Row& row) -> Status {
           auto it = index.find(row.text(0));
           if (it == index.end()) return Status(Errc::kInternal, "a chunk of no part");
-          out[it->second].chunks.push_back(VersionChunk{
-              row.text(1), static_cast<uint64_t>(row.int64(2)), static_cast<uint32_t>(row.int64(3)),
-              static_cast<uint32_t>(row.int64(4)), static_cast<uint8_t>(row.int64(5))});
+          out[it->second].chunks.push_back(
+              VersionChunk{row.text(1), static_cast<uint64_t>(row.int64(2)),
+                           static_cast<uint32_t>(row.int64(3)), static_cast<uint32_t>(row.int64(4)),
+                           static_cast<uint8_t>(row.int64(5)), chunk_check_of(row, 6)});
           return Status::ok();
         }));
     return out;
@@ -134,9 +138,9 @@ Status SqlChunkedUploadStore::put_part(int64_t owner_id, const std::string& tran
     for (const VersionChunk& c : part.chunks) {
       COFFER_RETURN_IF_ERROR(conn.exec(
           "INSERT INTO chunked_upload_chunks (owner_id, transfer, part, byte_offset, chunk, "
-          "size, stored_size, encoding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          "size, stored_size, encoding, xxh3) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
           {owner_id, transfer, part.name, static_cast<int64_t>(c.offset), c.chunk, c.size,
-           c.stored_size, static_cast<int>(c.encoding)}));
+           c.stored_size, static_cast<int>(c.encoding), chunk_check_value(c.check)}));
     }
     return conn
         .exec("UPDATE chunked_uploads SET expires_at = ? WHERE owner_id = ? AND transfer = ?",

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "meta/chunk_rows.h"
+
 namespace coffer::meta {
 
 Result<std::optional<Thumbnail>> SqlMediaStore::thumbnail(const std::string& sha256,
@@ -22,16 +24,10 @@ Result<std::optional<Thumbnail>> SqlMediaStore::thumbnail(const std::string& sha
     t.height = static_cast<int>((*row)->int64(2));
     t.size = static_cast<uint64_t>((*row)->int64(3));
     t.thumb_sha256 = (*row)->text(4);
-    auto chunks = conn.query(
-        "SELECT chunk, byte_offset, size, stored_size, encoding FROM thumbnail_chunks "
-        "WHERE sha256 = ? AND variant = ? ORDER BY seq",
-        {sha256, variant});
+    auto chunks = load_chunk_list(conn, "thumbnail_chunks", "l.sha256 = ? AND l.variant = ?",
+                                  {sha256, variant});
     COFFER_RETURN_IF_ERROR(chunks);
-    for (const Row& c : *chunks) {
-      t.chunks.push_back(VersionChunk{
-          c.text(0), static_cast<uint64_t>(c.int64(1)), static_cast<uint32_t>(c.int64(2)),
-          static_cast<uint32_t>(c.int64(3)), static_cast<uint8_t>(c.int64(4))});
-    }
+    t.chunks = std::move(*chunks);
     return Out(std::move(t));
   });
 }
@@ -89,10 +85,7 @@ Status SqlMediaStore::save(const std::string& sha256, const MediaInfo& info,
       if (*inserted == 0) continue;  // another worker recorded it first
       for (size_t seq = 0; seq < t.chunks.size(); ++seq) {
         const VersionChunk& c = t.chunks[seq];
-        COFFER_RETURN_IF_ERROR(
-            conn.exec("INSERT INTO chunks (hash, size, stored_size, encoding, created_at) "
-                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                      {c.chunk, c.size, c.stored_size, c.encoding, now}));
+        COFFER_RETURN_IF_ERROR(record_chunk(conn, c, now));
         COFFER_RETURN_IF_ERROR(conn.exec(
             "INSERT INTO thumbnail_chunks (sha256, variant, seq, chunk, byte_offset, size, "
             "stored_size, encoding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,5 +1,7 @@
 #include "meta/sql_upload_store.h"
 
+#include "meta/chunk_rows.h"
+
 namespace coffer::meta {
 namespace {
 
@@ -100,9 +102,9 @@ Result<UploadRecord> SqlUploadStore::append_upload(int64_t owner_id, const std::
         for (const VersionChunk& c : chunks) {
           COFFER_RETURN_IF_ERROR(conn.exec(
               "INSERT INTO upload_chunks (upload_id, byte_offset, chunk, size, stored_size, "
-              "encoding) VALUES (?, ?, ?, ?, ?, ?)",
+              "encoding, xxh3) VALUES (?, ?, ?, ?, ?, ?, ?)",
               {id, static_cast<int64_t>(c.offset), c.chunk, c.size, c.stored_size,
-               static_cast<int>(c.encoding)}));
+               static_cast<int>(c.encoding), chunk_check_value(c.check)}));
         }
         COFFER_RETURN_IF_ERROR(
             conn.exec("UPDATE uploads SET received = ?, length = ?, expires_at = ? WHERE id = ?",
@@ -125,16 +127,17 @@ Result<std::vector<VersionChunk>> SqlUploadStore::upload_chunks(const std::strin
   return transact_value<std::vector<VersionChunk>>(
       db_, TxMode::kRead, [&](Connection& conn) -> Result<std::vector<VersionChunk>> {
         auto rows = conn.query(
-            "SELECT chunk, byte_offset, size, stored_size, encoding FROM upload_chunks "
+            "SELECT chunk, byte_offset, size, stored_size, encoding, xxh3 FROM upload_chunks "
             "WHERE upload_id = ? ORDER BY byte_offset",
             {id});
         COFFER_RETURN_IF_ERROR(rows);
         std::vector<VersionChunk> out;
         out.reserve(rows->size());
         for (const Row& row : *rows) {
-          out.push_back(VersionChunk{
-              row.text(0), static_cast<uint64_t>(row.int64(1)), static_cast<uint32_t>(row.int64(2)),
-              static_cast<uint32_t>(row.int64(3)), static_cast<uint8_t>(row.int64(4))});
+          out.push_back(VersionChunk{row.text(0), static_cast<uint64_t>(row.int64(1)),
+                                     static_cast<uint32_t>(row.int64(2)),
+                                     static_cast<uint32_t>(row.int64(3)),
+                                     static_cast<uint8_t>(row.int64(4)), chunk_check_of(row, 5)});
         }
         return out;
       });

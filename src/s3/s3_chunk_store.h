@@ -59,6 +59,7 @@ class S3ChunkStore : public store::ChunkStore {
                          const std::function<Status(const store::MarkerInfo&)>& fn) override;
   Status check_ready() override;
   bool reads_in_place() const override { return false; }
+  bool fast_checks_suffice() const override { return false; }
 
   // The object key of a chunk.
   std::string key_of(const store::ChunkId& id) const;

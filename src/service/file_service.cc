@@ -51,7 +51,7 @@ std::vector<VersionChunk> version_chunks_of(const store::ObjectManifest& manifes
   out.reserve(manifest.chunks.size());
   for (const auto& c : manifest.chunks) {
     out.push_back(VersionChunk{c.id.hex(), base_offset + c.offset, c.size, c.stored_size,
-                               static_cast<uint8_t>(c.encoding)});
+                               static_cast<uint8_t>(c.encoding), c.check});
   }
   return out;
 }
@@ -511,7 +511,7 @@ Result<std::unique_ptr<ByteSource>> FileService::open_object(
     auto id = store::ChunkId::from_hex(c.chunk);
     if (!id) return Status(Errc::kCorruption, "a chunk id in the catalog is malformed");
     refs.push_back(store::ChunkRef{*id, c.offset, c.size, c.stored_size,
-                                   static_cast<store::ChunkEncoding>(c.encoding)});
+                                   static_cast<store::ChunkEncoding>(c.encoding), c.check});
   }
   auto reader = std::make_unique<store::ObjectReader>(
       chunks_, std::move(refs), offset, length,

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "store/chunk_check.h"
+
 namespace coffer::store {
 namespace {
 
@@ -132,6 +134,11 @@ Result<ChunkCodec::HeaderInfo> ChunkCodec::parse_header(std::span<const std::byt
 
 Result<std::vector<std::byte>> ChunkCodec::decode(std::span<const std::byte> encoded,
                                                   const ChunkId& expected) {
+  return decode(encoded, expected, kNoChunkCheck);
+}
+
+Result<std::vector<std::byte>> ChunkCodec::decode(std::span<const std::byte> encoded,
+                                                  const ChunkId& expected, uint64_t check) {
   auto header = parse_header(encoded);
   COFFER_RETURN_IF_ERROR(header);
   const auto payload = encoded.subspan(kHeaderSize);
@@ -153,7 +160,7 @@ Result<std::vector<std::byte>> ChunkCodec::decode(std::span<const std::byte> enc
     if (ZSTD_isError(n)) return corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
     if (n != raw.size()) return corruption("zstd payload size mismatch");
   }
-  if (ChunkId::of(raw) != expected) {
+  if (check != kNoChunkCheck ? chunk_check(raw) != check : ChunkId::of(raw) != expected) {
     return corruption("content does not hash to " + expected.hex());
   }
   return raw;

@@ -44,6 +44,10 @@ class ChunkCodec {
   // header, failed decompression, or hash mismatch).
   static Result<std::vector<std::byte>> decode(std::span<const std::byte> encoded,
                                                const ChunkId& expected);
+  // decode() verified by the chunk's fast check (store/chunk_check.h) when `check` is known,
+  // by `expected` (its SHA-256) otherwise.
+  static Result<std::vector<std::byte>> decode(std::span<const std::byte> encoded,
+                                               const ChunkId& expected, uint64_t check);
 
   // Parses only the header: the encoding and the raw (uncompressed) size.
   struct HeaderInfo {

@@ -95,6 +95,12 @@ class ChunkStore {
   // with get(). Either way they verify every chunk against its id before serving a byte of
   // it (store::ObjectReader).
   virtual bool reads_in_place() const { return true; }
+
+  // Whether damage is the only thing to guard its chunks against (a local disk: bit rot, torn
+  // or misplaced writes), so that readers may verify a chunk by its fast check (store/
+  // chunk_check.h); false for a remote store that someone else runs, whose chunks are
+  // verified by their SHA-256, which a substitute cannot match.
+  virtual bool fast_checks_suffice() const { return true; }
 };
 
 }  // namespace coffer::store

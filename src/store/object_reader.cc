@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "store/chunk_check.h"
 #include "store/chunk_codec.h"
 
 namespace coffer::store {
@@ -84,6 +85,15 @@ Status ObjectReader::load(size_t index) {
   return Status::ok();
 }
 
+uint64_t ObjectReader::fast_check(const ChunkRef& chunk) const {
+  return store_.fast_checks_suffice() ? chunk.check : kNoChunkCheck;
+}
+
+bool ObjectReader::matches(const ChunkRef& chunk, std::span<const std::byte> content) const {
+  const uint64_t check = fast_check(chunk);
+  return check != kNoChunkCheck ? chunk_check(content) == check : ChunkId::of(content) == chunk.id;
+}
+
 Status ObjectReader::fetch(const ChunkRef& chunk) {
   std::span<const std::byte> encoded;
   if (store_.reads_in_place()) {
@@ -115,13 +125,13 @@ Status ObjectReader::fetch(const ChunkRef& chunk) {
     // Hashed here rather than through ChunkCodec::decode, which would copy the content.
     const auto content = encoded.subspan(ChunkCodec::kHeaderSize);
     if (content.size() != chunk.size) return damaged(chunk, "is truncated or overlong");
-    if (ChunkId::of(content) != chunk.id) return damaged(chunk, "does not hash to its id");
+    if (!matches(chunk, content)) return damaged(chunk, "does not hash to its id");
     current_ = content;
     return Status::ok();
   }
   // Compressed (also when the catalog says raw: another upload of the same content may have
   // stored it compressed). decode() verifies the hash.
-  auto decoded = ChunkCodec::decode(encoded, chunk.id);
+  auto decoded = ChunkCodec::decode(encoded, chunk.id, fast_check(chunk));
   COFFER_RETURN_IF_ERROR(decoded);
   decoded_ = std::move(decoded).value();
   current_ = decoded_;

@@ -3,11 +3,12 @@
 // Starts at the chunk holding the first requested byte (binary search on chunk offsets).
 //
 // Every chunk is verified before any of its bytes is handed out: it is read whole, decoded
-// if compressed, and its content hashed and compared with its ChunkId, on every store and
-// for raw chunks too. A range request therefore reads and hashes each chunk it touches whole
-// (at most 4 MiB), not just the bytes it asks for. One chunk is held at a time, in a buffer
-// reused from chunk to chunk (plus the decoded form of a compressed chunk), so memory stays
-// flat however large the object is.
+// if compressed, and its content hashed and compared, on every store and for raw chunks too:
+// with its fast check (xxHash3, store/chunk_check.h) when the catalog knows it and the store
+// is a local disk, else with its ChunkId (SHA-256). A range request therefore reads and hashes each
+// chunk it touches whole (at most 4 MiB), not just the bytes it asks for. One chunk is held at a
+// time, in a buffer reused from chunk to chunk (plus the decoded form of a compressed chunk), so
+// memory stays flat however large the object is.
 //
 // A chunk that fails verification, or is missing from the store, is a kCorruption error and
 // is reported once to the DamageHandler; it is never served. Callers that start a response
@@ -55,6 +56,11 @@ class ObjectReader : public ByteSource {
   Status load(size_t index);
   // load() without the bookkeeping: fetches, decodes and verifies `chunk`.
   Status fetch(const ChunkRef& chunk);
+  // The chunk's fast check when it is known and the store allows verifying by it;
+  // kNoChunkCheck (verify the SHA-256) otherwise.
+  uint64_t fast_check(const ChunkRef& chunk) const;
+  // Whether `content` is chunk's content, by the fast check or else the SHA-256.
+  bool matches(const ChunkRef& chunk, std::span<const std::byte> content) const;
   // Moves chunk_index_ to the chunk holding position_.
   Status seek_chunk();
 

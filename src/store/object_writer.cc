@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "store/chunk_batch.h"
+#include "store/chunk_check.h"
 #include "store/sha256.h"
 
 namespace coffer::store {
@@ -243,9 +244,11 @@ class ObjectWriter::Impl {
   template <typename Encode>
   Status process(size_t index, std::span<const std::byte> data, Encode encode) {
     const ChunkId id = ChunkId::of(data);
+    const uint64_t check = chunk_check(data);
     {
       std::lock_guard lock(mu_);
       refs_[index].id = id;
+      refs_[index].check = check;
       if (!first_index_.try_emplace(id, index).second) return Status::ok();
       // Pinned before the store is asked, so that garbage collection cannot remove a chunk
       // between a dedup hit and the metadata commit.

@@ -25,6 +25,7 @@ struct ChunkRef {
   uint32_t size = 0;         // raw (uncompressed) size
   uint32_t stored_size = 0;  // encoded size in the chunk store
   ChunkEncoding encoding = ChunkEncoding::kRaw;
+  uint64_t check = 0;  // store/chunk_check.h; 0 (kNoChunkCheck): unknown, verify the SHA-256
 };
 
 struct ObjectManifest {

@@ -259,6 +259,32 @@ TEST_F(CatalogTest, CommitFileCreatesThenAddsVersions) {
   EXPECT_EQ(*stored, 300u);
 }
 
+TEST_F(CatalogTest, AChunksCheckIsKeptWithTheChunkAndLearnedFromALaterUpload) {
+  // Committed without a check (as by a version that predates them): none is known.
+  Node a = file(alice_, alice_.root_id, "a", make_version(10, {chunk_id('k')}));
+  auto chunks = catalog_->version_chunks(a.version_id);
+  ASSERT_TRUE(chunks.is_ok());
+  EXPECT_EQ((*chunks)[0].check, 0u);
+  // Another upload of the same chunk knows it: every list naming the chunk has it now. All
+  // 64 bits survive the signed column.
+  const uint64_t check = 0xF123'4567'89AB'CDEFull;
+  NewVersion with_check = make_version(10, {chunk_id('k')});
+  with_check.chunks[0].check = check;
+  Node b = file(alice_, alice_.root_id, "b", std::move(with_check));
+  for (int64_t version : {a.version_id, b.version_id}) {
+    chunks = catalog_->version_chunks(version);
+    ASSERT_TRUE(chunks.is_ok());
+    EXPECT_EQ((*chunks)[0].check, check) << version;
+  }
+  // A check once known is not replaced.
+  NewVersion other = make_version(10, {chunk_id('k')});
+  other.chunks[0].check = 7;
+  Node c = file(alice_, alice_.root_id, "c", std::move(other));
+  chunks = catalog_->version_chunks(c.version_id);
+  ASSERT_TRUE(chunks.is_ok());
+  EXPECT_EQ((*chunks)[0].check, check);
+}
+
 TEST_F(CatalogTest, EmptyFile) {
   Node f = file(alice_, alice_.root_id, "empty", make_version(0, {}));
   EXPECT_EQ(f.size, 0u);

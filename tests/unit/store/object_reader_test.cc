@@ -1,5 +1,6 @@
-// ObjectReader verifies every chunk it serves against its id, raw chunks included, on stores
-// that read in place (local disk) and on those that do not (S3).
+// ObjectReader verifies every chunk it serves, raw chunks included, on stores that read in
+// place (local disk: by the chunk's fast check when it is known) and on those that do not
+// (S3: always by the SHA-256 that is its id).
 
 #include "store/object_reader.h"
 
@@ -7,6 +8,7 @@
 
 #include <vector>
 
+#include "store/chunk_check.h"
 #include "store/chunk_codec.h"
 #include "store_test_util.h"
 
@@ -21,6 +23,7 @@ using testing::random_bytes;
 class RemoteMemoryChunkStore : public MemoryChunkStore {
  public:
   bool reads_in_place() const override { return false; }
+  bool fast_checks_suffice() const override { return false; }
 };
 
 // Stores `data` as chunks of `chunk_size` bytes (the last one shorter) and returns their refs.
@@ -30,8 +33,12 @@ std::vector<ChunkRef> put_object(MemoryChunkStore& store, std::span<const std::b
   for (size_t at = 0; at < data.size(); at += chunk_size) {
     auto raw = data.subspan(at, std::min(chunk_size, data.size() - at));
     EncodedChunk encoded = ChunkCodec::encode(raw);
-    ChunkRef ref{ChunkId::of(raw), at, static_cast<uint32_t>(raw.size()),
-                 static_cast<uint32_t>(encoded.bytes.size()), encoded.encoding};
+    ChunkRef ref{ChunkId::of(raw),
+                 at,
+                 static_cast<uint32_t>(raw.size()),
+                 static_cast<uint32_t>(encoded.bytes.size()),
+                 encoded.encoding,
+                 chunk_check(raw)};
     EXPECT_TRUE(store.put(ref.id, encoded.bytes).is_ok());
     refs.push_back(ref);
   }
@@ -183,6 +190,50 @@ TEST_P(ObjectReaderTest, IntactObjectsReadWholeAndInRanges) {
     ASSERT_EQ(got.bytes.size(), length);
     EXPECT_TRUE(std::equal(got.bytes.begin(), got.bytes.end(), data.begin() + offset));
   }
+}
+
+TEST_P(ObjectReaderTest, ChunksWithoutACheckAreVerifiedByTheirId) {
+  // Written before checks existed: the catalog has none for them.
+  auto data = random_bytes(300'000, 9);
+  auto refs = put_object(store(), data, 100'000);
+  for (ChunkRef& ref : refs) ref.check = kNoChunkCheck;
+  ObjectReader intact(store(), refs, 0, data.size());
+  ReadAll got = read_all(intact);
+  ASSERT_TRUE(got.status.is_ok()) << got.status.to_string();
+  EXPECT_EQ(got.bytes, data);
+  flip_bit(store(), refs[1], 5);
+  ObjectReader damaged(store(), refs, 0, data.size());
+  got = read_all(damaged);
+  EXPECT_EQ(got.status.code(), Errc::kCorruption);
+  EXPECT_EQ(got.bytes.size(), 100'000u);
+}
+
+TEST_P(ObjectReaderTest, TheCheckDecidesOnLocalDiskTheIdOnARemoteStore) {
+  // A check that does not match the content: a local-disk read goes by the check and refuses
+  // the chunk; a remote store's read goes by the SHA-256, which the content matches.
+  auto raw = random_bytes(50'000, 10);
+  auto text = compressible_bytes(50'000, 10);
+  for (const auto& data : {raw, text}) {
+    auto refs = put_object(store(), data, data.size());
+    refs[0].check ^= 1;
+    ObjectReader reader(store(), refs, 0, data.size());
+    ReadAll got = read_all(reader);
+    if (GetParam()) {
+      EXPECT_EQ(got.status.code(), Errc::kCorruption);
+    } else {
+      EXPECT_TRUE(got.status.is_ok()) << got.status.to_string();
+      EXPECT_EQ(got.bytes, data);
+    }
+  }
+}
+
+TEST(ChunkCheck, DiffersWithTheContentAndIsNeverZero) {
+  auto a = random_bytes(4096, 11);
+  auto b = a;
+  b[4095] ^= std::byte{1};
+  EXPECT_NE(chunk_check(a), chunk_check(b));
+  EXPECT_EQ(chunk_check(a), chunk_check(std::vector<std::byte>(a)));
+  EXPECT_NE(chunk_check({}), kNoChunkCheck);
 }
 
 }  // namespace

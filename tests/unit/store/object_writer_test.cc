@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "store/chunk_check.h"
 #include "store/local_chunk_store.h"
 #include "store/object_reader.h"
 #include "store/sha256.h"
@@ -53,6 +54,7 @@ void expect_valid_manifest(const ObjectManifest& manifest, std::span<const std::
   for (const ChunkRef& ref : manifest.chunks) {
     EXPECT_EQ(ref.offset, offset);
     EXPECT_EQ(ref.id, ChunkId::of(data.subspan(offset, ref.size)));
+    EXPECT_EQ(ref.check, chunk_check(data.subspan(offset, ref.size)));
     EXPECT_GT(ref.stored_size, 0u);
     offset += ref.size;
   }
