@@ -46,6 +46,9 @@ constexpr std::string_view kAllow =
 constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
 
 struct DavState {
+  DavState(ApiContext& context, DavOptions dav_options)
+      : ctx(context), options(std::move(dav_options)) {}
+
   ApiContext& ctx;
   DavOptions options;
   dav::LockManager locks;

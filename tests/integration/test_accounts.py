@@ -9,6 +9,9 @@ from requests.adapters import HTTPAdapter
 
 from conftest import Server, add_user, error_code
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 LOGIN = "/api/v1/auth/login"
 
 

@@ -10,6 +10,9 @@ import requests
 
 from conftest import COFFER_BIN, Client, Server, add_user, free_port
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 
 def run(*args, stdin=None, env=None):
     return subprocess.run([COFFER_BIN, *args], input=stdin, capture_output=True, text=True, timeout=60,

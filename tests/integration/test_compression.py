@@ -10,6 +10,9 @@ import requests
 
 from dav_helpers import api_token, dav_session
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 
 def zstd_decompress(data):
     return subprocess.run(["zstd", "-d", "-c", "-q"], input=data, capture_output=True, check=True).stdout

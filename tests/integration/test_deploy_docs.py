@@ -8,6 +8,9 @@ import subprocess
 
 from conftest import COFFER_BIN, Client, Server, remember_secret
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 
 

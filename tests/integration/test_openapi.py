@@ -3,6 +3,9 @@ unit test api/openapi_test.cc against the router itself)."""
 
 import requests
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 
 def test_openapi_document(server):
     r = requests.get(server.url + "/api/v1/openapi.json")

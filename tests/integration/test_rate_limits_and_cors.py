@@ -9,6 +9,9 @@ import requests
 
 from conftest import Client, Server, add_user, error_code
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 # Small buckets so that a burst runs out at once and one token returns within a second.
 LOW_USER_LIMIT = ["--user-rate-limit", "2", "--user-rate-burst", "5"]
 LOW_ADDRESS_LIMIT = ["--ip-rate-limit", "2", "--ip-rate-burst", "5"]

@@ -6,6 +6,9 @@ import time
 
 import pytest
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 
 def exchange(server, raw):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:

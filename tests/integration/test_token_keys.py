@@ -15,6 +15,9 @@ import requests
 
 from conftest import Client, Server, add_user, error_code
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 
 @pytest.fixture
 def keyed_server(data_dir):

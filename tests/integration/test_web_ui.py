@@ -12,6 +12,9 @@ import requests
 
 from conftest import DATABASE, STORAGE, Server, add_user
 
+# Never stores or reads file content as its subject: not run again on SQLite + S3 (conftest).
+STORAGE_NEUTRAL = True
+
 REPO = os.path.join(os.path.dirname(__file__), "../..")
 
 
