@@ -91,6 +91,10 @@ def _recording_request(self, method, url, *args, **kw):
 requests.Session.request = _recording_request
 
 _leaks = []  # "log:line: what", one per secret found in a server log
+# A server built with sanitizers (make sanitize) reports on its stderr, which is its log: any
+# report fails the session like a secret does.
+SANITIZER_REPORT = re.compile(r"==\d+==ERROR: \w+Sanitizer|: runtime error: ")
+_sanitizer_reports = []  # "log:line: report line"
 _scanned = set()  # (log path, size) already scanned
 
 
@@ -112,6 +116,12 @@ def scan_logs(paths):
             leak = f"{path}:{line}: {secret[:6]}… ({len(secret)} characters)"
             if leak not in _leaks:
                 _leaks.append(leak)
+        for m in SANITIZER_REPORT.finditer(text):
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            report = f"{path}:{text[:start].count(chr(10)) + 1}: {text[start:end if end >= 0 else None]}"
+            if report not in _sanitizer_reports:
+                _sanitizer_reports.append(report)
 
 
 COFFER_BIN = os.environ.get("COFFER_BIN", os.path.join(os.path.dirname(__file__), "../../build/coffer"))
@@ -158,7 +168,8 @@ _servers = []  # every Server started in this session, stopped at its end if a t
 
 @pytest.fixture(scope="session", autouse=True)
 def session_cleanup():
-    """Stops what the session started, and fails it if any server log holds a secret."""
+    """Stops what the session started, and fails it if any server log holds a secret or a
+    sanitizer's report."""
     global _cluster
     yield
     try:
@@ -168,6 +179,9 @@ def session_cleanup():
         if _leaks:
             pytest.fail("secrets in server logs (first 20):\n" + "\n".join(_leaks[:20]),
                         pytrace=False)
+        if _sanitizer_reports:
+            pytest.fail("sanitizer reports in server logs (first 20):\n" +
+                        "\n".join(_sanitizer_reports[:20]), pytrace=False)
     finally:
         if _cluster is not None:
             _cluster.destroy()
