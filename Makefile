@@ -6,9 +6,11 @@ DATA ?= ./coffer-data
 
 .PHONY: run test build deps configure unit integration sanitize bench format clean
 
-# Object files are cached by path relative to the checkout, so a fresh clone (CI) reuses what
-# any other checkout on this machine compiled.
+# Object files are cached by path relative to the checkout and without the build directory in
+# the key, so a fresh clone (CI) reuses what any other checkout on this machine compiled (the
+# debug info of a reused object names the directory of the checkout that compiled it).
 export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 run: build
 	$(BUILD_DIR)/coffer serve --data $(DATA)
