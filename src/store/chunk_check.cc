@@ -9,4 +9,8 @@ uint64_t chunk_check(std::span<const std::byte> content) {
   return check == kNoChunkCheck ? 1 : check;
 }
 
+bool content_matches(std::span<const std::byte> content, const ChunkId& id, uint64_t check) {
+  return check != kNoChunkCheck ? chunk_check(content) == check : ChunkId::of(content) == id;
+}
+
 }  // namespace coffer::store

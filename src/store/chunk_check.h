@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <span>
 
+#include "store/chunk_id.h"
+
 namespace coffer::store {
 
 // 0 is never a check: it means "not known" (chunks written before checks existed, and rows
@@ -18,5 +20,8 @@ inline constexpr uint64_t kNoChunkCheck = 0;
 
 // The check of `content`; never kNoChunkCheck (the one content hashing to 0 gets 1).
 uint64_t chunk_check(std::span<const std::byte> content);
+
+// Whether `content` is the chunk `id`: by its check when `check` is known, else by its SHA-256.
+bool content_matches(std::span<const std::byte> content, const ChunkId& id, uint64_t check);
 
 }  // namespace coffer::store

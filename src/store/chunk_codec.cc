@@ -160,7 +160,7 @@ Result<std::vector<std::byte>> ChunkCodec::decode(std::span<const std::byte> enc
     if (ZSTD_isError(n)) return corruption(std::string("zstd: ") + ZSTD_getErrorName(n));
     if (n != raw.size()) return corruption("zstd payload size mismatch");
   }
-  if (check != kNoChunkCheck ? chunk_check(raw) != check : ChunkId::of(raw) != expected) {
+  if (!content_matches(raw, expected, check)) {
     return corruption("content does not hash to " + expected.hex());
   }
   return raw;

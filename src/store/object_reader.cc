@@ -89,11 +89,6 @@ uint64_t ObjectReader::fast_check(const ChunkRef& chunk) const {
   return store_.fast_checks_suffice() ? chunk.check : kNoChunkCheck;
 }
 
-bool ObjectReader::matches(const ChunkRef& chunk, std::span<const std::byte> content) const {
-  const uint64_t check = fast_check(chunk);
-  return check != kNoChunkCheck ? chunk_check(content) == check : ChunkId::of(content) == chunk.id;
-}
-
 Status ObjectReader::fetch(const ChunkRef& chunk) {
   std::span<const std::byte> encoded;
   if (store_.reads_in_place()) {
@@ -125,7 +120,9 @@ Status ObjectReader::fetch(const ChunkRef& chunk) {
     // Hashed here rather than through ChunkCodec::decode, which would copy the content.
     const auto content = encoded.subspan(ChunkCodec::kHeaderSize);
     if (content.size() != chunk.size) return damaged(chunk, "is truncated or overlong");
-    if (!matches(chunk, content)) return damaged(chunk, "does not hash to its id");
+    if (!content_matches(content, chunk.id, fast_check(chunk))) {
+      return damaged(chunk, "does not hash to its id");
+    }
     current_ = content;
     return Status::ok();
   }

@@ -59,8 +59,6 @@ class ObjectReader : public ByteSource {
   // The chunk's fast check when it is known and the store allows verifying by it;
   // kNoChunkCheck (verify the SHA-256) otherwise.
   uint64_t fast_check(const ChunkRef& chunk) const;
-  // Whether `content` is chunk's content, by the fast check or else the SHA-256.
-  bool matches(const ChunkRef& chunk, std::span<const std::byte> content) const;
   // Moves chunk_index_ to the chunk holding position_.
   Status seek_chunk();
 
