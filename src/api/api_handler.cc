@@ -15,6 +15,7 @@
 #include "api/response_compression.h"
 #include "api/web_ui.h"
 #include "auth/opaque_token.h"
+#include "core/base64.h"
 #include "core/client_address.h"
 
 namespace coffer::api {
@@ -57,14 +58,9 @@ std::optional<Credentials> credentials(const Request& request) {
   if (value.empty()) return std::nullopt;
   if (scheme == "bearer") return Credentials{"", std::string(value)};
   if (scheme != "basic" || value.size() > 1024) return std::nullopt;
-  std::string decoded(value.size(), '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(),
-                        value.data(), value.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
-  }
-  decoded.resize(length);
+  auto decoded_bytes = base64_decode(value, Base64::kStandard);
+  if (!decoded_bytes) return std::nullopt;
+  const std::string& decoded = *decoded_bytes;
   const size_t colon = decoded.find(':');
   if (colon == std::string::npos) return std::nullopt;
   return Credentials{decoded.substr(0, colon), decoded.substr(colon + 1)};

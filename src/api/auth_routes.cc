@@ -13,6 +13,7 @@
 #include "api/cookies.h"
 #include "api/errors.h"
 #include "api/json_io.h"
+#include "core/base64.h"
 
 namespace coffer::api {
 namespace {
@@ -27,10 +28,7 @@ constexpr std::string_view kAuthPath = "/api/v1/auth";
 std::string new_csrf_token() {
   unsigned char raw[24];
   randombytes_buf(raw, sizeof raw);
-  char encoded[sodium_base64_ENCODED_LEN(24, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(encoded, sizeof encoded, raw, sizeof raw,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return encoded;
+  return base64_encode(raw, Base64::kUrlSafe);
 }
 
 // Sets (or, with an empty session, clears) the refresh and CSRF cookies.

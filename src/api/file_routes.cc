@@ -19,6 +19,7 @@
 #include "api/range.h"
 #include "api/tag_list.h"
 #include "api/write_preconditions.h"
+#include "core/base64.h"
 #include "core/mime_types.h"
 #include "core/name_rules.h"
 #include "service/upload_batch.h"
@@ -47,28 +48,16 @@ std::string encode_cursor(const Node& last, std::string_view sort, bool descendi
                  {"c", last.created},
                  {"i", last.id},
                  {"o", std::string(sort) + (descending ? ":desc" : ":asc")}};
-  std::string text = json::serialize(o);
-  std::string out(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(text.data()),
-                    text.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
+  return base64_encode(json::serialize(o), Base64::kUrlSafe);
 }
 
 Result<Node> decode_cursor(std::string_view cursor, std::string_view sort, bool descending) {
   Status bad(Errc::kInvalidArgument, "invalid cursor");
   if (cursor.size() > 2048) return bad;
-  std::string text(cursor.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(text.data()), text.size(), cursor.data(),
-                        cursor.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return bad;
-  }
-  text.resize(len);
+  auto text = base64_decode(cursor, Base64::kUrlSafe);
+  if (!text) return bad;
   boost::system::error_code ec;
-  auto value = json::parse(text, ec);
+  auto value = json::parse(*text, ec);
   if (ec || !value.is_object()) return bad;
   const auto& o = value.as_object();
   const auto* k = o.if_contains("k");

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <vector>
 
+#include "core/base64.h"
 #include "core/hex.h"
 
 namespace coffer::api {
@@ -25,14 +26,11 @@ std::vector<std::string_view> split_commas(std::string_view list) {
 }
 
 Result<std::string> base64_sha256_to_hex(std::string_view b64) {
-  unsigned char bin[64];
-  size_t len = 0;
-  if (sodium_base642bin(bin, sizeof bin, b64.data(), b64.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      len != 32) {
+  auto digest = base64_decode(b64, Base64::kStandard);
+  if (!digest || digest->size() != 32) {
     return Status(Errc::kInvalidArgument, "the sha-256 digest is not 32 bytes of base64");
   }
-  return to_hex(std::span<const uint8_t>(bin, len));
+  return to_hex(*digest);
 }
 
 // Finds "sha-256=<value>" in a Digest-style list.

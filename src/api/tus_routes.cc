@@ -4,16 +4,11 @@
 // errors still carry the usual JSON body, with the status codes tus prescribes (412 for an
 // unsupported version, 409 for a wrong offset, 460 for a checksum mismatch).
 
-#include <sodium.h>
-
-#include <charconv>
-#include <map>
-
 #include "api/api_context.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
-#include "core/hex.h"
+#include "api/tus_headers.h"
 
 namespace coffer::api {
 namespace {
@@ -23,7 +18,6 @@ constexpr std::string_view kTusExtensions =
     "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration";
 constexpr std::string_view kOffsetStream = "application/offset+octet-stream";
 constexpr int kChecksumMismatchStatus = 460;  // tus checksum extension
-constexpr size_t kMaxMetadataBytes = 4096;
 
 Response with_tus(Response response) {
   response.set_header("Tus-Resumable", std::string(kTusVersion));
@@ -37,68 +31,6 @@ Response tus_fail(const Request& request, const Status& status) {
 }
 
 Status invalid(std::string message) { return Status(Errc::kInvalidArgument, std::move(message)); }
-
-// A header of decimal digits only (tus forbids signs and spaces); nullopt when absent.
-Result<std::optional<uint64_t>> number_header(const Request& request, std::string_view name) {
-  std::string_view text = trim_whitespace(request.header(name));
-  if (text.empty()) return std::optional<uint64_t>();
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.front() == '+') {
-    return invalid(std::string(name) + " must be a non-negative integer");
-  }
-  return std::optional<uint64_t>(value);
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out(text.size(), '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
-// Upload-Metadata: comma-separated "key base64value" pairs (the value may be absent), keys
-// unique, ASCII without spaces or commas.
-Result<std::map<std::string, std::string>> parse_metadata(std::string_view header) {
-  std::map<std::string, std::string> out;
-  if (header.size() > kMaxMetadataBytes) return invalid("Upload-Metadata is too long");
-  while (!trim_whitespace(header).empty()) {
-    const size_t comma = header.find(',');
-    std::string_view pair = trim_whitespace(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    const size_t space = pair.find(' ');
-    std::string key(pair.substr(0, space));
-    if (key.empty()) return invalid("Upload-Metadata has an empty key");
-    std::string value;
-    if (space != std::string_view::npos) {
-      auto decoded = base64_decode(trim_whitespace(pair.substr(space + 1)));
-      if (!decoded) return invalid("Upload-Metadata value of \"" + key + "\" is not base64");
-      value = std::move(*decoded);
-    }
-    if (!out.emplace(std::move(key), std::move(value)).second) {
-      return invalid("Upload-Metadata repeats a key");
-    }
-  }
-  return out;
-}
-
-// Upload-Checksum: "sha256 <base64 digest>", as lower-case hex; nullopt when absent.
-Result<std::optional<std::string>> checksum_header(const Request& request) {
-  std::string_view text = trim_whitespace(request.header("Upload-Checksum"));
-  if (text.empty()) return std::optional<std::string>();
-  const size_t space = text.find(' ');
-  if (space == std::string_view::npos || text.substr(0, space) != "sha256") {
-    return invalid("Upload-Checksum must use sha256 (Tus-Checksum-Algorithm)");
-  }
-  auto digest = base64_decode(trim_whitespace(text.substr(space + 1)));
-  if (!digest || digest->size() != 32) return invalid("Upload-Checksum digest is malformed");
-  return std::optional<std::string>(to_hex(*digest));
-}
 
 // Every request but OPTIONS names the protocol version it speaks.
 std::optional<Response> version_refused(const Request& request) {
@@ -157,7 +89,7 @@ Response options(ApiContext& ctx, Request& /*request*/) {
 Result<meta::UploadRecord> append_body(service::UploadSessions& uploads, Request& request,
                                        const std::string& id, uint64_t offset,
                                        std::optional<uint64_t> length) {
-  auto checksum = checksum_header(request);
+  auto checksum = parse_upload_checksum(request.header("Upload-Checksum"));
   COFFER_RETURN_IF_ERROR(checksum);
   service::AppendRequest append;
   append.owner_id = request.user_id;
@@ -171,7 +103,7 @@ Result<meta::UploadRecord> append_body(service::UploadSessions& uploads, Request
 }
 
 Response create(ApiContext& ctx, service::UploadSessions& uploads, Request& request) {
-  auto length = number_header(request, "Upload-Length");
+  auto length = parse_tus_number("Upload-Length", request.header("Upload-Length"));
   if (!length.is_ok()) return tus_fail(request, length.status());
   std::string_view defer = trim_whitespace(request.header("Upload-Defer-Length"));
   if (!defer.empty() && defer != "1")
@@ -184,7 +116,7 @@ Response create(ApiContext& ctx, service::UploadSessions& uploads, Request& requ
                                     "a creation body must be application/offset+octet-stream"));
   }
   const std::string metadata_header(trim_whitespace(request.header("Upload-Metadata")));
-  auto metadata = parse_metadata(metadata_header);
+  auto metadata = parse_upload_metadata(metadata_header);
   if (!metadata.is_ok()) return tus_fail(request, metadata.status());
   service::NewUpload upload;
   upload.owner_id = request.user_id;
@@ -234,10 +166,10 @@ Response patch(ApiContext& /*ctx*/, service::UploadSessions& uploads, Request& r
     return tus_fail(request, Status(Errc::kUnsupportedMediaType,
                                     "Content-Type must be application/offset+octet-stream"));
   }
-  auto offset = number_header(request, "Upload-Offset");
+  auto offset = parse_tus_number("Upload-Offset", request.header("Upload-Offset"));
   if (!offset.is_ok()) return tus_fail(request, offset.status());
   if (!*offset) return tus_fail(request, invalid("Upload-Offset is required"));
-  auto length = number_header(request, "Upload-Length");
+  auto length = parse_tus_number("Upload-Length", request.header("Upload-Length"));
   if (!length.is_ok()) return tus_fail(request, length.status());
   auto record =
       append_body(uploads, request, std::string(request.path_param("id")), **offset, *length);

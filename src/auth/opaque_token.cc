@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "core/base64.h"
 #include "core/hex.h"
 
 namespace coffer::auth {
@@ -11,11 +12,9 @@ namespace coffer::auth {
 std::string new_opaque_token(std::string_view prefix) {
   std::array<unsigned char, 32> raw;
   randombytes_buf(raw.data(), raw.size());
-  char encoded[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(encoded, sizeof encoded, raw.data(), raw.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  std::string token = std::string(prefix) + base64_encode(raw, Base64::kUrlSafe);
   sodium_memzero(raw.data(), raw.size());
-  return std::string(prefix) + encoded;
+  return token;
 }
 
 std::string opaque_token_hash(std::string_view token) {

@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include <cstring>
+#include "core/base64.h"
 
 namespace coffer::auth {
 
@@ -18,24 +18,19 @@ std::string SecretBox::seal(const std::vector<unsigned char>& plaintext) const {
   randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
   crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES, plaintext.data(),
                         plaintext.size(), out.data(), key_.data());
-  std::string encoded(sodium_base64_ENCODED_LEN(out.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), out.data(), out.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  encoded.resize(std::strlen(encoded.c_str()));
-  return encoded;
+  return base64_encode(out, Base64::kStandard);
 }
 
 Result<std::vector<unsigned char>> SecretBox::open(std::string_view sealed) const {
-  std::vector<unsigned char> raw(sealed.size());
-  size_t len = 0;
-  if (sodium_base642bin(raw.data(), raw.size(), sealed.data(), sealed.size(), nullptr, &len,
-                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+  const auto decoded = base64_decode(sealed, Base64::kStandard);
+  if (!decoded || decoded->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
     return Status(Errc::kCorruption, "a sealed secret is malformed");
   }
+  const auto* raw = reinterpret_cast<const unsigned char*>(decoded->data());
+  const size_t len = decoded->size();
   std::vector<unsigned char> plain(len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES);
-  if (crypto_secretbox_open_easy(plain.data(), raw.data() + crypto_secretbox_NONCEBYTES,
-                                 len - crypto_secretbox_NONCEBYTES, raw.data(), key_.data()) != 0) {
+  if (crypto_secretbox_open_easy(plain.data(), raw + crypto_secretbox_NONCEBYTES,
+                                 len - crypto_secretbox_NONCEBYTES, raw, key_.data()) != 0) {
     return Status(Errc::kCorruption, "a sealed secret failed authentication");
   }
   return plain;

@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
-#include "auth/base64url.h"
+#include "core/base64.h"
 
 namespace coffer::auth {
 namespace {
@@ -18,19 +18,12 @@ constexpr size_t kVerifiedTokensKept = 8192;
 // Generations beyond this are not ours (a rotation a second for 30,000 years).
 constexpr int64_t kMaxGeneration = int64_t{1} << 40;
 
-std::string b64url(std::string_view s) {
-  return base64url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-}
+std::string b64url(std::string_view s) { return base64_encode(s, Base64::kUrlSafe); }
 
 bool b64url_decode(std::string_view in, std::string& out) {
-  out.resize(in.size());
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(),
-                        in.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return false;
-  }
-  out.resize(len);
+  auto decoded = base64_decode(in, Base64::kUrlSafe);
+  if (!decoded) return false;
+  out = std::move(*decoded);
   return true;
 }
 
@@ -117,7 +110,8 @@ const TokenSigner::KeyPair& TokenSigner::keys(int64_t generation) const {
     sodium_memzero(seed.data(), seed.size());
     std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
     crypto_hash_sha256(digest.data(), pair->public_key.data(), pair->public_key.size());
-    pair->key_id = std::to_string(generation) + "." + base64url(digest.data(), 6);
+    pair->key_id = std::to_string(generation) + "." +
+                   base64_encode(std::span(digest.data(), 6), Base64::kUrlSafe);
     slot = std::move(pair);
   }
   return *slot;
@@ -140,7 +134,7 @@ std::string TokenSigner::issue(int64_t user_id, int64_t session_id, int64_t now_
   crypto_sign_detached(signature.data(), nullptr,
                        reinterpret_cast<const unsigned char*>(signing_input.data()),
                        signing_input.size(), key.secret_key.data());
-  return signing_input + "." + base64url(signature.data(), signature.size());
+  return signing_input + "." + base64_encode(signature, Base64::kUrlSafe);
 }
 
 Result<AccessClaims> TokenSigner::verify(
@@ -201,7 +195,7 @@ boost::json::object TokenSigner::public_jwk(int64_t generation) const {
   const KeyPair& key = keys(generation);
   return boost::json::object{{"kty", "OKP"},
                              {"crv", "Ed25519"},
-                             {"x", base64url(key.public_key.data(), key.public_key.size())},
+                             {"x", base64_encode(key.public_key, Base64::kUrlSafe)},
                              {"kid", key.key_id},
                              {"alg", "EdDSA"},
                              {"use", "sig"}};

@@ -1,11 +1,11 @@
 #include "auth/url_signer.h"
 
-#include "auth/base64url.h"
-
 #include <sodium.h>
 
 #include <charconv>
 #include <cstdlib>
+
+#include "core/base64.h"
 
 namespace coffer::auth {
 namespace {
@@ -41,7 +41,7 @@ std::string UrlSigner::sign(const DownloadGrant& grant) const {
                             (grant.inline_disposition ? "i" : "a");
   if (grant.signer_id != 0) signed_part += "." + std::to_string(grant.signer_id);
   auto tag = mac(signed_part);
-  return signed_part + "." + base64url(tag.data(), tag.size());
+  return signed_part + "." + base64_encode(tag, Base64::kUrlSafe);
 }
 
 Result<DownloadGrant> UrlSigner::verify(std::string_view token, int64_t now_unix) const {
@@ -50,16 +50,13 @@ Result<DownloadGrant> UrlSigner::verify(std::string_view token, int64_t now_unix
   size_t dot = token.rfind('.');
   if (dot == std::string_view::npos || token.size() - dot - 1 != kMacChars) return invalid;
   std::string_view signed_part = token.substr(0, dot);
-  std::array<unsigned char, 32> given{};
-  size_t len = 0;
-  std::string_view encoded = token.substr(dot + 1);
-  if (sodium_base642bin(given.data(), given.size(), encoded.data(), encoded.size(), nullptr, &len,
-                        nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      len != given.size()) {
+  const auto given = base64_decode(token.substr(dot + 1), Base64::kUrlSafe);
+  if (!given || given->size() != crypto_auth_hmacsha256_BYTES) return invalid;
+  auto expected = mac(signed_part);
+  if (crypto_verify_32(expected.data(), reinterpret_cast<const unsigned char*>(given->data())) !=
+      0) {
     return invalid;
   }
-  auto expected = mac(signed_part);
-  if (crypto_verify_32(expected.data(), given.data()) != 0) return invalid;
 
   // Signed by us: the fields are ours, but parse them strictly all the same.
   DownloadGrant grant;

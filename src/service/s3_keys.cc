@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/base64.h"
+
 namespace coffer::service {
 namespace {
 
@@ -35,11 +37,8 @@ std::string new_s3_access_key_id() {
 std::string new_s3_secret_access_key() {
   unsigned char raw[kSecretBytes];
   randombytes_buf(raw, sizeof raw);
-  std::string encoded(sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(encoded.data(), encoded.size(), raw, sizeof raw,
-                    sodium_base64_VARIANT_ORIGINAL);
+  std::string encoded = base64_encode(raw, Base64::kStandard);
   sodium_memzero(raw, sizeof raw);
-  encoded.resize(std::strlen(encoded.c_str()));
   return encoded;
 }
 
