@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PYTHON ?= /usr/bin/python3
 DATA ?= ./coffer-data
 
-.PHONY: run test build deps configure unit integration sanitize bench format clean
+.PHONY: run test build deps configure unit integration sanitize sanitize-configure fuzz bench format clean
 
 # Object files are cached by path relative to the checkout and without the build directory in
 # the key, so a fresh clone (CI) reuses what any other checkout on this machine compiled (the
@@ -68,13 +68,18 @@ integration: build
 # build directory of their own, then a short black-box run of the server built the same way:
 # a report of either fails the test that caused it. The "function" check (calls through
 # mistyped function pointers) is left out: clang 14 cannot assemble it in some translation
-# units ("Cannot represent a difference across sections").
+# units ("Cannot represent a difference across sections"). The same build carries libFuzzer's
+# coverage instrumentation (fuzzer-no-link: no-op callbacks outside a fuzzer), so that the
+# fuzz harnesses below link against the very objects the tests ran: one clang build, not two.
 SANITIZE_DIR ?= build-sanitize
-SANITIZE_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize=function -fno-omit-frame-pointer \
-  -fno-sanitize-recover=all
-sanitize: configure
+SANITIZE_FLAGS = -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize=function \
+  -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize-configure: configure
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-	  -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+	  -DCOFFER_FUZZ=ON -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+
+sanitize: sanitize-configure
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
@@ -83,6 +88,14 @@ sanitize: configure
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 COFFER_BIN=$(abspath $(SANITIZE_DIR)/coffer) \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration/test_files_api.py \
 	  tests/integration/test_dav.py tests/integration/test_tus.py
+
+# libFuzzer harnesses for every parser that takes bytes from outside (fuzz/, docs/security.md),
+# built in the sanitizer build: each is replayed over its seeds and past findings, then fuzzed
+# for FUZZ_SECONDS. CI fuzzes briefly; fuzz longer by hand: make fuzz FUZZ_SECONDS=1800
+FUZZ_SECONDS ?= 300
+fuzz: sanitize-configure
+	cmake --build $(SANITIZE_DIR) --target coffer_fuzzers -j $(JOBS)
+	scripts/run-fuzzers $(SANITIZE_DIR) $(FUZZ_SECONDS)
 
 bench: build
 	cmake --build $(BUILD_DIR) --target coffer_engine_bench -j $(JOBS)

@@ -87,7 +87,13 @@ Result<DavPath> parse_dav_url(std::string_view url) {
   }
   std::vector<std::string> all;
   std::vector<std::string_view> names;
-  for (auto segment : parsed->segments()) all.push_back(std::string(segment));
+  for (auto segment : parsed->segments()) {
+    // "%2F" would make one segment of two names; no name holds a '/'.
+    if (segment.find('/') != std::string_view::npos) {
+      return Status(Errc::kInvalidArgument, "the path has an encoded '/' inside a name");
+    }
+    all.push_back(std::string(segment));
+  }
   for (const auto& s : all) names.push_back(s);
   const size_t mount = mount_length(names);
   if (mount == 0) return Status(Errc::kForbidden, "the URL is outside the WebDAV tree");

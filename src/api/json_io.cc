@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 
 namespace coffer::api {
@@ -19,6 +20,31 @@ Result<std::string> read_small_body(Request& request, size_t max_bytes,
   }
   return text;
 }
+
+namespace {
+
+// Boost.JSON reads a number beyond a double's range as infinity, which JSON cannot write back.
+// Recursion is bounded by the parser's max_depth.
+bool all_numbers_finite(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::double_:
+      return std::isfinite(value.get_double());
+    case boost::json::kind::array:
+      for (const auto& item : value.get_array()) {
+        if (!all_numbers_finite(item)) return false;
+      }
+      return true;
+    case boost::json::kind::object:
+      for (const auto& member : value.get_object()) {
+        if (!all_numbers_finite(member.value())) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
 
 Result<boost::json::object> read_json_object(Request& request) {
   // No body at all (no Content-Length, or 0): no options, whatever the Content-Type says.
@@ -42,6 +68,9 @@ Result<boost::json::object> read_json_object(Request& request) {
   auto value = boost::json::parse(text, ec, {}, options);
   if (ec) return Status(Errc::kInvalidJson, "the body is not valid JSON: " + ec.message());
   if (!value.is_object()) return Status(Errc::kInvalidJson, "the body must be a JSON object");
+  if (!all_numbers_finite(value)) {
+    return Status(Errc::kInvalidJson, "the body holds a number beyond the range of a double");
+  }
   return std::move(value.as_object());
 }
 

@@ -16,6 +16,20 @@ std::string host_name(std::string_view host) {
   return out;
 }
 
+// Whether `name` (lower case) is a DNS name as a bucket in a Host spells it: labels of letters,
+// digits, '-' and '_', one dot between each.
+bool is_host_bucket(std::string_view name) {
+  if (name.empty() || name.front() == '.' || name.back() == '.') return false;
+  char previous = '.';
+  for (char c : name) {
+    const bool label_char =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!label_char && (c != '.' || previous == '.')) return false;
+    previous = c;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool S3Target::has(std::string_view name) const {
@@ -44,6 +58,7 @@ std::optional<S3Target> parse_target(const api::Request& request, std::string_vi
   if (!base_domain.empty() && host.size() > base_domain.size() + 1 && host.ends_with(base_domain) &&
       host[host.size() - base_domain.size() - 1] == '.') {
     target.bucket = host.substr(0, host.size() - base_domain.size() - 1);
+    if (!is_host_bucket(target.bucket)) return std::nullopt;
     target.key = std::string(rest);
   } else {
     size_t slash = rest.find('/');

@@ -75,5 +75,19 @@ TEST(DavPathsTest, HrefsPercentEncode) {
   EXPECT_EQ(back->path(), "/x%y/100% & more");
 }
 
+// Found by fuzz/api/paths_fuzz.cc: "%2F" decoded into a segment made one name of two ("b/c"),
+// which no file can be called; such a path is malformed, as Apache httpd treats it by default.
+TEST(DavPathsTest, AnEncodedSlashMadeASegmentOfTwoNames) {
+  for (std::string_view url :
+       {"/dav/a/b%2fc", "/dav/a/b%2Fc/", "http://h/dav/%2F", "/remote.php/dav/files/al%2Fice/x"}) {
+    auto path = parse_dav_url(url);
+    ASSERT_FALSE(path.is_ok()) << url;
+    EXPECT_EQ(path.status().code(), Errc::kInvalidArgument) << url;
+  }
+  auto path = parse_dav_url("/dav/a/b%25c");
+  ASSERT_TRUE(path.is_ok());
+  EXPECT_EQ(path->segments, (std::vector<std::string>{"a", "b%c"}));
+}
+
 }  // namespace
 }  // namespace coffer::api

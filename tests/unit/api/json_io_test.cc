@@ -82,5 +82,17 @@ TEST(ReadJsonObject, ABodyIsStillCheckedAndParsed) {
   EXPECT_EQ(read(array, "application/json").status().code(), Errc::kInvalidJson);
 }
 
+// Found by fuzz/api/json_body_fuzz.cc: Boost.JSON reads a number beyond a double's range as
+// infinity, which no JSON writer can write back ("1e99999" is not a double either).
+TEST(ReadJsonObject, ANumberBeyondADoubleWasAcceptedAsInfinity) {
+  for (std::string text : {R"({"parent_id":22222222222222e22212})", R"({"a":[{"b":-1e400}]})"}) {
+    StringBody body(text, text.size());
+    EXPECT_EQ(read(body, "application/json").status().code(), Errc::kInvalidJson) << text;
+  }
+  const std::string large = R"({"a":1e308,"b":-2.5e-320})";
+  StringBody body(large, large.size());
+  EXPECT_TRUE(read(body, "application/json").is_ok());
+}
+
 }  // namespace
 }  // namespace coffer::api

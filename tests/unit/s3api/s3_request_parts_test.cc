@@ -59,6 +59,21 @@ TEST(S3TargetTest, MalformedTargetsAreRefused) {
   EXPECT_FALSE(parse_target(request_to("/b/%zz"), ""));
 }
 
+// Found by fuzz/s3api/s3_request_fuzz.cc: whatever the Host header held before the base
+// domain became the bucket, '/' and NUL included. A Host is a DNS name: anything else there is
+// a malformed request.
+TEST(S3TargetTest, AHostThatIsNoDnsNameNamedABucketWithASlash) {
+  for (std::string_view host : std::initializer_list<std::string_view>{
+           "a/b.s3.example.com", "a%00b.s3.example.com",
+           std::string_view("a\0b.s3.example.com", 18), "a b.s3.example.com", "a..s3.example.com",
+           "a;b.s3.example.com:80"}) {
+    EXPECT_FALSE(parse_target(request_to("/k", std::string(host)), "s3.example.com")) << host;
+  }
+  auto dotted = parse_target(request_to("/k", "my-bucket.v2.s3.example.com"), "s3.example.com");
+  ASSERT_TRUE(dotted);
+  EXPECT_EQ(dotted->bucket, "my-bucket.v2");
+}
+
 TEST(ObjectKeyTest, SegmentsAreNamesAndATrailingSlashMarksAFolder) {
   auto key = parse_key("2024/reports/q1.pdf");
   ASSERT_TRUE(key.is_ok());
