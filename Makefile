@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 PYTHON ?= /usr/bin/python3
 DATA ?= ./coffer-data
 
-.PHONY: run test build deps configure unit integration sanitize sanitize-configure fuzz bench format clean
+.PHONY: run test build deps configure unit integration sanitize sanitize-configure tsan fuzz bench format clean
 
 # Object files are cached by path relative to the checkout and without the build directory in
 # the key, so a fresh clone (CI) reuses what any other checkout on this machine compiled (the
@@ -88,6 +88,21 @@ sanitize: sanitize-configure
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 COFFER_BIN=$(abspath $(SANITIZE_DIR)/coffer) \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration/test_files_api.py \
 	  tests/integration/test_dav.py tests/integration/test_tus.py
+
+# ThreadSanitizer over the C++ tests of the layers that run threads of their own: the storage
+# engine (group commit, compaction), metadata (connection pools, transactions), the services
+# (caches, rate limits, the job runner) and the HTTP server (I/O threads, the worker pool).
+# Each test binary runs whole; a report fails it.
+TSAN_DIR ?= build-tsan
+TSAN_TESTS = coffer_core_tests coffer_store_tests coffer_meta_tests coffer_service_tests \
+  coffer_http_tests
+tsan: configure
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread"
+	cmake --build $(TSAN_DIR) --target $(TSAN_TESTS) -j $(JOBS)
+	cd $(TSAN_DIR) && for t in $(TSAN_TESTS); do \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./$$t --gtest_brief=1 || exit 1; done
 
 # libFuzzer harnesses for every parser that takes bytes from outside (fuzz/, docs/security.md),
 # built in the sanitizer build: each is replayed over its seeds and past findings, then fuzzed
