@@ -19,20 +19,17 @@ namespace bhttp = boost::beast::http;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::FuzzInput in(data, size);
-  uint32_t state = in.byte() | 1;
-  std::string_view wire = in.rest();
+  const uint8_t seed = in.byte();
+  fuzz::PiecewiseSource wire(in.rest(), seed == 0 ? 1 : seed);
   api::Request request;
   http::RequestParser parser(request, 8 * 1024);
   std::string pending;
+  std::array<std::byte, 256> piece{};
   std::array<std::byte, 64> window{};
   bool body_started = false;
   for (int steps = 0; steps < 100000 && !parser.is_done(); ++steps) {
-    if (!wire.empty()) {
-      state = state * 1103515245u + 12345u;
-      const size_t piece = std::min<size_t>(wire.size(), 1 + (state >> 16) % 256);
-      pending.append(wire.substr(0, piece));
-      wire.remove_prefix(piece);
-    }
+    const size_t n = *wire.read(piece);
+    pending.append(reinterpret_cast<const char*>(piece.data()), n);
     boost::system::error_code ec;
     const size_t used = parser.put(boost::asio::buffer(pending), ec);
     pending.erase(0, used);
@@ -50,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     if (ec == bhttp::error::need_more) {
-      if (wire.empty()) return 0;
+      if (wire.at_end()) return 0;
       continue;
     }
     if (ec) {
@@ -58,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return 0;
     }
     if (body_started) COFFER_FUZZ_CHECK(parser.output_used() <= window.size());
-    if (wire.empty() && pending.empty() && !parser.is_done()) return 0;
+    if (wire.at_end() && pending.empty() && !parser.is_done()) return 0;
   }
   return 0;
 }

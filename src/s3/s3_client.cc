@@ -1,10 +1,11 @@
 #include "s3/s3_client.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <thread>
+
+#include "core/base64.h"
+#include "core/digest.h"
 
 namespace coffer::s3 {
 namespace {
@@ -16,12 +17,9 @@ int64_t now_unix() {
 }
 
 std::string base64_md5(std::span<const std::byte> data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr) != 1) std::abort();
-  std::string out(4 * ((len + 2) / 3), '\0');
-  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(len));
-  return out;
+  Digest md5(Digest::Kind::kMd5);
+  md5.update(data);
+  return base64_encode(md5.finish(), Base64::kStandard);
 }
 
 std::string sha256_hex_of(std::span<const std::byte> data) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/base64.h"
 #include "core/hex.h"
 #include "s3/sigv4.h"
 
@@ -249,7 +250,7 @@ std::optional<S3Error> read_checksum_header(const api::Header& h, BodyExpectatio
                     "Expecting a single x-amz-checksum- header. Multiple checksum Types are not "
                     "allowed.");
   }
-  const auto raw = base64_decode(trim(h.value));
+  const auto raw = base64_decode(trim(h.value), Base64::kStandard);
   if (!raw || raw->size() != checksum_size(*algorithm)) {
     return s3_error(
         400, "InvalidRequest",
@@ -279,7 +280,7 @@ std::variant<BodyExpectations, S3Error> body_expectations(const VerifiedSignatur
   for (const auto& h : headers) {
     const std::string name = to_lower(h.name);
     if (name == "content-md5") {
-      auto raw = base64_decode(trim(h.value));
+      auto raw = base64_decode(trim(h.value), Base64::kStandard);
       if (!raw || raw->size() != 16) {
         return s3_error(400, "InvalidDigest", "The Content-MD5 you specified was not valid.");
       }

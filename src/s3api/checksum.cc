@@ -1,6 +1,5 @@
 #include "s3api/checksum.h"
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -8,6 +7,8 @@
 #include <boost/crc.hpp>
 #include <cctype>
 #include <cstdlib>
+
+#include "core/base64.h"
 
 namespace coffer::s3api {
 namespace {
@@ -137,35 +138,7 @@ std::string Checksum::finish() {
     }
     std::string operator()(Digest& digest) const { return digest.finish(); }
   };
-  return base64_encode(std::visit(Visitor{}, state_));
-}
-
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  // EVP_DecodeBlock skips surrounding white space and does not check padding: insist on
-  // the canonical form here so that a value compares exactly.
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  const bool valid = std::all_of(text.begin(), text.end() - 2, [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
-  });
-  if (!valid) return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  const size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
-  out.resize(static_cast<size_t>(n) - padding);
-  if (base64_encode(out) != text) return std::nullopt;  // non-canonical trailing bits
-  return out;
+  return base64_encode(std::visit(Visitor{}, state_), Base64::kStandard);
 }
 
 }  // namespace coffer::s3api

@@ -53,9 +53,4 @@ class Checksum {
   std::variant<uint32_t, std::unique_ptr<Crc32c>, std::unique_ptr<Crc64Nvme>, Digest> state_;
 };
 
-// Standard base64 with padding (RFC 4648 §4).
-std::string base64_encode(std::string_view bytes);
-// Decodes standard padded base64; nullopt when `text` is not that.
-std::optional<std::string> base64_decode(std::string_view text);
-
 }  // namespace coffer::s3api

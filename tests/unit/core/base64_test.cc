@@ -35,6 +35,11 @@ TEST(Base64, RefusesAnythingButItsOwnAlphabetToTheLastByte) {
   EXPECT_FALSE(base64_decode("Zm9v YmFy", Base64::kStandard));  // white space
   EXPECT_FALSE(base64_decode("Zm9vYmFy\n", Base64::kStandard));
   EXPECT_FALSE(base64_decode("Zm9v!", Base64::kStandard));
+  // Canonical only: non-zero bits after the last byte would let one value have two spellings
+  // (S3 compares checksums as text).
+  EXPECT_FALSE(base64_decode("aGVsbG9=", Base64::kStandard));
+  EXPECT_FALSE(base64_decode("Zh==", Base64::kStandard));
+  EXPECT_FALSE(base64_decode("Zg===", Base64::kStandard));
   EXPECT_EQ(base64_decode("", Base64::kStandard), "");
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base64.h"
 #include "s3/sigv4.h"
 #include "s3api/checksum.h"
 
@@ -212,7 +213,7 @@ TEST(AwsChunkedBodyTest, DecodedLengthMustMatch) {
 TEST(AwsChunkedBodyTest, WrongContentMd5) {
   const auto v = example_signature(PayloadMode::kStreamingSigned, kSeed);
   Headers headers = kDocumentedHeaders;
-  headers.push_back({"Content-MD5", base64_encode(std::string(16, 'x'))});
+  headers.push_back({"Content-MD5", base64_encode(std::string(16, 'x'), Base64::kStandard)});
   Outcome out;
   const S3Error e = failure_of(documented_body(), v, headers, &out);
   EXPECT_EQ(e.http_status, 400);
@@ -451,7 +452,7 @@ TEST(VerifyingBodyTest, ContentMd5) {
   EXPECT_EQ(e.message, "The Content-MD5 you specified did not match what we received.");
   EXPECT_TRUE(out.data.empty());
 
-  for (std::string bad : {"XUFAKrxLKna5cZ2REBfF", "not base64!", "aGVsbG8="}) {
+  for (std::string bad : {"XUFAKrxLKna5cZ2REBfF", "not base64!", "aGVsbG8=", ""}) {
     StringSource unused("", 1);
     auto r = make_request_body(v, {{"Content-MD5", bad}}, unused);
     ASSERT_TRUE(std::holds_alternative<S3Error>(r)) << bad;

@@ -59,16 +59,5 @@ TEST(ChecksumTest, Names) {
   EXPECT_EQ(checksum_size(ChecksumAlgorithm::kSha1), 20U);
 }
 
-TEST(ChecksumTest, Base64) {
-  EXPECT_EQ(base64_encode("hello"), "aGVsbG8=");
-  EXPECT_EQ(base64_decode("aGVsbG8="), "hello");
-  EXPECT_EQ(base64_decode("aGVsbA=="), "hell");
-  EXPECT_EQ(base64_decode(""), std::nullopt);
-  EXPECT_EQ(base64_decode("aGVsbG8"), std::nullopt);    // no padding
-  EXPECT_EQ(base64_decode("aGV sbG8="), std::nullopt);  // not base64
-  EXPECT_EQ(base64_decode("aGVsbG9="), std::nullopt);   // non-zero trailing bits
-  EXPECT_EQ(base64_decode("XUFAKrxLKna5cZ2REBfFkg==")->size(), 16U);
-}
-
 }  // namespace
 }  // namespace coffer::s3api
