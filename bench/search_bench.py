@@ -30,6 +30,7 @@ SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "zo", "bi", "fe", "gu", "ha", "
 VOCABULARY = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(40000)})[:20000]
 rng.shuffle(VOCABULARY)  # the rank of a word, not its spelling, decides its frequency
 WEIGHTS = [1.0 / (rank + 1) for rank in range(len(VOCABULARY))]
+FOLDER_WORDS = []  # the last word of each folder's name
 
 
 def words(n):
@@ -40,6 +41,8 @@ def populate(db_path):
     db = sqlite3.connect(db_path)
     user_id, root = db.execute("SELECT id, root_id FROM users WHERE username = 'bench'").fetchone()
     now = int(time.time() * 1e6)
+    # Databases before migration 23 index each file's folder path too (A/B runs of old builds).
+    with_paths = any(row[1] == "path" for row in db.execute("PRAGMA table_info(search_docs)"))
     with db:
         folders = []
         for i in range(100):
@@ -47,16 +50,21 @@ def populate(db_path):
             cur = db.execute("INSERT INTO nodes (owner_id, parent_id, name, kind, size, created_at, modified_at) "
                              "VALUES (?, ?, ?, 'folder', 0, ?, ?)", (user_id, root, name, now, now))
             folders.append((cur.lastrowid, name))
-            db.execute("INSERT INTO search_docs (node_id, owner_id, name, path) VALUES (?, ?, ?, '')",
-                       (cur.lastrowid, user_id, name))
+            FOLDER_WORDS.append(name.split("-")[-1])
+            db.execute("INSERT INTO search_docs (node_id, owner_id, name" + (", path" if with_paths else "") +
+                       ") VALUES (?, ?, ?" + (", ''" if with_paths else "") + ")", (cur.lastrowid, user_id, name))
         for i in range(FILES):
             folder, folder_name = folders[i % len(folders)]
             name = f"{'-'.join(words(2))}-{i}.txt"
             text = " ".join(words(60))
             cur = db.execute("INSERT INTO nodes (owner_id, parent_id, name, kind, size, created_at, modified_at) "
                              "VALUES (?, ?, ?, 'file', ?, ?, ?)", (user_id, folder, name, len(text), now, now))
-            db.execute("INSERT INTO search_docs (node_id, owner_id, name, path, content) VALUES (?, ?, ?, ?, ?)",
-                       (cur.lastrowid, user_id, name, "/" + folder_name, text))
+            if with_paths:
+                db.execute("INSERT INTO search_docs (node_id, owner_id, name, path, content) VALUES (?, ?, ?, ?, ?)",
+                           (cur.lastrowid, user_id, name, "/" + folder_name, text))
+            else:
+                db.execute("INSERT INTO search_docs (node_id, owner_id, name, content) VALUES (?, ?, ?, ?)",
+                           (cur.lastrowid, user_id, name, text))
     db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
     db.commit()
     db.close()
@@ -104,6 +112,8 @@ def main():
             "prefix": lambda: VOCABULARY[rng.randint(0, len(VOCABULARY) - 1)][:3] + "*",
             "phrase": lambda: '"' + " ".join(words(2)) + '"',
             "word + filter": lambda: VOCABULARY[rng.randint(100, 2000)],
+            # Matches every file of a folder by the folder's name (and others by their text).
+            "folder + word": lambda: rng.choice(FOLDER_WORDS) + " " + VOCABULARY[rng.randint(100, 2000)],
         }
         print(f"{'query':<16} {'p50 ms':>8} {'p95 ms':>8} {'hits/page':>10}")
         overall = []

@@ -170,10 +170,58 @@ CREATE TABLE search_docs (
 CREATE INDEX search_docs_document ON search_docs USING GIN (document);
 )sql";
 
+// Migration 23: documents without the folder path (sql_search_index.h). The FTS5 table is made
+// anew over the same rows and rebuilt from them.
+constexpr std::string_view kSqliteSearchWithoutPaths = R"sql(
+DROP TRIGGER search_docs_insert;
+DROP TRIGGER search_docs_delete;
+DROP TRIGGER search_docs_update;
+DROP TABLE search_fts;
+ALTER TABLE search_docs DROP COLUMN path;
+CREATE VIRTUAL TABLE search_fts USING fts5(
+  name, tags, meta, content,
+  content = 'search_docs', content_rowid = 'node_id',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER search_docs_insert AFTER INSERT ON search_docs BEGIN
+  INSERT INTO search_fts (rowid, name, tags, meta, content)
+  VALUES (new.node_id, new.name, new.tags, new.meta, new.content);
+END;
+CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs BEGIN
+  INSERT INTO search_fts (search_fts, rowid, name, tags, meta, content)
+  VALUES ('delete', old.node_id, old.name, old.tags, old.meta, old.content);
+END;
+CREATE TRIGGER search_docs_update AFTER UPDATE ON search_docs BEGIN
+  INSERT INTO search_fts (search_fts, rowid, name, tags, meta, content)
+  VALUES ('delete', old.node_id, old.name, old.tags, old.meta, old.content);
+  INSERT INTO search_fts (rowid, name, tags, meta, content)
+  VALUES (new.node_id, new.name, new.tags, new.meta, new.content);
+END;
+INSERT INTO search_fts (search_fts) VALUES ('rebuild');
+)sql";
+
+// Weights: A the name (alone, so that a term can match folder names only), B tags, C metadata,
+// D content.
+constexpr std::string_view kPostgresSearchWithoutPaths = R"sql(
+ALTER TABLE search_docs DROP COLUMN document;
+ALTER TABLE search_docs DROP COLUMN path;
+ALTER TABLE search_docs ADD COLUMN document tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple'::regconfig, translate(name, '-./@_:+~\<>&', '            ')), 'A') ||
+    setweight(to_tsvector('simple'::regconfig, translate(tags, '-./@_:+~\<>&', '            ')), 'B') ||
+    setweight(to_tsvector('simple'::regconfig, translate(meta, '-./@_:+~\<>&', '            ')), 'C') ||
+    setweight(to_tsvector('simple'::regconfig,
+                          translate(left(content, 262144), '-./@_:+~\<>&', '            ')), 'D')) STORED;
+CREATE INDEX search_docs_document ON search_docs USING GIN (document);
+)sql";
+
 }  // namespace
 
 std::string_view Dialect::search_schema() const {
   return kind_ == Kind::kSqlite ? kSqliteSearchSchema : kPostgresSearchSchema;
+}
+
+std::string_view Dialect::search_without_paths() const {
+  return kind_ == Kind::kSqlite ? kSqliteSearchWithoutPaths : kPostgresSearchWithoutPaths;
 }
 
 std::string Dialect::render(std::string_view sql) const {
@@ -184,7 +232,8 @@ std::string Dialect::render(std::string_view sql) const {
   const Token tokens[] = {{"{{ID}}", id_primary_key()},
                           {"{{NAME}}", binary_text_type()},
                           {"{{NATURAL_KEY}}", natural_key_table_suffix()},
-                          {"{{SEARCH_SCHEMA}}", search_schema()}};
+                          {"{{SEARCH_SCHEMA}}", search_schema()},
+                          {"{{SEARCH_WITHOUT_PATHS}}", search_without_paths()}};
   std::string out;
   out.reserve(sql.size() + 256);
   size_t pos = 0;

@@ -128,6 +128,9 @@ class Dialect {
   // The search_docs table (docs/schema.md) and its full-text index: an FTS5 table kept in step
   // by triggers on SQLite, a generated tsvector column with a GIN index on PostgreSQL.
   std::string_view search_schema() const;
+  // Migration 23: the same without the folder path, whose rows then hold only the node's own
+  // fields (sql_search_index.h).
+  std::string_view search_without_paths() const;
 
   // `sql` with the {{TOKENS}} above replaced by this dialect's fragments.
   std::string render(std::string_view sql) const;

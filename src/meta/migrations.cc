@@ -581,6 +581,13 @@ CREATE TABLE legal_holds (
 CREATE INDEX legal_holds_by_owner ON legal_holds (owner_id);
 )sql";
 
+// Version 23: search documents without the folder path (finding 6 of the security review: a
+// path per row cost depth² for nested folders, and renaming a folder rewrote every row below
+// it). A term matches what is below a folder through the tree instead (sql_search_index.h).
+constexpr std::string_view kSearchWithoutPathsSchema = R"sql(
+{{SEARCH_WITHOUT_PATHS}}
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, nodes, versions, chunks", kInitialSchema},
     {2, "sessions, refresh tokens, API tokens, sign-in throttling, audit log", kAccountsSchema},
@@ -604,6 +611,7 @@ constexpr Migration kMigrations[] = {
     {20, "access-token signing key generations", kTokenKeysSchema},
     {21, "refresh tokens superseded by a grace recovery", kSupersededRefreshSchema},
     {22, "a fast check per chunk", kChunkCheckSchema},
+    {23, "search documents without folder paths", kSearchWithoutPathsSchema},
 };
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -5,25 +5,6 @@
 namespace coffer::meta {
 namespace {
 
-// The path of the folder `node_id` is in ("" for a child of the root, else "/a/b"), or
-// nullopt when `node_id` is a root or missing.
-Result<std::optional<std::string>> folder_path(Connection& conn, int64_t node_id) {
-  auto rows = conn.query(
-      "WITH RECURSIVE up(id, parent_id, name, depth) AS ("
-      "  SELECT id, parent_id, name, 0 FROM nodes WHERE id = ?"
-      "  UNION ALL"
-      "  SELECT n.id, n.parent_id, n.name, up.depth + 1 FROM nodes n JOIN up ON n.id = "
-      "up.parent_id)"
-      "SELECT parent_id, name FROM up ORDER BY depth DESC",
-      {node_id});
-  COFFER_RETURN_IF_ERROR(rows);
-  if (rows->size() < 2) return std::optional<std::string>();  // a root, or no such node
-  std::string path;
-  // The first row is the root (no name), the last the node itself.
-  for (size_t i = 1; i + 1 < rows->size(); ++i) path += "/" + (*rows)[i].text(1);
-  return std::optional<std::string>(std::move(path));
-}
-
 void append_utf8(uint32_t cp, std::string& out) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -71,22 +52,14 @@ std::string json_string(std::string_view json, size_t& i) {
 
 }  // namespace
 
-Status index_subtree(Connection& conn, int64_t node_id) {
-  auto folder = folder_path(conn, node_id);
-  COFFER_RETURN_IF_ERROR(folder);
-  if (!*folder) return Status::ok();
-  // One statement for the whole subtree: the recursive part carries each node's full path.
-  return status_of(conn.exec(
-      "INSERT INTO search_docs (node_id, owner_id, name, path) "
-      "WITH RECURSIVE tree(id, full_path) AS ("
-      "  SELECT id, ? || '/' || name FROM nodes WHERE id = ?"
-      "  UNION ALL"
-      "  SELECT n.id, t.full_path || '/' || n.name FROM nodes n JOIN tree t ON n.parent_id = t.id)"
-      "SELECT n.id, n.owner_id, n.name, COALESCE(p.full_path, ?) "
-      "FROM tree t JOIN nodes n ON n.id = t.id LEFT JOIN tree p ON p.id = n.parent_id "
-      "WHERE true "
-      "ON CONFLICT (node_id) DO UPDATE SET name = excluded.name, path = excluded.path",
-      {**folder, node_id, **folder}));
+Status index_node(Connection& conn, int64_t node_id) {
+  // An unchanged name is not written again (FTS5 would delete and insert the row).
+  return status_of(
+      conn.exec("INSERT INTO search_docs (node_id, owner_id, name) "
+                "SELECT id, owner_id, name FROM nodes WHERE id = ? AND parent_id IS NOT NULL "
+                "ON CONFLICT (node_id) DO UPDATE SET name = excluded.name "
+                "WHERE search_docs.name <> excluded.name",
+                {node_id}));
 }
 
 Status index_attributes(Connection& conn, int64_t node_id, const std::vector<std::string>& tags,

@@ -12,10 +12,10 @@
 
 namespace coffer::meta {
 
-// (Re)indexes the name and folder path of `node_id` and of every node below it: after a
-// node is created, renamed, moved or restored. Tags, metadata and content are kept. Root
-// folders are not indexed.
-Status index_subtree(Connection& conn, int64_t node_id);
+// (Re)indexes the name of `node_id`: after it is created, renamed or restored. Tags, metadata
+// and content are kept. Root folders are not indexed. Only the node's own row: no path is
+// indexed (sql_search_index.h), so nothing below it changes.
+Status index_node(Connection& conn, int64_t node_id);
 
 // Replaces the indexed tags and metadata values of `node_id`.
 Status index_attributes(Connection& conn, int64_t node_id, const std::vector<std::string>& tags,

@@ -117,7 +117,7 @@ Result<int64_t> insert_node(Connection& conn, int64_t owner_id, std::optional<in
   COFFER_RETURN_IF_ERROR(rows);
   if (rows->size() != 1) return Status(Errc::kInternal, "INSERT ... RETURNING gave no id");
   const int64_t id = (*rows)[0].int64(0);
-  COFFER_RETURN_IF_ERROR(index_subtree(conn, id));
+  COFFER_RETURN_IF_ERROR(index_node(conn, id));
   COFFER_RETURN_IF_ERROR(touch_tree(conn, id, now));
   return id;
 }
@@ -638,8 +638,7 @@ Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
         "WHERE id = ? AND owner_id = ?",
         {parent_id, name, natural_sort_key(name), now, node_id, owner_id});
     if (!changed.is_ok()) return name_conflict_or(changed.status());
-    // The paths of everything below change with it.
-    COFFER_RETURN_IF_ERROR(index_subtree(conn, node_id));
+    COFFER_RETURN_IF_ERROR(index_node(conn, node_id));  // its name; nothing below it changes
     COFFER_RETURN_IF_ERROR(touch_tree(conn, node->parent_id, now));  // moved out of there
     COFFER_RETURN_IF_ERROR(touch_tree(conn, node_id, now));
     return load_node(conn, owner_id, node_id);
@@ -820,7 +819,7 @@ Result<Node> SqlCatalog::restore_trashed(int64_t owner_id, int64_t node_id,
         "UPDATE nodes SET deleted_at = NULL, trash_root_id = NULL, deleted_by_token = NULL "
         "WHERE owner_id = ? AND trash_root_id = ?",
         {owner_id, node_id}));
-    COFFER_RETURN_IF_ERROR(index_subtree(conn, node_id));
+    COFFER_RETURN_IF_ERROR(index_node(conn, node_id));
     COFFER_RETURN_IF_ERROR(touch_tree(conn, node_id, now));
     return load_node(conn, owner_id, node_id);
   });

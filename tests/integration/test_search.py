@@ -2,7 +2,11 @@
 tree (rename, folder moves, delete and restore, tags, metadata), ownership, filters, paging,
 query syntax, and hostile queries that must never become a 500."""
 
+import os
+import random
 import re
+import string
+import urllib.parse
 
 import pytest
 
@@ -335,3 +339,41 @@ def test_group_shares_and_nested_shares_are_searched_once(server, alice, bob):
     # Reached through both shares, found once, placed under the outer one.
     assert [(h["name"], h["path"], h["share_root_id"]) for h in hits] == [
         ("walrus.txt", "/Outer/Inner/walrus.txt", outer)]
+
+
+def metadata_bytes(server):
+    """The space the installation's metadata takes: the SQLite database (the server stopped,
+    so that its log is checkpointed into it and removed), or the PostgreSQL database's size."""
+    if conftest.ON_POSTGRES:
+        database = urllib.parse.urlsplit(conftest.database_urls(server.database_of)[0]).path[1:]
+        return int(conftest.postgres().psql(f"SELECT pg_database_size('{database}')"))
+    server.stop()
+    size = sum(os.path.getsize(os.path.join(server.data_dir, f))
+               for f in os.listdir(server.data_dir) if f.startswith("meta.db"))
+    server.start()
+    return size
+
+
+def test_nested_folders_grew_the_search_index_by_the_square_of_their_depth(server, alice):
+    # Finding 6 of the security review: every node's full path was indexed, so a chain of
+    # nested folders cost depth² bytes (800 of them made 67 MB) and renaming the top one
+    # rewrote every row below it. Each row now holds the node's own name.
+    depth, name_bytes = 300, 200
+    before = metadata_bytes(server)
+    parent = alice.root
+    for i in range(depth):
+        parent = alice.mkdir(f"{i:03d} " + "".join(random.choices(string.ascii_lowercase, k=name_bytes - 4)),
+                             parent=parent)
+    deep = alice.upload("abyss.txt", b"a dumbo octopus lives here", folder=parent).json()["id"]
+    grown = metadata_bytes(server) - before
+    # The names alone are 60 KB; their paths would be 300 x 300 / 2 x 201 bytes = 9 MB.
+    assert grown < 3_000_000, grown
+
+    # Still found by the name of any folder above it, and shown at its whole path.
+    [hit] = search(alice, "dumbo")["items"]
+    assert hit["id"] == deep and hit["path"].count("/") == depth + 1
+    assert hit["path"].startswith("/000 ")
+    top = alice.get(f"/api/v1/folders/{alice.root}/children").json()["items"][0]["id"]
+    assert alice.patch(f"/api/v1/nodes/{top}", json={"name": "summit"}).status_code == 200
+    assert found(alice, "summit octopus") == ["abyss.txt"]
+    assert search(alice, "octopus")["items"][0]["path"].startswith("/summit/001 ")

@@ -4,6 +4,7 @@
 
 #include "core/natural_sort.h"
 #include "meta/catalog.h"
+#include "meta/sql_search_index.h"
 #include "meta/sqlite_database.h"
 #include "temp_dir.h"
 
@@ -152,6 +153,46 @@ TEST(Migrations, NameKeysAreFilledForExistingNodes) {
       });
   ASSERT_TRUE(keys.is_ok()) << keys.status().to_string();
   EXPECT_EQ(*keys, (std::vector<std::string>{"Doc-2.txt", "doc-10.txt", "root"}));
+}
+
+// Version 23 drops the folder paths from the search documents and rebuilds the SQLite index
+// over the rows that were there: the file is still found by its name and by its folder's.
+TEST(Migrations, SearchDocumentsWrittenWithPathsAreFoundWithout) {
+  TempDir dir;
+  auto db = open_db(dir.file("meta.db"));
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(migrate_to(*db, 22).is_ok());
+  ASSERT_TRUE(exec(*db,
+                   "INSERT INTO users (username, password_hash, role, status, created_at) "
+                   "VALUES ('ann', 'x', 'user', 'active', 0)")
+                  .is_ok());
+  const char* nodes[][3] = {{"1", "", "root"}, {"2", "1", "Quarterly"}, {"3", "2", "tapir.txt"}};
+  for (const auto& [id, parent, name] : nodes) {
+    ASSERT_TRUE(exec(*db,
+                     "INSERT INTO nodes (id, owner_id, parent_id, name, name_key, kind, "
+                     "created_at, modified_at) VALUES (?, 1, NULLIF(?, ''), ?, ?, ?, 0, 0)",
+                     {std::string(id), std::string(parent), std::string(name),
+                      natural_sort_key(name), std::string(id[0] == '3' ? "file" : "folder")})
+                    .is_ok());
+  }
+  ASSERT_TRUE(exec(*db,
+                   "INSERT INTO search_docs (node_id, owner_id, name, path) VALUES "
+                   "(2, 1, 'Quarterly', ''), (3, 1, 'tapir.txt', '/Quarterly')")
+                  .is_ok());
+  ASSERT_TRUE(migrate(*db).is_ok());
+
+  SqlSearchIndex index(*db);
+  for (const char* text : {"tapir", "quarterly"}) {
+    SearchRequest request;
+    request.owner_id = 1;
+    request.kind = NodeKind::kFile;
+    request.query = *parse_search_query(text);
+    auto hits = index.search(request);
+    ASSERT_TRUE(hits.is_ok()) << hits.status().to_string();
+    ASSERT_EQ(hits->size(), 1u) << text;
+    EXPECT_EQ((*hits)[0].node.id, 3);
+    EXPECT_EQ((*hits)[0].path, "/Quarterly");
+  }
 }
 
 TEST(Migrations, OpenSqliteCatalogMigrates) {

@@ -22,17 +22,22 @@ TEST(SearchDocs, QueriesQuoteEveryWord) {
   EXPECT_EQ(tsquery_text(q), "('NEAR' | 'NEAR':*A) & ('annual' <-> 'rep':*)");
 }
 
-// For nodes in shares: every field but the folder path (FTS5 column filter; PostgreSQL
-// weights A, C and D, the path being B).
-TEST(SearchDocs, QueriesWithoutThePathLeaveItsColumnOut) {
+// A term matches what is below a folder whose name it matches: the name alone (FTS5 column
+// filter; PostgreSQL weight A), a whole word unless the term is a prefix.
+TEST(SearchDocs, FolderNameQueriesMatchTheNameAlone) {
+  EXPECT_EQ(fts5_folder_name(SearchTerm{{"NEAR"}, false}), "{name} : \"NEAR\"");
+  EXPECT_EQ(fts5_folder_name(SearchTerm{{"annual", "rep"}, true}), "{name} : \"annual rep\" *");
+  EXPECT_EQ(tsquery_folder_name(SearchTerm{{"NEAR"}, false}), "('NEAR':A)");
+  EXPECT_EQ(tsquery_folder_name(SearchTerm{{"annual", "rep"}, true}), "('annual':A <-> 'rep':*A)");
+}
+
+// Ranking reads any term (a hit may match the others through its folders).
+TEST(SearchDocs, AnyTermQueriesJoinTheTermsByOr) {
   SearchQuery q;
   q.terms.push_back(SearchTerm{{"NEAR"}, false});
   q.terms.push_back(SearchTerm{{"annual", "rep"}, true});
-  EXPECT_EQ(fts5_query(q, SearchFields::kWithoutPath),
-            "{name tags meta content} : ((\"NEAR\" OR {name} : \"NEAR\" *) AND "
-            "\"annual rep\" *)");
-  EXPECT_EQ(tsquery_text(q, SearchFields::kWithoutPath),
-            "('NEAR':ACD | 'NEAR':*A) & ('annual':ACD <-> 'rep':*ACD)");
+  EXPECT_EQ(fts5_any(q), "(\"NEAR\" OR {name} : \"NEAR\" *) OR \"annual rep\" *");
+  EXPECT_EQ(tsquery_any(q), "('NEAR' | 'NEAR':*A) | ('annual' <-> 'rep':*)");
 }
 
 }  // namespace
