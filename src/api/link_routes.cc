@@ -205,12 +205,11 @@ Response link_upload(ApiContext& ctx, Request& request) {
   if (!opened->link.file_drop) {
     return fail(request, Status(Errc::kForbidden, "this link does not accept uploads"));
   }
-  auto name = ctx.shares.free_drop_name(*opened, request.path_param("name"));
-  if (!name.is_ok()) return fail(request, name.status());
   service::UploadRequest upload;
   upload.owner_id = opened->link.owner_id;
   upload.parent_id = opened->node.id;
-  upload.name = *name;
+  upload.name = std::string(request.path_param("name"));
+  upload.precondition.keep_both = true;  // the free name is chosen where the file is committed
   upload.body = request.body;
   upload.expected_size = request.body->content_length();
   auto node = ctx.files.upload(upload);

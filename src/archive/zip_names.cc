@@ -32,13 +32,9 @@ std::vector<std::string> safe_components(std::string_view path) {
 }  // namespace
 
 std::string ZipNamer::with_suffix(const std::string& path, bool is_folder, int n) const {
-  std::string suffix = " (" + std::to_string(n) + ")";
-  size_t base = path.rfind('/');
-  base = base == std::string::npos ? 0 : base + 1;
-  size_t dot = path.rfind('.');
-  // "report.pdf" -> "report (2).pdf"; ".bashrc" and "archive" get it at the end.
-  if (is_folder || dot == std::string::npos || dot <= base) return path + suffix;
-  return path.substr(0, dot) + suffix + path.substr(dot);
+  const size_t slash = path.rfind('/');
+  const size_t base = slash == std::string::npos ? 0 : slash + 1;
+  return path.substr(0, base) + numbered_name(std::string_view(path).substr(base), n, !is_folder);
 }
 
 Result<std::string> ZipNamer::assign(std::string_view path, bool is_folder) {

@@ -76,6 +76,10 @@ struct WritePrecondition {
   bool absent = false;                     // nothing may have the name (If-None-Match: *)
   bool present = false;                    // a file must have it (If-Match: *)
   std::optional<int64_t> current_version;  // the file's current version must be this one
+  // Never a new version of what is there: a taken name gets its first free variant
+  // ("report (2).pdf", core/name_rules.h), chosen in the commit's transaction so that
+  // concurrent writers of one name each get their own (a file drop's visitors).
+  bool keep_both = false;
 };
 
 struct NewVersion {

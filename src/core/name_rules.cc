@@ -54,4 +54,23 @@ Result<std::string> normalize_name(std::string_view name) {
   return normalized;
 }
 
+std::string numbered_name(std::string_view name, int n, bool before_extension) {
+  const std::string suffix = " (" + std::to_string(n) + ")";
+  const size_t dot = name.rfind('.');
+  // An extension too long to keep beside the number counts as part of the stem.
+  const bool has_ext = before_extension && dot != std::string_view::npos && dot > 0 &&
+                       name.size() - dot + suffix.size() < kMaxNameBytes;
+  std::string_view stem = has_ext ? name.substr(0, dot) : name;
+  const std::string_view ext = has_ext ? name.substr(dot) : std::string_view();
+  const size_t room = kMaxNameBytes - suffix.size() - ext.size();
+  if (stem.size() > room) {
+    stem = stem.substr(0, room);
+    // Not into the middle of a UTF-8 sequence: back to the start of the cut character.
+    while (!stem.empty() && (static_cast<unsigned char>(name[stem.size()]) & 0xC0) == 0x80) {
+      stem.remove_suffix(1);
+    }
+  }
+  return std::string(stem) + suffix + std::string(ext);
+}
+
 }  // namespace coffer

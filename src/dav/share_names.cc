@@ -4,18 +4,9 @@
 #include <numeric>
 #include <set>
 
+#include "core/name_rules.h"
+
 namespace coffer::dav {
-namespace {
-
-// "name (n)" for folders; "stem (n).ext" for files with an extension.
-std::string numbered(const ShareNameInput& share, int n) {
-  const std::string suffix = " (" + std::to_string(n) + ")";
-  const size_t dot = share.name.rfind('.');
-  if (share.folder || dot == std::string::npos || dot == 0) return share.name + suffix;
-  return share.name.substr(0, dot) + suffix + share.name.substr(dot);
-}
-
-}  // namespace
 
 std::vector<std::string> shared_entry_names(const std::vector<ShareNameInput>& shares) {
   std::vector<size_t> order(shares.size());
@@ -26,7 +17,8 @@ std::vector<std::string> shared_entry_names(const std::vector<ShareNameInput>& s
   std::set<std::string> taken;
   for (size_t i : order) {
     std::string candidate = shares[i].name;
-    for (int n = 2; taken.contains(candidate); ++n) candidate = numbered(shares[i], n);
+    for (int n = 2; taken.contains(candidate); ++n)
+      candidate = numbered_name(shares[i].name, n, !shares[i].folder);
     taken.insert(candidate);
     names[i] = std::move(candidate);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/name_rules.h"
 #include "core/natural_sort.h"
 #include "meta/chunk_rows.h"
 #include "meta/migrations.h"
@@ -485,6 +486,9 @@ Status within_quota(Connection& conn, const Dialect& dialect, int64_t owner_id,
   return Status::ok();
 }
 
+// How many variants of a name a keep-both write tries ("name (2)" .. "name (999)").
+constexpr int kMaxNameVariants = 1000;
+
 // Whether what is at the name (`existing`) is what the write expects.
 Status check_precondition(const WritePrecondition& expected, const std::optional<Node>& existing) {
   if (expected.absent && existing) {
@@ -507,8 +511,15 @@ Result<Node> commit_in(Connection& conn, const Dialect& dialect, int64_t owner_i
                        Micros now, int64_t default_quota, int64_t keep_versions, bool& lost_race) {
   lost_race = false;
   COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
-  auto existing = live_child(conn, owner_id, parent_id, name);
+  std::string chosen = name;
+  auto existing = live_child(conn, owner_id, parent_id, chosen);
   COFFER_RETURN_IF_ERROR(existing);
+  for (int n = 2; version.precondition.keep_both && *existing; ++n) {
+    if (n == kMaxNameVariants) return Status(Errc::kNameConflict, "too many files of that name");
+    chosen = numbered_name(name, n);
+    existing = live_child(conn, owner_id, parent_id, chosen);
+    COFFER_RETURN_IF_ERROR(existing);
+  }
   COFFER_RETURN_IF_ERROR(check_precondition(version.precondition, *existing));
   int64_t node_id = 0;
   if (*existing) {
@@ -519,7 +530,7 @@ Result<Node> commit_in(Connection& conn, const Dialect& dialect, int64_t owner_i
     COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
     COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kNode, now));
   } else {
-    auto id = insert_node(conn, owner_id, parent_id, name, NodeKind::kFile, version.size, now);
+    auto id = insert_node(conn, owner_id, parent_id, chosen, NodeKind::kFile, version.size, now);
     if (!id.is_ok()) {
       lost_race = id.status().code() == Errc::kAlreadyExists;
       return id.status();

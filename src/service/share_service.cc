@@ -2,7 +2,6 @@
 
 #include "auth/opaque_token.h"
 #include "auth/password.h"
-#include "core/name_rules.h"
 
 namespace coffer::service {
 namespace {
@@ -259,23 +258,6 @@ Result<Node> ShareService::node_in_link(const OpenedLink& opened, int64_t node_i
   auto node = catalog_.get_node(opened.link.owner_id, node_id);
   if (!node.is_ok()) return link_not_found();
   return node;
-}
-
-Result<std::string> ShareService::free_drop_name(const OpenedLink& opened, std::string_view name) {
-  auto normalized = normalize_name(name);
-  COFFER_RETURN_IF_ERROR(normalized);
-  const size_t dot = normalized->rfind('.');
-  const bool has_ext = dot != std::string::npos && dot > 0;
-  const std::string stem = has_ext ? normalized->substr(0, dot) : *normalized;
-  const std::string ext = has_ext ? normalized->substr(dot) : "";
-  std::string candidate = *normalized;
-  for (int n = 2; n < 1000; ++n) {
-    auto taken = catalog_.find_child(opened.link.owner_id, opened.node.id, candidate);
-    if (!taken.is_ok() && taken.status().code() == Errc::kNotFound) return candidate;
-    COFFER_RETURN_IF_ERROR(taken);
-    candidate = stem + " (" + std::to_string(n) + ")" + ext;
-  }
-  return Status(Errc::kNameConflict, "too many files of that name");
 }
 
 Status ShareService::count_view(const ShareLink& link) { return store_.count_view(link.id); }

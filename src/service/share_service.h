@@ -87,9 +87,6 @@ class ShareService {
                              std::string_view client_address, int64_t ttl_seconds);
   // A node of the link's tree: the link's node itself or one below it (folder links).
   Result<Node> node_in_link(const OpenedLink& opened, int64_t node_id);
-  // A name for a visitor's upload into a file-drop folder that replaces nothing: `name`
-  // normalised, or "name (2).ext" and so on when taken. Errors: those of normalize_name.
-  Result<std::string> free_drop_name(const OpenedLink& opened, std::string_view name);
   Status count_view(const ShareLink& link);
   // Counts one download; kNotFound when the limit is reached (the same answer as for an
   // exhausted link).

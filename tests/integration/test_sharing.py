@@ -288,6 +288,34 @@ def test_folder_link_browsing_and_file_drop(server, alice):
     assert a and b
 
 
+def test_concurrent_drops_of_one_name_overwrote_each_other(server, alice):
+    # The free name was chosen before the upload and taken by the commit after it: visitors
+    # dropping the same name at once all chose "report (2).pdf", and every commit after the
+    # first stored a new version of another visitor's file. Now the commit chooses the name.
+    import concurrent.futures
+    drop = alice.mkdir("Inbox")
+    alice.upload("report.pdf", b"the owner's", folder=drop)
+    dbase = server.url + "/s/" + alice.post(f"/api/v1/nodes/{drop}/links",
+                                            json={"file_drop": True}).json()["token"]
+    bodies = [f"visitor {i} ".encode() * 20000 for i in range(8)]
+
+    def drop_one(body):
+        r = requests.put(dbase + "/files/report.pdf", data=body)
+        assert r.status_code == 201, r.text
+        return r.json()["name"]
+
+    with concurrent.futures.ThreadPoolExecutor(len(bodies)) as pool:
+        names = list(pool.map(drop_one, bodies))
+    assert sorted(names) == sorted(f"report ({n}).pdf" for n in range(2, 10))
+    stored = {n["name"]: n for n in alice.get(f"/api/v1/folders/{drop}/children").json()["items"]}
+    assert len(stored) == 9
+    for name, body in zip(names, bodies):
+        node = stored[name]
+        assert alice.get(f"/api/v1/files/{node['id']}/content").content == body
+        assert len(alice.get(f"/api/v1/files/{node['id']}/versions").json()["items"]) == 1
+    assert alice.get(f"/api/v1/files/{stored['report.pdf']['id']}/content").content == b"the owner's"
+
+
 def test_link_expires(server, alice):
     import datetime
     import time

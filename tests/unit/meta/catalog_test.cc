@@ -208,6 +208,29 @@ TEST_F(CatalogTest, NameConflicts) {
             Errc::kInvalidName);
 }
 
+// A keep-both write never adds a version to what is there: the commit takes the first free
+// variant of the name, a folder's included, in its own transaction.
+TEST_F(CatalogTest, AKeepBothCommitTakesTheFirstFreeVariantOfATakenName) {
+  Node original = file(alice_, alice_.root_id, "report.pdf", make_version(10, {chunk_id('1')}));
+  folder(alice_, alice_.root_id, "report (2).pdf");
+  NewVersion v = make_version(20, {chunk_id('2')});
+  v.precondition.keep_both = true;
+  auto third = catalog_->commit_file(alice_.id, alice_.root_id, "report.pdf", v, 2);
+  ASSERT_TRUE(third.is_ok()) << third.status().to_string();
+  EXPECT_EQ(third->name, "report (3).pdf");
+  EXPECT_NE(third->id, original.id);
+  auto fourth = catalog_->commit_file(alice_.id, alice_.root_id, "report.pdf", v, 3);
+  ASSERT_TRUE(fourth.is_ok());
+  EXPECT_EQ(fourth->name, "report (4).pdf");
+  // A free name is taken as it is.
+  auto fresh = catalog_->commit_file(alice_.id, alice_.root_id, "new.txt", v, 4);
+  ASSERT_TRUE(fresh.is_ok());
+  EXPECT_EQ(fresh->name, "new.txt");
+  auto kept = catalog_->find_child(alice_.id, alice_.root_id, "report.pdf");
+  ASSERT_TRUE(kept.is_ok());
+  EXPECT_EQ(kept->version_id, original.version_id);
+}
+
 TEST_F(CatalogTest, ParentMustBeAFolder) {
   Node f = file(alice_, alice_.root_id, "a.txt", make_version(10, {chunk_id('1')}));
   EXPECT_EQ(catalog_->create_folder(alice_.id, f.id, "x", 1).status().code(), Errc::kConflict);
