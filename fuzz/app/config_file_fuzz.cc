@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -11,9 +12,15 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace coffer;
-  static const std::string path = (std::filesystem::temp_directory_path() /
-                                   ("coffer-config-fuzz-" + std::to_string(::getpid()) + ".toml"))
-                                      .string();
+  // One file per fuzzer process, removed when it exits (each run used to leave one in /tmp).
+  struct TempFile {
+    std::string path = (std::filesystem::temp_directory_path() /
+                        ("coffer-config-fuzz-" + std::to_string(::getpid()) + ".toml"))
+                           .string();
+    ~TempFile() { std::remove(path.c_str()); }
+  };
+  static const TempFile file;
+  const std::string& path = file.path;
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   app::Config config;
