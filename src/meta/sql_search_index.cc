@@ -134,8 +134,9 @@ Result<std::vector<bool>> terms_naming_folders(Connection& conn, const EngineSql
   return out;
 }
 
-// The statement of a run up to its filters (docs/search.md): the page of the caller's own nodes
-// (`shared_roots` empty) or of the shared nodes and everything below them (scope), best first.
+// The statement of a run up to its filters (docs/architecture.md, "Search"): the page of the
+// caller's own nodes (`shared_roots` empty) or of the shared nodes and everything below them
+// (scope), best first.
 //
 // A term matches a node by its own fields; among the caller's own nodes it also matches every
 // node below a live folder whose name it matches (`naming_folders`), found through the tree.
