@@ -45,9 +45,6 @@ struct ApiContext {
   std::string data_dir;               // for the readiness check
   // Browser session cookies carry Secure; only plain-http development turns it off.
   bool secure_cookies = true;
-  // A client deleting more nodes than this within a minute is flagged in the audit log
-  // (0: never).
-  int64_t mass_delete_threshold = 100;
   DavOptions dav;
   // Resumable (tus) uploads; null where a caller has none to offer (the tus routes then
   // answer 503).
@@ -72,12 +69,6 @@ struct ApiContext {
 // Adapts a plain route function to a RouteHandler bound to `context`.
 inline RouteHandler bind_route(ApiContext& context, Response (*fn)(ApiContext&, Request&)) {
   return [&context, fn](Request& request) { return fn(context, request); };
-}
-
-// Where a request came from, for sessions and audit events.
-inline RequestOrigin origin_of(const Request& request) {
-  return RequestOrigin{request.remote_address, std::string(request.header("User-Agent")),
-                       request.request_id};
 }
 
 // Each registers one group of routes. ORDER: literal segments before parameters.

@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 
 #include "api/api_context.h"
-#include "api/deletion.h"
 #include "api/errors.h"
 #include "api/json_io.h"
 #include "api/tag_list.h"
@@ -85,7 +84,7 @@ Result<std::optional<Node>> run(ApiContext& ctx, const Request& request, const j
     return Out(std::move(*node));
   }
   if (k == "delete") {
-    COFFER_RETURN_IF_ERROR(delete_with_audit(ctx, request, *id));
+    COFFER_RETURN_IF_ERROR(ctx.files.remove(request.principal, origin_of(request), *id));
     return Out();
   }
   if (k == "restore") {

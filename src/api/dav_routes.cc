@@ -17,7 +17,6 @@
 #include "api/dav_paths.h"
 #include "api/dav_shared_paths.h"
 #include "api/dav_uploads.h"
-#include "api/deletion.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
@@ -1144,7 +1143,7 @@ Response dav_delete(DavState& dav, Request& request, const Target& target, const
   if (auto refused = check_write(dav, request, c, target, true, true)) {
     return std::move(*refused);
   }
-  Status s = delete_with_audit(dav.ctx, request, target.node->id);
+  Status s = dav.ctx.files.remove(request.principal, origin_of(request), target.node->id);
   if (!s.is_ok()) return fail(request, s);
   dav.locks.release_subtree(target.tree.owner_id, target.lock_path());
   return empty_response(204);
@@ -1234,34 +1233,29 @@ Response dav_copy_move(DavState& dav, Request& request, const Target& source, co
   if (auto refused = check_locks(dav, request, c, *destination, true, true)) {
     return std::move(*refused);
   }
-  const bool existed = destination->node.has_value();
-  if (existed && move) {
-    // A locked source would fail the move after its destination went to the trash.
-    Status s = dav.ctx.files.check_unlocked(request.user_id, source.node->id);
-    if (!s.is_ok()) return fail(request, s);
-  }
-  if (existed) {
-    Status s = delete_with_audit(dav.ctx, request, destination->node->id);
-    if (!s.is_ok()) return fail(request, s);
+  // One transaction puts what has the destination's name in the trash (Overwrite: T) and
+  // moves or copies the source there: one that fails changes nothing.
+  const auto transfer = move ? meta::Transfer::kMove
+                        : deep || source.node->kind == NodeKind::kFile
+                            ? meta::Transfer::kCopy
+                            : meta::Transfer::kCopyFolderAlone;
+  auto placed =
+      dav.ctx.files.transfer(request.principal, origin_of(request), transfer, source.node->id,
+                             parent->id, destination->path.name(), overwrite);
+  if (!placed.is_ok()) {
+    if (!overwrite && placed.status().code() == Errc::kNameConflict) {
+      return fail(request, Status(Errc::kPreconditionFailed, "the destination exists"));
+    }
+    return fail(request, placed.status());
   }
   if (move) {
-    auto moved =
-        dav.ctx.files.move(request.user_id, source.node->id, parent->id, destination->path.name());
-    if (!moved.is_ok()) return fail(request, moved.status());
     dav.locks.release_subtree(source.tree.owner_id, source.lock_path());
-  } else if (deep || source.node->kind == NodeKind::kFile) {
-    auto copied =
-        dav.ctx.files.copy(request.user_id, source.node->id, parent->id, destination->path.name());
-    if (!copied.is_ok()) return fail(request, copied.status());
-    Status s = copy_properties(dav, request, source.tree.owner_id, *source.node, *copied, true);
-    if (!s.is_ok()) return fail(request, s);
   } else {
-    auto folder =
-        dav.ctx.files.create_folder(request.user_id, parent->id, destination->path.name());
-    if (!folder.is_ok()) return fail(request, folder.status());
-    Status s = copy_properties(dav, request, source.tree.owner_id, *source.node, *folder, false);
+    Status s = copy_properties(dav, request, source.tree.owner_id, *source.node, placed->node,
+                               transfer == meta::Transfer::kCopy);
     if (!s.is_ok()) return fail(request, s);
   }
+  const bool existed = placed->previous.has_value();
   Response response = empty_response(existed ? 204 : 201);
   if (!existed) {
     response.set_header("Location", dav_href(destination->path.mount, destination->path.segments,

@@ -131,4 +131,10 @@ class Handler {
   virtual void on_complete(const Request& request, const ExchangeRecord& record) = 0;
 };
 
+// Where a request came from, for sessions and audit events.
+inline RequestOrigin origin_of(const Request& request) {
+  return RequestOrigin{request.remote_address, std::string(request.header("User-Agent")),
+                       request.request_id};
+}
+
 }  // namespace coffer::api

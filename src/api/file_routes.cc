@@ -10,7 +10,6 @@
 
 #include "api/api_context.h"
 #include "api/content_response.h"
-#include "api/deletion.h"
 #include "api/errors.h"
 #include "api/http_headers.h"
 #include "api/json_io.h"
@@ -680,7 +679,8 @@ Response delete_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
   if (Status s = check_if_match(ctx, request, *id); !s.is_ok()) return fail(request, s);
-  if (Status s = delete_with_audit(ctx, request, *id); !s.is_ok()) return fail(request, s);
+  if (Status s = ctx.files.remove(request.principal, origin_of(request), *id); !s.is_ok())
+    return fail(request, s);
   Response response;
   response.status = 204;
   return response;

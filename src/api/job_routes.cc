@@ -93,8 +93,8 @@ Response retry_job(ApiContext& ctx, Request& request) {
   auto job = ctx.catalog.jobs().retry(*id, now_micros());
   if (!job.is_ok()) return fail(request, job.status());
   if (ctx.jobs_enqueued) ctx.jobs_enqueued();
-  (void)ctx.auth.audit(&request.principal, "jobs.retry", "job:" + std::to_string(*id), "success",
-                       origin_of(request), job->kind);
+  ctx.auth.audit(&request.principal, "jobs.retry", "job:" + std::to_string(*id), "success",
+                 origin_of(request), job->kind);
   return json_response(200, job_json(*job));
 }
 

@@ -98,6 +98,11 @@ std::string Metrics::render(const Gauges& gauges) const {
       "(not served; listed at /api/v1/system/damaged-chunks).\n";
   out += "# TYPE coffer_chunks_damaged_total counter\n";
   out += "coffer_chunks_damaged_total " + std::to_string(gauges.chunks_damaged) + "\n";
+  out +=
+      "# HELP coffer_audit_failures_total Audit events that could not be recorded (each "
+      "logged at error level; the change they describe stands).\n";
+  out += "# TYPE coffer_audit_failures_total counter\n";
+  out += "coffer_audit_failures_total " + std::to_string(gauges.audit_failures) + "\n";
   const std::pair<const char*, uint64_t> scrub[] = {
       {"passes_total Scrub passes ended (finished or stopped).", gauges.scrub_passes},
       {"chunks_checked_total Chunks the scrubber re-read and verified.", gauges.scrub_chunks},

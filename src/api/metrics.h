@@ -25,6 +25,7 @@ class Metrics {
     uint64_t uploads_in_flight = 0;
     uint64_t stored_bytes = 0;
     uint64_t chunks_damaged = 0;  // a counter: reads that met a damaged chunk
+    uint64_t audit_failures = 0;  // a counter: audit events that could not be recorded
     // The background scrubber, since start-up (counters, but `scrub_running`).
     uint64_t scrub_passes = 0;
     uint64_t scrub_chunks = 0;

@@ -82,11 +82,11 @@ Response create_share(ApiContext& ctx, Request& request) {
   }
   auto share = ctx.shares.share(request.user_id, *id, user, group_id->value_or(0), *permission);
   if (!share.is_ok()) return fail(request, share.status());
-  (void)ctx.auth.audit(&request.principal, "shares.create", "node:" + std::to_string(*id),
-                       "success", origin_of(request),
-                       std::string(permission_name(share->permission)) + " to " +
-                           (share->user_id != 0 ? "user:" + std::to_string(share->user_id)
-                                                : "group:" + std::to_string(share->group_id)));
+  ctx.auth.audit(&request.principal, "shares.create", "node:" + std::to_string(*id), "success",
+                 origin_of(request),
+                 std::string(permission_name(share->permission)) + " to " +
+                     (share->user_id != 0 ? "user:" + std::to_string(share->user_id)
+                                          : "group:" + std::to_string(share->group_id)));
   return json_response(201, share_json(*share));
 }
 
@@ -104,8 +104,8 @@ Response delete_share(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, Status(Errc::kNotFound, "no such share"));
   if (Status s = ctx.shares.revoke(request.user_id, *id); !s.is_ok()) return fail(request, s);
-  (void)ctx.auth.audit(&request.principal, "shares.delete", "share:" + std::to_string(*id),
-                       "success", origin_of(request), "");
+  ctx.auth.audit(&request.principal, "shares.delete", "share:" + std::to_string(*id), "success",
+                 origin_of(request), "");
   Response response;
   response.status = 204;
   return response;
@@ -163,8 +163,8 @@ Response create_link(ApiContext& ctx, Request& request) {
   options.file_drop = file_drop->value_or(false);
   auto link = ctx.shares.create_link(request.user_id, *id, options);
   if (!link.is_ok()) return fail(request, link.status());
-  (void)ctx.auth.audit(&request.principal, "links.create", "node:" + std::to_string(*id), "success",
-                       origin_of(request), "link:" + std::to_string(link->link.id));
+  ctx.auth.audit(&request.principal, "links.create", "node:" + std::to_string(*id), "success",
+                 origin_of(request), "link:" + std::to_string(link->link.id));
   return json_response(201, link_json(*link));
 }
 
@@ -220,8 +220,8 @@ Response delete_link(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, Status(Errc::kNotFound, "no such link"));
   if (Status s = ctx.shares.delete_link(request.user_id, *id); !s.is_ok()) return fail(request, s);
-  (void)ctx.auth.audit(&request.principal, "links.delete", "link:" + std::to_string(*id), "success",
-                       origin_of(request), "");
+  ctx.auth.audit(&request.principal, "links.delete", "link:" + std::to_string(*id), "success",
+                 origin_of(request), "");
   Response response;
   response.status = 204;
   return response;

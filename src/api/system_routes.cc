@@ -40,6 +40,7 @@ Response metrics(ApiContext& ctx, Request&) {
   gauges.uploads_in_flight = ctx.files.uploads_in_flight();
   if (auto stored = ctx.catalog.stored_bytes(); stored.is_ok()) gauges.stored_bytes = *stored;
   gauges.chunks_damaged = ctx.files.damaged_chunks().total();
+  gauges.audit_failures = ctx.auth.audit_log().failures();
   if (ctx.scrubber) {
     const service::Scrubber::State scrub = ctx.scrubber->state();
     gauges.scrub_passes = scrub.passes;
@@ -58,7 +59,7 @@ Response metrics(ApiContext& ctx, Request&) {
 // GET /api/v1/system/damaged-chunks: the chunks this process found damaged or missing on a
 // read (never served), the most recently seen first. Chunk, file and version ids only: no
 // names, no content.
-Response damaged_chunks(ApiContext& ctx, Request& request) {
+Response damaged_chunks(ApiContext& ctx, Request&) {
   const service::DamagedChunks& damaged = ctx.files.damaged_chunks();
   json::array items;
   for (const auto& entry : damaged.recent()) {

@@ -53,8 +53,8 @@ Response restore_one(ApiContext& ctx, Request& request) {
   }
   auto node = ctx.files.restore_trashed(request.user_id, *id, name);
   if (!node.is_ok()) return fail(request, node.status());
-  (void)ctx.auth.audit(&request.principal, "files.restore", "node:" + std::to_string(*id),
-                       "success", origin_of(request));
+  ctx.auth.audit(&request.principal, "files.restore", "node:" + std::to_string(*id), "success",
+                 origin_of(request));
   return json_response(200, node_json(*node));
 }
 
@@ -101,7 +101,7 @@ Response restore_window(ApiContext& ctx, Request& request) {
                                     {"message", node.status().message()}});
     }
   }
-  (void)ctx.auth.audit(
+  ctx.auth.audit(
       &request.principal, "files.restore_window", "trash", "success", origin_of(request),
       std::to_string(restored.size()) + " restored, " + std::to_string(failed.size()) + " failed");
   return json_response(
@@ -113,8 +113,8 @@ Response purge_one(ApiContext& ctx, Request& request) {
   if (!id.is_ok()) return fail(request, id.status());
   Status status = ctx.catalog.purge_trashed(request.user_id, *id);
   if (!status.is_ok()) return fail(request, status);
-  (void)ctx.auth.audit(&request.principal, "files.purge", "node:" + std::to_string(*id), "success",
-                       origin_of(request));
+  ctx.auth.audit(&request.principal, "files.purge", "node:" + std::to_string(*id), "success",
+                 origin_of(request));
   Response response;
   response.status = 204;
   return response;
@@ -123,9 +123,8 @@ Response purge_one(ApiContext& ctx, Request& request) {
 Response empty_trash(ApiContext& ctx, Request& request) {
   auto n = ctx.catalog.empty_trash(request.user_id);
   if (!n.is_ok()) return fail(request, n.status());
-  (void)ctx.auth.audit(&request.principal, "files.empty_trash",
-                       "user:" + std::to_string(request.user_id), "success", origin_of(request),
-                       std::to_string(*n) + " items purged");
+  ctx.auth.audit(&request.principal, "files.empty_trash", "user:" + std::to_string(request.user_id),
+                 "success", origin_of(request), std::to_string(*n) + " items purged");
   return json_response(200, json::object{{"purged", *n}});
 }
 

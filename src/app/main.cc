@@ -236,7 +236,6 @@ int serve(const Config& config) {
                       *runtime.url_signer,
                       config.data_dir,
                       config.secure_cookies,
-                      config.mass_delete_threshold,
                       api::DavOptions{config.dav_infinite_depth, config.dav_password_login},
                       runtime.uploads.get(),
                       [&runtime] { runtime.job_runner->notify(); },

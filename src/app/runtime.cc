@@ -94,6 +94,15 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   rt->auth = std::make_unique<service::AuthService>(
       *rt->catalog, auth::TokenSigner(*master_key, config.token_ttl_seconds),
       auth::SecretBox(*master_key, "cofferMF"), auth_options);
+  rt->auth->audit_log().set_failure_listener([](const AuditEvent& event, const Status& why) {
+    api::log_event(api::LogLevel::kError, {{"msg", "audit event not recorded"},
+                                           {"action", event.action},
+                                           {"target", event.target},
+                                           {"actor_id", event.actor_id},
+                                           {"request_id", event.request_id},
+                                           {"error", why.to_string()}});
+  });
+  rt->files->set_audit(&rt->auth->audit_log(), config.mass_delete_threshold);
   rt->audit_trail = std::make_unique<service::AuditTrail>(
       rt->catalog->accounts(), *master_key, [](const Result<AuditSeal>& sealed) {
         if (!sealed.is_ok()) {

@@ -37,6 +37,16 @@ struct FileCommit {
   NewVersion version;
 };
 
+// What Catalog::transfer_node does with its node: moves it, copies it (files share chunks,
+// folders are copied with everything below), or copies a folder alone (WebDAV's Depth: 0).
+enum class Transfer { kMove, kCopy, kCopyFolderAlone };
+
+// The result of Catalog::transfer_node.
+struct Transferred {
+  Node node;                     // the moved node, or the copy
+  std::optional<Node> previous;  // what stood at the name and went to the trash, if anything
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -85,11 +95,15 @@ class Catalog {
   // Copies a file (sharing its chunks) or a folder tree. Errors as move_node.
   virtual Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                                  const std::string& new_name, Micros now) = 0;
-  // Fails with kLegalHold or kRetentionActive when deleting, moving or renaming the live node
-  // `node_id` would be refused for them now. The change itself checks again in its own
-  // transaction; this is for a caller with a step of its own to take first (a WebDAV MOVE
-  // that puts an overwritten destination in the trash). Errors: kNotFound.
-  virtual Status check_unlocked(int64_t owner_id, int64_t node_id) = 0;
+  // Moves or copies `node_id` to `name` in `parent_id` (WebDAV's MOVE and COPY). With
+  // `overwrite`, the live node that has that name when it commits (and its subtree) goes to
+  // the trash in the same transaction, as deleted by `api_token_id` (0: none); one that fails
+  // changes nothing. Errors as move_node or copy_node (kNameConflict without `overwrite`), as
+  // delete_node for the replaced node (a legal hold, retention), and kConflict when the
+  // replaced node holds `node_id`.
+  virtual Result<Transferred> transfer_node(int64_t owner_id, Transfer transfer, int64_t node_id,
+                                            int64_t parent_id, const std::string& name,
+                                            bool overwrite, Micros now, int64_t api_token_id) = 0;
   // Moves a node and its live subtree to the trash, recording the API token that did it (0:
   // none). Errors: kNotFound, kConflict (a root folder).
   virtual Status delete_node(int64_t owner_id, int64_t node_id, Micros now,

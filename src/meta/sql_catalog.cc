@@ -620,39 +620,110 @@ std::vector<Result<Node>> SqlCatalog::commit_files(int64_t owner_id,
   }
 }
 
+namespace {
+
+// A node and everything below it, trashed or not: `subtree(id)` for the statement after it.
+constexpr std::string_view kSubtree =
+    "WITH RECURSIVE subtree(id) AS ("
+    "  SELECT id FROM nodes WHERE id = ?"
+    "  UNION ALL"
+    "  SELECT n.id FROM nodes n JOIN subtree s ON n.parent_id = s.id) ";
+
+// The move or rename of move_node, inside the caller's transaction.
+Result<Node> move_in(Connection& conn, int64_t owner_id, int64_t node_id,
+                     std::optional<int64_t> new_parent_id,
+                     const std::optional<std::string>& new_name, Micros now) {
+  auto node = load_node(conn, owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(node);
+  if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be moved");
+  COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
+  const int64_t parent_id = new_parent_id.value_or(node->parent_id);
+  const std::string& name = new_name ? *new_name : node->name;
+  if (parent_id != node->parent_id) {
+    COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
+    if (node->kind == NodeKind::kFolder) {
+      auto inside = is_within(conn, node->id, parent_id);
+      COFFER_RETURN_IF_ERROR(inside);
+      if (*inside) {
+        return Status(Errc::kConflict, "a folder cannot move into itself or its subfolders");
+      }
+    }
+  } else if (name == node->name) {
+    return std::move(*node);
+  }
+  COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kSubtree, now));
+  auto changed = conn.exec(
+      "UPDATE nodes SET parent_id = ?, name = ?, name_key = ?, modified_at = ? "
+      "WHERE id = ? AND owner_id = ?",
+      {parent_id, name, natural_sort_key(name), now, node_id, owner_id});
+  if (!changed.is_ok()) return name_conflict_or(changed.status());
+  COFFER_RETURN_IF_ERROR(index_node(conn, node_id));  // its name; nothing below it changes
+  COFFER_RETURN_IF_ERROR(touch_tree(conn, node->parent_id, now));  // moved out of there
+  COFFER_RETURN_IF_ERROR(touch_tree(conn, node_id, now));
+  return load_node(conn, owner_id, node_id);
+}
+
+// The copy of copy_node without its quota check, inside the caller's transaction; a folder
+// without what is below it unless `deep`.
+Result<Node> copy_in(Connection& conn, int64_t owner_id, int64_t node_id, int64_t new_parent_id,
+                     const std::string& new_name, Micros now, bool deep = true) {
+  auto source = load_node(conn, owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(source);
+  if (source->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be copied");
+  COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, new_parent_id));
+  if (source->kind == NodeKind::kFolder) {
+    // Copying into itself would keep finding the copies it makes.
+    auto inside = is_within(conn, source->id, new_parent_id);
+    COFFER_RETURN_IF_ERROR(inside);
+    if (*inside) {
+      return Status(Errc::kConflict, "a folder cannot be copied into itself or its subfolders");
+    }
+  }
+  auto copy_id = copy_one(conn, *source, new_parent_id, new_name, now);
+  if (!copy_id.is_ok()) return name_conflict_or(copy_id.status());
+
+  // Folder trees, depth first with an explicit stack: (source folder, its copy).
+  static const std::string children_sql =
+      node_sql("WHERE n.parent_id = ? AND n.owner_id = ? AND n.deleted_at IS NULL ORDER BY n.id");
+  std::vector<std::pair<int64_t, int64_t>> pending;
+  if (deep && source->kind == NodeKind::kFolder) pending.emplace_back(source->id, *copy_id);
+  while (!pending.empty()) {
+    auto [from, to] = pending.back();
+    pending.pop_back();
+    auto rows = conn.query(children_sql, {from, owner_id});
+    COFFER_RETURN_IF_ERROR(rows);
+    for (const Node& child : nodes_from_rows(*rows)) {
+      auto id = copy_one(conn, child, to, child.name, now);
+      COFFER_RETURN_IF_ERROR(id);
+      if (child.kind == NodeKind::kFolder) pending.emplace_back(child.id, *id);
+    }
+  }
+  return load_node(conn, owner_id, *copy_id);
+}
+
+// The deletion of delete_node, inside the caller's transaction: `node` (live) and its live
+// subtree go to the trash.
+Status trash_in(Connection& conn, const Node& node, Micros now, int64_t api_token_id) {
+  if (node.parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be deleted");
+  COFFER_RETURN_IF_ERROR(refuse_archived(conn, node.id));
+  COFFER_RETURN_IF_ERROR(refuse_locked(conn, node.id, LockScope::kSubtree, now));
+  // Every live node below goes with it; nodes already in the trash keep their own entry.
+  COFFER_RETURN_IF_ERROR(
+      conn.exec(std::string(kSubtree) +
+                    "UPDATE nodes SET deleted_at = ?, trash_root_id = ?, deleted_by_token = ? "
+                    "WHERE id IN (SELECT id FROM subtree) AND deleted_at IS NULL",
+                {node.id, now, node.id, api_token_id == 0 ? Value() : Value(api_token_id)}));
+  return touch_tree(conn, node.parent_id, now);
+}
+
+}  // namespace
+
 Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
                                    std::optional<int64_t> new_parent_id,
                                    std::optional<std::string> new_name, Micros now) {
   if (new_name) COFFER_RETURN_IF_ERROR(require_name(*new_name));
-  return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
-    auto node = load_node(conn, owner_id, node_id);
-    COFFER_RETURN_IF_ERROR(node);
-    if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be moved");
-    COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
-    const int64_t parent_id = new_parent_id.value_or(node->parent_id);
-    const std::string& name = new_name ? *new_name : node->name;
-    if (parent_id != node->parent_id) {
-      COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, parent_id));
-      if (node->kind == NodeKind::kFolder) {
-        auto inside = is_within(conn, node->id, parent_id);
-        COFFER_RETURN_IF_ERROR(inside);
-        if (*inside) {
-          return Status(Errc::kConflict, "a folder cannot move into itself or its subfolders");
-        }
-      }
-    } else if (name == node->name) {
-      return std::move(*node);
-    }
-    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kSubtree, now));
-    auto changed = conn.exec(
-        "UPDATE nodes SET parent_id = ?, name = ?, name_key = ?, modified_at = ? "
-        "WHERE id = ? AND owner_id = ?",
-        {parent_id, name, natural_sort_key(name), now, node_id, owner_id});
-    if (!changed.is_ok()) return name_conflict_or(changed.status());
-    COFFER_RETURN_IF_ERROR(index_node(conn, node_id));  // its name; nothing below it changes
-    COFFER_RETURN_IF_ERROR(touch_tree(conn, node->parent_id, now));  // moved out of there
-    COFFER_RETURN_IF_ERROR(touch_tree(conn, node_id, now));
-    return load_node(conn, owner_id, node_id);
+  return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) {
+    return move_in(conn, owner_id, node_id, new_parent_id, new_name, now);
   });
 }
 
@@ -660,50 +731,46 @@ Result<Node> SqlCatalog::copy_node(int64_t owner_id, int64_t node_id, int64_t ne
                                    const std::string& new_name, Micros now) {
   COFFER_RETURN_IF_ERROR(require_name(new_name));
   return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) -> Result<Node> {
-    auto source = load_node(conn, owner_id, node_id);
-    COFFER_RETURN_IF_ERROR(source);
-    if (source->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be copied");
-    COFFER_RETURN_IF_ERROR(load_folder(conn, owner_id, new_parent_id));
-    if (source->kind == NodeKind::kFolder) {
-      // Copying into itself would keep finding the copies it makes.
-      auto inside = is_within(conn, source->id, new_parent_id);
-      COFFER_RETURN_IF_ERROR(inside);
-      if (*inside) {
-        return Status(Errc::kConflict, "a folder cannot be copied into itself or its subfolders");
-      }
-    }
-    auto copy_id = copy_one(conn, *source, new_parent_id, new_name, now);
-    if (!copy_id.is_ok()) return name_conflict_or(copy_id.status());
-
-    // Folder trees, depth first with an explicit stack: (source folder, its copy).
-    static const std::string children_sql =
-        node_sql("WHERE n.parent_id = ? AND n.owner_id = ? AND n.deleted_at IS NULL ORDER BY n.id");
-    std::vector<std::pair<int64_t, int64_t>> pending;
-    if (source->kind == NodeKind::kFolder) pending.emplace_back(source->id, *copy_id);
-    while (!pending.empty()) {
-      auto [from, to] = pending.back();
-      pending.pop_back();
-      auto rows = conn.query(children_sql, {from, owner_id});
-      COFFER_RETURN_IF_ERROR(rows);
-      for (const Node& child : nodes_from_rows(*rows)) {
-        auto id = copy_one(conn, child, to, child.name, now);
-        COFFER_RETURN_IF_ERROR(id);
-        if (child.kind == NodeKind::kFolder) pending.emplace_back(child.id, *id);
-      }
-    }
+    auto copy = copy_in(conn, owner_id, node_id, new_parent_id, new_name, now);
+    COFFER_RETURN_IF_ERROR(copy);
     COFFER_RETURN_IF_ERROR(
         meta::within_quota(conn, db_->dialect(), owner_id, default_quota_.load(), "the copy"));
-    return load_node(conn, owner_id, *copy_id);
+    return copy;
   });
 }
 
-namespace {
+Result<Transferred> SqlCatalog::transfer_node(int64_t owner_id, Transfer transfer, int64_t node_id,
+                                              int64_t parent_id, const std::string& name,
+                                              bool overwrite, Micros now, int64_t api_token_id) {
+  COFFER_RETURN_IF_ERROR(require_name(name));
+  return transact_exclusive_value<Transferred>(
+      *db_, owner_id, [&](Connection& conn) -> Result<Transferred> {
+        Transferred out;
+        auto there = live_child(conn, owner_id, parent_id, name);
+        COFFER_RETURN_IF_ERROR(there);
+        if (*there && overwrite) {
+          // Replacing the source, or a folder that holds it, would take the source along.
+          auto holds = is_within(conn, (*there)->id, node_id);
+          COFFER_RETURN_IF_ERROR(holds);
+          if (*holds) return Status(Errc::kConflict, "the destination holds the source");
+          COFFER_RETURN_IF_ERROR(trash_in(conn, **there, now, api_token_id));
+          out.previous = std::move(**there);
+        }
+        auto placed = transfer == Transfer::kMove
+                          ? move_in(conn, owner_id, node_id, parent_id, name, now)
+                          : copy_in(conn, owner_id, node_id, parent_id, name, now,
+                                    transfer == Transfer::kCopy);
+        COFFER_RETURN_IF_ERROR(placed);
+        if (transfer != Transfer::kMove) {
+          COFFER_RETURN_IF_ERROR(meta::within_quota(conn, db_->dialect(), owner_id,
+                                                    default_quota_.load(), "the copy"));
+        }
+        out.node = std::move(*placed);
+        return out;
+      });
+}
 
-constexpr std::string_view kSubtree =
-    "WITH RECURSIVE subtree(id) AS ("
-    "  SELECT id FROM nodes WHERE id = ?"
-    "  UNION ALL"
-    "  SELECT n.id FROM nodes n JOIN subtree s ON n.parent_id = s.id) ";
+namespace {
 
 // Deletes the rows of a node and of everything below it, trashed or not. Chunk rows stay:
 // garbage collection decides.
@@ -765,28 +832,12 @@ Result<int64_t> live_stand_in(Connection& conn, int64_t owner_id, int64_t folder
 
 }  // namespace
 
-Status SqlCatalog::check_unlocked(int64_t owner_id, int64_t node_id) {
-  return db_->transact(TxMode::kRead, [&](Connection& conn) -> Status {
-    COFFER_RETURN_IF_ERROR(load_node(conn, owner_id, node_id));
-    return refuse_locked(conn, node_id, LockScope::kSubtree, now_micros());
-  });
-}
-
 Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
                                int64_t api_token_id) {
   return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
     auto node = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
-    if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be deleted");
-    COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
-    COFFER_RETURN_IF_ERROR(refuse_locked(conn, node_id, LockScope::kSubtree, now));
-    // Every live node below goes with it; nodes already in the trash keep their own entry.
-    COFFER_RETURN_IF_ERROR(
-        conn.exec(std::string(kSubtree) +
-                      "UPDATE nodes SET deleted_at = ?, trash_root_id = ?, deleted_by_token = ? "
-                      "WHERE id IN (SELECT id FROM subtree) AND deleted_at IS NULL",
-                  {node_id, now, node_id, api_token_id == 0 ? Value() : Value(api_token_id)}));
-    return touch_tree(conn, node->parent_id, now);
+    return trash_in(conn, *node, now, api_token_id);
   });
 }
 

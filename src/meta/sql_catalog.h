@@ -56,7 +56,9 @@ class SqlCatalog final : public Catalog {
                          std::optional<std::string> new_name, Micros now) override;
   Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                          const std::string& new_name, Micros now) override;
-  Status check_unlocked(int64_t owner_id, int64_t node_id) override;
+  Result<Transferred> transfer_node(int64_t owner_id, Transfer transfer, int64_t node_id,
+                                    int64_t parent_id, const std::string& name, bool overwrite,
+                                    Micros now, int64_t api_token_id) override;
   Status delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id) override;
   Result<std::vector<TrashItem>> list_trash(int64_t owner_id) override;
   Result<Node> restore_trashed(int64_t owner_id, int64_t node_id,

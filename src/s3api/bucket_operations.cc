@@ -87,7 +87,8 @@ api::Response delete_bucket(S3Call& call) {
     return call.fail(S3Error{409, "BucketNotEmpty", "The bucket you tried to delete is not empty"});
   }
   // Into the trash with the empty folders it still holds, like any deletion.
-  Status removed = call.ctx.files.remove(call.actor(), bucket->id, 0);
+  Status removed =
+      call.ctx.files.remove(call.request.principal, api::origin_of(call.request), bucket->id);
   if (!removed.is_ok()) return call.fail(removed, "NoSuchBucket");
   api::Response response;
   response.status = 204;

@@ -41,7 +41,8 @@ std::optional<S3Error> delete_one(S3Call& call, const Node& bucket, const std::s
     if (!children.is_ok()) return s3_error_for(children.status());
     if (!children->empty()) return std::nullopt;
   }
-  Status removed = call.ctx.files.remove(call.actor(), node->id, 0);
+  Status removed =
+      call.ctx.files.remove(call.request.principal, api::origin_of(call.request), node->id);
   if (!removed.is_ok() && removed.code() != Errc::kNotFound) return s3_error_for(removed);
   return std::nullopt;
 }

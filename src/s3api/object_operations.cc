@@ -210,7 +210,8 @@ api::Response delete_object(S3Call& call) {
     if (!children.is_ok()) return call.fail(children.status());
     if (!children->empty()) return done;
   }
-  Status removed = call.ctx.files.remove(call.actor(), node->id, 0);
+  Status removed =
+      call.ctx.files.remove(call.request.principal, api::origin_of(call.request), node->id);
   if (!removed.is_ok() && removed.code() != Errc::kNotFound) return call.fail(removed);
   return done;
 }

@@ -21,9 +21,9 @@ Result<RetentionRule> AdminService::set_retention(const Principal& who, int64_t 
   COFFER_RETURN_IF_ERROR(require_admin(who));
   auto rule = catalog_.retention().set_retention(node_id, retain_until, who.user_id, now_micros());
   COFFER_RETURN_IF_ERROR(rule);
-  (void)auth_.audit(&who, "admin.retention_set", node_target(node_id), "success", origin,
-                    "retain_until: " + std::to_string(retain_until / kMicrosPerSecond) +
-                        "; owner: user:" + std::to_string(rule->owner_id));
+  auth_.audit(&who, "admin.retention_set", node_target(node_id), "success", origin,
+              "retain_until: " + std::to_string(retain_until / kMicrosPerSecond) +
+                  "; owner: user:" + std::to_string(rule->owner_id));
   return rule;
 }
 
@@ -31,7 +31,8 @@ Status AdminService::remove_retention(const Principal& who, int64_t node_id,
                                       const RequestOrigin& origin) {
   COFFER_RETURN_IF_ERROR(require_admin(who));
   COFFER_RETURN_IF_ERROR(catalog_.retention().remove_retention(node_id, now_micros()));
-  return auth_.audit(&who, "admin.retention_remove", node_target(node_id), "success", origin);
+  auth_.audit(&who, "admin.retention_remove", node_target(node_id), "success", origin);
+  return Status::ok();
 }
 
 Result<std::vector<LegalHold>> AdminService::list_holds(const Principal& who) {
@@ -49,9 +50,8 @@ Result<LegalHold> AdminService::place_hold(const Principal& who, int64_t node_id
   auto hold =
       catalog_.retention().place_hold(node_id, std::string(reason), who.user_id, now_micros());
   COFFER_RETURN_IF_ERROR(hold);
-  (void)auth_.audit(
-      &who, "admin.legal_hold_place", node_target(node_id), "success", origin,
-      "owner: user:" + std::to_string(hold->owner_id) + "; reason: " + std::string(reason));
+  auth_.audit(&who, "admin.legal_hold_place", node_target(node_id), "success", origin,
+              "owner: user:" + std::to_string(hold->owner_id) + "; reason: " + std::string(reason));
   return hold;
 }
 
@@ -59,7 +59,8 @@ Status AdminService::release_hold(const Principal& who, int64_t node_id,
                                   const RequestOrigin& origin) {
   COFFER_RETURN_IF_ERROR(require_admin(who));
   COFFER_RETURN_IF_ERROR(catalog_.retention().release_hold(node_id));
-  return auth_.audit(&who, "admin.legal_hold_release", node_target(node_id), "success", origin);
+  auth_.audit(&who, "admin.legal_hold_release", node_target(node_id), "success", origin);
+  return Status::ok();
 }
 
 }  // namespace coffer::service

@@ -63,8 +63,8 @@ Result<CreatedUser> AdminService::create_user(const Principal& who, std::string_
   auto user = auth_.create_user(username, chosen, role);
   COFFER_RETURN_IF_ERROR(user);
   out.user = std::move(*user);
-  (void)auth_.audit(&who, "admin.user_create", user_target(out.user.id), "success", origin,
-                    "role: " + std::string(role_name(role)));
+  auth_.audit(&who, "admin.user_create", user_target(out.user.id), "success", origin,
+              "role: " + std::string(role_name(role)));
   return out;
 }
 
@@ -99,7 +99,7 @@ Result<User> AdminService::update_user(const Principal& who, int64_t user_id,
     detail += "quota: " + (*changes.quota_bytes ? std::to_string(**changes.quota_bytes)
                                                 : std::string("default"));
   }
-  (void)auth_.audit(&who, "admin.user_update", user_target(user_id), "success", origin, detail);
+  auth_.audit(&who, "admin.user_update", user_target(user_id), "success", origin, detail);
   return user;
 }
 
@@ -121,7 +121,7 @@ Result<IssuedSecret> AdminService::issue_password_reset(const Principal& who, in
   COFFER_RETURN_IF_ERROR(
       accounts_.create_password_reset(user_id, who.user_id, auth::opaque_token_hash(token), now,
                                       now + kResetLifetimeSeconds * kMicrosPerSecond));
-  (void)auth_.audit(&who, "admin.password_reset", user_target(user_id), "success", origin);
+  auth_.audit(&who, "admin.password_reset", user_target(user_id), "success", origin);
   return IssuedSecret{std::move(token), kResetLifetimeSeconds};
 }
 
@@ -148,7 +148,7 @@ Result<ServerSettings> AdminService::update_settings(
     detail += std::string(detail.empty() ? "" : "; ") +
               "require_mfa_for_admins: " + (*require_mfa_for_admins ? "true" : "false");
   }
-  (void)auth_.audit(&who, "admin.settings_update", "settings", "success", origin, detail);
+  auth_.audit(&who, "admin.settings_update", "settings", "success", origin, detail);
   return settings(who);
 }
 
@@ -162,7 +162,7 @@ Result<IssuedSecret> AdminService::create_invite(const Principal& who, int64_t e
   std::string token = auth::new_opaque_token(kInvitePrefix);
   COFFER_RETURN_IF_ERROR(accounts_.create_invite(auth::opaque_token_hash(token), who.user_id, now,
                                                  now + expires_in_seconds * kMicrosPerSecond));
-  (void)auth_.audit(&who, "admin.invite_create", "invite", "success", origin);
+  auth_.audit(&who, "admin.invite_create", "invite", "success", origin);
   return IssuedSecret{std::move(token), expires_in_seconds};
 }
 
@@ -188,7 +188,7 @@ Result<meta::Group> AdminService::create_group(const Principal& who, std::string
   COFFER_RETURN_IF_ERROR(validate_group_name(name));
   auto group = accounts_.create_group(std::string(name), now_micros());
   COFFER_RETURN_IF_ERROR(group);
-  (void)auth_.audit(&who, "admin.group_create", group_target(group->id), "success", origin);
+  auth_.audit(&who, "admin.group_create", group_target(group->id), "success", origin);
   return group;
 }
 
@@ -196,23 +196,26 @@ Status AdminService::delete_group(const Principal& who, int64_t group_id,
                                   const RequestOrigin& origin) {
   COFFER_RETURN_IF_ERROR(require_admin(who));
   COFFER_RETURN_IF_ERROR(accounts_.delete_group(group_id));
-  return auth_.audit(&who, "admin.group_delete", group_target(group_id), "success", origin);
+  auth_.audit(&who, "admin.group_delete", group_target(group_id), "success", origin);
+  return Status::ok();
 }
 
 Status AdminService::add_member(const Principal& who, int64_t group_id, int64_t user_id,
                                 const RequestOrigin& origin) {
   COFFER_RETURN_IF_ERROR(require_admin(who));
   COFFER_RETURN_IF_ERROR(accounts_.add_group_member(group_id, user_id));
-  return auth_.audit(&who, "admin.group_add_member", group_target(group_id), "success", origin,
-                     user_target(user_id));
+  auth_.audit(&who, "admin.group_add_member", group_target(group_id), "success", origin,
+              user_target(user_id));
+  return Status::ok();
 }
 
 Status AdminService::remove_member(const Principal& who, int64_t group_id, int64_t user_id,
                                    const RequestOrigin& origin) {
   COFFER_RETURN_IF_ERROR(require_admin(who));
   COFFER_RETURN_IF_ERROR(accounts_.remove_group_member(group_id, user_id));
-  return auth_.audit(&who, "admin.group_remove_member", group_target(group_id), "success", origin,
-                     user_target(user_id));
+  auth_.audit(&who, "admin.group_remove_member", group_target(group_id), "success", origin,
+              user_target(user_id));
+  return Status::ok();
 }
 
 }  // namespace coffer::service

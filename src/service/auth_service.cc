@@ -125,7 +125,8 @@ AuthService::AuthService(meta::Catalog& catalog, auth::TokenSigner signer, auth:
                                                         signer_.ttl_seconds() * kMicrosPerSecond,
                                                         TokenKeyRingOptions{}.reload_interval}),
       throttle_(catalog.accounts(), options.throttle),
-      cache_(options.auth_cache_entries, options.auth_cache_max_age) {}
+      cache_(options.auth_cache_entries, options.auth_cache_max_age),
+      audit_log_(catalog.accounts()) {}
 
 Result<SessionTokens> AuthService::tokens_for(const Session& session, std::string refresh_token,
                                               Micros now) {
@@ -150,8 +151,8 @@ Result<User> AuthService::check_sign_in(std::string_view username, std::string_v
     // The submitted name is recorded only when it is a valid username: a password typed
     // into the username field must not end up in the audit log.
     const bool plausible = validate_username(username).is_ok();
-    (void)audit(nullptr, "auth.login", plausible ? "username:" + std::string(username) : "",
-                "failure", origin, std::string(detail));
+    audit(nullptr, "auth.login", plausible ? "username:" + std::string(username) : "", "failure",
+          origin, std::string(detail));
     return invalid_credentials();
   };
   if (username.size() > 64 || password.size() > auth::kMaxPasswordBytes) {
@@ -171,8 +172,7 @@ Result<User> AuthService::check_sign_in(std::string_view username, std::string_v
     if (second.code() == Errc::kInvalidCredentials) {
       COFFER_RETURN_IF_ERROR(throttle_.record_failure(username, origin.ip, now));
       Principal who{user->id, user->role, 0, 0, 0};
-      (void)audit(&who, "auth.login", user_target(user->id), "failure", origin,
-                  "wrong second factor");
+      audit(&who, "auth.login", user_target(user->id), "failure", origin, "wrong second factor");
     }
     return second;
   }
@@ -190,8 +190,8 @@ Result<SessionTokens> AuthService::login(std::string_view username, std::string_
                                           now + options_.refresh_ttl_seconds * kMicrosPerSecond);
   COFFER_RETURN_IF_ERROR(session);
   Principal who{user->id, user->role, scopes_for_role(user->role), session->id, 0};
-  (void)audit(&who, "auth.login", user_target(user->id), "success", origin,
-              "session " + std::to_string(session->id));
+  audit(&who, "auth.login", user_target(user->id), "success", origin,
+        "session " + std::to_string(session->id));
   return tokens_for(*session, std::move(refresh), now);
 }
 
@@ -239,8 +239,8 @@ Result<SessionTokens> AuthService::refresh(std::string_view refresh_token,
       return unauthenticated("invalid or expired refresh token");
     case meta::RefreshOutcome::kReused: {
       Principal who{result->session.user_id, Role::kUser, 0, result->session.id, 0};
-      (void)audit(&who, "auth.refresh_reuse", "session:" + std::to_string(result->session.id),
-                  "denied", origin, "a spent refresh token was presented; session revoked");
+      audit(&who, "auth.refresh_reuse", "session:" + std::to_string(result->session.id), "denied",
+            origin, "a spent refresh token was presented; session revoked");
       return unauthenticated("refresh token already used; the session has been revoked");
     }
     case meta::RefreshOutcome::kRotated:
@@ -375,15 +375,16 @@ Status AuthService::logout(const Principal& who, const RequestOrigin& origin) {
   Status revoked = accounts_.revoke_session(who.user_id, who.session_id, now_micros());
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(revoked);
-  return audit(&who, "auth.logout", "session:" + std::to_string(who.session_id), "success", origin);
+  audit(&who, "auth.logout", "session:" + std::to_string(who.session_id), "success", origin);
+  return Status::ok();
 }
 
 Result<int64_t> AuthService::logout_all(const Principal& who, const RequestOrigin& origin) {
   auto n = accounts_.revoke_sessions(who.user_id, 0, now_micros());
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(n);
-  (void)audit(&who, "auth.logout_all", user_target(who.user_id), "success", origin,
-              std::to_string(*n) + " sessions revoked");
+  audit(&who, "auth.logout_all", user_target(who.user_id), "success", origin,
+        std::to_string(*n) + " sessions revoked");
   return n;
 }
 
@@ -396,8 +397,8 @@ Status AuthService::revoke_session(const Principal& who, int64_t session_id,
   Status revoked = accounts_.revoke_session(who.user_id, session_id, now_micros());
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(revoked);
-  return audit(&who, "auth.session_revoke", "session:" + std::to_string(session_id), "success",
-               origin);
+  audit(&who, "auth.session_revoke", "session:" + std::to_string(session_id), "success", origin);
+  return Status::ok();
 }
 
 Status AuthService::change_password(const Principal& who, std::string_view current_password,
@@ -411,8 +412,8 @@ Status AuthService::change_password(const Principal& who, std::string_view curre
   if (current_password.size() > auth::kMaxPasswordBytes ||
       !auth::verify_password(current_password, user->password_hash)) {
     COFFER_RETURN_IF_ERROR(throttle_.record_failure(user->username, origin.ip, now));
-    (void)audit(&who, "auth.password_change", user_target(who.user_id), "failure", origin,
-                "current password wrong");
+    audit(&who, "auth.password_change", user_target(who.user_id), "failure", origin,
+          "current password wrong");
     return Status(Errc::kInvalidCredentials, "the current password is wrong");
   }
   COFFER_RETURN_IF_ERROR(throttle_.record_success(user->username, origin.ip));
@@ -423,8 +424,9 @@ Status AuthService::change_password(const Principal& who, std::string_view curre
       accounts_.change_password(who.user_id, *hash, who.session_id, !keep_api_tokens, now_micros());
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(changed);
-  return audit(&who, "auth.password_change", user_target(who.user_id), "success", origin,
-               "other sessions revoked");
+  audit(&who, "auth.password_change", user_target(who.user_id), "success", origin,
+        "other sessions revoked");
+  return Status::ok();
 }
 
 Result<CreatedApiToken> AuthService::create_api_token(const Principal& who, std::string_view name,
@@ -444,8 +446,8 @@ Result<CreatedApiToken> AuthService::create_api_token(const Principal& who, std:
   auto token = accounts_.create_api_token(who.user_id, std::string(name), scopes,
                                           auth::opaque_token_hash(secret), expires, now);
   COFFER_RETURN_IF_ERROR(token);
-  (void)audit(&who, "auth.token_create", "token:" + std::to_string(token->id), "success", origin,
-              "scopes: " + scopes_text(scopes));
+  audit(&who, "auth.token_create", "token:" + std::to_string(token->id), "success", origin,
+        "scopes: " + scopes_text(scopes));
   return CreatedApiToken{std::move(*token), std::move(secret)};
 }
 
@@ -458,7 +460,8 @@ Status AuthService::revoke_api_token(const Principal& who, int64_t token_id,
   Status revoked = accounts_.revoke_api_token(who.user_id, token_id, now_micros());
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(revoked);
-  return audit(&who, "auth.token_revoke", "token:" + std::to_string(token_id), "success", origin);
+  audit(&who, "auth.token_revoke", "token:" + std::to_string(token_id), "success", origin);
+  return Status::ok();
 }
 
 Result<std::vector<AuditEvent>> AuthService::audit_events(const Principal& who,
@@ -480,27 +483,12 @@ Result<std::string> AuthService::rotate_token_key(const Principal& who,
   if (who.role != Role::kAdmin) return Status(Errc::kForbidden, "administrators only");
   auto generation = key_ring_.rotate(now_micros());
   if (!generation.is_ok()) {
-    (void)audit(&who, "auth.token_key_rotate", "", "failure", origin);
+    audit(&who, "auth.token_key_rotate", "", "failure", origin);
     return generation.status();
   }
   const std::string kid = signer_.key_id(*generation);
-  (void)audit(&who, "auth.token_key_rotate", "token_key:" + kid, "success", origin);
+  audit(&who, "auth.token_key_rotate", "token_key:" + kid, "success", origin);
   return kid;
-}
-
-Status AuthService::audit(const Principal* who, std::string action, std::string target,
-                          std::string outcome, const RequestOrigin& origin, std::string detail) {
-  AuditEvent event;
-  event.at = now_micros();
-  event.actor_id = who ? who->user_id : 0;
-  event.action = std::move(action);
-  event.target = std::move(target);
-  event.outcome = std::move(outcome);
-  event.ip = origin.ip;
-  event.user_agent = origin.user_agent;
-  event.request_id = origin.request_id;
-  event.detail = std::move(detail);
-  return accounts_.append_audit(event);
 }
 
 RegistrationMode AuthService::registration_mode() {
@@ -548,8 +536,8 @@ Result<User> AuthService::register_user(std::string_view username, std::string_v
   }
   COFFER_RETURN_IF_ERROR(user);
   Principal who{user->id, user->role, 0, 0, 0};
-  (void)audit(&who, "auth.register", user_target(user->id), "success", origin,
-              std::string("mode: ") + std::string(registration_mode_name(mode)));
+  audit(&who, "auth.register", user_target(user->id), "success", origin,
+        std::string("mode: ") + std::string(registration_mode_name(mode)));
   return user;
 }
 
@@ -568,7 +556,8 @@ Status AuthService::reset_password(std::string_view reset_token, std::string_vie
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(user_id);
   Principal who{*user_id, Role::kUser, 0, 0, 0};
-  return audit(&who, "auth.password_reset", user_target(*user_id), "success", origin);
+  audit(&who, "auth.password_reset", user_target(*user_id), "success", origin);
+  return Status::ok();
 }
 
 Result<TotpEnrolment> AuthService::begin_totp(const Principal& who, const RequestOrigin& origin) {
@@ -577,7 +566,7 @@ Result<TotpEnrolment> AuthService::begin_totp(const Principal& who, const Reques
   std::vector<unsigned char> seed(kTotpSecretBytes);
   randombytes_buf(seed.data(), seed.size());
   COFFER_RETURN_IF_ERROR(accounts_.begin_totp(who.user_id, mfa_box_.seal(seed), now_micros()));
-  (void)audit(&who, "auth.mfa_begin", user_target(who.user_id), "success", origin);
+  audit(&who, "auth.mfa_begin", user_target(who.user_id), "success", origin);
   return TotpEnrolment{auth::base32_encode(seed),
                        auth::otpauth_uri("Coffer", user->username, seed)};
 }
@@ -594,7 +583,7 @@ Result<std::vector<std::string>> AuthService::confirm_totp(const Principal& who,
   COFFER_RETURN_IF_ERROR(seed);
   auto step = auth::totp_match(*seed, code, now_micros() / kMicrosPerSecond, 0);
   if (!step) {
-    (void)audit(&who, "auth.mfa_enable", user_target(who.user_id), "failure", origin, "wrong code");
+    audit(&who, "auth.mfa_enable", user_target(who.user_id), "failure", origin, "wrong code");
     return Status(Errc::kInvalidCredentials, "the code does not match; check the device clock");
   }
   std::vector<std::string> codes;
@@ -606,7 +595,7 @@ Result<std::vector<std::string>> AuthService::confirm_totp(const Principal& who,
   Status confirmed = accounts_.confirm_totp(who.user_id, *step, hashes, now_micros());
   cache_.invalidate_all();  // an admin's scopes may depend on it (require_mfa_for_admins)
   COFFER_RETURN_IF_ERROR(confirmed);
-  (void)audit(&who, "auth.mfa_enable", user_target(who.user_id), "success", origin);
+  audit(&who, "auth.mfa_enable", user_target(who.user_id), "success", origin);
   return codes;
 }
 
@@ -627,7 +616,7 @@ Status AuthService::disable_totp(const Principal& who, std::string_view password
     if (second.code() == Errc::kInvalidCredentials) {
       COFFER_RETURN_IF_ERROR(throttle_.record_failure(user->username, origin.ip, now));
     }
-    (void)audit(&who, "auth.mfa_disable", user_target(who.user_id), "failure", origin);
+    audit(&who, "auth.mfa_disable", user_target(who.user_id), "failure", origin);
     if (second.code() == Errc::kMfaRequired) {
       return Status(Errc::kInvalidArgument, "a current TOTP code or a recovery code is required");
     }
@@ -636,7 +625,8 @@ Status AuthService::disable_totp(const Principal& who, std::string_view password
   Status removed = accounts_.remove_totp(who.user_id);
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(removed);
-  return audit(&who, "auth.mfa_disable", user_target(who.user_id), "success", origin);
+  audit(&who, "auth.mfa_disable", user_target(who.user_id), "success", origin);
+  return Status::ok();
 }
 
 Result<User> AuthService::create_user(std::string_view username, std::string_view password,

@@ -16,6 +16,7 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "meta/catalog.h"
+#include "service/audit_log.h"
 #include "service/auth_cache.h"
 #include "service/login_throttle.h"
 #include "service/token_key_ring.h"
@@ -147,9 +148,14 @@ class AuthService {
 
   // Admins see every event; everyone else only their own.
   Result<std::vector<AuditEvent>> audit_events(const Principal& who, meta::AuditQuery query);
-  // Records an event; failures to record are returned (callers decide whether they matter).
-  Status audit(const Principal* who, std::string action, std::string target, std::string outcome,
-               const RequestOrigin& origin, std::string detail = {});
+  // Records an event (AuditLog::record: a failure to record never changes the outcome).
+  void audit(const Principal* who, std::string action, std::string target, std::string outcome,
+             const RequestOrigin& origin, std::string detail = {}) {
+    audit_log_.record(who, std::move(action), std::move(target), std::move(outcome), origin,
+                      std::move(detail));
+  }
+  // The audit log, for the services that record events of their own.
+  AuditLog& audit_log() { return audit_log_; }
 
   // The public keys that verify access tokens now, as JSON Web Keys (GET
   // /.well-known/jwks.json): the signing key's and those of retired keys whose tokens may
@@ -189,6 +195,7 @@ class AuthService {
   TokenKeyRing key_ring_;
   LoginThrottle throttle_;
   AuthCache cache_;
+  AuditLog audit_log_;
 };
 
 std::string_view registration_mode_name(RegistrationMode mode);

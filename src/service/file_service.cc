@@ -380,21 +380,93 @@ Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int
   return copied;
 }
 
-Status FileService::check_unlocked(int64_t actor, int64_t node_id) {
-  auto access = access_.check_below_share(actor, node_id);
+Result<meta::Transferred> FileService::transfer(const Principal& who, const RequestOrigin& origin,
+                                                meta::Transfer how, int64_t node_id,
+                                                int64_t parent_id, std::string_view name,
+                                                bool overwrite) {
+  const int64_t actor = who.user_id;
+  auto normalized = normalize_name(name);
+  COFFER_RETURN_IF_ERROR(normalized);
+  Node source;
+  auto access = how == meta::Transfer::kMove
+                    ? access_.check_below_share(actor, node_id, &source)
+                    : access_.check(actor, node_id, Permission::kRead, &source);
   COFFER_RETURN_IF_ERROR(access);
-  return catalog_.check_unlocked(access->owner_id, node_id);
+  COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, parent_id));
+  if (overwrite) {
+    // Whoever may delete what has the name now may replace it; a node that takes the name
+    // before the commit is in the same folder, where the same rights hold. One that has gone
+    // in the meantime (another client replaced it) is no reason to refuse.
+    auto there = catalog_.find_child(access->owner_id, parent_id, *normalized);
+    if (there.is_ok()) {
+      auto may = access_.check_below_share(actor, there->id);
+      if (!may.is_ok() && may.status().code() != Errc::kNotFound) return may.status();
+    } else if (there.status().code() != Errc::kNotFound) {
+      return there.status();
+    }
+  }
+  const int64_t before = recent_deletions(who);
+  auto placed = catalog_.transfer_node(access->owner_id, how, node_id, parent_id, *normalized,
+                                       overwrite, now_micros(), who.api_token_id);
+  COFFER_RETURN_IF_ERROR(placed);
+  if (placed->previous) {
+    note(*placed->previous, actor, activity::kDeleted);
+    audit_deletion(who, origin, *placed->previous, before);
+  }
+  if (how != meta::Transfer::kMove) {
+    note(placed->node, actor, activity::kCopied,
+         activity_detail({{"source_id", source.id}, {"source_name", source.name}}));
+  } else if (placed->node.parent_id != source.parent_id) {
+    note(placed->node, actor, activity::kMoved,
+         activity_detail({{"from_parent_id", source.parent_id},
+                          {"to_parent_id", placed->node.parent_id},
+                          {"old_name", source.name},
+                          {"new_name", placed->node.name}}));
+  } else if (placed->node.name != source.name) {
+    note(placed->node, actor, activity::kRenamed,
+         activity_detail({{"old_name", source.name}, {"new_name", placed->node.name}}));
+  }
+  return placed;
 }
 
-Status FileService::remove(int64_t actor, int64_t node_id, int64_t api_token_id) {
+Status FileService::remove(const Principal& who, const RequestOrigin& origin, int64_t node_id) {
   // What a recipient deletes goes to the owner's trash, where the owner can restore it.
   Node node;
-  auto access = access_.check_below_share(actor, node_id, &node);
+  auto access = access_.check_below_share(who.user_id, node_id, &node);
   COFFER_RETURN_IF_ERROR(access);
+  const int64_t before = recent_deletions(who);
   COFFER_RETURN_IF_ERROR(
-      catalog_.delete_node(access->owner_id, node_id, now_micros(), api_token_id));
-  note(node, actor, activity::kDeleted);
+      catalog_.delete_node(access->owner_id, node_id, now_micros(), who.api_token_id));
+  note(node, who.user_id, activity::kDeleted);
+  audit_deletion(who, origin, node, before);
   return Status::ok();
+}
+
+int64_t FileService::recent_deletions(const Principal& who) {
+  if (audit_ == nullptr || mass_delete_threshold_ <= 0) return 0;
+  auto n = catalog_.count_deleted_since(who.user_id, who.api_token_id,
+                                        now_micros() - 60 * kMicrosPerSecond);
+  return n.is_ok() ? *n : 0;
+}
+
+void FileService::audit_deletion(const Principal& who, const RequestOrigin& origin,
+                                 const Node& node, int64_t before) {
+  if (audit_ == nullptr) return;
+  if (mass_delete_threshold_ > 0 && before <= mass_delete_threshold_) {
+    // One flagged event when a client crosses the threshold within a minute: the usual sign
+    // of a sync client or script deleting a tree by mistake (POST /api/v1/trash/restore
+    // undoes it).
+    const int64_t after = recent_deletions(who);
+    if (after > mass_delete_threshold_) {
+      audit_->record(&who, "files.mass_delete",
+                     who.api_token_id != 0 ? "token:" + std::to_string(who.api_token_id)
+                                           : "user:" + std::to_string(who.user_id),
+                     "flagged", origin, std::to_string(after) + " nodes deleted within a minute");
+    }
+  }
+  audit_->record(&who, "files.delete", "node:" + std::to_string(node.id), "success", origin,
+                 std::string(node.kind == NodeKind::kFolder ? "folder" : "file") + " via " +
+                     credential_of(who));
 }
 
 Result<Node> FileService::restore_trashed(int64_t actor, int64_t node_id,

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/account.h"
 #include "core/byte_source.h"
 #include "core/model.h"
 #include "core/sharing.h"
@@ -22,6 +23,7 @@
 #include "meta/catalog.h"
 #include "service/access_policy.h"
 #include "service/activity_log.h"
+#include "service/audit_log.h"
 #include "service/damaged_chunks.h"
 #include "service/job_registry.h"
 #include "service/upload_policy.h"
@@ -82,6 +84,13 @@ class FileService {
   }
   // Where successful operations are recorded (null: nowhere). Must outlive the service.
   void set_activity(ActivityLog* activity) { activity_ = activity; }
+  // Where deletions are audited (null: nowhere; must outlive the service), and how many nodes
+  // one client (an API token, or the user's other credentials) may delete within a minute
+  // before the audit log flags it once (0: never).
+  void set_audit(AuditLog* audit, int64_t mass_delete_threshold) {
+    audit_ = audit;
+    mass_delete_threshold_ = mass_delete_threshold;
+  }
 
   // Streams the body into the chunk store, then commits the version. The content type is
   // sniffed from the first bytes (media/sniffer.h) and checked against the upload policy
@@ -127,12 +136,18 @@ class FileService {
                     std::optional<std::string_view> new_name);
   Result<Node> copy(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
-  // kLegalHold or kRetentionActive when `actor` could not move, rename or delete `node_id` now
-  // for a lock (Catalog::check_unlocked); kNotFound as move.
-  Status check_unlocked(int64_t actor, int64_t node_id);
-  // Moves a node and its subtree to the (owner's) trash; `api_token_id` (0: a session) is
-  // recorded so a mass deletion by one client can be undone.
-  Status remove(int64_t actor, int64_t node_id, int64_t api_token_id);
+  // WebDAV's MOVE and COPY (Catalog::transfer_node). With `overwrite` (Overwrite: T),
+  // whatever has the name in `parent_id` when the change commits goes to the trash in the
+  // same transaction and is audited as a deletion by `who`, as remove() does. Access as move
+  // (or copy), and for the replaced node as remove.
+  Result<meta::Transferred> transfer(const Principal& who, const RequestOrigin& origin,
+                                     meta::Transfer how, int64_t node_id, int64_t parent_id,
+                                     std::string_view name, bool overwrite);
+  // Moves a node and its subtree to the (owner's) trash, for every protocol alike: `who`'s API
+  // token is recorded so that a mass deletion by one client can be undone, and the deletion is
+  // an audit event naming the credential (set_audit; scripts and sync clients deleting by
+  // mistake are the common cause of data loss).
+  Status remove(const Principal& who, const RequestOrigin& origin, int64_t node_id);
   // Puts an item of the actor's own trash back (Catalog::restore_trashed).
   Result<Node> restore_trashed(int64_t actor, int64_t node_id,
                                const std::optional<std::string>& new_name);
@@ -188,6 +203,8 @@ class FileService {
   std::mutex roots_mu_;
   std::unordered_map<int64_t, int64_t> roots_;  // GUARDED_BY(roots_mu_): owner -> root id
   ActivityLog* activity_ = nullptr;
+  AuditLog* audit_ = nullptr;
+  int64_t mass_delete_threshold_ = 0;
   DamagedChunks damaged_;
 
   // open_chunks for version `version_id` of file `file_id` (0, 0: not a file version).
@@ -195,6 +212,13 @@ class FileService {
                                                   uint64_t offset, uint64_t length, int64_t file_id,
                                                   int64_t version_id);
   void note(const Node& node, int64_t actor, std::string_view action, std::string detail = "");
+  // The nodes `who`'s client (API token, or the user's other credentials) deleted in the last
+  // minute, when the mass-deletion check is on (else 0).
+  int64_t recent_deletions(const Principal& who);
+  // Audits the deletion of `node` by `who`, flagging a mass deletion when this one took the
+  // client past the threshold (`before`: recent_deletions() before it).
+  void audit_deletion(const Principal& who, const RequestOrigin& origin, const Node& node,
+                      int64_t before);
 
   // An upload whose chunks are stored (or in a batch) and whose version waits for its commit.
   struct Staged {

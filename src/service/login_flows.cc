@@ -56,8 +56,8 @@ Result<User> LoginFlows::grant(std::string_view login_token, std::string_view us
   if (granted.code() == Errc::kNotFound) return not_pending();  // granted meanwhile, or expired
   COFFER_RETURN_IF_ERROR(granted);
   const Principal who{user->id, user->role, 0, 0, 0};
-  (void)auth_.audit(&who, "auth.login_flow_grant", "user:" + std::to_string(user->id), "success",
-                    origin, "client: " + *client);
+  auth_.audit(&who, "auth.login_flow_grant", "user:" + std::to_string(user->id), "success", origin,
+              "client: " + *client);
   return user;
 }
 

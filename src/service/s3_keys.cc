@@ -67,8 +67,8 @@ Result<CreatedS3Key> S3Keys::create(const Principal& who, std::string_view name,
     if (key.is_ok() || key.status().code() != Errc::kAlreadyExists) break;
   }
   COFFER_RETURN_IF_ERROR(key);
-  (void)auth_.audit(&who, "auth.s3_key_create", key_target(key->id), "success", origin,
-                    "access key " + key->access_key_id + ", scopes: " + scopes_text(scopes));
+  auth_.audit(&who, "auth.s3_key_create", key_target(key->id), "success", origin,
+              "access key " + key->access_key_id + ", scopes: " + scopes_text(scopes));
   return CreatedS3Key{std::move(*key), std::move(secret)};
 }
 
@@ -80,7 +80,8 @@ Status S3Keys::revoke(const Principal& who, int64_t key_id, const RequestOrigin&
   Status revoked = store_.revoke_s3_key(who.user_id, key_id, now_micros());
   cache_.invalidate_all();
   COFFER_RETURN_IF_ERROR(revoked);
-  return auth_.audit(&who, "auth.s3_key_revoke", key_target(key_id), "success", origin);
+  auth_.audit(&who, "auth.s3_key_revoke", key_target(key_id), "success", origin);
+  return Status::ok();
 }
 
 Result<S3Credential> S3Keys::authenticate(std::string_view access_key_id) {

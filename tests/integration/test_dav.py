@@ -4,6 +4,7 @@ between users). Runs in every configuration (SQLite or PostgreSQL, local disk or
 
 import concurrent.futures
 import hashlib
+import os
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -12,7 +13,7 @@ from urllib.parse import quote, unquote
 import pytest
 import requests
 
-from conftest import Server, add_user, error_code, wait_processed
+from conftest import Client, Server, add_user, error_code, wait_processed
 from dav_helpers import (D, api_token, assert_litmus_passes, assert_rclone_round_trip, dav_session,
                          hrefs, multistatus, propfind, rclone_env)
 
@@ -514,6 +515,69 @@ def test_webdav_deletions_are_in_the_audit_log_with_the_credential(server, alice
     assert sorted(e["target"] for e in events) == sorted(
         f"node:{ids[name]}" for name in ("a.txt", "folder", "c.txt"))
     assert all(f"api token {token['id']}" in e["detail"] for e in events), events
+
+
+def test_an_overwriting_copy_or_move_that_failed_left_the_destination_in_the_trash(data_dir):
+    """MOVE and COPY with Overwrite: T replace the destination in the same transaction as the
+    move or copy (issue 15, the two-step overwrite): one that fails changes nothing. Before, the
+    destination went to the trash first and stayed there when the move or copy then failed."""
+    server = Server(data_dir, extra_args=["--default-quota", "100000"])
+    add_user(server, "alice", "alice-password-1")
+    server.start()
+    try:
+        alice = Client(server, "alice", "alice-password-1")
+        s = dav_session(alice, api_token(alice))
+        base = server.url + "/dav/"
+        assert s.put(base + "big.bin", data=os.urandom(60_000)).status_code == 201
+        assert s.put(base + "keep.txt", data=b"keep me").status_code == 201
+        # The copy does not fit the quota.
+        r = s.request("COPY", base + "big.bin", headers={"Destination": base + "keep.txt", "Overwrite": "T"})
+        assert r.status_code == 507, r.text
+        assert s.get(base + "keep.txt").content == b"keep me"
+        # A move onto the folder that holds the source.
+        assert s.request("MKCOL", base + "folder").status_code == 201
+        assert s.put(base + "folder/inner.txt", data=b"inner").status_code == 201
+        r = s.request("MOVE", base + "folder/inner.txt", headers={"Destination": base + "folder", "Overwrite": "T"})
+        assert r.status_code == 409, r.text
+        assert s.get(base + "folder/inner.txt").content == b"inner"
+        assert alice.get("/api/v1/trash").json()["items"] == []
+    finally:
+        server.stop()
+
+
+def test_concurrent_overwriting_moves_onto_one_name_failed_or_lost_files(server, alice):
+    """Eight clients MOVE their own file onto one name with Overwrite: T at once: each move
+    replaces whatever stands there when it commits, so every one succeeds and every replaced
+    file is in the trash. Before, a client deleted a destination another had already deleted
+    or replaced (404, 409)."""
+    token = api_token(alice)
+    s = dav_session(alice, token)
+    base = server.url + "/dav/"
+    for round_ in range(3):
+        contents = [f"original {round_}".encode()] + [f"source {i} round {round_}".encode() * (i + 2) for i in range(8)]
+        assert s.put(base + "target.txt", data=contents[0]).status_code == 201
+        for i in range(8):
+            assert s.put(base + f"source-{i}.txt", data=contents[i + 1]).status_code == 201
+        barrier = threading.Barrier(8)
+
+        def move(i):
+            session = dav_session(alice, token)
+            barrier.wait()
+            return session.request("MOVE", base + f"source-{i}.txt",
+                                   headers={"Destination": base + "target.txt", "Overwrite": "T"}).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(move, range(8)))
+        assert codes == [204] * 8, codes
+        winner = s.get(base + "target.txt").content
+        assert winner in contents[1:]
+        # Every other file is in the trash, none lost.
+        trash = alice.get("/api/v1/trash").json()["items"]
+        assert sorted(t["size"] for t in trash) == sorted(len(c) for c in contents if c != winner), trash
+        assert {t["name"] for t in trash} == {"target.txt"}
+        assert alice.delete("/api/v1/trash").status_code == 200
+        assert s.delete(base + "target.txt").status_code == 204
+        assert alice.delete("/api/v1/trash").status_code == 200
 
 
 def test_two_conditional_puts_with_one_etag_both_replaced_the_file(server, alice):

@@ -394,3 +394,21 @@ def test_s3_writes_obey_the_quota_and_deletions_go_to_the_trash(data_dir):
         assert [t["name"] for t in trash] == ["fits.bin"]
     finally:
         coffer.stop()
+
+
+def test_s3_deletions_escaped_the_audit_log(s3, s3_alice, alice_s3):
+    """Every deletion is audited whatever the protocol (issue 15, one write path): DeleteObject,
+    DeleteObjects and DeleteBucket each leave a files.delete event naming the S3 key."""
+    alice_s3.create_bucket(Bucket="gone")
+    for key in ("one.txt", "two.txt", "three.txt"):
+        alice_s3.put_object(Bucket="gone", Key=key, Body=key.encode())
+    ids = {name: rest_node(s3_alice, f"gone/{name}")["id"] for name in ("one.txt", "two.txt", "three.txt")}
+    bucket_id = rest_node(s3_alice, "gone")["id"]
+    alice_s3.delete_object(Bucket="gone", Key="one.txt")
+    alice_s3.delete_objects(Bucket="gone", Delete={"Objects": [{"Key": "two.txt"}, {"Key": "three.txt"}]})
+    alice_s3.delete_bucket(Bucket="gone")
+
+    events = s3_alice.get("/api/v1/audit", params={"action": "files.delete"}).json()["items"]
+    assert sorted(e["target"] for e in events) == sorted(
+        f"node:{i}" for i in [*ids.values(), bucket_id])
+    assert all("via s3 key" in e["detail"] for e in events), events

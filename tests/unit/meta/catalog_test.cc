@@ -601,6 +601,58 @@ TEST_F(CatalogTest, CopiesAFileSharingItsChunks) {
   EXPECT_EQ(*stored, 60u);
 }
 
+TEST_F(CatalogTest, AnOverwritingTransferReplacesTheDestinationInOneTransaction) {
+  Node folder_a = folder(alice_, alice_.root_id, "a");
+  Node inner = file(alice_, folder_a.id, "inner.txt", make_version(5, {chunk_id('1')}), 10);
+  Node big = file(alice_, alice_.root_id, "big.bin", make_version(60, {chunk_id('2')}), 10);
+  Node keep = file(alice_, alice_.root_id, "keep.txt", make_version(7, {chunk_id('3')}), 10);
+  const auto trash_size = [&] { return catalog_->list_trash(alice_.id)->size(); };
+
+  // Without overwrite a taken name is a conflict.
+  EXPECT_EQ(catalog_
+                ->transfer_node(alice_.id, Transfer::kMove, big.id, alice_.root_id, "keep.txt",
+                                false, 20, 0)
+                .status()
+                .code(),
+            Errc::kNameConflict);
+  // A copy that fails (the quota) leaves the destination where it was.
+  catalog_->set_default_quota_bytes(100);
+  auto over = catalog_->transfer_node(alice_.id, Transfer::kCopy, big.id, alice_.root_id,
+                                      "keep.txt", true, 20, 0);
+  EXPECT_EQ(over.status().code(), Errc::kQuotaExceeded);
+  EXPECT_EQ(catalog_->find_child(alice_.id, alice_.root_id, "keep.txt")->id, keep.id);
+  EXPECT_EQ(trash_size(), 0u);
+  catalog_->set_default_quota_bytes(0);
+  // Replacing the folder that holds the source would take the source along.
+  EXPECT_EQ(
+      catalog_
+          ->transfer_node(alice_.id, Transfer::kMove, inner.id, alice_.root_id, "a", true, 20, 0)
+          .status()
+          .code(),
+      Errc::kConflict);
+  EXPECT_EQ(trash_size(), 0u);
+
+  // A move onto a taken name puts what was there in the trash, as deleted by the token.
+  auto moved = catalog_->transfer_node(alice_.id, Transfer::kMove, big.id, alice_.root_id,
+                                       "keep.txt", true, 30, 7);
+  ASSERT_TRUE(moved.is_ok()) << moved.status().to_string();
+  EXPECT_EQ(moved->node.id, big.id);
+  EXPECT_EQ(moved->node.name, "keep.txt");
+  ASSERT_TRUE(moved->previous.has_value());
+  EXPECT_EQ(moved->previous->id, keep.id);
+  auto trash = catalog_->list_trash(alice_.id);
+  ASSERT_TRUE(trash.is_ok());
+  ASSERT_EQ(trash->size(), 1u);
+  EXPECT_EQ((*trash)[0].node.id, keep.id);
+  EXPECT_EQ((*trash)[0].deleted_by_token, 7);
+  // Onto a free name nothing is replaced; a folder copied alone leaves its members behind.
+  auto alone = catalog_->transfer_node(alice_.id, Transfer::kCopyFolderAlone, folder_a.id,
+                                       alice_.root_id, "a2", true, 40, 0);
+  ASSERT_TRUE(alone.is_ok()) << alone.status().to_string();
+  EXPECT_FALSE(alone->previous.has_value());
+  EXPECT_TRUE(catalog_->list_children(alice_.id, alone->node.id, ListOptions{})->empty());
+}
+
 TEST_F(CatalogTest, CopiesAFolderTree) {
   Node src = folder(alice_, alice_.root_id, "src");
   Node sub = folder(alice_, src.id, "sub");

@@ -117,7 +117,7 @@ TEST_F(ActivityLogTest, TheChangeFeedReportsEachChangeInOrderFromAPosition) {
   auto sub = files_->create_folder(alice_.id, team->id, "Sub");
   ASSERT_TRUE(sub.is_ok());
   ASSERT_TRUE(files_->move(alice_.id, mine->id, std::nullopt, "Private").is_ok());
-  ASSERT_TRUE(files_->remove(alice_.id, sub->id, 0).is_ok());
+  ASSERT_TRUE(files_->remove(Principal{.user_id = alice_.id}, {}, sub->id).is_ok());
 
   auto kinds = [&](int64_t actor, FeedPosition from, int scan) {
     std::vector<std::string> out;
