@@ -617,15 +617,18 @@ Response node_with_attributes(ApiContext& ctx, const Request& request, const Nod
   return response;
 }
 
-// If-Match on a change of an existing node (PATCH, DELETE): the file's ETag must be one of
-// those given. Checked before the change, not inside its transaction (unlike an upload's).
-Status check_if_match(ApiContext& ctx, const Request& request, int64_t id) {
-  if (request.header("If-Match").empty() && request.header("If-None-Match").empty()) {
-    return Status::ok();
-  }
+// If-Match and If-None-Match on a change of an existing node (PATCH, DELETE): decided against
+// the node now (kPreconditionFailed when they fail), and the version they matched is returned
+// for the change to hold in its own transaction, so that no write of another client can come
+// between the check and the change (as on an upload).
+Result<std::optional<int64_t>> if_match_version(ApiContext& ctx, const Request& request,
+                                                int64_t id) {
+  if (!has_write_conditions(request)) return std::optional<int64_t>();
   auto node = ctx.files.stat(request.user_id, id);
   COFFER_RETURN_IF_ERROR(node);
-  return status_of(write_precondition(request, *node, etag_for(*node)));
+  auto precondition = write_precondition(request, *node, etag_for(*node));
+  COFFER_RETURN_IF_ERROR(precondition);
+  return precondition->current_version;
 }
 
 // PATCH /api/v1/nodes/{id}: rename and/or move (name, parent_id), and/or change the status,
@@ -633,7 +636,8 @@ Status check_if_match(ApiContext& ctx, const Request& request, int64_t id) {
 Response patch_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  if (Status s = check_if_match(ctx, request, *id); !s.is_ok()) return fail(request, s);
+  auto if_version = if_match_version(ctx, request, *id);
+  if (!if_version.is_ok()) return fail(request, if_version.status());
   auto body = read_json_object(request);
   if (!body.is_ok()) return fail(request, body.status());
   auto place = name_and_parent(*body);
@@ -651,13 +655,15 @@ Response patch_node(ApiContext& ctx, Request& request) {
   const bool archives = changes->status == DocStatus::kArchived;
   auto apply_edits = [&]() -> Status {
     if (!edits) return Status::ok();
-    return status_of(ctx.files.set_attributes(request.user_id, *id, *changes));
+    return status_of(ctx.files.set_attributes(request.user_id, *id, *changes, *if_version));
   };
   if (!archives) {
     if (Status s = apply_edits(); !s.is_ok()) return fail(request, s);
   }
-  auto node = moves ? ctx.files.move(request.user_id, *id, place->parent_id, place->name)
-                    : ctx.files.stat(request.user_id, *id);
+  // After the edits (which keep the file's version), the move holds the same condition.
+  auto node = moves
+                  ? ctx.files.move(request.user_id, *id, place->parent_id, place->name, *if_version)
+                  : ctx.files.stat(request.user_id, *id);
   if (!node.is_ok()) return fail(request, node.status());
   if (archives) {
     if (Status s = apply_edits(); !s.is_ok()) return fail(request, s);
@@ -678,9 +684,12 @@ Response copy_node(ApiContext& ctx, Request& request) {
 Response delete_node(ApiContext& ctx, Request& request) {
   auto id = parse_id(request.path_param("id"));
   if (!id.is_ok()) return fail(request, id.status());
-  if (Status s = check_if_match(ctx, request, *id); !s.is_ok()) return fail(request, s);
-  if (Status s = ctx.files.remove(request.principal, origin_of(request), *id); !s.is_ok())
+  auto if_version = if_match_version(ctx, request, *id);
+  if (!if_version.is_ok()) return fail(request, if_version.status());
+  if (Status s = ctx.files.remove(request.principal, origin_of(request), *id, *if_version);
+      !s.is_ok()) {
     return fail(request, s);
+  }
   Response response;
   response.status = 204;
   return response;

@@ -87,11 +87,20 @@ class Catalog {
   virtual std::vector<Result<Node>> commit_files(int64_t owner_id,
                                                  std::span<const FileCommit> files, Micros now) = 0;
 
+  // The changes of an existing node below (move, delete, attributes) take `if_version`: when
+  // set, the node must be a file whose current version is still this one when the change
+  // commits (the version an If-Match named), else kPreconditionFailed and nothing changes.
+
   // Renames and/or moves. Errors: kNotFound, kNameConflict, kConflict (into itself or a
   // descendant, into a file, or moving a root folder).
   virtual Result<Node> move_node(int64_t owner_id, int64_t node_id,
                                  std::optional<int64_t> new_parent_id,
-                                 std::optional<std::string> new_name, Micros now) = 0;
+                                 std::optional<std::string> new_name, Micros now,
+                                 std::optional<int64_t> if_version) = 0;
+  Result<Node> move_node(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
+                         std::optional<std::string> new_name, Micros now) {
+    return move_node(owner_id, node_id, new_parent_id, std::move(new_name), now, std::nullopt);
+  }
   // Copies a file (sharing its chunks) or a folder tree. Errors as move_node.
   virtual Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                                  const std::string& new_name, Micros now) = 0;
@@ -106,8 +115,11 @@ class Catalog {
                                             bool overwrite, Micros now, int64_t api_token_id) = 0;
   // Moves a node and its live subtree to the trash, recording the API token that did it (0:
   // none). Errors: kNotFound, kConflict (a root folder).
-  virtual Status delete_node(int64_t owner_id, int64_t node_id, Micros now,
-                             int64_t api_token_id) = 0;
+  virtual Status delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id,
+                             std::optional<int64_t> if_version) = 0;
+  Status delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id) {
+    return delete_node(owner_id, node_id, now, api_token_id, std::nullopt);
+  }
 
   // The trash: what the user deleted, newest first.
   virtual Result<std::vector<TrashItem>> list_trash(int64_t owner_id) = 0;
@@ -134,7 +146,12 @@ class Catalog {
   virtual Result<NodeAttributes> attributes(int64_t owner_id, int64_t node_id) = 0;
   // Errors: kNotFound, kStatusTransition (a forbidden status change).
   virtual Result<NodeAttributes> set_attributes(int64_t owner_id, int64_t node_id,
-                                                const AttributeChanges& changes, Micros now) = 0;
+                                                const AttributeChanges& changes, Micros now,
+                                                std::optional<int64_t> if_version) = 0;
+  Result<NodeAttributes> set_attributes(int64_t owner_id, int64_t node_id,
+                                        const AttributeChanges& changes, Micros now) {
+    return set_attributes(owner_id, node_id, changes, now, std::nullopt);
+  }
 
   // Versions of a file, newest first. Errors: kNotFound (not the owner's live file).
   virtual Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) = 0;

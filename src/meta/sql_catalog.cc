@@ -629,12 +629,22 @@ constexpr std::string_view kSubtree =
     "  UNION ALL"
     "  SELECT n.id FROM nodes n JOIN subtree s ON n.parent_id = s.id) ";
 
+// kPreconditionFailed unless `node` is a file whose current version is `if_version` (when set).
+Status require_version(const Node& node, std::optional<int64_t> if_version) {
+  if (!if_version || (node.kind == NodeKind::kFile && node.version_id == *if_version)) {
+    return Status::ok();
+  }
+  return Status(Errc::kPreconditionFailed, "the file has changed since the ETag was read");
+}
+
 // The move or rename of move_node, inside the caller's transaction.
 Result<Node> move_in(Connection& conn, int64_t owner_id, int64_t node_id,
                      std::optional<int64_t> new_parent_id,
-                     const std::optional<std::string>& new_name, Micros now) {
+                     const std::optional<std::string>& new_name, Micros now,
+                     std::optional<int64_t> if_version = std::nullopt) {
   auto node = load_node(conn, owner_id, node_id);
   COFFER_RETURN_IF_ERROR(node);
+  COFFER_RETURN_IF_ERROR(require_version(*node, if_version));
   if (node->parent_id == 0) return Status(Errc::kConflict, "a root folder cannot be moved");
   COFFER_RETURN_IF_ERROR(refuse_archived(conn, node_id));
   const int64_t parent_id = new_parent_id.value_or(node->parent_id);
@@ -720,10 +730,11 @@ Status trash_in(Connection& conn, const Node& node, Micros now, int64_t api_toke
 
 Result<Node> SqlCatalog::move_node(int64_t owner_id, int64_t node_id,
                                    std::optional<int64_t> new_parent_id,
-                                   std::optional<std::string> new_name, Micros now) {
+                                   std::optional<std::string> new_name, Micros now,
+                                   std::optional<int64_t> if_version) {
   if (new_name) COFFER_RETURN_IF_ERROR(require_name(*new_name));
   return transact_exclusive_value<Node>(*db_, owner_id, [&](Connection& conn) {
-    return move_in(conn, owner_id, node_id, new_parent_id, new_name, now);
+    return move_in(conn, owner_id, node_id, new_parent_id, new_name, now, if_version);
   });
 }
 
@@ -832,11 +843,12 @@ Result<int64_t> live_stand_in(Connection& conn, int64_t owner_id, int64_t folder
 
 }  // namespace
 
-Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now,
-                               int64_t api_token_id) {
+Status SqlCatalog::delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id,
+                               std::optional<int64_t> if_version) {
   return db_->transact_exclusive(owner_id, [&](Connection& conn) -> Status {
     auto node = load_node(conn, owner_id, node_id);
     COFFER_RETURN_IF_ERROR(node);
+    COFFER_RETURN_IF_ERROR(require_version(*node, if_version));
     return trash_in(conn, *node, now, api_token_id);
   });
 }
@@ -1039,10 +1051,13 @@ Result<NodeAttributes> SqlCatalog::attributes(int64_t owner_id, int64_t node_id)
 }
 
 Result<NodeAttributes> SqlCatalog::set_attributes(int64_t owner_id, int64_t node_id,
-                                                  const AttributeChanges& changes, Micros now) {
+                                                  const AttributeChanges& changes, Micros now,
+                                                  std::optional<int64_t> if_version) {
   return transact_exclusive_value<NodeAttributes>(
       *db_, owner_id, [&](Connection& conn) -> Result<NodeAttributes> {
-        COFFER_RETURN_IF_ERROR(load_node(conn, owner_id, node_id));
+        auto node = load_node(conn, owner_id, node_id);
+        COFFER_RETURN_IF_ERROR(node);
+        COFFER_RETURN_IF_ERROR(require_version(*node, if_version));
         auto current = load_attributes(conn, node_id);
         COFFER_RETURN_IF_ERROR(current);
         if (changes.status) {

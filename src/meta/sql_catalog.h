@@ -40,6 +40,11 @@ class SqlCatalog final : public Catalog {
   Result<std::vector<User>> list_users() override;
   Status set_password_hash(int64_t user_id, const std::string& password_hash) override;
 
+  // The overloads without a version condition.
+  using Catalog::delete_node;
+  using Catalog::move_node;
+  using Catalog::set_attributes;
+
   Result<Node> get_node(int64_t owner_id, int64_t node_id) override;
   Result<Node> find_child(int64_t owner_id, int64_t parent_id, const std::string& name) override;
   Result<Node> find_path(int64_t owner_id, int64_t parent_id,
@@ -53,13 +58,15 @@ class SqlCatalog final : public Catalog {
   std::vector<Result<Node>> commit_files(int64_t owner_id, std::span<const FileCommit> files,
                                          Micros now) override;
   Result<Node> move_node(int64_t owner_id, int64_t node_id, std::optional<int64_t> new_parent_id,
-                         std::optional<std::string> new_name, Micros now) override;
+                         std::optional<std::string> new_name, Micros now,
+                         std::optional<int64_t> if_version) override;
   Result<Node> copy_node(int64_t owner_id, int64_t node_id, int64_t new_parent_id,
                          const std::string& new_name, Micros now) override;
   Result<Transferred> transfer_node(int64_t owner_id, Transfer transfer, int64_t node_id,
                                     int64_t parent_id, const std::string& name, bool overwrite,
                                     Micros now, int64_t api_token_id) override;
-  Status delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id) override;
+  Status delete_node(int64_t owner_id, int64_t node_id, Micros now, int64_t api_token_id,
+                     std::optional<int64_t> if_version) override;
   Result<std::vector<TrashItem>> list_trash(int64_t owner_id) override;
   Result<Node> restore_trashed(int64_t owner_id, int64_t node_id,
                                const std::optional<std::string>& new_name, Micros now) override;
@@ -73,7 +80,8 @@ class SqlCatalog final : public Catalog {
 
   Result<NodeAttributes> attributes(int64_t owner_id, int64_t node_id) override;
   Result<NodeAttributes> set_attributes(int64_t owner_id, int64_t node_id,
-                                        const AttributeChanges& changes, Micros now) override;
+                                        const AttributeChanges& changes, Micros now,
+                                        std::optional<int64_t> if_version) override;
   Result<std::vector<FileVersion>> list_versions(int64_t owner_id, int64_t node_id) override;
   Result<Node> file_at_version(int64_t owner_id, int64_t node_id, int64_t version_id) override;
   Result<Node> restore_version(int64_t owner_id, int64_t node_id, int64_t version_id,

@@ -328,7 +328,8 @@ Status FileService::check_destination(int64_t actor, int64_t owner_id, int64_t p
 }
 
 Result<Node> FileService::move(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
-                               std::optional<std::string_view> new_name) {
+                               std::optional<std::string_view> new_name,
+                               std::optional<int64_t> if_version) {
   std::optional<std::string> normalized;
   if (new_name) {
     auto n = normalize_name(*new_name);
@@ -342,7 +343,7 @@ Result<Node> FileService::move(int64_t actor, int64_t node_id, std::optional<int
     COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, *new_parent_id));
   }
   auto moved = catalog_.move_node(access->owner_id, node_id, new_parent_id, std::move(normalized),
-                                  now_micros());
+                                  now_micros(), if_version);
   if (moved.is_ok()) {
     if (moved->parent_id != before.parent_id) {
       note(*moved, actor, activity::kMoved,
@@ -429,14 +430,15 @@ Result<meta::Transferred> FileService::transfer(const Principal& who, const Requ
   return placed;
 }
 
-Status FileService::remove(const Principal& who, const RequestOrigin& origin, int64_t node_id) {
+Status FileService::remove(const Principal& who, const RequestOrigin& origin, int64_t node_id,
+                           std::optional<int64_t> if_version) {
   // What a recipient deletes goes to the owner's trash, where the owner can restore it.
   Node node;
   auto access = access_.check_below_share(who.user_id, node_id, &node);
   COFFER_RETURN_IF_ERROR(access);
   const int64_t before = recent_deletions(who);
   COFFER_RETURN_IF_ERROR(
-      catalog_.delete_node(access->owner_id, node_id, now_micros(), who.api_token_id));
+      catalog_.delete_node(access->owner_id, node_id, now_micros(), who.api_token_id, if_version));
   note(node, who.user_id, activity::kDeleted);
   audit_deletion(who, origin, node, before);
   return Status::ok();
@@ -483,17 +485,19 @@ Result<NodeAttributes> FileService::attributes(int64_t actor, int64_t node_id) {
 }
 
 Result<NodeAttributes> FileService::set_attributes(int64_t actor, int64_t node_id,
-                                                   const AttributeChanges& changes) {
+                                                   const AttributeChanges& changes,
+                                                   std::optional<int64_t> if_version) {
   Node node;
   auto access = access_.check(actor, node_id, Permission::kWrite, &node);
   COFFER_RETURN_IF_ERROR(access);
   if (activity_ == nullptr) {
-    return catalog_.set_attributes(access->owner_id, node_id, changes, now_micros());
+    return catalog_.set_attributes(access->owner_id, node_id, changes, now_micros(), if_version);
   }
   // What changed decides which events follow.
   auto before = catalog_.attributes(access->owner_id, node_id);
   COFFER_RETURN_IF_ERROR(before);
-  auto after = catalog_.set_attributes(access->owner_id, node_id, changes, now_micros());
+  auto after =
+      catalog_.set_attributes(access->owner_id, node_id, changes, now_micros(), if_version);
   if (!after.is_ok()) return after;
   if (after->status != before->status) {
     note(node, actor, activity::kStatusChanged,

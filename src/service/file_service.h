@@ -131,9 +131,12 @@ class FileService {
   // Resolves "/a/b" from `node_id`, which `actor` must be able to read (their own or one shared
   // with them), in that node's owner's tree. "/" is the node itself.
   Result<Node> resolve_below(int64_t actor, int64_t node_id, std::string_view path);
-  // Moves and copies stay within one owner's tree (kConflict otherwise).
+  // Moves and copies stay within one owner's tree (kConflict otherwise). move, remove and
+  // set_attributes take `if_version`: the version an If-Match named, which must still be the
+  // file's current one when the change commits (Catalog: kPreconditionFailed otherwise).
   Result<Node> move(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
-                    std::optional<std::string_view> new_name);
+                    std::optional<std::string_view> new_name,
+                    std::optional<int64_t> if_version = std::nullopt);
   Result<Node> copy(int64_t actor, int64_t node_id, std::optional<int64_t> new_parent_id,
                     std::optional<std::string_view> new_name);
   // WebDAV's MOVE and COPY (Catalog::transfer_node). With `overwrite` (Overwrite: T),
@@ -147,7 +150,8 @@ class FileService {
   // token is recorded so that a mass deletion by one client can be undone, and the deletion is
   // an audit event naming the credential (set_audit; scripts and sync clients deleting by
   // mistake are the common cause of data loss).
-  Status remove(const Principal& who, const RequestOrigin& origin, int64_t node_id);
+  Status remove(const Principal& who, const RequestOrigin& origin, int64_t node_id,
+                std::optional<int64_t> if_version = std::nullopt);
   // Puts an item of the actor's own trash back (Catalog::restore_trashed).
   Result<Node> restore_trashed(int64_t actor, int64_t node_id,
                                const std::optional<std::string>& new_name);
@@ -155,7 +159,8 @@ class FileService {
   // Status, tags and metadata (Catalog::attributes / set_attributes).
   Result<NodeAttributes> attributes(int64_t actor, int64_t node_id);
   Result<NodeAttributes> set_attributes(int64_t actor, int64_t node_id,
-                                        const AttributeChanges& changes);
+                                        const AttributeChanges& changes,
+                                        std::optional<int64_t> if_version = std::nullopt);
   // Versions (the Catalog calls of the same names).
   Result<std::vector<FileVersion>> list_versions(int64_t actor, int64_t file_id);
   Result<Node> file_at_version(int64_t actor, int64_t file_id, int64_t version_id);

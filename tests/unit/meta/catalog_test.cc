@@ -653,6 +653,39 @@ TEST_F(CatalogTest, AnOverwritingTransferReplacesTheDestinationInOneTransaction)
   EXPECT_TRUE(catalog_->list_children(alice_.id, alone->node.id, ListOptions{})->empty());
 }
 
+TEST_F(CatalogTest, AStaleVersionConditionChangesNothing) {
+  Node first = file(alice_, alice_.root_id, "plan.txt", make_version(5, {chunk_id('1')}), 10);
+  Node second = file(alice_, alice_.root_id, "plan.txt", make_version(6, {chunk_id('2')}), 20);
+  ASSERT_EQ(first.id, second.id);
+  ASSERT_NE(first.version_id, second.version_id);
+  Node docs = folder(alice_, alice_.root_id, "docs");
+  const int64_t stale = first.version_id;
+  AttributeChanges tags;
+  tags.tags = std::vector<std::string>{"draft"};
+
+  // The version an If-Match named is no longer current: every change refuses.
+  EXPECT_EQ(
+      catalog_->move_node(alice_.id, first.id, docs.id, std::nullopt, 30, stale).status().code(),
+      Errc::kPreconditionFailed);
+  EXPECT_EQ(catalog_->set_attributes(alice_.id, first.id, tags, 30, stale).status().code(),
+            Errc::kPreconditionFailed);
+  EXPECT_EQ(catalog_->delete_node(alice_.id, first.id, 30, 0, stale).code(),
+            Errc::kPreconditionFailed);
+  // A folder has no version to match.
+  EXPECT_EQ(catalog_->delete_node(alice_.id, docs.id, 30, 0, second.version_id).code(),
+            Errc::kPreconditionFailed);
+  auto still = catalog_->get_node(alice_.id, first.id);
+  ASSERT_TRUE(still.is_ok());
+  EXPECT_EQ(still->parent_id, alice_.root_id);
+  EXPECT_TRUE(catalog_->attributes(alice_.id, first.id)->tags.empty());
+
+  // The current version: each goes through.
+  EXPECT_TRUE(catalog_->set_attributes(alice_.id, first.id, tags, 40, second.version_id).is_ok());
+  EXPECT_TRUE(catalog_->move_node(alice_.id, first.id, docs.id, std::nullopt, 40, second.version_id)
+                  .is_ok());
+  EXPECT_TRUE(catalog_->delete_node(alice_.id, first.id, 40, 0, second.version_id).is_ok());
+}
+
 TEST_F(CatalogTest, CopiesAFolderTree) {
   Node src = folder(alice_, alice_.root_id, "src");
   Node sub = folder(alice_, src.id, "sub");
