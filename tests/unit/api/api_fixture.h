@@ -2,14 +2,12 @@
 // A real ApiHandler over a throw-away SQLite catalog and chunk store, for tests that inspect
 // the router (the OpenAPI document, the access declarations).
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "../temp_dir.h"
 #include "api/api_handler.h"
 #include "auth/token_signer.h"
 #include "meta/catalog.h"
@@ -20,11 +18,8 @@ namespace coffer::api {
 class ApiFixture {
  public:
   ApiFixture() {
-    char dir_template[] = "/tmp/coffer-api-XXXXXX";
-    if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp");
-    dir_ = dir_template;
-    auto catalog = meta::open_sqlite_catalog(dir_ + "/meta.db");
-    auto chunks = store::LocalChunkStore::open(dir_ + "/chunks");
+    auto catalog = meta::open_sqlite_catalog(dir_.file("meta.db"));
+    auto chunks = store::LocalChunkStore::open(dir_.file("chunks"));
     if (!catalog.is_ok() || !chunks.is_ok()) throw std::runtime_error("cannot open the stores");
     catalog_ = std::move(*catalog);
     chunks_ = std::move(*chunks);
@@ -37,19 +32,16 @@ class ApiFixture {
     shares_ = std::make_unique<service::ShareService>(*catalog_, auth::SecretBox(key_, "cofferSL"),
                                                       auth::UrlSigner(key_, "cofferLA"),
                                                       service::ThrottlePolicy{});
-    handler_ =
-        std::make_unique<ApiHandler>(ApiContext{*files_, *auth_, *admin_, *shares_, *search_,
-                                                *catalog_, *chunks_, metrics_, url_signer_, dir_});
+    handler_ = std::make_unique<ApiHandler>(ApiContext{*files_, *auth_, *admin_, *shares_, *search_,
+                                                       *catalog_, *chunks_, metrics_, url_signer_,
+                                                       dir_.path()});
   }
-  ~ApiFixture() {
-    handler_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  ~ApiFixture() { handler_.reset(); }
 
   const ApiHandler& handler() const { return *handler_; }
 
  private:
-  std::string dir_;
+  ::coffer::testing::TempDir dir_;  // first: removed after everything in it has closed
   const std::vector<unsigned char> key_ = std::vector<unsigned char>(32, 7);
   std::unique_ptr<meta::Catalog> catalog_;
   std::unique_ptr<store::LocalChunkStore> chunks_;

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "../temp_dir.h"
+
 namespace coffer::s3::testing {
 
 inline std::string source_dir() { return COFFER_SOURCE_DIR; }
@@ -31,16 +33,8 @@ class S3TestServer {
            std::system("node --version > /dev/null 2>&1") == 0;
   }
 
-  S3TestServer() {
-    char pattern[] = "/tmp/coffer-s3-unit-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) std::abort();
-    directory_ = pattern;
-  }
-  ~S3TestServer() {
-    stop();
-    std::error_code ec;
-    std::filesystem::remove_all(directory_, ec);
-  }
+  S3TestServer() = default;
+  ~S3TestServer() { stop(); }
   S3TestServer(const S3TestServer&) = delete;
   S3TestServer& operator=(const S3TestServer&) = delete;
 
@@ -56,7 +50,7 @@ class S3TestServer {
       std::string script = source_dir() + "/tests/s3/s3-server.js";
       std::string port = std::to_string(port_);
       ::execlp("node", "node", "--openssl-legacy-provider", script.c_str(), "--directory",
-               directory_.c_str(), "--port", port.c_str(), "--bucket", "coffer-test",
+               directory_.path().c_str(), "--port", port.c_str(), "--bucket", "coffer-test",
                static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -79,14 +73,14 @@ class S3TestServer {
   }
 
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  const std::string& directory() const { return directory_; }
+  const std::string& directory() const { return directory_.path(); }
   // The file that holds `key` in bucket coffer-test.
   std::string file_of(const std::string& key) const {
-    return directory_ + "/coffer-test/" + key + "._S3rver_object";
+    return directory_.path() + "/coffer-test/" + key + "._S3rver_object";
   }
 
  private:
-  std::string directory_;
+  ::coffer::testing::TempDir directory_;
   int port_ = 0;
   pid_t pid_ = -1;
 };
