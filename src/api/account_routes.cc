@@ -237,7 +237,8 @@ Response disable_totp(ApiContext& ctx, Request& request) {
   return no_content();
 }
 
-// GET /api/v1/audit?actor=&action=&before=&limit= ; newest first, `next` continues.
+// GET /api/v1/audit?actor=&action=&cursor=&limit= ; newest first, `next_cursor` continues
+// (`before` and `next` are its older names).
 Response list_audit(ApiContext& ctx, Request& request) {
   meta::AuditQuery query;
   if (auto actor = query_param(request, "actor")) {
@@ -248,11 +249,9 @@ Response list_audit(ApiContext& ctx, Request& request) {
   if (auto action = query_param(request, "action"); action && !action->empty()) {
     query.action = *action;
   }
-  if (auto before = query_param(request, "before")) {
-    auto id = parse_id(*before, Errc::kInvalidArgument);
-    if (!id.is_ok()) return fail(request, id.status());
-    query.before_id = *id;
-  }
+  auto before = id_cursor(request, "before");
+  if (!before.is_ok()) return fail(request, before.status());
+  query.before_id = *before;
   if (auto limit = query_param(request, "limit")) {
     auto n = parse_id(*limit, Errc::kInvalidArgument);
     if (!n.is_ok() || *n > 1000) {
@@ -264,9 +263,10 @@ Response list_audit(ApiContext& ctx, Request& request) {
   if (!events.is_ok()) return fail(request, events.status());
   json::array items;
   for (const AuditEvent& e : *events) items.push_back(audit_event_json(e));
-  json::object out{{"items", std::move(items)}};
+  json::object out{{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (!events->empty() && events->size() == query.limit) {
-    out["next"] = std::to_string(events->back().id);
+    out["next_cursor"] = std::to_string(events->back().id);
+    out["next"] = out["next_cursor"];
   }
   return json_response(200, out);
 }

@@ -44,24 +44,26 @@ Result<ActivityPage> page_of(const Request& request) {
   auto limit = int_query_param(request, "limit", 1, kMaxLimit, kDefaultLimit);
   COFFER_RETURN_IF_ERROR(limit);
   page.limit = static_cast<int>(*limit);
-  if (query_param(request, "before")) {
-    auto before = int_query_param(request, "before", 1, INT64_MAX, 0);
-    COFFER_RETURN_IF_ERROR(before);
-    page.before = *before;
-  }
+  auto before = id_cursor(request, "before");
+  COFFER_RETURN_IF_ERROR(before);
+  if (*before) page.before = **before;
   return page;
 }
 
-// {"items": [...], "next_before": id or null}: ask again with before=next_before for older.
+// {"items": [...], "next_cursor": "id" or null}: ask again with cursor=next_cursor for older
+// (and "next_before", the same id as a number, which clients read before next_cursor was).
 Response page_response(const Result<std::vector<ActivityEvent>>& events, const ActivityPage& page,
                        const Request& request) {
   if (!events.is_ok()) return fail(request, events.status());
   json::array items;
   for (const ActivityEvent& e : *events) items.push_back(event_json(e));
   const bool full = static_cast<int64_t>(events->size()) == page.limit;
-  return json_response(200, json::object{{"items", std::move(items)},
-                                         {"next_before", full ? json::value(events->back().id)
-                                                              : json::value(nullptr)}});
+  return json_response(
+      200, json::object{
+               {"items", std::move(items)},
+               {"next_cursor", full ? json::value(std::to_string(events->back().id))
+                                    : json::value(nullptr)},
+               {"next_before", full ? json::value(events->back().id) : json::value(nullptr)}});
 }
 
 Status no_activity() { return Status(Errc::kUnavailable, "activity is not recorded here"); }

@@ -42,11 +42,9 @@ Response list_users(ApiContext& ctx, Request& request) {
     if (!query.status) return fail(request, Status(Errc::kInvalidArgument, "unknown status"));
   }
   if (auto prefix = query_param(request, "q")) query.name_prefix = *prefix;
-  if (auto after = query_param(request, "after")) {
-    auto id = parse_id(*after, Errc::kInvalidArgument);
-    if (!id.is_ok()) return fail(request, id.status());
-    query.after_id = *id;
-  }
+  auto after = id_cursor(request, "after");
+  if (!after.is_ok()) return fail(request, after.status());
+  query.after_id = after->value_or(0);
   if (auto limit = query_param(request, "limit")) {
     auto n = parse_id(*limit, Errc::kInvalidArgument);
     if (!n.is_ok() || *n > 1000) {
@@ -58,9 +56,11 @@ Response list_users(ApiContext& ctx, Request& request) {
   if (!users.is_ok()) return fail(request, users.status());
   json::array items;
   for (const User& u : *users) items.push_back(user_json(u));
-  json::object out{{"items", std::move(items)}};
+  json::object out{{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (!users->empty() && users->size() == query.limit) {
-    out["next"] = std::to_string(users->back().id);
+    // `next` is next_cursor's older name.
+    out["next_cursor"] = std::to_string(users->back().id);
+    out["next"] = out["next_cursor"];
   }
   return json_response(200, out);
 }

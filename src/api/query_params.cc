@@ -27,4 +27,12 @@ Result<int64_t> int_query_param(const Request& request, std::string_view key, in
   return value;
 }
 
+Result<std::optional<int64_t>> id_cursor(const Request& request, std::string_view legacy) {
+  const std::string_view key = query_param(request, "cursor") ? "cursor" : legacy;
+  if (!query_param(request, key)) return std::optional<int64_t>();
+  auto id = int_query_param(request, key, 1, INT64_MAX, 0);
+  COFFER_RETURN_IF_ERROR(id);
+  return std::optional<int64_t>(*id);
+}
+
 }  // namespace coffer::api

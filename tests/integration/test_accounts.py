@@ -422,8 +422,12 @@ def test_audit_log_is_per_user_and_complete_for_admins(server, data_dir):
     assert failure[0]["ip"] == "127.0.0.1" and failure[0]["request_id"]
     logins = audit(server, root["access_token"], action="auth.login", limit=2)
     assert len(logins) == 2 and logins[0]["id"] > logins[1]["id"]
-    older = audit(server, root["access_token"], action="auth.login", before=logins[1]["id"])
+    page = requests.get(server.url + "/api/v1/audit", headers=bearer(root["access_token"]),
+                        params={"action": "auth.login", "limit": 2}).json()
+    assert page["next_cursor"] == str(logins[1]["id"]) == page["next"]  # `next`: its older name
+    older = audit(server, root["access_token"], action="auth.login", cursor=page["next_cursor"])
     assert all(e["id"] < logins[1]["id"] for e in older) and older
+    assert audit(server, root["access_token"], action="auth.login", before=logins[1]["id"]) == older
     r = requests.get(server.url + "/api/v1/audit", headers=bearer(root["access_token"]), params={"limit": 0})
     assert r.status_code == 400
 

@@ -179,14 +179,14 @@ def test_share_recipient_sees_only_content_events_inside_the_share_since_it_was_
     assert moved_in["parent_id"] == team and moved_in["detail"] == {"to_parent_id": team, "new_name": "numbers.txt"}
     assert [(e["action"], e["detail"]) for e in activity(bob, copy)["items"]] == [("copied", {})]
     # Pages are full however many events are left out.
-    seen, before = [], None
+    seen, cursor = [], None
     while True:
-        page = activity(bob, team, limit=2, **({"before": before} if before else {}))
+        page = activity(bob, team, limit=2, **({"cursor": cursor} if cursor else {}))
         seen += page["items"]
-        if page["next_before"] is None:
+        if page["next_cursor"] is None:
             break
         assert len(page["items"]) == 2
-        before = page["next_before"]
+        cursor = page["next_cursor"]
     assert [e["id"] for e in seen] == [e["id"] for e in activity(bob, team, limit=200)["items"]]
 
     # The owner still sees everything.
@@ -216,18 +216,22 @@ def test_pagination_by_id(server, alice):
     everything = activity(alice, fid, limit=200)["items"]
     assert len(everything) == 7
     assert [e["id"] for e in everything] == sorted((e["id"] for e in everything), reverse=True)
-    seen, before = [], None
+    seen, cursor = [], None
     while True:
-        page = activity(alice, fid, limit=3, **({"before": before} if before else {}))
+        page = activity(alice, fid, limit=3, **({"cursor": cursor} if cursor else {}))
         seen += page["items"]
-        if page["next_before"] is None:
+        if page["next_cursor"] is None:
             break
         assert len(page["items"]) == 3
-        before = page["next_before"]
+        cursor = page["next_cursor"]
     assert [e["id"] for e in seen] == [e["id"] for e in everything]
     own = alice.get("/api/v1/activity", params={"limit": 2}).json()
     assert [e["id"] for e in own["items"]] == [e["id"] for e in everything[:2]]
+    assert own["next_cursor"] == str(everything[1]["id"])
+    # The older names of the same continuation still work: next_before and before.
     assert own["next_before"] == everything[1]["id"]
+    older = alice.get("/api/v1/activity", params={"limit": 2, "before": own["next_before"]}).json()
+    assert [e["id"] for e in older["items"]] == [e["id"] for e in everything[2:4]]
 
 
 def test_bad_parameters_are_refused_with_a_code(server, alice):

@@ -127,8 +127,9 @@ def test_admins_manage_users_and_disabling_ends_access_at_once(admin_server):
     token = call(alice_session, "POST", "/api/v1/auth/tokens", json={"name": "t", "scopes": "files:read"}).json()["token"]
 
     page = call(root, "GET", "/api/v1/admin/users", params={"limit": 2}).json()
-    assert len(page["items"]) == 2 and "next" in page
-    rest = call(root, "GET", "/api/v1/admin/users", params={"after": page["next"]}).json()["items"]
+    assert len(page["items"]) == 2 and page["next_cursor"] == page["next"]  # its older name
+    rest = call(root, "GET", "/api/v1/admin/users", params={"cursor": page["next_cursor"]}).json()["items"]
+    assert call(root, "GET", "/api/v1/admin/users", params={"after": page["next"]}).json()["items"] == rest
     assert {u["username"] for u in page["items"] + rest} == {"root", "alice", "bob", "oscar"}
     assert all("password_hash" not in u for u in rest)
     assert [u["username"] for u in call(root, "GET", "/api/v1/admin/users", params={"role": "operator"}).json()["items"]] == ["oscar"]

@@ -19,7 +19,7 @@ export interface ActivityEvent {
 
 interface ActivityPage {
   items: ActivityEvent[];
-  next_before: number | null;
+  next_cursor: string | null;
 }
 
 const kPageSize = 20;
@@ -95,17 +95,17 @@ export function describeEvent(e: ActivityEvent, self: number): string {
 // `refresh` changes when the panel's node changed, so the list reloads with the newest events.
 export function Activity(props: { nodeId: number; refresh?: unknown }) {
   const [items, setItems] = useState<ActivityEvent[]>([]);
-  const [next, setNext] = useState<number | null>(null);
+  const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  const fetchPage = (before: number | null) =>
+  const fetchPage = (cursor: string | null) =>
     api<ActivityPage>(
-      `/api/v1/nodes/${props.nodeId}/activity?limit=${kPageSize}${before !== null ? `&before=${before}` : ""}`,
+      `/api/v1/nodes/${props.nodeId}/activity?limit=${kPageSize}${cursor !== null ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
   const reload = async () => {
     const page = await fetchPage(null);
     setItems(page.items);
-    setNext(page.next_before);
+    setNext(page.next_cursor);
     setError(null);
   };
   useEffect(() => {
@@ -117,7 +117,7 @@ export function Activity(props: { nodeId: number; refresh?: unknown }) {
   const more = useAction(async () => {
     const page = await fetchPage(next);
     setItems([...items, ...page.items]);
-    setNext(page.next_before);
+    setNext(page.next_cursor);
   });
 
   return (

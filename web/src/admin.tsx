@@ -19,10 +19,10 @@ function Users() {
   const [reset, setReset] = useState<{ user: User; url: string } | null>(null);
 
   const load = async (more = false) => {
-    const query = `limit=100${q ? `&q=${encodeURIComponent(q)}` : ""}${more && next ? `&after=${next}` : ""}`;
-    const page = await api<{ items: User[]; next?: string }>(`/api/v1/admin/users?${query}`);
+    const query = `limit=100${q ? `&q=${encodeURIComponent(q)}` : ""}${more && next ? `&cursor=${next}` : ""}`;
+    const page = await api<{ items: User[]; next_cursor: string | null }>(`/api/v1/admin/users?${query}`);
     setItems(more ? [...items, ...page.items] : page.items);
-    setNext(page.next ?? null);
+    setNext(page.next_cursor);
   };
   useEffect(() => void load().catch(setError), [q]);
 
@@ -505,10 +505,10 @@ function Audit() {
     const params = new URLSearchParams({ limit: "100" });
     if (actor.trim()) params.set("actor", actor.trim());
     if (action.trim()) params.set("action", action.trim());
-    if (more && next) params.set("before", next);
-    const page = await api<{ items: AuditEvent[]; next?: string }>(`/api/v1/audit?${params}`);
+    if (more && next) params.set("cursor", next);
+    const page = await api<{ items: AuditEvent[]; next_cursor: string | null }>(`/api/v1/audit?${params}`);
     setItems(more ? [...items, ...page.items] : page.items);
-    setNext(page.next ?? null);
+    setNext(page.next_cursor);
   };
   useEffect(() => void load(false).catch(setError), []);
   // The whole log with its hash chain, as JSON Lines (what `coffer audit verify` checks).
