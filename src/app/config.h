@@ -38,6 +38,7 @@ struct Config {
   int64_t trash_retention_days = 30;   // purged by the periodic collector; 0 keeps forever
   bool metrics_public = false;         // /metrics for anybody, not only local scrapes and operators
   int64_t mass_delete_threshold = 100;  // nodes per client per minute before an audit flag
+  int64_t sqlite_memory_mib = 0;        // SQLite's heap in this process, a soft bound (0: none)
   // File activity and daily usage samples are pruned after these many days (0: kept).
   int64_t activity_retention_days = 90;
   int64_t usage_history_days = 400;

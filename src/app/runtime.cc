@@ -12,6 +12,7 @@
 #include "auth/token_signer.h"
 #include "auth/url_signer.h"
 #include "media/thumbnailer.h"
+#include "meta/sqlite_database.h"
 #include "service/text_job.h"
 #include "service/thumbnail_job.h"
 
@@ -34,6 +35,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Config& config,
   if (config.database_url.empty() && !config.migration_database_url.empty()) {
     return Status(Errc::kInvalidArgument, "a migration database URL needs a database URL");
   }
+  meta::set_sqlite_memory_limit(config.sqlite_memory_mib * 1024 * 1024);
   auto catalog =
       config.database_url.empty()
           ? meta::open_sqlite_catalog(config.database_path(), config.read_connections())

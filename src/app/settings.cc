@@ -119,6 +119,11 @@ std::vector<Setting> make_settings() {
        &Config::mass_delete_threshold,
        "Deletions by one client within a minute that raise an audit flag (0: off)",
        Range{0, 1'000'000}},
+      {"sqlite_memory_mib", kServe, "--sqlite-memory-mib", "COFFER_SQLITE_MEMORY_MIB",
+       &Config::sqlite_memory_mib,
+       "MiB of memory all SQLite databases of the process may keep together (page caches, "
+       "statements); past it SQLite frees cached pages first (0: no bound)",
+       Range{0, 1'000'000}},
       {"upload_expiry", kServe, "--upload-expiry", "COFFER_UPLOAD_EXPIRY",
        &Config::upload_expiry_seconds,
        "Seconds an incomplete resumable upload is kept after its last data (7 times this "

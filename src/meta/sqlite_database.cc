@@ -544,6 +544,8 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
+void set_sqlite_memory_limit(int64_t bytes) { sqlite3_soft_heap_limit64(bytes); }
+
 size_t sqlite_writes_queued(Database& db) {
   auto* sqlite = dynamic_cast<SqliteDatabase*>(&db);
   return sqlite != nullptr ? sqlite->writes_queued() : 0;

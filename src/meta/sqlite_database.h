@@ -39,6 +39,12 @@ struct SqliteOptions {
 Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
                                                        const SqliteOptions& options = {});
 
+// Bounds the memory of every SQLite database of this process together (page caches,
+// prepared statements; sqlite3_soft_heap_limit64): past `bytes`, SQLite frees cached pages
+// of idle connections before it allocates more, so a burst that read much of a database does
+// not leave each connection's cache full. A soft limit: no allocation fails for it. 0: none.
+void set_sqlite_memory_limit(int64_t bytes);
+
 // Write transactions waiting for, or in, a group commit of `db` (an SQLite database opened
 // above); 0 for any other Database. For tests of the grouping.
 size_t sqlite_writes_queued(Database& db);
