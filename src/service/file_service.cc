@@ -344,18 +344,7 @@ Result<Node> FileService::move(int64_t actor, int64_t node_id, std::optional<int
   }
   auto moved = catalog_.move_node(access->owner_id, node_id, new_parent_id, std::move(normalized),
                                   now_micros(), if_version);
-  if (moved.is_ok()) {
-    if (moved->parent_id != before.parent_id) {
-      note(*moved, actor, activity::kMoved,
-           activity_detail({{"from_parent_id", before.parent_id},
-                            {"to_parent_id", moved->parent_id},
-                            {"old_name", before.name},
-                            {"new_name", moved->name}}));
-    } else if (moved->name != before.name) {
-      note(*moved, actor, activity::kRenamed,
-           activity_detail({{"old_name", before.name}, {"new_name", moved->name}}));
-    }
-  }
+  if (moved.is_ok()) note_placed(before, *moved, actor, /*copied=*/false);
   return moved;
 }
 
@@ -374,10 +363,7 @@ Result<Node> FileService::copy(int64_t actor, int64_t node_id, std::optional<int
     name = std::move(*n);
   }
   auto copied = catalog_.copy_node(access->owner_id, node_id, parent, name, now_micros());
-  if (copied.is_ok()) {
-    note(*copied, actor, activity::kCopied,
-         activity_detail({{"source_id", source.id}, {"source_name", source.name}}));
-  }
+  if (copied.is_ok()) note_placed(source, *copied, actor, /*copied=*/true);
   return copied;
 }
 
@@ -394,6 +380,7 @@ Result<meta::Transferred> FileService::transfer(const Principal& who, const Requ
                     : access_.check(actor, node_id, Permission::kRead, &source);
   COFFER_RETURN_IF_ERROR(access);
   COFFER_RETURN_IF_ERROR(check_destination(actor, access->owner_id, parent_id));
+  int64_t before = 0;  // recent_deletions(), read only when something may be replaced
   if (overwrite) {
     // Whoever may delete what has the name now may replace it; a node that takes the name
     // before the commit is in the same folder, where the same rights hold. One that has gone
@@ -402,11 +389,11 @@ Result<meta::Transferred> FileService::transfer(const Principal& who, const Requ
     if (there.is_ok()) {
       auto may = access_.check_below_share(actor, there->id);
       if (!may.is_ok() && may.status().code() != Errc::kNotFound) return may.status();
+      before = recent_deletions(who);
     } else if (there.status().code() != Errc::kNotFound) {
       return there.status();
     }
   }
-  const int64_t before = recent_deletions(who);
   auto placed = catalog_.transfer_node(access->owner_id, how, node_id, parent_id, *normalized,
                                        overwrite, now_micros(), who.api_token_id);
   COFFER_RETURN_IF_ERROR(placed);
@@ -414,19 +401,7 @@ Result<meta::Transferred> FileService::transfer(const Principal& who, const Requ
     note(*placed->previous, actor, activity::kDeleted);
     audit_deletion(who, origin, *placed->previous, before);
   }
-  if (how != meta::Transfer::kMove) {
-    note(placed->node, actor, activity::kCopied,
-         activity_detail({{"source_id", source.id}, {"source_name", source.name}}));
-  } else if (placed->node.parent_id != source.parent_id) {
-    note(placed->node, actor, activity::kMoved,
-         activity_detail({{"from_parent_id", source.parent_id},
-                          {"to_parent_id", placed->node.parent_id},
-                          {"old_name", source.name},
-                          {"new_name", placed->node.name}}));
-  } else if (placed->node.name != source.name) {
-    note(placed->node, actor, activity::kRenamed,
-         activity_detail({{"old_name", source.name}, {"new_name", placed->node.name}}));
-  }
+  note_placed(source, placed->node, actor, /*copied=*/how != meta::Transfer::kMove);
   return placed;
 }
 
@@ -601,6 +576,22 @@ Result<std::unique_ptr<ByteSource>> FileService::open_object(
 void FileService::note(const Node& node, int64_t actor, std::string_view action,
                        std::string detail) {
   if (activity_ != nullptr) activity_->record(activity_of(node, actor, action, std::move(detail)));
+}
+
+void FileService::note_placed(const Node& source, const Node& placed, int64_t actor, bool copied) {
+  if (copied) {
+    note(placed, actor, activity::kCopied,
+         activity_detail({{"source_id", source.id}, {"source_name", source.name}}));
+  } else if (placed.parent_id != source.parent_id) {
+    note(placed, actor, activity::kMoved,
+         activity_detail({{"from_parent_id", source.parent_id},
+                          {"to_parent_id", placed.parent_id},
+                          {"old_name", source.name},
+                          {"new_name", placed.name}}));
+  } else if (placed.name != source.name) {
+    note(placed, actor, activity::kRenamed,
+         activity_detail({{"old_name", source.name}, {"new_name", placed.name}}));
+  }
 }
 
 uint64_t FileService::uploads_in_flight() const { return uploads_in_flight_.load(); }

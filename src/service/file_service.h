@@ -217,6 +217,8 @@ class FileService {
                                                   uint64_t offset, uint64_t length, int64_t file_id,
                                                   int64_t version_id);
   void note(const Node& node, int64_t actor, std::string_view action, std::string detail = "");
+  // Notes `placed`, the copy of `source` or `source` moved or renamed (nothing when it stayed).
+  void note_placed(const Node& source, const Node& placed, int64_t actor, bool copied);
   // The nodes `who`'s client (API token, or the user's other credentials) deleted in the last
   // minute, when the mass-deletion check is on (else 0).
   int64_t recent_deletions(const Principal& who);
